@@ -91,6 +91,12 @@ export interface TaskNode extends CallbackLists {
 export interface ChainNode extends CallbackLists {
   type: 'chain';
   tasks: CanvasNode[];
+  /**
+   * `true` = the steps are taken exactly as they are (Celery's `_chain(tasks)`: the result of `|`, or a
+   * chain read from Celery JSON). Absent = built like `celery.chain(*tasks)`, i.e. folded with `|` when
+   * normalized (what a person writes or draws). Every chain `normalizeCanvas` returns is raw.
+   */
+  raw?: boolean;
 }
 
 export interface GroupNode extends CallbackLists {

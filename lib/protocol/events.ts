@@ -57,8 +57,16 @@ export type RunEvent = EventBase &
         marked?: boolean;
       }
     | { type: 'task.revoked'; task_id: string; reason?: string }
+    /** The attempt ended by `Task.replace`: the task id now belongs to a new signature (`name`). */
+    | { type: 'task.replaced'; task_id: string; attempt: number; name: string }
     | { type: 'chord.progress'; chord_id: string; done: number; total: number }
-    | { type: 'errback.called'; task_id: string; errback: string; style: 'new' | 'old'; failed_task_id: string }
+    | {
+        type: 'errback.called';
+        task_id: string;
+        errback: string;
+        style: 'new' | 'old';
+        failed_task_id: string;
+      }
     | { type: 'observation'; observation: Json }
     | { type: 'run.finished'; status: RunStatus; result?: Json; error?: TaskError }
   );
@@ -68,4 +76,8 @@ export type RunStatus = 'success' | 'failure' | 'canceled';
 export type RunEventType = RunEvent['type'];
 
 /** A run event before the event log numbered it. */
-export type UnsequencedRunEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'seq'> : never) : never;
+export type UnsequencedRunEvent = RunEvent extends infer E
+  ? E extends RunEvent
+    ? Omit<E, 'seq'>
+    : never
+  : never;

@@ -1,7 +1,77 @@
+/**
+ * `chordflow convert FILE --to native|canvas-json|celery-json|director-yaml|python` — reads FILE in any
+ * format (`-` = stdin) and prints it in the target format. Warnings (what the target cannot hold) go to
+ * stderr; a conversion the target cannot express exits 1 with the reasons.
+ */
+import { parseArgs } from 'node:util';
+import { FORMATS, parseFormatName, writeFormat } from '@/lib/canvas/detect';
+import { formatProblems } from '@/lib/canvas/problems';
 import type { CliIO } from '../io';
+import { indent, readCanvasInput } from './readInput';
 
-/** Placeholder until its issue lands: says so clearly instead of failing obscurely. */
-export async function run(_argv: string[], io: CliIO): Promise<number> {
-  io.err('chordflow convert: not implemented yet\n');
-  return 2;
+const USAGE = `Usage: chordflow convert FILE --to ${FORMATS.join('|')} [--name NAME] [--workflow project.NAME]\n`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    io.err(`chordflow convert: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const [path, ...extra] = parsed.positionals;
+  if (!path || extra.length > 0) {
+    io.err(`chordflow convert: give exactly one FILE.\n${USAGE}`);
+    return 2;
+  }
+  const to = parsed.values.to;
+  if (!to) {
+    io.err(`chordflow convert: say which format to write with --to (${FORMATS.join(', ')}).\n`);
+    return 2;
+  }
+  const format = parseFormatName(to);
+  if (!format) {
+    io.err(`chordflow convert: unknown format "${to}"; use one of ${FORMATS.join(', ')}.\n`);
+    return 2;
+  }
+  const input = await readCanvasInput(
+    'convert',
+    path,
+    io,
+    parsed.values.workflow ? { workflow: parsed.values.workflow } : {},
+  );
+  if (!input) return 1;
+  const { file, document } = input.result;
+  const written = writeFormat(file, format, {
+    ...(document ? { document } : {}),
+    now: new Date().toISOString(),
+    ...(parsed.values.name ? { name: parsed.values.name } : {}),
+  });
+  const warnings = [...input.warnings, ...(written.ok ? (written.warnings ?? []) : [])];
+  if (!written.ok) {
+    io.err(
+      `chordflow convert: this canvas cannot be written as ${format}:\n${indent(formatProblems(written.problems))}\n`,
+    );
+    return 1;
+  }
+  io.out(written.value.endsWith('\n') ? written.value : `${written.value}\n`);
+  if (warnings.length > 0) io.err(`${indent(formatProblems(warnings))}\n`);
+  return 0;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      to: { type: 'string', short: 't' },
+      name: { type: 'string' },
+      workflow: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }

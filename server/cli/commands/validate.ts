@@ -1,7 +1,61 @@
+/**
+ * `chordflow validate FILE` — reads FILE in any format (`-` = stdin) and prints every problem.
+ * Exit 0 when there is no error (warnings are printed too), 1 otherwise, 2 for bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { createCatalogue } from '@/lib/canvas/catalogue';
+import { walkNodes } from '@/lib/canvas/paths';
+import { formatProblems, hasErrors } from '@/lib/canvas/problems';
+import { validateCanvas } from '@/lib/canvas/validate';
 import type { CliIO } from '../io';
+import { indent, readCanvasInput } from './readInput';
 
-/** Placeholder until its issue lands: says so clearly instead of failing obscurely. */
-export async function run(_argv: string[], io: CliIO): Promise<number> {
-  io.err('chordflow validate: not implemented yet\n');
-  return 2;
+const USAGE = 'Usage: chordflow validate FILE [--workflow project.NAME]   (FILE may be - for stdin)\n';
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    io.err(`chordflow validate: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const [path, ...extra] = parsed.positionals;
+  if (!path || extra.length > 0) {
+    io.err(`chordflow validate: give exactly one FILE.\n${USAGE}`);
+    return 2;
+  }
+  const input = await readCanvasInput(
+    'validate',
+    path,
+    io,
+    parsed.values.workflow ? { workflow: parsed.values.workflow } : {},
+  );
+  if (!input) return 1;
+  const { file, format } = input.result;
+  const problems = [...input.warnings, ...validateCanvas(file, createCatalogue())];
+  const name = path === '-' ? 'stdin' : path;
+  if (hasErrors(problems)) {
+    const count = problems.filter((p) => p.severity === 'error').length;
+    io.err(
+      `${name}: ${count} problem${count === 1 ? '' : 's'} (${format}):\n${indent(formatProblems(problems))}\n`,
+    );
+    return 1;
+  }
+  const tasks = walkNodes(file.canvas).filter((w) => w.node.type === 'task').length;
+  io.out(`${name}: valid (${format}, ${tasks} task signature${tasks === 1 ? '' : 's'})\n`);
+  if (problems.length > 0) io.err(`${indent(formatProblems(problems))}\n`);
+  return 0;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { workflow: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
 }

@@ -1,0 +1,226 @@
+'use client';
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  Background,
+  Controls,
+  type EdgeChange,
+  MarkerType,
+  MiniMap,
+  type NodeChange,
+  type OnConnect,
+  ReactFlow,
+  type ReactFlowInstance,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DrawEdgeKind, DrawRegion } from '@/lib/canvas/drawing';
+import { drawEditorTree } from '@/lib/store/edits';
+import { layoutDrawing } from '@/lib/store/layout';
+import { useActions, useEditor, useEditorStore } from './EditorProvider';
+import { FlowEdgeMemo } from './edges/FlowEdge';
+import type { EditorFlowEdge, EditorFlowNode, EditorNodeData } from './flowTypes';
+import { ContainerNodeMemo } from './nodes/ContainerNode';
+import { TaskNodeMemo } from './nodes/TaskNode';
+
+const nodeTypes = { task: TaskNodeMemo, container: ContainerNodeMemo };
+const edgeTypes = { flow: FlowEdgeMemo };
+export const DRAG_MIME = 'application/x-chordflow-item';
+
+/** Where a drop lands: an edge (insert into the chain), a container (and chord region), or the pane. */
+export function dropTargetAt(x: number, y: number): { edgeId?: string; parentId?: string; region?: DrawRegion } {
+  for (const el of document.elementsFromPoint(x, y)) {
+    const parent = el.closest('[data-drop-parent]');
+    if (parent instanceof HTMLElement && el.closest('.react-flow__node')) {
+      const region = (el.closest('[data-drop-region]') as HTMLElement | null)?.dataset.dropRegion as DrawRegion | undefined;
+      const target: { parentId: string; region?: DrawRegion } = { parentId: parent.dataset.dropParent! };
+      if (region !== undefined) target.region = region;
+      // A drop on a chord's frame (not a region) goes to its header.
+      else if (parent.classList.contains('is-chord')) target.region = 'header';
+      return target;
+    }
+    if (el.closest('.react-flow__node')) continue;
+    const edge = el.closest('.react-flow__edge');
+    if (edge instanceof SVGElement || edge instanceof HTMLElement) {
+      const id = edge.getAttribute('data-id');
+      if (id !== null) return { edgeId: id };
+    }
+  }
+  return {};
+}
+
+function handleKind(handle: string | null | undefined): DrawEdgeKind {
+  return handle === 'link' || handle === 'link_error' ? handle : 'flow';
+}
+
+/** The React Flow canvas: a view of the document tree in the store. */
+export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowNode, EditorFlowEdge>) => void }) {
+  const store = useEditorStore();
+  const actions = useActions();
+  const canvas = useEditor((s) => s.doc.canvas);
+  const positions = useEditor((s) => s.doc.positions);
+  const selection = useEditor((s) => s.selection.ids);
+  const highlight = useEditor((s) => s.ui.highlightEdges);
+  const theme = useEditor((s) => s.ui.theme);
+  const rf = useReactFlow<EditorFlowNode, EditorFlowEdge>();
+
+  const drawing = useMemo(() => drawEditorTree(canvas), [canvas]);
+  const boxes = useMemo(() => layoutDrawing(canvas, drawing, positions), [canvas, drawing, positions]);
+
+  // Reuse node objects whose inputs did not change, so memoized node components skip rendering.
+  const cache = useRef(new Map<string, EditorFlowNode>());
+  const built = useMemo(() => {
+    const sel = new Set(selection);
+    const counts = new Map<string, number>();
+    for (const n of drawing.nodes) if (n.parentId !== undefined) counts.set(n.parentId, (counts.get(n.parentId) ?? 0) + 1);
+    const next = new Map<string, EditorFlowNode>();
+    const out: EditorFlowNode[] = drawing.nodes.map((dn) => {
+      const box = boxes.get(dn.id) ?? { x: 0, y: 0, w: 200, h: 68 };
+      const count = counts.get(dn.id) ?? 0;
+      const prev = cache.current.get(dn.id);
+      const selected = sel.has(dn.id);
+      if (
+        prev !== undefined &&
+        prev.data.dn.task === dn.task &&
+        prev.data.dn.parentId === dn.parentId &&
+        prev.data.dn.path.join('.') === dn.path.join('.') &&
+        prev.data.count === count &&
+        prev.position.x === box.x &&
+        prev.position.y === box.y &&
+        prev.width === box.w &&
+        prev.height === box.h &&
+        prev.data.box.barrierX === box.barrierX &&
+        prev.selected === selected
+      ) {
+        next.set(dn.id, prev);
+        return prev;
+      }
+      const data: EditorNodeData = { dn, box, count };
+      const node: EditorFlowNode = {
+        id: dn.id,
+        type: dn.kind === 'task' ? 'task' : 'container',
+        position: { x: box.x, y: box.y },
+        data,
+        width: box.w,
+        height: box.h,
+        selected,
+        ariaLabel:
+          dn.kind === 'task' ? `Task ${dn.task?.task ?? ''}${dn.task?.id ? ` (${dn.task.id})` : ''}` : `${dn.kind} container`,
+        ...(dn.kind !== 'task' ? { style: { width: box.w, height: box.h }, zIndex: -1 } : {}),
+        ...(dn.parentId !== undefined ? { parentId: dn.parentId, extent: 'parent' as const } : {}),
+      };
+      next.set(dn.id, node);
+      return node;
+    });
+    cache.current = next;
+    return out;
+  }, [drawing, boxes, selection]);
+
+  const builtEdges = useMemo(() => {
+    const hl = new Set(highlight);
+    return drawing.edges.map<EditorFlowEdge>((e) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      sourceHandle: e.kind === 'flow' ? 'out' : e.kind,
+      targetHandle: 'in',
+      type: 'flow',
+      data: { kind: e.kind, highlight: hl.has(e.id) },
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+      ariaLabel: `${e.kind === 'flow' ? 'Result flows' : e.kind === 'link' ? 'Callback' : 'Errback'} from ${e.source} to ${e.target}`,
+    }));
+  }, [drawing, highlight]);
+
+  const [nodes, setNodes] = useState<EditorFlowNode[]>(built);
+  const [edges, setEdges] = useState<EditorFlowEdge[]>(builtEdges);
+  useEffect(() => setNodes(built), [built]);
+  useEffect(() => setEdges(builtEdges), [builtEdges]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<EditorFlowNode>[]) => {
+      const local = changes.filter((c) => c.type !== 'remove');
+      setNodes((nds) => applyNodeChanges(local, nds));
+      if (changes.some((c) => c.type === 'select')) {
+        // Selection lives in the store (not undoable); RF reports deltas, so fold them into the current ids.
+        const ids = new Set(store.getState().selection.ids);
+        for (const c of changes) if (c.type === 'select') c.selected ? ids.add(c.id) : ids.delete(c.id);
+        actions.select([...ids]);
+      }
+    },
+    [actions, store],
+  );
+  const onEdgesChange = useCallback((changes: EdgeChange<EditorFlowEdge>[]) => {
+    setEdges((eds) => applyEdgeChanges(changes.filter((c) => c.type === 'select'), eds));
+  }, []);
+
+  const onNodeDragStop = useCallback(
+    (_: unknown, __: EditorFlowNode, dragged: EditorFlowNode[]) => {
+      const moves: Record<string, { x: number; y: number }> = {};
+      for (const n of dragged) moves[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+      actions.movePositions(moves);
+    },
+    [actions],
+  );
+
+  const onConnect = useCallback<OnConnect>(
+    (c) => actions.connect(c.source, c.target, handleKind(c.sourceHandle)),
+    [actions],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const raw = e.dataTransfer.getData(DRAG_MIME);
+      if (raw === '') return;
+      e.preventDefault();
+      const item = JSON.parse(raw) as { kind: 'task' | 'group' | 'chord' | 'chain'; name?: string };
+      const target = dropTargetAt(e.clientX, e.clientY);
+      if (target.edgeId !== undefined && item.kind === 'task') {
+        actions.insertOnEdge(target.edgeId, item.name!);
+        return;
+      }
+      const level = target.parentId !== undefined ? { parentId: target.parentId, ...(target.region ? { region: target.region } : {}) } : {};
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const pos = target.parentId === undefined ? { x: Math.round(p.x - 100), y: Math.round(p.y - 34) } : undefined;
+      if (item.kind === 'task') actions.addTask(item.name!, level, pos);
+      else actions.addContainer(item.kind, level, pos);
+    },
+    [actions, rf],
+  );
+
+  return (
+    <div className="cf-canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<EditorFlowNode, EditorFlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        {...(onInit ? { onInit } : {})}
+        onPaneClick={() => actions.select([])}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        colorMode={theme}
+        fitView
+        minZoom={0.05}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+        ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter or Space to select, arrow keys to move.' }}
+      >
+        <Background gap={20} size={1} />
+        <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />
+        <Controls showInteractive={false} aria-label="Zoom controls" />
+      </ReactFlow>
+    </div>
+  );
+}

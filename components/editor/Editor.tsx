@@ -1,0 +1,227 @@
+'use client';
+import '@xyflow/react/dist/style.css';
+import './editor.css';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import type { CanvasFile } from '@/lib/canvas/model';
+import { createLocalRepository, type DocumentRepository } from '@/lib/store/documents';
+import { drawEditorTree } from '@/lib/store/edits';
+import type { EditorStoreOptions } from '@/lib/store/createEditorStore';
+import { idsByPath, problemIndex, problemNodeId, validateDoc } from '@/lib/store/problems';
+import type { DocSlice, SidePanel } from '@/lib/store/types';
+import { stripUids } from '@/lib/store/uids';
+import { Canvas } from './Canvas';
+import { EditorProvider, useActions, useEditor, useEditorStore } from './EditorProvider';
+import { CodePanel } from './panels/CodePanel';
+import { DocumentsPanel, useImportText } from './panels/DocumentsPanel';
+import { Inspector } from './panels/Inspector';
+import { ProblemsPanel } from './panels/ProblemsPanel';
+import { Palette } from './Palette';
+import { ShortcutSheet } from './ShortcutSheet';
+import { Toolbar } from './Toolbar';
+import { useShortcuts } from './useShortcuts';
+
+export const AUTOSAVE_KEY = 'chordflow.autosave';
+export const THEME_KEY = 'chordflow.theme';
+
+export interface EditorProps {
+  /** Start from this document instead of the autosaved one. */
+  initial?: { doc: Partial<DocSlice>; name: string };
+  /** Autosave to localStorage and restore on load (the main editor page). */
+  persist?: boolean;
+}
+
+/** The visual editor: palette, canvas, inspector / problems / code / documents. */
+export function Editor(props: EditorProps) {
+  const options: EditorStoreOptions = props.initial ? { doc: props.initial.doc, docName: props.initial.name } : {};
+  return (
+    <EditorProvider options={options}>
+      <ReactFlowProvider>
+        <EditorShell persist={props.persist ?? false} />
+      </ReactFlowProvider>
+    </EditorProvider>
+  );
+}
+
+const TABS: Array<{ id: SidePanel; label: string }> = [
+  { id: 'inspector', label: 'Inspector' },
+  { id: 'problems', label: 'Problems' },
+  { id: 'code', label: 'Code' },
+  { id: 'documents', label: 'Files' },
+];
+
+function EditorShell({ persist }: { persist: boolean }) {
+  const store = useEditorStore();
+  const actions = useActions();
+  const doc = useEditor((s) => s.doc);
+  const catalogue = useEditor((s) => s.catalogue);
+  const panel = useEditor((s) => s.ui.panel);
+  const theme = useEditor((s) => s.ui.theme);
+  const notice = useEditor((s) => s.ui.notice);
+  const rf = useReactFlow();
+  const importText = useImportText();
+  const repo = useMemo<DocumentRepository>(
+    () =>
+      createLocalRepository(
+        typeof window === 'undefined'
+          ? { getItem: () => null, setItem: () => {}, removeItem: () => {} }
+          : window.localStorage,
+      ),
+    [],
+  );
+
+  // Restore the theme and the autosaved document once.
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current) return;
+    restored.current = true;
+    const t = window.localStorage.getItem(THEME_KEY);
+    if (t === 'dark' || t === 'light') actions.setTheme(t);
+    else if (window.matchMedia?.('(prefers-color-scheme: dark)').matches) actions.setTheme('dark');
+    if (!persist) return;
+    try {
+      const raw = window.localStorage.getItem(AUTOSAVE_KEY);
+      if (raw !== null) {
+        const v = JSON.parse(raw) as { version: number; name: string; doc: DocSlice };
+        if (v.version === 1 && typeof v.doc === 'object') {
+          actions.loadDocument(v.doc, v.name);
+          store.temporal.getState().clear();
+        }
+      }
+    } catch {
+      actions.notify('error', 'The autosaved canvas could not be read; starting empty.');
+    }
+  }, [actions, persist, store]);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    window.localStorage.setItem(THEME_KEY, theme);
+  }, [theme]);
+
+  // Autosave (debounced) whenever the document changes.
+  useEffect(() => {
+    if (!persist) return;
+    const timer = setTimeout(() => {
+      const name = store.getState().ui.docName;
+      window.localStorage.setItem(AUTOSAVE_KEY, JSON.stringify({ version: 1, name, doc }));
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [doc, persist, store]);
+
+  // Validation: problems by node for badges, the list for the panel.
+  const drawing = useMemo(() => drawEditorTree(doc.canvas), [doc.canvas]);
+  const byPath = useMemo(() => idsByPath(drawing), [drawing]);
+  const problems = useMemo(() => validateDoc(doc, catalogue), [doc.canvas, doc.invoke, doc.config, catalogue]); // eslint-style: doc.positions does not matter
+  useEffect(() => actions.setProblemIndex(problemIndex(problems, byPath)), [problems, byPath, actions]);
+  const file: CanvasFile | null = useMemo(
+    () => (doc.canvas === null ? null : { canvas: stripUids(doc.canvas), invoke: doc.invoke, config: doc.config }),
+    [doc.canvas, doc.invoke, doc.config],
+  );
+
+  const fit = useCallback(() => void rf.fitView({ duration: 200, padding: 0.15 }), [rf]);
+  const view = useMemo(
+    () => ({
+      fit,
+      selectedEdges: () => rf.getEdges().filter((e) => e.selected).map((e) => e.id),
+    }),
+    [fit, rf],
+  );
+  useShortcuts(store, view);
+
+  // Paste: text on the system clipboard is imported (any format); otherwise the internal clipboard.
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const t = e.target;
+      if (t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA')) return;
+      const text = e.clipboardData?.getData('text/plain') ?? '';
+      e.preventDefault();
+      if (text.trim() === '' || text === lastCopied.current) store.getState().actions.paste();
+      else importText(text, 'the clipboard');
+    };
+    const onCopy = (e: ClipboardEvent) => {
+      const t = e.target;
+      if (t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA')) return;
+      if (store.getState().selection.ids.length === 0) return;
+      // Our own copies paste back through the internal clipboard (keeps structure and ids fresh).
+      lastCopied.current = `chordflow:selection:${store.getState().selection.ids.join(',')}`;
+      e.clipboardData?.setData('text/plain', lastCopied.current);
+      e.preventDefault();
+    };
+    document.addEventListener('paste', onPaste);
+    document.addEventListener('copy', onCopy);
+    return () => {
+      document.removeEventListener('paste', onPaste);
+      document.removeEventListener('copy', onCopy);
+    };
+  }, [importText, store]);
+  const lastCopied = useRef<string | null>(null);
+
+  // Dropping a file anywhere imports it.
+  const onDrop = async (e: React.DragEvent) => {
+    const f = e.dataTransfer.files?.[0];
+    if (f === undefined) return;
+    e.preventDefault();
+    importText(await f.text(), `“${f.name}”`);
+  };
+
+  return (
+    <div
+      className="cf-editor"
+      data-theme={theme}
+      data-testid="editor"
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes('Files')) e.preventDefault();
+      }}
+      onDrop={onDrop}
+    >
+      <Toolbar onFit={fit} />
+      <div className="cf-main">
+        <Palette />
+        <main className="cf-stage" aria-label="Canvas">
+          <Canvas />
+          {doc.canvas === null && (
+            <div className="cf-empty-hint" data-testid="empty-hint">
+              <h2>Start a pipeline</h2>
+              <p>Drag a task from the palette, or open a template from Files.</p>
+            </div>
+          )}
+        </main>
+        <aside className="cf-side" aria-label="Side panel">
+          <div className="cf-tabs" role="tablist">
+            {TABS.map((t) => (
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                aria-selected={panel === t.id}
+                className={`cf-tab${panel === t.id ? ' is-active' : ''}`}
+                data-testid={`tab-${t.id}`}
+                onClick={() => actions.setPanel(t.id)}
+              >
+                {t.label}
+                {t.id === 'problems' && problems.length > 0 && (
+                  <span className={`cf-tab-count${problems.some((p) => p.severity === 'error') ? ' is-error' : ''}`}>{problems.length}</span>
+                )}
+              </button>
+            ))}
+          </div>
+          <div className="cf-side-body" role="tabpanel">
+            {panel === 'inspector' && <Inspector />}
+            {panel === 'problems' && <ProblemsPanel problems={problems} nodeOf={(p) => problemNodeId(p, byPath)} />}
+            {panel === 'code' && <CodePanel file={file} />}
+            {panel === 'documents' && <DocumentsPanel file={file} repo={repo} />}
+          </div>
+        </aside>
+      </div>
+      {notice && (
+        <div className={`cf-notice is-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid={`notice-${notice.kind}`} key={notice.seq}>
+          <span>{notice.message}</span>
+          <button type="button" className="cf-btn is-ghost is-small" aria-label="Dismiss" onClick={actions.dismissNotice}>
+            ✕
+          </button>
+        </div>
+      )}
+      <ShortcutSheet />
+    </div>
+  );
+}

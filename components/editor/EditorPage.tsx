@@ -1,0 +1,7 @@
+'use client';
+import { Editor } from './Editor';
+
+/** The main editor route: autosaved to this browser. */
+export function EditorPage() {
+  return <Editor persist />;
+}

@@ -1,0 +1,78 @@
+'use client';
+import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { memo } from 'react';
+import { pathKey } from '@/lib/canvas/drawing';
+import type { Json, TaskNode as TaskSig } from '@/lib/canvas/model';
+import type { EditorFlowNode } from '../flowTypes';
+import { useEditor } from '../EditorProvider';
+
+function short(v: Json): string {
+  const s = JSON.stringify(v);
+  return s.length > 18 ? `${s.slice(0, 16)}…` : s;
+}
+
+/** `(1, 2, payload=…)`: what the signature stores, shortened for the card. */
+export function argsSummary(t: TaskSig): string {
+  const parts = [...t.args.map(short), ...Object.entries(t.kwargs).map(([k, v]) => `${k}=${short(v)}`)];
+  const text = parts.join(', ');
+  return `(${text.length > 40 ? `${text.slice(0, 38)}…` : text})`;
+}
+
+function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
+  const t = data.dn.task!;
+  const problem = useEditor((s) => s.ui.problemIndex[id]);
+  const key = pathKey(data.dn.path);
+  const sim = useEditor((s) => (s.sim.active ? (s.sim.byTaskId[t.id ?? ''] ?? s.sim.byPath[key]) : undefined));
+  const live = useEditor((s) => (s.live.active ? (s.live.byTaskId[t.id ?? ''] ?? s.live.byPath[key]) : undefined));
+  const status = live ?? sim;
+  const retries = t.options.max_retries;
+  const hasRetry = retries !== undefined || t.options.autoretry_for !== undefined || t.options.retry_backoff !== undefined;
+  return (
+    <div
+      className={`cf-task${selected ? ' is-selected' : ''}${problem?.errors ? ' has-error' : problem ? ' has-warning' : ''}`}
+      data-testid="task-node"
+      data-task={t.task}
+      data-state={status?.state}
+    >
+      <Handle type="target" position={Position.Left} id="in" className="cf-handle" />
+      <div className="cf-task-head">
+        <span className="cf-task-name">{t.task}</span>
+        <span className={`cf-badge ${t.immutable ? 'is-si' : 'is-s'}`} title={t.immutable ? 'Immutable (.si): ignores the parent result' : 'Partial (.s): receives the parent result first'}>
+          {t.immutable ? '.si' : '.s'}
+        </span>
+      </div>
+      <div className="cf-task-args" title={argsSummary(t)}>
+        {argsSummary(t)}
+      </div>
+      <div className="cf-task-foot">
+        {t.id !== undefined && <span className="cf-chip" title="Task id label">#{t.id}</span>}
+        {hasRetry && (
+          <span className="cf-chip is-retry" data-testid="retry-badge" title="Retry policy set on this node">
+            ↻ {retries === null ? '∞' : (retries ?? '')}
+          </span>
+        )}
+        {t.sim !== undefined && <span className="cf-chip is-sim" title="Simulation model set">sim</span>}
+        {status !== undefined && (
+          <span className={`cf-chip is-state state-${status.state.toLowerCase()}`}>
+            {status.state.toLowerCase()}
+            {status.attempt !== undefined && status.attempt > 1 ? ` #${status.attempt}` : ''}
+          </span>
+        )}
+        {problem !== undefined && (
+          <span
+            className={`cf-chip ${problem.errors ? 'is-error' : 'is-warning'}`}
+            data-testid="problem-badge"
+            title={problem.first}
+          >
+            {problem.errors ? `⚠ ${problem.errors}` : `! ${problem.warnings}`}
+          </span>
+        )}
+      </div>
+      <Handle type="source" position={Position.Right} id="out" className="cf-handle" />
+      <Handle type="source" position={Position.Bottom} id="link" className="cf-handle is-link" style={{ left: '35%' }} title="Drag to add a success callback (link)" />
+      <Handle type="source" position={Position.Bottom} id="link_error" className="cf-handle is-link-error" style={{ left: '65%' }} title="Drag to add an errback (link_error)" />
+    </div>
+  );
+}
+
+export const TaskNodeMemo = memo(TaskNodeView);

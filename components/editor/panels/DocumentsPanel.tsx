@@ -1,0 +1,201 @@
+'use client';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { CanvasFile } from '@/lib/canvas/model';
+import { formatProblems } from '@/lib/canvas/problems';
+import type { DocumentRepository, DocumentSummary } from '@/lib/store/documents';
+import { EXPORT_FORMATS, type ExportFormat, readCanvasText, writeCanvasText } from '@/lib/store/formats';
+import { TEMPLATES } from '@/lib/store/templates';
+import { useActions, useEditor, useEditorStore } from '../EditorProvider';
+
+/** Downloads text as a file (a temporary object URL). */
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Imports text in any format; a failure shows the problems and changes nothing. */
+export function useImportText() {
+  const actions = useActions();
+  return useCallback(
+    (text: string, origin: string): boolean => {
+      const r = readCanvasText(text);
+      if (!r.ok) {
+        actions.notify('error', `Nothing was imported from ${origin}: ${formatProblems(r.problems)}`);
+        return false;
+      }
+      actions.replaceCanvas(r.value.file.canvas, r.value.file.invoke, r.value.file.config);
+      actions.notify('info', `Imported the canvas from ${origin}.`);
+      return true;
+    },
+    [actions],
+  );
+}
+
+export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: DocumentRepository }) {
+  const store = useEditorStore();
+  const actions = useActions();
+  const docName = useEditor((s) => s.ui.docName);
+  const positions = useEditor((s) => s.doc.positions);
+  const [docs, setDocs] = useState<DocumentSummary[]>([]);
+  const [paste, setPaste] = useState('');
+  const [name, setName] = useState(docName);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const importText = useImportText();
+  const refresh = useCallback(() => void repo.list().then(setDocs), [repo]);
+  useEffect(refresh, [refresh]);
+  useEffect(() => setName(docName), [docName]);
+
+  const save = async (as: string) => {
+    const n = as.trim() || 'Untitled';
+    await repo.save({ name: n, savedAt: Date.now(), doc: store.getState().doc });
+    actions.setDocName(n);
+    actions.notify('info', `Saved “${n}”.`);
+    refresh();
+  };
+  const exportAs = (format: ExportFormat) => {
+    if (file === null) return actions.notify('error', 'The canvas is empty: there is nothing to export.');
+    const f = EXPORT_FORMATS.find((x) => x.id === format)!;
+    download(`${docName.replace(/[^\w.-]+/g, '_')}.${f.extension}`, writeCanvasText(file, format, { name: docName, now: new Date().toISOString(), positions }));
+  };
+
+  return (
+    <div className="cf-docs" data-testid="documents-panel">
+      <section className="cf-section">
+        <h4>Templates</h4>
+        {TEMPLATES.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            className="cf-card-btn"
+            data-testid={`template-${t.id}`}
+            onClick={() => {
+              actions.loadDocument({ canvas: t.canvas, invoke: t.invoke, config: { task_allow_error_cb_on_chord_header: false }, positions: {} }, t.title);
+            }}
+          >
+            <strong>{t.title}</strong>
+            <small>{t.description}</small>
+          </button>
+        ))}
+      </section>
+      <section className="cf-section">
+        <h4>Document</h4>
+        <div className="cf-row">
+          <input className="cf-input" aria-label="Document name" data-testid="doc-name" value={name} onChange={(e) => setName(e.target.value)} />
+          <button type="button" className="cf-btn" data-testid="doc-save" onClick={() => void save(name)}>
+            Save
+          </button>
+        </div>
+        <div className="cf-row">
+          <button
+            type="button"
+            className="cf-btn is-ghost"
+            onClick={() => {
+              actions.loadDocument({ canvas: null, invoke: { args: [], kwargs: {} }, config: { task_allow_error_cb_on_chord_header: false }, positions: {} }, 'Untitled');
+            }}
+            data-testid="doc-new"
+          >
+            New empty canvas
+          </button>
+        </div>
+        <ul className="cf-list">
+          {docs.map((d) => (
+            <li key={d.name} className="cf-doc-row">
+              <button
+                type="button"
+                className="cf-link"
+                onClick={async () => {
+                  const s = await repo.load(d.name);
+                  if (s === null) return actions.notify('error', `“${d.name}” could not be read; it may come from a newer version.`);
+                  actions.loadDocument(s.doc, s.name);
+                }}
+              >
+                {d.name}
+              </button>
+              <button
+                type="button"
+                className="cf-btn is-ghost is-small"
+                aria-label={`Rename ${d.name}`}
+                onClick={async () => {
+                  const to = window.prompt('New name', d.name);
+                  if (to && to !== d.name) {
+                    await repo.rename(d.name, to);
+                    if (docName === d.name) actions.setDocName(to);
+                    refresh();
+                  }
+                }}
+              >
+                Rename
+              </button>
+              <button
+                type="button"
+                className="cf-btn is-ghost is-small"
+                aria-label={`Delete ${d.name}`}
+                onClick={async () => {
+                  if (window.confirm(`Delete “${d.name}”?`)) {
+                    await repo.remove(d.name);
+                    refresh();
+                  }
+                }}
+              >
+                Delete
+              </button>
+            </li>
+          ))}
+          {docs.length === 0 && <li className="cf-muted">No saved documents yet.</li>}
+        </ul>
+      </section>
+      <section className="cf-section">
+        <h4>Import</h4>
+        <input
+          ref={fileInput}
+          type="file"
+          hidden
+          data-testid="import-file"
+          accept=".json,.yml,.yaml,.txt"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f) importText(await f.text(), `“${f.name}”`);
+            e.target.value = '';
+          }}
+        />
+        <button type="button" className="cf-btn" onClick={() => fileInput.current?.click()}>
+          Open a file…
+        </button>
+        <p className="cf-muted">…or drop a file anywhere on the editor. Canvas JSON, Celery JSON, workflows.yml and Chordflow documents are recognised.</p>
+        <textarea
+          className="cf-input is-code"
+          rows={4}
+          placeholder="Paste a canvas here"
+          aria-label="Paste a canvas"
+          data-testid="import-text"
+          value={paste}
+          onChange={(e) => setPaste(e.target.value)}
+        />
+        <button
+          type="button"
+          className="cf-btn"
+          data-testid="import-apply"
+          onClick={() => {
+            if (importText(paste, 'the pasted text')) setPaste('');
+          }}
+        >
+          Import pasted text
+        </button>
+      </section>
+      <section className="cf-section">
+        <h4>Export</h4>
+        <div className="cf-export">
+          {EXPORT_FORMATS.map((f) => (
+            <button key={f.id} type="button" className="cf-btn is-ghost" data-testid={`export-${f.id}`} onClick={() => exportAs(f.id)}>
+              {f.label}
+            </button>
+          ))}
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+'use client';
+import type { Problem } from '@/lib/canvas/problems';
+import { useActions } from '../EditorProvider';
+
+/** Every validation problem; clicking one selects its node. */
+export function ProblemsPanel({ problems, nodeOf }: { problems: Problem[]; nodeOf: (p: Problem) => string | undefined }) {
+  const actions = useActions();
+  if (problems.length === 0)
+    return (
+      <div className="cf-problems" data-testid="problems">
+        <p className="cf-ok">No problems: this canvas is valid.</p>
+      </div>
+    );
+  return (
+    <ul className="cf-problems" data-testid="problems">
+      {problems.map((p, i) => {
+        const id = nodeOf(p);
+        return (
+          <li key={`${p.path}-${i}`}>
+            <button
+              type="button"
+              className={`cf-problem is-${p.severity}`}
+              data-testid="problem-item"
+              onClick={() => id !== undefined && actions.select([id])}
+            >
+              <span className="cf-problem-sev">{p.severity === 'error' ? 'Error' : 'Warning'}</span>
+              <span className="cf-problem-msg">{p.message}</span>
+              <code className="cf-problem-path">{p.path || '(canvas)'}</code>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,215 @@
+'use client';
+/**
+ * Relaunch, cancel and retry-from-failed for one run, each behind a dialog that says what will happen
+ * (retry-from-failed lists which tasks run again and which results are replayed).
+ */
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { toCanvasJson } from '@/lib/canvas/canvasJson';
+import type { CanvasFile, Json } from '@/lib/canvas/model';
+import type { RunStateAt } from '../sim/model/runState';
+import { cancelWorkflow, relaunchWorkflow, submitCanvas } from './api';
+import { Dialog } from './Dialog';
+import { type FinalTaskState, retryFromFailed } from './retryFromFailed';
+import styles from './run.module.css';
+
+export interface RunActionsProps {
+  runId: string;
+  file: CanvasFile | null;
+  payload: Json;
+  state: RunStateAt;
+  finished: boolean;
+  failed: boolean;
+}
+
+type Open = 'relaunch' | 'cancel' | 'retry' | null;
+
+function finalsOf(state: RunStateAt): Map<string, FinalTaskState> {
+  const out = new Map<string, FinalTaskState>();
+  for (const task of state.tasks.values()) {
+    const outcome =
+      task.status === 'success'
+        ? 'success'
+        : task.status === 'failure'
+          ? 'failure'
+          : task.status === 'not_run' || task.status === 'upstream_failed' || task.status === 'pending'
+            ? 'not_run'
+            : 'other';
+    out.set(task.task_id, {
+      task_id: task.task_id,
+      name: task.name,
+      outcome,
+      ...(task.result !== undefined ? { result: task.result } : {}),
+    });
+  }
+  return out;
+}
+
+export function RunActions({ runId, file, payload, state, finished, failed }: RunActionsProps) {
+  const router = useRouter();
+  const [open, setOpen] = useState<Open>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const preview = open === 'retry' && file ? retryFromFailed(file, finalsOf(state)) : null;
+
+  const act = async (fn: () => Promise<{ id?: string } | unknown>, navigate: boolean) => {
+    setBusy(true);
+    setError('');
+    try {
+      const result = (await fn()) as { id?: string } | null;
+      setOpen(null);
+      if (navigate && result && typeof result.id === 'string')
+        router.push(`/runs/${encodeURIComponent(result.id)}`);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const close = () => {
+    setOpen(null);
+    setError('');
+  };
+
+  return (
+    <div className={styles.row}>
+      <button type="button" className={styles.button} onClick={() => setOpen('relaunch')}>
+        Relaunch
+      </button>
+      <button
+        type="button"
+        className={`${styles.button} ${styles.danger}`}
+        disabled={finished}
+        title={
+          finished
+            ? 'The run already finished.'
+            : 'Stop the run: queued tasks are removed, running ones aborted.'
+        }
+        onClick={() => setOpen('cancel')}
+      >
+        Cancel
+      </button>
+      <button
+        type="button"
+        className={styles.button}
+        disabled={!finished || !failed || !file}
+        title={
+          !file
+            ? 'This run has no canvas to retry from (it ran a saved definition): relaunch it instead.'
+            : !finished || !failed
+              ? 'Retry from failed is available once the run has failed.'
+              : 'Run the failed and never-ran tasks again, replaying the results that succeeded.'
+        }
+        onClick={() => setOpen('retry')}
+      >
+        Retry from failed
+      </button>
+      {open === 'relaunch' ? (
+        <Dialog
+          title="Relaunch this run?"
+          onClose={close}
+          testId="relaunch-dialog"
+          actions={
+            <>
+              <button type="button" className={styles.button} onClick={close}>
+                Keep as is
+              </button>
+              <button
+                type="button"
+                className={`${styles.button} ${styles.primary}`}
+                disabled={busy}
+                onClick={() => act(() => relaunchWorkflow(runId), true)}
+              >
+                Relaunch
+              </button>
+            </>
+          }
+        >
+          <p>
+            A new run starts with the same canvas and payload; every task runs again. This run and its history
+            are kept.
+          </p>
+          {error ? <p className={styles.error}>{error}</p> : null}
+        </Dialog>
+      ) : null}
+      {open === 'cancel' ? (
+        <Dialog
+          title="Cancel this run?"
+          onClose={close}
+          testId="cancel-dialog"
+          actions={
+            <>
+              <button type="button" className={styles.button} onClick={close}>
+                Keep running
+              </button>
+              <button
+                type="button"
+                className={`${styles.button} ${styles.danger}`}
+                disabled={busy}
+                onClick={() => act(() => cancelWorkflow(runId), false)}
+              >
+                Cancel run
+              </button>
+            </>
+          }
+        >
+          <p>
+            Tasks not started yet will not run; running tasks are asked to stop. Results of finished tasks are
+            kept. This cannot be undone, but you can relaunch later.
+          </p>
+          {error ? <p className={styles.error}>{error}</p> : null}
+        </Dialog>
+      ) : null}
+      {open === 'retry' && preview ? (
+        <Dialog
+          title="Retry from failed"
+          onClose={close}
+          testId="retry-dialog"
+          actions={
+            <>
+              <button type="button" className={styles.button} onClick={close}>
+                Close
+              </button>
+              <button
+                type="button"
+                className={`${styles.button} ${styles.primary}`}
+                disabled={busy || preview.rerun.length === 0}
+                onClick={() => act(() => submitCanvas(toCanvasJson(preview.file), payload), true)}
+              >
+                Start new run ({preview.rerun.length} task{preview.rerun.length === 1 ? '' : 's'})
+              </button>
+            </>
+          }
+        >
+          <p>
+            A new run of the same canvas where tasks that succeeded are replaced by their stored results, so
+            only these run again:
+          </p>
+          <ul data-testid="retry-rerun">
+            {preview.rerun.map((t) => (
+              <li key={t.task_id}>
+                <strong>{t.name}</strong> <span className={styles.mono}>{t.task_id}</span> — {t.reason}
+              </li>
+            ))}
+          </ul>
+          {preview.reused.length > 0 ? (
+            <>
+              <p className={styles.muted}>
+                Replayed (their stored results are passed on, their code does not run):
+              </p>
+              <ul className={styles.muted} data-testid="retry-reused">
+                {preview.reused.map((t) => (
+                  <li key={t.task_id}>
+                    {t.name} <span className={styles.mono}>{t.task_id}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          {error ? <p className={styles.error}>{error}</p> : null}
+        </Dialog>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,232 @@
+'use client';
+/**
+ * The run page: the canvas read-only with live states, barrier progress and divergence flags; the
+ * per-task table (state, attempts, worker, result or exception); predicted-vs-actual timeline; the Gantt,
+ * the event log and the task drawer of the simulation view, fed by the live event stream.
+ */
+import Link from 'next/link';
+import { useMemo, useState } from 'react';
+import type { Json } from '@/lib/canvas/model';
+import { EventLog } from '../sim/EventLog';
+import { describeStatus, formatMs, runStateAt } from '../sim/model/runState';
+import { buildTimeline } from '../sim/model/timeline';
+import { STATUS_COLOR } from '../sim/statusStyle';
+import { TaskDrawer } from '../sim/TaskDrawer';
+import { Timeline } from '../sim/Timeline';
+import { PredictionTimeline } from './PredictionTimeline';
+import { RunActions } from './RunActions';
+import { RunGraph } from './RunGraph';
+import { RunStatusBadge } from './RunStatusBadge';
+import styles from './run.module.css';
+import { runCanvasFile } from './runFile';
+import { useLiveClock } from './useLiveClock';
+import { useLiveRun } from './useLiveRun';
+import { usePrediction } from './usePrediction';
+
+function short(value: Json | undefined): string {
+  if (value === undefined) return '';
+  const text = JSON.stringify(value);
+  return text.length > 90 ? `${text.slice(0, 88)}…` : text;
+}
+
+export function RunDetail({ runId }: { runId: string }) {
+  const live = useLiveRun(runId);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [tab, setTab] = useState<'timeline' | 'events'>('timeline');
+  const record = live.run;
+  const file = useMemo(() => runCanvasFile(record?.canvas), [record?.canvas]);
+  const startedMs = typeof record?.started_ms === 'number' ? record.started_ms : undefined;
+  const now = useLiveClock(startedMs, !live.finished);
+  const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
+  const t = live.finished ? Number.POSITIVE_INFINITY : Math.max(now ?? 0, lastAt);
+  const state = useMemo(() => runStateAt(live.events, t), [live.events, t]);
+  const timeline = useMemo(() => buildTimeline(live.events), [live.events]);
+  const payload = (record?.payload ?? null) as Json;
+  const prediction = usePrediction(file, payload, state, live.finished);
+  const finished = state.finished;
+  const tasks = [...state.tasks.values()];
+  const selectedTask = selected ? state.tasks.get(selected) : undefined;
+
+  if (live.loaded && !record && live.events.length === 0) {
+    return (
+      <main className={styles.page}>
+        <p className={styles.error}>
+          There is no run {runId} in this cluster (it may have been pruned by retention).{' '}
+          <Link href="/runs">All runs</Link>
+        </p>
+      </main>
+    );
+  }
+
+  return (
+    <main
+      className={styles.page}
+      data-testid="run-detail"
+      data-run-id={runId}
+      data-finished={live.finished ? 'true' : 'false'}
+    >
+      <div className={styles.header}>
+        <div>
+          <div className={styles.muted}>
+            <Link href="/runs">Runs</Link> / <span className={styles.mono}>{runId}</span>
+          </div>
+          <h1>
+            {record ? `${record.project ? `${String(record.project)}.` : ''}${record.name}` : runId}{' '}
+            <RunStatusBadge status={finished?.status ?? record?.status ?? 'pending'} />
+          </h1>
+          <div className={styles.muted} data-testid="live-status">
+            {live.status === 'live' ? (live.finished ? 'finished' : 'live') : live.status}
+            {live.detail && live.status !== 'live' ? ` — ${live.detail}` : ''}
+            {record?.created ? ` · created ${new Date(record.created).toLocaleString()}` : ''}
+            {finished
+              ? ` · took ${formatMs(finished.at)}`
+              : now !== undefined
+                ? ` · running for ${formatMs(now)}`
+                : ''}
+          </div>
+        </div>
+        <RunActions
+          runId={runId}
+          file={file}
+          payload={payload}
+          state={state}
+          finished={live.finished || record?.status === 'canceled'}
+          failed={finished?.status === 'failure' || record?.status === 'error'}
+        />
+      </div>
+
+      {finished?.error ? (
+        <div className={styles.notice} data-testid="run-error">
+          <strong>{finished.error.type}</strong>: {finished.error.message}
+        </div>
+      ) : null}
+
+      {file ? (
+        <RunGraph
+          file={file}
+          state={state}
+          divergent={prediction?.divergent ?? new Map()}
+          selectedTaskId={selected}
+          onSelect={setSelected}
+        />
+      ) : null}
+
+      <section className={styles.card}>
+        <h2>Tasks</h2>
+        <table className={styles.table} data-testid="run-tasks">
+          <thead>
+            <tr>
+              <th>Task</th>
+              <th>State</th>
+              <th>Attempts</th>
+              <th>Worker</th>
+              <th>Result / exception</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tasks.map((task) => (
+              <tr
+                key={task.task_id}
+                className={styles.clickable}
+                data-testid="run-task-row"
+                data-task-id={task.task_id}
+                data-status={task.status}
+                onClick={() => setSelected(task.task_id)}
+              >
+                <td>
+                  <strong>{task.name}</strong>
+                  <div className={styles.mono} style={{ opacity: 0.6 }}>
+                    {task.task_id}
+                  </div>
+                </td>
+                <td style={{ color: STATUS_COLOR[task.status], fontWeight: 600 }}>
+                  {describeStatus(task, Number.isFinite(t) ? t : lastAt)}
+                  {prediction?.divergent.get(task.task_id) ? (
+                    <div className={styles.error} style={{ fontWeight: 400 }}>
+                      ≠ {prediction.divergent.get(task.task_id)}
+                    </div>
+                  ) : null}
+                </td>
+                <td data-testid="run-task-attempts">{task.attempt}</td>
+                <td className={styles.mono}>{task.worker ?? ''}</td>
+                <td className={styles.mono}>
+                  {task.error ? (
+                    <span className={styles.error}>
+                      {task.error.type}: {task.error.message}
+                    </span>
+                  ) : (
+                    short(task.result)
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      {prediction ? (
+        <section className={styles.card}>
+          <h2>Predicted vs actual</h2>
+          <PredictionTimeline
+            predicted={prediction.timeline}
+            actual={timeline}
+            tasks={prediction.order}
+            divergent={prediction.divergent}
+            {...(now !== undefined && !live.finished ? { now } : {})}
+          />
+        </section>
+      ) : null}
+
+      <section className={styles.card}>
+        <div className={styles.row} role="tablist">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'timeline'}
+            className={`${styles.button} ${tab === 'timeline' ? styles.primary : ''}`}
+            onClick={() => setTab('timeline')}
+          >
+            Timeline
+          </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'events'}
+            className={`${styles.button} ${tab === 'events' ? styles.primary : ''}`}
+            onClick={() => setTab('events')}
+          >
+            Events ({live.events.length})
+          </button>
+        </div>
+        <div style={{ height: 280, marginTop: 8 }}>
+          {tab === 'timeline' ? (
+            <Timeline
+              timeline={timeline}
+              playhead={timeline.endMs}
+              selectedTaskId={selected}
+              onSelect={setSelected}
+              onSeek={() => {}}
+            />
+          ) : (
+            <EventLog
+              events={live.events}
+              playhead={Number.POSITIVE_INFINITY}
+              onPick={(e) => {
+                if ('task_id' in e) setSelected(e.task_id);
+              }}
+            />
+          )}
+        </div>
+      </section>
+
+      {selectedTask ? (
+        <TaskDrawer
+          task={selectedTask}
+          events={live.events}
+          playhead={Number.POSITIVE_INFINITY}
+          onClose={() => setSelected(null)}
+        />
+      ) : null}
+    </main>
+  );
+}

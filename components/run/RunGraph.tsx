@@ -1,0 +1,153 @@
+'use client';
+/**
+ * The run's canvas, read-only, with live state per task: status colour, attempt n, retry countdown,
+ * chord barrier progress (k of n), and a flag where the actual run diverges from the simulator's
+ * prediction. Click a task to open its drawer.
+ */
+import { Background, type Edge, Handle, type Node, type NodeProps, Position, ReactFlow } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { memo, useMemo } from 'react';
+import type { CanvasFile } from '@/lib/canvas/model';
+import type { RunStateAt, TaskRunState } from '../sim/model/runState';
+import { STATUS_COLOR, STATUS_LABEL } from '../sim/statusStyle';
+import { layoutRunGraph } from './runGraphLayout';
+
+export interface RunGraphProps {
+  file: CanvasFile;
+  state: RunStateAt;
+  /** Task ids whose actual outcome differs from the prediction, with why. */
+  divergent?: ReadonlyMap<string, string>;
+  selectedTaskId?: string | null;
+  onSelect?(taskId: string): void;
+}
+
+interface TaskNodeData extends Record<string, unknown> {
+  taskId: string;
+  name: string;
+  task?: TaskRunState;
+  chord?: { done: number; total: number };
+  divergence?: string;
+  selected: boolean;
+}
+
+const COL = 230;
+const ROW = 92;
+
+function attemptText(task: TaskRunState | undefined): string {
+  if (!task || task.attempt === 0) return '';
+  return `attempt ${task.attempt}`;
+}
+
+const TaskBox = memo(function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
+  const status = data.task?.status ?? 'pending';
+  const color = STATUS_COLOR[status];
+  return (
+    <div
+      data-testid="run-node"
+      data-task-id={data.taskId}
+      data-status={status}
+      data-attempt={data.task?.attempt ?? 0}
+      title={data.divergence ?? ''}
+      style={{
+        width: 190,
+        borderRadius: 8,
+        border: `2px solid ${data.selected ? '#1c2230' : color}`,
+        borderLeftWidth: 8,
+        background: 'var(--bg, #fff)',
+        padding: '6px 8px',
+        fontSize: 12,
+        boxShadow: data.divergence ? '0 0 0 3px rgba(211, 69, 60, 0.35)' : undefined,
+      }}
+    >
+      <Handle type="target" position={Position.Left} style={{ opacity: 0 }} />
+      <div style={{ fontWeight: 600, display: 'flex', justifyContent: 'space-between', gap: 6 }}>
+        <span>{data.name}</span>
+        {data.divergence ? (
+          <span data-testid="divergence-flag" style={{ color: '#d3453c' }} title={data.divergence}>
+            ≠ predicted
+          </span>
+        ) : null}
+      </div>
+      <div style={{ color, fontWeight: 600 }} data-testid="run-node-status">
+        {STATUS_LABEL[status]}
+        {data.task && data.task.attempt > 0 ? (
+          <span data-testid="run-node-attempt" style={{ color: 'inherit', fontWeight: 400 }}>
+            {' '}
+            · {attemptText(data.task)}
+          </span>
+        ) : null}
+      </div>
+      {data.chord ? (
+        <div data-testid="run-node-chord" style={{ opacity: 0.8 }}>
+          barrier {data.chord.done} of {data.chord.total}
+        </div>
+      ) : null}
+      <div style={{ opacity: 0.6, fontFamily: 'ui-monospace, monospace', fontSize: 10 }}>{data.taskId}</div>
+      <Handle type="source" position={Position.Right} style={{ opacity: 0 }} />
+    </div>
+  );
+});
+
+const nodeTypes = { runTask: TaskBox };
+
+export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: RunGraphProps) {
+  const layout = useMemo(() => layoutRunGraph(file), [file]);
+  const nodes = useMemo<Node<TaskNodeData>[]>(
+    () =>
+      layout.tasks.map((t) => {
+        const task = state.tasks.get(t.task_id) ?? state.tasks.get(state.byPath.get(t.path)?.[0] ?? '');
+        const chord = t.chordId !== undefined ? state.chords.get(t.chordId) : undefined;
+        const divergence = divergent?.get(t.task_id);
+        return {
+          id: t.task_id,
+          type: 'runTask',
+          position: { x: t.col * COL, y: t.row * ROW },
+          draggable: false,
+          connectable: false,
+          data: {
+            taskId: t.task_id,
+            name: t.name,
+            selected: selectedTaskId === t.task_id,
+            ...(task ? { task } : {}),
+            ...(chord ? { chord: { done: chord.done, total: chord.total } } : {}),
+            ...(divergence ? { divergence } : {}),
+          },
+        };
+      }),
+    [layout, state, divergent, selectedTaskId],
+  );
+  const edges = useMemo<Edge[]>(
+    () =>
+      layout.edges.map((e) => ({
+        id: `${e.source}->${e.target}`,
+        source: e.source,
+        target: e.target,
+        animated: state.tasks.get(e.target)?.status === 'running',
+        style:
+          e.kind === 'flow'
+            ? {}
+            : { strokeDasharray: '4 3', stroke: e.kind === 'link_error' ? '#d3453c' : '#2f9e5c' },
+      })),
+    [layout, state],
+  );
+  return (
+    <div
+      style={{ height: 320, border: '1px solid rgba(127,127,127,0.25)', borderRadius: 8 }}
+      data-testid="run-graph"
+    >
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        fitView
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable={false}
+        onNodeClick={(_e, n) => onSelect?.(n.id)}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+'use client';
+/**
+ * React access to live runs: one Socket.IO connection per tab (same origin as the page), a hook that
+ * follows one run (snapshot + ordered events, resumed after reconnects) and one for the runs list.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { RunEvent } from '@/lib/protocol/events';
+import type { LiveRunSummary, RunsChanged } from '@/lib/protocol/socketEvents';
+import { apiToken } from './api';
+import { connectLiveSocket, LiveRunClient, type LiveSocket } from './liveRunClient';
+
+let shared: LiveSocket | null = null;
+
+/** The tab's socket (created on first use; the browser connects to the page's own origin). */
+export function liveSocket(): LiveSocket {
+  if (!shared) shared = connectLiveSocket(undefined, apiToken());
+  return shared;
+}
+
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+
+export interface LiveRunState {
+  events: RunEvent[];
+  run: LiveRunSummary | null;
+  status: LiveStatus;
+  detail?: string;
+  /** True once the first snapshot was applied. */
+  loaded: boolean;
+  finished: boolean;
+}
+
+/**
+ * Follows run `runId`: events accumulate in order (each seq once), re-rendering at most once per frame.
+ * `null` follows nothing.
+ */
+export function useLiveRun(runId: string | null): LiveRunState {
+  const [state, setState] = useState<LiveRunState>({
+    events: [],
+    run: null,
+    status: 'connecting',
+    loaded: false,
+    finished: false,
+  });
+  const events = useRef<RunEvent[]>([]);
+  const frame = useRef<number | null>(null);
+
+  useEffect(() => {
+    events.current = [];
+    setState({ events: [], run: null, status: 'connecting', loaded: false, finished: false });
+    if (!runId) return;
+    const flush = () => {
+      frame.current = null;
+      const list = events.current;
+      setState((s) => ({
+        ...s,
+        events: list,
+        loaded: true,
+        finished: list.some((e) => e.type === 'run.finished'),
+      }));
+    };
+    const schedule = () => {
+      if (frame.current === null) frame.current = requestAnimationFrame(flush);
+    };
+    const client = new LiveRunClient(
+      runId,
+      {
+        onEvents(batch) {
+          // A new array per frame so React and memoized views see the change.
+          events.current = [...events.current, ...batch];
+          schedule();
+        },
+        onRun(run) {
+          setState((s) => ({ ...s, run, loaded: true }));
+          schedule();
+        },
+        onStatus(status, detail) {
+          setState((s) => (detail === undefined ? { ...s, status } : { ...s, status, detail }));
+        },
+      },
+      { socket: liveSocket() },
+    );
+    return () => {
+      client.close();
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+      frame.current = null;
+    };
+  }, [runId]);
+
+  return state;
+}
+
+/** Calls `onChange` for every run created or finished anywhere in the cluster. */
+export function useRunsChanges(onChange: (change: RunsChanged) => void): LiveStatus {
+  const [status, setStatus] = useState<LiveStatus>('connecting');
+  const handler = useRef(onChange);
+  handler.current = onChange;
+  useEffect(() => {
+    const socket = liveSocket();
+    const listener = (change: RunsChanged) => handler.current(change);
+    const join = () => {
+      socket.emit('runs:subscribe', () => setStatus('live'));
+    };
+    const offline = () => setStatus('offline');
+    socket.on('runs:changed', listener);
+    socket.on('connect', join);
+    socket.on('disconnect', offline);
+    socket.on('connect_error', offline);
+    if (socket.connected) join();
+    return () => {
+      socket.off('runs:changed', listener);
+      socket.off('connect', join);
+      socket.off('disconnect', offline);
+      socket.off('connect_error', offline);
+      if (socket.connected) socket.emit('runs:unsubscribe');
+    };
+  }, []);
+  return status;
+}

@@ -1,0 +1,358 @@
+'use client';
+/**
+ * Simulation controls: scenario, seed, workers × slots, Simulate, playback (play/pause, step, speed)
+ * and the time scrubber; a second row injects per-node faults and manages saved presets.
+ */
+import { useState } from 'react';
+import type { SimModel } from '../../lib/canvas/model';
+import { formatMs } from './model/runState';
+import { SCENARIOS, type ScenarioId } from './scenarios';
+import styles from './sim.module.css';
+import { useSimStore } from './simulationStore';
+
+const SPEEDS: ReadonlyArray<[number, string]> = [
+  [0, 'fit (4 s)'],
+  [0.25, '¼×'],
+  [1, '1×'],
+  [5, '5×'],
+  [20, '20×'],
+  [100, '100×'],
+];
+
+function intInput(value: string, min: number, max: number, fallback: number): number {
+  const n = Math.floor(Number(value));
+  return Number.isFinite(n) ? Math.max(min, Math.min(max, n)) : fallback;
+}
+
+export interface SimControlsProps {
+  onSimulate(): void;
+  disabled: boolean;
+  disabledReason?: string;
+}
+
+/** First row: run settings, Simulate, playback and scrubber. */
+export function SimControls({ onSimulate, disabled, disabledReason }: SimControlsProps) {
+  const settings = useSimStore((s) => s.settings);
+  const setSettings = useSimStore((s) => s.setSettings);
+  const status = useSimStore((s) => s.status);
+  const endMs = useSimStore((s) => s.run?.endMs ?? 0);
+  const hasRun = useSimStore((s) => s.run !== null);
+  const playhead = useSimStore((s) => s.playhead);
+  const playing = useSimStore((s) => s.playing);
+  const speed = useSimStore((s) => s.speed);
+  const { setPlayhead, setPlaying, setSpeed, step } = useSimStore.getState();
+  const scenario = SCENARIOS.find((x) => x.id === settings.scenario);
+  return (
+    <div className={styles.controls}>
+      <div className={styles.group}>
+        <label className={styles.label} htmlFor="sim-scenario">
+          Scenario
+        </label>
+        <select
+          id="sim-scenario"
+          data-testid="sim-scenario"
+          className={styles.select}
+          value={settings.scenario}
+          title={scenario?.summary}
+          onChange={(e) => setSettings({ scenario: e.target.value as ScenarioId })}
+        >
+          {SCENARIOS.map((s) => (
+            <option key={s.id} value={s.id} title={s.summary}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className={styles.group}>
+        <label className={styles.label} htmlFor="sim-seed">
+          Seed
+        </label>
+        <input
+          id="sim-seed"
+          data-testid="sim-seed"
+          className={styles.input}
+          inputMode="numeric"
+          value={settings.seed}
+          onChange={(e) => setSettings({ seed: intInput(e.target.value, 0, 2 ** 31 - 1, settings.seed) })}
+        />
+      </div>
+      <div className={styles.group}>
+        <label className={styles.label} htmlFor="sim-workers">
+          Workers
+        </label>
+        <input
+          id="sim-workers"
+          data-testid="sim-workers"
+          className={styles.input}
+          style={{ width: 48 }}
+          inputMode="numeric"
+          value={settings.workers}
+          onChange={(e) => setSettings({ workers: intInput(e.target.value, 1, 256, settings.workers) })}
+        />
+        <label className={styles.label} htmlFor="sim-concurrency">
+          × slots
+        </label>
+        <input
+          id="sim-concurrency"
+          data-testid="sim-concurrency"
+          className={styles.input}
+          style={{ width: 48 }}
+          inputMode="numeric"
+          value={settings.concurrency}
+          onChange={(e) =>
+            setSettings({ concurrency: intInput(e.target.value, 1, 1024, settings.concurrency) })
+          }
+        />
+      </div>
+      <button
+        type="button"
+        className={`${styles.button} ${styles.primary}`}
+        onClick={onSimulate}
+        disabled={disabled || status === 'running'}
+        title={disabled ? disabledReason : 'Run the simulator with these settings'}
+        data-testid="sim-run"
+      >
+        {status === 'running' ? 'Simulating…' : 'Simulate'}
+      </button>
+      <div className={styles.group}>
+        <button
+          type="button"
+          className={styles.button}
+          disabled={!hasRun}
+          onClick={() => {
+            setPlaying(false);
+            setPlayhead(0);
+          }}
+          aria-label="Jump to start"
+          title="Jump to start"
+        >
+          ⏮
+        </button>
+        <button
+          type="button"
+          className={styles.button}
+          disabled={!hasRun}
+          onClick={() => step(-1)}
+          aria-label="Previous event"
+          title="Previous event"
+        >
+          ◀
+        </button>
+        <button
+          type="button"
+          className={styles.button}
+          disabled={!hasRun}
+          onClick={() => setPlaying(!playing)}
+          aria-label={playing ? 'Pause' : 'Play'}
+          title={playing ? 'Pause' : 'Play'}
+          data-testid="sim-play"
+          style={{ minWidth: 34 }}
+        >
+          {playing ? '⏸' : '▶'}
+        </button>
+        <button
+          type="button"
+          className={styles.button}
+          disabled={!hasRun}
+          onClick={() => step(1)}
+          aria-label="Next event"
+          title="Next event"
+        >
+          ▶|
+        </button>
+        <button
+          type="button"
+          className={styles.button}
+          disabled={!hasRun}
+          onClick={() => {
+            setPlaying(false);
+            setPlayhead(endMs);
+          }}
+          aria-label="Jump to end"
+          title="Jump to end"
+          data-testid="sim-end"
+        >
+          ⏭
+        </button>
+        <select
+          className={styles.select}
+          aria-label="Playback speed"
+          value={speed}
+          onChange={(e) => setSpeed(Number(e.target.value))}
+        >
+          {SPEEDS.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className={styles.scrubber}>
+        <input
+          type="range"
+          aria-label="Time in the run"
+          data-testid="sim-scrubber"
+          min={0}
+          max={Math.max(endMs, 1)}
+          step={Math.max(1, endMs / 1000)}
+          value={playhead}
+          disabled={!hasRun}
+          onChange={(e) => {
+            setPlaying(false);
+            setPlayhead(Number(e.target.value));
+          }}
+        />
+        <span className={styles.time} data-testid="sim-time" data-playhead={playhead}>
+          {hasRun ? `${formatMs(playhead)} / ${formatMs(endMs)}` : 'no run yet'}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+type FaultKind = 'fail_first' | 'fail_probability' | 'extra_delay_ms' | 'down';
+const FAULT_LABEL: Record<FaultKind, string> = {
+  fail_first: 'fail first k attempts',
+  fail_probability: 'fail with probability p',
+  extra_delay_ms: 'add delay (ms)',
+  down: 'permanently down',
+};
+
+function faultModel(kind: FaultKind, value: number): SimModel {
+  switch (kind) {
+    case 'fail_first':
+      return { fail_first: Math.max(0, Math.floor(value)) };
+    case 'fail_probability':
+      return { fail_probability: Math.max(0, Math.min(1, value)) };
+    case 'extra_delay_ms':
+      return { extra_delay_ms: Math.max(0, value) };
+    case 'down':
+      return { down: true };
+  }
+}
+
+function describeFault(model: SimModel): string {
+  const parts: string[] = [];
+  if (model.down) parts.push('down');
+  if (model.fail_first !== undefined) parts.push(`fails first ${model.fail_first}`);
+  if (model.fail_probability !== undefined) parts.push(`fails ${Math.round(model.fail_probability * 100)} %`);
+  if (model.extra_delay_ms !== undefined) parts.push(`+${formatMs(model.extra_delay_ms)}`);
+  return parts.join(', ') || 'custom model';
+}
+
+/** Second row: per-node fault injection and presets. */
+export function FaultControls({ tasks }: { tasks: Array<{ path: string; label: string }> }) {
+  const faults = useSimStore((s) => s.faults);
+  const presets = useSimStore((s) => s.presets);
+  const { setFault, savePreset, deletePreset, applyPreset } = useSimStore.getState();
+  const [path, setPath] = useState('');
+  const [kind, setKind] = useState<FaultKind>('fail_first');
+  const [value, setValue] = useState('2');
+  const [preset, setPreset] = useState('');
+  const target = path || tasks[0]?.path || '';
+  const labelOf = (p: string) => tasks.find((t) => t.path === p)?.label ?? (p || 'root');
+  return (
+    <div className={styles.faults}>
+      <span className={styles.label}>Inject fault</span>
+      <select
+        className={styles.select}
+        aria-label="Task to inject a fault into"
+        value={target}
+        onChange={(e) => setPath(e.target.value)}
+      >
+        {tasks.map((t) => (
+          <option key={t.path} value={t.path}>
+            {t.label}
+          </option>
+        ))}
+      </select>
+      <select
+        className={styles.select}
+        aria-label="Fault kind"
+        value={kind}
+        onChange={(e) => setKind(e.target.value as FaultKind)}
+      >
+        {(Object.keys(FAULT_LABEL) as FaultKind[]).map((k) => (
+          <option key={k} value={k}>
+            {FAULT_LABEL[k]}
+          </option>
+        ))}
+      </select>
+      {kind !== 'down' ? (
+        <input
+          className={styles.input}
+          aria-label="Fault value"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
+      ) : null}
+      <button
+        type="button"
+        className={styles.button}
+        disabled={!tasks.length}
+        onClick={() => setFault(target, { ...faults[target], ...faultModel(kind, Number(value) || 0) })}
+      >
+        Add
+      </button>
+      {Object.entries(faults).map(([p, model]) => (
+        <span key={p} className={styles.faultTag} data-testid="fault-tag">
+          {labelOf(p)}: {describeFault(model)}
+          <button
+            type="button"
+            className={styles.chip}
+            aria-label={`Remove the fault on ${labelOf(p)}`}
+            onClick={() => setFault(p, null)}
+          >
+            ×
+          </button>
+        </span>
+      ))}
+      <span style={{ marginLeft: 'auto' }} className={styles.group}>
+        <span className={styles.label}>Preset</span>
+        <select
+          className={styles.select}
+          aria-label="Saved presets"
+          value={preset}
+          onChange={(e) => {
+            setPreset(e.target.value);
+            if (e.target.value) applyPreset(e.target.value);
+          }}
+        >
+          <option value="">—</option>
+          {presets.map((p) => (
+            <option key={p.name} value={p.name}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          className={styles.button}
+          onClick={() => {
+            const name = window.prompt(
+              'Save the scenario, seed, workers and faults as a preset named:',
+              preset || 'my scenario',
+            );
+            if (name?.trim()) {
+              savePreset(name.trim());
+              setPreset(name.trim());
+            }
+          }}
+        >
+          Save…
+        </button>
+        <button
+          type="button"
+          className={styles.button}
+          disabled={!preset}
+          onClick={() => {
+            deletePreset(preset);
+            setPreset('');
+          }}
+        >
+          Delete
+        </button>
+      </span>
+    </div>
+  );
+}

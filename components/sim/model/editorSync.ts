@@ -1,0 +1,91 @@
+/**
+ * Writes the shown run into the editor store's `sim` (or `live`) slice, keyed the way editor nodes know
+ * themselves: by the *written* path key of the drawn node (`tasks.1.tasks.0`) and by Celery task id.
+ * Unchanged entries keep their object identity so only nodes whose state changed re-render.
+ */
+import type { CanvasNode } from '../../../lib/canvas/model';
+import type { NodeRunStatus as EditorNodeStatus, RunStatusSlice } from '../../../lib/store/types';
+import type { RunPathMap } from './pathMap';
+import type { RunStateAt, TaskRunState } from './runState';
+
+/** Written path key of every node carrying a uid. */
+export function writtenPathsByUid(
+  node: CanvasNode,
+  path = '',
+  out = new Map<string, string>(),
+): Map<string, string> {
+  const uid = (node as CanvasNode & { uid?: unknown }).uid;
+  if (typeof uid === 'string') out.set(uid, path);
+  const at = (...parts: Array<string | number>) => [path, ...parts].filter((x) => x !== '').join('.');
+  if (node.type === 'chain' || node.type === 'group')
+    node.tasks.forEach((c, i) => void writtenPathsByUid(c, at('tasks', i), out));
+  if (node.type === 'chord') {
+    node.header.forEach((c, i) => void writtenPathsByUid(c, at('header', i), out));
+    writtenPathsByUid(node.body, at('body'), out);
+  }
+  node.link.forEach((c, i) => void writtenPathsByUid(c, at('link', i), out));
+  node.link_error.forEach((c, i) => void writtenPathsByUid(c, at('link_error', i), out));
+  return out;
+}
+
+function toEditorStatus(task: TaskRunState, t: number): EditorNodeStatus {
+  const status: EditorNodeStatus = {
+    state: task.status === 'queued' ? 'QUEUED' : task.status === 'not_run' ? 'PENDING' : task.celery,
+  };
+  if (task.attempt > 0) status.attempt = task.attempt;
+  if (task.status === 'retry_wait' && task.retryAt !== undefined)
+    status.countdown_ms = Math.max(0, task.retryAt - t);
+  if (task.status === 'upstream_failed' || task.status === 'not_run') status.upstream_failed = true;
+  return status;
+}
+
+function same(a: EditorNodeStatus | undefined, b: EditorNodeStatus): boolean {
+  return (
+    a !== undefined &&
+    a.state === b.state &&
+    a.attempt === b.attempt &&
+    a.countdown_ms === b.countdown_ms &&
+    a.upstream_failed === b.upstream_failed &&
+    a.progress?.done === b.progress?.done &&
+    a.progress?.total === b.progress?.total
+  );
+}
+
+/**
+ * The editor slice for the run state at its instant. `canvas` is the editor's written tree (with uids)
+ * and `pathMap` the run path map of the same tree.
+ */
+export function toRunStatusSlice(
+  state: RunStateAt,
+  canvas: CanvasNode | null,
+  pathMap: RunPathMap | undefined,
+  prev: RunStatusSlice | undefined,
+): RunStatusSlice {
+  const byTaskId: Record<string, EditorNodeStatus> = {};
+  const byPath: Record<string, EditorNodeStatus> = {};
+  const keep = (old: EditorNodeStatus | undefined, next: EditorNodeStatus) =>
+    same(old, next) ? (old as EditorNodeStatus) : next;
+  for (const task of state.tasks.values())
+    byTaskId[task.task_id] = keep(prev?.byTaskId[task.task_id], toEditorStatus(task, state.t));
+  if (canvas && pathMap) {
+    const written = writtenPathsByUid(canvas);
+    for (const [uid, runPaths] of pathMap.taskPaths) {
+      const key = written.get(uid);
+      const id = state.byPath.get(runPaths[0] ?? '')?.[0];
+      const task = id === undefined ? undefined : state.tasks.get(id);
+      if (key === undefined || !task) continue;
+      byPath[key] = keep(prev?.byPath[key], toEditorStatus(task, state.t));
+    }
+    for (const [uid, chordPath] of pathMap.chordPaths) {
+      const key = written.get(uid);
+      const progress = state.chords.get(chordPath);
+      if (key === undefined || !progress) continue;
+      const done = progress.done >= progress.total;
+      byPath[key] = keep(prev?.byPath[key], {
+        state: done ? 'SUCCESS' : 'STARTED',
+        progress: { done: progress.done, total: progress.total },
+      });
+    }
+  }
+  return { byTaskId, byPath, active: true };
+}

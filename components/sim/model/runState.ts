@@ -1,0 +1,231 @@
+/**
+ * What each task of a run looks like at one instant: the fold of the run's events up to time `t`.
+ * Views (canvas overlay, drawer, event log) read this; it takes events only, so simulated and live runs
+ * (same `RunEvent` schema) are drawn by the same code. Time travel = `runStateAt(events, t)`.
+ */
+import type { Json } from '../../../lib/canvas/model';
+import type { RunEvent, RunStatus, TaskError, TaskOrigin } from '../../../lib/protocol/events';
+import type { CeleryState } from '../../../lib/protocol/report';
+
+/** The states a person sees on a node (Airflow's vocabulary where Celery has none). */
+export type NodeRunStatus =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'retry_wait'
+  | 'success'
+  | 'failure'
+  | 'upstream_failed'
+  | 'not_run'
+  | 'revoked';
+
+export interface TaskRunState {
+  task_id: string;
+  name: string;
+  path: string;
+  origin: TaskOrigin;
+  status: NodeRunStatus;
+  /** The Celery state the run report would give this task at this instant. */
+  celery: CeleryState;
+  /** Current or last attempt number (0 = never started). */
+  attempt: number;
+  /** When the task entered `status` (ms from the run start). */
+  since: number;
+  /** While `retry_wait`: when the next attempt becomes due. */
+  retryAt?: number;
+  worker?: string;
+  result?: Json;
+  error?: TaskError;
+}
+
+export interface ChordProgress {
+  chord_id: string;
+  done: number;
+  total: number;
+}
+
+export interface RunStateAt {
+  t: number;
+  tasks: Map<string, TaskRunState>;
+  /** Task ids by canvas path (several tasks can share a path: callbacks, dynamic tasks). */
+  byPath: Map<string, string[]>;
+  chords: Map<string, ChordProgress>;
+  finished?: { status: RunStatus; at: number; error?: TaskError };
+  /** Number of events applied (the last applied index + 1). */
+  applied: number;
+}
+
+function ensureTask(
+  state: RunStateAt,
+  task_id: string,
+  name = task_id,
+  path = '',
+  origin: TaskOrigin = 'dynamic',
+) {
+  let task = state.tasks.get(task_id);
+  if (!task) {
+    task = { task_id, name, path, origin, status: 'pending', celery: 'PENDING', attempt: 0, since: 0 };
+    state.tasks.set(task_id, task);
+    const list = state.byPath.get(path);
+    if (list) list.push(task_id);
+    else state.byPath.set(path, [task_id]);
+  }
+  return task;
+}
+
+/** Applies one event to a mutable state (the single place the event → node-state rules live). */
+export function applyRunEvent(state: RunStateAt, event: RunEvent): void {
+  switch (event.type) {
+    case 'run.started':
+      for (const d of event.tasks) ensureTask(state, d.task_id, d.name, d.path, d.origin);
+      break;
+    case 'task.added':
+      ensureTask(state, event.task.task_id, event.task.name, event.task.path, event.task.origin);
+      break;
+    case 'task.queued': {
+      const task = ensureTask(state, event.task_id, event.name);
+      // A retry's re-queue keeps the retry countdown visible until it is due.
+      if (task.status === 'retry_wait' && task.retryAt !== undefined && task.retryAt > event.at) break;
+      task.status = 'queued';
+      task.since = event.at;
+      delete task.retryAt;
+      break;
+    }
+    case 'task.started': {
+      const task = ensureTask(state, event.task_id);
+      task.status = 'running';
+      task.celery = 'STARTED';
+      task.attempt = event.attempt;
+      task.since = event.at;
+      task.worker = event.worker;
+      delete task.retryAt;
+      break;
+    }
+    case 'task.retried': {
+      const task = ensureTask(state, event.task_id);
+      task.status = 'retry_wait';
+      task.celery = 'RETRY';
+      task.attempt = event.attempt;
+      task.since = event.at;
+      task.retryAt = event.at + event.countdown_ms;
+      task.error = event.error;
+      break;
+    }
+    case 'task.succeeded': {
+      const task = ensureTask(state, event.task_id);
+      task.status = 'success';
+      task.celery = 'SUCCESS';
+      task.attempt = event.attempt;
+      task.since = event.at;
+      task.result = event.result;
+      delete task.error;
+      delete task.retryAt;
+      break;
+    }
+    case 'task.failed': {
+      const task = ensureTask(state, event.task_id);
+      task.status = event.marked ? 'upstream_failed' : 'failure';
+      task.celery = 'FAILURE';
+      if (!event.marked) task.attempt = event.attempt;
+      task.since = event.at;
+      task.error = event.error;
+      delete task.retryAt;
+      break;
+    }
+    case 'task.revoked': {
+      const task = ensureTask(state, event.task_id);
+      task.status = 'revoked';
+      task.celery = 'REVOKED';
+      task.since = event.at;
+      break;
+    }
+    case 'task.replaced': {
+      // Task.replace: the id lives on as a new signature, dispatched next.
+      const task = ensureTask(state, event.task_id);
+      task.name = event.name;
+      task.status = 'queued';
+      task.since = event.at;
+      break;
+    }
+    case 'chord.progress':
+      state.chords.set(event.chord_id, { chord_id: event.chord_id, done: event.done, total: event.total });
+      break;
+    case 'run.finished': {
+      state.finished = { status: event.status, at: event.at, ...(event.error ? { error: event.error } : {}) };
+      // Tasks that never ran once the run is over: upstream failed (or the run was canceled).
+      for (const task of state.tasks.values()) {
+        if (task.status === 'pending' || task.status === 'queued') {
+          task.status = 'not_run';
+          task.since = event.at;
+        }
+      }
+      break;
+    }
+    case 'errback.called':
+    case 'observation':
+      break;
+  }
+}
+
+/** An empty state, before any event. */
+export function emptyRunState(): RunStateAt {
+  return { t: 0, tasks: new Map(), byPath: new Map(), chords: new Map(), applied: 0 };
+}
+
+/**
+ * The run as it was at time `t` (every event with `at <= t`, in `seq` order).
+ * `t = Infinity` gives the final state.
+ */
+export function runStateAt(events: readonly RunEvent[], t: number): RunStateAt {
+  const state = emptyRunState();
+  state.t = t;
+  for (const event of events) {
+    if (event.at > t) continue;
+    applyRunEvent(state, event);
+    state.applied += 1;
+  }
+  // A countdown that elapsed before `t` but whose re-queue event is not in the trace yet: due now.
+  for (const task of state.tasks.values()) {
+    if (task.status === 'retry_wait' && task.retryAt !== undefined && task.retryAt <= t && !state.finished) {
+      task.status = 'queued';
+      task.since = task.retryAt;
+      delete task.retryAt;
+    }
+  }
+  return state;
+}
+
+/** Human words for a status (node badges, drawer, legend). */
+export function describeStatus(task: TaskRunState, t: number): string {
+  switch (task.status) {
+    case 'pending':
+      return 'waiting';
+    case 'queued':
+      return task.attempt > 0 ? `queued for attempt ${task.attempt + 1}` : 'queued';
+    case 'running':
+      return `running, attempt ${task.attempt}`;
+    case 'retry_wait': {
+      const left = Math.max(0, (task.retryAt ?? t) - t);
+      return `retry ${task.attempt + 1} in ${formatMs(left)}`;
+    }
+    case 'success':
+      return task.attempt > 1 ? `succeeded on attempt ${task.attempt}` : 'succeeded';
+    case 'failure':
+      return `failed after ${task.attempt} attempt${task.attempt === 1 ? '' : 's'}`;
+    case 'upstream_failed':
+      return 'never ran: upstream failed';
+    case 'not_run':
+      return 'never ran';
+    case 'revoked':
+      return 'revoked';
+  }
+}
+
+/** `1.25 s`, `340 ms`, `2 min 5 s`. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+  if (Math.abs(ms) < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const min = Math.floor(ms / 60_000);
+  return `${min} min ${Math.round((ms - min * 60_000) / 1000)} s`;
+}

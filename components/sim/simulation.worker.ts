@@ -1,0 +1,72 @@
+/// <reference lib="webworker" />
+/**
+ * The simulation Web Worker: runs the simulator and Monte Carlo batches off the main thread, so the
+ * page never freezes. Monte Carlo runs in chunks and yields between them (progress, cancel).
+ */
+import type { RunSample } from './model/monteCarloStats';
+import { runOne, sampleOf } from './runSimulation';
+import type { WorkerRequest, WorkerResponse } from './simulationProtocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const canceled = new Set<number>();
+
+function post(message: WorkerResponse): void {
+  self.postMessage(message);
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return `The simulation could not run: ${text}`;
+}
+
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+async function monteCarlo(request: Extract<WorkerRequest, { kind: 'monteCarlo' }>): Promise<void> {
+  const started = performance.now();
+  const { variants, options, runs, chunk, id } = request;
+  for (let from = 0; from < runs; from += chunk) {
+    if (canceled.has(id)) {
+      canceled.delete(id);
+      return;
+    }
+    const to = Math.min(runs, from + chunk);
+    const samples: RunSample[][] = variants.map(() => []);
+    for (let i = from; i < to; i += 1) {
+      const seed = options.seed + i;
+      variants.forEach((file, v) => {
+        const { report } = runOne(file, { ...options, seed });
+        samples[v]?.push(sampleOf(seed, report));
+      });
+    }
+    post({ kind: 'progress', id, done: to, total: runs, samples });
+    await yieldToMessages();
+  }
+  post({ kind: 'monteCarloDone', id, elapsed_ms: performance.now() - started });
+}
+
+self.onmessage = (message: MessageEvent<WorkerRequest>) => {
+  const request = message.data;
+  try {
+    switch (request.kind) {
+      case 'simulate': {
+        const started = performance.now();
+        const { events, report } = runOne(request.file, request.options);
+        post({ kind: 'simulated', id: request.id, events, report, elapsed_ms: performance.now() - started });
+        break;
+      }
+      case 'monteCarlo':
+        monteCarlo(request).catch((err: unknown) =>
+          post({ kind: 'error', id: request.id, message: errorText(err) }),
+        );
+        break;
+      case 'cancel':
+        canceled.add(request.id);
+        break;
+    }
+  } catch (err) {
+    post({ kind: 'error', id: request.id, message: errorText(err) });
+  }
+};

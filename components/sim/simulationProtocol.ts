@@ -1,0 +1,36 @@
+/**
+ * Messages between the page and the simulation Web Worker. Plain JSON (structured clone), so a run's
+ * events cross the boundary once.
+ */
+import type { CanvasFile } from '../../lib/canvas/model';
+import type { RunEvent } from '../../lib/protocol/events';
+import type { RunReport } from '../../lib/protocol/report';
+import type { RunSample } from './model/monteCarloStats';
+import type { TutorialScenario } from './scenarios';
+
+export interface SimOptions {
+  seed: number;
+  workers: number;
+  concurrency: number;
+  scenario?: TutorialScenario;
+}
+
+export type WorkerRequest =
+  | { kind: 'simulate'; id: number; file: CanvasFile; options: SimOptions }
+  | {
+      kind: 'monteCarlo';
+      id: number;
+      /** One or two variants (current, candidate); each runs the same seeds. */
+      variants: CanvasFile[];
+      options: SimOptions;
+      runs: number;
+      /** Samples per progress message. */
+      chunk: number;
+    }
+  | { kind: 'cancel'; id: number };
+
+export type WorkerResponse =
+  | { kind: 'simulated'; id: number; events: RunEvent[]; report: RunReport; elapsed_ms: number }
+  | { kind: 'progress'; id: number; done: number; total: number; samples: RunSample[][] }
+  | { kind: 'monteCarloDone'; id: number; elapsed_ms: number }
+  | { kind: 'error'; id: number; message: string };

@@ -1,0 +1,67 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { flakyTrace } from './model/fixtures';
+import { useSimStore } from './simulationStore';
+
+describe('sim store: showing a run, time travel and stepping', () => {
+  beforeEach(() => useSimStore.getState().clearRun());
+
+  it('shows the final state, travels to any instant and steps event by event', () => {
+    const store = useSimStore.getState();
+    store.showRun({ source: 'simulation', events: flakyTrace });
+    let s = useSimStore.getState();
+    expect(s.playhead).toBe(6235);
+    expect(s.stateAt?.tasks.get('D')?.status).toBe('success');
+    expect(s.run?.timeline.bars).toHaveLength(6);
+    expect([...(s.run?.criticalPaths ?? [])]).toEqual(['tasks.0', 'tasks.1.header.1', 'tasks.1.body']);
+
+    s.setPlayhead(1000);
+    s = useSimStore.getState();
+    expect(s.stateAt?.tasks.get('A')?.status).toBe('retry_wait');
+    const bBefore = s.stateAt?.tasks.get('B');
+
+    s.step(1);
+    s = useSimStore.getState();
+    expect(s.playhead).toBe(2050);
+    expect(s.stateAt?.tasks.get('A')?.status).toBe('running');
+    // Unchanged tasks keep their object (nodes that did not change do not re-render).
+    expect(s.stateAt?.tasks.get('B')).toBe(bBefore);
+
+    s.step(-1);
+    expect(useSimStore.getState().playhead).toBe(50);
+    s.setPlayhead(99_999);
+    expect(useSimStore.getState().playhead).toBe(6235);
+  });
+
+  it('applies a fault and removes it', () => {
+    const store = useSimStore.getState();
+    store.setFault('tasks.0', { fail_first: 2 });
+    expect(useSimStore.getState().faults).toEqual({ 'tasks.0': { fail_first: 2 } });
+    store.setFault('tasks.0', null);
+    expect(useSimStore.getState().faults).toEqual({});
+  });
+
+  it('accumulates Monte Carlo samples per variant as chunks arrive', () => {
+    const store = useSimStore.getState();
+    store.setWhatIf({ status: 'running', samples: [[], []], done: 0 });
+    store.addSamples(
+      [
+        [{ seed: 1, status: 'success', makespan_ms: 10, retries: 0 }],
+        [{ seed: 1, status: 'failure', makespan_ms: 20, retries: 3 }],
+      ],
+      1,
+    );
+    store.addSamples(
+      [
+        [{ seed: 2, status: 'success', makespan_ms: 12, retries: 1 }],
+        [{ seed: 2, status: 'success', makespan_ms: 22, retries: 1 }],
+      ],
+      2,
+    );
+    const w = useSimStore.getState().whatIf;
+    expect(w.done).toBe(2);
+    expect(w.samples.map((l) => l.map((x) => x.seed))).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+  });
+});

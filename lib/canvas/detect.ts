@@ -1,0 +1,177 @@
+/**
+ * Format auto-detection and the one entry point that reads or writes any format of SPEC 1.1.
+ *
+ * Detection: text starting with `{`/`[` is JSON — a `"format": "chordflow"` object is the native
+ * document, an object with `task` + `subtask_type` is Celery signature JSON, anything else Canvas JSON;
+ * Python source (`from celery import` / `import celery`) is recognised but cannot be read back; other
+ * text is YAML (celery-director `workflows.yml`).
+ */
+
+import { canvasFileFromJson, parseJsonText, toCanvasJson } from './canvasJson';
+import { type CatalogueEntry, createCatalogue, type TaskCatalogue } from './catalogue';
+import { canvasFileFromCeleryJson, looksLikeCelerySignature, toCeleryJson } from './celeryJson';
+import {
+  canvasFileFromDirector,
+  looksLikeDirectorWorkflows,
+  parseYamlText,
+  toDirectorYaml,
+} from './directorYaml';
+import type { CanvasFile } from './model';
+import {
+  createNativeDocument,
+  type DirectorMeta,
+  isNativeDocument,
+  type NativeDocument,
+  nativeDocumentFromJson,
+  toNativeJson,
+} from './nativeDocument';
+import { error, fail, ok, type ParseResult } from './problems';
+import { toPythonModule } from './pythonExport';
+
+export type CanvasFormat = 'native' | 'canvas-json' | 'celery-json' | 'director-yaml' | 'python';
+export const FORMATS: readonly CanvasFormat[] = [
+  'native',
+  'canvas-json',
+  'celery-json',
+  'director-yaml',
+  'python',
+];
+
+export interface ReadResult {
+  format: CanvasFormat;
+  file: CanvasFile;
+  /** The native document when the input was one, or when the input carried metadata (director). */
+  document?: NativeDocument;
+}
+
+function looksLikePython(text: string): boolean {
+  return /^\s*(from\s+celery\s+import|import\s+celery)\b/m.test(text) && /^\s*(def|canvas\s*=)/m.test(text);
+}
+
+/** The format of `text`, or `null` when it is empty. Never fails: unknown text is treated as YAML. */
+export function detectFormat(text: string): CanvasFormat | null {
+  const trimmed = text.trimStart();
+  if (trimmed === '') return null;
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    const parsed = parseJsonText(text);
+    if (parsed.ok) {
+      if (isNativeDocument(parsed.value)) return 'native';
+      if (looksLikeCelerySignature(parsed.value)) return 'celery-json';
+    }
+    return 'canvas-json';
+  }
+  if (looksLikePython(text)) return 'python';
+  return 'director-yaml';
+}
+
+/**
+ * Reads `text` in whatever format it is. Warnings (e.g. Celery options not kept) come back in
+ * `warnings` of a successful result. The `now` timestamp fills metadata of documents made from YAML.
+ */
+export function readAnyFormat(
+  text: string,
+  opts: { now?: string; workflow?: string } = {},
+): ParseResult<ReadResult> {
+  const format = detectFormat(text);
+  if (format === null)
+    return fail([
+      error(
+        '',
+        'The file is empty: give a canvas (Canvas JSON, native document, Celery JSON or workflows.yml).',
+      ),
+    ]);
+  if (format === 'python') {
+    return fail([
+      error(
+        '',
+        'This is Python source: Chordflow writes Python but cannot read it back. Print json.dumps(canvas) and read that instead.',
+      ),
+    ]);
+  }
+  if (format === 'director-yaml') {
+    const yaml = parseYamlText(text);
+    if (!yaml.ok) return yaml;
+    if (!looksLikeDirectorWorkflows(yaml.value)) {
+      return fail([
+        error(
+          '',
+          'This file is neither JSON nor a celery-director workflows.yml (a "project.NAME" key with a "tasks" list). Check the format.',
+        ),
+      ]);
+    }
+    const r = canvasFileFromDirector(yaml.value, opts.workflow);
+    if (!r.ok) return r;
+    const document = createNativeDocument(r.value.file, {
+      name: r.value.director.workflow,
+      now: opts.now ?? '1970-01-01T00:00:00.000Z',
+      director: r.value.director,
+    });
+    return ok({ format, file: r.value.file, document }, r.warnings ?? []);
+  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) return parsed;
+  if (format === 'native') {
+    const r = nativeDocumentFromJson(parsed.value);
+    return r.ok ? ok({ format, file: r.value.file, document: r.value }) : r;
+  }
+  if (format === 'celery-json') {
+    const r = canvasFileFromCeleryJson(parsed.value);
+    return r.ok ? ok({ format, file: r.value }, r.warnings ?? []) : r;
+  }
+  const r = canvasFileFromJson(parsed.value);
+  return r.ok ? ok({ format, file: r.value }) : r;
+}
+
+export interface WriteOptions {
+  catalogue?: TaskCatalogue | readonly CatalogueEntry[];
+  /** The source document (layout, metadata, director settings) to carry over. */
+  document?: NativeDocument;
+  /** ISO timestamp for new native documents. */
+  now?: string;
+  name?: string;
+}
+
+/** Text of `file` in `format` (JSON pretty-printed with 2 spaces, ending with a newline). */
+export function writeFormat(
+  file: CanvasFile,
+  format: CanvasFormat,
+  opts: WriteOptions = {},
+): ParseResult<string> {
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  switch (format) {
+    case 'canvas-json':
+      return ok(json(toCanvasJson(file)));
+    case 'celery-json': {
+      const r = toCeleryJson(file);
+      return ok(json(r.json), r.warnings);
+    }
+    case 'native': {
+      const base =
+        opts.document ??
+        createNativeDocument(file, {
+          now: opts.now ?? '1970-01-01T00:00:00.000Z',
+          ...(opts.name ? { name: opts.name } : {}),
+        });
+      return ok(json(toNativeJson({ ...base, file })));
+    }
+    case 'director-yaml': {
+      const director: DirectorMeta | undefined = opts.document?.metadata.director;
+      return toDirectorYaml(file, director);
+    }
+    case 'python': {
+      const catalogue =
+        opts.catalogue === undefined
+          ? createCatalogue()
+          : Array.isArray(opts.catalogue)
+            ? createCatalogue(opts.catalogue as readonly CatalogueEntry[])
+            : (opts.catalogue as TaskCatalogue);
+      const name = opts.name ?? opts.document?.metadata.name;
+      return ok(toPythonModule(file, catalogue, name === undefined ? {} : { name }));
+    }
+  }
+}
+
+/** Parses a `--to` value. */
+export function parseFormatName(name: string): CanvasFormat | null {
+  return (FORMATS as readonly string[]).includes(name) ? (name as CanvasFormat) : null;
+}

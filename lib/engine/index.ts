@@ -1,0 +1,20 @@
+/**
+ * The semantic core's public API (see CONTEXT.md): plan a run, then drive it with the transitions.
+ */
+export {
+  attemptOf,
+  barrierInputs,
+  onAttemptFinished,
+  onAttemptStarted,
+  onBarrierReleased,
+  startRun,
+  taskRequest,
+  timeLimitOutcome,
+} from './core';
+export { escapeKey, PlanError, planNormalized, planRun, resolveOptions } from './plan';
+export { exceptionMessage, exceptionRepr, pyException, pyRepr } from './python';
+export { backoffSeconds } from './retry';
+export { executeTask, hasImplementation } from './tasks';
+export { mockResult, modelRequestFrom, modelServiceCall } from './tasks/modelService';
+export { modelRequestId, SCENARIO_CONFIG, TUTORIAL_SCENARIOS } from './tasks/tutorial';
+export type * from './types';

@@ -1,0 +1,243 @@
+/**
+ * `planRun`: normalizes a canvas the way Celery composes it, pushes composite links/errbacks down to
+ * the tasks that carry them (celery-semantics.md 4.3, 5, 6.1, 6.5) and freezes the result: every task
+ * instance (canvas task, callback, errback) gets its id, resolved options, barrier and continuation.
+ * The plan is plain JSON, computed identically by the simulator and the cluster.
+ */
+import type { CatalogueEntry, TaskCatalogue } from '../canvas/catalogue';
+import { resolveTaskOptions } from '../canvas/catalogue';
+import { type LinkConfig, pushDownLinks, unchainTasks } from '../canvas/links';
+import type { CanvasFile, CanvasNode, TaskNode, TaskOptions } from '../canvas/model';
+import { normalizeCanvas } from '../canvas/normalize';
+import type { TaskOrigin } from '../protocol/events';
+import type { PlanBarrier, PlanNode, PlanTask, ResolvedOptions, RunPlan } from './types';
+
+/** A canvas that cannot be planned (the message is a sentence for a person). */
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+/** Tasks that may add to their chord at run time (Celery `add_to_chord`). */
+const CHORD_ADDERS = new Set(['add_to_chord_task']);
+/** Tasks a built-in may create at run time (replace / add_to_chord): their options are frozen too. */
+const DYNAMIC_NAMES = ['add'];
+
+/** Escapes a string for use inside a message key: only `[A-Za-z0-9_-]` survive, others become `~hhhh`. */
+export function escapeKey(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]/g, (ch) => `~${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Celery defaults + catalogue defaults + node options, with every retry field filled. */
+export function resolveOptions(entry: CatalogueEntry | undefined, node: TaskOptions): ResolvedOptions {
+  const o = resolveTaskOptions(entry, node);
+  const out: ResolvedOptions = {
+    max_retries: o.max_retries === undefined ? 3 : o.max_retries,
+    default_retry_delay: o.default_retry_delay ?? 180,
+    autoretry_for: o.autoretry_for ?? [],
+    retry_backoff: o.retry_backoff ?? false,
+    retry_backoff_max: o.retry_backoff_max ?? 600,
+    retry_jitter: o.retry_jitter ?? true,
+  };
+  if (o.countdown !== undefined) out.countdown = o.countdown;
+  if (o.soft_time_limit !== undefined) out.soft_time_limit = o.soft_time_limit;
+  if (o.time_limit !== undefined) out.time_limit = o.time_limit;
+  if (o.queue !== undefined) out.queue = o.queue;
+  return out;
+}
+
+class Builder {
+  readonly tasks: PlanTask[] = [];
+  readonly nodes: PlanNode[] = [];
+  readonly barriers: PlanBarrier[] = [];
+  private readonly usedIds = new Set<string>();
+  private readonly barrierIndex = new Map<string, number>();
+  readonly rootKey: string;
+
+  constructor(
+    private readonly catalogue: TaskCatalogue,
+    private readonly runKey: string,
+    private readonly config: LinkConfig,
+  ) {
+    this.rootKey = `${runKey}.root`;
+    this.barriers.push({ key: this.rootKey, path: '', node: -1, parent: null, total: 0, adders: [] });
+    this.barrierIndex.set(this.rootKey, 0);
+  }
+
+  private uniqueId(wanted: string): string {
+    let id = wanted;
+    for (let n = 2; this.usedIds.has(id); n++) id = `${wanted}-${n}`;
+    this.usedIds.add(id);
+    return id;
+  }
+
+  /** Builds `node` (and its subtree) and returns its node index. `reports` = chord its value leaves report to. */
+  build(
+    node: CanvasNode,
+    path: string,
+    barrier: string,
+    origin: TaskOrigin,
+    reports: number | undefined,
+  ): number {
+    switch (node.type) {
+      case 'task':
+        return this.buildTask(node, path, barrier, origin, reports);
+      case 'chain': {
+        // A chain still carrying links: Celery puts `link` on the last step and `link_error` on every step.
+        const steps =
+          node.link.length > 0 || node.link_error.length > 0 ? unchainTasks(node, this.config) : node.tasks;
+        const index = this.push({ kind: 'chain', steps: [], next: null });
+        const built: number[] = [];
+        steps.forEach((step, i) => {
+          const last = i === steps.length - 1;
+          const stepPath = join(path, 'tasks', i);
+          if (step.type === 'chain') {
+            // Defensive splice (normalize already flattens chains).
+            const inner = this.build(step, stepPath, barrier, origin, last ? reports : undefined);
+            built.push(inner);
+          } else {
+            built.push(this.build(step, stepPath, barrier, origin, last ? reports : undefined));
+          }
+        });
+        for (let i = 0; i < built.length - 1; i++) this.setNext(built[i] as number, built[i + 1] as number);
+        (this.nodes[index] as { steps: number[] }).steps = built;
+        return index;
+      }
+      case 'group': {
+        const index = this.push({ kind: 'group', members: [], next: null });
+        const members = node.tasks.map((m, i) =>
+          this.build(m, join(path, 'tasks', i), barrier, origin, reports),
+        );
+        (this.nodes[index] as { members: number[] }).members = members;
+        return index;
+      }
+      case 'chord': {
+        const bi = this.barriers.length;
+        const key = `${this.runKey}.c.${escapeKey(path === '' ? '~' : path)}`;
+        this.barriers.push({ key, path, node: -1, parent: barrier, total: 0, adders: [] });
+        this.barrierIndex.set(key, bi);
+        const index = this.push({ kind: 'chord', header: [], body: -1, barrier: bi, next: null });
+        const header = node.header.map((m, i) => this.build(m, join(path, 'header', i), key, origin, bi));
+        const body = this.build(node.body, join(path, 'body'), barrier, origin, reports);
+        const n = this.nodes[index] as { header: number[]; body: number };
+        n.header = header;
+        n.body = body;
+        (this.barriers[bi] as PlanBarrier).node = index;
+        return index;
+      }
+    }
+  }
+
+  private push(node: PlanNode): number {
+    this.nodes.push(node);
+    return this.nodes.length - 1;
+  }
+
+  /** Sets the continuation of `index`: the node applied with its value when it finishes. */
+  setNext(index: number, next: number | null): void {
+    const node = this.nodes[index] as PlanNode;
+    node.next = next;
+    if (node.kind === 'chain') {
+      const last = node.steps[node.steps.length - 1];
+      if (last !== undefined) this.setNext(last, next);
+    } else if (node.kind === 'chord') {
+      this.setNext(node.body, next);
+    } else if (node.kind === 'group' && next !== null) {
+      throw new PlanError(
+        'A group is followed by another step inside a chain that Celery would have turned into a chord; ' +
+          'normalize the canvas first (this is a bug in the planner input).',
+      );
+    }
+  }
+
+  private buildTask(
+    node: TaskNode,
+    path: string,
+    barrier: string,
+    origin: TaskOrigin,
+    reports: number | undefined,
+  ): number {
+    const entry = this.catalogue.get(node.task);
+    const ti = this.tasks.length;
+    const index = this.push({ kind: 'task', task: ti, next: null });
+    const id = this.uniqueId(node.id ?? (path === '' ? 'task' : `task.${path}`));
+    const t: PlanTask = {
+      id,
+      key: `${this.runKey}.t.${escapeKey(id)}`,
+      name: node.task,
+      path,
+      origin,
+      args: node.args,
+      kwargs: node.kwargs,
+      immutable: node.immutable,
+      options: resolveOptions(entry, node.options),
+      errback_style: entry?.errback_style ?? 'old',
+      node: index,
+      barrier,
+      links: [],
+      errbacks: [],
+    };
+    if (node.sim !== undefined) t.sim = node.sim;
+    if (entry !== undefined) t.duration_ms = entry.duration_ms;
+    if (reports !== undefined) {
+      t.reports = reports;
+      (this.barriers[reports] as PlanBarrier).total += 1;
+    }
+    this.tasks.push(t);
+    if (CHORD_ADDERS.has(node.task) && barrier !== this.rootKey) {
+      const bi = this.barrierIndex.get(barrier);
+      if (bi !== undefined) (this.barriers[bi] as PlanBarrier).adders.push(ti);
+    }
+    // Callbacks and errbacks are separate canvases applied later; they hang off the run root.
+    t.links = node.link.map((cb, i) =>
+      this.build(cb, join(path, 'link', i), this.rootKey, 'link', undefined),
+    );
+    t.errbacks = node.link_error.map((eb, i) =>
+      this.build(eb, join(path, 'link_error', i), this.rootKey, 'link_error', undefined),
+    );
+    return index;
+  }
+}
+
+function join(path: string, ...parts: Array<string | number>): string {
+  const tail = parts.join('.');
+  return path === '' ? tail : `${path}.${tail}`;
+}
+
+/**
+ * Freezes a canvas file into a run plan. Task ids never depend on `runId`; message keys do (so they are
+ * unique in a shared Redis).
+ */
+export function planRun(file: CanvasFile, catalogue: TaskCatalogue, runId: string): RunPlan {
+  const config: LinkConfig = { allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header };
+  const tree = pushDownLinks(normalizeCanvas(file.canvas, config), config);
+  return planNormalized(tree, file, catalogue, runId, config);
+}
+
+/** Plans an already normalized tree (links already pushed down to tasks and chains). */
+export function planNormalized(
+  tree: CanvasNode,
+  file: Pick<CanvasFile, 'invoke'>,
+  catalogue: TaskCatalogue,
+  runId: string,
+  config: LinkConfig = { allowErrorCbOnChordHeader: false },
+): RunPlan {
+  if (runId === '') throw new PlanError('The run id is empty; give every run a non-empty id.');
+  const b = new Builder(catalogue, escapeKey(runId), config);
+  const top = b.build(tree, '', b.rootKey, 'canvas', undefined);
+  (b.barriers[0] as PlanBarrier).node = top;
+  const dynamic: RunPlan['dynamic'] = {};
+  for (const name of DYNAMIC_NAMES) {
+    const entry = catalogue.get(name);
+    dynamic[name] = { options: resolveOptions(entry, {}), errback_style: entry?.errback_style ?? 'old' };
+  }
+  return {
+    version: 1,
+    run_id: runId,
+    top,
+    invoke: file.invoke,
+    tasks: b.tasks,
+    nodes: b.nodes,
+    barriers: b.barriers,
+    dynamic,
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Building a `Step`: applying plan nodes with partial arguments (Celery's argument rules,
+ * celery-semantics.md 2) into dispatches and their events, storing finals and chord reports.
+ */
+import type { Json, JsonObject } from '../canvas/model';
+import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
+import type {
+  BarrierMessage,
+  Dispatch,
+  PlanBarrier,
+  PlanNode,
+  PlanTask,
+  RunPlan,
+  Step,
+  TaskMessage,
+} from './types';
+
+/** Mutable builder of one Step. */
+export class StepBuilder {
+  readonly step: Step = { events: [], dispatch: [], finals: [], reports: [] };
+
+  constructor(
+    readonly plan: RunPlan,
+    readonly now: number,
+  ) {}
+
+  event(e: UnsequencedRunEvent): void {
+    this.step.events.push(e);
+  }
+
+  /** Common event fields. */
+  base(): { run_id: string; at: number } {
+    return { run_id: this.plan.run_id, at: this.now };
+  }
+
+  /** Records a header report for the plan task (when it is a chord value leaf). */
+  report(barrierIndex: number | undefined, grow?: number): void {
+    if (barrierIndex === undefined) return;
+    const b = this.plan.barriers[barrierIndex] as PlanBarrier;
+    this.step.reports.push(
+      grow === undefined ? { barrier: b.key, chord_id: b.path } : { barrier: b.key, chord_id: b.path, grow },
+    );
+  }
+
+  /** Marks a never-run task FAILURE (chain remainder / chord body, celery-semantics.md 4.2, 6.2). */
+  markFailed(t: PlanTask, error: TaskError): void {
+    this.step.finals.push({ task_id: t.id, final: { state: 'FAILURE', error } });
+    this.event({ ...this.base(), type: 'task.failed', task_id: t.id, attempt: 0, error, marked: true });
+    this.report(t.reports);
+  }
+
+  /** Marks a never-run task REVOKED (group body of a failed chord). */
+  markRevoked(t: PlanTask, reason: string): void {
+    const error: TaskError = { type: 'TaskRevokedError', message: reason, args: [reason] };
+    this.step.finals.push({ task_id: t.id, final: { state: 'REVOKED', error } });
+    this.event({ ...this.base(), type: 'task.revoked', task_id: t.id, reason });
+    this.report(t.reports);
+  }
+
+  /**
+   * Applies node `index` with call-time `args`/`kwargs` (prepended/merged unless immutable) and appends
+   * the resulting dispatches to `out`.
+   */
+  apply(index: number, args: Json[], kwargs: JsonObject, out: Dispatch[] = this.step.dispatch): void {
+    const node = this.plan.nodes[index] as PlanNode;
+    switch (node.kind) {
+      case 'task':
+        out.push(this.taskDispatch(node.task, args, kwargs));
+        return;
+      case 'chain': {
+        const first = node.steps[0];
+        if (first !== undefined) this.apply(first, args, kwargs, out);
+        return;
+      }
+      case 'group':
+        for (const m of node.members) this.apply(m, args, kwargs, out);
+        return;
+      case 'chord': {
+        const b = this.plan.barriers[node.barrier] as PlanBarrier;
+        const children: Dispatch[] = [];
+        // Call-time arguments go to the header members; the body only ever gets the results list.
+        for (const h of node.header) this.apply(h, args, kwargs, children);
+        const message: BarrierMessage = {
+          kind: 'barrier',
+          key: b.key,
+          run_id: this.plan.run_id,
+          barrier: node.barrier,
+          total: b.total,
+        };
+        out.push({ message, parentBarrier: b.parent, delay_ms: 0, children });
+        return;
+      }
+    }
+  }
+
+  private taskDispatch(ti: number, args: Json[], kwargs: JsonObject): Dispatch {
+    const t = this.plan.tasks[ti] as PlanTask;
+    const message: TaskMessage = {
+      kind: 'task',
+      key: t.key,
+      run_id: this.plan.run_id,
+      task_id: t.id,
+      name: t.name,
+      args: t.immutable || args.length === 0 ? t.args : [...args, ...t.args],
+      kwargs: t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs },
+      retries: 0,
+      task: ti,
+      barrier: t.barrier,
+      attempt_offset: 0,
+    };
+    if (t.origin !== 'canvas') this.event({ ...this.base(), type: 'task.added', task: descriptorOf(t) });
+    this.queued(message, 0, t.options.queue);
+    return { message, parentBarrier: t.barrier, delay_ms: 0 };
+  }
+
+  /** The `task.queued` event of a message about to be dispatched. */
+  queued(message: TaskMessage, delay_ms: number, queue: string | undefined): void {
+    const e: UnsequencedRunEvent = {
+      ...this.base(),
+      type: 'task.queued',
+      task_id: message.task_id,
+      name: message.name,
+      attempt: message.attempt_offset + message.retries + 1,
+    };
+    if (delay_ms > 0) e.eta_ms = this.now + delay_ms;
+    if (queue !== undefined) e.queue = queue;
+    this.event(e);
+  }
+}
+
+function isEmpty(o: JsonObject): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/** The static descriptor of a plan task (run.started / task.added). */
+export function descriptorOf(t: PlanTask): TaskDescriptor {
+  return { task_id: t.id, name: t.name, origin: t.origin, path: t.path };
+}

@@ -1,0 +1,54 @@
+/**
+ * `executeTask`: the single entry point both interpreters call to run one attempt of a registered
+ * built-in or tutorial task. Synchronous and pure; IO comes back as an effect to perform.
+ */
+import type { CatalogueEntry } from '../../canvas/catalogue';
+import { pyException } from '../python';
+import type { TaskRequest, TaskResult } from '../types';
+import { bindArgs, Raise } from './bind';
+import { BUILTIN_IMPLS, type TaskImpl } from './builtins';
+import { TUTORIAL_IMPLS } from './tutorial';
+
+const IMPLS: Record<string, TaskImpl> = { ...BUILTIN_IMPLS, ...TUTORIAL_IMPLS };
+
+/** True when the engine has an implementation for `name`. */
+export function hasImplementation(name: string): boolean {
+  return Object.hasOwn(IMPLS, name);
+}
+
+/** Wraps a continuation so exceptions raised after an effect also become error outcomes. */
+function guard(run: () => TaskResult): TaskResult {
+  try {
+    const result = run();
+    if (result.kind !== 'effect') return result;
+    if (result.effect === 'sleep') {
+      const then = result.then;
+      // biome-ignore lint/suspicious/noThenProperty: effects are never awaited; `then` continues the task.
+      return { ...result, then: () => guard(then) };
+    }
+    const then = result.then;
+    // biome-ignore lint/suspicious/noThenProperty: effects are never awaited; `then` continues the task.
+    return { ...result, then: (response) => guard(() => then(response)) };
+  } catch (err) {
+    if (err instanceof Raise) return { kind: 'error', error: err.error };
+    // A bug in an implementation must not crash an interpreter: report it like Python would.
+    const message = err instanceof Error ? err.message : String(err);
+    return { kind: 'error', error: pyException('RuntimeError', message) };
+  }
+}
+
+/**
+ * Runs one attempt of task `request.name` (the catalogue `entry` is informational: implementations
+ * carry their own Python signature). Unknown names fail with `NotRegistered`.
+ */
+export function executeTask(entry: CatalogueEntry | undefined, request: TaskRequest): TaskResult {
+  const name = entry?.name ?? request.name;
+  const impl = IMPLS[name];
+  if (impl === undefined) {
+    return { kind: 'error', error: pyException('NotRegistered', `'${name}'`) };
+  }
+  return guard(() => impl.run(bindArgs(name, impl.params, request.args, request.kwargs), request));
+}
+
+export { mockResult, modelRequestFrom, modelServiceCall } from './modelService';
+export { modelRequestId, SCENARIO_CONFIG, TUTORIAL_SCENARIOS } from './tutorial';

@@ -1,0 +1,68 @@
+/**
+ * What a canvas node is worth once it ran (celery-semantics.md 1, 5, 6.1): a task → its result; a chain →
+ * its last step's; a group → the list of its members' (nested groups flattened); a chord → its body's.
+ * The "value leaves" are the tasks whose finals make up that value: they are the chord reports and the
+ * ids Celery marks when a chain fails before them.
+ */
+import type { Json } from '../canvas/model';
+import type { FinalLookup, PlanNode, PlanTask, RunPlan } from './types';
+
+function nodeAt(plan: RunPlan, index: number): PlanNode {
+  return plan.nodes[index] as PlanNode;
+}
+
+/** Plan task of a task node. */
+export function taskAt(plan: RunPlan, index: number): PlanTask {
+  return plan.tasks[index] as PlanTask;
+}
+
+/** Members of a group with directly nested groups flattened (Celery flattens them). */
+export function flatMembers(plan: RunPlan, members: readonly number[], out: number[] = []): number[] {
+  for (const m of members) {
+    const node = nodeAt(plan, m);
+    if (node.kind === 'group') flatMembers(plan, node.members, out);
+    else out.push(m);
+  }
+  return out;
+}
+
+/** Task indices whose finals make up the node's value, in value order. */
+export function valueLeaves(plan: RunPlan, index: number, out: number[] = []): number[] {
+  const node = nodeAt(plan, index);
+  switch (node.kind) {
+    case 'task':
+      out.push(node.task);
+      break;
+    case 'chain': {
+      const last = node.steps[node.steps.length - 1];
+      if (last !== undefined) valueLeaves(plan, last, out);
+      break;
+    }
+    case 'group':
+      for (const m of flatMembers(plan, node.members)) valueLeaves(plan, m, out);
+      break;
+    case 'chord':
+      valueLeaves(plan, node.body, out);
+      break;
+  }
+  return out;
+}
+
+/** The node's value from stored finals (a missing final reads as `null`). */
+export function nodeValue(plan: RunPlan, index: number, finals: FinalLookup): Json {
+  const node = nodeAt(plan, index);
+  switch (node.kind) {
+    case 'task': {
+      const final = finals(taskAt(plan, node.task).id);
+      return final?.result ?? null;
+    }
+    case 'chain': {
+      const last = node.steps[node.steps.length - 1];
+      return last === undefined ? null : nodeValue(plan, last, finals);
+    }
+    case 'group':
+      return flatMembers(plan, node.members).map((m) => nodeValue(plan, m, finals));
+    case 'chord':
+      return nodeValue(plan, node.body, finals);
+  }
+}

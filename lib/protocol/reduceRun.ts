@@ -1,0 +1,241 @@
+/**
+ * `reduceRun`: folds run events (simulated or live, same schema) into a run view — per-task Celery
+ * state, attempts and their history, countdowns, chord progress, observations, run status. Pure and
+ * immutable (the editor keeps views in a store); `reduceRunAll` folds a batch with one copy.
+ *
+ * Tolerances (delivery is at-least-once): a repeated `task.started` for the same attempt is ignored, a
+ * stored SUCCESS is never overwritten (Celery's rule), and a late RETRY never overwrites a final state.
+ */
+import type { Json } from '../canvas/model';
+import type { RunEvent, RunStatus, TaskError, TaskOrigin } from './events';
+import type { AttemptRecord, CeleryState } from './report';
+
+export interface TaskView {
+  id: string;
+  name: string;
+  origin: TaskOrigin;
+  path: string;
+  state: CeleryState;
+  /** Attempts started so far. */
+  attempts: number;
+  /** Closed attempts, in order. */
+  history: AttemptRecord[];
+  /** The attempt running now (or last started). */
+  running?: { attempt: number; started_at: number; worker: string };
+  /** Waiting in the broker (queued and not started yet). */
+  queued: boolean;
+  /** When a retry countdown ends (ms from run start). */
+  eta_ms?: number;
+  countdown_ms?: number;
+  result?: Json;
+  error?: TaskError;
+  started_at?: number;
+  finished_at?: number;
+  worker?: string;
+  /** Marked FAILURE by Celery's rules without running. */
+  marked?: boolean;
+  args?: Json[];
+  kwargs?: Json;
+}
+
+export interface RunView {
+  run_id: string;
+  status: 'running' | RunStatus;
+  /** Task ids in report order (run.started, then task.added). */
+  order: string[];
+  tasks: Record<string, TaskView>;
+  chords: Record<string, { done: number; total: number }>;
+  observations: Json[];
+  result?: Json;
+  error?: TaskError;
+  /** Last applied event `seq` (resume point). */
+  seq: number;
+  /** Time of the last event. */
+  at: number;
+  finished_at?: number;
+}
+
+function emptyView(runId: string): RunView {
+  return {
+    run_id: runId,
+    status: 'running',
+    order: [],
+    tasks: {},
+    chords: {},
+    observations: [],
+    seq: 0,
+    at: 0,
+  };
+}
+
+const FINAL: ReadonlySet<CeleryState> = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);
+
+function addTask(
+  view: RunView,
+  d: { task_id: string; name: string; origin: TaskOrigin; path: string },
+): void {
+  if (view.tasks[d.task_id] !== undefined) return;
+  view.order.push(d.task_id);
+  view.tasks[d.task_id] = {
+    id: d.task_id,
+    name: d.name,
+    origin: d.origin,
+    path: d.path,
+    state: 'PENDING',
+    attempts: 0,
+    history: [],
+    queued: false,
+  };
+}
+
+/** Applies one event to a view that this call owns (mutates `view` and returns it). */
+function applyInPlace(view: RunView, e: RunEvent, copyTask: (t: TaskView) => TaskView): RunView {
+  view.seq = Math.max(view.seq, e.seq);
+  view.at = Math.max(view.at, e.at);
+  const task = (id: string): TaskView | undefined => {
+    const t = view.tasks[id];
+    if (t === undefined) return undefined;
+    const c = copyTask(t);
+    view.tasks[id] = c;
+    return c;
+  };
+  switch (e.type) {
+    case 'run.started':
+      for (const d of e.tasks) addTask(view, d);
+      break;
+    case 'task.added':
+      addTask(view, e.task);
+      break;
+    case 'task.queued': {
+      const t = task(e.task_id);
+      if (t === undefined || FINAL.has(t.state)) break;
+      t.queued = true;
+      if (t.name !== e.name) t.name = e.name;
+      if (e.eta_ms !== undefined) t.eta_ms = e.eta_ms;
+      break;
+    }
+    case 'task.started': {
+      const t = task(e.task_id);
+      if (t === undefined || FINAL.has(t.state)) break;
+      // A redelivered message re-announces the same attempt: keep the first.
+      if (t.running?.attempt === e.attempt || t.history.some((h) => h.attempt === e.attempt)) break;
+      t.state = 'STARTED';
+      t.queued = false;
+      t.attempts += 1;
+      t.running = { attempt: e.attempt, started_at: e.at, worker: e.worker };
+      t.worker = e.worker;
+      if (t.started_at === undefined) t.started_at = e.at;
+      if (e.args !== undefined) t.args = e.args;
+      if (e.kwargs !== undefined) t.kwargs = e.kwargs;
+      delete t.eta_ms;
+      delete t.countdown_ms;
+      break;
+    }
+    case 'task.retried': {
+      const t = task(e.task_id);
+      if (t === undefined || FINAL.has(t.state)) break;
+      closeAttempt(t, e.attempt, e.at, { outcome: 'retry', countdown_ms: e.countdown_ms, error: e.error });
+      t.state = 'RETRY';
+      t.error = e.error;
+      t.countdown_ms = e.countdown_ms;
+      t.eta_ms = e.at + e.countdown_ms;
+      break;
+    }
+    case 'task.replaced': {
+      const t = task(e.task_id);
+      if (t === undefined || FINAL.has(t.state)) break;
+      closeAttempt(t, e.attempt, e.at, { outcome: 'success' });
+      t.name = e.name;
+      break;
+    }
+    case 'task.succeeded': {
+      const t = task(e.task_id);
+      if (t === undefined || t.state === 'SUCCESS') break;
+      closeAttempt(t, e.attempt, e.at, { outcome: 'success' });
+      t.state = 'SUCCESS';
+      t.result = e.result;
+      delete t.error;
+      t.finished_at = e.at;
+      t.queued = false;
+      break;
+    }
+    case 'task.failed': {
+      const t = task(e.task_id);
+      if (t === undefined || t.state === 'SUCCESS') break;
+      if (e.marked) t.marked = true;
+      else closeAttempt(t, e.attempt, e.at, { outcome: 'failure', error: e.error });
+      t.state = 'FAILURE';
+      t.error = e.error;
+      t.finished_at = e.at;
+      t.queued = false;
+      delete t.eta_ms;
+      break;
+    }
+    case 'task.revoked': {
+      const t = task(e.task_id);
+      if (t === undefined || t.state === 'SUCCESS') break;
+      t.state = 'REVOKED';
+      t.finished_at = e.at;
+      t.queued = false;
+      if (t.running !== undefined) closeAttempt(t, t.running.attempt, e.at, { outcome: 'failure' });
+      break;
+    }
+    case 'chord.progress':
+      view.chords = { ...view.chords, [e.chord_id]: { done: e.done, total: e.total } };
+      break;
+    case 'observation':
+      view.observations = [...view.observations, e.observation];
+      break;
+    case 'errback.called':
+      break;
+    case 'run.finished':
+      view.status = e.status;
+      view.finished_at = e.at;
+      if (e.result !== undefined) view.result = e.result;
+      if (e.error !== undefined) view.error = e.error;
+      break;
+  }
+  return view;
+}
+
+function closeAttempt(
+  t: TaskView,
+  attempt: number,
+  at: number,
+  rest: Pick<AttemptRecord, 'outcome'> & Partial<Pick<AttemptRecord, 'countdown_ms' | 'error'>>,
+): void {
+  if (t.history.some((h) => h.attempt === attempt)) return;
+  const started = t.running?.attempt === attempt ? t.running.started_at : at;
+  const record: AttemptRecord = { attempt, started_at: started, finished_at: at, outcome: rest.outcome };
+  if (rest.countdown_ms !== undefined) record.countdown_ms = rest.countdown_ms;
+  if (rest.error !== undefined) record.error = rest.error;
+  t.history = [...t.history, record];
+  if (t.running?.attempt === attempt) delete t.running;
+}
+
+function shallowCopy(view: RunView): RunView {
+  return { ...view, order: [...view.order], tasks: { ...view.tasks } };
+}
+
+/** Folds one event into a new view (the input view is not modified). */
+export function reduceRun(view: RunView | undefined, event: RunEvent): RunView {
+  const next = shallowCopy(view ?? emptyView(event.run_id));
+  return applyInPlace(next, event, (t) => ({ ...t }));
+}
+
+/** Folds many events with a single copy of `view` (fast path for whole traces). */
+export function reduceRunAll(events: readonly RunEvent[], view?: RunView): RunView {
+  const first = events[0];
+  if (first === undefined) return view ?? emptyView('');
+  const next = shallowCopy(view ?? emptyView(first.run_id));
+  const owned = new Set<TaskView>();
+  const copy = (t: TaskView): TaskView => {
+    if (owned.has(t)) return t;
+    const c = { ...t };
+    owned.add(c);
+    return c;
+  };
+  for (const e of events) applyInPlace(next, e, copy);
+  return next;
+}
+export { toReport } from './toReport';

@@ -1,0 +1,77 @@
+/**
+ * `simulate`: one seeded simulated run of a canvas file → the event trace (seq 1..n, the same schema
+ * as live runs) and the SPEC 2.3 run report, plus the critical path.
+ */
+import type { TaskCatalogue } from '../canvas/catalogue';
+import type { CanvasFile } from '../canvas/model';
+import { planRun } from '../engine/plan';
+import type { RunPlan } from '../engine/types';
+import type { RunEvent } from '../protocol/events';
+import { reduceRunAll } from '../protocol/reduceRun';
+import type { RunReport } from '../protocol/report';
+import { toReport } from '../protocol/toReport';
+import { criticalPath } from './criticalPath';
+import { type LoopResult, runLoop } from './loop';
+import { createRandom } from './prng';
+import { isScenario, simModelsFor, usesTutorialTasks, withTutorialScenario } from './scenarios';
+
+export interface SimulateOptions {
+  catalogue: TaskCatalogue;
+  seed?: number;
+  workers?: number;
+  concurrency?: number;
+  /** `happy|flaky|slow|down|partial_fail` (the seed's for tutorial tasks, generic presets otherwise). */
+  scenario?: string;
+  /** Run id of the trace (default `sim`). */
+  run_id?: string;
+}
+
+export interface SimulationResult {
+  events: RunEvent[];
+  report: RunReport;
+  /** Task ids from the first to the last finishing task along what enabled each (virtual time). */
+  critical_path: string[];
+}
+
+/** Defaults: 1 worker × 4 slots (the seed's prefork pool on a 4-CPU machine), seed 1. */
+export const SIM_DEFAULTS = { seed: 1, workers: 1, concurrency: 4 } as const;
+
+/** Plans a file for simulation, applying a tutorial scenario to the tasks' payloads. */
+export function planForSimulation(
+  file: CanvasFile,
+  opts: Pick<SimulateOptions, 'catalogue' | 'scenario' | 'run_id'>,
+): RunPlan {
+  if (opts.scenario !== undefined && !isScenario(opts.scenario)) {
+    throw new Error(
+      `Unknown scenario "${opts.scenario}". Use one of: happy, flaky, slow, down, partial_fail.`,
+    );
+  }
+  const canvas = opts.scenario === undefined ? file.canvas : withTutorialScenario(file.canvas, opts.scenario);
+  return planRun({ ...file, canvas }, opts.catalogue, opts.run_id ?? 'sim');
+}
+
+/** Runs a plan once in the loop (shared by `simulate` and Monte Carlo). */
+export function simulatePlan(
+  plan: RunPlan,
+  opts: { seed?: number; workers?: number; concurrency?: number; scenario?: string; trace?: boolean },
+): LoopResult {
+  const generic = opts.scenario !== undefined && isScenario(opts.scenario) && !usesTutorialTasks(plan);
+  return runLoop(plan, {
+    workers: opts.workers ?? SIM_DEFAULTS.workers,
+    concurrency: opts.concurrency ?? SIM_DEFAULTS.concurrency,
+    random: createRandom(opts.seed ?? SIM_DEFAULTS.seed),
+    models: simModelsFor(
+      plan,
+      generic && opts.scenario !== undefined && isScenario(opts.scenario) ? opts.scenario : undefined,
+    ),
+    trace: opts.trace ?? true,
+  });
+}
+
+/** One seeded simulated run of `file`. Same inputs → identical trace. */
+export function simulate(file: CanvasFile, opts: SimulateOptions): SimulationResult {
+  const plan = planForSimulation(file, opts);
+  const loop = simulatePlan(plan, opts);
+  const report = toReport(reduceRunAll(loop.events));
+  return { events: loop.events, report, critical_path: criticalPath(loop) };
+}

@@ -1,0 +1,49 @@
+/** Reading a canvas file for CLI commands: any format, `-` for stdin, sentences instead of stack traces. */
+import { type ReadResult, readAnyFormat } from '@/lib/canvas/detect';
+import { formatProblems, type Problem } from '@/lib/canvas/problems';
+import type { CliIO } from '../io';
+
+/** Reads and parses FILE (or stdin for `-`); prints problems and returns null when it cannot. */
+export async function readCanvasInput(
+  command: string,
+  path: string,
+  io: CliIO,
+  opts: { workflow?: string } = {},
+): Promise<{ result: ReadResult; warnings: Problem[] } | null> {
+  let text: string;
+  try {
+    text = await io.readFile(path === '-' ? '/dev/stdin' : path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : err instanceof Error
+              ? err.message
+              : String(err);
+    io.err(`chordflow ${command}: cannot read ${path === '-' ? 'standard input' : path}: ${why}.\n`);
+    return null;
+  }
+  const read = readAnyFormat(text, {
+    now: new Date().toISOString(),
+    ...(opts.workflow ? { workflow: opts.workflow } : {}),
+  });
+  if (!read.ok) {
+    io.err(
+      `chordflow ${command}: ${path === '-' ? 'standard input' : path} cannot be read:\n${indent(formatProblems(read.problems))}\n`,
+    );
+    return null;
+  }
+  return { result: read.value, warnings: read.warnings ?? [] };
+}
+
+export function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

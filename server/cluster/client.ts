@@ -1,0 +1,171 @@
+/**
+ * Submitting, canceling and relaunching runs on the cluster (used by the REST API and `chordflow run`).
+ * A run is planned once (`planRun`), its plan stored with the run record, then `startRun`'s first
+ * dispatch (the root barrier with its children, one atomic flow) goes to BullMQ.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { canvasFileFromJson, toCanvasJson } from '../../lib/canvas/canvasJson';
+import type { TaskCatalogue } from '../../lib/canvas/catalogue';
+import type { CanvasFile, CanvasNode, Json } from '../../lib/canvas/model';
+import { planRun, startRun } from '../../lib/engine';
+import type { RunPlan, TaskFinal } from '../../lib/engine/types';
+import type { UnsequencedRunEvent } from '../../lib/protocol/events';
+import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
+import { applyStep } from './interpreter';
+import { Dispatcher } from './queues';
+
+/** A request the caller got wrong (→ 400 / exit 1), with a sentence saying what to fix. */
+export class SubmitError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(message);
+    this.name = 'SubmitError';
+  }
+}
+
+export interface SubmitInput {
+  file: CanvasFile;
+  name?: string;
+  project?: string;
+  payload?: Json;
+  comment?: string;
+  /** Fixed run id (tests, idempotent resubmits); default a fresh UUID. */
+  runId?: string;
+}
+
+function collectTaskNames(node: CanvasNode, out: Set<string>): void {
+  const children: CanvasNode[] = [...node.link, ...node.link_error];
+  if (node.type === 'task') out.add(node.task);
+  else if (node.type === 'chord') children.push(...node.header, node.body);
+  else children.push(...node.tasks);
+  for (const c of children) collectTaskNames(c, out);
+}
+
+export class ClusterClient {
+  readonly store: RunStore;
+  private readonly batch: StoreBatch;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(
+    readonly redis: Redis,
+    readonly prefix: string,
+    readonly catalogue: TaskCatalogue,
+  ) {
+    this.store = new RunStore(redis, prefix);
+    this.batch = new StoreBatch(this.store);
+    this.dispatcher = new Dispatcher(redis, prefix);
+  }
+
+  /** Parses Canvas JSON (node or file) into a canvas file; SubmitError with every problem otherwise. */
+  parseCanvas(value: unknown): CanvasFile {
+    const parsed = canvasFileFromJson(value);
+    if (!parsed.ok) {
+      const problems = parsed.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+      throw new SubmitError(`The canvas is not valid: ${problems.join(' ')}`, problems);
+    }
+    return parsed.value;
+  }
+
+  plan(file: CanvasFile, runId: string): RunPlan {
+    const names = new Set<string>();
+    collectTaskNames(file.canvas, names);
+    const unknown = [...names].filter((n) => !this.catalogue.has(n));
+    if (unknown.length > 0) {
+      throw new SubmitError(
+        `Unknown task${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: register ${unknown.length > 1 ? 'them' : 'it'} in the tasks directory or use a built-in task.`,
+      );
+    }
+    try {
+      return planRun(file, this.catalogue, runId);
+    } catch (err) {
+      throw new SubmitError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async submit(input: SubmitInput): Promise<RunRecord> {
+    const runId = input.runId ?? randomUUID();
+    const plan = this.plan(input.file, runId);
+    const now = new Date();
+    const record: RunRecord = {
+      id: runId,
+      name: input.name ?? 'adhoc',
+      project: input.project ?? 'canvas',
+      status: 'pending',
+      payload: input.payload ?? null,
+      canvas: toCanvasJson(input.file),
+      created: now.toISOString(),
+      updated: now.toISOString(),
+      started_ms: now.getTime(),
+      ...(input.comment !== undefined ? { comment: input.comment } : {}),
+    };
+    const created = await this.store.createRun(record, plan);
+    if (!created) {
+      const existing = await this.store.getRun(runId);
+      if (existing) return existing;
+    }
+    const step = startRun(plan, 0);
+    const ctx = { plan, startedMs: record.started_ms, barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])) };
+    await applyStep(this.batch, this.dispatcher, ctx, step, 0);
+    await this.store.redis.hset(this.store.keys.run(runId), 'status', 'progress');
+    return record;
+  }
+
+  async relaunch(runId: string): Promise<RunRecord | undefined> {
+    const run = await this.store.getRun(runId);
+    if (!run) return undefined;
+    const file = this.parseCanvas(run.canvas);
+    return this.submit({
+      file,
+      name: run.name,
+      project: run.project,
+      payload: run.payload as Json,
+      ...(run.comment !== undefined ? { comment: run.comment } : {}),
+    });
+  }
+
+  /**
+   * Cancels a run: marks it (workers skip its jobs and abort its running tasks through pub/sub), records
+   * `task.revoked` for every task without a final state and `run.finished` canceled, removes waiting jobs.
+   */
+  async cancel(runId: string): Promise<RunRecord | undefined> {
+    const run = await this.store.getRun(runId);
+    if (!run) return undefined;
+    if (run.status === 'success' || run.status === 'error' || run.status === 'canceled') return run;
+    await this.store.markCanceled(runId);
+    const plan = await this.store.getPlan<RunPlan>(runId);
+    const finals = await this.store.getTaskStates<TaskFinal>(runId);
+    const at = Date.now() - run.started_ms;
+    const events: UnsequencedRunEvent[] = [];
+    for (const t of plan?.tasks ?? []) {
+      if (!finals[t.id]) events.push({ type: 'task.revoked', run_id: runId, at, task_id: t.id, reason: 'canceled' });
+    }
+    events.push({ type: 'run.finished', run_id: runId, at, status: 'canceled' });
+    await this.store.appendEvents(runId, events);
+    await this.store.setStatus(runId, 'canceled');
+    // Waiting and delayed jobs go now; the rest finish as no-ops. Removing the root removes its tree.
+    const root = plan?.barriers[0]?.key;
+    if (root) await this.dispatcher.queue('barriers').remove(root, { removeChildren: true }).catch(() => 0);
+    return { ...run, status: 'canceled' as DirectorStatus };
+  }
+
+  /** Waits until the run reaches a final status (polling the record), or the timeout. */
+  async waitFinished(runId: string, timeoutMs: number): Promise<RunRecord | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.store.getStatus(runId);
+      if (!status) return undefined;
+      if (status === 'success' || status === 'error' || status === 'canceled' || Date.now() > deadline) {
+        return this.store.getRun(runId);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+

@@ -1,0 +1,39 @@
+/**
+ * Carries out the core's `Step`s with Redis and BullMQ, in the order that makes crashes harmless:
+ * 1) finals, events and chord progress go to the run store (one pipeline shared by every job finishing
+ * in the same tick), 2) dispatches are added (deterministic job ids, so a redelivered job re-adds no-ops),
+ * 3) only then does the caller let its job complete (which may release a barrier).
+ */
+import type { Step } from '../../lib/engine/types';
+import type { Dispatcher } from './queues';
+import type { RunContext } from './runContext';
+import type { StoreBatch } from '../runs/runStore';
+
+const FINISH_STATUS = { success: 'success', failure: 'error', canceled: 'canceled' } as const;
+
+export async function applyStep(
+  batch: StoreBatch,
+  dispatcher: Dispatcher,
+  ctx: RunContext,
+  step: Step,
+  now: number,
+): Promise<void> {
+  const runId = ctx.plan.run_id;
+  if (step.finals.length > 0) {
+    const states: Record<string, unknown> = {};
+    for (const f of step.finals) states[f.task_id] = f.final;
+    batch.setTaskStates(runId, states);
+  }
+  batch.appendEvents(runId, step.events);
+  for (const r of step.reports) {
+    batch.chordProgress(runId, r.barrier, r.chord_id, ctx.barrierTotals.get(r.barrier) ?? 0, r.grow ?? 0, now);
+  }
+  if (step.finish) {
+    batch.setRunFields(runId, {
+      status: FINISH_STATUS[step.finish.status],
+      updated: new Date().toISOString(),
+    });
+  }
+  await batch.flush();
+  await dispatcher.dispatch(ctx.plan, step.dispatch);
+}

@@ -1,0 +1,118 @@
+/**
+ * How the core's messages map onto BullMQ: task messages are jobs in task queues (`tasks`, or
+ * `task.<queue>` for a task routed to a named queue), barrier messages are parent jobs in `barriers`.
+ * Job id = message key (deterministic, so a redelivered job that re-adds its continuations adds nothing).
+ */
+import { FlowProducer, type FlowJob, type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Dispatch, Message, RunPlan } from '../../lib/engine/types';
+
+export const BARRIER_QUEUE = 'barriers';
+export const DEFAULT_TASK_QUEUE = 'tasks';
+
+/** BullMQ queue name of a task routed to `queue` (Celery's `queue` option); undefined = default queue. */
+export function taskQueueName(queue: string | undefined): string {
+  return queue && queue !== 'celery' && queue !== 'default' ? `task.${queue}` : DEFAULT_TASK_QUEUE;
+}
+
+/** The queue a message goes to. */
+export function queueOf(plan: RunPlan, message: Message): string {
+  if (message.kind === 'barrier') return BARRIER_QUEUE;
+  const options = message.dynamic?.options ?? plan.tasks[message.task]?.options;
+  return taskQueueName(options?.queue);
+}
+
+/**
+ * Jobs are never failed (the core turns final failures into completed jobs) and retried only by our
+ * own decision: `attempts` is effectively unbounded, the `celery` backoff strategy returns the core's
+ * countdown. Jobs are kept until the run ends (deterministic ids are idempotent only while they exist).
+ */
+function jobOptions(
+  prefix: string,
+  d: Dispatch,
+): JobsOptions & { ignoreDependencyOnFailure?: boolean } {
+  const opts: JobsOptions = {
+    jobId: d.message.key,
+    attempts: 1_000_000,
+    backoff: { type: 'celery' },
+    removeOnComplete: false,
+    removeOnFail: false,
+  };
+  if (d.delay_ms > 0) opts.delay = Math.round(d.delay_ms);
+  if (d.parentBarrier) {
+    opts.parent = { id: d.parentBarrier, queue: `${prefix}:${BARRIER_QUEUE}` };
+    // Safety net: a child that ever fails must not leave its barrier waiting forever.
+    opts.ignoreDependencyOnFailure = true;
+  }
+  return opts;
+}
+
+export class Dispatcher {
+  private readonly queues = new Map<string, Queue>();
+  private readonly flows: FlowProducer;
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {
+    this.flows = new FlowProducer({ connection, prefix });
+  }
+
+  queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  private toFlow(plan: RunPlan, d: Dispatch, nested = false): FlowJob {
+    const opts = jobOptions(this.prefix, d);
+    // Nested nodes get their parent from the tree (the flow producer links them); only the root may name one.
+    if (nested) delete opts.parent;
+    const node = {
+      name: d.message.kind === 'barrier' ? 'barrier' : d.message.name,
+      queueName: queueOf(plan, d.message),
+      data: d.message,
+      opts,
+      ...(d.children && d.children.length > 0
+        ? { children: d.children.map((c) => this.toFlow(plan, c, true)) }
+        : {}),
+    };
+    // BullMQ's flow types forbid `parent` on nested nodes (removed above) but cannot express the recursion.
+    return node as FlowJob;
+  }
+
+  /** Adds every dispatch (flows for barriers with children, bulk adds per queue for the rest). */
+  async dispatch(plan: RunPlan, dispatches: readonly Dispatch[]): Promise<void> {
+    if (dispatches.length === 0) return;
+    const flows: FlowJob[] = [];
+    const plain = new Map<string, Array<{ name: string; data: Message; opts: JobsOptions }>>();
+    for (const d of dispatches) {
+      if (d.children && d.children.length > 0) {
+        const flow = this.toFlow(plan, d);
+        flows.push(flow);
+        continue;
+      }
+      const q = queueOf(plan, d.message);
+      const list = plain.get(q) ?? [];
+      list.push({
+        name: d.message.kind === 'barrier' ? 'barrier' : d.message.name,
+        data: d.message,
+        opts: jobOptions(this.prefix, d),
+      });
+      plain.set(q, list);
+    }
+    const work: Array<Promise<unknown>> = [];
+    if (flows.length === 1) work.push(this.flows.add(flows[0]!));
+    else if (flows.length > 1) work.push(this.flows.addBulk(flows));
+    for (const [q, jobs] of plain) work.push(this.queue(q).addBulk(jobs));
+    await Promise.all(work);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.flows.close();
+  }
+}

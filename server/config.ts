@@ -1,0 +1,53 @@
+/**
+ * Server configuration from environment variables, read once with sane defaults.
+ * Every variable is documented in the README's "Configuration" table.
+ */
+export interface ServerConfig {
+  redisUrl: string;
+  /** Whether REDIS_URL was set explicitly (serve only starts a local redis-server when it was not). */
+  redisUrlExplicit: boolean;
+  /** Prefix (with a Redis Cluster hash tag) of every key Chordflow writes. */
+  keyPrefix: string;
+  modelServiceUrl: string | undefined;
+  modelServicePort: number;
+  apiToken: string | undefined;
+  retentionDays: number;
+  retentionCount: number;
+  tasksDir: string;
+  workerConcurrency: number;
+  workerCount: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  shutdownTimeoutMs: number;
+  bodyLimitBytes: number;
+  logLevel: string;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}".`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    redisUrlExplicit: Boolean(env.REDIS_URL),
+    keyPrefix: env.CHORDFLOW_PREFIX || '{chordflow}',
+    modelServiceUrl: env.MODEL_SERVICE_URL || undefined,
+    modelServicePort: intEnv(env, 'MODEL_SERVICE_PORT', 9000),
+    apiToken: env.CHORDFLOW_API_TOKEN || undefined,
+    retentionDays: intEnv(env, 'CHORDFLOW_RETENTION_DAYS', 30),
+    retentionCount: intEnv(env, 'CHORDFLOW_RETENTION_COUNT', 10_000),
+    tasksDir: env.CHORDFLOW_TASKS_DIR || './tasks',
+    workerConcurrency: intEnv(env, 'CHORDFLOW_WORKER_CONCURRENCY', 16),
+    workerCount: intEnv(env, 'CHORDFLOW_WORKERS', 1),
+    lockDurationMs: intEnv(env, 'CHORDFLOW_LOCK_MS', 4000),
+    stalledIntervalMs: intEnv(env, 'CHORDFLOW_STALLED_MS', 2000),
+    shutdownTimeoutMs: intEnv(env, 'CHORDFLOW_SHUTDOWN_MS', 10_000),
+    bodyLimitBytes: intEnv(env, 'CHORDFLOW_BODY_LIMIT', 1024 * 1024),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,293 @@
+/**
+ * The REST API under /api, celery-director compatible (SPEC 2.4):
+ *   GET  /api/ping                      {"message":"pong"}
+ *   GET  /api/health                    redis, workers seen, model service
+ *   POST /api/workflows                 {project, name, payload, comment?} | {canvas, payload?, name?, project?}
+ *   GET  /api/workflows                 ?page&per_page&status&name&with_payload — newest first
+ *   GET  /api/workflows/<id>            workflow + tasks
+ *   GET  /api/workflows/<id>/report     the run report (SPEC 2.3)
+ *   POST /api/workflows/<id>/relaunch   201 new workflow
+ *   POST /api/workflows/<id>/cancel     201 canceled workflow
+ *   GET  /api/definitions · POST /api/definitions {project, name, canvas, description?}
+ * With CHORDFLOW_API_TOKEN set, every mutating request needs `Authorization: Bearer <token>`.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Json } from '../../../lib/canvas/model';
+import type { RunPlan } from '../../../lib/engine/types';
+import { type ClusterClient, SubmitError } from '../../cluster/client';
+import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
+import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
+import { isValidRunId } from '../../runs/keys';
+import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
+import { taskObjects, workflowObject } from './directorView';
+
+export interface ApiDeps {
+  /** Absent when no Redis is available: run endpoints answer 503. */
+  client?: ClusterClient;
+  definitions?: DefinitionStore;
+  redis?: Redis;
+  redisUnavailable?: string;
+  apiToken?: string;
+  bodyLimitBytes: number;
+  modelServiceUrl?: string;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
+
+function tokenOk(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const m = /^Bearer\s+(.+)$/i.exec(header);
+  if (!m?.[1]) return false;
+  const a = Buffer.from(m[1].trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function intParam(url: URL, name: string, fallback: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new HttpError(400, `Query parameter "${name}" must be an integer between 1 and ${max}, got "${raw}".`);
+  }
+  return n;
+}
+
+const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']);
+
+export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  function cluster(): ClusterClient {
+    if (!deps.client) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    return deps.client;
+  }
+  function defs(): DefinitionStore {
+    if (!deps.definitions) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    return deps.definitions;
+  }
+  async function runOr404(id: string) {
+    if (!isValidRunId(id)) throw new HttpError(404, `Workflow ${id} not found.`);
+    const run = await cluster().store.getRun(id);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    return run;
+  }
+
+  const ping: Handler = async (_req, res) => sendJson(res, 200, { message: 'pong' });
+
+  const health: Handler = async (_req, res) => {
+    let redis: 'ok' | 'down' = 'down';
+    let workers: string[] = [];
+    if (deps.redis && deps.client) {
+      try {
+        if ((await deps.redis.ping()) === 'PONG') redis = 'ok';
+        workers = await deps.redis.zrangebyscore(deps.client.store.keys.workers, Date.now() - 15_000, '+inf');
+      } catch {
+        redis = 'down';
+      }
+    }
+    let model: 'ok' | 'down' | 'not configured' = 'not configured';
+    if (deps.modelServiceUrl) {
+      const base = deps.modelServiceUrl.replace(/\/v1\/predict\/?$/, '').replace(/\/+$/, '');
+      try {
+        const r = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) });
+        model = r.ok ? 'ok' : 'down';
+      } catch {
+        model = 'down';
+      }
+    }
+    const status = redis === 'ok' ? 'ok' : 'degraded';
+    sendJson(res, 200, {
+      status,
+      redis: deps.client ? redis : 'not available',
+      ...(deps.client ? {} : { message: deps.redisUnavailable ?? REDIS_UNAVAILABLE }),
+      workers: { count: workers.length, names: workers },
+      model_service: model,
+    });
+  };
+
+  const createWorkflow: Handler = async (req, res) => {
+    const body = await readJsonBody(req, deps.bodyLimitBytes);
+    if (!isPlainObject(body)) {
+      throw new HttpError(400, 'The request body must be a JSON object: {project, name, payload} or {canvas, payload?}.');
+    }
+    const c = cluster();
+    const payload = (body.payload ?? null) as Json;
+    if (body.comment !== undefined && typeof body.comment !== 'string') {
+      throw new HttpError(400, '"comment" must be a string.');
+    }
+    const comment = body.comment as string | undefined;
+    if (body.canvas !== undefined) {
+      const extra = Object.keys(body).filter((k) => !['canvas', 'payload', 'name', 'project', 'comment'].includes(k));
+      if (extra.length > 0) throw new HttpError(400, `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`);
+      if (body.name !== undefined && !isValidNamePart(body.name)) throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
+      if (body.project !== undefined && !isValidNamePart(body.project)) throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
+      const file = c.parseCanvas(body.canvas);
+      const run = await c.submit({
+        file,
+        name: (body.name as string | undefined) ?? 'adhoc',
+        project: (body.project as string | undefined) ?? 'canvas',
+        payload,
+        ...(comment !== undefined ? { comment } : {}),
+      });
+      return sendJson(res, 201, workflowObject(run));
+    }
+    const missing = ['project', 'name', 'payload'].filter((k) => body[k] === undefined);
+    if (missing.length > 0) {
+      throw new HttpError(400, `Missing field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"`).join(', ')}: send {project, name, payload} to run a definition or {canvas, payload?} to run a canvas.`, {
+        errors: missing.map((k) => `'${k}' is a required property`),
+      });
+    }
+    const extra = Object.keys(body).filter((k) => !['project', 'name', 'payload', 'comment'].includes(k));
+    if (extra.length > 0) throw new HttpError(400, `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`);
+    if (typeof body.project !== 'string' || typeof body.name !== 'string') {
+      throw new HttpError(400, '"project" and "name" must be strings.');
+    }
+    if (!isPlainObject(body.payload)) throw new HttpError(400, 'Payload is not valid: "payload" must be a JSON object.');
+    const fullname = `${body.project}.${body.name}`;
+    const def = await defs().get(fullname);
+    if (!def) throw new HttpError(404, `Workflow ${fullname} not found.`);
+    const file = c.parseCanvas(injectPayload(def.canvas, payload, c.catalogue));
+    const run = await c.submit({
+      file,
+      name: def.name,
+      project: def.project,
+      payload,
+      ...(comment !== undefined ? { comment } : {}),
+    });
+    sendJson(res, 201, workflowObject(run));
+  };
+
+  const listWorkflows: Handler = async (_req, res, _p, url) => {
+    const page = intParam(url, 'page', 1, 1_000_000);
+    const perPage = intParam(url, 'per_page', 100, 1000);
+    const status = url.searchParams.get('status') ?? undefined;
+    if (status !== undefined && !STATUSES.has(status)) {
+      throw new HttpError(400, `Unknown status "${status}": use pending, progress, success, error or canceled.`);
+    }
+    const name = url.searchParams.get('name') ?? undefined;
+    const withPayload = url.searchParams.get('with_payload') !== 'false';
+    const { runs } = await cluster().store.listRuns({
+      page,
+      perPage,
+      ...(status !== undefined ? { status } : {}),
+      ...(name !== undefined ? { name } : {}),
+    });
+    sendJson(res, 200, runs.map((r) => workflowObject(r, withPayload)));
+  };
+
+  const getWorkflow: Handler = async (_req, res, [id = '']) => {
+    const run = await runOr404(id);
+    const store = cluster().store;
+    const plan = await store.getPlan<RunPlan>(id);
+    const { runReport } = await import('../../runs/report');
+    const report = runReport(id, await store.readEvents(id));
+    sendJson(res, 200, { ...workflowObject(run), tasks: taskObjects(run, plan, report) });
+  };
+
+  const getReport: Handler = async (_req, res, [id = '']) => {
+    await runOr404(id);
+    const { runReport } = await import('../../runs/report');
+    sendJson(res, 200, runReport(id, await cluster().store.readEvents(id)));
+  };
+
+  const relaunch: Handler = async (_req, res, [id = '']) => {
+    await runOr404(id);
+    const run = await cluster().relaunch(id);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    sendJson(res, 201, workflowObject(run));
+  };
+
+  const cancel: Handler = async (_req, res, [id = '']) => {
+    await runOr404(id);
+    const run = await cluster().cancel(id);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    sendJson(res, 201, workflowObject(run));
+  };
+
+  const listDefinitions: Handler = async (_req, res) => {
+    const list = await defs().list();
+    sendJson(res, 200, list);
+  };
+
+  const saveDefinition: Handler = async (req, res) => {
+    const body = await readJsonBody(req, deps.bodyLimitBytes);
+    if (!isPlainObject(body)) throw new HttpError(400, 'The request body must be a JSON object {project, name, canvas, description?}.');
+    if (!isValidNamePart(body.project) || !isValidNamePart(body.name)) {
+      throw new HttpError(400, '"project" and "name" are required: 1–64 letters, digits, "_" or "-" each.');
+    }
+    if (body.description !== undefined && typeof body.description !== 'string') {
+      throw new HttpError(400, '"description" must be a string.');
+    }
+    if (body.canvas === undefined) throw new HttpError(400, 'Missing field "canvas": a Canvas JSON node.');
+    const c = cluster();
+    // Validate now (with an empty payload) so a broken definition is refused when saved, not when run.
+    c.plan(c.parseCanvas(injectPayload(body.canvas as Json, {}, c.catalogue)), 'validate');
+    const def = {
+      project: body.project,
+      name: body.name,
+      fullname: `${body.project}.${body.name}`,
+      canvas: body.canvas as Json,
+      ...(typeof body.description === 'string' ? { description: body.description } : {}),
+    };
+    await defs().save(def);
+    sendJson(res, 201, def);
+  };
+
+  const routes: Array<{ method: string; pattern: RegExp; handler: Handler; mutating?: boolean }> = [
+    { method: 'GET', pattern: /^\/api\/ping$/, handler: ping },
+    { method: 'GET', pattern: /^\/api\/health$/, handler: health },
+    { method: 'POST', pattern: /^\/api\/workflows$/, handler: createWorkflow, mutating: true },
+    { method: 'GET', pattern: /^\/api\/workflows$/, handler: listWorkflows },
+    { method: 'GET', pattern: /^\/api\/workflows\/([^/]+)$/, handler: getWorkflow },
+    { method: 'GET', pattern: /^\/api\/workflows\/([^/]+)\/report$/, handler: getReport },
+    { method: 'POST', pattern: /^\/api\/workflows\/([^/]+)\/relaunch$/, handler: relaunch, mutating: true },
+    { method: 'POST', pattern: /^\/api\/workflows\/([^/]+)\/cancel$/, handler: cancel, mutating: true },
+    { method: 'GET', pattern: /^\/api\/definitions$/, handler: listDefinitions },
+    { method: 'POST', pattern: /^\/api\/definitions$/, handler: saveDefinition, mutating: true },
+  ];
+
+  return async (req, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      sendJson(res, 400, { error: 'The request URL is not valid.' });
+      return true;
+    }
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const matching = routes.filter((r) => r.pattern.test(path));
+    if (matching.length === 0) return false;
+    const route = matching.find((r) => r.method === req.method);
+    try {
+      if (!route) {
+        throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${matching.map((r) => r.method).join(' or ')}.`);
+      }
+      const mutating = route.mutating || !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
+      if (mutating && deps.apiToken && !tokenOk(req, deps.apiToken)) {
+        throw new HttpError(401, 'This API needs a token: send "Authorization: Bearer <CHORDFLOW_API_TOKEN>".', {
+          status: 401,
+        });
+      }
+      const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => {
+        try {
+          return decodeURIComponent(p);
+        } catch {
+          return p;
+        }
+      });
+      await route.handler(req, res, params, url);
+    } catch (err) {
+      if (res.headersSent) return true;
+      if (err instanceof HttpError) sendJson(res, err.status, { error: err.message, ...err.extra });
+      else if (err instanceof SubmitError)
+        sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
+      else {
+        // Redis down mid-request and the like: not the caller's fault, but still a sentence.
+        const message = err instanceof Error ? err.message : String(err);
+        sendJson(res, 503, { error: `The server could not complete the request: ${message}.` });
+      }
+    }
+    return true;
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Socket.IO on the web server's own HTTP server (same port as Next). engine.io handles `/socket.io/`
+ * upgrades; `destroyUpgrade: false` keeps it from killing the other upgrades (Next's HMR socket), which
+ * the web server's single upgrade dispatcher hands to Next.
+ *
+ * Rooms are local to this server: each server reads the run logs from Redis itself (RunFeed), so no
+ * adapter broadcast is needed and any number of web servers can serve the same runs.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { RunEvent } from '@/lib/protocol/events';
+import {
+  type Ack,
+  type ClientToServerEvents,
+  describeInvalid,
+  RUNS_ROOM,
+  type RunSnapshot,
+  runRoom,
+  type ServerToClientEvents,
+  subscribeRequestSchema,
+  unsubscribeRequestSchema,
+} from '@/lib/protocol/socketEvents';
+import type { RunEventLogReader, RunEventNotifier } from './eventSource';
+import { RunFeed } from './runFeed';
+
+export type LiveIo = Server<ClientToServerEvents, ServerToClientEvents>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+export interface LiveServerOptions {
+  log: RunEventLogReader;
+  notifier: RunEventNotifier;
+  /** When set, every socket must send `auth: { token }` with this value. */
+  apiToken?: string | undefined;
+  /** Largest snapshot sent at once; a longer log is sent in parts (the client's gap repair fetches the rest). */
+  snapshotLimit?: number;
+  pollMs?: number;
+  onError?(err: unknown): void;
+}
+
+export interface LiveServer {
+  io: LiveIo;
+  feed: RunFeed;
+  close(): Promise<void>;
+}
+
+export async function attachLiveServer(
+  httpServer: HttpServer,
+  options: LiveServerOptions,
+): Promise<LiveServer> {
+  const io: LiveIo = new Server(httpServer, {
+    path: '/socket.io/',
+    destroyUpgrade: false,
+    serveClient: false,
+    // Several web servers without sticky sessions: long-polling would need them, websockets do not.
+    transports: ['websocket', 'polling'],
+    cors: { origin: true },
+  });
+  const snapshotLimit = options.snapshotLimit ?? 50_000;
+
+  const feed = new RunFeed({
+    log: options.log,
+    notifier: options.notifier,
+    pollMs: options.pollMs ?? 1000,
+    deliver(runId: string, events: RunEvent[]) {
+      const room = io.local.to(runRoom(runId));
+      for (const event of events) room.emit('run:event', event);
+    },
+    onRunsChanged(change) {
+      io.local.to(RUNS_ROOM).emit('runs:changed', change);
+    },
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  await feed.start();
+
+  if (options.apiToken) {
+    const expected = options.apiToken;
+    io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (token === expected) next();
+      else next(new Error('unauthorized'));
+    });
+  }
+
+  io.on('connection', (socket: LiveSocket) => {
+    const watching = new Set<string>();
+
+    socket.on('run:subscribe', async (raw, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const parsed = subscribeRequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        reply({ ok: false, error: describeInvalid('subscribe request', parsed.error) });
+        return;
+      }
+      const { run_id: runId, after_seq: afterSeq = 0 } = parsed.data;
+      try {
+        // Join and start the feed before reading: whatever is appended after the snapshot read is
+        // delivered to the room, and the client drops the overlap by seq.
+        await socket.join(runRoom(runId));
+        if (!watching.has(runId)) {
+          watching.add(runId);
+          await feed.watch(runId);
+        }
+        const [run, events] = await Promise.all([
+          options.log.getRun(runId),
+          options.log.readAfter(runId, afterSeq, snapshotLimit),
+        ]);
+        const lastSeq = events.length > 0 ? events[events.length - 1]!.seq : afterSeq;
+        const snapshot: RunSnapshot = { run_id: runId, run, events, last_seq: lastSeq };
+        (reply as (r: Ack<RunSnapshot>) => void)({ ok: true, data: snapshot });
+      } catch (err) {
+        options.onError?.(err);
+        reply({
+          ok: false,
+          error: `Could not read run ${runId} from Redis (${err instanceof Error ? err.message : 'unknown error'}); the client will retry.`,
+        });
+      }
+    });
+
+    socket.on('run:unsubscribe', async (raw, ack) => {
+      const parsed = unsubscribeRequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        ack?.({ ok: false, error: describeInvalid('unsubscribe request', parsed.error) });
+        return;
+      }
+      const runId = parsed.data.run_id;
+      await socket.leave(runRoom(runId));
+      if (watching.delete(runId)) await feed.unwatch(runId);
+      ack?.({ ok: true, data: null });
+    });
+
+    socket.on('runs:subscribe', async (ack) => {
+      await socket.join(RUNS_ROOM);
+      if (typeof ack === 'function') ack({ ok: true, data: null });
+    });
+    socket.on('runs:unsubscribe', () => {
+      void socket.leave(RUNS_ROOM);
+    });
+
+    socket.on('disconnect', () => {
+      for (const runId of watching) void feed.unwatch(runId);
+      watching.clear();
+    });
+  });
+
+  return {
+    io,
+    feed,
+    async close() {
+      await feed.stop();
+      // Not io.close(): that also closes the HTTP server, which belongs to the web server.
+      io.local.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}
