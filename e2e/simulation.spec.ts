@@ -38,8 +38,8 @@ function cliReport(scenario: string): RunReport {
 
 async function openTutorial(page: Page): Promise<void> {
   await page.goto('/');
-  await page.getByRole('button', { name: /templates/i }).click();
-  await page.getByRole('menuitem', { name: /tutorial/i }).click();
+  await page.getByTestId('tab-documents').click();
+  await page.getByTestId('template-tutorial').click();
   await expect(page.locator('[data-testid="task-node"]')).toHaveCount(4);
 }
 
@@ -54,10 +54,12 @@ async function simulate(page: Page, scenario: string): Promise<void> {
 }
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.evaluate((t) => {
-    document.documentElement.dataset.theme = t;
-  }, theme);
+  const editor = page.getByTestId('editor');
+  if ((await editor.getAttribute('data-theme')) !== theme) await page.getByTestId('theme-toggle').click();
+  await expect(editor).toHaveAttribute('data-theme', theme);
 }
+
+test.use({ viewport: { width: 1440, height: 900 } });
 
 test.describe('simulation in the editor', () => {
   for (const scenario of SCENARIOS) {
@@ -127,6 +129,24 @@ test.describe('simulation in the editor', () => {
       await page.getByTestId('sim-tab-events').click();
       await page.screenshot({ path: `${SHOTS}/sim-events-${theme}.png` });
     }
+    // A failing run, stopped in the middle of B's retries: countdowns on the canvas, the error in the drawer.
+    await simulate(page, 'partial_fail');
+    await page.getByTestId('sim-tab-timeline').click();
+    await page.getByTestId('sim-scrubber').evaluate((el) => {
+      const input = el as HTMLInputElement;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(input, '4500');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.locator('[data-testid="attempt-bar"][data-outcome="retry"]').first().click();
+    await expect(page.getByTestId('drawer-error')).toBeVisible();
+    // The chord barrier at 4.5 s: C is done, B is still retrying.
+    await expect(page.getByTestId('chord-progress')).toHaveAttribute('data-done', '1');
+    await expect(page.getByTestId('chord-progress')).toHaveAttribute('data-total', '2');
+    await expect(page.locator('[data-testid="node-run-state"][data-run-status="retry_wait"]')).toHaveCount(1);
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await page.screenshot({ path: `${SHOTS}/sim-timetravel-${theme}.png` });
+    }
     await setTheme(page, 'light');
     await page.getByTestId('sim-tab-whatif').click();
     await page.getByRole('button', { name: 'Current only' }).click();
@@ -138,14 +158,78 @@ test.describe('simulation in the editor', () => {
       JSON.stringify({ bench: 'sim.monte_carlo_1000_tutorial_in_browser', ms: Math.round(elapsed) }),
     );
 
-    await page.getByTestId('sim-scenario').selectOption('down');
-    await page.getByLabel('max_retries').fill('6');
+    // What if C's model call fails half the time, and C retried at most once instead of 3 times?
+    await page.getByTestId('sim-scenario').selectOption('custom');
+    await page.getByLabel('Task to inject a fault into').selectOption({ label: 'TASK_C (tasks.1.tasks.1)' });
+    await page.getByLabel('Fault kind').selectOption('fail_probability');
+    await page.getByLabel('Fault value').fill('0.5');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(page.getByTestId('fault-tag')).toHaveCount(1);
+    await page
+      .getByLabel('Tasks the candidate policy applies to')
+      .selectOption({ label: 'TASK_C (tasks.1.tasks.1)' });
+    await page.getByLabel('max_retries').fill('1');
     await page.getByRole('button', { name: 'Compare' }).click();
     await expect(status).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
-    await expect(page.getByTestId('mc-variant')).toHaveCount(2);
+    const variants = page.getByTestId('mc-variant');
+    await expect(variants).toHaveCount(2);
+    const current = Number(await variants.nth(0).getAttribute('data-success-rate'));
+    const candidate = Number(await variants.nth(1).getAttribute('data-success-rate'));
+    console.log(
+      JSON.stringify({
+        what_if: 'TASK_C fails 50 %',
+        success_max_retries_3: current,
+        success_max_retries_1: candidate,
+      }),
+    );
+    expect(candidate).toBeLessThan(current);
     for (const theme of ['light', 'dark'] as const) {
       await setTheme(page, theme);
       await page.screenshot({ path: `${SHOTS}/sim-whatif-${theme}.png` });
     }
+  });
+
+  test('a 2,000-task chord simulates in the worker; the page keeps responding (longest main-thread task logged)', async ({
+    page,
+  }) => {
+    const n = 2000;
+    const canvas = {
+      chord: {
+        header: Array.from({ length: n }, (_, i) => ({ task: 'add', args: [i, 1] })),
+        body: { task: 'tsum' },
+      },
+    };
+    await page.goto('/');
+    await page.getByTestId('tab-documents').click();
+    await page.getByTestId('import-text').fill(JSON.stringify(canvas));
+    await page.getByTestId('import-apply').click();
+    await expect(page.locator('[data-testid="chord-node"]')).toHaveCount(1, { timeout: 30_000 });
+    await page.getByTestId('sim-workers').fill('2');
+    await page.getByTestId('sim-concurrency').fill('8');
+    // Measured inside the page (Playwright's own DOM polling would show up as long tasks): click
+    // Simulate, wait for the run, let it play back for 4 s, report the longest main-thread task.
+    const longest = await page.evaluate(async () => {
+      let max = 0;
+      const observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) max = Math.max(max, entry.duration);
+      });
+      observer.observe({ type: 'longtask' });
+      (document.querySelector('[data-testid="sim-run"]') as HTMLButtonElement).click();
+      const started = performance.now();
+      while (!document.querySelector('[data-testid="sim-summary"][data-status="success"]')) {
+        if (performance.now() - started > 30_000) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 4000));
+      observer.disconnect();
+      return max;
+    });
+    await expect(page.getByTestId('sim-summary')).toHaveAttribute('data-status', 'success');
+    await page.getByTestId('sim-end').click();
+    await expect(page.getByTestId('timeline')).toHaveAttribute('data-bars', String(n + 1));
+    await expect(page.getByTestId('chord-progress')).toHaveAttribute('data-done', String(n));
+    console.log(
+      JSON.stringify({ bench: 'sim.editor_2000_tasks_longest_main_thread_task', ms: Math.round(longest) }),
+    );
   });
 });

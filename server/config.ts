@@ -15,6 +15,8 @@ export interface ServerConfig {
   retentionCount: number;
   tasksDir: string;
   workerConcurrency: number;
+  /** Task queues the in-process workers consume (Celery queue names; `default` = the default queue). */
+  workerQueues: string[];
   workerCount: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
@@ -43,6 +45,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     retentionCount: intEnv(env, 'CHORDFLOW_RETENTION_COUNT', 10_000),
     tasksDir: env.CHORDFLOW_TASKS_DIR || './tasks',
     workerConcurrency: intEnv(env, 'CHORDFLOW_WORKER_CONCURRENCY', 16),
+    workerQueues: (env.CHORDFLOW_QUEUES || 'default')
+      .split(',')
+      .map((q) => q.trim())
+      .filter(Boolean),
     workerCount: intEnv(env, 'CHORDFLOW_WORKERS', 1),
     lockDurationMs: intEnv(env, 'CHORDFLOW_LOCK_MS', 4000),
     stalledIntervalMs: intEnv(env, 'CHORDFLOW_STALLED_MS', 2000),

@@ -67,32 +67,33 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
   const drawing = useMemo(() => drawEditorTree(canvas), [canvas]);
   const boxes = useMemo(() => layoutDrawing(canvas, drawing, positions), [canvas, drawing, positions]);
 
-  // Reuse node objects whose inputs did not change, so memoized node components skip rendering.
-  const cache = useRef(new Map<string, EditorFlowNode>());
+  // Reuse node objects whose inputs did not change (preferring React Flow's current copy, which carries
+  // `measured`), so memoized node components skip rendering and React Flow re-adopts nothing.
+  const local = useRef(new Map<string, EditorFlowNode>());
   const built = useMemo(() => {
     const sel = new Set(selection);
     const counts = new Map<string, number>();
     for (const n of drawing.nodes) if (n.parentId !== undefined) counts.set(n.parentId, (counts.get(n.parentId) ?? 0) + 1);
-    const next = new Map<string, EditorFlowNode>();
-    const out: EditorFlowNode[] = drawing.nodes.map((dn) => {
+    return drawing.nodes.map((dn) => {
       const box = boxes.get(dn.id) ?? { x: 0, y: 0, w: 200, h: 68 };
       const count = counts.get(dn.id) ?? 0;
-      const prev = cache.current.get(dn.id);
+      const prev = local.current.get(dn.id);
       const selected = sel.has(dn.id);
       if (
         prev !== undefined &&
-        prev.data.dn.task === dn.task &&
-        prev.data.dn.parentId === dn.parentId &&
-        prev.data.dn.path.join('.') === dn.path.join('.') &&
+        (prev.data.dn === dn ||
+          (prev.data.dn.task === dn.task &&
+            prev.data.dn.parentId === dn.parentId &&
+            prev.data.dn.region === dn.region &&
+            prev.data.dn.path.join('.') === dn.path.join('.'))) &&
         prev.data.count === count &&
         prev.position.x === box.x &&
         prev.position.y === box.y &&
         prev.width === box.w &&
         prev.height === box.h &&
         prev.data.box.barrierX === box.barrierX &&
-        prev.selected === selected
+        (prev.selected ?? false) === selected
       ) {
-        next.set(dn.id, prev);
         return prev;
       }
       const data: EditorNodeData = { dn, box, count };
@@ -109,12 +110,10 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
         ...(dn.kind !== 'task' ? { style: { width: box.w, height: box.h }, zIndex: -1 } : {}),
         ...(dn.parentId !== undefined ? { parentId: dn.parentId, extent: 'parent' as const } : {}),
       };
-      next.set(dn.id, node);
       return node;
     });
-    cache.current = next;
-    return out;
   }, [drawing, boxes, selection]);
+  const index = useMemo(() => new Map(built.map((n, i) => [n.id, i])), [built]);
 
   const builtEdges = useMemo(() => {
     const hl = new Set(highlight);
@@ -131,15 +130,35 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
     }));
   }, [drawing, highlight]);
 
+  const fitSeq = useEditor((s) => s.ui.fitSeq);
+  useEffect(() => {
+    if (fitSeq === 0) return;
+    // Wait a frame so React Flow has the new nodes before fitting.
+    const id = requestAnimationFrame(() => void rf.fitView({ padding: 0.2, duration: 0, maxZoom: 1.1 }));
+    return () => cancelAnimationFrame(id);
+  }, [fitSeq, rf]);
   const [nodes, setNodes] = useState<EditorFlowNode[]>(built);
   const [edges, setEdges] = useState<EditorFlowEdge[]>(builtEdges);
-  useEffect(() => setNodes(built), [built]);
+  useEffect(() => {
+    local.current = new Map(built.map((n) => [n.id, n]));
+    setNodes(built);
+  }, [built]);
   useEffect(() => setEdges(builtEdges), [builtEdges]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<EditorFlowNode>[]) => {
-      const local = changes.filter((c) => c.type !== 'remove');
-      setNodes((nds) => applyNodeChanges(local, nds));
+      const applied = changes.filter((c) => c.type !== 'remove');
+      setNodes((nds) => {
+        const next = applyNodeChanges(applied, nds);
+        // Remember React Flow's copies of the changed nodes (positions while dragging, `measured`).
+        for (const c of applied) {
+          if (!('id' in c)) continue;
+          const i = index.get(c.id);
+          const n = i === undefined ? undefined : next[i];
+          if (n?.id === c.id) local.current.set(c.id, n);
+        }
+        return next;
+      });
       if (changes.some((c) => c.type === 'select')) {
         // Selection lives in the store (not undoable); RF reports deltas, so fold them into the current ids.
         const ids = new Set(store.getState().selection.ids);
@@ -147,7 +166,7 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
         actions.select([...ids]);
       }
     },
-    [actions, store],
+    [actions, store, index],
   );
   const onEdgesChange = useCallback((changes: EdgeChange<EditorFlowEdge>[]) => {
     setEdges((eds) => applyEdgeChanges(changes.filter((c) => c.type === 'select'), eds));
@@ -211,10 +230,8 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         colorMode={theme}
-        fitView
         minZoom={0.05}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
         ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter or Space to select, arrow keys to move.' }}
       >
         <Background gap={20} size={1} />

@@ -29,11 +29,14 @@ export interface EditorProps {
   initial?: { doc: Partial<DocSlice>; name: string };
   /** Autosave to localStorage and restore on load (the main editor page). */
   persist?: boolean;
+  /** Fit the view to the initial canvas (default true). */
+  fitOnLoad?: boolean;
 }
 
 /** The visual editor: palette, canvas, inspector / problems / code / documents. */
 export function Editor(props: EditorProps) {
   const options: EditorStoreOptions = props.initial ? { doc: props.initial.doc, docName: props.initial.name } : {};
+  if (props.fitOnLoad === false) options.fitOnLoad = false;
   return (
     <EditorProvider options={options}>
       <ReactFlowProvider>
@@ -118,7 +121,7 @@ function EditorShell({ persist }: { persist: boolean }) {
     [doc.canvas, doc.invoke, doc.config],
   );
 
-  const fit = useCallback(() => void rf.fitView({ duration: 200, padding: 0.15 }), [rf]);
+  const fit = useCallback(() => void rf.fitView({ duration: 200, padding: 0.2, maxZoom: 1.1 }), [rf]);
   const view = useMemo(
     () => ({
       fit,

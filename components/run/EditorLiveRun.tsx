@@ -17,7 +17,7 @@ import { type RunPathMap, runPathMap } from '../sim/model/pathMap';
 import { runStateAt } from '../sim/model/runState';
 import { buildTimeline } from '../sim/model/timeline';
 import { useSimStore } from '../sim/simulationStore';
-import { PredictionTimeline } from './PredictionTimeline';
+import { LiveRunTabs } from './LiveRunTabs';
 import { RunButton } from './RunButton';
 import { RunStatusBadge } from './RunStatusBadge';
 import styles from './run.module.css';
@@ -51,6 +51,7 @@ export function EditorLiveRun() {
   const canvas = useEditor((s) => s.doc.canvas);
   const invoke = useEditor((s) => s.doc.invoke);
   const config = useEditor((s) => s.doc.config);
+  const docName = useEditor((s) => s.ui.docName);
   const errors = useEditor((s) => Object.values(s.ui.problemIndex).reduce((n, p) => n + p.errors, 0));
   const [runId, setRunId] = useState<string | null>(null);
   const [submitted, setSubmitted] = useState<CanvasFile | null>(null);
@@ -71,7 +72,16 @@ export function EditorLiveRun() {
 
   return (
     <>
+      <Link
+        href="/runs"
+        className={styles.button}
+        data-testid="runs-link"
+        title="Every run of the cluster, live"
+      >
+        Runs
+      </Link>
       <RunButton
+        name={docName}
         getFile={() => (file ? { ...file, canvas: stripUids(file.canvas) } : null)}
         {...(errors > 0
           ? {
@@ -113,7 +123,7 @@ interface LiveBannerProps {
 function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
   const editor = useEditorStore();
   const live = useLiveRun(runId);
-  const [compare, setCompare] = useState(false);
+  const [selected, setSelected] = useState<string | null>(null);
   const startedMs = typeof live.run?.started_ms === 'number' ? live.run.started_ms : undefined;
   const now = useLiveClock(startedMs, !live.finished);
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
@@ -139,7 +149,6 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
   }, [live.events, pathMap]);
 
   const finished = state.finished;
-  const divergent = prediction?.divergent.size ?? 0;
   return (
     <section
       className={styles.card}
@@ -152,6 +161,8 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
         bottom: 16,
         zIndex: 40,
         maxWidth: 'min(820px, calc(100vw - 32px))',
+        maxHeight: '75vh',
+        overflow: 'auto',
         display: 'flex',
         flexDirection: 'column',
         gap: 6,
@@ -167,17 +178,6 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           {live.status === 'live' ? (live.finished ? 'finished' : 'receiving events') : live.status}
           {live.detail && live.status !== 'live' ? ` — ${live.detail}` : ''} · {live.events.length} events
         </span>
-        {prediction ? (
-          <button
-            type="button"
-            className={styles.button}
-            onClick={() => setCompare((c) => !c)}
-            data-testid="compare-toggle"
-            title="Compare with the simulator's prediction for the same canvas and scenario"
-          >
-            {divergent > 0 ? `≠ ${divergent} diverge from prediction` : 'matches prediction'}
-          </button>
-        ) : null}
         <Link href={`/runs/${encodeURIComponent(runId)}`} className={styles.button}>
           Run page
         </Link>
@@ -187,9 +187,11 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
       </div>
       <div className={styles.row} data-testid="live-tasks">
         {[...state.tasks.values()].map((task) => (
-          <span
+          <button
+            type="button"
             key={task.task_id}
-            className={styles.muted}
+            className={`${styles.button} ${styles.muted}`}
+            onClick={() => setSelected(task.task_id)}
             data-testid="live-task"
             data-task-id={task.task_id}
             data-name={task.name}
@@ -198,7 +200,7 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           >
             {task.name}: {task.status.replace('_', ' ')}
             {task.attempt > 0 ? ` (attempt ${task.attempt})` : ''}
-          </span>
+          </button>
         ))}
       </div>
       {finished?.error ? (
@@ -206,15 +208,15 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           <strong>{finished.error.type}</strong>: {finished.error.message}
         </div>
       ) : null}
-      {compare && prediction ? (
-        <PredictionTimeline
-          predicted={prediction.timeline}
-          actual={timeline}
-          tasks={prediction.order}
-          divergent={prediction.divergent}
-          {...(now !== undefined && !live.finished ? { now } : {})}
-        />
-      ) : null}
+      <LiveRunTabs
+        events={live.events}
+        state={state}
+        timeline={timeline}
+        prediction={prediction}
+        {...(now !== undefined && !live.finished ? { now } : {})}
+        selected={selected}
+        onSelect={setSelected}
+      />
     </section>
   );
 }

@@ -8,13 +8,15 @@ import { useState } from 'react';
 import { toCanvasJson } from '@/lib/canvas/canvasJson';
 import type { CanvasFile, Json } from '@/lib/canvas/model';
 import type { RunStateAt } from '../sim/model/runState';
-import { cancelWorkflow, relaunchWorkflow, submitCanvas } from './api';
+import { cancelWorkflow, relaunchWorkflow, runNameOf, submitCanvas } from './api';
 import { Dialog } from './Dialog';
 import { type FinalTaskState, retryFromFailed } from './retryFromFailed';
 import styles from './run.module.css';
 
 export interface RunActionsProps {
   runId: string;
+  /** The run's name; the retry run is called `<name>-retry`. */
+  name: string;
   file: CanvasFile | null;
   payload: Json;
   state: RunStateAt;
@@ -22,7 +24,7 @@ export interface RunActionsProps {
   failed: boolean;
 }
 
-type Open = 'relaunch' | 'cancel' | 'retry' | null;
+type Open = 'relaunch' | 'cancel' | 'retry' | 'payload' | null;
 
 function finalsOf(state: RunStateAt): Map<string, FinalTaskState> {
   const out = new Map<string, FinalTaskState>();
@@ -45,7 +47,7 @@ function finalsOf(state: RunStateAt): Map<string, FinalTaskState> {
   return out;
 }
 
-export function RunActions({ runId, file, payload, state, finished, failed }: RunActionsProps) {
+export function RunActions({ runId, name, file, payload, state, finished, failed }: RunActionsProps) {
   const router = useRouter();
   const [open, setOpen] = useState<Open>(null);
   const [busy, setBusy] = useState(false);
@@ -74,6 +76,9 @@ export function RunActions({ runId, file, payload, state, finished, failed }: Ru
 
   return (
     <div className={styles.row}>
+      <button type="button" className={styles.button} onClick={() => setOpen('payload')}>
+        Payload
+      </button>
       <button type="button" className={styles.button} onClick={() => setOpen('relaunch')}>
         Relaunch
       </button>
@@ -105,6 +110,20 @@ export function RunActions({ runId, file, payload, state, finished, failed }: Ru
       >
         Retry from failed
       </button>
+      {open === 'payload' ? (
+        <Dialog
+          title="Payload"
+          onClose={close}
+          testId="payload-dialog"
+          actions={
+            <button type="button" className={styles.button} onClick={close}>
+              Close
+            </button>
+          }
+        >
+          <pre className={styles.pre}>{JSON.stringify(payload, null, 2)}</pre>
+        </Dialog>
+      ) : null}
       {open === 'relaunch' ? (
         <Dialog
           title="Relaunch this run?"
@@ -175,7 +194,12 @@ export function RunActions({ runId, file, payload, state, finished, failed }: Ru
                 type="button"
                 className={`${styles.button} ${styles.primary}`}
                 disabled={busy || preview.rerun.length === 0}
-                onClick={() => act(() => submitCanvas(toCanvasJson(preview.file), payload), true)}
+                onClick={() =>
+                  act(
+                    () => submitCanvas(toCanvasJson(preview.file), payload, runNameOf(`${name}-retry`)),
+                    true,
+                  )
+                }
               >
                 Start new run ({preview.rerun.length} task{preview.rerun.length === 1 ? '' : 's'})
               </button>

@@ -9,7 +9,7 @@ import { toCanvasJson } from '@/lib/canvas/canvasJson';
 import { createCatalogue } from '@/lib/canvas/catalogue';
 import type { CanvasFile, Json } from '@/lib/canvas/model';
 import { TUTORIAL_SCENARIOS } from '../sim/scenarios';
-import { ApiError, clusterHealth, submitCanvas } from './api';
+import { ApiError, clusterHealth, runNameOf, submitCanvas } from './api';
 import { type ClusterReadiness, clusterReadiness, type HealthAnswer } from './clusterStatus';
 import { Dialog } from './Dialog';
 import { parsePayloadText, payloadIn, tutorialPayload, withPayload } from './payload';
@@ -20,13 +20,15 @@ export interface RunButtonProps {
   getFile(): CanvasFile | null;
   /** Why the document cannot run (validation problems), shown instead of submitting. */
   invalidReason?: string;
+  /** The run's name (e.g. the document name); sanitized for the API. */
+  name?: string;
   /** Called with the new run once the API accepted it. */
   onStarted(run: { id: string; file: CanvasFile; payload: Json }): void;
 }
 
 const catalogue = createCatalogue();
 
-export function RunButton({ getFile, invalidReason, onStarted }: RunButtonProps) {
+export function RunButton({ getFile, invalidReason, name, onStarted }: RunButtonProps) {
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
   const [readiness, setReadiness] = useState<ClusterReadiness | null>(null);
@@ -81,7 +83,7 @@ export function RunButton({ getFile, invalidReason, onStarted }: RunButtonProps)
     setError('');
     try {
       const ready = withPayload(file, parsed.payload, catalogue);
-      const created = await submitCanvas(toCanvasJson(ready), parsed.payload);
+      const created = await submitCanvas(toCanvasJson(ready), parsed.payload, runNameOf(name ?? ''));
       setOpen(false);
       onStarted({ id: created.id, file: ready, payload: parsed.payload });
     } catch (err) {

@@ -10,6 +10,7 @@ import type { Json } from '@/lib/canvas/model';
 import { EventLog } from '../sim/EventLog';
 import { describeStatus, formatMs, runStateAt } from '../sim/model/runState';
 import { buildTimeline } from '../sim/model/timeline';
+import simStyles from '../sim/sim.module.css';
 import { STATUS_COLOR } from '../sim/statusStyle';
 import { TaskDrawer } from '../sim/TaskDrawer';
 import { Timeline } from '../sim/Timeline';
@@ -22,6 +23,7 @@ import { runCanvasFile } from './runFile';
 import { useLiveClock } from './useLiveClock';
 import { useLiveRun } from './useLiveRun';
 import { usePrediction } from './usePrediction';
+import { useStoredTheme } from './useStoredTheme';
 
 function short(value: Json | undefined): string {
   if (value === undefined) return '';
@@ -30,6 +32,7 @@ function short(value: Json | undefined): string {
 }
 
 export function RunDetail({ runId }: { runId: string }) {
+  useStoredTheme();
   const live = useLiveRun(runId);
   const [selected, setSelected] = useState<string | null>(null);
   const [tab, setTab] = useState<'timeline' | 'events'>('timeline');
@@ -87,6 +90,7 @@ export function RunDetail({ runId }: { runId: string }) {
         </div>
         <RunActions
           runId={runId}
+          name={record?.name ?? 'run'}
           file={file}
           payload={payload}
           state={state}
@@ -177,7 +181,7 @@ export function RunDetail({ runId }: { runId: string }) {
         </section>
       ) : null}
 
-      <section className={styles.card}>
+      <section className={`${styles.card} ${simStyles.panel}`} style={{ height: 'auto' }}>
         <div className={styles.row} role="tablist">
           <button
             type="button"
@@ -220,12 +224,14 @@ export function RunDetail({ runId }: { runId: string }) {
       </section>
 
       {selectedTask ? (
-        <TaskDrawer
-          task={selectedTask}
-          events={live.events}
-          playhead={Number.POSITIVE_INFINITY}
-          onClose={() => setSelected(null)}
-        />
+        <div className={simStyles.panel} style={{ height: 'auto', border: 'none' }}>
+          <TaskDrawer
+            task={selectedTask}
+            events={live.events}
+            playhead={Number.POSITIVE_INFINITY}
+            onClose={() => setSelected(null)}
+          />
+        </div>
       ) : null}
     </main>
   );

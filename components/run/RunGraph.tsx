@@ -51,8 +51,9 @@ const TaskBox = memo(function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
       style={{
         width: 190,
         borderRadius: 8,
-        border: `2px solid ${data.selected ? '#1c2230' : color}`,
-        borderLeftWidth: 8,
+        borderStyle: 'solid',
+        borderColor: data.selected ? '#1c2230' : color,
+        borderWidth: '2px 2px 2px 8px',
         background: 'var(--bg, #fff)',
         padding: '6px 8px',
         fontSize: 12,
@@ -140,11 +141,11 @@ export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: R
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
+        maxZoom={1}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
         onNodeClick={(_e, n) => onSelect?.(n.id)}
-        proOptions={{ hideAttribution: true }}
       >
         <Background />
       </ReactFlow>

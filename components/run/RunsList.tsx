@@ -9,7 +9,8 @@ import { formatMs } from '../sim/model/runState';
 import { ApiError, apiToken, listWorkflows, setApiToken, type WorkflowSummary } from './api';
 import { RunStatusBadge } from './RunStatusBadge';
 import styles from './run.module.css';
-import { useRunsChanges } from './useLiveRun';
+import { refreshLiveAuth, useRunsChanges } from './useLiveRun';
+import { useStoredTheme } from './useStoredTheme';
 
 const STATUSES = ['', 'pending', 'progress', 'success', 'error', 'canceled'] as const;
 const SINCE: Array<{ label: string; ms: number }> = [
@@ -19,8 +20,10 @@ const SINCE: Array<{ label: string; ms: number }> = [
   { label: 'last 7 days', ms: 7 * 86_400_000 },
 ];
 const PER_PAGE = 20;
+const FINISHED = new Set(['success', 'error', 'canceled']);
 
 export function RunsList() {
+  useStoredTheme();
   const [status, setStatus] = useState('');
   const [name, setName] = useState('');
   const [since, setSince] = useState(0);
@@ -141,7 +144,11 @@ export function RunsList() {
             type="password"
             value={token}
             onChange={(e) => setToken(e.target.value)}
-            onBlur={() => setApiToken(token)}
+            onBlur={() => {
+              setApiToken(token);
+              refreshLiveAuth();
+              void load();
+            }}
             aria-label="API token"
             style={{ width: 120 }}
           />
@@ -161,6 +168,7 @@ export function RunsList() {
               <th>Id</th>
               <th>Created</th>
               <th>Age</th>
+              <th>Duration</th>
             </tr>
           </thead>
           <tbody>
@@ -178,11 +186,16 @@ export function RunsList() {
                 <td className={styles.mono}>{run.id}</td>
                 <td>{new Date(run.created).toLocaleString()}</td>
                 <td className={styles.muted}>{formatMs(nowMs - Date.parse(run.created))} ago</td>
+                <td className={styles.muted}>
+                  {FINISHED.has(run.status) && run.updated
+                    ? formatMs(Date.parse(run.updated) - Date.parse(run.created))
+                    : '…'}
+                </td>
               </tr>
             ))}
             {!loading && shown.length === 0 ? (
               <tr>
-                <td colSpan={5} className={styles.muted}>
+                <td colSpan={6} className={styles.muted}>
                   No runs match. Start one from the editor with Run, or `npx chordflow run`.
                 </td>
               </tr>

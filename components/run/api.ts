@@ -42,6 +42,16 @@ export interface ListQuery {
   per_page?: number;
 }
 
+/** A document name as the API accepts it for a run name (1–64 letters, digits, `_`, `-`). */
+export function runNameOf(docName: string): string | undefined {
+  const cleaned = docName
+    .trim()
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
+  return cleaned || undefined;
+}
+
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -64,6 +74,12 @@ export function setApiToken(token: string): void {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
+/** `text` as a sentence ending with one full stop ('' stays ''). */
+function sentence(text: string): string {
+  const t = text.trim().replace(/\.+$/, '');
+  return t ? `${t}.` : '';
+}
+
 function explain(status: number, body: unknown, what: string): string {
   const detail =
     body &&
@@ -75,7 +91,7 @@ function explain(status: number, body: unknown, what: string): string {
         ? String((body as { message: unknown }).message)
         : '';
   if (status === 503)
-    return `The cluster is not available, so ${what} is not possible right now${detail ? `: ${detail}` : ''}. Start Redis and the workers (\`npx chordflow serve\` does both, or set REDIS_URL), then try again. The editor and the simulator keep working.`;
+    return `The cluster is not available, so ${what} is not possible right now. ${sentence(detail) || 'Start Redis and the workers (`npx chordflow serve` does both).'} The editor and the simulator keep working.`;
   if (status === 401 || status === 403)
     return `The server refused the API token while ${what}. Set the token (CHORDFLOW_API_TOKEN) in the runs page settings.`;
   if (status === 404) return detail || `Not found while ${what}.`;
@@ -112,8 +128,8 @@ async function call<T>(method: string, path: string, what: string, body?: unknow
 }
 
 /** Runs an ad-hoc canvas: `canvas` is Canvas JSON (SPEC 2.1), e.g. `toCanvasJson(file)`. */
-export function submitCanvas(canvas: Json, payload: Json): Promise<WorkflowSummary> {
-  return call('POST', '/api/workflows', 'starting the run', { canvas, payload });
+export function submitCanvas(canvas: Json, payload: Json, name?: string): Promise<WorkflowSummary> {
+  return call('POST', '/api/workflows', 'starting the run', { canvas, payload, ...(name ? { name } : {}) });
 }
 
 export function listWorkflows(query: ListQuery): Promise<WorkflowSummary[]> {

@@ -28,7 +28,7 @@ export function clusterReadiness(health: HealthAnswer | null, fetchError?: strin
     return {
       canRun: false,
       notes: [
-        `Runs need Redis, and none is available${health.message ? ` (${health.message})` : ''}. Install redis-server or set REDIS_URL, then restart \`npx chordflow serve\`. The editor and the simulator keep working without it.`,
+        `Runs need Redis. ${health.message ? `${health.message.trim().replace(/\.+$/, '')}.` : 'None is available: install redis-server or set REDIS_URL, then restart `npx chordflow serve`.'} The editor and the simulator keep working without it.`,
       ],
     };
   }

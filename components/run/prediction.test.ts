@@ -54,4 +54,9 @@ describe('predicted vs actual', () => {
     expect(diff.get('A')).toBe('Predicted 3 attempts, actual 1 attempt.');
     expect(diff.get('B')).toBe('Predicted success, actual never ran.');
   });
+
+  it('flags nothing on a run a person canceled', () => {
+    const canceled = [...trace(0, false, false), e({ type: 'run.finished', status: 'canceled' }, 99)];
+    expect(compareRuns(final(trace(2, true, true)), final(canceled), true).size).toBe(0);
+  });
 });

@@ -28,6 +28,8 @@ export function compareRuns(
   actualFinished: boolean,
 ): Map<string, string> {
   const out = new Map<string, string>();
+  // A person stopped the run: its tasks were revoked on purpose, not by a surprise the model missed.
+  if (actual.finished?.status === 'canceled') return out;
   const ids = new Set([...predicted.tasks.keys(), ...actual.tasks.keys()]);
   for (const id of ids) {
     const p = predicted.tasks.get(id);

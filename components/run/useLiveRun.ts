@@ -17,6 +17,14 @@ export function liveSocket(): LiveSocket {
   return shared;
 }
 
+/** Reconnects the tab's socket with the current API token (after the person changed it). */
+export function refreshLiveAuth(): void {
+  if (!shared) return;
+  const token = apiToken();
+  shared.auth = token ? { token } : {};
+  shared.disconnect().connect();
+}
+
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
 export interface LiveRunState {
@@ -50,7 +58,8 @@ export function useLiveRun(runId: string | null): LiveRunState {
     if (!runId) return;
     const flush = () => {
       frame.current = null;
-      const list = events.current;
+      // One copy per frame (not per batch): views memoize on the array identity.
+      const list = events.current.slice();
       setState((s) => ({
         ...s,
         events: list,
@@ -65,8 +74,7 @@ export function useLiveRun(runId: string | null): LiveRunState {
       runId,
       {
         onEvents(batch) {
-          // A new array per frame so React and memoized views see the change.
-          events.current = [...events.current, ...batch];
+          for (const event of batch) events.current.push(event);
           schedule();
         },
         onRun(run) {

@@ -4,12 +4,13 @@
  * the playhead into the editor store's `sim` slice (node components draw it), and keeps the selected
  * task and the selected canvas node in step. Must sit inside `EditorProvider`.
  */
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '../../lib/canvas/model';
 import type { RunStatusSlice } from '../../lib/store/types';
 import { useEditor, useEditorStore } from '../editor/EditorProvider';
 import { toRunStatusSlice } from './model/editorSync';
 import { SimulationPanel } from './SimulationPanel';
+import styles from './sim.module.css';
 import { useSimStore } from './simulationStore';
 
 /** The dock for the enclosing editor. */
@@ -71,5 +72,37 @@ export function EditorSimulationPanel() {
     if (id !== undefined && id !== selectedTaskId) select(id);
   }, [selection]);
 
-  return <SimulationPanel file={file} />;
+  const [height, setHeight] = useState<number | string>('46vh');
+  const [collapsed, setCollapsed] = useState(false);
+  const drag = useRef<{ y: number; h: number } | null>(null);
+  return (
+    <div
+      className={styles.dock}
+      style={{ height: collapsed ? 'auto' : height }}
+      data-testid="simulation-dock"
+    >
+      {collapsed ? null : (
+        <div
+          className={styles.resizer}
+          title="Drag to resize the simulation panel"
+          onPointerDown={(e) => {
+            drag.current = {
+              y: e.clientY,
+              h: e.currentTarget.parentElement?.getBoundingClientRect().height ?? 320,
+            };
+            e.currentTarget.setPointerCapture(e.pointerId);
+          }}
+          onPointerMove={(e) => {
+            if (!drag.current) return;
+            const max = window.innerHeight * 0.8;
+            setHeight(Math.max(160, Math.min(max, drag.current.h + drag.current.y - e.clientY)));
+          }}
+          onPointerUp={() => {
+            drag.current = null;
+          }}
+        />
+      )}
+      <SimulationPanel file={file} collapsed={collapsed} onToggleCollapsed={() => setCollapsed(!collapsed)} />
+    </div>
+  );
 }

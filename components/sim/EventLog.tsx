@@ -150,6 +150,15 @@ export function EventLog({ events, playhead, onPick }: EventLogProps) {
       );
   }, [events, on, text]);
 
+  const names = useMemo(() => {
+    const map = new Map<string, string>();
+    for (const e of events) {
+      if (e.type === 'run.started') for (const d of e.tasks) map.set(d.task_id, d.name);
+      else if (e.type === 'task.added') map.set(e.task.task_id, e.task.name);
+    }
+    return map;
+  }, [events]);
+
   const counts = useMemo(() => {
     const c = new Map<LogKind, number>();
     for (const e of events) c.set(logKind(e), (c.get(logKind(e)) ?? 0) + 1);
@@ -213,7 +222,12 @@ export function EventLog({ events, playhead, onPick }: EventLogProps) {
                 #{row.event.seq}
               </span>
               <span>{row.event.type}</span>
-              <span className={`${styles.mono} ${styles.ellipsis}`}>{row.task}</span>
+              <span className={styles.ellipsis} title={row.task}>
+                {names.get(row.task) ?? row.task}
+                {names.has(row.task) ? (
+                  <span className={`${styles.mono} ${styles.hint}`}> {row.task}</span>
+                ) : null}
+              </span>
               <span className={styles.ellipsis}>{row.detail}</span>
             </div>
           ))}

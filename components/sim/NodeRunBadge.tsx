@@ -65,9 +65,9 @@ export function ChordProgressBadge({ chordId }: { chordId: string }) {
         data-testid="chord-progress"
         data-done={progress.done}
         data-total={progress.total}
-        title="Chord header tasks finished (the body runs when all are done)"
+        title="Chord barrier: header tasks finished (the body runs once all have succeeded)"
       >
-        {progress.done} of {progress.total}
+        barrier {progress.done} of {progress.total}
       </span>
     </div>
   );

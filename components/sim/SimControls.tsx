@@ -4,11 +4,30 @@
  * and the time scrubber; a second row injects per-node faults and manages saved presets.
  */
 import { useState } from 'react';
+import { createCatalogue, resolveTaskOptions } from '../../lib/canvas/catalogue';
+import { knownExceptionNames } from '../../lib/canvas/exceptions';
 import type { SimModel } from '../../lib/canvas/model';
 import { formatMs } from './model/runState';
+import type { TaskChoice } from './model/variants';
 import { SCENARIOS, type ScenarioId } from './scenarios';
 import styles from './sim.module.css';
 import { useSimStore } from './simulationStore';
+
+function Icon({ d }: { d: string }) {
+  return (
+    <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" style={{ display: 'block' }}>
+      <path d={d} fill="currentColor" />
+    </svg>
+  );
+}
+const ICON = {
+  start: 'M1 1h2v10H1zM11 1v10L4 6z',
+  prev: 'M1 1h2v10H1zM10 1v10L4 6z',
+  play: 'M2 1l9 5-9 5z',
+  pause: 'M2 1h3v10H2zM7 1h3v10H7z',
+  next: 'M9 1h2v10H9zM2 1v10l6-5z',
+  end: 'M9 1h2v10H9zM1 1v10l7-5z',
+};
 
 const SPEEDS: ReadonlyArray<[number, string]> = [
   [0, 'fit (4 s)'],
@@ -126,7 +145,7 @@ export function SimControls({ onSimulate, disabled, disabledReason }: SimControl
           aria-label="Jump to start"
           title="Jump to start"
         >
-          ⏮
+          <Icon d={ICON.start} />
         </button>
         <button
           type="button"
@@ -136,7 +155,7 @@ export function SimControls({ onSimulate, disabled, disabledReason }: SimControl
           aria-label="Previous event"
           title="Previous event"
         >
-          ◀
+          <Icon d={ICON.prev} />
         </button>
         <button
           type="button"
@@ -148,7 +167,7 @@ export function SimControls({ onSimulate, disabled, disabledReason }: SimControl
           data-testid="sim-play"
           style={{ minWidth: 34 }}
         >
-          {playing ? '⏸' : '▶'}
+          <Icon d={playing ? ICON.pause : ICON.play} />
         </button>
         <button
           type="button"
@@ -158,7 +177,7 @@ export function SimControls({ onSimulate, disabled, disabledReason }: SimControl
           aria-label="Next event"
           title="Next event"
         >
-          ▶|
+          <Icon d={ICON.next} />
         </button>
         <button
           type="button"
@@ -172,7 +191,7 @@ export function SimControls({ onSimulate, disabled, disabledReason }: SimControl
           title="Jump to end"
           data-testid="sim-end"
         >
-          ⏭
+          <Icon d={ICON.end} />
         </button>
         <select
           className={styles.select}
@@ -237,11 +256,22 @@ function describeFault(model: SimModel): string {
   if (model.fail_first !== undefined) parts.push(`fails first ${model.fail_first}`);
   if (model.fail_probability !== undefined) parts.push(`fails ${Math.round(model.fail_probability * 100)} %`);
   if (model.extra_delay_ms !== undefined) parts.push(`+${formatMs(model.extra_delay_ms)}`);
+  if (model.error && parts.length) parts.push(`raises ${model.error.type}`);
   return parts.join(', ') || 'custom model';
 }
 
+const catalogue = createCatalogue();
+const EXCEPTIONS = knownExceptionNames();
+
+/** What an injected failure of this task should raise by default: something its policy retries. */
+export function defaultFaultError(choice: TaskChoice | undefined): string {
+  if (!choice) return 'ExpectedException';
+  const options = resolveTaskOptions(catalogue.get(choice.task), choice.options);
+  return options.autoretry_for?.[0] ?? 'ExpectedException';
+}
+
 /** Second row: per-node fault injection and presets. */
-export function FaultControls({ tasks }: { tasks: Array<{ path: string; label: string }> }) {
+export function FaultControls({ tasks }: { tasks: TaskChoice[] }) {
   const faults = useSimStore((s) => s.faults);
   const presets = useSimStore((s) => s.presets);
   const { setFault, savePreset, deletePreset, applyPreset } = useSimStore.getState();
@@ -249,7 +279,9 @@ export function FaultControls({ tasks }: { tasks: Array<{ path: string; label: s
   const [kind, setKind] = useState<FaultKind>('fail_first');
   const [value, setValue] = useState('2');
   const [preset, setPreset] = useState('');
+  const [raises, setRaises] = useState('');
   const target = path || tasks[0]?.path || '';
+  const defaultError = defaultFaultError(tasks.find((t) => t.path === target));
   const labelOf = (p: string) => tasks.find((t) => t.path === p)?.label ?? (p || 'root');
   return (
     <div className={styles.faults}>
@@ -290,7 +322,13 @@ export function FaultControls({ tasks }: { tasks: Array<{ path: string; label: s
         type="button"
         className={styles.button}
         disabled={!tasks.length}
-        onClick={() => setFault(target, { ...faults[target], ...faultModel(kind, Number(value) || 0) })}
+        onClick={() =>
+          setFault(target, {
+            ...faults[target],
+            ...faultModel(kind, Number(value) || 0),
+            error: { type: raises.trim() || defaultError, message: 'injected failure' },
+          })
+        }
       >
         Add
       </button>

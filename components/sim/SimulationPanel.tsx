@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useRef } from 'react';
 import type { CanvasFile } from '../../lib/canvas/model';
+import type { RunEvent } from '../../lib/protocol/events';
 import { stripUids } from '../../lib/store/uids';
 import { EventLog } from './EventLog';
 import { runPathMap } from './model/pathMap';
@@ -16,7 +17,7 @@ import { isTutorialScenario, SCENARIOS } from './scenarios';
 import sim from './sim.module.css';
 import { createSimulationClient, type SimulationClient } from './simulationClient';
 import type { SimOptions } from './simulationProtocol';
-import { hydratePresets, type SimTab, useSimStore } from './simulationStore';
+import { hydratePresets, type ShownRun, type SimTab, useSimStore } from './simulationStore';
 import { STATUS_COLOR, STATUS_LABEL } from './statusStyle';
 import { TaskDrawer } from './TaskDrawer';
 import { Timeline } from './Timeline';
@@ -27,6 +28,9 @@ export interface SimulationPanelProps {
   file: CanvasFile | null;
   /** Why `file` is null, shown on the disabled button (e.g. validation problems). */
   unavailableReason?: string;
+  /** Only the controls row is shown (the dock is folded). */
+  collapsed?: boolean;
+  onToggleCollapsed?: () => void;
 }
 
 const TABS: ReadonlyArray<[SimTab, string]> = [
@@ -69,6 +73,11 @@ function usePlayback() {
     const tick = (now: number) => {
       const { run, playhead, speed, setPlayhead, setPlaying } = useSimStore.getState();
       if (!run) return;
+      // Big runs repaint thousands of nodes per step: step them at ~12 frames/s instead of 60.
+      if (run.timeline.bars.length > 500 && now - last < 80) {
+        frame = requestAnimationFrame(tick);
+        return;
+      }
       const rate = speed > 0 ? speed : Math.max(run.endMs, 1) / 4000;
       const next = playhead + (now - last) * rate;
       last = now;
@@ -81,7 +90,7 @@ function usePlayback() {
   }, [playing]);
 }
 
-function RunSummary() {
+function RunSummary({ canvas }: { canvas: unknown }) {
   const run = useSimStore((s) => s.run);
   const stateAt = useSimStore((s) => s.stateAt);
   const status = useSimStore((s) => s.status);
@@ -99,7 +108,9 @@ function RunSummary() {
     );
   if (!run) return null;
   const names = run.critical.tasks.map((id) => stateAt?.tasks.get(id)?.name ?? id);
-  const finalStatus = run.report?.status;
+  const finalStatus =
+    run.report?.status ?? (run.source === 'simulation' ? undefined : stateAt?.finished?.status);
+  const atEnd = stateAt !== null && stateAt.t >= run.endMs;
   return (
     <div
       className={sim.summary}
@@ -108,7 +119,10 @@ function RunSummary() {
       data-makespan={run.report?.makespan_ms ?? run.endMs}
     >
       <span>
-        Run{' '}
+        {run.settings
+          ? `${SCENARIOS.find((x) => x.id === run.settings?.scenario)?.label ?? ''}, seed ${run.settings.seed}: `
+          : ''}
+        {finalStatus ? 'run ends in ' : 'run '}
         <strong
           style={{
             color:
@@ -119,7 +133,7 @@ function RunSummary() {
                   : undefined,
           }}
         >
-          {finalStatus ?? (stateAt?.finished ? stateAt.finished.status : 'in progress')}
+          {finalStatus ?? 'in progress'}
         </strong>
         {run.report?.error ? ` — ${run.report.error.type}: ${run.report.error.message}` : ''}
       </span>
@@ -127,6 +141,7 @@ function RunSummary() {
         makespan <strong>{formatMs(run.report?.makespan_ms ?? run.endMs)}</strong>
       </span>
       <span>
+        {atEnd ? 'final: ' : `at ${formatMs(stateAt?.t ?? 0)}: `}
         {[...counts.entries()].map(([s, n]) => (
           <span key={s} style={{ marginRight: 10 }}>
             <span className={sim.statusDot} style={{ background: STATUS_COLOR[s] }} />
@@ -140,14 +155,36 @@ function RunSummary() {
         </span>
       ) : null}
       {run.elapsed_ms !== undefined ? <span>simulated in {formatMs(run.elapsed_ms)}</span> : null}
+      {run.sourceCanvas !== undefined && canvas !== undefined && run.sourceCanvas !== canvas ? (
+        <span style={{ color: STATUS_COLOR.retry_wait }} data-testid="sim-stale">
+          The canvas changed since this run: press Simulate to see the new one.
+        </span>
+      ) : null}
     </div>
+  );
+}
+
+function RunSummaryInline() {
+  const status = useSimStore((s) => s.run?.report?.status);
+  const makespan = useSimStore((s) => s.run?.report?.makespan_ms);
+  if (!status) return null;
+  return (
+    <span className={sim.hint} style={{ alignSelf: 'center' }}>
+      Last run:{' '}
+      <strong style={{ color: status === 'success' ? STATUS_COLOR.success : STATUS_COLOR.failure }}>
+        {status}
+      </strong>{' '}
+      in {formatMs(makespan ?? 0)}
+    </span>
   );
 }
 
 function ScenarioHint() {
   const scenario = useSimStore((s) => s.settings.scenario);
+  const shown = useSimStore((s) => s.run?.settings?.scenario);
   const info = SCENARIOS.find((x) => x.id === scenario);
-  return info ? (
+  // Once a run of this scenario is on screen the summary says what happened; the hint says what will.
+  return info && shown !== scenario ? (
     <div className={sim.summary} data-testid="scenario-hint">
       <span>
         <strong>{info.label}</strong> — {info.summary}
@@ -156,17 +193,59 @@ function ScenarioHint() {
   ) : null;
 }
 
+// The views that follow the playhead subscribe to it themselves, so the dock (and its 2,000-option task
+// pickers on big canvases) does not re-render on every playback frame.
+
+function seek(t: number): void {
+  const { setPlaying, setPlayhead } = useSimStore.getState();
+  setPlaying(false);
+  setPlayhead(t);
+}
+
+function selectTask(id: string | null): void {
+  useSimStore.getState().select(id);
+}
+
+function TimelineAtPlayhead(props: {
+  timeline: ShownRun['timeline'];
+  selectedTaskId: string | null;
+  criticalTasks: ReadonlySet<string>;
+}) {
+  const playhead = useSimStore((s) => s.playhead);
+  return <Timeline {...props} playhead={playhead} onSelect={selectTask} onSeek={seek} />;
+}
+
+function pickEvent(event: RunEvent): void {
+  seek(event.at);
+  if ('task_id' in event) selectTask(event.task_id);
+}
+
+function EventLogAtPlayhead({ events }: { events: RunEvent[] }) {
+  const playhead = useSimStore((s) => s.playhead);
+  return <EventLog events={events} playhead={playhead} onPick={pickEvent} />;
+}
+
+function DrawerAtPlayhead({ events }: { events: RunEvent[] }) {
+  const playhead = useSimStore((s) => s.playhead);
+  const selected = useSimStore((s) =>
+    s.selectedTaskId ? s.stateAt?.tasks.get(s.selectedTaskId) : undefined,
+  );
+  if (!selected) return null;
+  return <TaskDrawer task={selected} events={events} playhead={playhead} onClose={() => selectTask(null)} />;
+}
+
 /** The whole simulation dock. */
-export function SimulationPanel({ file, unavailableReason }: SimulationPanelProps) {
+export function SimulationPanel({
+  file,
+  unavailableReason,
+  collapsed = false,
+  onToggleCollapsed,
+}: SimulationPanelProps) {
   const client = useRef<SimulationClient | null>(null);
   const cancelMc = useRef<(() => void) | null>(null);
   const tab = useSimStore((s) => s.tab);
   const run = useSimStore((s) => s.run);
-  const playhead = useSimStore((s) => s.playhead);
   const selectedTaskId = useSimStore((s) => s.selectedTaskId);
-  const selected = useSimStore((s) =>
-    s.selectedTaskId ? s.stateAt?.tasks.get(s.selectedTaskId) : undefined,
-  );
   const tasks = useMemo(() => (file ? listTasks(file) : []), [file]);
   const criticalTasks = useMemo(() => new Set(run?.critical.tasks ?? []), [run]);
   usePlayback();
@@ -212,11 +291,16 @@ export function SimulationPanel({ file, unavailableReason }: SimulationPanelProp
         report: result.report,
         settings: after.settings,
         elapsed_ms: result.elapsed_ms,
+        criticalTasks: result.critical_path,
+        sourceCanvas: file?.canvas,
         ...optional('pathMap', safePathMap(current.file)),
       });
-      // Show it happen: replay from the start (⏭ jumps to the end).
-      after.setPlayhead(0);
-      after.setPlaying(true);
+      // Show it happen: replay from the start (⏭ jumps to the end). Big runs open on their final
+      // state (replaying thousands of nodes is a choice, not a default); ▶ plays them.
+      if (result.report.tasks.length <= 300) {
+        after.setPlayhead(0);
+        after.setPlaying(true);
+      }
     } catch (err) {
       useSimStore.getState().setStatus('error', err instanceof Error ? err.message : String(err));
     }
@@ -265,70 +349,79 @@ export function SimulationPanel({ file, unavailableReason }: SimulationPanelProp
           ? { disabledReason: unavailableReason }
           : { disabledReason: 'Open or draw a canvas first.' })}
       />
-      <FaultControls tasks={tasks} />
-      <ScenarioHint />
-      <RunSummary />
-      <div className={sim.tabs} role="tablist">
-        {TABS.map(([id, label]) => (
-          <button
-            type="button"
-            role="tab"
-            key={id}
-            aria-selected={tab === id}
-            className={`${sim.tab} ${tab === id ? sim.tabActive : ''}`}
-            onClick={() => store.setTab(id)}
-            data-testid={`sim-tab-${id}`}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
-      <div className={sim.body}>
-        <div className={sim.main}>
-          {tab === 'whatif' ? (
-            <WhatIfView
-              tasks={tasks}
-              onRun={(compare) => void runWhatIf(compare)}
-              onCancel={() => cancelMc.current?.()}
-            />
-          ) : !run ? (
-            <p className={sim.empty}>
-              Pick a scenario and press <strong>Simulate</strong>: the run plays on the canvas and here,
-              attempt by attempt.
-            </p>
-          ) : tab === 'timeline' ? (
-            <Timeline
-              timeline={run.timeline}
-              playhead={playhead}
-              selectedTaskId={selectedTaskId}
-              criticalTasks={criticalTasks}
-              onSelect={store.select}
-              onSeek={(t) => {
-                store.setPlaying(false);
-                store.setPlayhead(t);
-              }}
-            />
-          ) : (
-            <EventLog
-              events={run.events}
-              playhead={playhead}
-              onPick={(event) => {
-                store.setPlaying(false);
-                store.setPlayhead(event.at);
-                if ('task_id' in event) store.select(event.task_id);
-              }}
-            />
-          )}
-        </div>
-        {selected && run ? (
-          <TaskDrawer
-            task={selected}
-            events={run.events}
-            playhead={playhead}
-            onClose={() => store.select(null)}
-          />
-        ) : null}
-      </div>
+      {collapsed ? (
+        onToggleCollapsed ? (
+          <div className={sim.tabs}>
+            <RunSummaryInline />
+            <button
+              type="button"
+              className={sim.tab}
+              style={{ marginLeft: 'auto' }}
+              onClick={onToggleCollapsed}
+              aria-label="Unfold the simulation panel"
+            >
+              Show timeline, events, what-if ▴
+            </button>
+          </div>
+        ) : null
+      ) : (
+        <>
+          <FaultControls tasks={tasks} />
+          <ScenarioHint />
+          <RunSummary canvas={file?.canvas} />
+          <div className={sim.tabs} role="tablist">
+            {TABS.map(([id, label]) => (
+              <button
+                type="button"
+                role="tab"
+                key={id}
+                aria-selected={tab === id}
+                className={`${sim.tab} ${tab === id ? sim.tabActive : ''}`}
+                onClick={() => store.setTab(id)}
+                data-testid={`sim-tab-${id}`}
+              >
+                {label}
+              </button>
+            ))}
+            {onToggleCollapsed ? (
+              <button
+                type="button"
+                className={sim.tab}
+                style={{ marginLeft: 'auto' }}
+                onClick={onToggleCollapsed}
+                aria-label="Fold the simulation panel"
+              >
+                Hide ▾
+              </button>
+            ) : null}
+          </div>
+          <div className={sim.body}>
+            <div className={sim.main}>
+              {tab === 'whatif' ? (
+                <WhatIfView
+                  tasks={tasks}
+                  onRun={(compare) => void runWhatIf(compare)}
+                  onCancel={() => cancelMc.current?.()}
+                />
+              ) : !run ? (
+                <p className={sim.empty}>
+                  Pick a scenario and press <strong>Simulate</strong>: the run plays on the canvas and here,
+                  attempt by attempt.
+                </p>
+              ) : tab === 'timeline' ? (
+                <TimelineAtPlayhead
+                  timeline={run.timeline}
+                  selectedTaskId={selectedTaskId}
+                  criticalTasks={criticalTasks}
+                />
+              ) : (
+                <EventLogAtPlayhead events={run.events} />
+              )}
+            </div>
+            {run && tab !== 'whatif' ? <DrawerAtPlayhead events={run.events} /> : null}
+          </div>
+        </>
+      )}
     </section>
   );
 }

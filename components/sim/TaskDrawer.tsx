@@ -111,14 +111,6 @@ export function TaskDrawer({ task, events, playhead, onClose }: TaskDrawerProps)
         <strong data-testid="drawer-status">{describeStatus(task, playhead)}</strong>
         {task.worker ? <span className={styles.hint}> · last on {task.worker}</span> : null}
       </p>
-      <h4>Arguments received</h4>
-      {details.args === undefined && details.kwargs === undefined ? (
-        <p className={styles.hint}>Not started yet at this point of the run.</p>
-      ) : (
-        <pre className={styles.pre}>
-          {`args = ${pretty(details.args ?? [])}\nkwargs = ${pretty(details.kwargs ?? {})}`}
-        </pre>
-      )}
       {task.status === 'success' ? (
         <>
           <h4>Result</h4>
@@ -167,6 +159,14 @@ export function TaskDrawer({ task, events, playhead, onClose }: TaskDrawerProps)
             ))}
           </tbody>
         </table>
+      )}
+      <h4>Arguments received</h4>
+      {details.args === undefined && details.kwargs === undefined ? (
+        <p className={styles.hint}>Not started yet at this point of the run.</p>
+      ) : (
+        <pre className={styles.pre}>
+          {`args = ${pretty(details.args ?? [])}\nkwargs = ${pretty(details.kwargs ?? {})}`}
+        </pre>
       )}
       {details.errbacks.length ? (
         <>

@@ -104,6 +104,39 @@ const BarsLayer = memo(function BarsLayer({
   );
 });
 
+/** Dotted retry connectors (failed attempt → its retry), independent of the playhead. */
+const ConnectorsLayer = memo(function ConnectorsLayer({
+  timeline,
+  scale,
+  fromT,
+  toT,
+}: {
+  timeline: TimelineData;
+  scale: number;
+  fromT: number;
+  toT: number;
+}) {
+  const x = (t: number) => PAD + t * scale;
+  return (
+    <g fill="none" stroke="var(--sim-muted)" strokeDasharray="2 3" pointerEvents="none">
+      {timeline.connectors.map((c) => {
+        const from = timeline.bars[c.from];
+        const to = timeline.bars[c.to];
+        if (!from || !to || to.start < fromT || from.end > toT) return null;
+        const y1 = AXIS + from.lane * ROW + ROW / 2;
+        const y2 = AXIS + to.lane * ROW + ROW / 2;
+        return (
+          <path
+            key={`${c.from}-${c.to}`}
+            d={`M${x(from.end)},${y1} L${x(to.start)},${y2}`}
+            data-testid="retry-connector"
+          />
+        );
+      })}
+    </g>
+  );
+});
+
 /** The Gantt view. */
 export function Timeline({
   timeline,
@@ -299,23 +332,7 @@ export function Timeline({
                 </g>
               ))}
             </g>
-            <g fill="none" stroke="var(--sim-muted)" strokeDasharray="2 3" pointerEvents="none">
-              {timeline.connectors.map((c) => {
-                const from = byIndex[c.from];
-                const to = byIndex[c.to];
-                if (!from || !to || to.start < fromT || from.end > toT) return null;
-                const y1 = AXIS + from.lane * ROW + ROW / 2;
-                const y2 = AXIS + to.lane * ROW + ROW / 2;
-                return (
-                  <path
-                    key={`${c.from}-${c.to}`}
-                    d={`M${x(from.end)},${y1} L${x(to.start)},${y2}`}
-                    data-testid="retry-connector"
-                    opacity={from.end > playhead ? 0.3 : 1}
-                  />
-                );
-              })}
-            </g>
+            <ConnectorsLayer timeline={timeline} scale={scale} fromT={fromT} toT={toT} />
             <BarsLayer
               bars={visible}
               scale={scale}
@@ -349,7 +366,16 @@ export function Timeline({
         </div>
       </div>
       {hover ? (
-        <div className={styles.tooltip} style={{ left: hover.x + 12, top: hover.y + 12 }} role="tooltip">
+        <div
+          className={styles.tooltip}
+          style={{
+            left: Math.min(hover.x + 12, window.innerWidth - 372),
+            ...(hover.y > window.innerHeight - 140
+              ? { bottom: window.innerHeight - hover.y + 12 }
+              : { top: hover.y + 12 }),
+          }}
+          role="tooltip"
+        >
           {describeBar(hover.bar)}
         </div>
       ) : null}

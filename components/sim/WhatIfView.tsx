@@ -3,7 +3,7 @@
  * What if: Monte Carlo over N seeds of the current document and of a candidate retry policy, side by
  * side — success rate, makespan p50/p95/p99, retries used, and a makespan histogram on a shared axis.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { RetryOptions } from '../../lib/canvas/model';
 import { type MonteCarloSummary, type RunSample, summarizeRuns } from './model/monteCarloStats';
 import { formatMs } from './model/runState';
@@ -12,7 +12,7 @@ import { useSimStore } from './simulationStore';
 
 function Histogram({ summary, label }: { summary: MonteCarloSummary; label: string }) {
   const width = 320;
-  const height = 120;
+  const height = 100;
   const maxCount = Math.max(1, ...summary.histogram.map((b) => b.success + b.failure));
   const barW = width / Math.max(1, summary.histogram.length);
   const first = summary.histogram[0];
@@ -21,65 +21,80 @@ function Histogram({ summary, label }: { summary: MonteCarloSummary; label: stri
   const hi = last?.to ?? 1;
   const px = (t: number) => (hi > lo ? ((t - lo) / (hi - lo)) * width : width / 2);
   return (
-    <svg
-      viewBox={`0 0 ${width} ${height + 18}`}
-      width="100%"
-      role="img"
-      aria-label={`Makespan histogram of ${label}: ${summary.runs} runs`}
-      data-testid="mc-histogram"
-      data-runs={summary.runs}
-    >
-      {summary.histogram.map((bin, i) => {
-        const hs = (bin.success / maxCount) * height;
-        const hf = (bin.failure / maxCount) * height;
-        return (
-          <g key={bin.from}>
-            <title>{`${formatMs(bin.from)} – ${formatMs(bin.to)}: ${bin.success} succeeded, ${bin.failure} failed`}</title>
-            <rect
-              x={i * barW + 1}
-              y={height - hs}
-              width={Math.max(1, barW - 2)}
-              height={hs}
-              fill="var(--st-success)"
-            />
-            <rect
-              x={i * barW + 1}
-              y={height - hs - hf}
-              width={Math.max(1, barW - 2)}
-              height={hf}
-              fill="var(--st-failure)"
-            />
-          </g>
-        );
-      })}
-      {(
-        [
-          ['p50', summary.p50],
-          ['p95', summary.p95],
-        ] as const
-      ).map(([name, value]) => (
-        <g key={name}>
-          <line
-            x1={px(value)}
-            x2={px(value)}
-            y1={0}
-            y2={height}
-            stroke="var(--sim-fg)"
-            strokeDasharray="3 3"
-          />
-          <text x={px(value) + 3} y={10} fontSize={10} fill="var(--sim-fg)">
-            {name}
-          </text>
-        </g>
-      ))}
-      <line x1={0} x2={width} y1={height} y2={height} stroke="var(--sim-border)" />
-      <text x={0} y={height + 14} fontSize={10} fill="var(--sim-muted)">
-        {formatMs(lo)}
-      </text>
-      <text x={width} y={height + 14} fontSize={10} fill="var(--sim-muted)" textAnchor="end">
-        {formatMs(hi)}
-      </text>
-    </svg>
+    <div>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        preserveAspectRatio="none"
+        width="100%"
+        height={84}
+        role="img"
+        aria-label={`Makespan histogram of ${label}: ${summary.runs} runs`}
+        data-testid="mc-histogram"
+        data-runs={summary.runs}
+        style={{ display: 'block' }}
+      >
+        {summary.histogram.map((bin) => {
+          const hs = (bin.success / maxCount) * height;
+          const hf = (bin.failure / maxCount) * height;
+          const i = summary.histogram.indexOf(bin);
+          return (
+            <g key={bin.from}>
+              <title>{`${formatMs(bin.from)} – ${formatMs(bin.to)}: ${bin.success} succeeded, ${bin.failure} failed`}</title>
+              <rect
+                x={i * barW + 0.5}
+                y={height - hs}
+                width={Math.max(0.5, barW - 1)}
+                height={hs}
+                fill="var(--st-success)"
+              />
+              <rect
+                x={i * barW + 0.5}
+                y={height - hs - hf}
+                width={Math.max(0.5, barW - 1)}
+                height={hf}
+                fill="var(--st-failure)"
+              />
+            </g>
+          );
+        })}
+        <line
+          x1={px(summary.p50)}
+          x2={px(summary.p50)}
+          y1={0}
+          y2={height}
+          stroke="var(--sim-fg)"
+          strokeDasharray="3 3"
+          vectorEffect="non-scaling-stroke"
+        />
+        <line
+          x1={px(summary.p95)}
+          x2={px(summary.p95)}
+          y1={0}
+          y2={height}
+          stroke="var(--st-critical)"
+          strokeDasharray="3 3"
+          vectorEffect="non-scaling-stroke"
+        />
+        <line
+          x1={0}
+          x2={width}
+          y1={height}
+          y2={height}
+          stroke="var(--sim-border)"
+          vectorEffect="non-scaling-stroke"
+        />
+      </svg>
+      <div className={styles.hint} style={{ display: 'flex', justifyContent: 'space-between', marginTop: 2 }}>
+        <span>{formatMs(lo)}</span>
+        <span>
+          <span style={{ borderBottom: '2px dashed var(--sim-fg)' }}>p50</span>{' '}
+          <span style={{ borderBottom: '2px dashed var(--st-critical)' }}>p95</span> · makespan of{' '}
+          {summary.runs} runs · <span style={{ color: 'var(--st-success)' }}>■</span> succeeded{' '}
+          <span style={{ color: 'var(--st-failure)' }}>■</span> failed
+        </span>
+        <span>{formatMs(hi)}</span>
+      </div>
+    </div>
   );
 }
 
@@ -185,6 +200,7 @@ export function WhatIfView({ tasks, onRun, onCancel }: WhatIfViewProps) {
   }
 
   const o = policy.options;
+  const [autoText, setAutoText] = useState(() => o.autoretry_for?.join(', ') ?? '');
   const running = whatIf.status === 'running';
   const target = policy.paths?.[0] ?? '';
   return (
@@ -267,6 +283,24 @@ export function WhatIfView({ tasks, onRun, onCancel }: WhatIfViewProps) {
             <option value="true">on</option>
             <option value="false">off</option>
           </select>
+        </label>
+        <label>
+          <span className={styles.label}>autoretry_for</span>
+          <input
+            className={styles.input}
+            style={{ width: 120 }}
+            aria-label="autoretry_for"
+            placeholder="e.g. RequestException"
+            value={autoText}
+            onChange={(e) => {
+              setAutoText(e.target.value);
+              const names = e.target.value
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean);
+              setOption('autoretry_for', e.target.value.trim() === '' ? undefined : names);
+            }}
+          />
         </label>
         <label>
           <span className={styles.label}>runs (seeds)</span>

@@ -3,28 +3,41 @@
  */
 import { createCatalogue } from '../../lib/canvas/catalogue';
 import type { CanvasFile } from '../../lib/canvas/model';
-import type { RunEvent } from '../../lib/protocol/events';
-import type { RunReport } from '../../lib/protocol/report';
-import { simulate } from '../../lib/sim/simulate';
+import type { RunPlan } from '../../lib/engine/types';
+import { planForSimulation, type SimulationResult, simulate, simulatePlan } from '../../lib/sim';
 import type { RunSample } from './model/monteCarloStats';
 import type { SimOptions } from './simulationProtocol';
 
 const catalogue = createCatalogue();
 
-/** Simulates one run of `file`. */
-export function runOne(file: CanvasFile, options: SimOptions): { events: RunEvent[]; report: RunReport } {
+function scenarioOf(options: SimOptions): { scenario?: string } {
+  return options.scenario ? { scenario: options.scenario } : {};
+}
+
+/** Simulates one run of `file` (full trace, report, critical path). */
+export function runOne(file: CanvasFile, options: SimOptions): SimulationResult {
   return simulate(file, {
     catalogue,
     seed: options.seed,
     workers: options.workers,
     concurrency: options.concurrency,
-    ...(options.scenario ? { scenario: options.scenario } : {}),
+    ...scenarioOf(options),
   });
 }
 
-/** What a run contributes to Monte Carlo statistics. */
-export function sampleOf(seed: number, report: RunReport): RunSample {
-  let retries = 0;
-  for (const task of report.tasks) retries += Math.max(0, task.attempts - 1);
-  return { seed, status: report.status, makespan_ms: report.makespan_ms, retries };
+/** Plans `file` once for many seeded runs. */
+export function planVariant(file: CanvasFile, options: SimOptions): RunPlan {
+  return planForSimulation(file, { catalogue, ...scenarioOf(options) });
+}
+
+/** One seeded run of a planned variant without its trace (Monte Carlo). */
+export function sampleRun(plan: RunPlan, options: SimOptions, seed: number): RunSample {
+  const r = simulatePlan(plan, {
+    seed,
+    workers: options.workers,
+    concurrency: options.concurrency,
+    ...scenarioOf(options),
+    trace: false,
+  });
+  return { seed, status: r.status, makespan_ms: r.makespan_ms, retries: r.retries };
 }

@@ -4,7 +4,7 @@
  * page never freezes. Monte Carlo runs in chunks and yields between them (progress, cancel).
  */
 import type { RunSample } from './model/monteCarloStats';
-import { runOne, sampleOf } from './runSimulation';
+import { planVariant, runOne, sampleRun } from './runSimulation';
 import type { WorkerRequest, WorkerResponse } from './simulationProtocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -27,6 +27,7 @@ function yieldToMessages(): Promise<void> {
 async function monteCarlo(request: Extract<WorkerRequest, { kind: 'monteCarlo' }>): Promise<void> {
   const started = performance.now();
   const { variants, options, runs, chunk, id } = request;
+  const plans = variants.map((file) => planVariant(file, options));
   for (let from = 0; from < runs; from += chunk) {
     if (canceled.has(id)) {
       canceled.delete(id);
@@ -36,9 +37,8 @@ async function monteCarlo(request: Extract<WorkerRequest, { kind: 'monteCarlo' }
     const samples: RunSample[][] = variants.map(() => []);
     for (let i = from; i < to; i += 1) {
       const seed = options.seed + i;
-      variants.forEach((file, v) => {
-        const { report } = runOne(file, { ...options, seed });
-        samples[v]?.push(sampleOf(seed, report));
+      plans.forEach((plan, v) => {
+        samples[v]?.push(sampleRun(plan, options, seed));
       });
     }
     post({ kind: 'progress', id, done: to, total: runs, samples });
@@ -53,8 +53,15 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
     switch (request.kind) {
       case 'simulate': {
         const started = performance.now();
-        const { events, report } = runOne(request.file, request.options);
-        post({ kind: 'simulated', id: request.id, events, report, elapsed_ms: performance.now() - started });
+        const { events, report, critical_path } = runOne(request.file, request.options);
+        post({
+          kind: 'simulated',
+          id: request.id,
+          events,
+          report,
+          critical_path,
+          elapsed_ms: performance.now() - started,
+        });
         break;
       }
       case 'monteCarlo':

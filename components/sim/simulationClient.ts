@@ -11,6 +11,7 @@ import type { SimOptions, WorkerRequest, WorkerResponse } from './simulationProt
 export interface SimulationResult {
   events: RunEvent[];
   report: RunReport;
+  critical_path: string[];
   elapsed_ms: number;
 }
 
@@ -44,7 +45,12 @@ export function createSimulationClient(): SimulationClient {
     switch (response.kind) {
       case 'simulated':
         pending.delete(response.id);
-        entry.resolve({ events: response.events, report: response.report, elapsed_ms: response.elapsed_ms });
+        entry.resolve({
+          events: response.events,
+          report: response.report,
+          critical_path: response.critical_path,
+          elapsed_ms: response.elapsed_ms,
+        });
         break;
       case 'progress':
         entry.onProgress?.(response.done, response.total, response.samples);

@@ -30,7 +30,14 @@ export type WorkerRequest =
   | { kind: 'cancel'; id: number };
 
 export type WorkerResponse =
-  | { kind: 'simulated'; id: number; events: RunEvent[]; report: RunReport; elapsed_ms: number }
+  | {
+      kind: 'simulated';
+      id: number;
+      events: RunEvent[];
+      report: RunReport;
+      critical_path: string[];
+      elapsed_ms: number;
+    }
   | { kind: 'progress'; id: number; done: number; total: number; samples: RunSample[][] }
   | { kind: 'monteCarloDone'; id: number; elapsed_ms: number }
   | { kind: 'error'; id: number; message: string };

@@ -11,7 +11,13 @@ import type { RunReport } from '../../lib/protocol/report';
 import { type CriticalPath, criticalPath } from './model/criticalPath';
 import type { RunSample } from './model/monteCarloStats';
 import type { RunPathMap } from './model/pathMap';
-import { type RunStateAt, runStateAt, type TaskRunState } from './model/runState';
+import {
+  createRunCursor,
+  type RunCursor,
+  type RunStateAt,
+  runStateAt,
+  type TaskRunState,
+} from './model/runState';
 import { buildTimeline, type Timeline } from './model/timeline';
 import type { PathKey, PolicyOverride } from './model/variants';
 import type { ScenarioId } from './scenarios';
@@ -42,6 +48,10 @@ export interface ShownRun {
   elapsed_ms?: number;
   /** Editor node uid → run paths, for the document this run was made from. */
   pathMap?: RunPathMap;
+  /** Time travel over `events` (incremental when moving forward). */
+  cursor: RunCursor;
+  /** The canvas tree the run was made from (to tell when the document changed since). */
+  sourceCanvas?: unknown;
 }
 
 export interface WhatIfState {
@@ -88,6 +98,9 @@ export interface SimState {
     settings?: SimSettings;
     elapsed_ms?: number;
     pathMap?: RunPathMap;
+    /** The interpreter's own critical path (task ids); else it is read from the events. */
+    criticalTasks?: string[];
+    sourceCanvas?: unknown;
   }): void;
   clearRun(): void;
   setPlayhead(t: number): void;
@@ -197,9 +210,9 @@ export const useSimStore = create<SimState>()((set, get) => ({
     set({ settings, faults });
   },
   setStatus: (status, error) => set(error === undefined ? { status, error: '' } : { status, error }),
-  showRun: ({ source, events, report, settings, elapsed_ms, pathMap }) => {
+  showRun: ({ source, events, report, settings, elapsed_ms, pathMap, criticalTasks, sourceCanvas }) => {
     const timeline = buildTimeline(events);
-    const critical = criticalPath(events);
+    const critical = criticalTasks ? { tasks: criticalTasks, span_ms: 0 } : criticalPath(events);
     const final = runStateAt(events, Number.POSITIVE_INFINITY);
     const criticalPaths = new Set<string>();
     for (const id of critical.tasks) {
@@ -207,9 +220,11 @@ export const useSimStore = create<SimState>()((set, get) => ({
       if (task) criticalPaths.add(task.path);
     }
     const endMs = timeline.endMs;
+    const cursor = createRunCursor(events);
     const run: ShownRun = {
       source,
       events,
+      cursor,
       timeline,
       critical,
       criticalPaths,
@@ -218,15 +233,16 @@ export const useSimStore = create<SimState>()((set, get) => ({
       ...(settings ? { settings } : {}),
       ...(elapsed_ms !== undefined ? { elapsed_ms } : {}),
       ...(pathMap ? { pathMap } : {}),
+      ...(sourceCanvas !== undefined ? { sourceCanvas } : {}),
     };
-    set({ run, playhead: endMs, stateAt: runStateAt(events, endMs), status: 'idle', error: '' });
+    set({ run, playhead: endMs, stateAt: cursor.at(endMs), status: 'idle', error: '' });
   },
   clearRun: () => set({ run: null, stateAt: null, playhead: 0, playing: false, selectedTaskId: null }),
   setPlayhead: (t) => {
     const { run, stateAt } = get();
     if (!run) return;
     const clamped = Math.max(0, Math.min(run.endMs, t));
-    set({ playhead: clamped, stateAt: shareUnchanged(runStateAt(run.events, clamped), stateAt) });
+    set({ playhead: clamped, stateAt: shareUnchanged(run.cursor.at(clamped), stateAt) });
   },
   setPlaying: (playing) => {
     const { run, playhead } = get();

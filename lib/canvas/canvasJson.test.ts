@@ -1,4 +1,4 @@
-import { fc, test } from '@fast-check/vitest';
+import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { arbCanvasFile } from './arbitraries';
 import { shapeOf } from './build';
@@ -118,5 +118,39 @@ describe('raw chains', () => {
     expect(json.raw).toBe(true);
     const back = canvasFileFromJson(json);
     expect(back.ok && shapeOf(back.value.canvas)).toBe('chain(chord([a], b), group(c, d))');
+  });
+});
+
+describe('locateJsonError', () => {
+  it('finds the line and column of the first mistake', async () => {
+    const { locateJsonError } = await import('./jsonError');
+    expect(locateJsonError('{"a": [1, 2]}')).toBeNull();
+    expect(locateJsonError('{"a": [1 2]}')).toMatchObject({
+      line: 1,
+      column: 10,
+      message: 'expected "," or "]" but found "2"',
+    });
+    expect(locateJsonError('{\n  "a": tru\n}')).toMatchObject({ line: 2, column: 8 });
+    expect(locateJsonError('{"a": "x\n"}')).toMatchObject({ line: 1, column: 9 });
+    expect(locateJsonError('{"a": 1} x')).toMatchObject({
+      message: 'expected the end of the text after the value but found "x"',
+    });
+    expect(locateJsonError('')).toMatchObject({ line: 1, column: 1 });
+  });
+});
+
+describe('formatJson', () => {
+  it('keeps short values on one line and stays valid JSON', async () => {
+    const { formatJson } = await import('./jsonFormat');
+    const value = {
+      chain: [
+        { task: 'add', args: [2, 2] },
+        { task: 'x'.repeat(120), kwargs: { 'a[ b': 'c{ d' } },
+      ],
+    };
+    const text = formatJson(value);
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text).toContain('{"task": "add", "args": [2, 2]}');
+    expect(formatJson([1, [2, 3]])).toBe('[1, [2, 3]]\n');
   });
 });

@@ -7,11 +7,13 @@
  * as the composed result.
  */
 import { deepEqual } from './build';
-import { locateJsonError } from './jsonError';
+import { parseJsonText } from './jsonError';
 import type { CanvasConfig, CanvasFile, CanvasNode, InvokeArgs, Json, JsonObject, TaskNode } from './model';
 import { composeCanvas, pipe } from './normalize';
 import { kindOf, parseLeaf, simSchema, taskOptionsSchema } from './optionsSchema';
 import { error, fail, ok, type ParseResult, type Problem } from './problems';
+
+export { parseJsonText };
 
 const NODE_KEYS = ['task', 'chain', 'group', 'chord', 'pipe'] as const;
 const TASK_FIELDS = new Set([
@@ -31,19 +33,6 @@ export const DEFAULT_CONFIG: CanvasConfig = { task_allow_error_cb_on_chord_heade
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Reads JSON text, reporting syntax errors with line and column. */
-export function parseJsonText(text: string): ParseResult<unknown> {
-  try {
-    return ok(JSON.parse(text) as unknown);
-  } catch (err) {
-    const at = locateJsonError(text);
-    const detail = at
-      ? `${at.message} at line ${at.line}, column ${at.column}.`
-      : `${err instanceof Error ? err.message : String(err)}.`;
-    return fail([error('', `The file is not valid JSON: ${detail}`)]);
-  }
 }
 
 class NodeReader {
@@ -271,7 +260,10 @@ class NodeReader {
 function stripUndefined<T extends object>(value: T): T {
   const entries = Object.entries(value)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => [k, v !== null && typeof v === 'object' && !Array.isArray(v) ? stripUndefined(v as object) : v]);
+    .map(([k, v]) => [
+      k,
+      v !== null && typeof v === 'object' && !Array.isArray(v) ? stripUndefined(v as object) : v,
+    ]);
   return Object.fromEntries(entries) as T;
 }
 

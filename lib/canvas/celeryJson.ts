@@ -11,7 +11,7 @@
 
 import { deepEqual } from './build';
 import { DEFAULT_CONFIG, parseJsonText } from './canvasJson';
-import { pushDownLinks } from './links';
+import { pushDownLinks, setImmutable } from './links';
 import type { CanvasFile, CanvasNode, Json, JsonObject, TaskNode, TaskOptions } from './model';
 import { composeCanvas } from './normalize';
 import { kindOf, parseLeaf, simSchema, TASK_OPTION_KEYS, taskOptionsSchema } from './optionsSchema';
@@ -134,6 +134,14 @@ class SignatureReader {
     const options = isObject(value.options) ? value.options : {};
     if (type === null) return this.task(value, kwargs, options, path);
     const lists = this.links(options, path);
+    if (Array.isArray(value.args) && value.args.length > 0) {
+      this.problems.push(
+        warning(
+          `${path}.args`,
+          `Partial arguments on a ${String(type)} signature are not kept; give them to its first task instead.`,
+        ),
+      );
+    }
     if (type === 'chain' || type === 'group') {
       const tasks = kwargs.tasks;
       if (!Array.isArray(tasks)) {
@@ -144,6 +152,9 @@ class SignatureReader {
       }
       this.unexpectedOptions(options, path, type);
       const nodes = this.nodes(tasks, `${path}.kwargs.tasks`);
+      // An immutable chain (e.g. a group callback copy) ignores call-time args, as its first step would.
+      const first = nodes[0];
+      if (type === 'chain' && value.immutable === true && first) nodes[0] = setImmutable(first);
       // Celery's from_dict builds `_chain(tasks)` without folding: keep the steps as they are.
       return type === 'chain'
         ? { type, tasks: nodes, ...lists, raw: true }

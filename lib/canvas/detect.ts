@@ -16,6 +16,7 @@ import {
   parseYamlText,
   toDirectorYaml,
 } from './directorYaml';
+import { formatJson } from './jsonFormat';
 import type { CanvasFile } from './model';
 import {
   createNativeDocument,
@@ -131,13 +132,13 @@ export interface WriteOptions {
   name?: string;
 }
 
-/** Text of `file` in `format` (JSON pretty-printed with 2 spaces, ending with a newline). */
+/** Text of `file` in `format` (JSON indented by 2, short lists and objects on one line, final newline). */
 export function writeFormat(
   file: CanvasFile,
   format: CanvasFormat,
   opts: WriteOptions = {},
 ): ParseResult<string> {
-  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  const json = (value: unknown) => formatJson(value);
   switch (format) {
     case 'canvas-json':
       return ok(json(toCanvasJson(file)));

@@ -214,7 +214,8 @@ function toItems(root: CanvasNode, problems: Problem[]): Item[] {
     return out.length === list.length ? out : null;
   };
   const step = (n: CanvasNode, path: string): void => {
-    if (n.link.length > 0 || n.link_error.length > 0) {
+    // A task's own callbacks are reported with its other fields below.
+    if (n.type !== 'task' && (n.link.length > 0 || n.link_error.length > 0)) {
       problems.push(
         error(
           path,

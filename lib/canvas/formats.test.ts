@@ -25,12 +25,21 @@ describe('Celery signature JSON', () => {
   });
 
   it('warns that invoke and config are not part of a signature', () => {
-    const file = { ...canvasFile(task('add', [1]), { args: [2] }), config: { task_allow_error_cb_on_chord_header: true } };
+    const file = {
+      ...canvasFile(task('add', [1]), { args: [2] }),
+      config: { task_allow_error_cb_on_chord_header: true },
+    };
     expect(toCeleryJson(file).warnings.map((w) => w.path)).toEqual(['invoke', 'config']);
   });
 
   it('rejects signature types it cannot model and keeps going with warnings for unknown options', () => {
-    const bad = canvasFileFromCeleryJson({ task: 'celery.chunks', subtask_type: 'chunks', args: [], kwargs: {}, options: {} });
+    const bad = canvasFileFromCeleryJson({
+      task: 'celery.chunks',
+      subtask_type: 'chunks',
+      args: [],
+      kwargs: {},
+      options: {},
+    });
     expect(bad.ok).toBe(false);
     const warned = canvasFileFromCeleryJson({
       task: 'add',
@@ -46,21 +55,25 @@ describe('Celery signature JSON', () => {
 });
 
 describe('native document', () => {
-  test.prop([arbCanvasFile(), fc.dictionary(fc.string(), fc.record({ x: fc.integer(), y: fc.integer() }))], { numRuns: 100 })(
-    'round-trips canvas, layout and metadata',
-    (file, positions) => {
-      const doc = createNativeDocument(file, { name: 'n', description: 'd', now: NOW }, { positions });
-      const back = nativeDocumentFromJson(JSON.parse(JSON.stringify(toNativeJson(doc))));
-      expect(back.ok).toBe(true);
-      if (back.ok) expect(back.value).toEqual(doc);
-    },
-  );
+  test.prop([arbCanvasFile(), fc.dictionary(fc.string(), fc.record({ x: fc.integer(), y: fc.integer() }))], {
+    numRuns: 100,
+  })('round-trips canvas, layout and metadata', (file, positions) => {
+    const doc = createNativeDocument(file, { name: 'n', description: 'd', now: NOW }, { positions });
+    const back = nativeDocumentFromJson(JSON.parse(JSON.stringify(toNativeJson(doc))));
+    expect(back.ok).toBe(true);
+    if (back.ok) expect(back.value).toEqual(doc);
+  });
 
   it('refuses newer versions and non-documents with sentences', () => {
     const newer = migrate({ format: 'chordflow', version: 2 });
     expect(!newer.ok && newer.problems[0]?.message).toMatch(/newer than this Chordflow reads/);
     expect(migrate({ version: 1 }).ok).toBe(false);
-    const bad = nativeDocumentFromJson({ format: 'chordflow', version: 1, canvas: { task: 'a' }, metadata: { name: 3 } });
+    const bad = nativeDocumentFromJson({
+      format: 'chordflow',
+      version: 1,
+      canvas: { task: 'a' },
+      metadata: { name: 3 },
+    });
     expect(!bad.ok && bad.problems.map((p) => p.path)).toContain('metadata.name');
   });
 });
@@ -85,7 +98,9 @@ describe('celery-director workflows.yml', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(shapeOf(r.value.file.canvas)).toBe('chain(TASK_A, group(TASK_B, TASK_C), TASK_D)');
-    expect(shapeOf(normalizeCanvas(r.value.file.canvas))).toBe('chain(TASK_A, chord([TASK_B, TASK_C], TASK_D))');
+    expect(shapeOf(normalizeCanvas(r.value.file.canvas))).toBe(
+      'chain(TASK_A, chord([TASK_B, TASK_C], TASK_D))',
+    );
     expect(r.value.director).toEqual({
       workflow: 'demo.PIPELINE',
       groups: ['PARALLEL_BC'],
@@ -97,7 +112,9 @@ describe('celery-director workflows.yml', () => {
   });
 
   it('explains what YAML cannot express', () => {
-    const nested = toDirectorYaml(canvasFile(chain(task('a', [null]), group(task('b'), chain(task('c'), task('d'))))));
+    const nested = toDirectorYaml(
+      canvasFile(chain(task('a', [null]), group(task('b'), chain(task('c'), task('d'))))),
+    );
     expect(!nested.ok && nested.problems[0]?.message).toMatch(/plain task names.*chain/);
     const withArgs = toDirectorYaml(canvasFile(chain(task('add', [1, 2]), task('add', [3]))));
     expect(!withArgs.ok && withArgs.problems.map((p) => p.message).join(' ')).toMatch(/its own arguments/);
@@ -117,9 +134,14 @@ describe('celery-director workflows.yml', () => {
       { minLength: 1, maxLength: 4 },
     )
     .map((items) => {
-      const t = (name: string, first: boolean) => task(name, first ? [null] : [], { kwargs: { payload: { raw: 'x' } } });
+      const t = (name: string, first: boolean) =>
+        task(name, first ? [null] : [], { kwargs: { payload: { raw: 'x' } } });
       return canvasFile(
-        chain(...items.map((it, i) => (typeof it === 'string' ? t(it, i === 0) : group(...it.map((n) => t(n, i === 0)))))),
+        chain(
+          ...items.map((it, i) =>
+            typeof it === 'string' ? t(it, i === 0) : group(...it.map((n) => t(n, i === 0))),
+          ),
+        ),
       );
     });
   test.prop([arbDirectorCanvas], { numRuns: 100 })('round-trips every expressible workflow', (file) => {
@@ -133,7 +155,16 @@ describe('celery-director workflows.yml', () => {
 });
 
 describe('detect / readAnyFormat / writeFormat', () => {
-  const file = canvasFile(chain(task('TASK_A', [null], { kwargs: { payload: { raw: 'x' } } }), group(task('TASK_B', [], { kwargs: { payload: { raw: 'x' } } }), task('TASK_C', [], { kwargs: { payload: { raw: 'x' } } })), task('TASK_D', [], { kwargs: { payload: { raw: 'x' } } })));
+  const file = canvasFile(
+    chain(
+      task('TASK_A', [null], { kwargs: { payload: { raw: 'x' } } }),
+      group(
+        task('TASK_B', [], { kwargs: { payload: { raw: 'x' } } }),
+        task('TASK_C', [], { kwargs: { payload: { raw: 'x' } } }),
+      ),
+      task('TASK_D', [], { kwargs: { payload: { raw: 'x' } } }),
+    ),
+  );
 
   it('detects each format it writes', () => {
     for (const format of ['native', 'canvas-json', 'celery-json', 'director-yaml', 'python'] as const) {
@@ -154,16 +185,19 @@ describe('detect / readAnyFormat / writeFormat', () => {
     }
   });
 
-  test.prop([arbCanvasFile()], { numRuns: 60 })('native and canvas-json are lossless, celery-json keeps the Celery tree', (f) => {
-    for (const format of ['native', 'canvas-json'] as const) {
-      const text = writeFormat(f, format, { now: NOW });
-      const back = text.ok ? readAnyFormat(text.value) : null;
-      expect(back?.ok && back.value.file).toEqual(f);
-    }
-    const celery = writeFormat(f, 'celery-json');
-    const back = celery.ok ? readAnyFormat(celery.value) : null;
-    expect(back?.ok && composeCanvas(back.value.file.canvas)).toEqual(toCeleryTree(f));
-  });
+  test.prop([arbCanvasFile()], { numRuns: 60 })(
+    'native and canvas-json are lossless, celery-json keeps the Celery tree',
+    (f) => {
+      for (const format of ['native', 'canvas-json'] as const) {
+        const text = writeFormat(f, format, { now: NOW });
+        const back = text.ok ? readAnyFormat(text.value) : null;
+        expect(back?.ok && back.value.file).toEqual(f);
+      }
+      const celery = writeFormat(f, 'celery-json');
+      const back = celery.ok ? readAnyFormat(celery.value) : null;
+      expect(back?.ok && composeCanvas(back.value.file.canvas)).toEqual(toCeleryTree(f));
+    },
+  );
 
   it('says that Python cannot be read back', () => {
     const py = writeFormat(file, 'python');
@@ -177,5 +211,31 @@ describe('detect / readAnyFormat / writeFormat', () => {
     if (!imported.ok) throw new Error('import failed');
     const again = canvasFileFromJson(JSON.parse(JSON.stringify(toCanvasJson(imported.value))));
     expect(again.ok && toCeleryJson(again.value).json).toEqual(celery);
+  });
+});
+
+describe('Celery JSON details', () => {
+  it('reads an immutable chain (a group callback copy) as a chain whose first step is immutable', () => {
+    const sig = (name: string, immutable = false) => ({
+      task: name,
+      args: [],
+      kwargs: {},
+      options: {},
+      subtask_type: null,
+      immutable,
+    });
+    const r = canvasFileFromCeleryJson({
+      task: 'celery.chain',
+      args: [],
+      kwargs: { tasks: [sig('a'), sig('b')] },
+      options: {},
+      subtask_type: 'chain',
+      immutable: true,
+    });
+    expect(
+      r.ok &&
+        r.value.canvas.type === 'chain' &&
+        r.value.canvas.tasks.map((t) => t.type === 'task' && t.immutable),
+    ).toEqual([true, false]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Finds where JSON text goes wrong, with line and column, because `JSON.parse` messages do not always
  * carry a position. A small recursive-descent scanner; only called after `JSON.parse` has failed.
+ * `parseJsonText` is the JSON reader every format uses.
  */
+import { error, fail, ok, type ParseResult } from './problems';
 
 export interface JsonErrorLocation {
   line: number;
@@ -25,10 +27,14 @@ class Scanner {
   value(): void {
     this.ws();
     const c = this.s[this.i];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
-    if (c === '"') return this.string();
-    if (c !== undefined && /[-0-9]/.test(c)) return this.number();
+    if (c === '{') this.object();
+    else if (c === '[') this.array();
+    else if (c === '"') this.string();
+    else if (c !== undefined && /[-0-9]/.test(c)) this.number();
+    else this.word();
+  }
+
+  word(): void {
     for (const word of ['true', 'false', 'null']) {
       if (this.s.startsWith(word, this.i)) {
         this.i += word.length;
@@ -136,5 +142,18 @@ export function locateJsonError(text: string): JsonErrorLocation | null {
     const line = before.split('\n').length;
     const column = err.offset - before.lastIndexOf('\n');
     return { line, column, message: err.message };
+  }
+}
+
+/** Reads JSON text, reporting syntax errors with line and column. */
+export function parseJsonText(text: string): ParseResult<unknown> {
+  try {
+    return ok(JSON.parse(text) as unknown);
+  } catch (err) {
+    const at = locateJsonError(text);
+    const detail = at
+      ? `${at.message} at line ${at.line}, column ${at.column}.`
+      : `${err instanceof Error ? err.message : String(err)}.`;
+    return fail([error('', `The file is not valid JSON: ${detail}`)]);
   }
 }

@@ -8,7 +8,7 @@
  * `app=app` passed to `chain/group/chord`, which stops Celery from re-folding it: the module builds the
  * same tree with any Celery 5.x. Running it prints the JSON; `--apply` sends it to the broker.
  */
-import { type CatalogueEntry, CELERY_DEFAULTS, type TaskCatalogue } from './catalogue';
+import type { CatalogueEntry, TaskCatalogue } from './catalogue';
 import { toCeleryTree } from './celeryJson';
 import { EXCEPTION_BASES } from './exceptions';
 import type { CanvasFile, CanvasNode, Json, TaskOptions } from './model';
@@ -207,8 +207,7 @@ function isBase(base: string, type: string): boolean {
 function decoratorArgs(name: string, defaults: TaskOptions, comments: string[]): string {
   const args: string[] = [`name=${JSON.stringify(name)}`];
   const o = defaults;
-  if (o.max_retries !== undefined && o.max_retries !== CELERY_DEFAULTS.max_retries)
-    args.push(`max_retries=${pyLiteral(o.max_retries)}`);
+  if (o.max_retries !== undefined) args.push(`max_retries=${pyLiteral(o.max_retries)}`);
   if (o.default_retry_delay !== undefined)
     args.push(`default_retry_delay=${pyLiteral(o.default_retry_delay)}`);
   if (o.autoretry_for && o.autoretry_for.length > 0)

@@ -92,6 +92,12 @@ class Validator {
         break;
       case 'group':
         for (const [i, t] of node.tasks.entries()) this.node(t, [...path, 'tasks', i], incoming);
+        if (node.tasks.length === 0 && node.link.length > 0) {
+          this.warn(
+            [...path, 'link'],
+            'An empty group cannot take a callback (Celery raises): give it members or move the callback.',
+          );
+        }
         break;
       case 'chord':
         if (!Array.isArray(node.header)) this.err([...path, 'header'], 'This chord has no header list.');

@@ -1,12 +1,13 @@
 /**
  * The semantic core's public API (see CONTEXT.md): plan a run, then drive it with the transitions.
  */
+
+export { barrierInputs, onBarrierReleased } from './barrier';
 export {
   attemptOf,
-  barrierInputs,
   onAttemptFinished,
   onAttemptStarted,
-  onBarrierReleased,
+  startedEvent,
   startRun,
   taskRequest,
   timeLimitOutcome,

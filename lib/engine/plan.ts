@@ -22,9 +22,17 @@ const CHORD_ADDERS = new Set(['add_to_chord_task']);
 /** Tasks a built-in may create at run time (replace / add_to_chord): their options are frozen too. */
 const DYNAMIC_NAMES = ['add'];
 
-/** Escapes a string for use inside a message key: only `[A-Za-z0-9_-]` survive, others become `~hhhh`. */
-export function escapeKey(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]/g, (ch) => `~${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const KEY_SAFE = /^[A-Za-z0-9_.-]*$/;
+
+/**
+ * Escapes text for a message key: `[A-Za-z0-9_.-]` stay (`.` too unless `dots` is false), any other
+ * UTF-16 code unit becomes `~hhhh`. Suffixes the core appends (`~r<n>`, `~a<i>`) cannot be produced by
+ * escaping, so keys never collide.
+ */
+export function escapeKey(text: string, dots = true): string {
+  if (dots && KEY_SAFE.test(text)) return text;
+  const re = dots ? /[^A-Za-z0-9_.-]/g : /[^A-Za-z0-9_-]/g;
+  return text.replace(re, (ch) => `~${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Celery defaults + catalogue defaults + node options, with every retry field filled. */
@@ -49,8 +57,13 @@ class Builder {
   readonly tasks: PlanTask[] = [];
   readonly nodes: PlanNode[] = [];
   readonly barriers: PlanBarrier[] = [];
-  private readonly usedIds = new Set<string>();
+  /** Every `id` label of the tree (a derived id must not take one). */
+  private readonly labels = new Set<string>();
+  private readonly usedLabels = new Set<string>();
+  private readonly renamed = new Set<string>();
   private readonly barrierIndex = new Map<string, number>();
+  /** Resolved options of nodes without own options, shared per task name (big canvases). */
+  private readonly defaultOptions = new Map<string, ResolvedOptions>();
   readonly rootKey: string;
 
   constructor(
@@ -63,10 +76,29 @@ class Builder {
     this.barrierIndex.set(this.rootKey, 0);
   }
 
-  private uniqueId(wanted: string): string {
-    let id = wanted;
-    for (let n = 2; this.usedIds.has(id); n++) id = `${wanted}-${n}`;
-    this.usedIds.add(id);
+  /** Collects the labels first, so derived ids (unique by path) are checked against labels only. */
+  collectLabels(node: CanvasNode): void {
+    if (node.type === 'task' && node.id !== undefined) this.labels.add(node.id);
+    const children =
+      node.type === 'task' ? [] : node.type === 'chord' ? [...node.header, node.body] : node.tasks;
+    for (const c of children) this.collectLabels(c);
+    for (const c of node.link) this.collectLabels(c);
+    for (const c of node.link_error) this.collectLabels(c);
+  }
+
+  /** The task id: the label verbatim (deduplicated), else `task.<path>` (renamed if a label took it). */
+  private idFor(node: TaskNode, path: string): string {
+    if (node.id !== undefined) {
+      let id = node.id;
+      for (let n = 2; this.usedLabels.has(id); n++) id = `${node.id}-${n}`;
+      this.usedLabels.add(id);
+      return id;
+    }
+    const derived = path === '' ? 'task' : `task.${path}`;
+    if (this.labels.size === 0 || !this.labels.has(derived)) return derived;
+    let id = derived;
+    for (let n = 2; this.labels.has(id) || this.renamed.has(id); n++) id = `${derived}-${n}`;
+    this.renamed.add(id);
     return id;
   }
 
@@ -83,8 +115,9 @@ class Builder {
         return this.buildTask(node, path, barrier, origin, reports);
       case 'chain': {
         // A chain still carrying links: Celery puts `link` on the last step and `link_error` on every step.
-        const steps =
-          node.link.length > 0 || node.link_error.length > 0 ? unchainTasks(node, this.config) : node.tasks;
+        const steps = joinAfterGroups(
+          node.link.length > 0 || node.link_error.length > 0 ? unchainTasks(node, this.config) : node.tasks,
+        );
         const index = this.push({ kind: 'chain', steps: [], next: null });
         const built: number[] = [];
         steps.forEach((step, i) => {
@@ -149,6 +182,16 @@ class Builder {
     }
   }
 
+  private optionsFor(node: TaskNode, entry: CatalogueEntry | undefined): ResolvedOptions {
+    for (const _ in node.options) return resolveOptions(entry, node.options);
+    let options = this.defaultOptions.get(node.task);
+    if (options === undefined) {
+      options = resolveOptions(entry, {});
+      this.defaultOptions.set(node.task, options);
+    }
+    return options;
+  }
+
   private buildTask(
     node: TaskNode,
     path: string,
@@ -159,7 +202,7 @@ class Builder {
     const entry = this.catalogue.get(node.task);
     const ti = this.tasks.length;
     const index = this.push({ kind: 'task', task: ti, next: null });
-    const id = this.uniqueId(node.id ?? (path === '' ? 'task' : `task.${path}`));
+    const id = this.idFor(node, path);
     const t: PlanTask = {
       id,
       key: `${this.runKey}.t.${escapeKey(id)}`,
@@ -169,7 +212,7 @@ class Builder {
       args: node.args,
       kwargs: node.kwargs,
       immutable: node.immutable,
-      options: resolveOptions(entry, node.options),
+      options: this.optionsFor(node, entry),
       errback_style: entry?.errback_style ?? 'old',
       node: index,
       barrier,
@@ -198,8 +241,49 @@ class Builder {
   }
 }
 
-function join(path: string, ...parts: Array<string | number>): string {
-  const tail = parts.join('.');
+/** True when the node's value is a group's (a group, or a chain/chord ending in one). */
+function endsInGroup(node: CanvasNode): boolean {
+  if (node.type === 'group') return true;
+  if (node.type === 'chord') return endsInGroup(node.body);
+  if (node.type === 'chain') {
+    const last = node.tasks[node.tasks.length - 1];
+    return last !== undefined && endsInGroup(last);
+  }
+  return false;
+}
+
+/** Appends `rest` after the group that ends `node`: that group becomes a chord with `rest` as body. */
+function appendAfterGroup(node: CanvasNode, rest: CanvasNode[]): CanvasNode {
+  const tail: CanvasNode =
+    rest.length === 1 ? (rest[0] as CanvasNode) : { type: 'chain', tasks: rest, link: [], link_error: [] };
+  switch (node.type) {
+    case 'group':
+      return { type: 'chord', header: node.tasks, body: tail, link: node.link, link_error: node.link_error };
+    case 'chord':
+      return { ...node, body: appendAfterGroup(node.body, rest) };
+    case 'chain': {
+      const tasks = [...node.tasks];
+      tasks[tasks.length - 1] = appendAfterGroup(tasks[tasks.length - 1] as CanvasNode, rest);
+      return { ...node, tasks };
+    }
+    case 'task':
+      return node;
+  }
+}
+
+/**
+ * Celery upgrades a group followed by anything in a chain to a chord. Composition can still leave a
+ * chord whose body ends in a group before more steps (`chord | chain`); the rest then runs after the
+ * whole group, as the body of that group turned chord (the sane reading; see CONTEXT.md).
+ */
+function joinAfterGroups(steps: CanvasNode[]): CanvasNode[] {
+  const i = steps.findIndex((step, k) => k < steps.length - 1 && endsInGroup(step));
+  if (i < 0) return steps;
+  return [...steps.slice(0, i), appendAfterGroup(steps[i] as CanvasNode, steps.slice(i + 1))];
+}
+
+function join(path: string, part: string, index?: number): string {
+  const tail = index === undefined ? part : `${part}.${index}`;
   return path === '' ? tail : `${path}.${tail}`;
 }
 
@@ -222,7 +306,8 @@ export function planNormalized(
   config: LinkConfig = { allowErrorCbOnChordHeader: false },
 ): RunPlan {
   if (runId === '') throw new PlanError('The run id is empty; give every run a non-empty id.');
-  const b = new Builder(catalogue, escapeKey(runId), config);
+  const b = new Builder(catalogue, escapeKey(runId, false), config);
+  b.collectLabels(tree);
   const top = b.build(tree, '', b.rootKey, 'canvas', undefined);
   (b.barriers[0] as PlanBarrier).node = top;
   const dynamic: RunPlan['dynamic'] = {};

@@ -139,3 +139,36 @@ describe('chains (4)', () => {
     expect(r2.value('s')).toBe(6);
   });
 });
+
+describe('errback styles (3)', () => {
+  it('new style is called in-process (no task), old style is dispatched as a task with the failed id', () => {
+    const r = runCanvas(
+      task('fail', [1], {
+        id: 'f',
+        link_error: [
+          task('on_error', [], { kwargs: { tag: 'n' } }),
+          task('on_error_id', [], { id: 'eb', kwargs: { tag: 'o' } }),
+        ],
+      }),
+    );
+    expect(r.report.tasks.map((t) => t.id)).toEqual(['f', 'eb']);
+    expect(r.task('eb')).toMatchObject({ state: 'SUCCESS', attempts: 1 });
+    expect(
+      r.events
+        .filter((e) => e.type === 'errback.called')
+        .map((e) => (e.type === 'errback.called' ? e.style : '')),
+    ).toEqual(['new', 'old']);
+  });
+
+  it('a new-style errback that does not fit (request, exc, traceback) fails silently (logged and swallowed)', () => {
+    const r = runCanvas(task('fail', [], { id: 'f', link_error: [task('add', [])] }));
+    expect(r.report.tasks.map((t) => t.id)).toEqual(['f']);
+    expect(r.report.status).toBe('failure');
+    expect(r.report.error?.type).toBe('ExpectedException');
+  });
+
+  it('an empty chain applies to nothing; a one-step chain behaves like its task', () => {
+    expect(runCanvas(chain()).report).toMatchObject({ status: 'success', result: null, tasks: [] });
+    expect(runCanvas(chain(task('add', [1, 2]))).report.result).toBe(3);
+  });
+});

@@ -12,6 +12,7 @@ import type {
   PlanTask,
   RunPlan,
   Step,
+  TaskFinal,
   TaskMessage,
 } from './types';
 
@@ -28,9 +29,10 @@ export class StepBuilder {
     this.step.events.push(e);
   }
 
-  /** Common event fields. */
-  base(): { run_id: string; at: number } {
-    return { run_id: this.plan.run_id, at: this.now };
+  /** Stores the final of the task a message delivered (with its plan index when it has one). */
+  final(msg: TaskMessage, final: TaskFinal): void {
+    if (msg.task >= 0) this.step.finals.push({ task_id: msg.task_id, final, task: msg.task });
+    else this.step.finals.push({ task_id: msg.task_id, final });
   }
 
   /** Records a header report for the plan task (when it is a chord value leaf). */
@@ -43,17 +45,25 @@ export class StepBuilder {
   }
 
   /** Marks a never-run task FAILURE (chain remainder / chord body, celery-semantics.md 4.2, 6.2). */
-  markFailed(t: PlanTask, error: TaskError): void {
-    this.step.finals.push({ task_id: t.id, final: { state: 'FAILURE', error } });
-    this.event({ ...this.base(), type: 'task.failed', task_id: t.id, attempt: 0, error, marked: true });
+  markFailed(t: PlanTask, index: number, error: TaskError): void {
+    this.step.finals.push({ task_id: t.id, final: { state: 'FAILURE', error }, task: index });
+    this.event({
+      run_id: this.plan.run_id,
+      at: this.now,
+      type: 'task.failed',
+      task_id: t.id,
+      attempt: 0,
+      error,
+      marked: true,
+    });
     this.report(t.reports);
   }
 
   /** Marks a never-run task REVOKED (group body of a failed chord). */
-  markRevoked(t: PlanTask, reason: string): void {
+  markRevoked(t: PlanTask, index: number, reason: string): void {
     const error: TaskError = { type: 'TaskRevokedError', message: reason, args: [reason] };
-    this.step.finals.push({ task_id: t.id, final: { state: 'REVOKED', error } });
-    this.event({ ...this.base(), type: 'task.revoked', task_id: t.id, reason });
+    this.step.finals.push({ task_id: t.id, final: { state: 'REVOKED', error }, task: index });
+    this.event({ run_id: this.plan.run_id, at: this.now, type: 'task.revoked', task_id: t.id, reason });
     this.report(t.reports);
   }
 
@@ -108,7 +118,8 @@ export class StepBuilder {
       barrier: t.barrier,
       attempt_offset: 0,
     };
-    if (t.origin !== 'canvas') this.event({ ...this.base(), type: 'task.added', task: descriptorOf(t) });
+    if (t.origin !== 'canvas')
+      this.event({ run_id: this.plan.run_id, at: this.now, type: 'task.added', task: descriptorOf(t) });
     this.queued(message, 0, t.options.queue);
     return { message, parentBarrier: t.barrier, delay_ms: 0 };
   }
@@ -116,7 +127,8 @@ export class StepBuilder {
   /** The `task.queued` event of a message about to be dispatched. */
   queued(message: TaskMessage, delay_ms: number, queue: string | undefined): void {
     const e: UnsequencedRunEvent = {
-      ...this.base(),
+      run_id: this.plan.run_id,
+      at: this.now,
       type: 'task.queued',
       task_id: message.task_id,
       name: message.name,

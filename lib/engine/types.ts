@@ -158,8 +158,11 @@ export interface TaskFinal {
   added?: string[];
 }
 
-/** Lookup of stored finals by task id. */
-export type FinalLookup = (taskId: string) => TaskFinal | undefined;
+/**
+ * Lookup of stored finals by task id. `planIndex` is a hint (the task's index in `RunPlan.tasks`) when the
+ * core knows it; an interpreter may ignore it.
+ */
+export type FinalLookup = (taskId: string, planIndex?: number) => TaskFinal | undefined;
 
 /** A header value leaf (or add_to_chord addition) reached a final state: count it for `chord.progress`. */
 export interface ChordReport {
@@ -177,7 +180,7 @@ export interface Step {
   /** Dispatch before completing the message that produced this step. */
   dispatch: Dispatch[];
   /** Store these finals (by task id) before completing the message. */
-  finals: Array<{ task_id: string; final: TaskFinal }>;
+  finals: Array<{ task_id: string; final: TaskFinal /** Plan task index when known. */; task?: number }>;
   /** Chord header reports: increment the barrier's done counter and emit `chord.progress`. */
   reports: ChordReport[];
   /** Present when the attempt is retried: re-run `message` after `countdown_ms` (same key). */

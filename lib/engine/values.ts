@@ -53,7 +53,7 @@ export function nodeValue(plan: RunPlan, index: number, finals: FinalLookup): Js
   const node = nodeAt(plan, index);
   switch (node.kind) {
     case 'task': {
-      const final = finals(taskAt(plan, node.task).id);
+      const final = finals(taskAt(plan, node.task).id, node.task);
       return final?.result ?? null;
     }
     case 'chain': {

@@ -7,34 +7,21 @@ import type { RunReport, TaskReport } from './report';
 
 /** The SPEC 2.3 report of a (finished) run view. An unfinished run reports `failure`. */
 export function toReport(view: RunView): RunReport {
-  const tasks: TaskReport[] = view.order.map((id) => {
-    const t = view.tasks[id];
+  const tasks: TaskReport[] = [];
+  for (const id of view.order) {
+    const t = view.tasks.get(id);
     if (t === undefined) throw new Error(`The run view lists task ${id} but has no entry for it.`);
-    const r: TaskReport = {
-      id: t.id,
-      name: t.name,
-      state: t.state,
-      attempts: t.attempts,
-      history: t.history,
-    };
+    // Properties assigned in SPEC 2.3 order.
+    const r = { id: t.id, name: t.name, state: t.state } as TaskReport;
     if (t.state === 'SUCCESS' && t.result !== undefined) r.result = t.result;
     if (t.state !== 'SUCCESS' && t.error !== undefined) r.error = t.error;
+    r.attempts = t.attempts;
     if (t.started_at !== undefined) r.started_at = t.started_at;
     if (t.finished_at !== undefined) r.finished_at = t.finished_at;
     if (t.worker !== undefined) r.worker = t.worker;
-    return {
-      id: r.id,
-      name: r.name,
-      state: r.state,
-      ...(r.result !== undefined ? { result: r.result } : {}),
-      ...(r.error !== undefined ? { error: r.error } : {}),
-      attempts: r.attempts,
-      ...(r.started_at !== undefined ? { started_at: r.started_at } : {}),
-      ...(r.finished_at !== undefined ? { finished_at: r.finished_at } : {}),
-      ...(r.worker !== undefined ? { worker: r.worker } : {}),
-      history: r.history,
-    };
-  });
+    r.history = t.history;
+    tasks.push(r);
+  }
   const status = view.status === 'running' ? 'failure' : view.status;
   const report: RunReport = {
     run_id: view.run_id,

@@ -1,25 +1,20 @@
 /**
  * Critical path of a simulated run: from the task that finished last, follow "whose completion
- * dispatched me" back to a task dispatched at the start. Its length is the makespan's explanation.
+ * dispatched me" back to a task dispatched at the start. It explains the makespan.
  */
-import type { LoopResult } from './loop';
 
-export function criticalPath(result: Pick<LoopResult, 'enabledBy' | 'spans'>): string[] {
-  let last: string | undefined;
-  let lastEnd = -1;
-  for (const [id, span] of result.spans) {
-    if (span.end > lastEnd) {
-      lastEnd = span.end;
-      last = id;
-    }
-  }
+/** Task ids from the first to `last`, following `causeOf` (null/undefined = dispatched at the start). */
+export function criticalPath(
+  last: string | undefined,
+  causeOf: (id: string) => string | null | undefined,
+): string[] {
   const path: string[] = [];
   const seen = new Set<string>();
   let current: string | null | undefined = last;
   while (current !== undefined && current !== null && !seen.has(current)) {
     seen.add(current);
     path.push(current);
-    current = result.enabledBy.get(current);
+    current = causeOf(current);
   }
   return path.reverse();
 }

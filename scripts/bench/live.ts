@@ -1,17 +1,19 @@
 /**
  * `npm run bench:live` — worker event → Socket.IO client latency (SPEC 4: p99 ≤ 20 ms at 2,000 events/s).
  *
- * Setup: a private redis-server; the live Socket.IO layer on an HTTP server in a child process (the same
- * `attachLiveServer` + `RedisEventSource` the web server uses, without Next, whose page handling plays no
- * part in this path); in this process a producer appending events through the workers' hot path
+ * Setup: a private redis-server; in a child process the web server with Socket.IO (`startWebServer` +
+ * `attachLiveServer` + `RedisEventSource`, as `chordflow serve` wires them; without a production build,
+ * or with --bare, a plain HTTP server with the same Socket.IO layer); in this process a producer appending events through the workers' hot path
  * (`StoreBatch.appendEvents` + `flush`: Lua RPUSH + PUBLISH) and a socket.io-client subscriber
  * (`LiveRunClient`, the browser's code). Producer and subscriber share one clock, so latency is
  * receive time − append time. Prints one JSON line per rate.
  *
- * Options: --rates 2000,5000  --seconds 8  --port 3560
+ * Options: --rates 2000,5000  --seconds 8  --port 3560  --bare
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LiveRunClient } from '../../components/run/liveRunClient';
@@ -28,13 +30,26 @@ function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-async function serve(redisUrl: string, port: number): Promise<void> {
+/**
+ * The web server process: the real one (Next + API + Socket.IO on one port, as `chordflow serve` runs
+ * it) when a production build exists, else a bare HTTP server with the same Socket.IO layer.
+ */
+async function serve(redisUrl: string, port: number, bare: boolean): Promise<void> {
   const redis = createRedis(redisUrl);
   const source = new RedisEventSource(redis, redisUrl, PREFIX);
-  const http = createServer();
+  const built = existsSync(fileURLToPath(new URL('../../.next/BUILD_ID', import.meta.url)));
+  let kind = 'bare';
+  let http: Server;
+  if (built && !bare) {
+    const { startWebServer } = await import('../../server/webServer');
+    http = (await startWebServer({ port, host: '127.0.0.1', dev: false })).server;
+    kind = 'next';
+  } else {
+    http = createServer();
+    await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+  }
   await attachLiveServer(http, { log: source, notifier: source });
-  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
-  process.stdout.write('ready\n');
+  process.stdout.write(`ready ${kind}\n`);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -43,7 +58,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, i)]!;
 }
 
-async function measure(redisUrl: string, url: string, rate: number, seconds: number): Promise<void> {
+async function measure(
+  redisUrl: string,
+  url: string,
+  rate: number,
+  seconds: number,
+  server: string,
+): Promise<void> {
   const redis = createRedis(redisUrl, { worker: true });
   const store = new RunStore(redis, PREFIX);
   const batch = new StoreBatch(store);
@@ -126,6 +147,7 @@ async function measure(redisUrl: string, url: string, rate: number, seconds: num
   const round = (x: number) => Math.round(x * 100) / 100;
   const line = {
     bench: 'live',
+    server,
     rate_events_per_s: rate,
     seconds,
     expected: total,
@@ -138,6 +160,9 @@ async function measure(redisUrl: string, url: string, rate: number, seconds: num
     p99_ms: round(percentile(latencies, 99)),
     max_ms: round(latencies[latencies.length - 1] ?? Number.NaN),
     bar_p99_ms: 20,
+    // Other processes on the machine inflate the tail: report how busy it was.
+    cpus: cpus().length,
+    load_avg_1m: round(loadavg()[0] ?? 0),
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
@@ -149,11 +174,12 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       rates: { type: 'string' },
       seconds: { type: 'string' },
+      bare: { type: 'boolean' },
     },
   });
   const port = Number(values.port ?? 3560);
   if (values.serve) {
-    await serve(values.serve, port);
+    await serve(values.serve, port, values.bare ?? false);
     return;
   }
   const rates = (values.rates ?? '2000').split(',').map(Number);
@@ -162,16 +188,21 @@ async function main(): Promise<void> {
   let child: ChildProcess | undefined;
   try {
     const self = fileURLToPath(import.meta.url);
-    child = spawn(process.execPath, ['--import', 'tsx', self, '--serve', redis.url, '--port', String(port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const args = ['--import', 'tsx', self, '--serve', redis.url, '--port', String(port)];
+    if (values.bare) args.push('--bare');
+    child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let server = 'bare';
     await new Promise<void>((resolve, reject) => {
       child?.stdout?.on('data', (d: Buffer) => {
-        if (d.toString().includes('ready')) resolve();
+        const m = /ready (\w+)/.exec(d.toString());
+        if (m?.[1]) {
+          server = m[1];
+          resolve();
+        }
       });
       child?.once('exit', (code) => reject(new Error(`the bench web server exited (code ${code})`)));
     });
-    for (const rate of rates) await measure(redis.url, `http://127.0.0.1:${port}`, rate, seconds);
+    for (const rate of rates) await measure(redis.url, `http://127.0.0.1:${port}`, rate, seconds, server);
   } finally {
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child?.once('exit', r));

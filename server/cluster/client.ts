@@ -13,7 +13,7 @@ import type { RunPlan, TaskFinal } from '../../lib/engine/types';
 import type { UnsequencedRunEvent } from '../../lib/protocol/events';
 import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
 import { applyStep } from './interpreter';
-import { Dispatcher } from './queues';
+import { BARRIER_QUEUE, Dispatcher } from './queues';
 
 /** A request the caller got wrong (→ 400 / exit 1), with a sentence saying what to fix. */
 export class SubmitError extends Error {
@@ -47,7 +47,7 @@ function collectTaskNames(node: CanvasNode, out: Set<string>): void {
 export class ClusterClient {
   readonly store: RunStore;
   private readonly batch: StoreBatch;
-  private readonly dispatcher: Dispatcher;
+  readonly dispatcher: Dispatcher;
 
   constructor(
     readonly redis: Redis,
@@ -107,7 +107,11 @@ export class ClusterClient {
       if (existing) return existing;
     }
     const step = startRun(plan, 0);
-    const ctx = { plan, startedMs: record.started_ms, barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])) };
+    const ctx = {
+      plan,
+      startedMs: record.started_ms,
+      barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])),
+    };
     await applyStep(this.batch, this.dispatcher, ctx, step, 0);
     await this.store.redis.hset(this.store.keys.run(runId), 'status', 'progress');
     return record;
@@ -140,14 +144,19 @@ export class ClusterClient {
     const at = Date.now() - run.started_ms;
     const events: UnsequencedRunEvent[] = [];
     for (const t of plan?.tasks ?? []) {
-      if (!finals[t.id]) events.push({ type: 'task.revoked', run_id: runId, at, task_id: t.id, reason: 'canceled' });
+      if (!finals[t.id])
+        events.push({ type: 'task.revoked', run_id: runId, at, task_id: t.id, reason: 'canceled' });
     }
     events.push({ type: 'run.finished', run_id: runId, at, status: 'canceled' });
     await this.store.appendEvents(runId, events);
     await this.store.setStatus(runId, 'canceled');
     // Waiting and delayed jobs go now; the rest finish as no-ops. Removing the root removes its tree.
     const root = plan?.barriers[0]?.key;
-    if (root) await this.dispatcher.queue('barriers').remove(root, { removeChildren: true }).catch(() => 0);
+    if (root)
+      await this.dispatcher
+        .queue(BARRIER_QUEUE)
+        .remove(root, { removeChildren: true })
+        .catch(() => 0);
     return { ...run, status: 'canceled' as DirectorStatus };
   }
 
@@ -168,4 +177,3 @@ export class ClusterClient {
     await this.dispatcher.close();
   }
 }
-

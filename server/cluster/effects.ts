@@ -59,6 +59,9 @@ export async function postModel(
     if (signal.aborted) throw new AbortedError(String(signal.reason ?? 'aborted'));
     if (timeout.aborted) return { kind: 'timeout' };
     const cause = (err as { cause?: { message?: string } }).cause;
-    return { kind: 'connection_error', message: cause?.message ?? (err instanceof Error ? err.message : String(err)) };
+    return {
+      kind: 'connection_error',
+      message: cause?.message ?? (err instanceof Error ? err.message : String(err)),
+    };
   }
 }

@@ -5,9 +5,9 @@
  * 3) only then does the caller let its job complete (which may release a barrier).
  */
 import type { Step } from '../../lib/engine/types';
+import type { StoreBatch } from '../runs/runStore';
 import type { Dispatcher } from './queues';
 import type { RunContext } from './runContext';
-import type { StoreBatch } from '../runs/runStore';
 
 const FINISH_STATUS = { success: 'success', failure: 'error', canceled: 'canceled' } as const;
 
@@ -26,7 +26,14 @@ export async function applyStep(
   }
   batch.appendEvents(runId, step.events);
   for (const r of step.reports) {
-    batch.chordProgress(runId, r.barrier, r.chord_id, ctx.barrierTotals.get(r.barrier) ?? 0, r.grow ?? 0, now);
+    batch.chordProgress(
+      runId,
+      r.barrier,
+      r.chord_id,
+      ctx.barrierTotals.get(r.barrier) ?? 0,
+      r.grow ?? 0,
+      now,
+    );
   }
   if (step.finish) {
     batch.setRunFields(runId, {

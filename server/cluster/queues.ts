@@ -3,7 +3,7 @@
  * `task.<queue>` for a task routed to a named queue), barrier messages are parent jobs in `barriers`.
  * Job id = message key (deterministic, so a redelivered job that re-adds its continuations adds nothing).
  */
-import { FlowProducer, type FlowJob, type JobsOptions, Queue } from 'bullmq';
+import { type FlowJob, FlowProducer, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Dispatch, Message, RunPlan } from '../../lib/engine/types';
 
@@ -27,10 +27,7 @@ export function queueOf(plan: RunPlan, message: Message): string {
  * own decision: `attempts` is effectively unbounded, the `celery` backoff strategy returns the core's
  * countdown. Jobs are kept until the run ends (deterministic ids are idempotent only while they exist).
  */
-function jobOptions(
-  prefix: string,
-  d: Dispatch,
-): JobsOptions & { ignoreDependencyOnFailure?: boolean } {
+function jobOptions(prefix: string, d: Dispatch): JobsOptions & { ignoreDependencyOnFailure?: boolean } {
   const opts: JobsOptions = {
     jobId: d.message.key,
     attempts: 1_000_000,

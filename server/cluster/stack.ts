@@ -73,7 +73,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     redisUnavailable = availability.reason;
     log?.warn(availability.reason);
   } else {
-    if (availability.kind === 'local') log?.info({ url: availability.url }, 'started a local redis-server (AOF on)');
+    if (availability.kind === 'local')
+      log?.info({ url: availability.url }, 'started a local redis-server (AOF on)');
     redis = createRedis(availability.url);
     redis.on('error', (err) => log?.warn({ err: err.message }, 'redis connection error'));
     client = new ClusterClient(redis, config.keyPrefix, registry.catalogue);
@@ -86,6 +87,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           prefix: config.keyPrefix,
           registry,
           concurrency: config.workerConcurrency,
+          queues: config.workerQueues,
           lockDurationMs: config.lockDurationMs,
           stalledIntervalMs: config.stalledIntervalMs,
           ...(modelServiceUrl ? { modelServiceUrl } : {}),

@@ -11,9 +11,7 @@
  */
 import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
-
   barrierInputs,
   executeTask,
   onAttemptFinished,
@@ -139,13 +137,19 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const ctx = await contexts.get(msg.run_id);
     if (!ctx || contexts.canceled.has(msg.run_id)) return null;
     batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
+    // Written in the background (shared with whatever else finishes this tick): live views see the start now.
+    batch.flush().catch((err: unknown) => log?.warn({ err: String(err) }, 'could not record task.started'));
     const options: ResolvedOptions | undefined = msg.dynamic?.options ?? ctx.plan.tasks[msg.task]?.options;
     const ac = new AbortController();
     let set = running.get(msg.run_id);
-    if (!set) running.set(msg.run_id, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      running.set(msg.run_id, set);
+    }
     set.add(ac);
     const limits: Array<ReturnType<typeof setTimeout>> = [];
-    if (options?.soft_time_limit) limits.push(setTimeout(() => ac.abort('soft'), options.soft_time_limit * 1000));
+    if (options?.soft_time_limit)
+      limits.push(setTimeout(() => ac.abort('soft'), options.soft_time_limit * 1000));
     if (options?.time_limit) limits.push(setTimeout(() => ac.abort('hard'), options.time_limit * 1000));
     let outcome: AttemptOutcome;
     try {
@@ -153,16 +157,23 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       // A synchronous task cannot be interrupted: a limit it ran past still decides the outcome.
       if (ac.signal.aborted) throw new AbortedError(String(ac.signal.reason));
     } catch (err) {
-      const reason = err instanceof AbortedError ? err.reason : ac.signal.aborted ? String(ac.signal.reason) : '';
+      const reason =
+        err instanceof AbortedError ? err.reason : ac.signal.aborted ? String(ac.signal.reason) : '';
       if (reason === 'canceled') return null;
       if (reason === 'hard') outcome = timeLimitOutcome('hard', options?.time_limit ?? 0);
       else if (reason === 'soft') outcome = timeLimitOutcome('soft', options?.soft_time_limit ?? 0);
-      else throw err;
+      else {
+        // A task implementation that threw (instead of returning an outcome) fails like a Python task would.
+        const message = err instanceof Error ? err.message : String(err);
+        outcome = { kind: 'error', error: { type: 'Exception', message } };
+      }
     } finally {
       for (const t of limits) clearTimeout(t);
       set.delete(ac);
       if (set.size === 0) running.delete(msg.run_id);
     }
+    // Canceled while running (a task that ignored its abort signal): its outcome no longer matters.
+    if (contexts.canceled.has(msg.run_id)) return null;
     const e = env(ctx);
     const step = onAttemptFinished(ctx.plan, msg, outcome, e);
     await applyStep(batch, dispatcher, ctx, step, e.now);
@@ -207,8 +218,10 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     maxStalledCount: 1_000,
     name,
     settings: {
+      // The core's countdown; any other error (Redis unreachable while applying a step) retries the
+      // whole message after a second — redelivery is at-least-once and every write is idempotent by key.
       backoffStrategy: (_attempts: number, _type?: string, err?: Error) =>
-        err instanceof RetryLater ? err.countdownMs : -1,
+        err instanceof RetryLater ? err.countdownMs : 1000,
     },
   };
 
@@ -237,18 +250,28 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   for (const w of workers) {
     w.on('error', (err) => log?.warn({ err: err.message, worker: name }, 'worker error'));
     w.on('failed', (job, err) => {
-      if (!(err instanceof RetryLater)) log?.error({ job: job?.id, err: err.message }, 'job failed unexpectedly');
+      if (!(err instanceof RetryLater))
+        log?.error({ job: job?.id, err: err.message }, 'job failed unexpectedly');
     });
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
 
   const heartbeat = async () => {
-    await connection.zadd(store.keys.workers, Date.now(), name).catch(() => {});
+    const now = Date.now();
+    await connection
+      .multi()
+      .zadd(store.keys.workers, now, name)
+      .zremrangebyscore(store.keys.workers, '-inf', now - 3_600_000)
+      .exec()
+      .catch(() => {});
   };
   await heartbeat();
   const beat = setInterval(() => void heartbeat(), 5000);
   beat.unref();
-  log?.info({ worker: name, queues: [...new Set(queueNames)], concurrency: workerOpts.concurrency }, 'worker ready');
+  log?.info(
+    { worker: name, queues: [...new Set(queueNames)], concurrency: workerOpts.concurrency },
+    'worker ready',
+  );
 
   return {
     name,
@@ -270,4 +293,3 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     },
   };
 }
-

@@ -13,7 +13,10 @@ export class HttpError extends Error {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -39,7 +42,10 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new HttpError(400, `The request body is not valid JSON (${err instanceof Error ? err.message : 'parse error'}).`);
+    throw new HttpError(
+      400,
+      `The request body is not valid JSON (${err instanceof Error ? err.message : 'parse error'}).`,
+    );
   }
 }
 

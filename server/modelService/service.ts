@@ -52,7 +52,8 @@ export function createModelServiceHandler(counts: Map<string, number>) {
         let body: Record<string, unknown> = {};
         try {
           const parsed: unknown = raw ? JSON.parse(raw) : {};
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+            body = parsed as Record<string, unknown>;
         } catch {
           return send(res, 400, { error: 'Request body is not valid JSON.' });
         }
@@ -85,7 +86,9 @@ export function createModelServiceHandler(counts: Map<string, number>) {
 }
 
 /** Starts the service on `port` (0 = any free port) in this process. */
-export async function startModelService(options: { port?: number; host?: string } = {}): Promise<ModelService> {
+export async function startModelService(
+  options: { port?: number; host?: string } = {},
+): Promise<ModelService> {
   const counts = new Map<string, number>();
   const server = createServer(createModelServiceHandler(counts));
   const host = options.host ?? '127.0.0.1';

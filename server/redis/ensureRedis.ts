@@ -61,7 +61,8 @@ export async function ensureRedis(options: {
     child.once('exit', () => done(false));
     child.once('error', () => done(false));
   });
-  if (!ready) return { kind: 'none', reason: `redis-server could not start on port ${port}. ${REDIS_UNAVAILABLE}` };
+  if (!ready)
+    return { kind: 'none', reason: `redis-server could not start on port ${port}. ${REDIS_UNAVAILABLE}` };
   const url = `redis://127.0.0.1:${port}`;
   return {
     kind: 'local',

@@ -52,7 +52,8 @@ export function injectPayload(node: Json, payload: Json, catalogue: TaskCatalogu
   if (Array.isArray(node)) return node.map((n) => injectPayload(n, payload, catalogue));
   if (!isObject(node)) return node;
   const out: Record<string, Json> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === 'kwargs' || k === 'args' ? v : injectPayload(v, payload, catalogue);
+  for (const [k, v] of Object.entries(node))
+    out[k] = k === 'kwargs' || k === 'args' ? v : injectPayload(v, payload, catalogue);
   if (typeof node.task === 'string') {
     const entry = catalogue.get(node.task);
     if (entry?.params.some((p) => p.name === 'payload')) {

@@ -45,7 +45,12 @@ return n
 `;
 
 type AppendClient = Redis & {
-  chordflowAppendEvents(eventsKey: string, channel: string, runId: string, ...events: string[]): Promise<number>;
+  chordflowAppendEvents(
+    eventsKey: string,
+    channel: string,
+    runId: string,
+    ...events: string[]
+  ): Promise<number>;
   chordflowProgress(
     progressKey: string,
     eventsKey: string,
@@ -68,8 +73,12 @@ function withScripts(redis: Redis): AppendClient {
   return r;
 }
 
+/** An event to append: `seq` is assigned by the log, `run_id` is optional (the log belongs to one run). */
+type WithoutRunId<T> = T extends unknown ? Omit<T, 'run_id'> : never;
+export type EventInput = UnsequencedRunEvent | WithoutRunId<UnsequencedRunEvent>;
+
 /** Strips `run_id`/`seq` so stored events stay small; they are added back when read. */
-function encodeEvent(event: UnsequencedRunEvent | Omit<UnsequencedRunEvent, 'run_id'>): string {
+function encodeEvent(event: EventInput): string {
   const { run_id: _r, ...rest } = event as UnsequencedRunEvent;
   return JSON.stringify(rest);
 }
@@ -128,7 +137,18 @@ export class RunStore {
 
   async getRun(id: string): Promise<RunRecord | undefined> {
     // Never HGETALL: the record holds the (possibly megabytes large) plan.
-    const fields = ['id', 'name', 'project', 'status', 'payload', 'canvas', 'created', 'updated', 'started_ms', 'comment'] as const;
+    const fields = [
+      'id',
+      'name',
+      'project',
+      'status',
+      'payload',
+      'canvas',
+      'created',
+      'updated',
+      'started_ms',
+      'comment',
+    ] as const;
     const values = await this.redis.hmget(this.keys.run(id), ...fields);
     const h: Partial<Record<(typeof fields)[number], string>> = {};
     fields.forEach((f, i) => {
@@ -164,13 +184,15 @@ export class RunStore {
   }
 
   /** Appends events (in chunks: Lua's unpack is limited to a few thousand values); returns the first seq. */
-  async appendEvents(
-    runId: string,
-    events: Array<UnsequencedRunEvent | Omit<UnsequencedRunEvent, 'run_id'>>,
-  ): Promise<number> {
+  async appendEvents(runId: string, events: EventInput[]): Promise<number> {
     let first = 0;
     for (const chunk of chunks(events.map(encodeEvent))) {
-      const seq = await this.redis.chordflowAppendEvents(this.keys.events(runId), this.keys.eventsChannel, runId, ...chunk);
+      const seq = await this.redis.chordflowAppendEvents(
+        this.keys.events(runId),
+        this.keys.eventsChannel,
+        runId,
+        ...chunk,
+      );
       if (first === 0) first = seq;
     }
     return first;
@@ -215,7 +237,11 @@ export class RunStore {
       if (ids.length === 0) break;
       for (const run of await this.getRuns(ids)) {
         if (query.status !== undefined && run.status !== query.status) continue;
-        if (query.name !== undefined && run.name !== query.name && `${run.project}.${run.name}` !== query.name)
+        if (
+          query.name !== undefined &&
+          run.name !== query.name &&
+          `${run.project}.${run.name}` !== query.name
+        )
           continue;
         matches.push(run);
       }
@@ -289,12 +315,19 @@ export class StoreBatch {
 
   constructor(private readonly store: RunStore) {}
 
-  appendEvents(runId: string, events: Array<Omit<UnsequencedRunEvent, 'run_id'>>): void {
+  appendEvents(runId: string, events: EventInput[]): void {
     if (events.length === 0) return;
     this.pending.push({ kind: 'events', runId, encoded: events.map(encodeEvent) });
   }
 
-  chordProgress(runId: string, barrierKey: string, chordId: string, initialTotal: number, grow: number, at: number): void {
+  chordProgress(
+    runId: string,
+    barrierKey: string,
+    chordId: string,
+    initialTotal: number,
+    grow: number,
+    at: number,
+  ): void {
     this.pending.push({
       kind: 'progress',
       runId,
@@ -333,7 +366,8 @@ export class StoreBatch {
     const flushEvents = (runId: string) => {
       const buf = events.get(runId);
       if (!buf || buf.length === 0) return;
-      for (const chunk of chunks(buf)) client.chordflowAppendEvents(k.events(runId), k.eventsChannel, runId, ...chunk);
+      for (const chunk of chunks(buf))
+        client.chordflowAppendEvents(k.events(runId), k.eventsChannel, runId, ...chunk);
       events.delete(runId);
     };
     for (const op of ops) {
@@ -348,7 +382,13 @@ export class StoreBatch {
       } else if (op.kind === 'progress') {
         // Keeps the log order: the run's earlier events first, then this progress event.
         flushEvents(op.runId);
-        client.chordflowProgress(k.progress(op.runId), k.events(op.runId), k.eventsChannel, op.runId, ...op.args);
+        client.chordflowProgress(
+          k.progress(op.runId),
+          k.events(op.runId),
+          k.eventsChannel,
+          op.runId,
+          ...op.args,
+        );
       } else runFields.push(op);
     }
     for (const [runId, fields] of states) p.hset(k.tasks(runId), ...fields);

@@ -148,6 +148,30 @@ describe('live Socket.IO server over the Redis event log', () => {
     cb.close();
   });
 
+  it('repairs a lost notification from the log (pub/sub is at-most-once)', async () => {
+    await store.createRun(record('lost1'), {});
+    await store.appendEvents('lost1', [observation(0)]);
+    const seen: number[] = [];
+    const client = new LiveRunClient(
+      'lost1',
+      { onEvents: (evs) => seen.push(...evs.map((e) => e.seq)) },
+      { url: a.url },
+    );
+    await until(() => seen.length === 1, 'the first event');
+    // Appended without the PUBLISH: the feed's periodic read of the log must deliver it.
+    await storeRedis.rpush(
+      store.keys.events('lost1'),
+      JSON.stringify(observation(1)),
+      JSON.stringify(observation(2)),
+    );
+    await until(() => seen.length === 3, 'the silently appended events');
+    // The next published event follows on without a duplicate.
+    await store.appendEvents('lost1', [observation(3)]);
+    await until(() => seen.length === 4, 'the next event');
+    expect(seen).toEqual([1, 2, 3, 4]);
+    client.close();
+  });
+
   it('resumes from a seq given by the caller (page reload with a known position)', async () => {
     await store.createRun(record('after1'), {});
     await store.appendEvents(
@@ -163,6 +187,19 @@ describe('live Socket.IO server over the Redis event log', () => {
     await until(() => seen.length === 4, 'the tail');
     expect(seen).toEqual([7, 8, 9, 10]);
     client.close();
+  });
+
+  it('stops forwarding a run once its last watcher is gone, even one that dropped mid-subscribe', async () => {
+    await store.createRun(record('leak1'), {});
+    const clients = [1, 2].map(() => new LiveRunClient('leak1', { onEvents: () => {} }, { url: a.url }));
+    await until(() => clients.every((c) => c.socket.connected && c.subscribes > 0), 'subscribes');
+    const dropping = ioClient(a.url, { transports: ['websocket'] });
+    await new Promise<void>((resolve) => dropping.on('connect', () => resolve()));
+    dropping.emit('run:subscribe', { run_id: 'leak1' }, () => {});
+    dropping.disconnect();
+    await until(() => a.live.feed.watchedRuns >= 1, 'the run to be watched');
+    for (const c of clients) c.close();
+    await until(() => a.live.feed.watchedRuns === 0, 'no watched run left');
   });
 
   it('announces created and finished runs to the runs room', async () => {

@@ -82,7 +82,9 @@ export async function attachLiveServer(
   }
 
   io.on('connection', (socket: LiveSocket) => {
-    const watching = new Set<string>();
+    // One feed.watch per (socket, run); each unwatch waits for its watch, so counts never go wrong even
+    // when the socket drops while a subscribe is still being served.
+    const watching = new Map<string, Promise<unknown>>();
 
     socket.on('run:subscribe', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
@@ -96,10 +98,16 @@ export async function attachLiveServer(
         // Join and start the feed before reading: whatever is appended after the snapshot read is
         // delivered to the room, and the client drops the overlap by seq.
         await socket.join(runRoom(runId));
-        if (!watching.has(runId)) {
-          watching.add(runId);
-          await feed.watch(runId);
+        let watched = watching.get(runId);
+        if (!watched) {
+          watched = feed.watch(runId).catch((err: unknown) => {
+            // Not counted: forget it so the client's retry starts afresh.
+            watching.delete(runId);
+            throw err;
+          });
+          watching.set(runId, watched);
         }
+        await watched;
         const [run, events] = await Promise.all([
           options.log.getRun(runId),
           options.log.readAfter(runId, afterSeq, snapshotLimit),
@@ -124,7 +132,11 @@ export async function attachLiveServer(
       }
       const runId = parsed.data.run_id;
       await socket.leave(runRoom(runId));
-      if (watching.delete(runId)) await feed.unwatch(runId);
+      const watched = watching.get(runId);
+      if (watched) {
+        watching.delete(runId);
+        await watched.then(() => feed.unwatch(runId)).catch(() => {});
+      }
       ack?.({ ok: true, data: null });
     });
 
@@ -137,7 +149,7 @@ export async function attachLiveServer(
     });
 
     socket.on('disconnect', () => {
-      for (const runId of watching) void feed.unwatch(runId);
+      for (const [runId, watched] of watching) void watched.then(() => feed.unwatch(runId)).catch(() => {});
       watching.clear();
     });
   });

@@ -62,7 +62,11 @@ describe('live run across a worker crash', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    const config = { ...loadConfig({ REDIS_URL: testRedisUrl() }), keyPrefix: PREFIX, modelServicePort: 0 };
+    const config = {
+      ...loadConfig({ ...process.env, REDIS_URL: testRedisUrl() }),
+      keyPrefix: PREFIX,
+      modelServicePort: 0,
+    };
     stack = await startStack({ config, startLocalRedis: false, startModelService: true, workers: 0 });
     source = new RedisEventSource(stack.redis!, testRedisUrl(), PREFIX);
     http = createServer();
@@ -93,8 +97,15 @@ describe('live run across a worker crash', () => {
     });
 
     const seen: RunEvent[] = [];
-    const sub = new LiveRunClient(run.id, { onEvents: (evs) => seen.push(...evs) }, { url: 'http://127.0.0.1:3546' });
-    await until(() => seen.some((e) => e.type === 'task.started' && e.task_id === 'slow'), 'the slow task to start');
+    const sub = new LiveRunClient(
+      run.id,
+      { onEvents: (evs) => seen.push(...evs) },
+      { url: 'http://127.0.0.1:3546' },
+    );
+    await until(
+      () => seen.some((e) => e.type === 'task.started' && e.task_id === 'slow'),
+      'the slow task to start',
+    );
 
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
@@ -109,7 +120,10 @@ describe('live run across a worker crash', () => {
     expect(starts.length).toBeGreaterThanOrEqual(2);
     const workers = new Set(starts.map((e) => (e as { worker: string }).worker));
     expect(workers.size).toBeGreaterThanOrEqual(2);
-    const finished = seen.find((e) => e.type === 'run.finished') as Extract<RunEvent, { type: 'run.finished' }>;
+    const finished = seen.find((e) => e.type === 'run.finished') as Extract<
+      RunEvent,
+      { type: 'run.finished' }
+    >;
     expect(finished.status).toBe('success');
     expect(finished.result).toBe(42);
     expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));

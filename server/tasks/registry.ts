@@ -8,7 +8,12 @@
 import { readdirSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type CatalogueEntry, createCatalogue, type TaskCatalogue, type TaskParam } from '../../lib/canvas/catalogue';
+import {
+  type CatalogueEntry,
+  createCatalogue,
+  type TaskCatalogue,
+  type TaskParam,
+} from '../../lib/canvas/catalogue';
 import type { Json, JsonObject, TaskOptions } from '../../lib/canvas/model';
 import type { AttemptOutcome } from '../../lib/engine/types';
 

@@ -33,12 +33,13 @@ export async function startTestCluster(
   } = {},
 ): Promise<TestCluster> {
   const prefix = `{cft${process.pid}x${++suiteSeq}}`;
-  const base = loadConfig({ ...options.env, REDIS_URL: testRedisUrl() } as NodeJS.ProcessEnv);
+  const base = loadConfig({ ...options.env, REDIS_URL: testRedisUrl() } as unknown as NodeJS.ProcessEnv);
   const config: ServerConfig = {
     ...base,
     keyPrefix: prefix,
     tasksDir: './tasks',
     workerConcurrency: options.concurrency ?? 8,
+    workerQueues: ['default', 'fast'],
     lockDurationMs: 2000,
     stalledIntervalMs: 1000,
     modelServicePort: 0,
@@ -57,7 +58,10 @@ export async function startTestCluster(
     config,
     ...(api ? { api } : {}),
     async run(canvas, o = {}) {
-      const rec = await client.submit({ file: client.parseCanvas(canvas), ...(o.runId ? { runId: o.runId } : {}) });
+      const rec = await client.submit({
+        file: client.parseCanvas(canvas),
+        ...(o.runId ? { runId: o.runId } : {}),
+      });
       await client.waitFinished(rec.id, o.timeoutMs ?? 30_000);
       return runReport(rec.id, await client.store.readEvents(rec.id));
     },

@@ -28,6 +28,7 @@ export function useImportText() {
         return false;
       }
       actions.replaceCanvas(r.value.file.canvas, r.value.file.invoke, r.value.file.config);
+      actions.requestFit();
       actions.notify('info', `Imported the canvas from ${origin}.`);
       return true;
     },

@@ -28,6 +28,38 @@ export function writtenPathsByUid(
   return out;
 }
 
+interface KeyPairs {
+  /** [written path key, run path] of every mapped task node. */
+  tasks: Array<[string, string]>;
+  /** [written path key, chord run path] of every container mapped to a chord. */
+  chords: Array<[string, string]>;
+}
+
+const pairCache = new WeakMap<RunPathMap, WeakMap<CanvasNode, KeyPairs>>();
+
+/** Written key ↔ run path pairs, computed once per (path map, document) and reused every frame. */
+function keyPairs(canvas: CanvasNode, pathMap: RunPathMap): KeyPairs {
+  let byCanvas = pairCache.get(pathMap);
+  if (!byCanvas) {
+    byCanvas = new WeakMap();
+    pairCache.set(pathMap, byCanvas);
+  }
+  const cached = byCanvas.get(canvas);
+  if (cached) return cached;
+  const written = writtenPathsByUid(canvas);
+  const pairs: KeyPairs = { tasks: [], chords: [] };
+  for (const [uid, runPaths] of pathMap.taskPaths) {
+    const key = written.get(uid);
+    if (key !== undefined && runPaths[0] !== undefined) pairs.tasks.push([key, runPaths[0]]);
+  }
+  for (const [uid, chordPath] of pathMap.chordPaths) {
+    const key = written.get(uid);
+    if (key !== undefined) pairs.chords.push([key, chordPath]);
+  }
+  byCanvas.set(canvas, pairs);
+  return pairs;
+}
+
 function toEditorStatus(task: TaskRunState, t: number): EditorNodeStatus {
   const status: EditorNodeStatus = {
     state: task.status === 'queued' ? 'QUEUED' : task.status === 'not_run' ? 'PENDING' : task.celery,
@@ -68,18 +100,16 @@ export function toRunStatusSlice(
   for (const task of state.tasks.values())
     byTaskId[task.task_id] = keep(prev?.byTaskId[task.task_id], toEditorStatus(task, state.t));
   if (canvas && pathMap) {
-    const written = writtenPathsByUid(canvas);
-    for (const [uid, runPaths] of pathMap.taskPaths) {
-      const key = written.get(uid);
-      const id = state.byPath.get(runPaths[0] ?? '')?.[0];
+    const { tasks, chords } = keyPairs(canvas, pathMap);
+    for (const [key, runPath] of tasks) {
+      const id = state.byPath.get(runPath)?.[0];
       const task = id === undefined ? undefined : state.tasks.get(id);
-      if (key === undefined || !task) continue;
+      if (!task) continue;
       byPath[key] = keep(prev?.byPath[key], toEditorStatus(task, state.t));
     }
-    for (const [uid, chordPath] of pathMap.chordPaths) {
-      const key = written.get(uid);
+    for (const [key, chordPath] of chords) {
       const progress = state.chords.get(chordPath);
-      if (key === undefined || !progress) continue;
+      if (!progress) continue;
       const done = progress.done >= progress.total;
       byPath[key] = keep(prev?.byPath[key], {
         state: done ? 'SUCCESS' : 'STARTED',

@@ -7,7 +7,7 @@ import { toRunStatusSlice } from './editorSync';
 import { flakyTrace, partialFailTrace } from './fixtures';
 import { percentile, summarizeRuns } from './monteCarloStats';
 import { runPathMap } from './pathMap';
-import { describeStatus, runStateAt } from './runState';
+import { createRunCursor, describeStatus, runStateAt } from './runState';
 import { buildTimeline } from './timeline';
 import { listTasks, withFaults, withRetryPolicy } from './variants';
 
@@ -59,6 +59,28 @@ describe('runStateAt (time travel)', () => {
     expect(runStateAt(events, 10).tasks.get('x')?.status).toBe('not_run');
     expect(runStateAt(events, 1).tasks.get('x')?.status).toBe('pending');
   });
+});
+
+describe('createRunCursor (incremental time travel)', () => {
+  test.prop([
+    fc.constantFrom(flakyTrace, partialFailTrace),
+    fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 30 }),
+  ])(
+    'gives the same state as a full fold at every instant, in any order of instants, and never mutates what it handed out',
+    (events, instants) => {
+      const cursor = createRunCursor(events);
+      const handed: Array<{ t: number; snapshot: string; state: ReturnType<typeof runStateAt> }> = [];
+      for (const t of instants) {
+        const state = cursor.at(t);
+        const expected = runStateAt(events, t);
+        expect([...state.tasks.values()]).toEqual([...expected.tasks.values()]);
+        expect([...state.chords.values()]).toEqual([...expected.chords.values()]);
+        expect(state.finished).toEqual(expected.finished);
+        handed.push({ t, snapshot: JSON.stringify([...state.tasks.values()]), state });
+      }
+      for (const h of handed) expect(JSON.stringify([...h.state.tasks.values()])).toBe(h.snapshot);
+    },
+  );
 });
 
 describe('buildTimeline', () => {

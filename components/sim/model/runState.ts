@@ -73,8 +73,18 @@ function ensureTask(
   return task;
 }
 
-/** Applies one event to a mutable state (the single place the event → node-state rules live). */
-export function applyRunEvent(state: RunStateAt, event: RunEvent): void {
+/**
+ * Applies one event to a mutable state (the single place the event → node-state rules live).
+ * With `fresh`, a task is copied before its first change (ids in `fresh` are already copies), so
+ * objects handed out earlier never change (React reads them by identity).
+ */
+export function applyRunEvent(state: RunStateAt, event: RunEvent, fresh?: Set<string>): void {
+  if (fresh) {
+    const id =
+      'task_id' in event ? event.task_id : event.type === 'task.added' ? event.task.task_id : undefined;
+    if (id !== undefined) copyOnWrite(state, id, fresh);
+    if (event.type === 'run.finished') for (const id of state.tasks.keys()) copyOnWrite(state, id, fresh);
+  }
   switch (event.type) {
     case 'run.started':
       for (const d of event.tasks) ensureTask(state, d.task_id, d.name, d.path, d.origin);
@@ -167,6 +177,13 @@ export function applyRunEvent(state: RunStateAt, event: RunEvent): void {
   }
 }
 
+function copyOnWrite(state: RunStateAt, id: string, fresh: Set<string>): void {
+  if (fresh.has(id)) return;
+  const task = state.tasks.get(id);
+  if (task) state.tasks.set(id, { ...task });
+  fresh.add(id);
+}
+
 /** An empty state, before any event. */
 export function emptyRunState(): RunStateAt {
   return { t: 0, tasks: new Map(), byPath: new Map(), chords: new Map(), applied: 0 };
@@ -184,15 +201,56 @@ export function runStateAt(events: readonly RunEvent[], t: number): RunStateAt {
     applyRunEvent(state, event);
     state.applied += 1;
   }
-  // A countdown that elapsed before `t` but whose re-queue event is not in the trace yet: due now.
-  for (const task of state.tasks.values()) {
-    if (task.status === 'retry_wait' && task.retryAt !== undefined && task.retryAt <= t && !state.finished) {
-      task.status = 'queued';
-      task.since = task.retryAt;
-      delete task.retryAt;
+  withDueRetries(state, t);
+  return state;
+}
+
+/** A countdown that elapsed before `t` but whose re-queue event is not applied yet: the task is due. */
+function withDueRetries(state: RunStateAt, t: number): void {
+  if (state.finished) return;
+  for (const [id, task] of state.tasks) {
+    if (task.status === 'retry_wait' && task.retryAt !== undefined && task.retryAt <= t) {
+      const { retryAt, ...rest } = task;
+      state.tasks.set(id, { ...rest, status: 'queued', since: retryAt });
     }
   }
-  return state;
+}
+
+/**
+ * Time travel over one event list, fast when moving forward (playback, dragging right): it applies only
+ * the events since the last instant and copies only the tasks they touch. Moving back refolds from the
+ * start. Falls back to a full fold per call when event times are not in order.
+ */
+export interface RunCursor {
+  at(t: number): RunStateAt;
+}
+
+export function createRunCursor(events: readonly RunEvent[]): RunCursor {
+  let ordered = true;
+  for (let i = 1; i < events.length; i += 1)
+    if ((events[i]?.at ?? 0) < (events[i - 1]?.at ?? 0)) ordered = false;
+  let fold = emptyRunState();
+  let index = 0;
+  return {
+    at(t) {
+      if (!ordered) return runStateAt(events, t);
+      if (t < fold.t) {
+        fold = emptyRunState();
+        index = 0;
+      }
+      const fresh = new Set<string>();
+      for (; index < events.length; index += 1) {
+        const event = events[index] as RunEvent;
+        if (event.at > t) break;
+        applyRunEvent(fold, event, fresh);
+      }
+      fold.t = t;
+      fold.applied = index;
+      const snapshot: RunStateAt = { ...fold, tasks: new Map(fold.tasks), chords: new Map(fold.chords) };
+      withDueRetries(snapshot, t);
+      return snapshot;
+    },
+  };
 }
 
 /** Human words for a status (node badges, drawer, legend). */

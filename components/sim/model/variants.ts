@@ -94,11 +94,23 @@ export function withRetryPolicy(file: CanvasFile, override: PolicyOverride): Can
   };
 }
 
+export interface TaskChoice {
+  path: PathKey;
+  task: string;
+  label: string;
+  options: TaskNode['options'];
+}
+
 /** Task paths and labels of a file (pickers). */
-export function listTasks(file: CanvasFile): Array<{ path: PathKey; task: string; label: string }> {
-  const out: Array<{ path: PathKey; task: string; label: string }> = [];
+export function listTasks(file: CanvasFile): TaskChoice[] {
+  const out: TaskChoice[] = [];
   forEachTask(file.canvas, (task, path) =>
-    out.push({ path, task: task.task, label: task.id ?? `${task.task} (${path || 'root'})` }),
+    out.push({
+      path,
+      task: task.task,
+      label: task.id ?? `${task.task} (${path || 'root'})`,
+      options: task.options,
+    }),
   );
   return out;
 }

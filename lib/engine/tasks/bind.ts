@@ -39,6 +39,26 @@ function quoteList(names: string[]): string {
   return `${q.slice(0, -1).join(', ')}, and ${q[q.length - 1]}`;
 }
 
+// Shared empties of the fast path; implementations only read them.
+const NO_ARGS: Json[] = [];
+const NO_KWARGS: JsonObject = {};
+
+const POSITIONAL_ONLY = new WeakMap<readonly Param[], boolean>();
+
+function allPositional(params: readonly Param[]): boolean {
+  let known = POSITIONAL_ONLY.get(params);
+  if (known === undefined) {
+    known = params.every((p) => p.kind === 'positional');
+    POSITIONAL_ONLY.set(params, known);
+  }
+  return known;
+}
+
+function isEmpty(o: JsonObject): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 /** Binds call arguments to parameters like Python; raises TypeError with Python's message. */
 export function bindArgs(
   fname: string,
@@ -46,6 +66,12 @@ export function bindArgs(
   args: readonly Json[],
   kwargs: JsonObject,
 ): Bound {
+  // Fast path: exactly the positional parameters, no keywords (the common case in big canvases).
+  if (args.length === params.length && isEmpty(kwargs) && allPositional(params)) {
+    const values: Record<string, Json> = {};
+    for (let i = 0; i < args.length; i++) values[(params[i] as Param).name] = args[i] as Json;
+    return { values, varargs: NO_ARGS, varkw: NO_KWARGS };
+  }
   const positional = params.filter((p) => p.kind === 'positional');
   const hasVarargs = params.some((p) => p.kind === 'varargs');
   const hasVarkw = params.some((p) => p.kind === 'varkw');

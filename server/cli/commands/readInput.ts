@@ -1,7 +1,14 @@
 /** Reading a canvas file for CLI commands: any format, `-` for stdin, sentences instead of stack traces. */
 import { type ReadResult, readAnyFormat } from '@/lib/canvas/detect';
 import { formatProblems, type Problem } from '@/lib/canvas/problems';
-import type { CliIO } from '../io';
+import { type CliIO, defaultIO } from '../io';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Reads and parses FILE (or stdin for `-`); prints problems and returns null when it cannot. */
 export async function readCanvasInput(
@@ -12,7 +19,9 @@ export async function readCanvasInput(
 ): Promise<{ result: ReadResult; warnings: Problem[] } | null> {
   let text: string;
   try {
-    text = await io.readFile(path === '-' ? '/dev/stdin' : path);
+    // `-` is standard input. The real process stdin may be a pipe or a socket (not openable by path), so
+    // read the stream; an injected CliIO is asked for the file "-".
+    text = path === '-' && io === defaultIO ? await readStdin() : await io.readFile(path);
   } catch (err) {
     const code = (err as { code?: string }).code;
     const why =

@@ -43,7 +43,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     value = JSON.parse(text);
   } catch {
-    io.err(`chordflow run: ${file} is not JSON; convert it first with \`chordflow convert ${file} --to canvas-json\`.\n`);
+    io.err(
+      `chordflow run: ${file} is not JSON; convert it first with \`chordflow convert ${file} --to canvas-json\`.\n`,
+    );
     return 1;
   }
   const timeoutS = Number(values.timeout ?? 600);
@@ -51,7 +53,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const config = loadConfig();
   const { isRedisReachable, createRedis } = await import('../../redis/connection');
   if (!(await isRedisReachable(config.redisUrl))) {
-    io.err(`chordflow run: Redis at ${config.redisUrl} does not answer; start \`chordflow serve\` or set REDIS_URL.\n`);
+    io.err(
+      `chordflow run: Redis at ${config.redisUrl} does not answer; start \`chordflow serve\` or set REDIS_URL.\n`,
+    );
     return 1;
   }
   const { loadTaskRegistry } = await import('../../tasks/registry');
@@ -61,7 +65,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const redis = createRedis(config.redisUrl);
   const client = new ClusterClient(redis, config.keyPrefix, registry.catalogue);
   try {
-    const source = payload === undefined ? value : injectPayload(value as never, payload as never, registry.catalogue);
+    const source =
+      payload === undefined ? value : injectPayload(value as never, payload as never, registry.catalogue);
     let record: Awaited<ReturnType<typeof client.submit>>;
     try {
       record = await client.submit({
@@ -78,21 +83,28 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       throw err;
     }
     if (!values.wait) {
-      io.out(values.json ? `${JSON.stringify({ run_id: record.id, status: 'progress' })}\n` : `Submitted run ${record.id}.\n`);
+      io.out(
+        values.json
+          ? `${JSON.stringify({ run_id: record.id, status: 'progress' })}\n`
+          : `Submitted run ${record.id}.\n`,
+      );
       return 0;
     }
     const done = await client.waitFinished(record.id, timeoutS * 1000);
     const { runReport } = await import('../../runs/report');
     const report = runReport(record.id, await client.store.readEvents(record.id));
     if (!done || !['success', 'error', 'canceled'].includes(done.status)) {
-      io.err(`chordflow run: run ${record.id} did not finish within ${timeoutS} s; are workers running (chordflow worker)?\n`);
+      io.err(
+        `chordflow run: run ${record.id} did not finish within ${timeoutS} s; are workers running (chordflow worker)?\n`,
+      );
       if (values.json) io.out(`${JSON.stringify(report)}\n`);
       return 1;
     }
     if (values.json) io.out(`${JSON.stringify(report)}\n`);
     else {
       io.out(`Run ${record.id}: ${report.status} in ${report.makespan_ms} ms\n`);
-      for (const t of report.tasks) io.out(`  ${t.id.padEnd(28)} ${t.name.padEnd(16)} ${t.state.padEnd(8)} attempts ${t.attempts}\n`);
+      for (const t of report.tasks)
+        io.out(`  ${t.id.padEnd(28)} ${t.name.padEnd(16)} ${t.state.padEnd(8)} attempts ${t.attempts}\n`);
       if (report.error) io.out(`  error: ${report.error.type}: ${report.error.message}\n`);
     }
     return report.status === 'success' ? 0 : 1;

@@ -49,7 +49,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const log = createLogger('chordflow', config.logLevel);
   const { startStack } = await import('../../cluster/stack');
   const stack = await startStack({ config, log, workers: workerCount });
-  if (stack.modelServiceUrl && !process.env.MODEL_SERVICE_URL) process.env.MODEL_SERVICE_URL = stack.modelServiceUrl;
+  if (stack.modelServiceUrl && !process.env.MODEL_SERVICE_URL)
+    process.env.MODEL_SERVICE_URL = stack.modelServiceUrl;
 
   const host = values.host ?? '127.0.0.1';
   let close: () => Promise<void>;

@@ -23,10 +23,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         .split(',')
         .map((q) => q.trim())
         .filter(Boolean)
-    : undefined;
+    : config.workerQueues;
   const { isRedisReachable } = await import('../../redis/connection');
   if (!(await isRedisReachable(config.redisUrl))) {
-    io.err(`chordflow worker: Redis at ${config.redisUrl} does not answer; start redis-server or set REDIS_URL.\n`);
+    io.err(
+      `chordflow worker: Redis at ${config.redisUrl} does not answer; start redis-server or set REDIS_URL.\n`,
+    );
     return 1;
   }
   const { createLogger } = await import('../../log');

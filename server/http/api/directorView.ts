@@ -104,7 +104,9 @@ export interface TaskObject {
 function traceback(t: TaskReport): string {
   const e = t.error;
   if (!e) return '';
-  return e.traceback ?? `Traceback (most recent call last):\n  Task ${t.name}[${t.id}]\n${e.type}: ${e.message}`;
+  return (
+    e.traceback ?? `Traceback (most recent call last):\n  Task ${t.name}[${t.id}]\n${e.type}: ${e.message}`
+  );
 }
 
 export function taskObjects(run: RunRecord, plan: RunPlan | undefined, report: RunReport): TaskObject[] {
@@ -115,7 +117,8 @@ export function taskObjects(run: RunRecord, plan: RunPlan | undefined, report: R
     return {
       id: t.id,
       created: run.created,
-      updated: t.finished_at !== undefined ? new Date(run.started_ms + t.finished_at).toISOString() : run.updated,
+      updated:
+        t.finished_at !== undefined ? new Date(run.started_ms + t.finished_at).toISOString() : run.updated,
       task: t.id,
       key: t.name,
       status,

@@ -50,14 +50,19 @@ function intParam(url: URL, name: string, fallback: number, max: number): number
   if (raw === null || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new HttpError(400, `Query parameter "${name}" must be an integer between 1 and ${max}, got "${raw}".`);
+    throw new HttpError(
+      400,
+      `Query parameter "${name}" must be an integer between 1 and ${max}, got "${raw}".`,
+    );
   }
   return n;
 }
 
 const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']);
 
-export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+export function createApiHandler(
+  deps: ApiDeps,
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   function cluster(): ClusterClient {
     if (!deps.client) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
     return deps.client;
@@ -109,7 +114,10 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
   const createWorkflow: Handler = async (req, res) => {
     const body = await readJsonBody(req, deps.bodyLimitBytes);
     if (!isPlainObject(body)) {
-      throw new HttpError(400, 'The request body must be a JSON object: {project, name, payload} or {canvas, payload?}.');
+      throw new HttpError(
+        400,
+        'The request body must be a JSON object: {project, name, payload} or {canvas, payload?}.',
+      );
     }
     const c = cluster();
     const payload = (body.payload ?? null) as Json;
@@ -118,10 +126,18 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }
     const comment = body.comment as string | undefined;
     if (body.canvas !== undefined) {
-      const extra = Object.keys(body).filter((k) => !['canvas', 'payload', 'name', 'project', 'comment'].includes(k));
-      if (extra.length > 0) throw new HttpError(400, `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`);
-      if (body.name !== undefined && !isValidNamePart(body.name)) throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
-      if (body.project !== undefined && !isValidNamePart(body.project)) throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
+      const extra = Object.keys(body).filter(
+        (k) => !['canvas', 'payload', 'name', 'project', 'comment'].includes(k),
+      );
+      if (extra.length > 0)
+        throw new HttpError(
+          400,
+          `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
+        );
+      if (body.name !== undefined && !isValidNamePart(body.name))
+        throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
+      if (body.project !== undefined && !isValidNamePart(body.project))
+        throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
       const file = c.parseCanvas(body.canvas);
       const run = await c.submit({
         file,
@@ -134,16 +150,25 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }
     const missing = ['project', 'name', 'payload'].filter((k) => body[k] === undefined);
     if (missing.length > 0) {
-      throw new HttpError(400, `Missing field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"`).join(', ')}: send {project, name, payload} to run a definition or {canvas, payload?} to run a canvas.`, {
-        errors: missing.map((k) => `'${k}' is a required property`),
-      });
+      throw new HttpError(
+        400,
+        `Missing field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"`).join(', ')}: send {project, name, payload} to run a definition or {canvas, payload?} to run a canvas.`,
+        {
+          errors: missing.map((k) => `'${k}' is a required property`),
+        },
+      );
     }
     const extra = Object.keys(body).filter((k) => !['project', 'name', 'payload', 'comment'].includes(k));
-    if (extra.length > 0) throw new HttpError(400, `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`);
+    if (extra.length > 0)
+      throw new HttpError(
+        400,
+        `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
+      );
     if (typeof body.project !== 'string' || typeof body.name !== 'string') {
       throw new HttpError(400, '"project" and "name" must be strings.');
     }
-    if (!isPlainObject(body.payload)) throw new HttpError(400, 'Payload is not valid: "payload" must be a JSON object.');
+    if (!isPlainObject(body.payload))
+      throw new HttpError(400, 'Payload is not valid: "payload" must be a JSON object.');
     const fullname = `${body.project}.${body.name}`;
     const def = await defs().get(fullname);
     if (!def) throw new HttpError(404, `Workflow ${fullname} not found.`);
@@ -163,7 +188,10 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     const perPage = intParam(url, 'per_page', 100, 1000);
     const status = url.searchParams.get('status') ?? undefined;
     if (status !== undefined && !STATUSES.has(status)) {
-      throw new HttpError(400, `Unknown status "${status}": use pending, progress, success, error or canceled.`);
+      throw new HttpError(
+        400,
+        `Unknown status "${status}": use pending, progress, success, error or canceled.`,
+      );
     }
     const name = url.searchParams.get('name') ?? undefined;
     const withPayload = url.searchParams.get('with_payload') !== 'false';
@@ -173,7 +201,11 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       ...(status !== undefined ? { status } : {}),
       ...(name !== undefined ? { name } : {}),
     });
-    sendJson(res, 200, runs.map((r) => workflowObject(r, withPayload)));
+    sendJson(
+      res,
+      200,
+      runs.map((r) => workflowObject(r, withPayload)),
+    );
   };
 
   const getWorkflow: Handler = async (_req, res, [id = '']) => {
@@ -212,7 +244,11 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
   const saveDefinition: Handler = async (req, res) => {
     const body = await readJsonBody(req, deps.bodyLimitBytes);
-    if (!isPlainObject(body)) throw new HttpError(400, 'The request body must be a JSON object {project, name, canvas, description?}.');
+    if (!isPlainObject(body))
+      throw new HttpError(
+        400,
+        'The request body must be a JSON object {project, name, canvas, description?}.',
+      );
     if (!isValidNamePart(body.project) || !isValidNamePart(body.name)) {
       throw new HttpError(400, '"project" and "name" are required: 1–64 letters, digits, "_" or "-" each.');
     }
@@ -261,13 +297,20 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     const route = matching.find((r) => r.method === req.method);
     try {
       if (!route) {
-        throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${matching.map((r) => r.method).join(' or ')}.`);
+        throw new HttpError(
+          405,
+          `${req.method} is not allowed on ${path}; use ${matching.map((r) => r.method).join(' or ')}.`,
+        );
       }
       const mutating = route.mutating || !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
       if (mutating && deps.apiToken && !tokenOk(req, deps.apiToken)) {
-        throw new HttpError(401, 'This API needs a token: send "Authorization: Bearer <CHORDFLOW_API_TOKEN>".', {
-          status: 401,
-        });
+        throw new HttpError(
+          401,
+          'This API needs a token: send "Authorization: Bearer <CHORDFLOW_API_TOKEN>".',
+          {
+            status: 401,
+          },
+        );
       }
       const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => {
         try {

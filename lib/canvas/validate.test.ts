@@ -1,0 +1,116 @@
+import { test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { arbCanvasFile } from './arbitraries';
+import { canvasFile, chain, chord, group, task, withLinkError } from './build';
+import { createCatalogue } from './catalogue';
+import type { CanvasNode, TaskOptions } from './model';
+import { hasErrors } from './problems';
+import { suggestTaskName, validateCanvas } from './validate';
+
+const catalogue = createCatalogue();
+const check = (node: CanvasNode, invokeArgs: number[] = []) =>
+  validateCanvas(canvasFile(node, { args: invokeArgs }), catalogue);
+const at = (problems: ReturnType<typeof check>, path: string) => problems.filter((p) => p.path === path);
+
+describe('validateCanvas', () => {
+  it('accepts the built-in examples without problems', () => {
+    expect(
+      check(
+        chain(task('add', [2, 2]), task('add', [4]), group(task('mul', [2]), task('mul', [3])), task('tsum')),
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        withLinkError(task('fail', [1]), task('on_error', [], { kwargs: { tag: 'x' } }), task('on_error_id')),
+      ),
+    ).toEqual([]);
+  });
+
+  it('reports an unknown task with a close suggestion', () => {
+    const problems = check(chain(task('add', [1, 1]), task('ad', [1]), task('proj.tasks.tsum')));
+    expect(at(problems, 'canvas.tasks[1].task')[0]?.message).toMatch(
+      /^Unknown task "ad"\. Did you mean "add"\?/,
+    );
+    expect(at(problems, 'canvas.tasks[2].task')[0]?.message).toMatch(/Did you mean "tsum"\?/);
+    expect(suggestTaskName('zzzzzzzz', catalogue)).toBeUndefined();
+  });
+
+  it('reports a chord without body and warns about empty chains', () => {
+    const broken = {
+      ...chord([task('add', [1, 1])], task('tsum')),
+      body: undefined,
+    } as unknown as CanvasNode;
+    expect(at(check(broken), 'canvas.body')[0]?.message).toMatch(/no body/);
+    const empty = check(chain());
+    expect(empty[0]).toMatchObject({ path: 'canvas', severity: 'warning' });
+    expect(hasErrors(empty)).toBe(false);
+  });
+
+  it('reports bad retry values, each with a sentence', () => {
+    const options = {
+      max_retries: -1,
+      countdown: Number.NaN,
+      default_retry_delay: 'soon',
+      retry_backoff_max: -5,
+      retry_jitter: 'yes',
+      retry_backoff: -2,
+      autoretry_for: ['NoSuchError', 'HTTPError'],
+    } as unknown as TaskOptions;
+    const problems = check(task('add', [1, 2], { options }));
+    const paths = problems.map((p) => `${p.severity}:${p.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'error:canvas.options.max_retries',
+        'error:canvas.options.countdown',
+        'error:canvas.options.default_retry_delay',
+        'error:canvas.options.retry_backoff_max',
+        'error:canvas.options.retry_jitter',
+        'error:canvas.options.retry_backoff',
+        'warning:canvas.options.autoretry_for[0]',
+      ]),
+    );
+    expect(paths).not.toContain('warning:canvas.options.autoretry_for[1]');
+    expect(at(problems, 'canvas.options.countdown')[0]?.message).toBe(
+      '"countdown" must be a number of seconds ≥ 0, not NaN.',
+    );
+  });
+
+  it('checks time_limit against the effective soft_time_limit (catalogue defaults included)', () => {
+    const problems = check(task('TASK_A', [null], { options: { time_limit: 5 } }));
+    expect(at(problems, 'canvas.options.time_limit')[0]?.message).toMatch(
+      /shorter than "soft_time_limit" \(6 s\)/,
+    );
+  });
+
+  it('reports duplicate ids and ids a cluster job cannot have', () => {
+    const problems = check(
+      group(
+        task('add', [1, 1], { id: 'x' }),
+        task('add', [1, 1], { id: 'x' }),
+        task('add', [1, 1], { id: 'a:b' }),
+        task('add', [1, 1], { id: '42' }),
+      ),
+    );
+    expect(at(problems, 'canvas.tasks[1].id')[0]?.message).toMatch(/already used at canvas\.tasks\[0\]/);
+    expect(at(problems, 'canvas.tasks[2].id')[0]?.message).toMatch(/contains ":"/);
+    expect(at(problems, 'canvas.tasks[3].id')[0]?.message).toMatch(/all digits/);
+    expect(problems.every((p) => p.node_id !== undefined)).toBe(true);
+  });
+
+  it('warns about argument counts using what Celery prepends', () => {
+    // add.s(1) first in a chain gets nothing: missing y. add.s(1, 2) second gets the parent: too many.
+    const problems = check(chain(task('add', [1]), task('add', [1, 2]), task('add', [3])));
+    expect(at(problems, 'canvas.tasks[0].args')[0]).toMatchObject({ severity: 'warning' });
+    expect(at(problems, 'canvas.tasks[0].args')[0]?.message).toMatch(/miss "y"/);
+    expect(at(problems, 'canvas.tasks[1].args')[0]?.message).toMatch(/at most 2/);
+    expect(at(problems, 'canvas.tasks[2].args')).toEqual([]);
+    // Call-time args count for the first step; immutable signatures ignore them.
+    expect(check(task('add', [1]), [5])).toEqual([]);
+    expect(check(task('add', [1, 2], { immutable: true }), [5])).toEqual([]);
+  });
+
+  test.prop([arbCanvasFile()], { numRuns: 150 })('finds no error in generated canvases', (file) => {
+    const errors = validateCanvas(file, catalogue).filter((p) => p.severity === 'error');
+    expect(errors).toEqual([]);
+  });
+});

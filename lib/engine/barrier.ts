@@ -1,0 +1,160 @@
+/**
+ * Barrier release (celery-semantics.md 6.1, 6.2, 6.6): a chord applies its body with the header results
+ * in header order, or marks its body with Celery's ChordError; the run root ends the run.
+ */
+import type { Json } from '../canvas/model';
+import type { TaskError } from '../protocol/events';
+import { callErrbacks, markRemainder } from './failure';
+import { exceptionRepr, pyException } from './python';
+import { StepBuilder } from './step';
+import type {
+  BarrierMessage,
+  Env,
+  FinalLookup,
+  PlanBarrier,
+  PlanNode,
+  PlanTask,
+  RunPlan,
+  Step,
+} from './types';
+import { flatMembers, nodeValue, valueLeaves } from './values';
+
+/**
+ * Task ids whose finals the interpreter must provide when releasing `barrier`. Call again with a lookup
+ * of what you fetched: add_to_chord additions are then included; stop when nothing new is returned.
+ */
+export function barrierInputs(plan: RunPlan, barrier: BarrierMessage, known?: FinalLookup): string[] {
+  const b = plan.barriers[barrier.barrier] as PlanBarrier;
+  const ids: string[] = [];
+  if (barrier.barrier === 0) {
+    for (const t of plan.tasks) if (t.origin === 'canvas') ids.push(t.id);
+  } else {
+    const chord = plan.nodes[b.node] as Extract<PlanNode, { kind: 'chord' }>;
+    for (const h of chord.header)
+      for (const leaf of valueLeaves(plan, h)) ids.push((plan.tasks[leaf] as PlanTask).id);
+  }
+  for (const ti of adders(plan, barrier.barrier)) {
+    const id = (plan.tasks[ti] as PlanTask).id;
+    ids.push(id);
+    const added = known?.(id)?.added;
+    if (added) ids.push(...added);
+  }
+  return ids;
+}
+
+function adders(plan: RunPlan, barrierIndex: number): number[] {
+  if (barrierIndex !== 0) return (plan.barriers[barrierIndex] as PlanBarrier).adders;
+  const all: number[] = [];
+  for (const b of plan.barriers) all.push(...b.adders);
+  return all;
+}
+
+function addedIds(plan: RunPlan, barrierIndex: number, finals: FinalLookup): string[] {
+  const out: string[] = [];
+  for (const ti of adders(plan, barrierIndex)) {
+    const added = finals((plan.tasks[ti] as PlanTask).id, ti)?.added;
+    if (added) out.push(...added);
+  }
+  return out;
+}
+
+function failed(state: string | undefined): boolean {
+  return state === 'FAILURE' || state === 'REVOKED';
+}
+
+/**
+ * Releases a barrier whose children all finished: a chord applies its body with the header results in
+ * header order, or (a member failed) marks the body with Celery's ChordError; the run root ends the run.
+ */
+export function onBarrierReleased(
+  plan: RunPlan,
+  barrier: BarrierMessage,
+  finals: FinalLookup,
+  env: Pick<Env, 'now'>,
+): Step {
+  const s = new StepBuilder(plan, env.now);
+  if (barrier.barrier === 0) {
+    finishRun(s, finals);
+    return s.step;
+  }
+  const b = plan.barriers[barrier.barrier] as PlanBarrier;
+  const chord = plan.nodes[b.node] as Extract<PlanNode, { kind: 'chord' }>;
+  const header = flatMembers(plan, chord.header);
+  // Culprit = first failed report in header order (Redis backend), then add_to_chord additions.
+  const order: string[] = [];
+  for (const h of header)
+    for (const leaf of valueLeaves(plan, h)) order.push((plan.tasks[leaf] as PlanTask).id);
+  const extra = addedIds(plan, barrier.barrier, finals);
+  order.push(...extra);
+  const culprit = order.find((id) => failed(finals(id)?.state));
+  if (culprit !== undefined) {
+    const cause = finals(culprit)?.error ?? pyException('Exception', 'unknown');
+    const error = pyException('ChordError', `Dependency ${culprit} raised ${exceptionRepr(cause)}`);
+    chordFailed(s, chord, error);
+    return s.step;
+  }
+  const values: Json[] = header.map((h) => nodeValue(plan, h, finals));
+  for (const id of extra) values.push(finals(id)?.result ?? null);
+  s.apply(chord.body, [values], {});
+  return s.step;
+}
+
+/** Header failure (celery-semantics.md 6.2): the body never runs; its value leaves are marked. */
+function chordFailed(s: StepBuilder, chord: Extract<PlanNode, { kind: 'chord' }>, error: TaskError): void {
+  const plan = s.plan;
+  const body = plan.nodes[chord.body] as PlanNode;
+  if (body.kind === 'group') {
+    // Celery revokes a group body (issue #8786 handling); its members end REVOKED, no errbacks.
+    for (const leaf of valueLeaves(plan, chord.body))
+      s.markRevoked(plan.tasks[leaf] as PlanTask, leaf, 'chord header failed');
+  } else {
+    for (const leaf of valueLeaves(plan, chord.body)) {
+      const t = plan.tasks[leaf] as PlanTask;
+      s.markFailed(t, leaf, error);
+      // Errbacks of the body are called through a fake request whose id is the body's id.
+      callErrbacks(
+        s,
+        t.errbacks,
+        { id: t.id, task: t.name, args: t.args, kwargs: t.kwargs, retries: 0 },
+        error,
+      );
+    }
+  }
+  // Sane extension: the rest of an enclosing chain (a chain of chords) is marked like a chain failure.
+  markRemainder(s, chord.next, error);
+}
+
+/** Run root released: status, top-level value (chain → last, group → list, chord → body), error. */
+function finishRun(s: StepBuilder, finals: FinalLookup): void {
+  const plan = s.plan;
+  let firstFailed: TaskError | undefined;
+  const check = (id: string, index?: number): void => {
+    const f = finals(id, index);
+    if (firstFailed === undefined && f !== undefined && failed(f.state)) {
+      firstFailed = f.error ?? pyException('Exception', f.state);
+    }
+  };
+  const tasks = plan.tasks;
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i] as PlanTask;
+    if (t.origin === 'canvas') check(t.id, i);
+  }
+  for (const id of addedIds(plan, 0, finals)) check(id);
+  if (firstFailed === undefined) {
+    const result = nodeValue(plan, plan.top, finals);
+    s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.finished', status: 'success', result });
+    s.step.finish = { status: 'success', result };
+    return;
+  }
+  // The error reported is the top-level value's (what awaiting the canvas id reads), else the first failure.
+  let error = firstFailed;
+  for (const leaf of valueLeaves(plan, plan.top)) {
+    const f = finals((plan.tasks[leaf] as PlanTask).id, leaf);
+    if (f !== undefined && failed(f.state) && f.error !== undefined) {
+      error = f.error;
+      break;
+    }
+  }
+  s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.finished', status: 'failure', error });
+  s.step.finish = { status: 'failure', error };
+}

@@ -1,0 +1,178 @@
+/**
+ * Editor bench (SPEC 4): in one headless Chromium run, load a bare React Flow page with N default nodes
+ * and the editor with N tasks (N = 1,000 and 2,000), then drag a node with the mouse and time the frames.
+ * Prints one JSON line per measurement and a summary line with the ratios against the bare page:
+ *   editor load (1,000) <= 1.5 x bare,   drag frame (2,000) <= 1.2 x bare.
+ *
+ * Starts its own production server on port 3210 (`npx next build` first if there is no build).
+ * Usage: npm run bench:editor [-- --runs 3]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const port = Number(process.env.BENCH_EDITOR_PORT ?? 3210);
+const base = `http://127.0.0.1:${port}`;
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+
+function emit(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ bench: 'editor', ...line })}\n`);
+}
+
+async function startServer(): Promise<ChildProcess> {
+  if (!existsSync(`${root}/.next/BUILD_ID`)) {
+    process.stderr.write('bench:editor: no production build, running next build once…\n');
+  }
+  const child = spawn('node', ['bin/chordflow.js', 'serve', '--port', String(port), '--workers', '0'], {
+    cwd: root,
+    // A Redis URL that does not answer: the editor needs no Redis, and the bench must not touch the machine's.
+    env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:3298', MODEL_SERVICE_URL: 'http://127.0.0.1:3297' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for (let i = 0; i < 600; i++) {
+    try {
+      const r = await fetch(`${base}/api/health`);
+      if (r.ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the server on port ${port} did not come up`);
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+}
+
+function median(xs: number[]): number {
+  return percentile(xs, 50);
+}
+
+/** Navigates and returns ms from navigation start until every node is rendered and visible, plus a frame. */
+async function load(page: Page, url: string, n: number): Promise<number> {
+  await page.goto(url, { waitUntil: 'commit' });
+  // In-page code is passed as strings: tsx's name helpers (`__name`) do not exist in the page.
+  await page.waitForFunction(
+    `(() => {
+      const nodes = document.querySelectorAll('.react-flow__node');
+      if (nodes.length < ${n}) return false;
+      return getComputedStyle(nodes[nodes.length - 1]).visibility === 'visible';
+    })()`,
+    undefined,
+    { polling: 'raf', timeout: 120_000 },
+  );
+  return page.evaluate('new Promise((r) => requestAnimationFrame(() => r(performance.now())))') as Promise<number>;
+}
+
+/** Drags the first node 60 mouse steps; returns rAF frame intervals and input-to-next-frame latencies. */
+async function drag(page: Page, selector: string): Promise<{ frames: number[]; latency: number[] }> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (box === null) throw new Error(`no node for ${selector}`);
+  await page.evaluate(`(() => {
+    window.__f = [];
+    window.__l = [];
+    window.__rec = true;
+    const loop = (t) => {
+      window.__f.push(t);
+      if (window.__rec) requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+    window.addEventListener('mousemove', () => {
+      const t0 = performance.now();
+      requestAnimationFrame(() => window.__l.push(performance.now() - t0));
+    }, { capture: true });
+  })()`);
+  const x = box.x + Math.min(40, box.width / 2);
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 60; i++) await page.mouse.move(x + i * 4, y + i * 3);
+  await page.mouse.up();
+  return page.evaluate(`(() => {
+    window.__rec = false;
+    const frames = window.__f.slice(1).map((t, i) => t - window.__f[i]);
+    return { frames, latency: window.__l };
+  })()`) as Promise<{ frames: number[]; latency: number[] }>;
+}
+
+async function main(): Promise<void> {
+  const server = await startServer();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const pages = [
+      { name: 'bare', path: '/bench/bare', node: '.react-flow__node' },
+      { name: 'editor', path: '/bench/editor', node: '.react-flow__node-task' },
+    ] as const;
+    const results = new Map<string, { load: number[]; frame: number[]; latency: number[] }>();
+    // Warm-up: compile/cache both pages once so the first measured run is not a cold server.
+    for (const p of pages) {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await load(page, `${base}${p.path}?n=100`, 100);
+      await page.close();
+    }
+    for (let run = 0; run < runs; run++) {
+      for (const n of [1000, 2000]) {
+        for (const p of pages) {
+          const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+          const loadMs = await load(page, `${base}${p.path}?n=${n}`, n);
+          const d = await drag(page, p.node);
+          await page.close();
+          const key = `${p.name}:${n}`;
+          const r = results.get(key) ?? { load: [], frame: [], latency: [] };
+          r.load.push(loadMs);
+          r.frame.push(mean(d.frames));
+          r.latency.push(median(d.latency));
+          results.set(key, r);
+          emit({
+            page: p.name,
+            nodes: n,
+            run,
+            load_ms: Math.round(loadMs),
+            frame_ms_mean: +mean(d.frames).toFixed(2),
+            frame_ms_p50: +median(d.frames).toFixed(2),
+            frame_ms_p95: +percentile(d.frames, 95).toFixed(2),
+            input_to_frame_ms_p50: +median(d.latency).toFixed(2),
+            input_to_frame_ms_p95: +percentile(d.latency, 95).toFixed(2),
+          });
+        }
+      }
+    }
+    const m = (k: string, f: 'load' | 'frame' | 'latency') => median(results.get(k)?.[f] ?? []);
+    emit({
+      summary: true,
+      runs,
+      bare_load_ms_1000: Math.round(m('bare:1000', 'load')),
+      editor_load_ms_1000: Math.round(m('editor:1000', 'load')),
+      load_ratio_1000: +(m('editor:1000', 'load') / m('bare:1000', 'load')).toFixed(3),
+      load_ratio_2000: +(m('editor:2000', 'load') / m('bare:2000', 'load')).toFixed(3),
+      // Frame cost = mean rAF interval while dragging (includes drag start and drop), median over runs.
+      bare_frame_ms_2000: +m('bare:2000', 'frame').toFixed(2),
+      editor_frame_ms_2000: +m('editor:2000', 'frame').toFixed(2),
+      frame_ratio_2000: +(m('editor:2000', 'frame') / m('bare:2000', 'frame')).toFixed(3),
+      input_to_frame_ratio_2000: +(m('editor:2000', 'latency') / m('bare:2000', 'latency')).toFixed(3),
+      bar: { load_ratio_1000: 1.5, frame_ratio_2000: 1.2 },
+    });
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+    setTimeout(() => server.kill('SIGKILL'), 3000).unref();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench:editor failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

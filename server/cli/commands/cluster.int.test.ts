@@ -1,0 +1,106 @@
+/** `chordflow run`, `chordflow worker` and `chordflow serve --no-web` as a person uses them. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../../../tests/support/testRedisUrl';
+import { spawnWorker, type WorkerProcess } from '../../../tests/support/workerProcess';
+
+const bin = fileURLToPath(new URL('../../../bin/chordflow.js', import.meta.url));
+const env = { REDIS_URL: '', CHORDFLOW_PREFIX: '{cfcli}', CHORDFLOW_TASKS_DIR: './tasks', LOG_LEVEL: 'warn' };
+let worker: WorkerProcess;
+const dir = mkdtempSync(join(tmpdir(), 'chordflow-cli-'));
+
+function cli(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env, REDIS_URL: testRedisUrl(), ...extraEnv },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+beforeAll(async () => {
+  worker = await spawnWorker({ ...env, REDIS_URL: testRedisUrl() }, ['--concurrency', '4']);
+});
+afterAll(() => worker.kill('SIGTERM'));
+
+describe('chordflow CLI against the cluster', () => {
+  it('run --wait --json prints the run report and exits 0 on success', async () => {
+    const file = join(dir, 'ok.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ chain: [{ task: 'add', args: [2, 3] }, { task: 'example_upper_len' }] }),
+    );
+    const unknown = await cli(['run', file, '--wait', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/Unknown task "example_upper_len"/);
+    writeFileSync(
+      file,
+      JSON.stringify({ chain: [{ task: 'identity', args: ['ab'] }, { task: 'example_upper' }] }),
+    );
+    const r = await cli(['run', file, '--wait', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as { status: string; result: unknown; tasks: unknown[] };
+    expect(report).toMatchObject({ status: 'success', result: 'AB' });
+    expect(report.tasks).toHaveLength(2);
+  });
+
+  it('run --wait exits 1 when the run fails; bad files give a sentence', async () => {
+    const file = join(dir, 'fail.json');
+    writeFileSync(file, JSON.stringify({ task: 'fail', args: [1] }));
+    const r = await cli(['run', file, '--wait', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ status: 'failure', error: { type: 'ExpectedException' } });
+    const missing = await cli(['run', join(dir, 'nope.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/cannot read/);
+    const noRedis = await cli(['run', file], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(noRedis.err).toMatch(/does not answer/);
+  });
+
+  it('serve --no-web answers the API and shuts down gracefully on SIGTERM', async () => {
+    const child = spawn(process.execPath, [bin, 'serve', '--no-web', '--port', '3321', '--workers', '1'], {
+      env: { ...process.env, ...env, REDIS_URL: testRedisUrl(), MODEL_SERVICE_PORT: '9321' },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
+      child.stdout.on('data', () => {
+        if (out.includes('Chordflow is up')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const health = (await (await fetch('http://127.0.0.1:3321/api/health')).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(health).toMatchObject({ status: 'ok', redis: 'ok', model_service: 'ok' });
+    const created = await fetch('http://127.0.0.1:3321/api/workflows', {
+      method: 'POST',
+      body: JSON.stringify({
+        project: 'demo',
+        name: 'PIPELINE',
+        payload: { raw: 'hi there', scenario: 'happy' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+  }, 60_000);
+});

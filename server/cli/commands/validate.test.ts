@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../io';
+import { main } from '../main';
+
+/** A CliIO over in-memory files that records what is printed. */
+function fakeIO(files: Record<string, string>): CliIO & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(text: string) {
+      io.stdout += text;
+    },
+    err(text: string) {
+      io.stderr += text;
+    },
+    async readFile(path: string) {
+      const text = files[path];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return text;
+    },
+  };
+  return io;
+}
+
+describe('chordflow validate', () => {
+  it('finds no problem at all in the example files', async () => {
+    for (const name of ['tutorial.json', 'nested-chord.json', 'errbacks.json']) {
+      const text = readFileSync(new URL(`../../../examples/${name}`, import.meta.url), 'utf8');
+      const io = fakeIO({ [name]: text });
+      expect(await main(['validate', name], io)).toBe(0);
+      expect(io.stderr).toBe('');
+    }
+  });
+
+  it('prints a short valid line and exits 0', async () => {
+    const io = fakeIO({
+      'c.json': '{"chain": [{"task": "add", "args": [2, 2]}, {"task": "add", "args": [4]}]}',
+    });
+    expect(await main(['validate', 'c.json'], io)).toBe(0);
+    expect(io.stdout).toBe('c.json: valid (canvas-json, 2 task signatures)\n');
+    expect(io.stderr).toBe('');
+  });
+
+  it('prints every problem with its path and exits 1', async () => {
+    const io = fakeIO({
+      'bad.json': JSON.stringify({
+        chain: [
+          { task: 'ad', args: [1, 1] },
+          { task: 'add', options: { max_retries: -1 }, id: '12' },
+        ],
+      }),
+    });
+    expect(await main(['validate', 'bad.json'], io)).toBe(1);
+    expect(io.stderr).toContain('bad.json: 3 problems (canvas-json):');
+    expect(io.stderr).toContain('canvas.tasks[0].task: Unknown task "ad". Did you mean "add"?');
+    expect(io.stderr).toContain('canvas.tasks[1].options.max_retries: "max_retries" must be a whole number');
+    expect(io.stderr).toContain('canvas.tasks[1].id: The id "12" is all digits');
+  });
+
+  it('explains malformed input, missing files and bad usage without a stack trace', async () => {
+    const io = fakeIO({ 'x.json': '{"task": "add", "args": [1,]}', 'w.yml': 'demo.X:\n  tasks: [a\n' });
+    expect(await main(['validate', 'x.json'], io)).toBe(1);
+    expect(io.stderr).toContain('The file is not valid JSON: expected a value');
+    expect(io.stderr).toContain('line 1, column 28');
+    expect(await main(['validate', 'w.yml'], io)).toBe(1);
+    expect(io.stderr).toMatch(/not valid YAML at line \d+, column \d+/);
+    expect(await main(['validate', 'missing.json'], io)).toBe(1);
+    expect(io.stderr).toContain('cannot read missing.json: no such file.');
+    expect(await main(['validate'], io)).toBe(2);
+    expect(await main(['validate', 'x.json', '--bogus'], io)).toBe(2);
+    expect(io.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('accepts a wrong-typed canvas only with a sentence', async () => {
+    const io = fakeIO({ 't.json': '{"task": 42, "kwargs": []}' });
+    expect(await main(['validate', 't.json'], io)).toBe(1);
+    expect(io.stderr).toContain(
+      'canvas.task: "task" must be a task name (a non-empty string), not number 42.',
+    );
+    expect(io.stderr).toContain('canvas.kwargs: "kwargs" must be an object, not a list.');
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Differential test (SPEC 3): the same canvases through the simulator (`simulate`, lib/sim) and through
+ * the BullMQ cluster must give identical reports apart from timings and worker names — one semantic
+ * core, two interpreters. Fixed canvases plus random ones from `arbCanvasFile()`.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arbCanvasFile } from '../../lib/canvas/arbitraries';
+import { toCanvasJson } from '../../lib/canvas/canvasJson';
+import type { CanvasFile, Json } from '../../lib/canvas/model';
+import type { RunReport } from '../../lib/protocol/report';
+import { simulate } from '../../lib/sim';
+import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await startTestCluster({ workers: 2, concurrency: 4 });
+});
+afterAll(() => cluster.close());
+
+function sortJson<T>(items: T[]): T[] {
+  return [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+/** What must agree: states, values, errors, attempts and attempt outcomes; not times, workers, order of concurrent observations. */
+function comparable(report: RunReport) {
+  return {
+    status: report.status,
+    result: report.result,
+    error: report.error,
+    observations: sortJson(report.observations),
+    tasks: [...report.tasks]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((t) => ({
+        id: t.id,
+        name: t.name,
+        state: t.state,
+        result: t.result,
+        error: t.error,
+        attempts: t.attempts,
+        history: t.history.map((h) => ({ attempt: h.attempt, outcome: h.outcome, error: h.error })),
+      })),
+  };
+}
+
+async function compare(file: CanvasFile): Promise<void> {
+  const simulated = simulate(file, { catalogue: cluster.stack.registry.catalogue, seed: 7 }).report;
+  const live = await cluster.run(toCanvasJson(file) as Json, { timeoutMs: 30_000 });
+  expect(comparable(live), JSON.stringify(toCanvasJson(file))).toEqual(comparable(simulated));
+}
+
+const parse = (v: Json) => cluster.stack.client!.parseCanvas(v);
+
+describe('simulator and cluster agree', () => {
+  const fixed: Array<[string, Json]> = [
+    ['chain', { chain: [{ task: 'add', args: [1, 2] }, { task: 'mul', args: [3] }, { task: 'record' }] }],
+    [
+      'group',
+      {
+        group: [
+          { task: 'identity', args: [1] },
+          { task: 'delayed', args: [2], kwargs: { ms: 20 } },
+        ],
+      },
+    ],
+    [
+      'chord failure with errbacks',
+      {
+        chord: {
+          header: [
+            { task: 'fail', args: [1], id: 'x' },
+            { task: 'identity', args: [2] },
+            { task: 'fail', args: [2] },
+          ],
+          body: {
+            task: 'tsum',
+            link_error: [{ task: 'on_error', kwargs: { tag: 'b' } }, { task: 'on_error_id' }],
+          },
+        },
+      },
+    ],
+    [
+      'retries',
+      {
+        group: [
+          { task: 'flaky', args: [1, 'a'] },
+          { task: 'flaky_noexc', args: [5, 'b', 1] },
+        ],
+      },
+    ],
+    [
+      'routed queue',
+      {
+        chain: [
+          { task: 'add', args: [1, 1], options: { queue: 'fast' } },
+          { task: 'mul', args: [2] },
+        ],
+      },
+    ],
+    [
+      'replace + add_to_chord',
+      {
+        chord: {
+          header: [
+            { task: 'add_replaced', args: [1, 2] },
+            { task: 'add_to_chord_task', args: [[1], 1] },
+          ],
+          body: { task: 'tsum' },
+        },
+      },
+    ],
+    [
+      'chain of chords',
+      {
+        chain: [
+          {
+            group: [
+              { task: 'add', args: [1, 1] },
+              { task: 'add', args: [2, 2] },
+            ],
+          },
+          { task: 'tsum' },
+          {
+            group: [
+              { task: 'add', args: [1] },
+              { task: 'mul', args: [2] },
+            ],
+          },
+          { task: 'xsum' },
+        ],
+      },
+    ],
+  ];
+  for (const [name, canvas] of fixed) {
+    it(`fixed: ${name}`, async () => {
+      await compare(parse(canvas));
+    });
+  }
+
+  it('random canvases (arbCanvasFile)', async () => {
+    const files = fc.sample(arbCanvasFile({ withOptions: false, withSim: false }), {
+      numRuns: 40,
+      seed: 4242,
+    });
+    for (const file of files) await compare(file);
+  }, 120_000);
+});

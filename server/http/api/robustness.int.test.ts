@@ -1,0 +1,106 @@
+/**
+ * Robustness of the API: 1,000 malformed bodies give only 4xx answers with an `error` sentence (never a
+ * 500, never a crash) and the server stays healthy; token auth guards every mutating request.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '../../../tests/support/cluster';
+
+const TOKEN = 's3cret-token';
+let cluster: TestCluster;
+let base: string;
+beforeAll(async () => {
+  cluster = await startTestCluster({
+    workers: 1,
+    api: true,
+    apiPort: 3312,
+    env: { CHORDFLOW_API_TOKEN: TOKEN },
+  });
+  base = cluster.api!.url;
+});
+afterAll(() => cluster.close());
+
+const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+const fieldValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constant({ task: 'identity' }),
+  fc.record({ chord: fc.jsonValue({ maxDepth: 2 }) }),
+  fc.record({ chain: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }) }),
+  fc.record({ task: fc.string(), args: fc.jsonValue({ maxDepth: 1 }) }),
+);
+
+const malformed: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+  fc
+    .dictionary(
+      fc.constantFrom('project', 'name', 'payload', 'canvas', 'comment', 'extra', 'description'),
+      fieldValue,
+      {
+        maxKeys: 4,
+      },
+    )
+    .map((o) => JSON.stringify(o)),
+  fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v).slice(0, -1)),
+);
+
+describe('API robustness', () => {
+  it('answers 1,000 malformed bodies with 4xx only and stays healthy', async () => {
+    const bodies = fc.sample(malformed, { numRuns: 1000, seed: 99 });
+    const paths = [
+      '/api/workflows',
+      '/api/definitions',
+      '/api/workflows/x/cancel',
+      '/api/workflows/../../etc',
+    ];
+    const statuses = new Map<number, number>();
+    let accepted = 0;
+    for (let i = 0; i < bodies.length; i += 20) {
+      const slice = bodies.slice(i, i + 20);
+      const results = await Promise.all(
+        slice.map(async (body, j) => {
+          const res = await fetch(`${base}${paths[(i + j) % paths.length]}`, {
+            method: 'POST',
+            headers: auth,
+            body,
+          });
+          const json = (await res.json()) as { error?: unknown };
+          return { status: res.status, json, body };
+        }),
+      );
+      for (const r of results) {
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        // A random body may by chance be a valid request (201); anything else must be a 4xx with a sentence.
+        if (r.status === 201) {
+          accepted++;
+          continue;
+        }
+        expect(r.status, r.body).toBeGreaterThanOrEqual(400);
+        expect(r.status, r.body).toBeLessThan(500);
+        expect(typeof r.json.error, r.body).toBe('string');
+      }
+    }
+    expect(accepted).toBeLessThan(100);
+    const health = await fetch(`${base}/api/health`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { redis: string }).redis).toBe('ok');
+  }, 60_000);
+
+  it('requires the token for mutating requests only', async () => {
+    const body = JSON.stringify({ canvas: { task: 'identity', args: [1] } });
+    const noToken = await fetch(`${base}/api/workflows`, { method: 'POST', body });
+    expect(noToken.status).toBe(401);
+    expect(((await noToken.json()) as { error: string }).error).toMatch(/needs a token/);
+    const wrong = await fetch(`${base}/api/workflows`, {
+      method: 'POST',
+      body,
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(wrong.status).toBe(401);
+    const ok = await fetch(`${base}/api/workflows`, { method: 'POST', body, headers: auth });
+    expect(ok.status).toBe(201);
+    expect((await fetch(`${base}/api/workflows`)).status).toBe(200);
+    expect((await fetch(`${base}/api/ping`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,105 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../../tests/support/testRedisUrl';
+import { type RunRecord, RunStore, StoreBatch } from './runStore';
+
+const redis = new Redis(testRedisUrl());
+const store = new RunStore(redis, '{cfstore}');
+afterAll(() => redis.quit());
+
+function record(id: string, created: string, status: RunRecord['status'] = 'success', name = 'n'): RunRecord {
+  return {
+    id,
+    name,
+    project: 'p',
+    status,
+    payload: { a: 1 },
+    canvas: { task: 'identity' },
+    created,
+    updated: created,
+    started_ms: Date.parse(created),
+  };
+}
+
+describe('run store', () => {
+  it('numbers events without gaps, replays from any seq and publishes appends', async () => {
+    const sub = new Redis(testRedisUrl());
+    const messages: string[] = [];
+    sub.on('message', (_c, m: string) => messages.push(m));
+    await sub.subscribe(store.keys.eventsChannel);
+    await store.createRun(record('r1', '2026-01-01T00:00:00.000Z'), { plan: true });
+    const first = await store.appendEvents('r1', [
+      { type: 'run.started', at: 0, tasks: [], run_id: 'r1' },
+      { type: 'observation', at: 1, observation: 1, run_id: 'r1' },
+    ]);
+    expect(first).toBe(1);
+    const batch = new StoreBatch(store);
+    batch.appendEvents('r1', [{ type: 'observation', at: 2, observation: 2, run_id: 'r1' }]);
+    batch.chordProgress('r1', 'r1.c.x', 'x', 2, 0, 3);
+    batch.appendEvents('r1', [{ type: 'observation', at: 4, observation: 3, run_id: 'r1' }]);
+    batch.chordProgress('r1', 'r1.c.x', 'x', 2, 1, 5);
+    batch.setTaskStates('r1', { t1: { state: 'SUCCESS', result: 5 } });
+    await batch.flush();
+    const all = await store.readEvents('r1');
+    expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(all.map((e) => e.type)).toEqual([
+      'run.started',
+      'observation',
+      'observation',
+      'chord.progress',
+      'observation',
+      'chord.progress',
+    ]);
+    expect(all[3]).toMatchObject({ chord_id: 'x', done: 1, total: 2, at: 3, run_id: 'r1' });
+    expect(all[5]).toMatchObject({ done: 2, total: 3 });
+    expect((await store.readEvents('r1', 4)).map((e) => e.seq)).toEqual([5, 6]);
+    expect(await store.getTaskStates('r1', ['t1', 'missing'])).toEqual({
+      t1: { state: 'SUCCESS', result: 5 },
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const parsed = messages.map(
+      (m) => JSON.parse(m) as { run_id: string; first_seq: number; events: unknown[] },
+    );
+    expect(parsed[0]).toMatchObject({ run_id: 'r1', first_seq: 1 });
+    expect(parsed.reduce((n, m) => n + m.events.length, 0)).toBe(6);
+    sub.disconnect();
+  });
+
+  it('refuses a duplicate run id and keeps the first record', async () => {
+    expect(await store.createRun(record('dup', '2026-01-02T00:00:00.000Z', 'pending', 'first'), {})).toBe(
+      true,
+    );
+    expect(await store.createRun(record('dup', '2026-01-02T00:00:00.000Z', 'pending', 'second'), {})).toBe(
+      false,
+    );
+    expect((await store.getRun('dup'))?.name).toBe('first');
+  });
+
+  it('lists newest first with paging and filters, and prunes by age and count', async () => {
+    const s = new RunStore(redis, '{cfstore2}');
+    for (let i = 0; i < 6; i++) {
+      await s.createRun(
+        record(
+          `run${i}`,
+          `2026-01-0${i + 1}T00:00:00.000Z`,
+          i === 5 ? 'progress' : i % 2 ? 'error' : 'success',
+          i < 3 ? 'a' : 'b',
+        ),
+        {},
+      );
+    }
+    expect((await s.listRuns({ perPage: 2 })).runs.map((r) => r.id)).toEqual(['run5', 'run4']);
+    expect((await s.listRuns({ perPage: 2, page: 2 })).runs.map((r) => r.id)).toEqual(['run3', 'run2']);
+    expect((await s.listRuns({ status: 'error' })).runs.map((r) => r.id)).toEqual(['run3', 'run1']);
+    expect((await s.listRuns({ name: 'p.a' })).runs.map((r) => r.id)).toEqual(['run2', 'run1', 'run0']);
+    // Older than 10 days before Jan 13 → run0, run1, run2; keep at most 2 → also run3; never the running run5.
+    const deleted = await s.prune({
+      maxAgeDays: 10,
+      maxCount: 2,
+      now: Date.parse('2026-01-13T12:00:00.000Z'),
+    });
+    expect(deleted.sort()).toEqual(['run0', 'run1', 'run2', 'run3']);
+    expect((await s.listRuns()).runs.map((r) => r.id)).toEqual(['run5', 'run4']);
+    expect(await s.getRun('run0')).toBeUndefined();
+  });
+});

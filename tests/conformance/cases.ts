@@ -1,0 +1,279 @@
+/**
+ * Hand-picked canvases for the Celery conformance test, one or more per rule of celery-semantics.md
+ * sections 2–9, written in Canvas JSON (SPEC 2.1). Every task of the canvas tree gets an id label in the
+ * test, so no ids are written here except where the text of a message depends on them.
+ *
+ * Excluded on purpose (documented Celery bugs where Chordflow deliberately does the sane thing, see
+ * lib/engine/CONTEXT.md "Deviations"):
+ * - 11.2 / 4.2: a chain failure before a trailing group (Celery leaves the group PENDING forever);
+ * - 11.3 / 6.4: an inner chord header failure (Celery never completes the outer chord);
+ * - a chord header failure followed by more steps of a chain of chords (Celery leaves them PENDING).
+ * - 11.7: a late RETRY write over FAILURE (a race with ~0 countdowns, not reproducible on purpose).
+ */
+import type { Json } from '@/lib/canvas/model';
+import type { CompareOptions } from './compare';
+
+export interface HandCase extends CompareOptions {
+  name: string;
+  /** Canvas JSON: a NODE or a file `{canvas, invoke?, config?}`. */
+  json: Json;
+}
+
+const t = (task: string, args: Json[] = [], extra: Record<string, Json> = {}): Json => ({
+  task,
+  args,
+  ...extra,
+});
+const si = (task: string, args: Json[] = [], extra: Record<string, Json> = {}): Json =>
+  t(task, args, { immutable: true, ...extra });
+const chain = (...tasks: Json[]): Json => ({ chain: tasks });
+const group = (...tasks: Json[]): Json => ({ group: tasks });
+const chord = (header: Json[], body: Json, extra: Record<string, Json> = {}): Json => ({
+  chord: { header, body },
+  ...extra,
+});
+const delayed = (x: Json, ms: number): Json => si('delayed', [x], { kwargs: { ms } });
+const rec = (tag: string): Json => t('record', [], { kwargs: { tag } });
+const onError = (tag: string): Json => t('on_error', [], { kwargs: { tag } });
+const onErrorId = (tag: string): Json => t('on_error_id', [], { kwargs: { tag } });
+const file = (canvas: Json, extra: Record<string, Json> = {}): Json => ({ canvas, ...extra });
+
+export const HAND_CASES: HandCase[] = [
+  // 2. Arguments, partials, immutability
+  {
+    name: '2.1 call-time args are prepended (list concat shows the order)',
+    json: file(t('add', [['b']]), { invoke: { args: [['a']], kwargs: {} } }),
+  },
+  {
+    name: '2.2 call-time kwargs win over stored kwargs',
+    json: file(t('record', [], { kwargs: { value: 1, tag: 'kw' } }), {
+      invoke: { args: [], kwargs: { value: 2 } },
+    }),
+  },
+  {
+    name: '2.4 an immutable signature ignores call-time args',
+    json: file(si('add', [1, 2]), { invoke: { args: [100], kwargs: {} } }),
+  },
+  // 4. Chains
+  {
+    name: '4.1 chain passes each result on; call-time args go to the first step only',
+    json: file(chain(t('add', [1]), t('mul', [2]), si('add', [5, 5]), t('add', [1]), rec('c')), {
+      invoke: { args: [10], kwargs: {} },
+    }),
+    ordered: true,
+  },
+  {
+    name: '4.2 failure mid-chain marks the rest FAILURE; only the failing step errback runs',
+    json: chain(
+      t('identity', [1]),
+      { ...(si('fail', [2]) as object), link_error: [onError('own')] },
+      { ...(t('add', [1]) as object), link_error: [onError('later')] },
+      t('add', [2]),
+    ),
+  },
+  {
+    name: '4.3 chain.link gets the final result; chain.link_error fires once',
+    json: {
+      ...(chain(t('add', [1, 1]), t('add', [1]), si('fail', [4]), t('add', [1])) as object),
+      link: [rec('never')],
+      link_error: [onError('chain'), onErrorId('chain-old')],
+    },
+  },
+  {
+    name: '4.3 chain.link on success',
+    json: { ...(chain(t('add', [1, 1]), t('add', [1])) as object), link: [rec('l1'), t('add', [100])] },
+  },
+  // 5. Groups
+  {
+    name: '5 group results in member order under shuffled delays',
+    json: group(delayed(1, 150), delayed(2, 10), delayed(3, 80), delayed(4, 0)),
+  },
+  {
+    name: '5 nested group flattened; chain ending in a group contributes a nested list',
+    json: group(
+      si('identity', [1]),
+      group(si('identity', [2]), si('identity', [3])),
+      chain(si('identity', [4]), group(t('add', [1]), t('add', [2]))),
+    ),
+  },
+  {
+    name: '5 call-time args to every mutable member; one-member and empty groups',
+    json: file(
+      group(t('add', [1]), si('add', [2, 2]), chain(t('add', [10]), t('mul', [2])), group(t('identity'))),
+      {
+        invoke: { args: [1], kwargs: {} },
+      },
+    ),
+  },
+  { name: '5 empty group', json: group() },
+  {
+    name: '5 group.link: immutable copy on the first member only',
+    json: { ...(group(delayed(1, 100), delayed(2, 10)) as object), link: [rec('g')] },
+  },
+  {
+    name: '5 group.link_error: once per failing member (new and old style)',
+    json: {
+      ...(group(si('fail', [1]), si('fail', [2], { kwargs: { ms: 40 } }), si('identity', [3])) as object),
+      link_error: [onError('ge'), onErrorId('ge-old')],
+    },
+  },
+  // 6. Chords
+  {
+    name: '6.1 chord body gets header results in header order',
+    json: chord([delayed(1, 150), delayed(2, 10), delayed(3, 80)], t('add_to_all', [9])),
+  },
+  {
+    name: '6.1 empty header: body applied with []',
+    json: group(chord([], t('tsum')), chord([], t('add_to_all', [9]))),
+  },
+  {
+    name: '6.1 what each header member contributes; immutable body; chord.link',
+    json: group(
+      chord(
+        [
+          si('identity', [1]),
+          chain(si('identity', [2]), t('add', [1])),
+          chain(si('identity', [6]), group(t('add', [1]), t('add', [2]))),
+          chord([si('identity', [1]), si('identity', [2])], t('tsum')),
+        ],
+        t('identity'),
+        { link: [rec('body')] },
+      ),
+      chord([si('identity', [1])], si('identity', [42])),
+    ),
+  },
+  {
+    name: '6.1 call-time args go to the header; group, chain and chord bodies',
+    json: file(
+      group(
+        chord([t('add', [1]), t('add', [2])], t('tsum')),
+        chord([t('add', [3])], group(t('tsum'), t('xsum'))),
+        chord([t('add', [4])], chain(t('tsum'), t('mul', [10]))),
+        chord([t('add', [5])], chord([t('tsum'), t('xsum')], t('tsum'))),
+      ),
+      { invoke: { args: [10], kwargs: {} } },
+    ),
+  },
+  {
+    name: '6.4 nested chords and chains of chords',
+    json: chain(
+      chord([chord([si('identity', [1]), si('identity', [2])], t('tsum')), si('identity', [10])], t('tsum')),
+      chord([t('add', [1]), t('add', [2])], t('tsum')),
+    ),
+  },
+  {
+    name: '6.2 ChordError culprit = first failure in header order; chord.link_error once with the body id',
+    json: chord(
+      [si('fail', [1], { kwargs: { ms: 200 } }), si('fail', [2]), si('identity', [3])],
+      t('tsum', [], { id: 'body62' }),
+      { link_error: [onError('ce'), onErrorId('ce-old')] },
+    ),
+  },
+  {
+    name: '6.2 culprit is the last step of a failed chain member',
+    json: chord([si('identity', [1]), chain(si('fail', [7]), t('add', [1]))], t('tsum')),
+  },
+  {
+    name: '6.3 body failure is an ordinary failure; errback once with the body id',
+    json: chord([si('identity', [1])], t('fail'), { link_error: [onError('bf'), onErrorId('bf-old')] }),
+  },
+  {
+    name: '6.5 task_allow_error_cb_on_chord_header: errback per failed member plus the body',
+    json: file(
+      chord([si('fail', [1]), si('fail', [2], { kwargs: { ms: 30 } }), si('identity', [3])], t('tsum'), {
+        link_error: [onError('hdr')],
+      }),
+      { config: { task_allow_error_cb_on_chord_header: true } },
+    ),
+  },
+  // 3. Callbacks and errbacks on a single task
+  {
+    name: '3 links on success only; errback styles; immutable errbacks',
+    json: group(
+      { ...(t('add', [1, 2]) as object), link: [rec('ok'), t('mul', [2])], link_error: [onError('no')] },
+      {
+        ...(si('fail', [5]) as object),
+        link: [rec('never')],
+        // on_error_id.si is old style and gets no failed id.
+        link_error: [onError('new'), onErrorId('old'), si('on_error_id', ['fixed'])],
+      },
+    ),
+  },
+  // 8. Retries
+  {
+    name: '8 retries: flaky, flaky_noexc (MaxRetriesExceededError), autoflaky; errbacks only on final failure',
+    json: {
+      ...(group(
+        t('flaky', [2, 'f-ok']),
+        t('flaky', [5, 'f-no'], { kwargs: { max_retries: 1 } }),
+        t('flaky_noexc', [3, 'n-no'], { kwargs: { max_retries: 1 } }),
+        t('autoflaky', [1, 'a-ok']),
+        t('autoflaky', [5, 'a-no']),
+      ) as object),
+      link_error: [onError('retry')],
+    },
+  },
+  {
+    name: '8 retries inside a chord header do not count; the body runs once',
+    json: chord([t('flaky', [1, 1]), t('autoflaky', [2, 2]), si('identity', [3])], t('tsum'), {
+      link: [rec('once')],
+    }),
+  },
+  // 9. Task.replace and add_to_chord
+  {
+    name: '9 replace keeps the id and the chain continues',
+    json: chain(t('add_replaced', [1, 2]), t('add', [10]), rec('rep')),
+  },
+  {
+    name: '9 add_to_chord: the body waits for the added tasks',
+    json: chord([t('add_to_chord_task', [[1, 2], 10]), si('identity', [5])], t('tsum')),
+    // Added results share the adder's group_index: their order in the body's list is not defined.
+    unorderedArgsOf: ['tsum'],
+  },
+  // Celery checks the argument list when a signature is applied (Task.typing, default on); not in
+  // celery-semantics.md. These assert what Celery does.
+  {
+    name: 'apply-time argument check: the top-level canvas',
+    json: t('add', [3]),
+  },
+  {
+    name: 'apply-time argument check: a chain step applied by the worker',
+    json: chain(si('add', [1, 2]), t('identity', [5]), rec('after')),
+  },
+  {
+    name: 'apply-time argument check: a link callback applied by the worker',
+    json: { ...(si('add', [1, 2]) as object), link: [t('identity', [5]), rec('cb')] },
+  },
+];
+
+/**
+ * Differences between the installed Celery 5.2.6 and the reference 5.6.2, confirmed by running these
+ * canvases on 5.2 and reading its code; excluded from the comparison (not run). Chordflow follows 5.6.2.
+ */
+export const EXCLUDED_52: Array<{ name: string; json: Json; why: string }> = [
+  {
+    name: '4.2 failure before a chord: its body is marked, its header stays PENDING',
+    json: chain(si('fail', [3]), chord([si('identity', [1]), si('identity', [2])], t('tsum'))),
+    why: '5.2 marks only chain elements that have a task_id, so the chord body stays PENDING (5.6 descends into the body, #9674).',
+  },
+  {
+    name: '6.1 a group directly in a chord header is flattened in member order',
+    json: chord([si('identity', [1]), group(si('identity', [4]), si('identity', [5]))], t('identity')),
+    why: '5.2 group._freeze_unroll uses stack.extendleft(task.tasks), which reverses the nested members: [1, 5, 4].',
+  },
+  {
+    name: '6.2 chain body on header failure: only its last step is marked',
+    json: chord([si('fail', [8])], chain(t('tsum'), t('mul', [2])), { link_error: [onErrorId('cb')] }),
+    why: "5.2 crashes in the chord error path (TypeError 'sequence item 1: expected a bytes-like object, NoneType found', stored over the failed header member), errback gets None.",
+  },
+  {
+    name: '6.2 group body on header failure ends REVOKED, chord errbacks skipped (11.9)',
+    json: chord([si('fail', [9])], group(t('tsum'), t('xsum')), { link_error: [onErrorId('gb')] }),
+    why: '5.2 has no #8786 handling: the group body members stay PENDING forever.',
+  },
+  {
+    name: '3 a crashing new-style errback is logged and swallowed',
+    json: { ...(si('fail', [5]) as object), link_error: [si('on_error'), onErrorId('old')] },
+    why: "5.2 _call_task_errbacks does not catch it: the errback's TypeError replaces the failed task's stored result and the old-style errbacks are never sent.",
+  },
+];
