@@ -1,9 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { canvasJson, connectHandles, dropFromPalette, PAYLOAD, setJsonField, TUTORIAL_JSON, taskNode } from './support/editor';
+import {
+  canvasJson,
+  connectHandles,
+  dropFromPalette,
+  PAYLOAD,
+  setJsonField,
+  TUTORIAL_JSON,
+  taskNode,
+} from './support/editor';
 
 test.describe('the visual editor', () => {
-  test('builds the tutorial pipeline by drag and drop, exports it as Canvas JSON and re-imports it', async ({ page }) => {
+  test('builds the tutorial pipeline by drag and drop, exports it as Canvas JSON and re-imports it', async ({
+    page,
+  }) => {
     await page.goto('/');
     const pane = page.locator('.react-flow__pane');
     await expect(page.getByTestId('empty-hint')).toBeVisible();
@@ -31,8 +41,16 @@ test.describe('the visual editor', () => {
     });
     await expect(taskNode(page, 'TASK_D')).toBeVisible();
 
-    await connectHandles(page, taskNode(page, 'TASK_A').locator('[data-handleid="out"]'), group.locator('[data-handleid="in"]').first());
-    await connectHandles(page, group.locator('[data-handleid="out"]').first(), taskNode(page, 'TASK_D').locator('[data-handleid="in"]'));
+    await connectHandles(
+      page,
+      taskNode(page, 'TASK_A').locator('[data-handleid="out"]'),
+      group.locator('[data-handleid="in"]').first(),
+    );
+    await connectHandles(
+      page,
+      group.locator('[data-handleid="out"]').first(),
+      taskNode(page, 'TASK_D').locator('[data-handleid="in"]'),
+    );
     await expect(page.locator('.react-flow__edge')).toHaveCount(2);
 
     // Arguments through the inspector.
@@ -47,7 +65,10 @@ test.describe('the visual editor', () => {
 
     // Export the file the way a user does, and check it.
     await page.getByTestId('tab-documents').click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-canvas-json').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-canvas-json').click(),
+    ]);
     const path = await download.path();
     const exported = JSON.parse(await readFile(path, 'utf8'));
     expect(exported).toEqual(TUTORIAL_JSON);
@@ -106,7 +127,9 @@ test.describe('the visual editor', () => {
     await expect.poll(async () => Math.round((await node.boundingBox())!.y)).toBe(Math.round(moved.y));
   });
 
-  test('keyboard shortcuts: copy, paste, duplicate, wrap, delete, select downstream, shortcut sheet', async ({ page }) => {
+  test('keyboard shortcuts: copy, paste, duplicate, wrap, delete, select downstream, shortcut sheet', async ({
+    page,
+  }) => {
     await page.goto('/');
     await page.getByTestId('tab-documents').click();
     await page.getByTestId('template-tutorial').click();
@@ -174,7 +197,9 @@ test.describe('the visual editor', () => {
     await expect(page.getByTestId('code-problems')).toBeVisible();
     await expect(page.locator('.react-flow__node')).toHaveCount(5);
     // Valid code: the drawing follows.
-    await page.getByTestId('code-text').fill('{"group": [{"task": "add", "args": [1, 2]}, {"task": "mul", "args": [3, 4]}]}');
+    await page
+      .getByTestId('code-text')
+      .fill('{"group": [{"task": "add", "args": [1, 2]}, {"task": "mul", "args": [3, 4]}]}');
     await expect(page.locator('.react-flow__node')).toHaveCount(2);
     await expect(page.getByTestId('code-problems')).toHaveCount(0);
   });
@@ -183,13 +208,19 @@ test.describe('the visual editor', () => {
     await page.goto('/');
     await page.getByTestId('tab-documents').click();
     await page.getByTestId('template-errback').click();
-    await connectHandles(page, taskNode(page, 'record').locator('[data-handleid="out"]'), taskNode(page, 'add').locator('[data-handleid="in"]'));
+    await connectHandles(
+      page,
+      taskNode(page, 'record').locator('[data-handleid="out"]'),
+      taskNode(page, 'add').locator('[data-handleid="in"]'),
+    );
     await expect(page.getByTestId('notice-error')).toContainText('cycle');
     // The new edge is not drawn; the two drawn edges of the cycle are highlighted.
     await expect(page.locator('.cf-edge.is-highlight')).toHaveCount(2);
   });
 
-  test('problems list: an unknown task is flagged on its node and clicking the problem selects it', async ({ page }) => {
+  test('problems list: an unknown task is flagged on its node and clicking the problem selects it', async ({
+    page,
+  }) => {
     await page.goto('/');
     await page.getByTestId('tab-code').click();
     await page.getByTestId('code-text').fill('{"chain": [{"task": "add", "args": [1, 2]}, {"task": "ad"}]}');

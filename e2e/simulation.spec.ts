@@ -84,8 +84,10 @@ test.describe('simulation in the editor', () => {
           els.map((el) => Number(el.getAttribute('data-start'))),
         );
         expect(starts.sort((a, b) => a - b)).toEqual(task.history.map((h) => h.started_at));
-        const outcomes = await bars.evaluateAll((els) => els.map((el) => el.getAttribute('data-outcome')));
-        expect(outcomes).toEqual(task.history.map((h) => h.outcome));
+        const attempts = await bars.evaluateAll((els) =>
+          els.map((el) => [Number(el.getAttribute('data-attempt')), el.getAttribute('data-outcome')]),
+        );
+        expect(attempts).toEqual(task.history.map((h) => [h.attempt, h.outcome]));
       }
     });
   }

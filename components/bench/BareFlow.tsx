@@ -22,7 +22,13 @@ function Flow({ n }: { n: number }) {
   const [edges, , onEdgesChange] = useEdgesState(graph.edges);
   return (
     <div style={{ position: 'fixed', inset: 0 }}>
-      <ReactFlow nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} minZoom={0.05} />
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        minZoom={0.05}
+      />
     </div>
   );
 }

@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DrawEdgeKind, DrawRegion } from '@/lib/canvas/drawing';
-import { drawEditorTree } from '@/lib/store/edits';
+import { drawingOf } from '@/lib/store/edits';
 import { layoutDrawing } from '@/lib/store/layout';
 import { useActions, useEditor, useEditorStore } from './EditorProvider';
 import { FlowEdgeMemo } from './edges/FlowEdge';
@@ -25,14 +25,23 @@ import { TaskNodeMemo } from './nodes/TaskNode';
 
 const nodeTypes = { task: TaskNodeMemo, container: ContainerNodeMemo };
 const edgeTypes = { flow: FlowEdgeMemo };
+// Props passed to <ReactFlow> are module constants: new objects/arrays on each render would make React
+// Flow update its store (and re-bind key listeners) on every drag frame.
+const MULTI_SELECT_KEYS = ['Meta', 'Control'];
+const ARIA_LABELS = { 'node.a11yDescription.default': 'Press Enter or Space to select, arrow keys to move.' };
 export const DRAG_MIME = 'application/x-chordflow-item';
 
 /** Where a drop lands: an edge (insert into the chain), a container (and chord region), or the pane. */
-export function dropTargetAt(x: number, y: number): { edgeId?: string; parentId?: string; region?: DrawRegion } {
+export function dropTargetAt(
+  x: number,
+  y: number,
+): { edgeId?: string; parentId?: string; region?: DrawRegion } {
   for (const el of document.elementsFromPoint(x, y)) {
     const parent = el.closest('[data-drop-parent]');
     if (parent instanceof HTMLElement && el.closest('.react-flow__node')) {
-      const region = (el.closest('[data-drop-region]') as HTMLElement | null)?.dataset.dropRegion as DrawRegion | undefined;
+      const region = (el.closest('[data-drop-region]') as HTMLElement | null)?.dataset.dropRegion as
+        | DrawRegion
+        | undefined;
       const target: { parentId: string; region?: DrawRegion } = { parentId: parent.dataset.dropParent! };
       if (region !== undefined) target.region = region;
       // A drop on a chord's frame (not a region) goes to its header.
@@ -54,7 +63,11 @@ function handleKind(handle: string | null | undefined): DrawEdgeKind {
 }
 
 /** The React Flow canvas: a view of the document tree in the store. */
-export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowNode, EditorFlowEdge>) => void }) {
+export function Canvas({
+  onInit,
+}: {
+  onInit?: (rf: ReactFlowInstance<EditorFlowNode, EditorFlowEdge>) => void;
+}) {
   const store = useEditorStore();
   const actions = useActions();
   const canvas = useEditor((s) => s.doc.canvas);
@@ -64,7 +77,7 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
   const theme = useEditor((s) => s.ui.theme);
   const rf = useReactFlow<EditorFlowNode, EditorFlowEdge>();
 
-  const drawing = useMemo(() => drawEditorTree(canvas), [canvas]);
+  const drawing = useMemo(() => drawingOf(canvas), [canvas]);
   const boxes = useMemo(() => layoutDrawing(canvas, drawing, positions), [canvas, drawing, positions]);
 
   // Reuse node objects whose inputs did not change (preferring React Flow's current copy, which carries
@@ -73,7 +86,8 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
   const built = useMemo(() => {
     const sel = new Set(selection);
     const counts = new Map<string, number>();
-    for (const n of drawing.nodes) if (n.parentId !== undefined) counts.set(n.parentId, (counts.get(n.parentId) ?? 0) + 1);
+    for (const n of drawing.nodes)
+      if (n.parentId !== undefined) counts.set(n.parentId, (counts.get(n.parentId) ?? 0) + 1);
     return drawing.nodes.map((dn) => {
       const box = boxes.get(dn.id) ?? { x: 0, y: 0, w: 200, h: 68 };
       const count = counts.get(dn.id) ?? 0;
@@ -106,7 +120,9 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
         height: box.h,
         selected,
         ariaLabel:
-          dn.kind === 'task' ? `Task ${dn.task?.task ?? ''}${dn.task?.id ? ` (${dn.task.id})` : ''}` : `${dn.kind} container`,
+          dn.kind === 'task'
+            ? `Task ${dn.task?.task ?? ''}${dn.task?.id ? ` (${dn.task.id})` : ''}`
+            : `${dn.kind} container`,
         ...(dn.kind !== 'task' ? { style: { width: box.w, height: box.h }, zIndex: -1 } : {}),
         ...(dn.parentId !== undefined ? { parentId: dn.parentId, extent: 'parent' as const } : {}),
       };
@@ -169,7 +185,12 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
     [actions, store, index],
   );
   const onEdgesChange = useCallback((changes: EdgeChange<EditorFlowEdge>[]) => {
-    setEdges((eds) => applyEdgeChanges(changes.filter((c) => c.type === 'select'), eds));
+    setEdges((eds) =>
+      applyEdgeChanges(
+        changes.filter((c) => c.type === 'select'),
+        eds,
+      ),
+    );
   }, []);
 
   const onNodeDragStop = useCallback(
@@ -185,6 +206,8 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
     (c) => actions.connect(c.source, c.target, handleKind(c.sourceHandle)),
     [actions],
   );
+
+  const onPaneClick = useCallback(() => actions.select([]), [actions]);
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (e.dataTransfer.types.includes(DRAG_MIME)) {
@@ -204,9 +227,13 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
         actions.insertOnEdge(target.edgeId, item.name!);
         return;
       }
-      const level = target.parentId !== undefined ? { parentId: target.parentId, ...(target.region ? { region: target.region } : {}) } : {};
+      const level =
+        target.parentId !== undefined
+          ? { parentId: target.parentId, ...(target.region ? { region: target.region } : {}) }
+          : {};
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      const pos = target.parentId === undefined ? { x: Math.round(p.x - 100), y: Math.round(p.y - 34) } : undefined;
+      const pos =
+        target.parentId === undefined ? { x: Math.round(p.x - 100), y: Math.round(p.y - 34) } : undefined;
       if (item.kind === 'task') actions.addTask(item.name!, level, pos);
       else actions.addContainer(item.kind, level, pos);
     },
@@ -225,14 +252,14 @@ export function Canvas({ onInit }: { onInit?: (rf: ReactFlowInstance<EditorFlowN
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
         {...(onInit ? { onInit } : {})}
-        onPaneClick={() => actions.select([])}
+        onPaneClick={onPaneClick}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
         colorMode={theme}
         minZoom={0.05}
         maxZoom={2}
-        ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter or Space to select, arrow keys to move.' }}
+        ariaLabelConfig={ARIA_LABELS}
       >
         <Background gap={20} size={1} />
         <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />

@@ -4,19 +4,20 @@ import './editor.css';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
-import { createLocalRepository, type DocumentRepository } from '@/lib/store/documents';
-import { drawEditorTree } from '@/lib/store/edits';
 import type { EditorStoreOptions } from '@/lib/store/createEditorStore';
+import { createLocalRepository, type DocumentRepository } from '@/lib/store/documents';
+import { drawingOf } from '@/lib/store/edits';
 import { idsByPath, problemIndex, problemNodeId, validateDoc } from '@/lib/store/problems';
 import type { DocSlice, SidePanel } from '@/lib/store/types';
 import { stripUids } from '@/lib/store/uids';
 import { Canvas } from './Canvas';
 import { EditorProvider, useActions, useEditor, useEditorStore } from './EditorProvider';
+import { useElkLayout } from './layout/useElkLayout';
+import { Palette } from './Palette';
 import { CodePanel } from './panels/CodePanel';
 import { DocumentsPanel, useImportText } from './panels/DocumentsPanel';
 import { Inspector } from './panels/Inspector';
 import { ProblemsPanel } from './panels/ProblemsPanel';
-import { Palette } from './Palette';
 import { ShortcutSheet } from './ShortcutSheet';
 import { Toolbar } from './Toolbar';
 import { useShortcuts } from './useShortcuts';
@@ -35,7 +36,9 @@ export interface EditorProps {
 
 /** The visual editor: palette, canvas, inspector / problems / code / documents. */
 export function Editor(props: EditorProps) {
-  const options: EditorStoreOptions = props.initial ? { doc: props.initial.doc, docName: props.initial.name } : {};
+  const options: EditorStoreOptions = props.initial
+    ? { doc: props.initial.doc, docName: props.initial.name }
+    : {};
   if (props.fitOnLoad === false) options.fitOnLoad = false;
   return (
     <EditorProvider options={options}>
@@ -112,22 +115,34 @@ function EditorShell({ persist }: { persist: boolean }) {
   }, [doc, persist, store]);
 
   // Validation: problems by node for badges, the list for the panel.
-  const drawing = useMemo(() => drawEditorTree(doc.canvas), [doc.canvas]);
+  const drawing = useMemo(() => drawingOf(doc.canvas), [doc.canvas]);
   const byPath = useMemo(() => idsByPath(drawing), [drawing]);
-  const problems = useMemo(() => validateDoc(doc, catalogue), [doc.canvas, doc.invoke, doc.config, catalogue]); // eslint-style: doc.positions does not matter
+  // Positions do not change validity: validate on canvas/invoke/config only.
+  const { canvas, invoke, config } = doc;
+  const problems = useMemo(
+    () => validateDoc({ canvas, invoke, config, positions: {} }, catalogue),
+    [canvas, invoke, config, catalogue],
+  );
   useEffect(() => actions.setProblemIndex(problemIndex(problems, byPath)), [problems, byPath, actions]);
   const file: CanvasFile | null = useMemo(
-    () => (doc.canvas === null ? null : { canvas: stripUids(doc.canvas), invoke: doc.invoke, config: doc.config }),
+    () =>
+      doc.canvas === null ? null : { canvas: stripUids(doc.canvas), invoke: doc.invoke, config: doc.config },
     [doc.canvas, doc.invoke, doc.config],
   );
 
   const fit = useCallback(() => void rf.fitView({ duration: 200, padding: 0.2, maxZoom: 1.1 }), [rf]);
+  const elk = useElkLayout();
   const view = useMemo(
     () => ({
       fit,
-      selectedEdges: () => rf.getEdges().filter((e) => e.selected).map((e) => e.id),
+      autoLayout: () => void elk(),
+      selectedEdges: () =>
+        rf
+          .getEdges()
+          .filter((e) => e.selected)
+          .map((e) => e.id),
     }),
-    [fit, rf],
+    [fit, rf, elk],
   );
   useShortcuts(store, view);
 
@@ -203,23 +218,39 @@ function EditorShell({ persist }: { persist: boolean }) {
               >
                 {t.label}
                 {t.id === 'problems' && problems.length > 0 && (
-                  <span className={`cf-tab-count${problems.some((p) => p.severity === 'error') ? ' is-error' : ''}`}>{problems.length}</span>
+                  <span
+                    className={`cf-tab-count${problems.some((p) => p.severity === 'error') ? ' is-error' : ''}`}
+                  >
+                    {problems.length}
+                  </span>
                 )}
               </button>
             ))}
           </div>
           <div className="cf-side-body" role="tabpanel">
             {panel === 'inspector' && <Inspector />}
-            {panel === 'problems' && <ProblemsPanel problems={problems} nodeOf={(p) => problemNodeId(p, byPath)} />}
+            {panel === 'problems' && (
+              <ProblemsPanel problems={problems} nodeOf={(p) => problemNodeId(p, byPath)} />
+            )}
             {panel === 'code' && <CodePanel file={file} />}
             {panel === 'documents' && <DocumentsPanel file={file} repo={repo} />}
           </div>
         </aside>
       </div>
       {notice && (
-        <div className={`cf-notice is-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid={`notice-${notice.kind}`} key={notice.seq}>
+        <div
+          className={`cf-notice is-${notice.kind}`}
+          role={notice.kind === 'error' ? 'alert' : 'status'}
+          data-testid={`notice-${notice.kind}`}
+          key={notice.seq}
+        >
           <span>{notice.message}</span>
-          <button type="button" className="cf-btn is-ghost is-small" aria-label="Dismiss" onClick={actions.dismissNotice}>
+          <button
+            type="button"
+            className="cf-btn is-ghost is-small"
+            aria-label="Dismiss"
+            onClick={actions.dismissNotice}
+          >
             ✕
           </button>
         </div>

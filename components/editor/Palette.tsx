@@ -1,5 +1,5 @@
 'use client';
-import { type DragEvent, type KeyboardEvent, useMemo, useState } from 'react';
+import { type DragEvent, useMemo, useState } from 'react';
 import type { CatalogueEntry } from '@/lib/canvas/catalogue';
 import { DRAG_MIME } from './Canvas';
 import { useActions, useEditor } from './EditorProvider';
@@ -21,7 +21,6 @@ const CATEGORY_TITLES: Record<CatalogueEntry['category'], string> = {
 /** Searchable palette: drag onto the pane, onto an edge (insert), or into a container; Enter adds. */
 export function Palette() {
   const catalogue = useEditor((s) => s.catalogue);
-  const selection = useEditor((s) => s.selection.ids);
   const actions = useActions();
   const [query, setQuery] = useState('');
   const entries = useMemo(() => {
@@ -42,12 +41,6 @@ export function Palette() {
     if (item.kind === 'task') actions.addTask(item.name!);
     else actions.addContainer(item.kind);
   };
-  const onKey = (e: KeyboardEvent, item: Item) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      add(item);
-    }
-  };
   return (
     <aside className="cf-palette" aria-label="Task palette" data-testid="palette">
       <input
@@ -61,50 +54,50 @@ export function Palette() {
       />
       <div className="cf-palette-scroll">
         <h3 className="cf-section-title">Structure</h3>
-        {CONTAINERS.filter((c) => query === '' || c.label.toLowerCase().includes(query.toLowerCase())).map((c) => (
-          <div
-            key={c.kind}
-            className={`cf-palette-item is-${c.kind}`}
-            draggable
-            tabIndex={0}
-            role="button"
-            aria-label={`Add ${c.label}`}
-            data-testid={`palette-${c.kind}`}
-            title={c.hint}
-            onDragStart={(e) => onDragStart(e, { kind: c.kind })}
-            onKeyDown={(e) => onKey(e, { kind: c.kind })}
-            onDoubleClick={() => add({ kind: c.kind })}
-          >
-            <span className="cf-palette-icon">{c.kind === 'group' ? '∥' : c.kind === 'chord' ? '⋔' : '→'}</span>
-            <span>
-              <strong>{c.label}</strong>
-              <small>{c.hint}</small>
-            </span>
-          </div>
-        ))}
+        {CONTAINERS.filter((c) => query === '' || c.label.toLowerCase().includes(query.toLowerCase())).map(
+          (c) => (
+            <button
+              type="button"
+              key={c.kind}
+              className={`cf-palette-item is-${c.kind}`}
+              draggable
+              aria-label={`Add ${c.label}`}
+              data-testid={`palette-${c.kind}`}
+              title={c.hint}
+              onDragStart={(e) => onDragStart(e, { kind: c.kind })}
+              onClick={() => add({ kind: c.kind })}
+            >
+              <span className="cf-palette-icon">
+                {c.kind === 'group' ? '∥' : c.kind === 'chord' ? '⋔' : '→'}
+              </span>
+              <span>
+                <strong>{c.label}</strong>
+                <small>{c.hint}</small>
+              </span>
+            </button>
+          ),
+        )}
         {groups.map(({ c, list }) => (
           <section key={c}>
             <h3 className="cf-section-title">{CATEGORY_TITLES[c]}</h3>
             {list.map((e) => (
-              <div
+              <button
+                type="button"
                 key={e.name}
                 className="cf-palette-item"
                 draggable
-                tabIndex={0}
-                role="button"
                 aria-label={`Add task ${e.name}`}
                 data-testid={`palette-task-${e.name}`}
-                title={`${e.description}${selection.length > 0 ? '' : ''}`}
+                title={e.description}
                 onDragStart={(ev) => onDragStart(ev, { kind: 'task', name: e.name })}
-                onKeyDown={(ev) => onKey(ev, { kind: 'task', name: e.name })}
-                onDoubleClick={() => add({ kind: 'task', name: e.name })}
+                onClick={() => add({ kind: 'task', name: e.name })}
               >
                 <span className="cf-palette-icon is-task">ƒ</span>
                 <span>
                   <strong>{e.name}</strong>
                   <small>{e.description}</small>
                 </span>
-              </div>
+              </button>
             ))}
           </section>
         ))}

@@ -14,7 +14,8 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['Ctrl/⌘ Shift G', 'Unwrap the selected container'],
   ['Alt ↑ / Alt ↓', 'Move a group/header member earlier/later'],
   ['Shift U / Shift D', 'Select upstream / downstream'],
-  ['Shift T', 'Tidy layout (selection, or everything)'],
+  ['Shift T', 'Tidy: back to the structural layout (selection, or everything)'],
+  ['Shift Alt T', 'Auto-layout with ELK in a worker (selection, or everything)'],
   ['F / 1', 'Fit view'],
   ['/', 'Search the palette'],
   ['Tab, Enter, arrows', 'Focus, select and move nodes (React Flow a11y)'],
@@ -39,7 +40,12 @@ export function ShortcutSheet() {
       >
         <header className="cf-modal-head">
           <h2>Keyboard shortcuts</h2>
-          <button type="button" className="cf-btn is-ghost" onClick={() => actions.setShortcutsOpen(false)} aria-label="Close">
+          <button
+            type="button"
+            className="cf-btn is-ghost"
+            onClick={() => actions.setShortcutsOpen(false)}
+            aria-label="Close"
+          >
             ✕
           </button>
         </header>

@@ -5,12 +5,18 @@ import type { EditorStore } from '@/lib/store/createEditorStore';
 function typing(target: EventTarget | null): boolean {
   return (
     target instanceof HTMLElement &&
-    (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable)
+    (target.tagName === 'INPUT' ||
+      target.tagName === 'TEXTAREA' ||
+      target.tagName === 'SELECT' ||
+      target.isContentEditable)
   );
 }
 
 /** Global editor shortcuts (ignored while typing in a field). */
-export function useShortcuts(store: EditorStore, view: { fit: () => void; selectedEdges: () => string[] }): void {
+export function useShortcuts(
+  store: EditorStore,
+  view: { fit: () => void; selectedEdges: () => string[]; autoLayout: () => void },
+): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typing(e.target)) return;
@@ -50,10 +56,13 @@ export function useShortcuts(store: EditorStore, view: { fit: () => void; select
       }
       if (e.shiftKey && k === 'u') return run(() => a.selectReachable('up'));
       if (e.shiftKey && k === 'd') return run(() => a.selectReachable('down'));
+      if (e.shiftKey && e.altKey && (k === 't' || e.code === 'KeyT')) return run(() => view.autoLayout());
       if (e.shiftKey && k === 't') return run(() => a.tidy(store.getState().selection.ids));
       if (!e.shiftKey && (k === 'f' || k === '1')) return run(() => view.fit());
       if (k === '/') {
-        return run(() => (document.querySelector('[data-testid="palette-search"]') as HTMLInputElement | null)?.focus());
+        return run(() =>
+          (document.querySelector('[data-testid="palette-search"]') as HTMLInputElement | null)?.focus(),
+        );
       }
     };
     window.addEventListener('keydown', onKey);

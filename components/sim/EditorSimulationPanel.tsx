@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '../../lib/canvas/model';
 import type { RunStatusSlice } from '../../lib/store/types';
 import { useEditor, useEditorStore } from '../editor/EditorProvider';
-import { toRunStatusSlice } from './model/editorSync';
+import { toRunStatusSlice, writtenPathsByUid } from './model/editorSync';
 import { SimulationPanel } from './SimulationPanel';
 import styles from './sim.module.css';
 import { useSimStore } from './simulationStore';
@@ -71,6 +71,15 @@ export function EditorSimulationPanel() {
     const id = path === undefined ? undefined : stateAt.byPath.get(path)?.[0];
     if (id !== undefined && id !== selectedTaskId) select(id);
   }, [selection]);
+
+  // Another document was opened: the shown run belongs to none of its nodes any more, so drop it.
+  useEffect(() => {
+    const { run, clearRun } = useSimStore.getState();
+    if (!run?.pathMap || run.source !== 'simulation') return;
+    const uids = canvas ? writtenPathsByUid(canvas) : new Map<string, string>();
+    for (const uid of run.pathMap.taskPaths.keys()) if (uids.has(uid)) return;
+    clearRun();
+  }, [canvas]);
 
   const [height, setHeight] = useState<number | string>('46vh');
   const [collapsed, setCollapsed] = useState(false);

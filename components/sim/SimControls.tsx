@@ -318,6 +318,22 @@ export function FaultControls({ tasks }: { tasks: TaskChoice[] }) {
           onChange={(e) => setValue(e.target.value)}
         />
       ) : null}
+      <span className={styles.label}>raising</span>
+      <input
+        className={styles.input}
+        style={{ width: 150 }}
+        aria-label="Exception the injected failure raises"
+        title="Only exceptions listed in the task's autoretry_for are retried"
+        list="sim-exception-names"
+        placeholder={defaultError}
+        value={raises}
+        onChange={(e) => setRaises(e.target.value)}
+      />
+      <datalist id="sim-exception-names">
+        {EXCEPTIONS.map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
       <button
         type="button"
         className={styles.button}

@@ -63,7 +63,7 @@ const BarsLayer = memo(function BarsLayer({
 }: BarsLayerProps) {
   const x = (t: number) => PAD + t * scale;
   return (
-    <g>
+    <g style={{ cursor: 'pointer' }}>
       {bars.map((bar) => {
         const bx = x(bar.start);
         const w = Math.max(2, x(bar.end) - bx);
@@ -71,32 +71,35 @@ const BarsLayer = memo(function BarsLayer({
         const selected = bar.task_id === selectedTaskId;
         const critical = criticalTasks?.has(bar.task_id) ?? false;
         const label = `${bar.name} #${bar.attempt}`;
+        const rect = (
+          <rect
+            key={bar.index}
+            data-index={bar.index}
+            data-testid="attempt-bar"
+            data-task-id={bar.task_id}
+            data-attempt={bar.attempt}
+            data-start={bar.start}
+            data-end={bar.end}
+            data-outcome={bar.outcome}
+            data-worker={bar.worker}
+            x={bx}
+            y={y}
+            width={w}
+            height={BAR}
+            rx={3}
+            fill={OUTCOME_FILL[bar.outcome]}
+            stroke={selected ? 'var(--sim-fg)' : critical ? 'var(--st-critical)' : 'none'}
+            strokeWidth={selected || critical ? 2 : 0}
+          />
+        );
+        // One element per bar unless a label fits (thousands of bars stay one cheap layer).
+        if (!labels || w <= label.length * 6.2 + 8) return rect;
         return (
           <g key={bar.index}>
-            <rect
-              data-index={bar.index}
-              data-testid="attempt-bar"
-              data-task-id={bar.task_id}
-              data-attempt={bar.attempt}
-              data-start={bar.start}
-              data-end={bar.end}
-              data-outcome={bar.outcome}
-              data-worker={bar.worker}
-              x={bx}
-              y={y}
-              width={w}
-              height={BAR}
-              rx={3}
-              fill={OUTCOME_FILL[bar.outcome]}
-              stroke={selected ? 'var(--sim-fg)' : critical ? 'var(--st-critical)' : 'none'}
-              strokeWidth={selected || critical ? 2 : 0}
-              style={{ cursor: 'pointer' }}
-            />
-            {labels && w > label.length * 6.2 + 8 ? (
-              <text x={bx + 4} y={y + BAR - 4} fontSize={11} fill="#fff" pointerEvents="none">
-                {label}
-              </text>
-            ) : null}
+            {rect}
+            <text x={bx + 4} y={y + BAR - 4} fontSize={11} fill="#fff" pointerEvents="none">
+              {label}
+            </text>
           </g>
         );
       })}

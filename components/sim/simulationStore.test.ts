@@ -40,6 +40,20 @@ describe('sim store: showing a run, time travel and stepping', () => {
     expect(useSimStore.getState().faults).toEqual({});
   });
 
+  it('saves the scenario, seed, workers and faults as a preset and applies it back', () => {
+    const store = useSimStore.getState();
+    store.setSettings({ scenario: 'flaky', seed: 42, workers: 3, concurrency: 2 });
+    store.setFault('tasks.1', { down: true });
+    store.savePreset('three workers');
+    store.setSettings({ scenario: 'happy', seed: 1 });
+    store.setFaults({});
+    useSimStore.getState().applyPreset('three workers');
+    const s = useSimStore.getState();
+    expect(s.settings).toEqual({ scenario: 'flaky', seed: 42, workers: 3, concurrency: 2 });
+    expect(s.faults).toEqual({ 'tasks.1': { down: true } });
+    expect(s.presets.map((p) => p.name)).toEqual(['three workers']);
+  });
+
   it('accumulates Monte Carlo samples per variant as chunks arrive', () => {
     const store = useSimStore.getState();
     store.setWhatIf({ status: 'running', samples: [[], []], done: 0 });

@@ -6,7 +6,12 @@ export function taskNode(page: Page, name: string): Locator {
 }
 
 /** Drags a palette entry onto the canvas at a point relative to `target` (default: the pane). */
-export async function dropFromPalette(page: Page, testId: string, target: Locator, position: { x: number; y: number }) {
+export async function dropFromPalette(
+  page: Page,
+  testId: string,
+  target: Locator,
+  position: { x: number; y: number },
+) {
   await page.getByTestId(testId).dragTo(target, { targetPosition: position, force: true });
 }
 
@@ -43,7 +48,12 @@ export const PAYLOAD = { raw: 'hello world', scenario: 'happy' };
 export const TUTORIAL_JSON = {
   chain: [
     { task: 'TASK_A', args: [null], kwargs: { payload: PAYLOAD } },
-    { group: [{ task: 'TASK_B', kwargs: { payload: PAYLOAD } }, { task: 'TASK_C', kwargs: { payload: PAYLOAD } }] },
+    {
+      group: [
+        { task: 'TASK_B', kwargs: { payload: PAYLOAD } },
+        { task: 'TASK_C', kwargs: { payload: PAYLOAD } },
+      ],
+    },
     { task: 'TASK_D', kwargs: { payload: PAYLOAD } },
   ],
 };

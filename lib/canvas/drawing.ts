@@ -123,10 +123,14 @@ export function treeToDrawing(root: CanvasNode, options: TreeToDrawingOptions = 
       place({ id, kind: 'task', path, task: node }, parentId, region);
     } else {
       place({ id, kind: node.type, path }, parentId, region);
-      if (node.type === 'group')
-        node.tasks.forEach((m, i) => emit(m, [...path, 'tasks', i], id, undefined, false));
-      else if (node.type === 'chord') {
-        node.header.forEach((m, i) => emit(m, [...path, 'header', i], id, 'header', false));
+      if (node.type === 'group') {
+        node.tasks.forEach((m, i) => {
+          emit(m, [...path, 'tasks', i], id, undefined, false);
+        });
+      } else if (node.type === 'chord') {
+        node.header.forEach((m, i) => {
+          emit(m, [...path, 'header', i], id, 'header', false);
+        });
         emit(node.body, [...path, 'body'], id, 'body', false);
       } else {
         let prev: string[] = [];
@@ -148,8 +152,11 @@ export function treeToDrawing(root: CanvasNode, options: TreeToDrawingOptions = 
 
   const looseRoot =
     root.type === 'group' && root.tasks.length >= 2 && root.link.length === 0 && root.link_error.length === 0;
-  if (looseRoot) root.tasks.forEach((m, i) => emit(m, ['tasks', i], undefined, undefined, false));
-  else emit(root, [], undefined, undefined, false);
+  if (looseRoot) {
+    root.tasks.forEach((m, i) => {
+      emit(m, ['tasks', i], undefined, undefined, false);
+    });
+  } else emit(root, [], undefined, undefined, false);
   return { nodes, edges };
 }
 

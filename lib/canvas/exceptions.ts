@@ -19,7 +19,6 @@ export const EXCEPTION_BASES: Readonly<Record<string, string | null>> = {
   NotImplementedError: 'RuntimeError',
   OSError: 'Exception',
   TimeoutError: 'OSError',
-  ConnectionError: 'OSError',
   // Celery's.
   ExpectedException: 'Exception',
   CeleryError: 'Exception',
@@ -36,6 +35,9 @@ export const EXCEPTION_BASES: Readonly<Record<string, string | null>> = {
   HTTPError: 'RequestException',
   Timeout: 'RequestException',
   ReadTimeout: 'Timeout',
+  // requests.exceptions.ConnectionError (what a refused connection raises in the tutorial's tasks); it also
+  // stands for Python's built-in ConnectionError, which is an OSError too, so the one name serves both.
+  ConnectionError: 'RequestException',
   ConnectTimeout: 'Timeout',
 };
 

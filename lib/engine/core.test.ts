@@ -3,18 +3,26 @@
  * `barrierInputs` asks (fetch loop), adds dispatches under the barrier each one names, and completes a
  * message after its Step. It must agree with the simulator.
  */
+
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { arbCanvasFile } from '../canvas/arbitraries';
 import { chain, chord, group, task, withLink, withLinkError } from '../canvas/build';
-import type { CanvasNode } from '../canvas/model';
+import type { CanvasFile, CanvasNode } from '../canvas/model';
+import { simulate } from '../sim/simulate';
 import { catalogue, runCanvas } from '../sim/testing/harness';
 import { barrierInputs, onAttemptFinished, onBarrierReleased, startRun, taskRequest } from './core';
 import { planRun } from './plan';
 import { executeTask } from './tasks';
 import type { BarrierMessage, Dispatch, Step, TaskFinal, TaskMessage } from './types';
 
-function interpret(canvas: CanvasNode, runId: string) {
+function interpret(canvas: CanvasNode, runId: string, file?: CanvasFile) {
   const plan = planRun(
-    { canvas, invoke: { args: [], kwargs: {} }, config: { task_allow_error_cb_on_chord_header: false } },
+    file ?? {
+      canvas,
+      invoke: { args: [], kwargs: {} },
+      config: { task_allow_error_cb_on_chord_header: false },
+    },
     catalogue,
     runId,
   );
@@ -152,5 +160,33 @@ describe('task ids', () => {
     );
     expect(plan.tasks.map((t) => t.id)).toEqual(['x', 'x-2', 'task.tasks.3', 'task.tasks.3-2']);
     expect(new Set(plan.tasks.map((t) => t.key)).size).toBe(4);
+  });
+});
+
+describe('differential: the cluster-style interpreter and the simulator agree', () => {
+  it('same finals, status and result on generated canvases (no simulated faults)', () => {
+    fc.assert(
+      fc.property(arbCanvasFile({ withSim: false }), (file) => {
+        const cluster = interpret(file.canvas, 'diff', file);
+        const sim = simulate(file, { catalogue, seed: 1, workers: 2, concurrency: 2 });
+        expect(cluster.finish?.status).toBe(sim.report.status);
+        expect(cluster.finish?.result).toEqual(sim.report.result);
+        for (const t of sim.report.tasks) {
+          const f = cluster.store.get(t.id);
+          if (t.state === 'PENDING') expect(f).toBeUndefined();
+          else
+            expect({
+              state: f?.state,
+              result: f?.result,
+              error: t.state === 'FAILURE' ? f?.error : undefined,
+            }).toEqual({
+              state: t.state,
+              result: t.result,
+              error: t.state === 'FAILURE' ? t.error : undefined,
+            });
+        }
+      }),
+      { numRuns: 120 },
+    );
   });
 });

@@ -78,12 +78,16 @@ class Builder {
 
   /** Collects the labels first, so derived ids (unique by path) are checked against labels only. */
   collectLabels(node: CanvasNode): void {
-    if (node.type === 'task' && node.id !== undefined) this.labels.add(node.id);
-    const children =
-      node.type === 'task' ? [] : node.type === 'chord' ? [...node.header, node.body] : node.tasks;
-    for (const c of children) this.collectLabels(c);
-    for (const c of node.link) this.collectLabels(c);
-    for (const c of node.link_error) this.collectLabels(c);
+    if (node.type === 'task') {
+      if (node.id !== undefined) this.labels.add(node.id);
+    } else if (node.type === 'chord') {
+      for (const c of node.header) this.collectLabels(c);
+      this.collectLabels(node.body);
+    } else {
+      for (const c of node.tasks) this.collectLabels(c);
+    }
+    if (node.link.length > 0) for (const c of node.link) this.collectLabels(c);
+    if (node.link_error.length > 0) for (const c of node.link_error) this.collectLabels(c);
   }
 
   /** The task id: the label verbatim (deduplicated), else `task.<path>` (renamed if a label took it). */

@@ -93,21 +93,12 @@ function addTask(
 function applyInPlace(
   view: RunView,
   e: RunEvent,
-  copyTask: (t: TaskView) => TaskView,
+  /** The task to change: owned by the view being built (copied first when it is shared). */
+  task: (id: string) => TaskView | undefined,
   batch: boolean,
 ): RunView {
   view.seq = Math.max(view.seq, e.seq);
   view.at = Math.max(view.at, e.at);
-  const task =
-    copyTask === IDENTITY
-      ? (id: string) => view.tasks.get(id)
-      : (id: string) => {
-          const t = view.tasks.get(id);
-          if (t === undefined) return undefined;
-          const c = copyTask(t);
-          view.tasks.set(id, c);
-          return c;
-        };
   switch (e.type) {
     case 'run.started':
       for (const d of e.tasks) addTask(view, d);
@@ -225,8 +216,6 @@ function closeAttempt(
   if (t.running?.attempt === attempt) t.running = undefined;
 }
 
-const IDENTITY = (t: TaskView): TaskView => t;
-
 function shallowCopy(view: RunView): RunView {
   return { ...view, order: [...view.order], tasks: new Map(view.tasks) };
 }
@@ -234,7 +223,14 @@ function shallowCopy(view: RunView): RunView {
 /** Folds one event into a new view (the input view is not modified). */
 export function reduceRun(view: RunView | undefined, event: RunEvent): RunView {
   const next = shallowCopy(view ?? emptyView(event.run_id));
-  return applyInPlace(next, event, (t) => ({ ...t }), false);
+  const copyOnWrite = (id: string): TaskView | undefined => {
+    const t = next.tasks.get(id);
+    if (t === undefined) return undefined;
+    const c = { ...t };
+    next.tasks.set(id, c);
+    return c;
+  };
+  return applyInPlace(next, event, copyOnWrite, false);
 }
 
 /** Folds many events with a single copy of `view` (fast path for whole traces). */
@@ -249,7 +245,8 @@ export function reduceRunAll(events: readonly RunEvent[], view?: RunView): RunVi
     const t = next.tasks.get(id);
     if (t !== undefined) next.tasks.set(id, { ...t, history: [...t.history] });
   }
-  for (const e of events) applyInPlace(next, e, IDENTITY, true);
+  const owned = (id: string): TaskView | undefined => next.tasks.get(id);
+  for (const e of events) applyInPlace(next, e, owned, true);
   return next;
 }
 export { toReport } from './toReport';

@@ -8,7 +8,13 @@ import { TUTORIAL_PAYLOAD, tutorialCanvas } from './templates';
 import { stripUids } from './uids';
 
 function json(canvas: CanvasNode | null) {
-  return canvas === null ? null : toCanvasJson({ canvas: stripUids(canvas), invoke: { args: [], kwargs: {} }, config: { task_allow_error_cb_on_chord_header: false } });
+  return canvas === null
+    ? null
+    : toCanvasJson({
+        canvas: stripUids(canvas),
+        invoke: { args: [], kwargs: {} },
+        config: { task_allow_error_cb_on_chord_header: false },
+      });
 }
 
 function ids(store: ReturnType<typeof createEditorStore>) {
@@ -34,10 +40,19 @@ describe('editor store', () => {
     });
     a.undo();
     expect(json(s.getState().doc.canvas)).toEqual({
-      group: [{ chain: [{ task: 'TASK_A' }, { group: [{ task: 'TASK_B' }, { task: 'TASK_C' }] }] }, { task: 'TASK_D' }],
+      group: [
+        { chain: [{ task: 'TASK_A' }, { group: [{ task: 'TASK_B' }, { task: 'TASK_C' }] }] },
+        { task: 'TASK_D' },
+      ],
     });
     a.redo();
-    expect(ids(s).map((n) => n.task?.task ?? n.kind)).toEqual(['TASK_A', 'group', 'TASK_B', 'TASK_C', 'TASK_D']);
+    expect(ids(s).map((n) => n.task?.task ?? n.kind)).toEqual([
+      'TASK_A',
+      'group',
+      'TASK_B',
+      'TASK_C',
+      'TASK_D',
+    ]);
   });
 
   it('rejects a cycle, changes nothing and highlights the edges', () => {
@@ -62,16 +77,16 @@ describe('editor store', () => {
     const d = drawEditorTree(s.getState().doc.canvas);
     const firstEdge = d.edges[0]!;
     a.insertOnEdge(firstEdge.id, 'identity');
-    expect(json(s.getState().doc.canvas)).toMatchObject({ chain: [{ task: 'TASK_A' }, { task: 'identity' }, {}, {}] });
+    expect(json(s.getState().doc.canvas)).toMatchObject({
+      chain: [{ task: 'TASK_A' }, { task: 'identity' }, {}, {}],
+    });
     const inserted = s.getState().selection.ids[0]!;
     const past = s.temporal.getState().pastStates.length;
     a.select([]);
     a.select([inserted]);
     expect(s.temporal.getState().pastStates.length).toBe(past);
     a.deleteSelection();
-    expect(json(s.getState().doc.canvas)).toEqual(
-      json(tutorialCanvas()),
-    );
+    expect(json(s.getState().doc.canvas)).toEqual(json(tutorialCanvas()));
   });
 
   it('copies, pastes and duplicates with fresh ids', () => {
@@ -107,7 +122,15 @@ describe('editor store', () => {
     expect(json(s.getState().doc.canvas)).toEqual({
       chain: [
         { task: 'TASK_A', args: [null], kwargs: { payload: P } },
-        { chord: { header: [{ task: 'TASK_B', kwargs: { payload: P } }, { task: 'TASK_C', kwargs: { payload: P } }], body: { task: 'TASK_D', kwargs: { payload: P } } } },
+        {
+          chord: {
+            header: [
+              { task: 'TASK_B', kwargs: { payload: P } },
+              { task: 'TASK_C', kwargs: { payload: P } },
+            ],
+            body: { task: 'TASK_D', kwargs: { payload: P } },
+          },
+        },
       ],
     });
   });
@@ -132,7 +155,11 @@ describe('editor store', () => {
     const c = ids(s).find((n) => n.task?.task === 'TASK_C')!;
     a.select([c.id]);
     a.reorderSelection(-1);
-    expect(ids(s).filter((n) => n.parentId !== undefined).map((n) => n.task?.task)).toEqual(['TASK_C', 'TASK_B']);
+    expect(
+      ids(s)
+        .filter((n) => n.parentId !== undefined)
+        .map((n) => n.task?.task),
+    ).toEqual(['TASK_C', 'TASK_B']);
     const first = ids(s)[0]!;
     a.select([first.id]);
     a.selectReachable('down');

@@ -6,16 +6,16 @@
  */
 import { temporal } from 'zundo';
 import { createStore } from 'zustand/vanilla';
-import { type TaskCatalogue, createCatalogue } from '../canvas/catalogue';
+import { createCatalogue, type TaskCatalogue } from '../canvas/catalogue';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
 import {
-  type EditResult,
   addCallback,
   addItem,
   connect,
   copyFragment,
   drawEditorTree,
+  type EditResult,
   insertOnEdge,
   pasteFragment,
   reachable,
@@ -50,7 +50,16 @@ function emptyRunStatus(): RunStatusSlice {
 
 /** A new task node for a catalogue name (empty args; the inspector fills them). */
 export function newTask(name: string): TaskNode {
-  return { type: 'task', task: name, args: [], kwargs: {}, immutable: false, options: {}, link: [], link_error: [] };
+  return {
+    type: 'task',
+    task: name,
+    args: [],
+    kwargs: {},
+    immutable: false,
+    options: {},
+    link: [],
+    link_error: [],
+  };
 }
 
 function newContainer(kind: 'group' | 'chord' | 'chain'): CanvasNode {
@@ -148,7 +157,8 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             deleteSelection() {
               const ids = selected();
               if (ids.length === 0) return;
-              if (apply(removeNodes(get().doc.canvas, ids))) set((s) => ({ selection: { ids: [] }, ui: s.ui }));
+              if (apply(removeNodes(get().doc.canvas, ids)))
+                set((s) => ({ selection: { ids: [] }, ui: s.ui }));
             },
             wrapSelection(kind) {
               const ids = selected();
@@ -242,7 +252,9 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
               const s = get();
               const tagged = canvas === null ? null : withUids(carryUids(s.doc.canvas, canvas), uid);
               const valid = new Set(drawEditorTree(tagged).nodes.map((n) => n.id));
-              const positions = Object.fromEntries(Object.entries(s.doc.positions).filter(([k]) => valid.has(k)));
+              const positions = Object.fromEntries(
+                Object.entries(s.doc.positions).filter(([k]) => valid.has(k)),
+              );
               const doc: DocSlice = {
                 canvas: tagged,
                 invoke: invoke ?? s.doc.invoke,

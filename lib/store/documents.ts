@@ -34,7 +34,10 @@ export interface KeyValueStorage {
 const VERSION = 1;
 
 /** Documents in a key-value storage under `prefix` (one key for the index, one per document). */
-export function createLocalRepository(storage: KeyValueStorage, prefix = 'chordflow.docs'): DocumentRepository {
+export function createLocalRepository(
+  storage: KeyValueStorage,
+  prefix = 'chordflow.docs',
+): DocumentRepository {
   const indexKey = `${prefix}.index`;
   const docKey = (name: string) => `${prefix}.doc.${name}`;
   const readIndex = (): DocumentSummary[] => {
@@ -63,7 +66,10 @@ export function createLocalRepository(storage: KeyValueStorage, prefix = 'chordf
     },
     async save(doc) {
       storage.setItem(docKey(doc.name), JSON.stringify({ version: VERSION, ...doc }));
-      writeIndex([...readIndex().filter((d) => d.name !== doc.name), { name: doc.name, savedAt: doc.savedAt }]);
+      writeIndex([
+        ...readIndex().filter((d) => d.name !== doc.name),
+        { name: doc.name, savedAt: doc.savedAt },
+      ]);
     },
     async rename(from, to) {
       const raw = storage.getItem(docKey(from));
@@ -71,7 +77,11 @@ export function createLocalRepository(storage: KeyValueStorage, prefix = 'chordf
       const v = JSON.parse(raw) as Record<string, unknown>;
       storage.setItem(docKey(to), JSON.stringify({ ...v, name: to }));
       storage.removeItem(docKey(from));
-      writeIndex(readIndex().map((d) => (d.name === from ? { ...d, name: to } : d)).filter((d, i, a) => a.findIndex((x) => x.name === d.name) === i));
+      writeIndex(
+        readIndex()
+          .map((d) => (d.name === from ? { ...d, name: to } : d))
+          .filter((d, i, a) => a.findIndex((x) => x.name === d.name) === i),
+      );
     },
     async remove(name) {
       storage.removeItem(docKey(name));

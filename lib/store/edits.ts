@@ -6,9 +6,9 @@
 import {
   type DrawEdge,
   type DrawEdgeKind,
+  type Drawing,
   type DrawNode,
   type DrawRegion,
-  type Drawing,
   drawingToTree,
   edgeId,
   treeToDrawing,
@@ -31,6 +31,22 @@ export interface Level {
 export function drawEditorTree(tree: CanvasNode | null): Drawing {
   if (tree === null) return { nodes: [], edges: [] };
   return treeToDrawing(tree, { idOf: (n) => uidOf(n) });
+}
+
+const drawings = new WeakMap<CanvasNode, Drawing>();
+
+/**
+ * The drawing of an editor tree, cached per tree object (trees are immutable in the store), for read-only
+ * use by views. Edits use `drawEditorTree`, which returns a fresh drawing they may change.
+ */
+export function drawingOf(tree: CanvasNode | null): Drawing {
+  if (tree === null) return { nodes: [], edges: [] };
+  let d = drawings.get(tree);
+  if (d === undefined) {
+    d = drawEditorTree(tree);
+    drawings.set(tree, d);
+  }
+  return d;
 }
 
 function rebuild(d: Drawing, added?: string[]): EditResult {
@@ -105,7 +121,8 @@ function insertAfterLevel(d: Drawing, extra: DrawNode[], level: Level): DrawNode
 /** Adds an unconnected item (a parallel member) at a level; `null` tree = empty canvas. */
 export function addItem(tree: CanvasNode | null, item: CanvasNode, level: Level, uid: UidSource): EditResult {
   const tagged = withUids(item, uid, true);
-  if (tree === null && level.parentId === undefined) return { ok: true, tree: tagged, added: [uidOf(tagged)!] };
+  if (tree === null && level.parentId === undefined)
+    return { ok: true, tree: tagged, added: [uidOf(tagged)!] };
   const d = drawEditorTree(tree);
   if (level.parentId !== undefined && !d.nodes.some((n) => n.id === level.parentId))
     return { ok: false, message: 'That container is no longer on the canvas.' };
@@ -116,7 +133,12 @@ export function addItem(tree: CanvasNode | null, item: CanvasNode, level: Level,
 }
 
 /** Inserts an item into an edge: `s -> t` becomes `s -> item -> t`. */
-export function insertOnEdge(tree: CanvasNode | null, id: string, item: CanvasNode, uid: UidSource): EditResult {
+export function insertOnEdge(
+  tree: CanvasNode | null,
+  id: string,
+  item: CanvasNode,
+  uid: UidSource,
+): EditResult {
   const d = drawEditorTree(tree);
   const e = d.edges.find((x) => x.id === id);
   if (e === undefined) return { ok: false, message: 'That edge is no longer on the canvas.' };
@@ -130,7 +152,12 @@ export function insertOnEdge(tree: CanvasNode | null, id: string, item: CanvasNo
 }
 
 /** Connects two drawn nodes (a flow edge, or a `link`/`link_error` callback edge). */
-export function connect(tree: CanvasNode | null, source: string, target: string, kind: DrawEdgeKind): EditResult {
+export function connect(
+  tree: CanvasNode | null,
+  source: string,
+  target: string,
+  kind: DrawEdgeKind,
+): EditResult {
   if (source === target) return { ok: false, message: 'A task cannot feed itself.' };
   const d = drawEditorTree(tree);
   if (d.edges.some((e) => e.source === source && e.target === target && e.kind === kind))
@@ -187,7 +214,10 @@ export function wrap(
   if (chosen.length === 0) return { ok: false, message: 'Select the tasks to wrap first.' };
   const first = chosen[0]!;
   if (chosen.some((n) => n.parentId !== first.parentId || n.region !== first.region))
-    return { ok: false, message: 'Wrap works on items side by side in the same container; select siblings only.' };
+    return {
+      ok: false,
+      message: 'Wrap works on items side by side in the same container; select siblings only.',
+    };
   const set = new Set(chosen.map((n) => n.id));
   const cid = uid();
   const level = levelOf(d, first.id);
@@ -207,12 +237,16 @@ export function wrap(
     if (sub.tree.type !== 'chain' || uidOf(sub.tree) !== undefined)
       return {
         ok: false,
-        message: 'To make a chord, select the header tasks together with the task(s) that receive their results.',
+        message:
+          'To make a chord, select the header tasks together with the task(s) that receive their results.',
       };
     const head = sub.tree.tasks[0]!;
-    const header = new Set(head.type === 'group' && uidOf(head) === undefined ? head.tasks.flatMap(uidsIn) : uidsIn(head));
+    const header = new Set(
+      head.type === 'group' && uidOf(head) === undefined ? head.tasks.flatMap(uidsIn) : uidsIn(head),
+    );
     // A selected group container as the first step gives its members to the header (no group in a group).
-    const dissolve = head.type === 'group' && uidOf(head) !== undefined && set.has(uidOf(head)!) ? uidOf(head)! : null;
+    const dissolve =
+      head.type === 'group' && uidOf(head) !== undefined && set.has(uidOf(head)!) ? uidOf(head)! : null;
     if (dissolve !== null) {
       header.delete(dissolve);
       set.delete(dissolve);
@@ -262,14 +296,15 @@ export function wrap(
 export function unwrap(tree: CanvasNode | null, id: string): EditResult {
   const d = drawEditorTree(tree);
   const c = d.nodes.find((n) => n.id === id);
-  if (c === undefined || c.kind === 'task') return { ok: false, message: 'Select a group, chain or chord to unwrap.' };
+  if (c === undefined || c.kind === 'task')
+    return { ok: false, message: 'Select a group, chain or chord to unwrap.' };
   const level = levelOf(d, id);
   const kids = d.nodes.filter((n) => n.parentId === id);
   const within = (n: DrawNode, region?: DrawRegion) => region === undefined || n.region === region;
   const sources = (region?: DrawRegion) =>
-    kids.filter((k) => within(k, region) && !d.edges.some((e) => e.target === k.id && e.kind === 'flow')).filter(
-      (k) => !d.edges.some((e) => e.target === k.id && e.kind !== 'flow'),
-    );
+    kids
+      .filter((k) => within(k, region) && !d.edges.some((e) => e.target === k.id && e.kind === 'flow'))
+      .filter((k) => !d.edges.some((e) => e.target === k.id && e.kind !== 'flow'));
   const sinks = (region?: DrawRegion) =>
     kids.filter(
       (k) =>
@@ -285,7 +320,8 @@ export function unwrap(tree: CanvasNode | null, id: string): EditResult {
     else if (e.source === id && e.kind === 'flow') edges.push(...exits.map((k) => flowEdge(k.id, e.target)));
     else if (e.source !== id && e.target !== id) edges.push(e);
   }
-  if (c.kind === 'chord') for (const h of sinks('header')) for (const b of sources('body')) edges.push(flowEdge(h.id, b.id));
+  if (c.kind === 'chord')
+    for (const h of sinks('header')) for (const b of sources('body')) edges.push(flowEdge(h.id, b.id));
   const nodes = d.nodes.filter((n) => n.id !== id).map((n) => (n.parentId === id ? setLevel(n, level) : n));
   return rebuild({ nodes, edges: edges.filter((e, i) => edges.findIndex((x) => x.id === e.id) === i) });
 }
@@ -295,21 +331,29 @@ export function reorder(tree: CanvasNode | null, id: string, delta: -1 | 1): Edi
   if (tree === null) return { ok: false, message: 'The canvas is empty.' };
   const d = drawEditorTree(tree);
   const n = d.nodes.find((x) => x.id === id);
-  if (n === undefined) return { ok: false, message: 'Select a member of a group or chord header to reorder.' };
+  if (n === undefined)
+    return { ok: false, message: 'Select a member of a group or chord header to reorder.' };
   const path = n.path;
   for (let i = path.length - 1; i >= 1; i--) {
     const key = path[i - 1];
     const index = path[i];
     if ((key !== 'tasks' && key !== 'header') || typeof index !== 'number') continue;
     const owner = getAt(tree, path.slice(0, i - 1));
-    const list = owner?.type === 'group' ? owner.tasks : owner?.type === 'chord' && key === 'header' ? owner.header : null;
+    const list =
+      owner?.type === 'group'
+        ? owner.tasks
+        : owner?.type === 'chord' && key === 'header'
+          ? owner.header
+          : null;
     if (list === null || list === undefined) continue;
     const j = index + delta;
     if (j < 0 || j >= list.length) return { ok: true, tree };
     const next = [...list];
     [next[index], next[j]] = [next[j]!, next[index]!];
     const replaced: CanvasNode =
-      owner!.type === 'group' ? { ...owner!, tasks: next } : { ...(owner as Extract<CanvasNode, { type: 'chord' }>), header: next };
+      owner!.type === 'group'
+        ? { ...owner!, tasks: next }
+        : { ...(owner as Extract<CanvasNode, { type: 'chord' }>), header: next };
     return { ok: true, tree: setAt(tree, path.slice(0, i - 1), replaced) };
   }
   return { ok: false, message: 'Only members of a group or a chord header can be reordered.' };
@@ -399,14 +443,19 @@ export function addCallback(
 }
 
 /** Drawn ids upstream (`up`) or downstream of the given nodes, following flow and callback edges. */
-export function reachable(tree: CanvasNode | null, ids: readonly string[], direction: 'up' | 'down'): string[] {
+export function reachable(
+  tree: CanvasNode | null,
+  ids: readonly string[],
+  direction: 'up' | 'down',
+): string[] {
   const d = drawEditorTree(tree);
   const out = new Set<string>();
   const stack = [...ids];
   while (stack.length > 0) {
     const id = stack.pop()!;
     for (const e of d.edges) {
-      const next = direction === 'down' ? (e.source === id ? e.target : null) : e.target === id ? e.source : null;
+      const next =
+        direction === 'down' ? (e.source === id ? e.target : null) : e.target === id ? e.source : null;
       if (next !== null && !out.has(next)) {
         out.add(next);
         stack.push(next);

@@ -5,7 +5,12 @@
  */
 import { parseCanvasJson, toCanvasJson } from '../canvas/canvasJson';
 import { looksLikeCelerySignature, parseCeleryJson, toCeleryJson } from '../canvas/celeryJson';
-import { looksLikeDirectorWorkflows, parseDirectorYaml, parseYamlText, toDirectorYaml } from '../canvas/directorYaml';
+import {
+  looksLikeDirectorWorkflows,
+  parseDirectorYaml,
+  parseYamlText,
+  toDirectorYaml,
+} from '../canvas/directorYaml';
 import type { CanvasFile } from '../canvas/model';
 import {
   createNativeDocument,
@@ -54,7 +59,10 @@ export function readCanvasText(text: string): ParseResult<ImportedCanvas> {
     return r.ok ? ok({ file: r.value.file }) : r;
   }
   return fail([
-    error('', 'This is not a canvas: expected Canvas JSON, Celery signature JSON, a Chordflow document or a celery-director workflows.yml.'),
+    error(
+      '',
+      'This is not a canvas: expected Canvas JSON, Celery signature JSON, a Chordflow document or a celery-director workflows.yml.',
+    ),
   ]);
 }
 
@@ -73,10 +81,16 @@ export function writeCanvasText(
       return `${JSON.stringify(toCeleryJson(file).json, null, 2)}\n`;
     case 'director-yaml': {
       const r = toDirectorYaml(file);
-      return r.ok ? r.value : `# This canvas cannot be written as a celery-director workflow:\n${r.problems.map((p) => `# - ${p.message}`).join('\n')}\n`;
+      return r.ok
+        ? r.value
+        : `# This canvas cannot be written as a celery-director workflow:\n${r.problems.map((p) => `# - ${p.message}`).join('\n')}\n`;
     }
     case 'native': {
-      const doc = createNativeDocument(file, { name: extra.name ?? 'Untitled canvas', now: extra.now ?? '1970-01-01T00:00:00.000Z' }, { positions: extra.positions ?? {} });
+      const doc = createNativeDocument(
+        file,
+        { name: extra.name ?? 'Untitled canvas', now: extra.now ?? '1970-01-01T00:00:00.000Z' },
+        { positions: extra.positions ?? {} },
+      );
       return `${JSON.stringify(toNativeJson(doc), null, 2)}\n`;
     }
     case 'python':

@@ -178,5 +178,19 @@ export function layoutDrawing(
         h: Math.max(parent.h, b.y + b.h + PAD),
       });
   }
+  // A chord's barrier sits between its header's right edge and its body's left edge.
+  for (const c of drawing.nodes) {
+    if (c.kind !== 'chord') continue;
+    const box = boxes.get(c.id);
+    const inside = drawing.nodes.filter((n) => n.parentId === c.id);
+    const right = Math.max(
+      ...inside
+        .filter((n) => n.region === 'header')
+        .map((n) => (boxes.get(n.id)?.x ?? 0) + (boxes.get(n.id)?.w ?? 0)),
+    );
+    const left = Math.min(...inside.filter((n) => n.region === 'body').map((n) => boxes.get(n.id)?.x ?? 0));
+    if (box !== undefined && Number.isFinite(right) && Number.isFinite(left) && left > right)
+      boxes.set(c.id, { ...box, barrierX: (left + right) / 2 });
+  }
   return boxes;
 }

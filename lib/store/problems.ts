@@ -33,7 +33,10 @@ export function idsByPath(drawing: Drawing): Map<string, string> {
 }
 
 /** Problem counts per drawn node (what node badges show). */
-export function problemIndex(problems: readonly Problem[], byPath: ReadonlyMap<string, string>): Record<string, ProblemSummary> {
+export function problemIndex(
+  problems: readonly Problem[],
+  byPath: ReadonlyMap<string, string>,
+): Record<string, ProblemSummary> {
   const out: Record<string, ProblemSummary> = {};
   for (const p of problems) {
     const id = problemNodeId(p, byPath);

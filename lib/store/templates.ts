@@ -11,8 +11,23 @@ export interface Template {
   invoke: InvokeArgs;
 }
 
-function t(task: string, args: TaskNode['args'] = [], kwargs: JsonObject = {}, extra: Partial<TaskNode> = {}): TaskNode {
-  return { type: 'task', task, args, kwargs, immutable: false, options: {}, link: [], link_error: [], ...extra };
+function t(
+  task: string,
+  args: TaskNode['args'] = [],
+  kwargs: JsonObject = {},
+  extra: Partial<TaskNode> = {},
+): TaskNode {
+  return {
+    type: 'task',
+    task,
+    args,
+    kwargs,
+    immutable: false,
+    options: {},
+    link: [],
+    link_error: [],
+    ...extra,
+  };
 }
 
 /** The tutorial's payload (SPEC 2.2). */
@@ -24,7 +39,12 @@ export function tutorialCanvas(payload: JsonObject = TUTORIAL_PAYLOAD): CanvasNo
     type: 'chain',
     tasks: [
       t('TASK_A', [null], { payload }),
-      { type: 'group', tasks: [t('TASK_B', [], { payload }), t('TASK_C', [], { payload })], link: [], link_error: [] },
+      {
+        type: 'group',
+        tasks: [t('TASK_B', [], { payload }), t('TASK_C', [], { payload })],
+        link: [],
+        link_error: [],
+      },
       t('TASK_D', [], { payload }),
     ],
     link: [],

@@ -3,9 +3,10 @@
  * per node, written by the simulation and live-run views; node components read their own entry, so a
  * status update re-renders one node, never the canvas.
  */
-import type { DrawEdgeKind, DrawRegion, Drawing } from '../canvas/drawing';
-import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
+
 import type { TaskCatalogue } from '../canvas/catalogue';
+import type { DrawEdgeKind, Drawing, DrawRegion } from '../canvas/drawing';
+import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
 import type { XY } from './layout';
 
 export interface DocSlice {
@@ -97,7 +98,11 @@ export interface EditorActions {
   select(ids: string[]): void;
   selectAll(): void;
   selectReachable(direction: 'up' | 'down'): void;
-  updateTask(id: string, patch: Partial<Omit<TaskNode, 'type' | 'link' | 'link_error'>>, unset?: Array<'id' | 'sim'>): void;
+  updateTask(
+    id: string,
+    patch: Partial<Omit<TaskNode, 'type' | 'link' | 'link_error'>>,
+    unset?: Array<'id' | 'sim'>,
+  ): void;
   addCallback(ownerId: string, kind: 'link' | 'link_error', name: string): void;
   movePositions(moves: Record<string, XY>): void;
   tidy(ids?: string[]): void;

@@ -71,7 +71,9 @@ async function load(page: Page, url: string, n: number): Promise<number> {
     undefined,
     { polling: 'raf', timeout: 120_000 },
   );
-  return page.evaluate('new Promise((r) => requestAnimationFrame(() => r(performance.now())))') as Promise<number>;
+  return page.evaluate(
+    'new Promise((r) => requestAnimationFrame(() => r(performance.now())))',
+  ) as Promise<number>;
 }
 
 /** Drags the first node 60 mouse steps; returns rAF frame intervals and input-to-next-frame latencies. */

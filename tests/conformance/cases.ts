@@ -83,6 +83,12 @@ export const HAND_CASES: HandCase[] = [
     name: '4.3 chain.link on success',
     json: { ...(chain(t('add', [1, 1]), t('add', [1])) as object), link: [rec('l1'), t('add', [100])] },
   },
+  {
+    // The reference (4.2, "#9674 fix, verified") says the body's last step is marked FAILURE; Celery 5.2.6
+    // and 5.6.3 leave the whole chord PENDING (mark_as_failure skips chain elements without a task_id).
+    name: '4.2 failure before a chord: its body is marked, its header stays PENDING',
+    json: chain(si('fail', [3]), chord([si('identity', [1]), si('identity', [2])], t('tsum'))),
+  },
   // 5. Groups
   {
     name: '5 group results in member order under shuffled delays',
@@ -186,6 +192,21 @@ export const HAND_CASES: HandCase[] = [
       { config: { task_allow_error_cb_on_chord_header: true } },
     ),
   },
+  {
+    // Celery 5.2.6 and 5.6.3: group._freeze_unroll uses stack.extendleft(task.tasks), so the nested
+    // members come out reversed: [1, 5, 4].
+    name: '6.1 a group directly in a chord header is flattened (member order)',
+    json: chord([si('identity', [1]), group(si('identity', [4]), si('identity', [5]))], t('identity')),
+  },
+  {
+    name: '6.2 chain body on header failure: only its last step is marked',
+    json: chord([si('fail', [8])], chain(t('tsum'), t('mul', [2])), { link_error: [onErrorId('cb')] }),
+  },
+  {
+    // Not in the reference. Celery 5.2.6 and 5.6.3 leave the inner chord PENDING and call no errback.
+    name: '6.2 chord body on header failure',
+    json: chord([si('fail', [6])], chord([t('identity')], t('tsum')), { link_error: [onErrorId('chb')] }),
+  },
   // 3. Callbacks and errbacks on a single task
   {
     name: '3 links on success only; errback styles; immutable errbacks',
@@ -230,6 +251,13 @@ export const HAND_CASES: HandCase[] = [
     // Added results share the adder's group_index: their order in the body's list is not defined.
     unorderedArgsOf: ['tsum'],
   },
+  {
+    // The reference (3) says new-style errback exceptions are logged and swallowed. In Celery 5.2.6 and
+    // 5.6.3 _call_task_errbacks does not catch them: the errback's TypeError replaces the failed task's
+    // stored result and the old-style errbacks are never sent.
+    name: '3 a crashing new-style errback (on_error.si drops request, exc, traceback)',
+    json: { ...(si('fail', [5]) as object), link_error: [si('on_error'), onErrorId('old')] },
+  },
   // Celery checks the argument list when a signature is applied (Task.typing, default on); not in
   // celery-semantics.md. These assert what Celery does.
   {
@@ -247,33 +275,13 @@ export const HAND_CASES: HandCase[] = [
 ];
 
 /**
- * Differences between the installed Celery 5.2.6 and the reference 5.6.2, confirmed by running these
- * canvases on 5.2 and reading its code; excluded from the comparison (not run). Chordflow follows 5.6.2.
+ * Differences between the installed Celery 5.2.6 and newer Celery, confirmed by running these canvases
+ * on 5.2.6 and on 5.6.3 (CHORDFLOW_CONFORMANCE_PYTHON): not run against 5.2, run with another interpreter.
  */
 export const EXCLUDED_52: Array<{ name: string; json: Json; why: string }> = [
   {
-    name: '4.2 failure before a chord: its body is marked, its header stays PENDING',
-    json: chain(si('fail', [3]), chord([si('identity', [1]), si('identity', [2])], t('tsum'))),
-    why: '5.2 marks only chain elements that have a task_id, so the chord body stays PENDING (5.6 descends into the body, #9674).',
-  },
-  {
-    name: '6.1 a group directly in a chord header is flattened in member order',
-    json: chord([si('identity', [1]), group(si('identity', [4]), si('identity', [5]))], t('identity')),
-    why: '5.2 group._freeze_unroll uses stack.extendleft(task.tasks), which reverses the nested members: [1, 5, 4].',
-  },
-  {
-    name: '6.2 chain body on header failure: only its last step is marked',
-    json: chord([si('fail', [8])], chain(t('tsum'), t('mul', [2])), { link_error: [onErrorId('cb')] }),
-    why: "5.2 crashes in the chord error path (TypeError 'sequence item 1: expected a bytes-like object, NoneType found', stored over the failed header member), errback gets None.",
-  },
-  {
     name: '6.2 group body on header failure ends REVOKED, chord errbacks skipped (11.9)',
     json: chord([si('fail', [9])], group(t('tsum'), t('xsum')), { link_error: [onErrorId('gb')] }),
-    why: '5.2 has no #8786 handling: the group body members stay PENDING forever.',
-  },
-  {
-    name: '3 a crashing new-style errback is logged and swallowed',
-    json: { ...(si('fail', [5]) as object), link_error: [si('on_error'), onErrorId('old')] },
-    why: "5.2 _call_task_errbacks does not catch it: the errback's TypeError replaces the failed task's stored result and the old-style errbacks are never sent.",
+    why: '5.2 has no #8786 handling: the group body members stay PENDING forever (5.6.3 stores them FAILURE).',
   },
 ];

@@ -10,19 +10,16 @@
  *
  * Run: `npx vitest run --project integration tests/conformance` (about 30 s).
  */
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arbCanvasFile } from '@/lib/canvas/arbitraries';
 import { canvasFileFromJson, nodeToCanvasJson } from '@/lib/canvas/canvasJson';
 import { createCatalogue } from '@/lib/canvas/catalogue';
-import type { CanvasFile, CanvasNode } from '@/lib/canvas/model';
-import { normalizeCanvas } from '@/lib/canvas/normalize';
+import type { CanvasFile } from '@/lib/canvas/model';
 import { simulate } from '@/lib/sim';
-import { aritySafe } from './arity';
-import { HAND_CASES } from './cases';
+import { EXCLUDED_52, HAND_CASES } from './cases';
 import type { CeleryCase, CeleryRun, CeleryWorker } from './celeryWorker';
 import { startCeleryWorker } from './celeryWorker';
 import { type CompareOptions, fromCelery, fromSimulation, labelTasks } from './compare';
+import { randomFiles } from './randomCases';
 
 const catalogue = createCatalogue();
 
@@ -57,76 +54,15 @@ function parse(json: unknown): CanvasFile {
   return r.value;
 }
 
-function hasFail(node: CanvasNode): boolean {
-  switch (node.type) {
-    case 'task':
-      return node.task === 'fail';
-    case 'chain':
-    case 'group':
-      return node.tasks.some(hasFail);
-    case 'chord':
-      return node.header.some(hasFail) || hasFail(node.body);
-  }
-}
-
-function hasChord(node: CanvasNode): boolean {
-  if (node.type === 'chord') return true;
-  if (node.type === 'chain' || node.type === 'group') return node.tasks.some(hasChord);
-  return false;
-}
-
-/**
- * Shapes where a failure meets a documented Celery bug that Chordflow deliberately fixes
- * (celery-semantics.md 11.2 trailing group after a chain failure, 11.3 inner chord header failure,
- * and a chain continuing after a chord whose header failed): Celery leaves parts PENDING forever.
- */
-function meetsCeleryBug(node: CanvasNode): boolean {
-  switch (node.type) {
-    case 'task':
-      return false;
-    case 'chain': {
-      const last = node.tasks[node.tasks.length - 1];
-      const trailingGroup = node.tasks.length > 1 && last?.type === 'group';
-      const chordThenMore = node.tasks.slice(0, -1).some((t) => t.type === 'chord');
-      return trailingGroup || chordThenMore || node.tasks.some(meetsCeleryBug);
-    }
-    case 'group':
-      return node.tasks.some(meetsCeleryBug);
-    case 'chord':
-      return node.header.some(hasChord) || node.header.some(meetsCeleryBug) || meetsCeleryBug(node.body);
-  }
-}
-
-/**
- * Random canvases (fixed seed), arity-safe, whose failures do not meet a section-11 Celery bug: half of
- * them with a `fail` task, half without.
- */
-function randomFiles(count: number): CanvasFile[] {
-  // Per-node retry options are not expressible in Celery (it fixes them per task) and `sim` models are
-  // ignored by real runs, so neither is generated here; retries are covered by the hand-picked cases.
-  const pool = fc.sample(arbCanvasFile({ maxDepth: 3, withOptions: false, withSim: false }), {
-    numRuns: 400,
-    seed: 20261128,
-  });
-  const usable = pool.filter((f) => {
-    const n = normalizeCanvas(f.canvas, {
-      allowErrorCbOnChordHeader: f.config.task_allow_error_cb_on_chord_header,
-    });
-    return (
-      !(hasFail(n) && meetsCeleryBug(n)) &&
-      !(n.type === 'chain' && n.tasks.length === 0) &&
-      aritySafe(f, catalogue)
-    );
-  });
-  const failing = usable.filter((f) => hasFail(f.canvas)).slice(0, Math.ceil(count / 2));
-  const passing = usable.filter((f) => !hasFail(f.canvas)).slice(0, count - failing.length);
-  return [...failing, ...passing];
-}
+/** With another interpreter (a newer Celery), the cases excluded as 5.2-only differences run too. */
+const CASES = process.env.CHORDFLOW_CONFORMANCE_PYTHON
+  ? [...HAND_CASES, ...EXCLUDED_52.map(({ name, json }) => ({ name: `[5.2 differs] ${name}`, json }))]
+  : HAND_CASES;
 
 const PREPARED: Prepared[] = [
-  ...HAND_CASES.map(({ name, json, ...opts }, i) => prepare(name, parse(json), opts, i)),
-  ...randomFiles(14).map((f, i) =>
-    prepare(`random #${i + 1}`, f, { unorderedArgsOf: [] }, HAND_CASES.length + i),
+  ...CASES.map(({ name, json, ...opts }, i) => prepare(name, parse(json), opts, i)),
+  ...randomFiles(14, catalogue).map((f, i) =>
+    prepare(`random #${i + 1}`, f, { unorderedArgsOf: [] }, CASES.length + i),
   ),
 ];
 

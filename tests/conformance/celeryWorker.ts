@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Json } from '@/lib/canvas/model';
 import { type PrivateRedis, startPrivateRedis } from '../support/redisServer';
 
-const PYTHON = '/usr/bin/python3';
+/** The machine's Celery 5.2.6; `CHORDFLOW_CONFORMANCE_PYTHON` may name an interpreter with another Celery. */
+const PYTHON = process.env.CHORDFLOW_CONFORMANCE_PYTHON ?? '/usr/bin/python3';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CELERY_HELPERS = fileURLToPath(new URL('../celery/', import.meta.url));
 
@@ -37,7 +38,8 @@ export interface CeleryExecution {
   name: string;
   args: Json[];
   kwargs: Record<string, Json>;
-  state: string;
+  /** SUCCESS, FAILURE, RETRY, IGNORED (replaced); null after an internal error of the tracer. */
+  state: string | null;
   value?: Json;
   error?: { type: string; message: string };
 }

@@ -12,18 +12,21 @@ Bookkeeping (all in that Redis, keys under `cfc:`):
   settled, also when Celery leaves parts of it PENDING forever (celery-semantics.md 11.2, 11.3).
 - `cfc:ready` set by the worker when it is ready to consume.
 
-The 5.6.2 composition methods are installed over the installed Celery 5.2 (tests/celery/celery56_compat.py)
-in both processes, so chains the worker prepares compose like the reference.
+Under Celery < 5.6 (the machine's 5.2.6) the 5.6.2 composition methods are installed
+(tests/celery/celery56_compat.py) in both processes, so chains the worker prepares compose like the
+reference. CHORDFLOW_CONFORMANCE_PYTHON may point at another interpreter (e.g. a venv with Celery 5.6).
 """
 import json
 import os
 import time
 
+import celery
 from celery import Celery, signals
 
 import celery56_compat
 
-celery56_compat.install()
+if tuple(int(x) for x in celery.__version__.split('.')[:2]) < (5, 6):
+    celery56_compat.install()
 
 REDIS_URL = os.environ.get('CHORDFLOW_CONFORMANCE_REDIS', 'redis://127.0.0.1:1/0')
 

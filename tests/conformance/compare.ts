@@ -150,7 +150,18 @@ export function fromCelery(run: CeleryRun, opts: CompareOptions = {}): Comparabl
     top: run.apply_error ? { status: 'apply-error', error: run.apply_error } : celeryTop(run.top),
     observations: observations(run.observations, opts),
     executions: run.executions
-      .map((e) => execution(e.name, e.args, e.kwargs, kinds[e.state] ?? e.state, e.value, e.error, opts))
+      .map((e) =>
+        // No state: the worker's tracer failed outside the task body (an internal error).
+        execution(
+          e.name,
+          e.args,
+          e.kwargs,
+          kinds[e.state ?? ''] ?? e.state ?? 'internal-error',
+          e.value,
+          e.error,
+          opts,
+        ),
+      )
       .sort(),
   };
 }

@@ -20,6 +20,7 @@ import warnings
 
 import build_canvas  # noqa: E402  (its module-level app is replaced below)
 import celery_app
+from celery.canvas import _chain, _chord, group
 from celery.result import AsyncResult, ResultSet
 
 app = celery_app.app
@@ -66,10 +67,38 @@ def wait_settled(client, timeout_s):
     return False
 
 
+def align_chain_ids(sig):
+    """Gives every chain the task id of its last task when that one is labelled (recursively).
+
+    Celery's chain id is its last task's id, but a chain frozen with an id of its own (a chord body:
+    `body.freeze(task_id)`) keeps that other id while a labelled last task keeps its label; the chord
+    error path then marks and reports the chain's id, not the last task's. Aligning them keeps the
+    canvas meaning what it means unlabelled (celery-semantics.md 6.2). Returns the node's id or None.
+    """
+    if isinstance(sig, _chain):
+        last = None
+        for t in sig.tasks:
+            last = align_chain_ids(t)
+        if last is not None:
+            sig.options['task_id'] = last
+        return last
+    if isinstance(sig, _chord):
+        for t in sig.tasks.tasks if isinstance(sig.tasks, group) else sig.tasks:
+            align_chain_ids(t)
+        return align_chain_ids(sig.body)
+    if isinstance(sig, group):
+        for t in sig.tasks:
+            align_chain_ids(t)
+        return None
+    return sig.options.get('task_id')
+
+
 def run_case(client, case):
     client.delete('cfc:obs', 'cfc:exec')
     app.conf.task_allow_error_cb_on_chord_header = bool(case.get('allow_header', False))
     sig = build_canvas.build(case['canvas'])
+    if case.get('align_chain_ids', True):
+        align_chain_ids(sig)
     invoke = case.get('invoke') or {}
     started = time.monotonic()
     res, apply_error = None, None
@@ -79,6 +108,7 @@ def run_case(client, case):
         apply_error = celery_app.error_json(exc)
     # Also after an apply error: a group may have sent some members before it raised.
     settled = wait_settled(client, case.get('timeout_s', 10))
+    time.sleep(case.get('extra_wait_s', 0))  # for asynchronous effects that send no message (revokes)
     return {
         'name': case['name'],
         'apply_error': apply_error,

@@ -6,10 +6,7 @@ import type { EditorFlowEdge } from '../flowTypes';
 /** Flow edges are solid; `link` callbacks dashed green; `link_error` errbacks dashed red. */
 function FlowEdgeView(props: EdgeProps<EditorFlowEdge>) {
   const kind = props.data?.kind ?? 'flow';
-  const [path] =
-    kind === 'flow'
-      ? getBezierPath(props)
-      : getSmoothStepPath({ ...props, borderRadius: 10 });
+  const [path] = kind === 'flow' ? getBezierPath(props) : getSmoothStepPath({ ...props, borderRadius: 10 });
   return (
     <BaseEdge
       id={props.id}

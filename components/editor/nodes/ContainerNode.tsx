@@ -1,8 +1,8 @@
 'use client';
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
-import type { EditorFlowNode } from '../flowTypes';
 import { useEditor } from '../EditorProvider';
+import type { EditorFlowNode } from '../flowTypes';
 
 const TITLES = { group: 'group', chord: 'chord', chain: 'chain', task: '' } as const;
 
@@ -15,7 +15,7 @@ function ContainerNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
       className={`cf-container is-${kind}${selected ? ' is-selected' : ''}${problem ? ' has-warning' : ''}`}
       data-testid={`${kind}-node`}
       data-drop-parent={id}
-      aria-label={`${kind} with ${data.count} member${data.count === 1 ? '' : 's'}`}
+      title={`${kind} with ${data.count} member${data.count === 1 ? '' : 's'}`}
     >
       <Handle type="target" position={Position.Left} id="in" className="cf-handle" />
       <div className="cf-container-title">
@@ -30,14 +30,40 @@ function ContainerNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
       </div>
       {kind === 'chord' && barrierX !== undefined && (
         <>
-          <div className="cf-region is-header" data-drop-parent={id} data-drop-region="header" style={{ width: barrierX }} />
-          <div className="cf-barrier" style={{ left: barrierX }} title="Barrier: the body runs once every header task has succeeded" />
-          <div className="cf-region is-body" data-drop-parent={id} data-drop-region="body" style={{ left: barrierX }} />
+          <div
+            className="cf-region is-header"
+            data-drop-parent={id}
+            data-drop-region="header"
+            style={{ width: barrierX }}
+          />
+          <div
+            className="cf-barrier"
+            style={{ left: barrierX }}
+            title="Barrier: the body runs once every header task has succeeded"
+          />
+          <div
+            className="cf-region is-body"
+            data-drop-parent={id}
+            data-drop-region="body"
+            style={{ left: barrierX }}
+          />
         </>
       )}
       <Handle type="source" position={Position.Right} id="out" className="cf-handle" />
-      <Handle type="source" position={Position.Bottom} id="link" className="cf-handle is-link" style={{ left: '35%' }} />
-      <Handle type="source" position={Position.Bottom} id="link_error" className="cf-handle is-link-error" style={{ left: '65%' }} />
+      <Handle
+        type="source"
+        position={Position.Bottom}
+        id="link"
+        className="cf-handle is-link"
+        style={{ left: '35%' }}
+      />
+      <Handle
+        type="source"
+        position={Position.Bottom}
+        id="link_error"
+        className="cf-handle is-link-error"
+        style={{ left: '65%' }}
+      />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
 import { formatProblems } from '@/lib/canvas/problems';
 import { EXPORT_FORMATS, type ExportFormat, readCanvasText, writeCanvasText } from '@/lib/store/formats';
@@ -18,9 +18,12 @@ export function CodePanel({ file }: { file: CanvasFile | null }) {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const editable = format === 'canvas-json' || format === 'celery-json';
 
-  useEffect(() => {
+  // A new rendering of the canvas (from the drawing) replaces the draft being typed.
+  const [shown, setShown] = useState(text);
+  if (shown !== text) {
+    setShown(text);
     setDraft(null);
-  }, [text]);
+  }
 
   const apply = (raw: string) => {
     if (raw.trim() === '') {
@@ -39,7 +42,13 @@ export function CodePanel({ file }: { file: CanvasFile | null }) {
   return (
     <div className="cf-code" data-testid="code-panel">
       <div className="cf-row">
-        <select className="cf-input" aria-label="Code format" data-testid="code-format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+        <select
+          className="cf-input"
+          aria-label="Code format"
+          data-testid="code-format"
+          value={format}
+          onChange={(e) => setFormat(e.target.value as ExportFormat)}
+        >
           {EXPORT_FORMATS.map((f) => (
             <option key={f.id} value={f.id}>
               {f.label}

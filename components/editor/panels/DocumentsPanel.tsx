@@ -60,7 +60,10 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
   const exportAs = (format: ExportFormat) => {
     if (file === null) return actions.notify('error', 'The canvas is empty: there is nothing to export.');
     const f = EXPORT_FORMATS.find((x) => x.id === format)!;
-    download(`${docName.replace(/[^\w.-]+/g, '_')}.${f.extension}`, writeCanvasText(file, format, { name: docName, now: new Date().toISOString(), positions }));
+    download(
+      `${docName.replace(/[^\w.-]+/g, '_')}.${f.extension}`,
+      writeCanvasText(file, format, { name: docName, now: new Date().toISOString(), positions }),
+    );
   };
 
   return (
@@ -74,7 +77,15 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
             className="cf-card-btn"
             data-testid={`template-${t.id}`}
             onClick={() => {
-              actions.loadDocument({ canvas: t.canvas, invoke: t.invoke, config: { task_allow_error_cb_on_chord_header: false }, positions: {} }, t.title);
+              actions.loadDocument(
+                {
+                  canvas: t.canvas,
+                  invoke: t.invoke,
+                  config: { task_allow_error_cb_on_chord_header: false },
+                  positions: {},
+                },
+                t.title,
+              );
             }}
           >
             <strong>{t.title}</strong>
@@ -85,7 +96,13 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
       <section className="cf-section">
         <h4>Document</h4>
         <div className="cf-row">
-          <input className="cf-input" aria-label="Document name" data-testid="doc-name" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            className="cf-input"
+            aria-label="Document name"
+            data-testid="doc-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
           <button type="button" className="cf-btn" data-testid="doc-save" onClick={() => void save(name)}>
             Save
           </button>
@@ -95,7 +112,15 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
             type="button"
             className="cf-btn is-ghost"
             onClick={() => {
-              actions.loadDocument({ canvas: null, invoke: { args: [], kwargs: {} }, config: { task_allow_error_cb_on_chord_header: false }, positions: {} }, 'Untitled');
+              actions.loadDocument(
+                {
+                  canvas: null,
+                  invoke: { args: [], kwargs: {} },
+                  config: { task_allow_error_cb_on_chord_header: false },
+                  positions: {},
+                },
+                'Untitled',
+              );
             }}
             data-testid="doc-new"
           >
@@ -110,7 +135,11 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
                 className="cf-link"
                 onClick={async () => {
                   const s = await repo.load(d.name);
-                  if (s === null) return actions.notify('error', `“${d.name}” could not be read; it may come from a newer version.`);
+                  if (s === null)
+                    return actions.notify(
+                      'error',
+                      `“${d.name}” could not be read; it may come from a newer version.`,
+                    );
                   actions.loadDocument(s.doc, s.name);
                 }}
               >
@@ -166,7 +195,10 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
         <button type="button" className="cf-btn" onClick={() => fileInput.current?.click()}>
           Open a file…
         </button>
-        <p className="cf-muted">…or drop a file anywhere on the editor. Canvas JSON, Celery JSON, workflows.yml and Chordflow documents are recognised.</p>
+        <p className="cf-muted">
+          …or drop a file anywhere on the editor. Canvas JSON, Celery JSON, workflows.yml and Chordflow
+          documents are recognised.
+        </p>
         <textarea
           className="cf-input is-code"
           rows={4}
@@ -191,7 +223,13 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
         <h4>Export</h4>
         <div className="cf-export">
           {EXPORT_FORMATS.map((f) => (
-            <button key={f.id} type="button" className="cf-btn is-ghost" data-testid={`export-${f.id}`} onClick={() => exportAs(f.id)}>
+            <button
+              key={f.id}
+              type="button"
+              className="cf-btn is-ghost"
+              data-testid={`export-${f.id}`}
+              onClick={() => exportAs(f.id)}
+            >
               {f.label}
             </button>
           ))}

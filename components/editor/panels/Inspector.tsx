@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react';
 import { resolveTaskOptions } from '@/lib/canvas/catalogue';
 import type { Json, JsonObject, SimModel, TaskNode, TaskOptions } from '@/lib/canvas/model';
-import { drawEditorTree } from '@/lib/store/edits';
+import { drawingOf } from '@/lib/store/edits';
 import { useActions, useEditor } from '../EditorProvider';
 import { receivedCall } from './receives';
 
@@ -19,13 +19,21 @@ function JsonField(props: {
   const commit = (raw: string) => {
     try {
       const v = JSON.parse(raw) as Json;
-      const okKind = props.expect === 'array' ? Array.isArray(v) : v !== null && typeof v === 'object' && !Array.isArray(v);
-      if (!okKind) throw new Error(`${props.label} must be a JSON ${props.expect === 'array' ? 'array, e.g. [1, 2]' : 'object, e.g. {"x": 1}'}.`);
+      const okKind =
+        props.expect === 'array'
+          ? Array.isArray(v)
+          : v !== null && typeof v === 'object' && !Array.isArray(v);
+      if (!okKind)
+        throw new Error(
+          `${props.label} must be a JSON ${props.expect === 'array' ? 'array, e.g. [1, 2]' : 'object, e.g. {"x": 1}'}.`,
+        );
       setErr(null);
       setDraft(null);
       if (JSON.stringify(v) !== text) props.onValid(v);
     } catch (e) {
-      setErr(e instanceof SyntaxError ? `${props.label} is not valid JSON: ${e.message}` : (e as Error).message);
+      setErr(
+        e instanceof SyntaxError ? `${props.label} is not valid JSON: ${e.message}` : (e as Error).message,
+      );
     }
   };
   return (
@@ -86,20 +94,33 @@ function CallbackList({ t, id, kind }: { t: TaskNode; id: string; kind: 'link' |
   const [name, setName] = useState(kind === 'link' ? 'record' : 'on_error');
   return (
     <div className="cf-field">
-      <span>{kind === 'link' ? 'Callbacks (link, on success)' : 'Errbacks (link_error, on final failure)'}</span>
+      <span>
+        {kind === 'link' ? 'Callbacks (link, on success)' : 'Errbacks (link_error, on final failure)'}
+      </span>
       <ul className="cf-list">
         {t[kind].map((c, i) => (
-          <li key={`${kind}-${i}`}>{c.type === 'task' ? c.task : c.type}</li>
+          // biome-ignore lint/suspicious/noArrayIndexKey: a callback list has no ids; order is its identity.
+          <li key={i}>{c.type === 'task' ? c.task : c.type}</li>
         ))}
         {t[kind].length === 0 && <li className="cf-muted">none</li>}
       </ul>
       <div className="cf-row">
-        <select className="cf-input" value={name} onChange={(e) => setName(e.target.value)} aria-label={`${kind} task`}>
+        <select
+          className="cf-input"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-label={`${kind} task`}
+        >
           {[...catalogue.keys()].map((n) => (
             <option key={n}>{n}</option>
           ))}
         </select>
-        <button type="button" className="cf-btn" data-testid={`add-${kind}`} onClick={() => actions.addCallback(id, kind, name)}>
+        <button
+          type="button"
+          className="cf-btn"
+          data-testid={`add-${kind}`}
+          onClick={() => actions.addCallback(id, kind, name)}
+        >
           Add
         </button>
       </div>
@@ -112,7 +133,7 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
   const catalogue = useEditor((s) => s.catalogue);
   const canvas = useEditor((s) => s.doc.canvas);
   const entry = catalogue.get(t.task);
-  const drawing = useMemo(() => drawEditorTree(canvas), [canvas]);
+  const drawing = useMemo(() => drawingOf(canvas), [canvas]);
   const dn = drawing.nodes.find((n) => n.id === id);
   const effective = resolveTaskOptions(entry, t.options);
   const setOpt = (patch: Partial<Record<keyof TaskOptions, unknown>>) => {
@@ -159,8 +180,20 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
       )}
       <section className="cf-section">
         <h4>Signature</h4>
-        <JsonField label="args" value={t.args} expect="array" testId="inspector-args" onValid={(v) => actions.updateTask(id, { args: v as Json[] })} />
-        <JsonField label="kwargs" value={t.kwargs} expect="object" testId="inspector-kwargs" onValid={(v) => actions.updateTask(id, { kwargs: v as JsonObject })} />
+        <JsonField
+          label="args"
+          value={t.args}
+          expect="array"
+          testId="inspector-args"
+          onValid={(v) => actions.updateTask(id, { args: v as Json[] })}
+        />
+        <JsonField
+          label="kwargs"
+          value={t.kwargs}
+          expect="object"
+          testId="inspector-kwargs"
+          onValid={(v) => actions.updateTask(id, { kwargs: v as JsonObject })}
+        />
         <label className="cf-check">
           <input
             type="checkbox"
@@ -177,15 +210,38 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
             data-testid="inspector-id"
             placeholder="auto"
             value={t.id ?? ''}
-            onChange={(e) => (e.target.value === '' ? actions.updateTask(id, {}, ['id']) : actions.updateTask(id, { id: e.target.value }))}
+            onChange={(e) =>
+              e.target.value === ''
+                ? actions.updateTask(id, {}, ['id'])
+                : actions.updateTask(id, { id: e.target.value })
+            }
           />
         </label>
       </section>
       <section className="cf-section">
         <h4>Retry policy</h4>
-        <NumberField label="max_retries" testId="opt-max_retries" value={t.options.max_retries} placeholder={String(effective.max_retries ?? '∞')} onChange={(v) => setOpt({ max_retries: v })} hint="Retries after the first attempt; empty = task default" />
-        <NumberField label="countdown (s)" testId="opt-countdown" value={t.options.countdown} placeholder="—" onChange={(v) => setOpt({ countdown: v })} />
-        <NumberField label="default_retry_delay (s)" testId="opt-default_retry_delay" value={t.options.default_retry_delay} placeholder={String(effective.default_retry_delay ?? '')} onChange={(v) => setOpt({ default_retry_delay: v })} />
+        <NumberField
+          label="max_retries"
+          testId="opt-max_retries"
+          value={t.options.max_retries}
+          placeholder={String(effective.max_retries ?? '∞')}
+          onChange={(v) => setOpt({ max_retries: v })}
+          hint="Retries after the first attempt; empty = task default"
+        />
+        <NumberField
+          label="countdown (s)"
+          testId="opt-countdown"
+          value={t.options.countdown}
+          placeholder="—"
+          onChange={(v) => setOpt({ countdown: v })}
+        />
+        <NumberField
+          label="default_retry_delay (s)"
+          testId="opt-default_retry_delay"
+          value={t.options.default_retry_delay}
+          placeholder={String(effective.default_retry_delay ?? '')}
+          onChange={(v) => setOpt({ default_retry_delay: v })}
+        />
         <label className="cf-field is-inline">
           <span>retry_backoff</span>
           <select
@@ -194,7 +250,9 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
             value={t.options.retry_backoff === undefined ? '' : String(t.options.retry_backoff)}
             onChange={(e) => {
               const v = e.target.value;
-              setOpt({ retry_backoff: v === '' ? undefined : v === 'true' ? true : v === 'false' ? false : Number(v) });
+              setOpt({
+                retry_backoff: v === '' ? undefined : v === 'true' ? true : v === 'false' ? false : Number(v),
+              });
             }}
           >
             <option value="">default ({String(effective.retry_backoff)})</option>
@@ -204,14 +262,22 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
             <option value="5">factor 5</option>
           </select>
         </label>
-        <NumberField label="retry_backoff_max (s)" testId="opt-retry_backoff_max" value={t.options.retry_backoff_max} placeholder={String(effective.retry_backoff_max ?? '')} onChange={(v) => setOpt({ retry_backoff_max: v })} />
+        <NumberField
+          label="retry_backoff_max (s)"
+          testId="opt-retry_backoff_max"
+          value={t.options.retry_backoff_max}
+          placeholder={String(effective.retry_backoff_max ?? '')}
+          onChange={(v) => setOpt({ retry_backoff_max: v })}
+        />
         <label className="cf-field is-inline">
           <span>retry_jitter</span>
           <select
             className="cf-input"
             data-testid="opt-retry_jitter"
             value={t.options.retry_jitter === undefined ? '' : String(t.options.retry_jitter)}
-            onChange={(e) => setOpt({ retry_jitter: e.target.value === '' ? undefined : e.target.value === 'true' })}
+            onChange={(e) =>
+              setOpt({ retry_jitter: e.target.value === '' ? undefined : e.target.value === 'true' })
+            }
           >
             <option value="">default ({String(effective.retry_jitter)})</option>
             <option value="true">on</option>
@@ -226,7 +292,10 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
             placeholder={(effective.autoretry_for ?? []).join(', ') || 'exception names, comma-separated'}
             defaultValue={(t.options.autoretry_for ?? []).join(', ')}
             onBlur={(e) => {
-              const list = e.target.value.split(',').map((x) => x.trim()).filter(Boolean);
+              const list = e.target.value
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean);
               setOpt({ autoretry_for: list.length ? list : undefined });
             }}
           />
@@ -234,11 +303,27 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
       </section>
       <section className="cf-section">
         <h4>Limits and routing</h4>
-        <NumberField label="soft_time_limit (s)" testId="opt-soft_time_limit" value={t.options.soft_time_limit} onChange={(v) => setOpt({ soft_time_limit: v })} />
-        <NumberField label="time_limit (s)" testId="opt-time_limit" value={t.options.time_limit} onChange={(v) => setOpt({ time_limit: v })} />
+        <NumberField
+          label="soft_time_limit (s)"
+          testId="opt-soft_time_limit"
+          value={t.options.soft_time_limit}
+          onChange={(v) => setOpt({ soft_time_limit: v })}
+        />
+        <NumberField
+          label="time_limit (s)"
+          testId="opt-time_limit"
+          value={t.options.time_limit}
+          onChange={(v) => setOpt({ time_limit: v })}
+        />
         <label className="cf-field is-inline">
           <span>queue</span>
-          <input className="cf-input" data-testid="opt-queue" placeholder="default" value={t.options.queue ?? ''} onChange={(e) => setOpt({ queue: e.target.value || undefined })} />
+          <input
+            className="cf-input"
+            data-testid="opt-queue"
+            placeholder="default"
+            value={t.options.queue ?? ''}
+            onChange={(e) => setOpt({ queue: e.target.value || undefined })}
+          />
         </label>
       </section>
       <section className="cf-section">
@@ -248,12 +333,42 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
       </section>
       <section className="cf-section">
         <h4>Simulation model</h4>
-        <NumberField label="duration (ms)" testId="sim-duration" value={duration} placeholder="catalogue default" onChange={(v) => setSim({ duration_ms: v ?? undefined })} />
-        <NumberField label="fail_first" testId="sim-fail_first" value={sim.fail_first} placeholder="0" onChange={(v) => setSim({ fail_first: v ?? undefined })} hint="The first k attempts raise" />
-        <NumberField label="fail_probability" testId="sim-fail_probability" value={sim.fail_probability} placeholder="0" onChange={(v) => setSim({ fail_probability: v ?? undefined })} />
-        <NumberField label="extra_delay_ms" testId="sim-extra_delay_ms" value={sim.extra_delay_ms} placeholder="0" onChange={(v) => setSim({ extra_delay_ms: v ?? undefined })} />
+        <NumberField
+          label="duration (ms)"
+          testId="sim-duration"
+          value={duration}
+          placeholder="catalogue default"
+          onChange={(v) => setSim({ duration_ms: v ?? undefined })}
+        />
+        <NumberField
+          label="fail_first"
+          testId="sim-fail_first"
+          value={sim.fail_first}
+          placeholder="0"
+          onChange={(v) => setSim({ fail_first: v ?? undefined })}
+          hint="The first k attempts raise"
+        />
+        <NumberField
+          label="fail_probability"
+          testId="sim-fail_probability"
+          value={sim.fail_probability}
+          placeholder="0"
+          onChange={(v) => setSim({ fail_probability: v ?? undefined })}
+        />
+        <NumberField
+          label="extra_delay_ms"
+          testId="sim-extra_delay_ms"
+          value={sim.extra_delay_ms}
+          placeholder="0"
+          onChange={(v) => setSim({ extra_delay_ms: v ?? undefined })}
+        />
         <label className="cf-check">
-          <input type="checkbox" checked={sim.down ?? false} data-testid="sim-down" onChange={(e) => setSim({ down: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={sim.down ?? false}
+            data-testid="sim-down"
+            onChange={(e) => setSim({ down: e.target.checked })}
+          />
           Down: every attempt raises
         </label>
       </section>
@@ -264,7 +379,7 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
 function ContainerInspector({ id, kind }: { id: string; kind: string }) {
   const actions = useActions();
   const canvas = useEditor((s) => s.doc.canvas);
-  const drawing = useMemo(() => drawEditorTree(canvas), [canvas]);
+  const drawing = useMemo(() => drawingOf(canvas), [canvas]);
   const kids = drawing.nodes.filter((n) => n.parentId === id);
   const explain =
     kind === 'group'
@@ -280,7 +395,8 @@ function ContainerInspector({ id, kind }: { id: string; kind: string }) {
       </header>
       <p>
         {kids.length} member{kids.length === 1 ? '' : 's'}
-        {kind === 'chord' && `: ${kids.filter((k) => k.region === 'header').length} in the header, ${kids.filter((k) => k.region === 'body').length} in the body`}
+        {kind === 'chord' &&
+          `: ${kids.filter((k) => k.region === 'header').length} in the header, ${kids.filter((k) => k.region === 'body').length} in the body`}
       </p>
       <div className="cf-row">
         <button type="button" className="cf-btn" onClick={() => actions.unwrapSelection()}>
@@ -298,19 +414,26 @@ function ContainerInspector({ id, kind }: { id: string; kind: string }) {
 export function Inspector() {
   const ids = useEditor((s) => s.selection.ids);
   const canvas = useEditor((s) => s.doc.canvas);
-  const drawing = useMemo(() => drawEditorTree(canvas), [canvas]);
+  const drawing = useMemo(() => drawingOf(canvas), [canvas]);
   if (ids.length === 0)
     return (
       <div className="cf-inspector is-empty" data-testid="inspector">
-        <p className="cf-muted">Select a task to edit its arguments, retry policy, callbacks and simulation model.</p>
-        <p className="cf-muted">Drag tasks from the palette; drop onto an edge to insert into a chain, or into a group or chord to add a parallel member. Press <kbd>?</kbd> for shortcuts.</p>
+        <p className="cf-muted">
+          Select a task to edit its arguments, retry policy, callbacks and simulation model.
+        </p>
+        <p className="cf-muted">
+          Drag tasks from the palette; drop onto an edge to insert into a chain, or into a group or chord to
+          add a parallel member. Press <kbd>?</kbd> for shortcuts.
+        </p>
       </div>
     );
   if (ids.length > 1)
     return (
       <div className="cf-inspector" data-testid="inspector">
         <p>{ids.length} items selected.</p>
-        <p className="cf-muted">Wrap them with Ctrl+G (group), Ctrl+Shift+K (chord) or Ctrl+Shift+L (chain).</p>
+        <p className="cf-muted">
+          Wrap them with Ctrl+G (group), Ctrl+Shift+K (chord) or Ctrl+Shift+L (chain).
+        </p>
       </div>
     );
   const dn = drawing.nodes.find((n) => n.id === ids[0]);

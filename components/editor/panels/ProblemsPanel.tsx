@@ -3,7 +3,13 @@ import type { Problem } from '@/lib/canvas/problems';
 import { useActions } from '../EditorProvider';
 
 /** Every validation problem; clicking one selects its node. */
-export function ProblemsPanel({ problems, nodeOf }: { problems: Problem[]; nodeOf: (p: Problem) => string | undefined }) {
+export function ProblemsPanel({
+  problems,
+  nodeOf,
+}: {
+  problems: Problem[];
+  nodeOf: (p: Problem) => string | undefined;
+}) {
   const actions = useActions();
   if (problems.length === 0)
     return (
@@ -16,6 +22,7 @@ export function ProblemsPanel({ problems, nodeOf }: { problems: Problem[]; nodeO
       {problems.map((p, i) => {
         const id = nodeOf(p);
         return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: problems are recomputed as a whole; path + index is stable enough.
           <li key={`${p.path}-${i}`}>
             <button
               type="button"
