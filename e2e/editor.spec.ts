@@ -240,3 +240,16 @@ test.describe('the visual editor', () => {
     await expect(page.getByTestId('editor')).toHaveAttribute('data-theme', theme!);
   });
 });
+
+test('auto-layout runs ELK in a worker and is one undo step', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('tab-documents').click();
+  await page.getByTestId('template-nested-chord').click();
+  const node = page.locator('.react-flow__node').filter({ has: page.locator('[data-task="identity"]') });
+  const before = await node.getAttribute('style');
+  await page.getByTestId('elk-layout').click();
+  await expect.poll(() => node.getAttribute('style')).not.toBe(before);
+  await expect(page.getByTestId('notice-error')).toHaveCount(0);
+  await page.getByTestId('undo').click();
+  await expect.poll(() => node.getAttribute('style')).toBe(before);
+});

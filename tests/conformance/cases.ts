@@ -1,14 +1,15 @@
 /**
  * Hand-picked canvases for the Celery conformance test, one or more per rule of celery-semantics.md
  * sections 2–9, written in Canvas JSON (SPEC 2.1). Every task of the canvas tree gets an id label in the
- * test, so no ids are written here except where the text of a message depends on them.
+ * test, so ids are written here only where a message depends on them.
  *
- * Excluded on purpose (documented Celery bugs where Chordflow deliberately does the sane thing, see
- * lib/engine/CONTEXT.md "Deviations"):
- * - 11.2 / 4.2: a chain failure before a trailing group (Celery leaves the group PENDING forever);
- * - 11.3 / 6.4: an inner chord header failure (Celery never completes the outer chord);
- * - a chord header failure followed by more steps of a chain of chords (Celery leaves them PENDING).
- * - 11.7: a late RETRY write over FAILURE (a race with ~0 countdowns, not reproducible on purpose).
+ * Cases whose comment says "Celery 5.2.6 and 5.6.3 …" fail on purpose: real Celery differs from the
+ * reference (and from Chordflow) there; they assert Celery's behaviour until the lead decides.
+ *
+ * Not covered on purpose (documented Celery bugs where Chordflow deliberately does the sane thing, see
+ * lib/engine/CONTEXT.md "Deviations"): 11.2 a chain failure before a trailing group, 11.3 an inner chord
+ * header failure, a chain of chords going on after a header failure (Celery leaves them PENDING
+ * forever), and 11.7 the late RETRY write (a race with ~0 countdowns).
  */
 import type { Json } from '@/lib/canvas/model';
 import type { CompareOptions } from './compare';

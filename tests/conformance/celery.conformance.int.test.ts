@@ -8,7 +8,12 @@
  * top-level outcome, observations (multisets where Celery's order is not deterministic) and every
  * executed task message (name, args, kwargs, outcome). See compare.ts.
  *
- * Run: `npx vitest run --project integration tests/conformance` (about 30 s).
+ * Ids: every task of the canvas tree gets an id label (`k<case>-n<i>`) on both sides; callbacks and
+ * errbacks (copied by Celery) are compared through executions and observations.
+ *
+ * Run: `npx vitest run --project integration tests/conformance` (about 22 s on 2 cores).
+ * `CHORDFLOW_CONFORMANCE_PYTHON=/path/to/python` runs the worker with another Celery (e.g. a venv with
+ * 5.6.x); then the cases excluded as 5.2-only differences (cases.ts EXCLUDED_52) run too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasFileFromJson, nodeToCanvasJson } from '@/lib/canvas/canvasJson';
