@@ -253,3 +253,36 @@ test('auto-layout runs ELK in a worker and is one undo step', async ({ page }) =
   await page.getByTestId('undo').click();
   await expect.poll(() => node.getAttribute('style')).toBe(before);
 });
+
+test('dropping a task on an edge inserts it into the chain; a chord gets a member in its header', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByTestId('tab-documents').click();
+  await page.getByTestId('template-tutorial').click();
+  // A straight edge has a zero-height box, which Playwright calls hidden: read its box directly.
+  const edge = page.locator('.react-flow__edge path.cf-edge').first();
+  await expect.poll(async () => (await edge.boundingBox())?.width ?? 0).toBeGreaterThan(10);
+  const box = (await edge.boundingBox())!;
+  const pane = page.locator('.react-flow__pane');
+  const paneBox = (await pane.boundingBox())!;
+  await dropFromPalette(page, 'palette-task-identity', pane, {
+    x: Math.round(box.x + box.width / 2 - paneBox.x),
+    y: Math.round(box.y + box.height / 2 - paneBox.y),
+  });
+  const json = (await canvasJson(page)) as { chain: Array<{ task?: string }> };
+  expect(json.chain.map((s) => s.task ?? 'group')).toEqual(['TASK_A', 'identity', 'group', 'TASK_D']);
+
+  // A chord from the palette, then a task dropped on its frame joins the header.
+  await page.getByTestId('tab-documents').click();
+  await page.getByTestId('template-errback').click();
+  await dropFromPalette(page, 'palette-chord', pane, { x: 200, y: 60 });
+  const chord = page.locator('.react-flow__node').filter({ has: page.getByTestId('chord-node') });
+  await expect(chord).toBeVisible();
+  await dropFromPalette(page, 'palette-task-mul', chord, { x: 20, y: 12 });
+  await expect(chord.getByText('3', { exact: true })).toBeVisible();
+  await page.getByTestId('tab-code').click();
+  await page.getByTestId('code-format').selectOption('python');
+  await expect(page.getByTestId('code-text')).toHaveValue(/chord\(/);
+  await expect(page.getByTestId('code-text')).toHaveJSProperty('readOnly', true);
+});

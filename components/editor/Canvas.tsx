@@ -147,18 +147,22 @@ export function Canvas({
   }, [drawing, highlight]);
 
   const fitSeq = useEditor((s) => s.ui.fitSeq);
-  useEffect(() => {
-    if (fitSeq === 0) return;
-    // Wait a frame so React Flow has the new nodes before fitting.
-    const id = requestAnimationFrame(() => void rf.fitView({ padding: 0.2, duration: 0, maxZoom: 1.1 }));
-    return () => cancelAnimationFrame(id);
-  }, [fitSeq, rf]);
+  const fitWanted = useRef(fitSeq);
+  fitWanted.current = fitSeq;
+  const fitDone = useRef(0);
   const [nodes, setNodes] = useState<EditorFlowNode[]>(built);
   const [edges, setEdges] = useState<EditorFlowEdge[]>(builtEdges);
   useEffect(() => {
     local.current = new Map(built.map((n) => [n.id, n]));
     setNodes(built);
-  }, [built]);
+    if (fitDone.current === fitWanted.current) return;
+    fitDone.current = fitWanted.current;
+    // A document was opened or imported: fit once React Flow has rendered and measured the new nodes.
+    let id = requestAnimationFrame(() => {
+      id = requestAnimationFrame(() => void rf.fitView({ padding: 0.2, duration: 0, maxZoom: 1.1 }));
+    });
+    return () => cancelAnimationFrame(id);
+  }, [built, rf]);
   useEffect(() => setEdges(builtEdges), [builtEdges]);
 
   const onNodesChange = useCallback(
@@ -262,7 +266,7 @@ export function Canvas({
         ariaLabelConfig={ARIA_LABELS}
       >
         <Background gap={20} size={1} />
-        <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />
+        {canvas !== null && <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />}
         <Controls showInteractive={false} aria-label="Zoom controls" />
       </ReactFlow>
     </div>

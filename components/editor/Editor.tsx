@@ -2,12 +2,13 @@
 import '@xyflow/react/dist/style.css';
 import './editor.css';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
 import type { EditorStoreOptions } from '@/lib/store/createEditorStore';
 import { createLocalRepository, type DocumentRepository } from '@/lib/store/documents';
 import { drawingOf } from '@/lib/store/edits';
 import { idsByPath, problemIndex, problemNodeId, validateDoc } from '@/lib/store/problems';
+import { TEMPLATES } from '@/lib/store/templates';
 import type { DocSlice, SidePanel } from '@/lib/store/types';
 import { stripUids } from '@/lib/store/uids';
 import { Canvas } from './Canvas';
@@ -114,20 +115,22 @@ function EditorShell({ persist }: { persist: boolean }) {
     return () => clearTimeout(timer);
   }, [doc, persist, store]);
 
-  // Validation: problems by node for badges, the list for the panel.
-  const drawing = useMemo(() => drawingOf(doc.canvas), [doc.canvas]);
-  const byPath = useMemo(() => idsByPath(drawing), [drawing]);
+  // Validation: problems by node for badges, the list for the panel. It runs on a deferred copy of the
+  // canvas (null on the first render), so a large canvas paints before it is validated.
   // Positions do not change validity: validate on canvas/invoke/config only.
   const { canvas, invoke, config } = doc;
+  const checked = useDeferredValue(canvas, null);
+  const byPath = useMemo(() => idsByPath(drawingOf(checked)), [checked]);
   const problems = useMemo(
-    () => validateDoc({ canvas, invoke, config, positions: {} }, catalogue),
-    [canvas, invoke, config, catalogue],
+    () => validateDoc({ canvas: checked, invoke, config, positions: {} }, catalogue),
+    [checked, invoke, config, catalogue],
   );
   useEffect(() => actions.setProblemIndex(problemIndex(problems, byPath)), [problems, byPath, actions]);
+  // The uid-free file is only needed by the code and files panels.
+  const needsFile = panel === 'code' || panel === 'documents';
   const file: CanvasFile | null = useMemo(
-    () =>
-      doc.canvas === null ? null : { canvas: stripUids(doc.canvas), invoke: doc.invoke, config: doc.config },
-    [doc.canvas, doc.invoke, doc.config],
+    () => (!needsFile || canvas === null ? null : { canvas: stripUids(canvas), invoke, config }),
+    [needsFile, canvas, invoke, config],
   );
 
   const fit = useCallback(() => void rf.fitView({ duration: 200, padding: 0.2, maxZoom: 1.1 }), [rf]);
@@ -200,7 +203,30 @@ function EditorShell({ persist }: { persist: boolean }) {
           {doc.canvas === null && (
             <div className="cf-empty-hint" data-testid="empty-hint">
               <h2>Start a pipeline</h2>
-              <p>Drag a task from the palette, or open a template from Files.</p>
+              <p>Drag a task from the palette, or start from a template:</p>
+              <div className="cf-empty-actions">
+                {TEMPLATES.map((t) => (
+                  <button
+                    key={t.id}
+                    type="button"
+                    className="cf-btn"
+                    data-testid={`empty-template-${t.id}`}
+                    onClick={() =>
+                      actions.loadDocument(
+                        {
+                          canvas: t.canvas,
+                          invoke: t.invoke,
+                          config: { task_allow_error_cb_on_chord_header: false },
+                          positions: {},
+                        },
+                        t.title,
+                      )
+                    }
+                  >
+                    {t.title}
+                  </button>
+                ))}
+              </div>
             </div>
           )}
         </main>

@@ -17,14 +17,28 @@ export async function dropFromPalette(
 
 /** Drags from one node's handle to another node's handle with the mouse (React Flow connection). */
 export async function connectHandles(page: Page, from: Locator, to: Locator) {
-  const a = await from.boundingBox();
-  const b = await to.boundingBox();
+  const a = await stableBox(page, from);
+  const b = await stableBox(page, to);
   if (a === null || b === null) throw new Error('handle not visible');
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
   await page.mouse.down();
-  await page.mouse.move(a.x + 40, a.y + 10, { steps: 4 });
+  // Start the connection by moving towards the target (moving outwards could reach the pane's auto-pan zone).
+  const dx = Math.sign(b.x - a.x) * 20;
+  await page.mouse.move(a.x + dx, a.y + 10, { steps: 4 });
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
   await page.mouse.up();
+}
+
+/** The element's box once it stops moving (the view fits itself after a template loads). */
+async function stableBox(page: Page, locator: Locator) {
+  let prev = await locator.boundingBox();
+  for (let i = 0; i < 50; i++) {
+    await page.waitForTimeout(50);
+    const next = await locator.boundingBox();
+    if (prev !== null && next !== null && prev.x === next.x && prev.y === next.y) return next;
+    prev = next;
+  }
+  return prev;
 }
 
 /** Reads the Canvas JSON from the code panel. */

@@ -111,23 +111,58 @@ export function unchainTasks(node: ChainNode, config: LinkConfig = DEFAULT_LINK_
 }
 
 /**
+ * `list` with `f(item, config)` applied to every item; the very same array when `f` returned every item
+ * unchanged (structural sharing: the canvas passes keep untouched subtrees instead of copying them).
+ */
+export function mapNodes(
+  list: CanvasNode[],
+  f: (node: CanvasNode, config: LinkConfig) => CanvasNode,
+  config: LinkConfig,
+): CanvasNode[] {
+  let out: CanvasNode[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i] as CanvasNode;
+    const next = f(item, config);
+    if (out === undefined) {
+      if (next === item) continue;
+      out = list.slice(0, i);
+    }
+    out.push(next);
+  }
+  return out ?? list;
+}
+
+/**
  * Places every composite link where Celery's `link()`/`link_error()` put them, recursively: afterwards
  * only tasks and chains (and empty groups, which cannot take links) carry `link`/`link_error`.
+ * Subtrees without composite links are returned as they are (shared, never modified).
  */
 export function pushDownLinks(node: CanvasNode, config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
-  const sub = (n: CanvasNode): CanvasNode => pushDownLinks(n, config);
-  const lists = { link: node.link.map(sub), link_error: node.link_error.map(sub) };
+  const link = mapNodes(node.link, pushDownLinks, config);
+  const link_error = mapNodes(node.link_error, pushDownLinks, config);
+  const same = link === node.link && link_error === node.link_error;
+  const none = link.length === 0 && link_error.length === 0;
   switch (node.type) {
     case 'task':
-      return { ...node, ...lists };
-    case 'chain':
-      return { ...node, ...lists, tasks: node.tasks.map(sub) };
-    case 'group':
-      return settleOwnLinks({ ...node, ...lists, tasks: node.tasks.map(sub) }, config);
-    case 'chord':
-      return settleOwnLinks(
-        { ...node, ...lists, header: node.header.map(sub), body: sub(node.body) },
-        config,
-      );
+      return same ? node : { ...node, link, link_error };
+    case 'chain': {
+      const tasks = mapNodes(node.tasks, pushDownLinks, config);
+      return same && tasks === node.tasks ? node : { ...node, link, link_error, tasks };
+    }
+    case 'group': {
+      const tasks = mapNodes(node.tasks, pushDownLinks, config);
+      if (none) return tasks === node.tasks ? node : { ...node, link, link_error, tasks };
+      return settleOwnLinks({ ...node, link, link_error, tasks }, config);
+    }
+    case 'chord': {
+      const header = mapNodes(node.header, pushDownLinks, config);
+      const body = pushDownLinks(node.body, config);
+      if (none) {
+        return header === node.header && body === node.body
+          ? node
+          : { ...node, link, link_error, header, body };
+      }
+      return settleOwnLinks({ ...node, link, link_error, header, body }, config);
+    }
   }
 }

@@ -13,7 +13,7 @@
  * dissolves or rebuilds a group, chord or chain, its links are first moved where Celery's `link()`
  * methods put them (`links.ts`), so meaning is preserved.
  */
-import { DEFAULT_LINK_CONFIG, type LinkConfig, settleOwnLinks, unchainTasks } from './links';
+import { DEFAULT_LINK_CONFIG, type LinkConfig, mapNodes, settleOwnLinks, unchainTasks } from './links';
 import type { CanvasNode, ChainNode, ChordNode, GroupNode } from './model';
 
 function mkChain(tasks: CanvasNode[]): ChainNode {
@@ -114,41 +114,60 @@ function chainOr(a: ChainNode, b: CanvasNode, config: LinkConfig): CanvasNode {
   return mkChain([...unchainTasks(a, config), b]);
 }
 
-/** `celery.chain(*nodes)`: a left fold with `|` from an empty chain; a single node stays wrapped. */
+/**
+ * `celery.chain(*nodes)`: a left fold with `|` from an empty chain; a single node stays wrapped.
+ * Folding k plain tasks from the empty chain always gives `chain(t1..tk)`, so a leading run of tasks is
+ * taken in one step (a long chain of tasks would otherwise be copied once per step).
+ */
 export function chainOf(nodes: readonly CanvasNode[], config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
-  if (nodes.length <= 1) return mkChain([...nodes]);
-  return nodes.reduce<CanvasNode>((acc, n) => orOp(acc, n, config), mkChain([]));
+  let prefix = 0;
+  while (prefix < nodes.length && (nodes[prefix] as CanvasNode).type === 'task') prefix++;
+  if (nodes.length <= 1 || prefix === nodes.length) return mkChain([...nodes]);
+  let acc: CanvasNode = mkChain(nodes.slice(0, prefix));
+  for (let i = prefix; i < nodes.length; i++) acc = orOp(acc, nodes[i] as CanvasNode, config);
+  return acc;
 }
 
-/** Adds `node`'s own links (from the file) to a freshly composed result: what `c.link(l)` does after build. */
-function carryLinks(result: CanvasNode, source: CanvasNode): CanvasNode {
-  if (source.link.length === 0 && source.link_error.length === 0) return result;
+/** Adds a node's own links (from the file) to a freshly composed result: what `c.link(l)` does after build. */
+function carryLinks(result: CanvasNode, link: CanvasNode[], linkError: CanvasNode[]): CanvasNode {
+  if (link.length === 0 && linkError.length === 0) return result;
   return {
     ...result,
-    link: [...result.link, ...source.link],
-    link_error: [...result.link_error, ...source.link_error],
+    link: [...result.link, ...link],
+    link_error: [...result.link_error, ...linkError],
   };
 }
 
 /**
  * Applies `|` composition everywhere: every chain node is rebuilt like `celery.chain(*nodes)`, pipes
- * included. The result is what Celery builds (before `prepare_steps`).
+ * included. The result is what Celery builds (before `prepare_steps`). Subtrees composition leaves
+ * unchanged are returned as they are (shared, never modified), so big canvases are not copied.
  */
 export function composeCanvas(node: CanvasNode, config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
-  const sub = (n: CanvasNode): CanvasNode => composeCanvas(n, config);
-  const lists = { link: node.link.map(sub), link_error: node.link_error.map(sub) };
+  const link = mapNodes(node.link, composeCanvas, config);
+  const link_error = mapNodes(node.link_error, composeCanvas, config);
+  const same = link === node.link && link_error === node.link_error;
   switch (node.type) {
     case 'task':
-      return { ...node, ...lists };
-    case 'group':
-      return { ...node, ...lists, tasks: node.tasks.map(sub) };
-    case 'chord':
-      return { ...node, ...lists, header: node.header.map(sub), body: sub(node.body) };
+      return same ? node : { ...node, link, link_error };
+    case 'group': {
+      const tasks = mapNodes(node.tasks, composeCanvas, config);
+      return same && tasks === node.tasks ? node : { ...node, link, link_error, tasks };
+    }
+    case 'chord': {
+      const header = mapNodes(node.header, composeCanvas, config);
+      const body = composeCanvas(node.body, config);
+      return same && header === node.header && body === node.body
+        ? node
+        : { ...node, link, link_error, header, body };
+    }
     case 'chain': {
+      const tasks = mapNodes(node.tasks, composeCanvas, config);
       // A raw chain is already what Celery holds (`_chain(tasks)`); only its steps are composed.
-      if (node.raw === true) return { ...node, ...lists, tasks: node.tasks.map(sub) };
-      const built = chainOf(node.tasks.map(sub), config);
-      return carryLinks(built, { ...node, ...lists });
+      if (node.raw === true) {
+        return same && tasks === node.tasks ? node : { ...node, link, link_error, tasks };
+      }
+      return carryLinks(chainOf(tasks, config), link, link_error);
     }
   }
 }
@@ -182,20 +201,35 @@ function prepareChain(node: ChainNode, config: LinkConfig): ChainNode {
   return { ...node, tasks: out.reverse(), raw: true };
 }
 
+/** `prepare_steps` everywhere; unchanged subtrees are shared like in `composeCanvas`. */
 function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
-  const sub = (n: CanvasNode): CanvasNode => prepareAll(n, config);
-  const lists = { link: node.link.map(sub), link_error: node.link_error.map(sub) };
+  const link = mapNodes(node.link, prepareAll, config);
+  const link_error = mapNodes(node.link_error, prepareAll, config);
+  const same = link === node.link && link_error === node.link_error;
   switch (node.type) {
     case 'task':
-      return { ...node, ...lists };
-    case 'group':
-      return { ...node, ...lists, tasks: node.tasks.map(sub) };
-    case 'chord':
-      return { ...node, ...lists, header: node.header.map(sub), body: sub(node.body) };
+      return same ? node : { ...node, link, link_error };
+    case 'group': {
+      const tasks = mapNodes(node.tasks, prepareAll, config);
+      return same && tasks === node.tasks ? node : { ...node, link, link_error, tasks };
+    }
+    case 'chord': {
+      const header = mapNodes(node.header, prepareAll, config);
+      const body = prepareAll(node.body, config);
+      return same && header === node.header && body === node.body
+        ? node
+        : { ...node, link, link_error, header, body };
+    }
     case 'chain': {
-      const prepared = prepareChain({ ...node, ...lists }, config);
-      // Splicing and chord upgrades build new nodes from prepared parts; prepare those parts too.
-      return { ...prepared, tasks: prepared.tasks.map((t) => (t.type === 'task' ? t : sub(t))) };
+      const prepared = prepareChain(same ? node : { ...node, link, link_error }, config);
+      // Splicing and chord upgrades build new nodes from prepared parts; prepare those parts too
+      // (task steps stay as they are). `prepared.tasks` is a fresh array owned here.
+      const tasks = prepared.tasks;
+      for (let i = 0; i < tasks.length; i++) {
+        const t = tasks[i] as CanvasNode;
+        if (t.type !== 'task') tasks[i] = prepareAll(t, config);
+      }
+      return prepared;
     }
   }
 }

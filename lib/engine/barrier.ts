@@ -81,14 +81,24 @@ export function onBarrierReleased(
   const chord = plan.nodes[b.node] as Extract<PlanNode, { kind: 'chord' }>;
   const header = flatMembers(plan, chord.header);
   // Culprit = first failed report in header order (Redis backend), then add_to_chord additions.
-  const order: string[] = [];
-  for (const h of header)
-    for (const leaf of valueLeaves(plan, h)) order.push((plan.tasks[leaf] as PlanTask).id);
+  // Finals are looked up with their plan index (no id lookup) for the header's own leaves.
+  const leaves: number[] = [];
+  for (const h of header) valueLeaves(plan, h, leaves);
   const extra = addedIds(plan, barrier.barrier, finals);
-  order.push(...extra);
-  const culprit = order.find((id) => failed(finals(id)?.state));
+  let culprit: string | undefined;
+  let cause: TaskError | undefined;
+  for (const leaf of leaves) {
+    const id = (plan.tasks[leaf] as PlanTask).id;
+    const f = finals(id, leaf);
+    if (failed(f?.state)) {
+      culprit = id;
+      cause = f?.error;
+      break;
+    }
+  }
+  if (culprit === undefined) culprit = extra.find((id) => failed(finals(id)?.state));
   if (culprit !== undefined) {
-    const cause = finals(culprit)?.error ?? pyException('Exception', 'unknown');
+    cause ??= finals(culprit)?.error ?? pyException('Exception', 'unknown');
     const error = pyException('ChordError', `Dependency ${culprit} raised ${exceptionRepr(cause)}`);
     chordFailed(s, chord, error);
     return s.step;

@@ -118,13 +118,6 @@ export function onAttemptFinished(plan: RunPlan, msg: TaskMessage, outcome: Atte
     }
   }
   const options = optionsOf(plan, msg);
-  const ctx = (): RetryContext => ({
-    name: msg.name,
-    id: msg.task_id,
-    args: msg.args,
-    kwargs: msg.kwargs,
-    retries: msg.retries,
-  });
   switch (outcome.kind) {
     case 'success':
       succeed(s, msg, attempt, outcome.value, outcome.add_to_chord ?? NO_SIGS);
@@ -137,18 +130,25 @@ export function onAttemptFinished(plan: RunPlan, msg: TaskMessage, outcome: Atte
       if (outcome.exc !== undefined) call.exc = outcome.exc;
       if (outcome.countdown_s !== undefined) call.countdown_s = outcome.countdown_s;
       if (outcome.max_retries !== undefined) call.max_retries = outcome.max_retries;
-      decide(s, msg, attempt, manualRetry(options, ctx(), call), outcome.exc);
+      decide(s, msg, attempt, manualRetry(options, retryContext(msg), call), outcome.exc);
       break;
     }
     case 'error': {
       const decision =
-        options.autoretry_for.length === 0 ? null : autoRetry(options, ctx(), outcome.error, env.random);
+        options.autoretry_for.length === 0
+          ? null
+          : autoRetry(options, retryContext(msg), outcome.error, env.random);
       if (decision === null) fail(s, msg, attempt, outcome.error);
       else decide(s, msg, attempt, decision, outcome.error);
       break;
     }
   }
   return s.step;
+}
+
+/** What a retry decision needs to know about the delivery (built only when an attempt failed). */
+function retryContext(msg: TaskMessage): RetryContext {
+  return { name: msg.name, id: msg.task_id, args: msg.args, kwargs: msg.kwargs, retries: msg.retries };
 }
 
 function decide(

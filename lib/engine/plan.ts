@@ -22,6 +22,12 @@ const CHORD_ADDERS = new Set(['add_to_chord_task']);
 /** Tasks a built-in may create at run time (replace / add_to_chord): their options are frozen too. */
 const DYNAMIC_NAMES = ['add'];
 
+/**
+ * The `links`/`errbacks` of the (many) tasks without any: one shared, frozen empty list instead of two
+ * arrays per task (plans are read-only once built).
+ */
+const NO_NODES = Object.freeze([]) as unknown as number[];
+
 const KEY_SAFE = /^[A-Za-z0-9_.-]*$/;
 
 /**
@@ -124,17 +130,12 @@ class Builder {
         );
         const index = this.push({ kind: 'chain', steps: [], next: null });
         const built: number[] = [];
-        steps.forEach((step, i) => {
+        for (let i = 0; i < steps.length; i++) {
+          // The last step's value is the chain's: only it reports to the enclosing chord.
           const last = i === steps.length - 1;
-          const stepPath = join(path, 'tasks', i);
-          if (step.type === 'chain') {
-            // Defensive splice (normalize already flattens chains).
-            const inner = this.build(step, stepPath, barrier, origin, last ? reports : undefined);
-            built.push(inner);
-          } else {
-            built.push(this.build(step, stepPath, barrier, origin, last ? reports : undefined));
-          }
-        });
+          const step = steps[i] as CanvasNode;
+          built.push(this.build(step, join(path, 'tasks', i), barrier, origin, last ? reports : undefined));
+        }
         for (let i = 0; i < built.length - 1; i++) this.setNext(built[i] as number, built[i + 1] as number);
         (this.nodes[index] as { steps: number[] }).steps = built;
         return index;
@@ -209,7 +210,8 @@ class Builder {
     const id = this.idFor(node, path);
     const t: PlanTask = {
       id,
-      key: `${this.runKey}.t.${escapeKey(id)}`,
+      // A derived id (`task.<path>`) is made of key-safe characters already; only labels need escaping.
+      key: node.id === undefined ? `${this.runKey}.t.${id}` : `${this.runKey}.t.${escapeKey(id)}`,
       name: node.task,
       path,
       origin,
@@ -220,8 +222,8 @@ class Builder {
       errback_style: entry?.errback_style ?? 'old',
       node: index,
       barrier,
-      links: [],
-      errbacks: [],
+      links: NO_NODES,
+      errbacks: NO_NODES,
     };
     if (node.sim !== undefined) t.sim = node.sim;
     if (entry !== undefined) t.duration_ms = entry.duration_ms;
@@ -235,12 +237,16 @@ class Builder {
       if (bi !== undefined) (this.barriers[bi] as PlanBarrier).adders.push(ti);
     }
     // Callbacks and errbacks are separate canvases applied later; they hang off the run root.
-    t.links = node.link.map((cb, i) =>
-      this.build(cb, join(path, 'link', i), this.rootKey, 'link', undefined),
-    );
-    t.errbacks = node.link_error.map((eb, i) =>
-      this.build(eb, join(path, 'link_error', i), this.rootKey, 'link_error', undefined),
-    );
+    if (node.link.length > 0) {
+      t.links = node.link.map((cb, i) =>
+        this.build(cb, join(path, 'link', i), this.rootKey, 'link', undefined),
+      );
+    }
+    if (node.link_error.length > 0) {
+      t.errbacks = node.link_error.map((eb, i) =>
+        this.build(eb, join(path, 'link_error', i), this.rootKey, 'link_error', undefined),
+      );
+    }
     return index;
   }
 }

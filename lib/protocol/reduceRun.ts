@@ -134,7 +134,13 @@ function applyInPlace(
     case 'task.retried': {
       const t = task(e.task_id);
       if (t === undefined || FINAL.has(t.state)) break;
-      closeAttempt(t, e.attempt, e.at, { outcome: 'retry', countdown_ms: e.countdown_ms, error: e.error });
+      closeAttempt(
+        t,
+        e.attempt,
+        e.at,
+        { outcome: 'retry', countdown_ms: e.countdown_ms, error: e.error },
+        batch,
+      );
       t.state = 'RETRY';
       t.error = e.error;
       t.countdown_ms = e.countdown_ms;
@@ -144,14 +150,14 @@ function applyInPlace(
     case 'task.replaced': {
       const t = task(e.task_id);
       if (t === undefined || FINAL.has(t.state)) break;
-      closeAttempt(t, e.attempt, e.at, { outcome: 'success' });
+      closeAttempt(t, e.attempt, e.at, { outcome: 'success' }, batch);
       t.name = e.name;
       break;
     }
     case 'task.succeeded': {
       const t = task(e.task_id);
       if (t === undefined || t.state === 'SUCCESS') break;
-      closeAttempt(t, e.attempt, e.at, { outcome: 'success' });
+      closeAttempt(t, e.attempt, e.at, { outcome: 'success' }, batch);
       t.state = 'SUCCESS';
       t.result = e.result;
       t.error = undefined;
@@ -163,7 +169,7 @@ function applyInPlace(
       const t = task(e.task_id);
       if (t === undefined || t.state === 'SUCCESS') break;
       if (e.marked) t.marked = true;
-      else closeAttempt(t, e.attempt, e.at, { outcome: 'failure', error: e.error });
+      else closeAttempt(t, e.attempt, e.at, { outcome: 'failure', error: e.error }, batch);
       t.state = 'FAILURE';
       t.error = e.error;
       t.finished_at = e.at;
@@ -177,7 +183,7 @@ function applyInPlace(
       t.state = 'REVOKED';
       t.finished_at = e.at;
       t.queued = false;
-      if (t.running !== undefined) closeAttempt(t, t.running.attempt, e.at, { outcome: 'failure' });
+      if (t.running !== undefined) closeAttempt(t, t.running.attempt, e.at, { outcome: 'failure' }, batch);
       break;
     }
     case 'chord.progress':
@@ -206,13 +212,16 @@ function closeAttempt(
   attempt: number,
   at: number,
   rest: Pick<AttemptRecord, 'outcome'> & Partial<Pick<AttemptRecord, 'countdown_ms' | 'error'>>,
+  /** The history array is owned by the batch being folded (appended in place, not copied). */
+  owned: boolean,
 ): void {
   if (t.history.some((h) => h.attempt === attempt)) return;
   const started = t.running?.attempt === attempt ? t.running.started_at : at;
   const record: AttemptRecord = { attempt, started_at: started, finished_at: at, outcome: rest.outcome };
   if (rest.countdown_ms !== undefined) record.countdown_ms = rest.countdown_ms;
   if (rest.error !== undefined) record.error = rest.error;
-  t.history = [...t.history, record];
+  if (owned) t.history.push(record);
+  else t.history = [...t.history, record];
   if (t.running?.attempt === attempt) t.running = undefined;
 }
 

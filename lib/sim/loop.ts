@@ -94,16 +94,20 @@ class Simulation {
   private readonly workerNames: string[] = [];
   private readonly free: number[] = [];
   private readonly barriers = new Map<string, BarrierState>();
-  private readonly index: Map<string, number>;
+  /** Task id → plan index, built on first use (most lookups come with their plan index). */
+  private indexCache: Map<string, number> | undefined;
   private readonly planFinals: Array<TaskFinal | undefined>;
   private readonly dynamicFinals = new Map<string, TaskFinal>();
   private readonly counts = new Map<string, number>();
   // Critical path bookkeeping (trace mode): by plan index, run-time tasks by id.
   private readonly causeOf: Array<string | null | undefined>;
+  /** Plan index of `causeOf[i]` (-1: none or a run-time task), so the walk back needs no id lookup. */
+  private readonly causeIndex: number[];
   private readonly endAt: number[];
   private readonly dynamicCause = new Map<string, string | null>();
   private readonly dynamicEnd = new Map<string, number>();
   private cause: string | null = null;
+  private causeTask = -1;
   retries = 0;
   status: RunStatus | undefined;
   makespan = 0;
@@ -122,12 +126,17 @@ class Simulation {
     // Interleave slots across workers so work spreads over the workers first.
     for (let i = 0; i < slots; i++) this.workerNames.push(`worker-${(i % workers) + 1}`);
     for (let i = slots - 1; i >= 0; i--) this.free.push(i);
-    this.index = taskIndex(plan);
     const n = plan.tasks.length;
     this.planFinals = filled<TaskFinal | undefined>(n, undefined);
     this.causeOf = opts.trace ? filled<string | null | undefined>(n, undefined) : [];
     this.endAt = opts.trace ? filled(n, -1) : [];
+    this.causeIndex = opts.trace ? filled(n, -1) : [];
     this.env = { now: 0, random: opts.random, worker: '' };
+  }
+
+  private get index(): Map<string, number> {
+    if (this.indexCache === undefined) this.indexCache = taskIndex(this.plan);
+    return this.indexCache;
   }
 
   private emitEvents(step: Step): void {
@@ -206,7 +215,10 @@ class Simulation {
 
   private noteCause(m: TaskMessage): void {
     if (m.task >= 0 && m.dynamic === undefined) {
-      if (this.causeOf[m.task] === undefined) this.causeOf[m.task] = this.cause;
+      if (this.causeOf[m.task] === undefined) {
+        this.causeOf[m.task] = this.cause;
+        this.causeIndex[m.task] = this.causeTask;
+      }
     } else if (!this.dynamicCause.has(m.task_id)) this.dynamicCause.set(m.task_id, this.cause);
   }
 
@@ -256,6 +268,8 @@ class Simulation {
     env.now = this.now;
     env.worker = this.workerNames[a.slot] as string;
     this.cause = msg.task_id;
+    // A delivery with a plan index carries that plan task's id (retries and replacements keep both).
+    this.causeTask = msg.task;
     const step = onAttemptFinished(this.plan, msg, a.outcome as AttemptOutcome, env);
     this.apply(step);
     if (step.retry !== undefined) {
@@ -272,6 +286,7 @@ class Simulation {
       this.complete(msg.barrier);
     }
     this.cause = null;
+    this.causeTask = -1;
   }
 
   private fill(): void {
@@ -311,23 +326,33 @@ class Simulation {
     if (!this.opts.trace) return [];
     let last: string | undefined;
     let lastEnd = -1;
+    // Plan indexes of the ids met on the walk (the full id index is only built for run-time tasks).
+    const known = new Map<string, number>();
     const tasks = this.plan.tasks;
+    let lastIndex = -1;
     for (let i = 0; i < tasks.length; i++) {
       const end = this.endAt[i] as number;
       if (end > lastEnd) {
         lastEnd = end;
+        lastIndex = i;
         last = (tasks[i] as PlanTask).id;
       }
     }
     for (const [id, end] of this.dynamicEnd) {
       if (end > lastEnd) {
         lastEnd = end;
+        lastIndex = -1;
         last = id;
       }
     }
+    if (last !== undefined && lastIndex >= 0) known.set(last, lastIndex);
     return criticalPath(last, (id) => {
-      const i = this.index.get(id);
-      return i === undefined ? this.dynamicCause.get(id) : this.causeOf[i];
+      const i = known.get(id) ?? this.index.get(id);
+      if (i === undefined) return this.dynamicCause.get(id);
+      const cause = this.causeOf[i];
+      const ci = this.causeIndex[i] as number;
+      if (cause !== undefined && cause !== null && ci >= 0) known.set(cause, ci);
+      return cause;
     });
   }
 }

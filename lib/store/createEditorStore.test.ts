@@ -163,7 +163,8 @@ describe('editor store', () => {
     const first = ids(s)[0]!;
     a.select([first.id]);
     a.selectReachable('down');
-    expect(s.getState().selection.ids.length).toBe(3);
+    // A, the group, its members B and C, and D.
+    expect(s.getState().selection.ids.length).toBe(5);
     expect(uidOf(s.getState().doc.canvas!)).toBeDefined();
   });
 });

@@ -1,6 +1,7 @@
 'use client';
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
+import { pathKey } from '@/lib/canvas/drawing';
 import { useEditor } from '../EditorProvider';
 import type { EditorFlowNode } from '../flowTypes';
 
@@ -9,6 +10,11 @@ const TITLES = { group: 'group', chord: 'chord', chain: 'chain', task: '' } as c
 function ContainerNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
   const kind = data.dn.kind;
   const problem = useEditor((s) => s.ui.problemIndex[id]);
+  const key = pathKey(data.dn.path);
+  // Run overlays (simulation or live run) report chord barrier progress by the container's path.
+  const sim = useEditor((s) => (s.sim.active ? s.sim.byPath[key] : undefined));
+  const live = useEditor((s) => (s.live.active ? s.live.byPath[key] : undefined));
+  const status = live ?? sim;
   const barrierX = data.box.barrierX;
   return (
     <div
@@ -22,6 +28,20 @@ function ContainerNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
         <span className="cf-kind">{TITLES[kind]}</span>
         <span className="cf-count">{data.count}</span>
         {kind === 'chord' && <span className="cf-hint">header ▸ barrier ▸ body</span>}
+        {status?.progress !== undefined && (
+          <span
+            className="cf-chip is-progress"
+            data-testid="chord-progress"
+            title="Chord barrier: header tasks done"
+          >
+            {status.progress.done} / {status.progress.total}
+          </span>
+        )}
+        {status !== undefined && status.progress === undefined && (
+          <span className={`cf-chip is-state state-${status.state.toLowerCase()}`}>
+            {status.state.toLowerCase()}
+          </span>
+        )}
         {problem !== undefined && (
           <span className="cf-chip is-warning" data-testid="problem-badge" title={problem.first}>
             ! {problem.errors + problem.warnings}

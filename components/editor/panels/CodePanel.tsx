@@ -2,8 +2,14 @@
 import { useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
 import { formatProblems } from '@/lib/canvas/problems';
-import { EXPORT_FORMATS, type ExportFormat, readCanvasText, writeCanvasText } from '@/lib/store/formats';
-import { useActions } from '../EditorProvider';
+import {
+  EDITABLE_FORMATS,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  readCanvasText,
+  writeCanvasText,
+} from '@/lib/store/formats';
+import { useActions, useEditor } from '../EditorProvider';
 
 /**
  * The canvas as code, in sync both ways: the drawing's edits rewrite the text; typing valid Canvas JSON
@@ -12,11 +18,16 @@ import { useActions } from '../EditorProvider';
 export function CodePanel({ file }: { file: CanvasFile | null }) {
   const actions = useActions();
   const [format, setFormat] = useState<ExportFormat>('canvas-json');
-  const text = useMemo(() => (file === null ? '' : writeCanvasText(file, format)), [file, format]);
+  const catalogue = useEditor((s) => s.catalogue);
+  const docName = useEditor((s) => s.ui.docName);
+  const text = useMemo(
+    () => (file === null ? '' : writeCanvasText(file, format, { catalogue, name: docName })),
+    [file, format, catalogue, docName],
+  );
   const [draft, setDraft] = useState<string | null>(null);
   const [problems, setProblems] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const editable = format === 'canvas-json' || format === 'celery-json';
+  const editable = EDITABLE_FORMATS.has(format);
 
   // A new rendering of the canvas (from the drawing) replaces the draft being typed.
   const [shown, setShown] = useState(text);

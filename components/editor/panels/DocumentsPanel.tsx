@@ -1,9 +1,10 @@
 'use client';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
 import { formatProblems } from '@/lib/canvas/problems';
 import type { DocumentRepository, DocumentSummary } from '@/lib/store/documents';
 import { EXPORT_FORMATS, type ExportFormat, readCanvasText, writeCanvasText } from '@/lib/store/formats';
+import { createServerRepository } from '@/lib/store/serverDocuments';
 import { TEMPLATES } from '@/lib/store/templates';
 import { useActions, useEditor, useEditorStore } from '../EditorProvider';
 
@@ -36,11 +37,79 @@ export function useImportText() {
   );
 }
 
+/** Server definitions (`/api/definitions`): open one, or save the canvas as `project.NAME`. */
+function ServerDefinitions() {
+  const store = useEditorStore();
+  const actions = useActions();
+  const repo = useMemo(() => createServerRepository((url, init) => fetch(url, init)), []);
+  const [defs, setDefs] = useState<DocumentSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [name, setName] = useState('demo.MY_PIPELINE');
+  const refresh = useCallback(() => {
+    repo.list().then(
+      (list) => {
+        setDefs(list);
+        setError(null);
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  }, [repo]);
+  useEffect(refresh, [refresh]);
+  return (
+    <section className="cf-section" data-testid="server-definitions">
+      <h4>Server definitions</h4>
+      {error && <p className="cf-muted">{error}</p>}
+      <ul className="cf-list">
+        {(defs ?? []).map((d) => (
+          <li key={d.name} className="cf-doc-row">
+            <button
+              type="button"
+              className="cf-link"
+              onClick={async () => {
+                const s = await repo.load(d.name).catch(() => null);
+                if (s === null)
+                  return actions.notify('error', `“${d.name}” could not be read from the server.`);
+                actions.loadDocument(s.doc, s.name);
+              }}
+            >
+              {d.name}
+            </button>
+          </li>
+        ))}
+        {defs !== null && defs.length === 0 && <li className="cf-muted">No definitions on the server.</li>}
+      </ul>
+      <div className="cf-row">
+        <input
+          className="cf-input"
+          aria-label="Definition name (project.NAME)"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <button
+          type="button"
+          className="cf-btn"
+          onClick={async () => {
+            try {
+              await repo.save({ name, savedAt: Date.now(), doc: store.getState().doc });
+              actions.notify('info', `Saved the definition “${name}” on the server.`);
+              refresh();
+            } catch (e) {
+              actions.notify('error', `Not saved: ${e instanceof Error ? e.message : String(e)}`);
+            }
+          }}
+        >
+          Save to server
+        </button>
+      </div>
+    </section>
+  );
+}
+
 export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: DocumentRepository }) {
   const store = useEditorStore();
   const actions = useActions();
   const docName = useEditor((s) => s.ui.docName);
-  const positions = useEditor((s) => s.doc.positions);
+  const catalogue = useEditor((s) => s.catalogue);
   const [docs, setDocs] = useState<DocumentSummary[]>([]);
   const [paste, setPaste] = useState('');
   const [name, setName] = useState(docName);
@@ -62,7 +131,7 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
     const f = EXPORT_FORMATS.find((x) => x.id === format)!;
     download(
       `${docName.replace(/[^\w.-]+/g, '_')}.${f.extension}`,
-      writeCanvasText(file, format, { name: docName, now: new Date().toISOString(), positions }),
+      writeCanvasText(file, format, { name: docName, now: new Date().toISOString(), catalogue }),
     );
   };
 
@@ -178,6 +247,7 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
           {docs.length === 0 && <li className="cf-muted">No saved documents yet.</li>}
         </ul>
       </section>
+      <ServerDefinitions />
       <section className="cf-section">
         <h4>Import</h4>
         <input
