@@ -5,10 +5,14 @@ import {
   connectHandles,
   dropFromPalette,
   PAYLOAD,
+  selectNode,
   setJsonField,
   TUTORIAL_JSON,
   taskNode,
 } from './support/editor';
+
+// The editor shares the stage with the simulation dock: give the canvas room.
+test.use({ viewport: { width: 1440, height: 900 } });
 
 test.describe('the visual editor', () => {
   test('builds the tutorial pipeline by drag and drop, exports it as Canvas JSON and re-imports it', async ({
@@ -56,7 +60,7 @@ test.describe('the visual editor', () => {
     // Arguments through the inspector.
     await page.getByTestId('tab-inspector').click();
     for (const name of ['TASK_A', 'TASK_B', 'TASK_C', 'TASK_D']) {
-      await taskNode(page, name).click();
+      await selectNode(page, name);
       await expect(page.getByTestId('inspector-task')).toHaveValue(name);
       if (name === 'TASK_A') await setJsonField(page, 'inspector-args', [null]);
       await setJsonField(page, 'inspector-kwargs', { payload: PAYLOAD });
@@ -85,7 +89,7 @@ test.describe('the visual editor', () => {
     await page.goto('/');
     await page.getByTestId('tab-documents').click();
     await page.getByTestId('template-tutorial').click();
-    await taskNode(page, 'TASK_B').click();
+    await selectNode(page, 'TASK_B');
     await page.getByTestId('tab-inspector').click();
     await page.getByTestId('opt-max_retries').fill('5');
     await page.getByTestId('opt-retry_backoff').selectOption('true');
@@ -136,7 +140,7 @@ test.describe('the visual editor', () => {
     const nodes = page.locator('.react-flow__node');
     await expect(nodes).toHaveCount(5);
 
-    await taskNode(page, 'TASK_D').click();
+    await selectNode(page, 'TASK_D');
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await expect(taskNode(page, 'TASK_D')).toHaveCount(2);
@@ -151,13 +155,13 @@ test.describe('the visual editor', () => {
     await expect(taskNode(page, 'TASK_D')).toHaveCount(1);
 
     // Select A, then everything downstream of it.
-    await taskNode(page, 'TASK_A').click();
+    await selectNode(page, 'TASK_A');
     await page.keyboard.press('Shift+D');
     await expect(page.locator('.react-flow__node.selected')).toHaveCount(5);
 
     // Wrap D in a chain container and unwrap it again.
     await page.keyboard.press('Escape');
-    await taskNode(page, 'TASK_D').click();
+    await selectNode(page, 'TASK_D');
     await page.keyboard.press('Control+Shift+L');
     await expect(page.getByTestId('chain-node')).toHaveCount(1);
     await page.keyboard.press('Control+Shift+G');
@@ -165,7 +169,7 @@ test.describe('the visual editor', () => {
     expect(await canvasJson(page)).toEqual(TUTORIAL_JSON);
 
     // Reorder header members with Alt+Up.
-    await taskNode(page, 'TASK_C').click();
+    await selectNode(page, 'TASK_C');
     await page.keyboard.press('Alt+ArrowUp');
     const json = (await canvasJson(page)) as { chain: [unknown, { group: Array<{ task: string }> }] };
     expect(json.chain[1].group.map((t) => t.task)).toEqual(['TASK_C', 'TASK_B']);

@@ -28,6 +28,7 @@ const edgeTypes = { flow: FlowEdgeMemo };
 // Props passed to <ReactFlow> are module constants: new objects/arrays on each render would make React
 // Flow update its store (and re-bind key listeners) on every drag frame.
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
+const MINIMAP_STYLE = { width: 168, height: 112 };
 const ARIA_LABELS = { 'node.a11yDescription.default': 'Press Enter or Space to select, arrow keys to move.' };
 export const DRAG_MIME = 'application/x-chordflow-item';
 
@@ -266,7 +267,9 @@ export function Canvas({
         ariaLabelConfig={ARIA_LABELS}
       >
         <Background gap={20} size={1} />
-        {canvas !== null && <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />}
+        {canvas !== null && (
+          <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} style={MINIMAP_STYLE} />
+        )}
         <Controls showInteractive={false} aria-label="Zoom controls" />
       </ReactFlow>
     </div>

@@ -2,7 +2,7 @@
 import '@xyflow/react/dist/style.css';
 import './editor.css';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
 import type { EditorStoreOptions } from '@/lib/store/createEditorStore';
 import { createLocalRepository, type DocumentRepository } from '@/lib/store/documents';
@@ -33,6 +33,10 @@ export interface EditorProps {
   persist?: boolean;
   /** Fit the view to the initial canvas (default true). */
   fitOnLoad?: boolean;
+  /** A panel docked under the canvas (the simulation / live-run views plug in here). */
+  dock?: ReactNode;
+  /** Extra toolbar controls (e.g. a Run button), inside the editor's store context. */
+  toolbarExtra?: ReactNode;
 }
 
 /** The visual editor: palette, canvas, inspector / problems / code / documents. */
@@ -44,7 +48,7 @@ export function Editor(props: EditorProps) {
   return (
     <EditorProvider options={options}>
       <ReactFlowProvider>
-        <EditorShell persist={props.persist ?? false} />
+        <EditorShell persist={props.persist ?? false} dock={props.dock} toolbarExtra={props.toolbarExtra} />
       </ReactFlowProvider>
     </EditorProvider>
   );
@@ -57,7 +61,15 @@ const TABS: Array<{ id: SidePanel; label: string }> = [
   { id: 'documents', label: 'Files' },
 ];
 
-function EditorShell({ persist }: { persist: boolean }) {
+function EditorShell({
+  persist,
+  dock,
+  toolbarExtra,
+}: {
+  persist: boolean;
+  dock: ReactNode;
+  toolbarExtra: ReactNode;
+}) {
   const store = useEditorStore();
   const actions = useActions();
   const doc = useEditor((s) => s.doc);
@@ -195,40 +207,43 @@ function EditorShell({ persist }: { persist: boolean }) {
       }}
       onDrop={onDrop}
     >
-      <Toolbar onFit={fit} />
+      <Toolbar onFit={fit} extra={toolbarExtra} />
       <div className="cf-main">
         <Palette />
-        <main className="cf-stage" aria-label="Canvas">
-          <Canvas />
-          {doc.canvas === null && (
-            <div className="cf-empty-hint" data-testid="empty-hint">
-              <h2>Start a pipeline</h2>
-              <p>Drag a task from the palette, or start from a template:</p>
-              <div className="cf-empty-actions">
-                {TEMPLATES.map((t) => (
-                  <button
-                    key={t.id}
-                    type="button"
-                    className="cf-btn"
-                    data-testid={`empty-template-${t.id}`}
-                    onClick={() =>
-                      actions.loadDocument(
-                        {
-                          canvas: t.canvas,
-                          invoke: t.invoke,
-                          config: { task_allow_error_cb_on_chord_header: false },
-                          positions: {},
-                        },
-                        t.title,
-                      )
-                    }
-                  >
-                    {t.title}
-                  </button>
-                ))}
+        <main className={`cf-stage${dock ? ' has-dock' : ''}`} aria-label="Canvas">
+          <div className="cf-stage-canvas">
+            <Canvas />
+            {doc.canvas === null && (
+              <div className="cf-empty-hint" data-testid="empty-hint">
+                <h2>Start a pipeline</h2>
+                <p>Drag a task from the palette, or start from a template:</p>
+                <div className="cf-empty-actions">
+                  {TEMPLATES.map((t) => (
+                    <button
+                      key={t.id}
+                      type="button"
+                      className="cf-btn"
+                      data-testid={`empty-template-${t.id}`}
+                      onClick={() =>
+                        actions.loadDocument(
+                          {
+                            canvas: t.canvas,
+                            invoke: t.invoke,
+                            config: { task_allow_error_cb_on_chord_header: false },
+                            positions: {},
+                          },
+                          t.title,
+                        )
+                      }
+                    >
+                      {t.title}
+                    </button>
+                  ))}
+                </div>
               </div>
-            </div>
-          )}
+            )}
+          </div>
+          {dock && <div className="cf-dock">{dock}</div>}
         </main>
         <aside className="cf-side" aria-label="Side panel">
           <div className="cf-tabs" role="tablist">

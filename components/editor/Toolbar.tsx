@@ -1,9 +1,10 @@
 'use client';
+import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useActions, useEditor, useEditorStore } from './EditorProvider';
 import { useElkLayout } from './layout/useElkLayout';
 
-export function Toolbar({ onFit }: { onFit: () => void }) {
+export function Toolbar({ onFit, extra }: { onFit: () => void; extra?: ReactNode }) {
   const store = useEditorStore();
   const actions = useActions();
   const theme = useEditor((s) => s.ui.theme);
@@ -116,6 +117,7 @@ export function Toolbar({ onFit }: { onFit: () => void }) {
         </button>
       </div>
       <div className="cf-toolbar-group">
+        {extra}
         <button
           type="button"
           className="cf-btn is-ghost"

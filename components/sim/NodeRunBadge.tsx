@@ -62,7 +62,7 @@ export function ChordProgressBadge({ chordId }: { chordId: string }) {
       <span
         className={styles.badge}
         style={{ background: done ? STATUS_COLOR.success : STATUS_COLOR.running }}
-        data-testid="chord-progress"
+        data-testid="chord-progress-badge"
         data-done={progress.done}
         data-total={progress.total}
         title="Chord barrier: header tasks finished (the body runs once all have succeeded)"

@@ -5,6 +5,16 @@ export function taskNode(page: Page, name: string): Locator {
   return page.locator('.react-flow__node').filter({ has: page.locator(`[data-task="${name}"]`) });
 }
 
+/**
+ * Selects a task node the keyboard way (focus + Enter, React Flow's a11y), which works even where the
+ * minimap or a dock covers part of the canvas.
+ */
+export async function selectNode(page: Page, name: string) {
+  const node = taskNode(page, name);
+  await node.focus();
+  await node.press('Enter');
+}
+
 /** Drags a palette entry onto the canvas at a point relative to `target` (default: the pane). */
 export async function dropFromPalette(
   page: Page,

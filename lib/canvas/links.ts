@@ -138,6 +138,8 @@ export function mapNodes(
  * Subtrees without composite links are returned as they are (shared, never modified).
  */
 export function pushDownLinks(node: CanvasNode, config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
+  // Most nodes of a big canvas are plain tasks: nothing to do.
+  if (node.type === 'task' && node.link.length === 0 && node.link_error.length === 0) return node;
   const link = mapNodes(node.link, pushDownLinks, config);
   const link_error = mapNodes(node.link_error, pushDownLinks, config);
   const same = link === node.link && link_error === node.link_error;

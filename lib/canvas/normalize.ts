@@ -144,6 +144,8 @@ function carryLinks(result: CanvasNode, link: CanvasNode[], linkError: CanvasNod
  * unchanged are returned as they are (shared, never modified), so big canvases are not copied.
  */
 export function composeCanvas(node: CanvasNode, config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
+  // Most nodes of a big canvas are plain tasks: nothing to do.
+  if (node.type === 'task' && node.link.length === 0 && node.link_error.length === 0) return node;
   const link = mapNodes(node.link, composeCanvas, config);
   const link_error = mapNodes(node.link_error, composeCanvas, config);
   const same = link === node.link && link_error === node.link_error;
@@ -203,6 +205,8 @@ function prepareChain(node: ChainNode, config: LinkConfig): ChainNode {
 
 /** `prepare_steps` everywhere; unchanged subtrees are shared like in `composeCanvas`. */
 function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
+  // Most nodes of a big canvas are plain tasks: nothing to do.
+  if (node.type === 'task' && node.link.length === 0 && node.link_error.length === 0) return node;
   const link = mapNodes(node.link, prepareAll, config);
   const link_error = mapNodes(node.link_error, prepareAll, config);
   const same = link === node.link && link_error === node.link_error;

@@ -4,7 +4,7 @@
  * and barrier release (chord body or ChordError; run end). Pure: time and randomness come in `env`.
  */
 import type { Json } from '../canvas/model';
-import type { TaskError, UnsequencedRunEvent } from '../protocol/events';
+import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import { callErrbacks, markRemainder } from './failure';
 import { pyException } from './python';
 import { autoRetry, manualRetry, type RetryContext, type RetryDecision } from './retry';
@@ -38,7 +38,8 @@ function optionsOf(plan: RunPlan, msg: TaskMessage): ResolvedOptions {
 /** `run.started` plus the first dispatch: the run root barrier with the top-level canvas under it. */
 export function startRun(plan: RunPlan, now = 0): Step {
   const s = new StepBuilder(plan, now);
-  const tasks = plan.tasks.filter((t) => t.origin === 'canvas').map(descriptorOf);
+  const tasks: TaskDescriptor[] = [];
+  for (const t of plan.tasks) if (t.origin === 'canvas') tasks.push(descriptorOf(t));
   s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.started', tasks });
   const root = plan.barriers[0] as PlanBarrier;
   const children = [] as Step['dispatch'];

@@ -10,6 +10,7 @@ import { type LinkConfig, pushDownLinks, unchainTasks } from '../canvas/links';
 import type { CanvasFile, CanvasNode, TaskNode, TaskOptions } from '../canvas/model';
 import { normalizeCanvas } from '../canvas/normalize';
 import type { TaskOrigin } from '../protocol/events';
+import { join, joinAfterGroups } from './planSteps';
 import type { PlanBarrier, PlanNode, PlanTask, ResolvedOptions, RunPlan } from './types';
 
 /** A canvas that cannot be planned (the message is a sentence for a person). */
@@ -71,6 +72,8 @@ class Builder {
   /** Resolved options of nodes without own options, shared per task name (big canvases). */
   private readonly defaultOptions = new Map<string, ResolvedOptions>();
   readonly rootKey: string;
+  /** `<run>.t.`, the start of every task's message key. */
+  private readonly taskKeyPrefix: string;
 
   constructor(
     private readonly catalogue: TaskCatalogue,
@@ -78,9 +81,17 @@ class Builder {
     private readonly config: LinkConfig,
   ) {
     this.rootKey = `${runKey}.root`;
+    this.taskKeyPrefix = `${runKey}.t.`;
     this.barriers.push({ key: this.rootKey, path: '', node: -1, parent: null, total: 0, adders: [] });
     this.barrierIndex.set(this.rootKey, 0);
   }
+
+  /**
+   * Set while building when ids could depend on labels met later: a label that looks like a derived id
+   * (`task…`), or a composite node with own links (its callbacks' labels may never be built). The plan
+   * is then built again with every label collected first (`collectLabels`).
+   */
+  needsLabels = false;
 
   /** Collects the labels first, so derived ids (unique by path) are checked against labels only. */
   collectLabels(node: CanvasNode): void {
@@ -99,6 +110,7 @@ class Builder {
   /** The task id: the label verbatim (deduplicated), else `task.<path>` (renamed if a label took it). */
   private idFor(node: TaskNode, path: string): string {
     if (node.id !== undefined) {
+      if (node.id.startsWith('task')) this.needsLabels = true;
       let id = node.id;
       for (let n = 2; this.usedLabels.has(id); n++) id = `${node.id}-${n}`;
       this.usedLabels.add(id);
@@ -120,6 +132,9 @@ class Builder {
     origin: TaskOrigin,
     reports: number | undefined,
   ): number {
+    if (node.type !== 'task' && (node.link.length > 0 || node.link_error.length > 0)) {
+      this.needsLabels = true;
+    }
     switch (node.type) {
       case 'task':
         return this.buildTask(node, path, barrier, origin, reports);
@@ -208,29 +223,73 @@ class Builder {
     const ti = this.tasks.length;
     const index = this.push({ kind: 'task', task: ti, next: null });
     const id = this.idFor(node, path);
-    const t: PlanTask = {
-      id,
-      // A derived id (`task.<path>`) is made of key-safe characters already; only labels need escaping.
-      key: node.id === undefined ? `${this.runKey}.t.${id}` : `${this.runKey}.t.${escapeKey(id)}`,
-      name: node.task,
-      path,
-      origin,
-      args: node.args,
-      kwargs: node.kwargs,
-      immutable: node.immutable,
-      options: this.optionsFor(node, entry),
-      errback_style: entry?.errback_style ?? 'old',
-      node: index,
-      barrier,
-      links: NO_NODES,
-      errbacks: NO_NODES,
-    };
-    if (node.sim !== undefined) t.sim = node.sim;
-    if (entry !== undefined) t.duration_ms = entry.duration_ms;
-    if (reports !== undefined) {
-      t.reports = reports;
-      (this.barriers[reports] as PlanBarrier).total += 1;
+    // A derived id (`task.<path>`) is made of key-safe characters already; only labels need escaping.
+    const key = this.taskKeyPrefix + (node.id === undefined ? id : escapeKey(id));
+    const options = this.optionsFor(node, entry);
+    const errback_style = entry?.errback_style ?? 'old';
+    const { task: name, args, kwargs, immutable } = node;
+    let t: PlanTask;
+    // The common shapes in one literal each (same keys in the same order as the general case): an
+    // object grown key by key afterwards costs an extra allocation per task on big canvases.
+    if (node.sim === undefined && entry !== undefined && reports === undefined) {
+      t = {
+        id,
+        key,
+        name,
+        path,
+        origin,
+        args,
+        kwargs,
+        immutable,
+        options,
+        errback_style,
+        node: index,
+        barrier,
+        links: NO_NODES,
+        errbacks: NO_NODES,
+        duration_ms: entry.duration_ms,
+      };
+    } else if (node.sim === undefined && entry !== undefined && reports !== undefined) {
+      t = {
+        id,
+        key,
+        name,
+        path,
+        origin,
+        args,
+        kwargs,
+        immutable,
+        options,
+        errback_style,
+        node: index,
+        barrier,
+        links: NO_NODES,
+        errbacks: NO_NODES,
+        duration_ms: entry.duration_ms,
+        reports,
+      };
+    } else {
+      t = {
+        id,
+        key,
+        name,
+        path,
+        origin,
+        args,
+        kwargs,
+        immutable,
+        options,
+        errback_style,
+        node: index,
+        barrier,
+        links: NO_NODES,
+        errbacks: NO_NODES,
+      };
+      if (node.sim !== undefined) t.sim = node.sim;
+      if (entry !== undefined) t.duration_ms = entry.duration_ms;
+      if (reports !== undefined) t.reports = reports;
     }
+    if (reports !== undefined) (this.barriers[reports] as PlanBarrier).total += 1;
     this.tasks.push(t);
     if (CHORD_ADDERS.has(node.task) && barrier !== this.rootKey) {
       const bi = this.barrierIndex.get(barrier);
@@ -249,52 +308,6 @@ class Builder {
     }
     return index;
   }
-}
-
-/** True when the node's value is a group's (a group, or a chain/chord ending in one). */
-function endsInGroup(node: CanvasNode): boolean {
-  if (node.type === 'group') return true;
-  if (node.type === 'chord') return endsInGroup(node.body);
-  if (node.type === 'chain') {
-    const last = node.tasks[node.tasks.length - 1];
-    return last !== undefined && endsInGroup(last);
-  }
-  return false;
-}
-
-/** Appends `rest` after the group that ends `node`: that group becomes a chord with `rest` as body. */
-function appendAfterGroup(node: CanvasNode, rest: CanvasNode[]): CanvasNode {
-  const tail: CanvasNode =
-    rest.length === 1 ? (rest[0] as CanvasNode) : { type: 'chain', tasks: rest, link: [], link_error: [] };
-  switch (node.type) {
-    case 'group':
-      return { type: 'chord', header: node.tasks, body: tail, link: node.link, link_error: node.link_error };
-    case 'chord':
-      return { ...node, body: appendAfterGroup(node.body, rest) };
-    case 'chain': {
-      const tasks = [...node.tasks];
-      tasks[tasks.length - 1] = appendAfterGroup(tasks[tasks.length - 1] as CanvasNode, rest);
-      return { ...node, tasks };
-    }
-    case 'task':
-      return node;
-  }
-}
-
-/**
- * Celery upgrades a group followed by anything in a chain to a chord. Composition can still leave a
- * chord whose body ends in a group before more steps (`chord | chain`); the rest then runs after the
- * whole group, as the body of that group turned chord (the sane reading; see CONTEXT.md).
- */
-function joinAfterGroups(steps: CanvasNode[]): CanvasNode[] {
-  const i = steps.findIndex((step, k) => k < steps.length - 1 && endsInGroup(step));
-  if (i < 0) return steps;
-  return [...steps.slice(0, i), appendAfterGroup(steps[i] as CanvasNode, steps.slice(i + 1))];
-}
-
-function join(path: string, part: string, index?: number): string {
-  const tail = index === undefined ? part : `${part}.${index}`;
-  return path === '' ? tail : `${path}.${tail}`;
 }
 
 /**
@@ -316,9 +329,16 @@ export function planNormalized(
   config: LinkConfig = { allowErrorCbOnChordHeader: false },
 ): RunPlan {
   if (runId === '') throw new PlanError('The run id is empty; give every run a non-empty id.');
-  const b = new Builder(catalogue, escapeKey(runId, false), config);
-  b.collectLabels(tree);
-  const top = b.build(tree, '', b.rootKey, 'canvas', undefined);
+  const runKey = escapeKey(runId, false);
+  // Optimistic single pass: without labels that could take a derived id, collecting them first
+  // changes nothing (most canvases); otherwise plan again the careful way.
+  let b = new Builder(catalogue, runKey, config);
+  let top = b.build(tree, '', b.rootKey, 'canvas', undefined);
+  if (b.needsLabels) {
+    b = new Builder(catalogue, runKey, config);
+    b.collectLabels(tree);
+    top = b.build(tree, '', b.rootKey, 'canvas', undefined);
+  }
   (b.barriers[0] as PlanBarrier).node = top;
   const dynamic: RunPlan['dynamic'] = {};
   for (const name of DYNAMIC_NAMES) {

@@ -63,7 +63,7 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 const w = new Worker('raw', async () => null, { connection: new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null }), prefix: '{rawbench}', concurrency: Number(process.env.CONC) });
 await w.waitUntilReady();
-process.stdout.write('ready\n');
+process.stdout.write('ready\\n');
 process.on('SIGTERM', async () => { await w.close(); process.exit(0); });
 `;
 
@@ -123,8 +123,9 @@ async function rawBullmq(): Promise<number> {
  * parent (one flow, `ignoreDependencyOnFailure`), done when the parent is released. BullMQ's own
  * parent/child bookkeeping roughly doubles the Redis time per job; this isolates that cost.
  */
+let flowRound = 0;
 async function rawBullmqFlow(): Promise<number> {
-  const prefix = '{rawflow}';
+  const prefix = `{rawflow${++flowRound}}`;
   const flows = new FlowProducer({ connection: conn, prefix });
   const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
   let finish!: () => void;
