@@ -69,11 +69,14 @@ test.describe('live runs', () => {
     await expect(canvasNode(page, 'TASK_A')).toHaveAttribute('data-state', 'SUCCESS');
     await expect(canvasNode(page, 'TASK_D')).toHaveAttribute('data-state', 'SUCCESS');
     await expect(banner.getByTestId('run-status')).toHaveAttribute('data-status', 'success');
-    // The simulation view's Gantt and drawer, fed by the live events: A's three attempts.
-    await page.getByTestId('live-view-timeline').click();
+    // The simulation dock's Gantt and task drawer, fed by the live events: A's three attempts.
     await expect(page.locator('[data-testid="attempt-bar"][data-task-id="task.tasks.0"]')).toHaveCount(3);
     await liveTask(page, 'TASK_A').click();
     await expect(page.getByTestId('task-drawer')).toHaveAttribute('data-task-id', 'task.tasks.0');
+    // Beside the simulator's prediction for the same canvas and scenario.
+    await page.getByTestId('compare-toggle').click();
+    await expect(page.getByTestId('prediction-timeline')).toBeVisible();
+    await expect(page.locator('[data-testid="prediction-row"][data-divergent="true"]')).toHaveCount(0);
     await page.screenshot({ path: `${SHOTS}/live-flaky-done.png` });
   });
 

@@ -161,6 +161,7 @@ test.describe('simulation in the editor', () => {
 
     // What if C's model call fails half the time, and C retried at most once instead of 3 times?
     await page.getByTestId('sim-scenario').selectOption('custom');
+    await page.getByTestId('sim-faults-toggle').click();
     await page.getByLabel('Task to inject a fault into').selectOption({ label: 'TASK_C (tasks.1.tasks.1)' });
     await page.getByLabel('Fault kind').selectOption('fail_probability');
     await page.getByLabel('Fault value').fill('0.5');

@@ -17,7 +17,8 @@ import { type RunPathMap, runPathMap } from '../sim/model/pathMap';
 import { runStateAt } from '../sim/model/runState';
 import { buildTimeline } from '../sim/model/timeline';
 import { useSimStore } from '../sim/simulationStore';
-import { LiveRunTabs } from './LiveRunTabs';
+import { STATUS_COLOR, STATUS_LABEL } from '../sim/statusStyle';
+import { PredictionTimeline } from './PredictionTimeline';
 import { RunButton } from './RunButton';
 import { RunStatusBadge } from './RunStatusBadge';
 import styles from './run.module.css';
@@ -123,7 +124,7 @@ interface LiveBannerProps {
 function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
   const editor = useEditorStore();
   const live = useLiveRun(runId);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [compare, setCompare] = useState(false);
   const startedMs = typeof live.run?.started_ms === 'number' ? live.run.started_ms : undefined;
   const now = useLiveClock(startedMs, !live.finished);
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
@@ -149,6 +150,7 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
   }, [live.events, pathMap]);
 
   const finished = state.finished;
+  const divergent = prediction?.divergent.size ?? 0;
   return (
     <section
       className={styles.card}
@@ -156,12 +158,17 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
       data-run-id={runId}
       data-finished={live.finished ? 'true' : 'false'}
       style={{
+        // Over the top of the canvas, clear of the simulation dock below it (which shows the live run too).
         position: 'fixed',
-        left: 16,
-        bottom: 16,
+        left: '50%',
+        top: 56,
+        transform: 'translateX(-50%)',
         zIndex: 40,
-        maxWidth: 'min(820px, calc(100vw - 32px))',
-        maxHeight: '75vh',
+        width: 'max-content',
+        maxWidth: 'min(760px, calc(100vw - 32px))',
+        maxHeight: '70vh',
+        padding: '8px 10px',
+        fontSize: 12,
         overflow: 'auto',
         display: 'flex',
         flexDirection: 'column',
@@ -173,7 +180,9 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
       <div className={styles.row}>
         <strong>Live run</strong>
         <RunStatusBadge status={finished?.status ?? (live.run?.status as string | undefined) ?? 'pending'} />
-        <span className={styles.mono}>{runId}</span>
+        <span className={styles.mono} title={runId}>
+          {runId.length > 12 ? `${runId.slice(0, 8)}…` : runId}
+        </span>
         <span className={styles.muted} data-testid="live-status">
           {live.status === 'live' ? (live.finished ? 'finished' : 'receiving events') : live.status}
           {live.detail && live.status !== 'live' ? ` — ${live.detail}` : ''} · {live.events.length} events
@@ -190,16 +199,23 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           <button
             type="button"
             key={task.task_id}
-            className={`${styles.button} ${styles.muted}`}
-            onClick={() => setSelected(task.task_id)}
+            className={styles.button}
+            style={{
+              padding: '1px 8px',
+              fontSize: 12,
+              borderColor: STATUS_COLOR[task.status],
+              color: STATUS_COLOR[task.status],
+            }}
+            title={`${task.task_id}: open its details`}
+            onClick={() => useSimStore.getState().select(task.task_id)}
             data-testid="live-task"
             data-task-id={task.task_id}
             data-name={task.name}
             data-status={task.status}
             data-attempt={task.attempt}
           >
-            {task.name}: {task.status.replace('_', ' ')}
-            {task.attempt > 0 ? ` (attempt ${task.attempt})` : ''}
+            {task.name} · {STATUS_LABEL[task.status]}
+            {task.attempt > 0 ? ` #${task.attempt}` : ''}
           </button>
         ))}
       </div>
@@ -208,15 +224,30 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           <strong>{finished.error.type}</strong>: {finished.error.message}
         </div>
       ) : null}
-      <LiveRunTabs
-        events={live.events}
-        state={state}
-        timeline={timeline}
-        prediction={prediction}
-        {...(now !== undefined && !live.finished ? { now } : {})}
-        selected={selected}
-        onSelect={setSelected}
-      />
+      {prediction ? (
+        <div className={styles.row}>
+          <button
+            type="button"
+            className={`${styles.button} ${compare ? styles.primary : ''}`}
+            aria-pressed={compare}
+            onClick={() => setCompare((c) => !c)}
+            data-testid="compare-toggle"
+            title="Compare with the simulator's prediction for the same canvas and scenario"
+          >
+            {divergent > 0 ? `≠ ${divergent} diverge from the prediction` : 'Matches the prediction'}
+          </button>
+          <span className={styles.muted}>Gantt, events and task details: in the simulation dock below.</span>
+        </div>
+      ) : null}
+      {compare && prediction ? (
+        <PredictionTimeline
+          predicted={prediction.timeline}
+          actual={timeline}
+          tasks={prediction.order}
+          divergent={prediction.divergent}
+          {...(now !== undefined && !live.finished ? { now } : {})}
+        />
+      ) : null}
     </section>
   );
 }

@@ -81,7 +81,7 @@ export function EditorSimulationPanel() {
     clearRun();
   }, [canvas]);
 
-  const [height, setHeight] = useState<number | string>('46vh');
+  const [height, setHeight] = useState<number | string>('40vh');
   const [collapsed, setCollapsed] = useState(false);
   const drag = useRef<{ y: number; h: number } | null>(null);
   return (

@@ -283,8 +283,54 @@ export function FaultControls({ tasks }: { tasks: TaskChoice[] }) {
   const target = path || tasks[0]?.path || '';
   const defaultError = defaultFaultError(tasks.find((t) => t.path === target));
   const labelOf = (p: string) => tasks.find((t) => t.path === p)?.label ?? (p || 'root');
+  const [open, setOpen] = useState(false);
+  const tagList = (
+    <>
+      {Object.entries(faults).map(([p, model]) => (
+        <span key={p} className={styles.faultTag} data-testid="fault-tag">
+          {labelOf(p)}: {describeFault(model)}
+          <button
+            type="button"
+            className={styles.chip}
+            aria-label={`Remove the fault on ${labelOf(p)}`}
+            onClick={() => setFault(p, null)}
+          >
+            ×
+          </button>
+        </span>
+      ))}
+    </>
+  );
+  if (!open)
+    return (
+      <div className={styles.faults}>
+        <button
+          type="button"
+          className={styles.button}
+          onClick={() => setOpen(true)}
+          data-testid="sim-faults-toggle"
+        >
+          Faults &amp; presets ▸
+        </button>
+        {Object.keys(faults).length === 0 ? (
+          <span className={styles.hint}>
+            No injected faults: tasks behave as their simulation models say.
+          </span>
+        ) : (
+          tagList
+        )}
+      </div>
+    );
   return (
     <div className={styles.faults}>
+      <button
+        type="button"
+        className={styles.button}
+        onClick={() => setOpen(false)}
+        aria-label="Close fault injection"
+      >
+        ▾
+      </button>
       <span className={styles.label}>Inject fault</span>
       <select
         className={styles.select}
@@ -348,19 +394,7 @@ export function FaultControls({ tasks }: { tasks: TaskChoice[] }) {
       >
         Add
       </button>
-      {Object.entries(faults).map(([p, model]) => (
-        <span key={p} className={styles.faultTag} data-testid="fault-tag">
-          {labelOf(p)}: {describeFault(model)}
-          <button
-            type="button"
-            className={styles.chip}
-            aria-label={`Remove the fault on ${labelOf(p)}`}
-            onClick={() => setFault(p, null)}
-          >
-            ×
-          </button>
-        </span>
-      ))}
+      {tagList}
       <span style={{ marginLeft: 'auto' }} className={styles.group}>
         <span className={styles.label}>Preset</span>
         <select

@@ -135,7 +135,6 @@ function RunSummary({ canvas }: { canvas: unknown }) {
         >
           {finalStatus ?? 'in progress'}
         </strong>
-        {run.report?.error ? ` — ${run.report.error.type}: ${run.report.error.message}` : ''}
       </span>
       <span>
         makespan <strong>{formatMs(run.report?.makespan_ms ?? run.endMs)}</strong>
@@ -155,6 +154,15 @@ function RunSummary({ canvas }: { canvas: unknown }) {
         </span>
       ) : null}
       {run.elapsed_ms !== undefined ? <span>simulated in {formatMs(run.elapsed_ms)}</span> : null}
+      {run.report?.error ? (
+        <span
+          className={sim.ellipsis}
+          style={{ maxWidth: '100%', whiteSpace: 'nowrap' }}
+          title={`${run.report.error.type}: ${run.report.error.message}`}
+        >
+          {run.report.error.type}: {run.report.error.message}
+        </span>
+      ) : null}
       {run.sourceCanvas !== undefined && canvas !== undefined && run.sourceCanvas !== canvas ? (
         <span style={{ color: STATUS_COLOR.retry_wait }} data-testid="sim-stale">
           The canvas changed since this run: press Simulate to see the new one.

@@ -23,7 +23,7 @@ export interface TimelineProps {
 const ROW = 24;
 const BAR = 16;
 const AXIS = 26;
-const GUTTER = 150;
+const GUTTER = 128;
 const PAD = 12;
 
 function niceStep(span: number, targetTicks: number): number {
@@ -268,7 +268,7 @@ export function Timeline({
                 key={lane.label}
                 className={`${styles.ellipsis} ${styles.mono}`}
                 style={{ height: ROW, lineHeight: `${ROW}px`, padding: '0 8px', color: 'var(--sim-muted)' }}
-                title={lane.label}
+                title={`${lane.worker}, slot ${lane.slot + 1} (a worker process runs one attempt per slot at a time)`}
               >
                 {lane.label}
               </div>

@@ -180,6 +180,8 @@ export function composeCanvas(node: CanvasNode, config: LinkConfig = DEFAULT_LIN
  * upgrading a group followed by a step into a chord with that step as body.
  */
 function prepareChain(node: ChainNode, config: LinkConfig): ChainNode {
+  // A raw chain of tasks and chords only is already prepared (every step stays, in order).
+  if (node.raw === true && node.tasks.every(isKeptStep)) return node;
   const steps = [...node.tasks];
   const out: CanvasNode[] = []; // reversed, like Celery's
   let prev: CanvasNode | null = null;
@@ -201,6 +203,16 @@ function prepareChain(node: ChainNode, config: LinkConfig): ChainNode {
     prev = step;
   }
   return { ...node, tasks: out.reverse(), raw: true };
+}
+
+/** A chain step `prepare_steps` keeps as it is (no unrolling, splicing or chord upgrade). */
+function isKeptStep(step: CanvasNode): boolean {
+  return step.type === 'task' || step.type === 'chord';
+}
+
+/** A chain step prepared: its nested canvases (a task step is left as it is). */
+function prepareStep(step: CanvasNode, config: LinkConfig): CanvasNode {
+  return step.type === 'task' ? step : prepareAll(step, config);
 }
 
 /** `prepare_steps` everywhere; unchanged subtrees are shared like in `composeCanvas`. */
@@ -225,7 +237,13 @@ function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
         : { ...node, link, link_error, header, body };
     }
     case 'chain': {
-      const prepared = prepareChain(same ? node : { ...node, link, link_error }, config);
+      const base = same ? node : { ...node, link, link_error };
+      const prepared = prepareChain(base, config);
+      if (prepared === base) {
+        // Already prepared: only its chord steps may change (shared otherwise, never modified).
+        const tasks = mapNodes(base.tasks, prepareStep, config);
+        return tasks === base.tasks ? base : { ...base, tasks };
+      }
       // Splicing and chord upgrades build new nodes from prepared parts; prepare those parts too
       // (task steps stay as they are). `prepared.tasks` is a fresh array owned here.
       const tasks = prepared.tasks;

@@ -9,16 +9,14 @@ import { createStore } from 'zustand/vanilla';
 import { createCatalogue, type TaskCatalogue } from '../canvas/catalogue';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
+import { copyFragment, pasteFragment } from './clipboard';
 import {
   addCallback,
   addItem,
   connect,
-  copyFragment,
   drawEditorTree,
   type EditResult,
   insertOnEdge,
-  pasteFragment,
-  reachable,
   removeEdges,
   removeNodes,
   reorder,
@@ -26,6 +24,7 @@ import {
   wrap,
 } from './edits';
 import type { XY } from './layout';
+import { reachable } from './reachable';
 import type { DocSlice, EditorState, RunStatusSlice } from './types';
 import { createUidSource, nextUidCounter, replaceByUid, withUids } from './uids';
 

@@ -14,7 +14,7 @@ import {
   treeToDrawing,
   uidOf,
 } from '../canvas/drawing';
-import type { CanvasNode, ChainNode, GroupNode } from '../canvas/model';
+import type { CanvasNode, GroupNode } from '../canvas/model';
 import { type UidSource, uidsIn, withUids } from './uids';
 
 export type EditResult =
@@ -49,18 +49,18 @@ export function drawingOf(tree: CanvasNode | null): Drawing {
   return d;
 }
 
-function rebuild(d: Drawing, added?: string[]): EditResult {
+export function rebuild(d: Drawing, added?: string[]): EditResult {
   if (d.nodes.length === 0) return { ok: true, tree: null };
   const r = drawingToTree(d, { keepIds: true });
   if (!r.ok) return { ok: false, message: r.message, edges: r.edges.map((e) => e.id) };
   return added === undefined ? { ok: true, tree: r.tree } : { ok: true, tree: r.tree, added };
 }
 
-function flowEdge(source: string, target: string, kind: DrawEdgeKind = 'flow'): DrawEdge {
+export function flowEdge(source: string, target: string, kind: DrawEdgeKind = 'flow'): DrawEdge {
   return { id: edgeId(source, target, kind), source, target, kind };
 }
 
-function setLevel(n: DrawNode, level: Level): DrawNode {
+export function setLevel(n: DrawNode, level: Level): DrawNode {
   const copy: DrawNode = { ...n };
   delete copy.parentId;
   delete copy.region;
@@ -172,7 +172,7 @@ export function removeEdges(tree: CanvasNode | null, ids: readonly string[]): Ed
   return rebuild({ nodes: d.nodes, edges: d.edges.filter((e) => !set.has(e.id)) });
 }
 
-function descendants(d: Drawing, ids: Iterable<string>): Set<string> {
+export function descendants(d: Drawing, ids: Iterable<string>): Set<string> {
   const out = new Set(ids);
   let grew = true;
   while (grew) {
@@ -378,47 +378,6 @@ function setAt(tree: CanvasNode, path: ReadonlyArray<string | number>, value: Ca
   return { ...tree, [head!]: setAt(child as CanvasNode, rest, value) } as CanvasNode;
 }
 
-/** The drawn nodes and edges to copy: the chosen items, their content, and edges among them. */
-export function copyFragment(tree: CanvasNode | null, ids: readonly string[]): Drawing {
-  const d = drawEditorTree(tree);
-  // Only top-most chosen nodes count; their containers' content comes along.
-  const chosen = new Set(ids);
-  const top = d.nodes.filter((n) => {
-    if (!chosen.has(n.id)) return false;
-    let cur = n.parentId;
-    while (cur !== undefined) {
-      if (chosen.has(cur)) return false;
-      cur = d.nodes.find((x) => x.id === cur)?.parentId;
-    }
-    return true;
-  });
-  const keep = descendants(
-    d,
-    top.map((n) => n.id),
-  );
-  const topIds = new Set(top.map((n) => n.id));
-  return {
-    nodes: d.nodes.filter((n) => keep.has(n.id)).map((n) => (topIds.has(n.id) ? setLevel(n, {}) : n)),
-    edges: d.edges.filter((e) => keep.has(e.source) && keep.has(e.target)),
-  };
-}
-
-/** Pastes a copied fragment as new items at the root level, with fresh ids. */
-export function pasteFragment(tree: CanvasNode | null, frag: Drawing, uid: UidSource): EditResult {
-  if (frag.nodes.length === 0) return { ok: false, message: 'Nothing to paste: copy some tasks first.' };
-  const map = new Map(frag.nodes.map((n) => [n.id, uid()]));
-  const nodes = frag.nodes.map((n) => {
-    const copy: DrawNode = { ...n, id: map.get(n.id)! };
-    if (n.parentId !== undefined) copy.parentId = map.get(n.parentId)!;
-    if (n.task !== undefined) copy.task = { ...n.task, link: [], link_error: [] };
-    return copy;
-  });
-  const edges = frag.edges.map((e) => flowEdge(map.get(e.source)!, map.get(e.target)!, e.kind));
-  const d = drawEditorTree(tree);
-  const added = nodes.filter((n) => n.parentId === undefined).map((n) => n.id);
-  return rebuild({ nodes: [...d.nodes, ...nodes], edges: [...d.edges, ...edges] }, added);
-}
-
 /** Adds a callback (`link`) or errback (`link_error`) task to a drawn node. */
 export function addCallback(
   tree: CanvasNode | null,
@@ -441,43 +400,3 @@ export function addCallback(
     [head],
   );
 }
-
-/** Drawn ids upstream (`up`) or downstream of the given nodes, following flow and callback edges. */
-export function reachable(
-  tree: CanvasNode | null,
-  ids: readonly string[],
-  direction: 'up' | 'down',
-): string[] {
-  const d = drawEditorTree(tree);
-  const out = new Set<string>();
-  const stack = [...ids];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    for (const e of d.edges) {
-      const next =
-        direction === 'down' ? (e.source === id ? e.target : null) : e.target === id ? e.source : null;
-      if (next !== null && !out.has(next)) {
-        out.add(next);
-        stack.push(next);
-      }
-    }
-    const n = d.nodes.find((x) => x.id === id);
-    // Leaving a container continues from the container itself.
-    if (n?.parentId !== undefined && !out.has(n.parentId)) stack.push(n.parentId);
-  }
-  // A reached container brings its content along.
-  for (const id of descendants(d, [...out])) out.add(id);
-  for (const id of ids) out.delete(id);
-  return [...out].filter((id) => !ids.some((s) => isAncestor(d, id, s)));
-}
-
-function isAncestor(d: Drawing, maybe: string, of: string): boolean {
-  let cur = d.nodes.find((n) => n.id === of)?.parentId;
-  while (cur !== undefined) {
-    if (cur === maybe) return true;
-    cur = d.nodes.find((n) => n.id === cur)?.parentId;
-  }
-  return false;
-}
-
-export type { ChainNode };

@@ -4,7 +4,7 @@
  *  - our cluster: a 10,000-task group of `identity` tasks → jobs/s and the ratio to raw (bar ≥ 0.7);
  *  - independent small chords (2 header tasks + body) → chords/s (bar ≥ 2,000/s);
  *  - a 1,000-step chain → steps/s.
- * Usage: npm run bench:engine [-- --concurrency 300] [--procs 1]
+ * Usage: npm run bench:engine [-- --concurrency 300] [--procs 1] [--rounds 3] [--cases group,chords,runs,chain]
  * `--procs N` runs both sides with N worker *processes* (raw: N BullMQ worker processes; ours: N
  * `chordflow worker` processes) instead of one in-process worker; same concurrency per process.
  */
@@ -26,6 +26,12 @@ const PROCS = arg('--procs', 0);
 /** Rounds of the raw/group comparison, interleaved; the best of each is reported (the machine is shared). */
 const ROUNDS = arg('--rounds', 3);
 const N = 10_000;
+const CASES = new Set(
+  (process.argv.includes('--cases')
+    ? (process.argv[process.argv.indexOf('--cases') + 1] ?? '')
+    : 'group,chords,runs,chain'
+  ).split(','),
+);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Starts a child process and resolves once it printed `marker`. */
@@ -166,13 +172,73 @@ async function rawBullmqFlow(): Promise<number> {
   return (N / ms) * 1000;
 }
 
+/**
+ * What raw BullMQ does for the same chords with the 4-jobs-per-chord structure (parent barrier + 2
+ * children, the released parent adds the body): a reference for the chords/s bar.
+ */
+async function rawBullmqChords(count: number): Promise<number> {
+  const prefix = '{rawchords}';
+  const flows = new FlowProducer({ connection: conn, prefix });
+  const bodies = new Queue('leaf', { connection: conn, prefix });
+  const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+  let done = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => {
+    finish = r;
+  });
+  const leaf = new Worker(
+    'leaf',
+    async (job) => {
+      if (job.name === 'body' && ++done === count) finish();
+      return null;
+    },
+    { connection: workerConn, prefix, concurrency: CONCURRENCY },
+  );
+  const parent = new Worker(
+    'parent',
+    async (job) => {
+      await bodies.add('body', null, { jobId: `${job.id}.body` });
+      return null;
+    },
+    { connection: workerConn, prefix, concurrency: CONCURRENCY },
+  );
+  const t0 = performance.now();
+  await flows.addBulk(
+    Array.from({ length: count }, (_, i) => ({
+      name: 'parent',
+      queueName: 'parent',
+      opts: { jobId: `c${i}` },
+      children: [0, 1].map((k) => ({
+        name: 'noop',
+        queueName: 'leaf',
+        data: { i },
+        opts: { jobId: `c${i}.${k}`, ignoreDependencyOnFailure: true },
+      })),
+    })),
+  );
+  await finished;
+  const ms = performance.now() - t0;
+  await leaf.close();
+  await parent.close();
+  await flows.close();
+  await bodies.close();
+  workerConn.disconnect();
+  return (count / ms) * 1000;
+}
+
 const registry = await loadTaskRegistry(undefined);
 const prefix = '{chordflow}';
 const client = new ClusterClient(conn, prefix, registry.catalogue);
 const worker =
   PROCS > 0
     ? undefined
-    : await startClusterWorker({ redisUrl: redis.url, prefix, registry, concurrency: CONCURRENCY });
+    : await startClusterWorker({
+        redisUrl: redis.url,
+        prefix,
+        registry,
+        concurrency: CONCURRENCY,
+        inlineBodies: !process.argv.includes('--no-inline'),
+      });
 const clusterChildren =
   PROCS > 0
     ? await Promise.all(
@@ -202,55 +268,57 @@ async function timeRun(canvas: unknown): Promise<number> {
 // Warm-up (JIT, Lua script loading) so neither side pays it inside the measurement.
 await timeRun({ group: Array.from({ length: 200 }, (_, i) => ({ task: 'identity', args: [i] })) });
 
-const raws: number[] = [];
-const rawFlows: number[] = [];
-const groups: number[] = [];
-for (let round = 0; round < ROUNDS; round++) {
-  raws.push(await rawBullmq());
-  if (PROCS === 0) rawFlows.push(await rawBullmqFlow());
-  groups.push(
-    (N / (await timeRun({ group: Array.from({ length: N }, (_, i) => ({ task: 'identity', args: [i] })) }))) *
-      1000,
-  );
-}
-const best = (xs: number[]) => Math.max(...xs);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const raw = best(raws);
-const group = best(groups);
-emit({
-  case: 'raw_bullmq',
-  jobs: N,
-  concurrency: CONCURRENCY,
-  procs: PROCS || 'in-process',
-  jobs_per_s: Math.round(raw),
-  median_jobs_per_s: Math.round(median(raws)),
-  rounds: ROUNDS,
-});
-const rawFlow = rawFlows.length > 0 ? best(rawFlows) : undefined;
-if (rawFlow !== undefined) {
+if (CASES.has('group')) {
+  const raws: number[] = [];
+  const rawFlows: number[] = [];
+  const groups: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    raws.push(await rawBullmq());
+    if (PROCS === 0) rawFlows.push(await rawBullmqFlow());
+    groups.push(
+      (N /
+        (await timeRun({ group: Array.from({ length: N }, (_, i) => ({ task: 'identity', args: [i] })) }))) *
+        1000,
+    );
+  }
+  const best = (xs: number[]) => Math.max(...xs);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const raw = best(raws);
+  const group = best(groups);
   emit({
-    case: 'raw_bullmq_flow',
+    case: 'raw_bullmq',
     jobs: N,
     concurrency: CONCURRENCY,
-    jobs_per_s: Math.round(rawFlow),
-    median_jobs_per_s: Math.round(median(rawFlows)),
+    procs: PROCS || 'in-process',
+    jobs_per_s: Math.round(raw),
+    median_jobs_per_s: Math.round(median(raws)),
     rounds: ROUNDS,
   });
+  const rawFlow = rawFlows.length > 0 ? best(rawFlows) : undefined;
+  if (rawFlow !== undefined) {
+    emit({
+      case: 'raw_bullmq_flow',
+      jobs: N,
+      concurrency: CONCURRENCY,
+      jobs_per_s: Math.round(rawFlow),
+      median_jobs_per_s: Math.round(median(rawFlows)),
+      rounds: ROUNDS,
+    });
+  }
+  emit({
+    case: 'group',
+    tasks: N,
+    concurrency: CONCURRENCY,
+    procs: PROCS || 'in-process',
+    jobs_per_s: Math.round(group),
+    median_jobs_per_s: Math.round(median(groups)),
+    rounds: ROUNDS,
+    ratio_to_raw: Number((group / raw).toFixed(3)),
+    ...(rawFlow !== undefined ? { ratio_to_raw_flow: Number((group / rawFlow).toFixed(3)) } : {}),
+    bar: 0.7,
+  });
 }
-emit({
-  case: 'group',
-  tasks: N,
-  concurrency: CONCURRENCY,
-  procs: PROCS || 'in-process',
-  jobs_per_s: Math.round(group),
-  median_jobs_per_s: Math.round(median(groups)),
-  rounds: ROUNDS,
-  ratio_to_raw: Number((group / raw).toFixed(3)),
-  ...(rawFlow !== undefined ? { ratio_to_raw_flow: Number((group / rawFlow).toFixed(3)) } : {}),
-  bar: 0.7,
-});
 
-const CHORDS = 2000;
 const chord = (i: number) => ({
   chord: {
     header: [
@@ -260,47 +328,62 @@ const chord = (i: number) => ({
     body: { task: 'tsum' },
   },
 });
-const chordGroupMs = await timeRun({ group: Array.from({ length: CHORDS }, (_, i) => chord(i)) });
-emit({
-  case: 'small_chords',
-  chords: CHORDS,
-  shape: 'one run: group of chord([identity, identity], tsum)',
-  ms: Math.round(chordGroupMs),
-  chords_per_s: Math.round((CHORDS / chordGroupMs) * 1000),
-  bar: 2000,
-});
 
-const RUNS = 500;
-const t0 = performance.now();
-const runs = await Promise.all(
-  Array.from({ length: RUNS }, (_, i) => client.submit({ file: client.parseCanvas(chord(i)) })),
-);
-for (const r of runs) {
-  const done = await client.waitFinished(r.id, 600_000);
-  if (done?.status !== 'success') throw new Error(`chord run ended ${done?.status}`);
+if (CASES.has('chords')) {
+  const CHORDS = 2000;
+  const rawChords = await rawBullmqChords(CHORDS);
+  emit({
+    case: 'raw_bullmq_chords',
+    chords: CHORDS,
+    shape: 'per chord: a flow (parent + 2 no-op children); the parent adds a no-op body job',
+    chords_per_s: Math.round(rawChords),
+  });
+  const chordGroupMs = await timeRun({ group: Array.from({ length: CHORDS }, (_, i) => chord(i)) });
+  emit({
+    case: 'small_chords',
+    chords: CHORDS,
+    shape: 'one run: group of chord([identity, identity], tsum)',
+    ms: Math.round(chordGroupMs),
+    chords_per_s: Math.round((CHORDS / chordGroupMs) * 1000),
+    bar: 2000,
+  });
 }
-const chordRunsMs = performance.now() - t0;
-emit({
-  case: 'small_chord_runs',
-  chords: RUNS,
-  shape: 'independent runs, each chord([identity, identity], tsum)',
-  ms: Math.round(chordRunsMs),
-  chords_per_s: Math.round((RUNS / chordRunsMs) * 1000),
-});
 
-const STEPS = 1000;
-const chainMs = await timeRun({
-  chain: [
-    { task: 'identity', args: [0] },
-    ...Array.from({ length: STEPS - 1 }, () => ({ task: 'identity' })),
-  ],
-});
-emit({
-  case: 'chain',
-  steps: STEPS,
-  ms: Math.round(chainMs),
-  steps_per_s: Math.round((STEPS / chainMs) * 1000),
-});
+if (CASES.has('runs')) {
+  const RUNS = arg('--runs', 1000);
+  const t0 = performance.now();
+  const runs = await Promise.all(
+    Array.from({ length: RUNS }, (_, i) => client.submit({ file: client.parseCanvas(chord(i)) })),
+  );
+  for (const r of runs) {
+    const done = await client.waitFinished(r.id, 600_000);
+    if (done?.status !== 'success') throw new Error(`chord run ended ${done?.status}`);
+  }
+  const chordRunsMs = performance.now() - t0;
+  emit({
+    case: 'small_chord_runs',
+    chords: RUNS,
+    shape: 'independent runs, each chord([identity, identity], tsum)',
+    ms: Math.round(chordRunsMs),
+    chords_per_s: Math.round((RUNS / chordRunsMs) * 1000),
+  });
+}
+
+if (CASES.has('chain')) {
+  const STEPS = 1000;
+  const chainMs = await timeRun({
+    chain: [
+      { task: 'identity', args: [0] },
+      ...Array.from({ length: STEPS - 1 }, () => ({ task: 'identity' })),
+    ],
+  });
+  emit({
+    case: 'chain',
+    steps: STEPS,
+    ms: Math.round(chainMs),
+    steps_per_s: Math.round((STEPS / chainMs) * 1000),
+  });
+}
 
 await worker?.close();
 await stopChildren(clusterChildren);

@@ -11,33 +11,16 @@
  */
 import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
-import {
-  barrierInputs,
-  executeTask,
-  onAttemptFinished,
-  onAttemptStarted,
-  onBarrierReleased,
-  taskRequest,
-  timeLimitOutcome,
-} from '../../lib/engine';
-import type {
-  AttemptOutcome,
-  BarrierMessage,
-  Env,
-  Message,
-  ResolvedOptions,
-  TaskFinal,
-  TaskMessage,
-  TaskResult,
-} from '../../lib/engine/types';
+import { barrierInputs, onBarrierReleased } from '../../lib/engine';
+import type { BarrierMessage, Dispatch, Message, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
 import type { Logger } from '../log';
 import { createRedis } from '../redis/connection';
 import { RunStore, StoreBatch } from '../runs/runStore';
 import type { TaskRegistry } from '../tasks/registry';
-import { runUserTask } from '../tasks/registry';
-import { AbortedError, postModel, predictUrl, sleep } from './effects';
+import { attemptRunner } from './attempt';
+import { predictUrl } from './effects';
 import { applyStep } from './interpreter';
-import { BARRIER_QUEUE, Dispatcher, taskQueueName } from './queues';
+import { BARRIER_QUEUE, Dispatcher, queueOf, taskQueueName } from './queues';
 import { type RunContext, RunContexts } from './runContext';
 
 export interface ClusterWorkerOptions {
@@ -52,6 +35,8 @@ export interface ClusterWorkerOptions {
   barriers?: boolean;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Run a chord body that is a single task inline in its barrier job (default true; false for A/B benches). */
+  inlineBodies?: boolean;
   modelServiceUrl?: string;
   name?: string;
   log?: Logger;
@@ -83,7 +68,6 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const contexts = new RunContexts(store);
   const running = new Map<string, Set<AbortController>>();
   const modelUrl = options.modelServiceUrl ? predictUrl(options.modelServiceUrl) : undefined;
-  const { catalogue, userTasks } = options.registry;
 
   const subscriber = createRedis(options.redisUrl, { worker: true });
   subscriber.on('message', (_channel: string, runId: string) => {
@@ -92,92 +76,26 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   });
   await subscriber.subscribe(store.keys.cancelChannel);
 
-  function env(ctx: RunContext): Env {
-    return { now: Date.now() - ctx.startedMs, random: Math.random, worker: name };
-  }
-
-  async function perform(first: TaskResult, signal: AbortSignal): Promise<AttemptOutcome> {
-    let r: TaskResult = first;
-    while (r.kind === 'effect') {
-      if (r.effect === 'sleep') {
-        await sleep(r.ms, signal);
-        r = r.then();
-      } else {
-        const response = modelUrl
-          ? await postModel(modelUrl, r.request, r.timeout_ms, signal)
-          : ({
-              kind: 'connection_error',
-              message: 'MODEL_SERVICE_URL is not set: start the mock model service (chordflow serve does).',
-            } as const);
-        r = r.then(response);
-      }
-    }
-    return r;
-  }
-
-  async function runAttempt(ctx: RunContext, msg: TaskMessage, signal: AbortSignal): Promise<AttemptOutcome> {
-    const user = userTasks.get(msg.name);
-    if (user) {
-      return runUserTask(user, msg.args, msg.kwargs, {
-        task_id: msg.task_id,
-        run_id: msg.run_id,
-        retries: msg.retries,
-        signal,
-      });
-    }
-    const request = taskRequest(ctx.plan, msg, {
-      namespace: msg.run_id,
-      ...(modelUrl ? { service_url: modelUrl } : {}),
-    });
-    return perform(executeTask(catalogue.get(msg.name), request), signal);
-  }
+  const runAttempt = attemptRunner({
+    name,
+    registry: options.registry,
+    modelUrl,
+    batch,
+    dispatcher,
+    contexts,
+    running,
+    log,
+  });
+  const queueNames = new Set(
+    (options.queues && options.queues.length > 0 ? options.queues : ['default']).map(taskQueueName),
+  );
 
   async function processTask(job: Job<TaskMessage>): Promise<null> {
     const msg = job.data;
     const ctx = await contexts.get(msg.run_id);
     if (!ctx || contexts.canceled.has(msg.run_id)) return null;
-    batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
-    // Written in the background (shared with whatever else finishes this tick): live views see the start now.
-    batch.flush().catch((err: unknown) => log?.warn({ err: String(err) }, 'could not record task.started'));
-    const options: ResolvedOptions | undefined = msg.dynamic?.options ?? ctx.plan.tasks[msg.task]?.options;
-    const ac = new AbortController();
-    let set = running.get(msg.run_id);
-    if (!set) {
-      set = new Set();
-      running.set(msg.run_id, set);
-    }
-    set.add(ac);
-    const limits: Array<ReturnType<typeof setTimeout>> = [];
-    if (options?.soft_time_limit)
-      limits.push(setTimeout(() => ac.abort('soft'), options.soft_time_limit * 1000));
-    if (options?.time_limit) limits.push(setTimeout(() => ac.abort('hard'), options.time_limit * 1000));
-    let outcome: AttemptOutcome;
-    try {
-      outcome = await runAttempt(ctx, msg, ac.signal);
-      // A synchronous task cannot be interrupted: a limit it ran past still decides the outcome.
-      if (ac.signal.aborted) throw new AbortedError(String(ac.signal.reason));
-    } catch (err) {
-      const reason =
-        err instanceof AbortedError ? err.reason : ac.signal.aborted ? String(ac.signal.reason) : '';
-      if (reason === 'canceled') return null;
-      if (reason === 'hard') outcome = timeLimitOutcome('hard', options?.time_limit ?? 0);
-      else if (reason === 'soft') outcome = timeLimitOutcome('soft', options?.soft_time_limit ?? 0);
-      else {
-        // A task implementation that threw (instead of returning an outcome) fails like a Python task would.
-        const message = err instanceof Error ? err.message : String(err);
-        outcome = { kind: 'error', error: { type: 'Exception', message } };
-      }
-    } finally {
-      for (const t of limits) clearTimeout(t);
-      set.delete(ac);
-      if (set.size === 0) running.delete(msg.run_id);
-    }
-    // Canceled while running (a task that ignored its abort signal): its outcome no longer matters.
-    if (contexts.canceled.has(msg.run_id)) return null;
-    const e = env(ctx);
-    const step = onAttemptFinished(ctx.plan, msg, outcome, e);
-    await applyStep(batch, dispatcher, ctx, step, e.now);
-    if (step.retry) {
+    const step = await runAttempt(ctx, msg);
+    if (step?.retry) {
       await job.updateData(step.retry.message);
       throw new RetryLater(step.retry.countdown_ms);
     }
@@ -205,8 +123,43 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     }
     const now = Date.now() - ctx.startedMs;
     const step = onBarrierReleased(ctx.plan, b, lookup, { now });
-    await applyStep(batch, dispatcher, ctx, step, now);
+    const inline = inlineBody(ctx, step);
+    if (!inline) {
+      await applyStep(batch, dispatcher, ctx, step, now);
+      return null;
+    }
+    // Fused barrier + body: the body runs here as if its message had been delivered to this worker,
+    // which saves one job per chord. The barrier job completes only after the body's step is applied,
+    // so its parent cannot be released early; a redelivered barrier re-runs the body (at-least-once,
+    // like a redelivered task job) and re-adds only deterministic ids.
+    await applyStep(batch, dispatcher, ctx, { ...step, dispatch: [] }, now);
+    const msg = inline.message as TaskMessage;
+    const bodyStep = await runAttempt(ctx, msg);
+    if (bodyStep?.retry) {
+      // A retry leaves the fused path: the real job, with the core's countdown as its delay.
+      await dispatcher.dispatch(ctx.plan, [
+        {
+          message: bodyStep.retry.message,
+          parentBarrier: inline.parentBarrier,
+          delay_ms: bodyStep.retry.countdown_ms,
+        },
+      ]);
+    }
     return null;
+  }
+
+  /**
+   * The single task a barrier release dispatches under the barrier's own parent (a chord body that is one
+   * task), when this worker may run it: no delay, no children, a queue this worker consumes, run not canceled.
+   */
+  function inlineBody(ctx: RunContext, step: Step): Dispatch | undefined {
+    if (options.inlineBodies === false || step.dispatch.length !== 1 || step.finish) return undefined;
+    const d = step.dispatch[0];
+    if (d?.message.kind !== 'task' || d.delay_ms > 0 || d.children?.length) return undefined;
+    if (d.parentBarrier === null || d.parentBarrier !== d.message.barrier) return undefined;
+    if (!queueNames.has(queueOf(ctx.plan, d.message))) return undefined;
+    if (contexts.canceled.has(d.message.run_id)) return undefined;
+    return d;
   }
 
   const workerOpts = {
@@ -225,11 +178,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     },
   };
 
-  const queueNames = (options.queues && options.queues.length > 0 ? options.queues : ['default']).map(
-    taskQueueName,
-  );
   const workers: Worker[] = [];
-  for (const q of new Set(queueNames)) {
+  for (const q of queueNames) {
     workers.push(new Worker<TaskMessage>(q, processTask, workerOpts));
   }
   if (options.barriers !== false) {
@@ -268,10 +218,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   await heartbeat();
   const beat = setInterval(() => void heartbeat(), 5000);
   beat.unref();
-  log?.info(
-    { worker: name, queues: [...new Set(queueNames)], concurrency: workerOpts.concurrency },
-    'worker ready',
-  );
+  log?.info({ worker: name, queues: [...queueNames], concurrency: workerOpts.concurrency }, 'worker ready');
 
   return {
     name,

@@ -1,6 +1,7 @@
 'use client';
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
+import { NodeRunBadge } from '@/components/sim/NodeRunBadge';
 import { pathKey } from '@/lib/canvas/drawing';
 import type { Json, TaskNode as TaskSig } from '@/lib/canvas/model';
 import { useEditor } from '../EditorProvider';
@@ -51,6 +52,7 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
       data-task={t.task}
       data-state={status?.state}
     >
+      <NodeRunBadge path={id} />
       <Handle type="target" position={Position.Left} id="in" className="cf-handle" />
       <div className="cf-task-head">
         <span className="cf-task-name">{t.task}</span>

@@ -101,7 +101,7 @@ describe('buildTimeline', () => {
     const b = tl.bars[3];
     const c = tl.bars[4];
     expect(b?.lane).not.toBe(c?.lane);
-    expect(tl.lanes.map((l) => l.label)).toEqual(['w1 · slot 1', 'w1 · slot 2']);
+    expect(tl.lanes.map((l) => l.label)).toEqual(['w1 #1', 'w1 #2']);
     expect(tl.endMs).toBe(6235);
   });
 

@@ -145,7 +145,7 @@ export function buildTimeline(events: readonly RunEvent[]): Timeline {
       if (slot < 0) {
         slot = slotEnds.length;
         slotEnds.push(bar.end);
-        lanes.push({ worker, slot, label: `${worker} · slot ${slot + 1}` });
+        lanes.push({ worker, slot, label: `${worker} #${slot + 1}` });
       } else slotEnds[slot] = bar.end;
       bar.lane = base + slot;
     }

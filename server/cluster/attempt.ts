@@ -1,0 +1,142 @@
+/**
+ * One delivery of a task message, as a worker carries it out: `onAttemptStarted` → run the task
+ * (built-in via `executeTask` with real effects, or a user task) under its time limits and the run's
+ * cancel signal → `onAttemptFinished` → apply the step (store writes, then dispatches).
+ * Shared by task jobs and by barrier jobs that run a chord body inline (see worker.ts), so both paths
+ * record exactly the same events and states.
+ */
+import {
+  executeTask,
+  onAttemptFinished,
+  onAttemptStarted,
+  taskRequest,
+  timeLimitOutcome,
+} from '../../lib/engine';
+import type {
+  AttemptOutcome,
+  Env,
+  ResolvedOptions,
+  Step,
+  TaskMessage,
+  TaskResult,
+} from '../../lib/engine/types';
+import type { Logger } from '../log';
+import type { StoreBatch } from '../runs/runStore';
+import type { TaskRegistry } from '../tasks/registry';
+import { runUserTask } from '../tasks/registry';
+import { AbortedError, postModel, sleep } from './effects';
+import { applyStep } from './interpreter';
+import type { Dispatcher } from './queues';
+import type { RunContext, RunContexts } from './runContext';
+
+export interface AttemptDeps {
+  name: string;
+  registry: TaskRegistry;
+  modelUrl: string | undefined;
+  batch: StoreBatch;
+  dispatcher: Dispatcher;
+  contexts: RunContexts;
+  /** Abort controllers of running attempts by run id (the cancel channel aborts them). */
+  running: Map<string, Set<AbortController>>;
+  log: Logger | undefined;
+}
+
+export type RunAttempt = (ctx: RunContext, msg: TaskMessage) => Promise<Step | undefined>;
+
+/**
+ * Returns a function that runs one attempt of `msg` and applies its step; it resolves to the step
+ * (whose `retry`, if any, the caller must schedule) or undefined when the run was canceled.
+ */
+export function attemptRunner(deps: AttemptDeps): RunAttempt {
+  const { name, modelUrl, batch, dispatcher, contexts, running, log } = deps;
+  const { catalogue, userTasks } = deps.registry;
+
+  function env(ctx: RunContext): Env {
+    return { now: Date.now() - ctx.startedMs, random: Math.random, worker: name };
+  }
+
+  async function perform(first: TaskResult, signal: AbortSignal): Promise<AttemptOutcome> {
+    let r: TaskResult = first;
+    while (r.kind === 'effect') {
+      if (r.effect === 'sleep') {
+        await sleep(r.ms, signal);
+        r = r.then();
+      } else {
+        const response = modelUrl
+          ? await postModel(modelUrl, r.request, r.timeout_ms, signal)
+          : ({
+              kind: 'connection_error',
+              message: 'MODEL_SERVICE_URL is not set: start the mock model service (chordflow serve does).',
+            } as const);
+        r = r.then(response);
+      }
+    }
+    return r;
+  }
+
+  function execute(ctx: RunContext, msg: TaskMessage, signal: AbortSignal): Promise<AttemptOutcome> {
+    const user = userTasks.get(msg.name);
+    if (user) {
+      return runUserTask(user, msg.args, msg.kwargs, {
+        task_id: msg.task_id,
+        run_id: msg.run_id,
+        retries: msg.retries,
+        signal,
+      });
+    }
+    const request = taskRequest(ctx.plan, msg, {
+      namespace: msg.run_id,
+      ...(modelUrl ? { service_url: modelUrl } : {}),
+    });
+    const result = executeTask(catalogue.get(msg.name), request);
+    // Most built-ins answer at once: skip the effect loop's extra promise for them.
+    return result.kind === 'effect' ? perform(result, signal) : Promise.resolve(result);
+  }
+
+  return async function runAttempt(ctx, msg) {
+    batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
+    // Written in the background (shared with whatever else finishes this tick): live views see the start now.
+    batch.flush().catch((err: unknown) => log?.warn({ err: String(err) }, 'could not record task.started'));
+    const options: ResolvedOptions | undefined = msg.dynamic?.options ?? ctx.plan.tasks[msg.task]?.options;
+    const ac = new AbortController();
+    let set = running.get(msg.run_id);
+    if (!set) {
+      set = new Set();
+      running.set(msg.run_id, set);
+    }
+    set.add(ac);
+    // Timers only for tasks that have limits (most have none: no per-job allocations then).
+    let soft: ReturnType<typeof setTimeout> | undefined;
+    let hard: ReturnType<typeof setTimeout> | undefined;
+    if (options?.soft_time_limit) soft = setTimeout(() => ac.abort('soft'), options.soft_time_limit * 1000);
+    if (options?.time_limit) hard = setTimeout(() => ac.abort('hard'), options.time_limit * 1000);
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await execute(ctx, msg, ac.signal);
+      // A synchronous task cannot be interrupted: a limit it ran past still decides the outcome.
+      if (ac.signal.aborted) throw new AbortedError(String(ac.signal.reason));
+    } catch (err) {
+      const reason =
+        err instanceof AbortedError ? err.reason : ac.signal.aborted ? String(ac.signal.reason) : '';
+      if (reason === 'canceled') return undefined;
+      if (reason === 'hard') outcome = timeLimitOutcome('hard', options?.time_limit ?? 0);
+      else if (reason === 'soft') outcome = timeLimitOutcome('soft', options?.soft_time_limit ?? 0);
+      else {
+        // A task implementation that threw (instead of returning an outcome) fails like a Python task would.
+        const message = err instanceof Error ? err.message : String(err);
+        outcome = { kind: 'error', error: { type: 'Exception', message } };
+      }
+    } finally {
+      if (soft) clearTimeout(soft);
+      if (hard) clearTimeout(hard);
+      set.delete(ac);
+      if (set.size === 0) running.delete(msg.run_id);
+    }
+    // Canceled while running (a task that ignored its abort signal): its outcome no longer matters.
+    if (contexts.canceled.has(msg.run_id)) return undefined;
+    const e = env(ctx);
+    const step = onAttemptFinished(ctx.plan, msg, outcome, e);
+    await applyStep(batch, dispatcher, ctx, step, e.now);
+    return step;
+  };
+}
