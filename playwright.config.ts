@@ -27,6 +27,13 @@ export default defineConfig({
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { CHORDFLOW_E2E: '1' },
+    // The server inherits REDIS_URL: `npm test` (scripts/test-all.mjs) points it at a private redis-server.
+    env: {
+      ...(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >),
+      CHORDFLOW_E2E: '1',
+    },
   },
 });

@@ -81,7 +81,7 @@ export function EditorSimulationPanel() {
     clearRun();
   }, [canvas]);
 
-  const [height, setHeight] = useState<number | string>('40vh');
+  const [height, setHeight] = useState<number | string>('48vh');
   const [collapsed, setCollapsed] = useState(false);
   const drag = useRef<{ y: number; h: number } | null>(null);
   return (
@@ -103,7 +103,8 @@ export function EditorSimulationPanel() {
           }}
           onPointerMove={(e) => {
             if (!drag.current) return;
-            const max = window.innerHeight * 0.8;
+            // The editor's dock slot allows up to 70 % of the stage.
+            const max = window.innerHeight * 0.62;
             setHeight(Math.max(160, Math.min(max, drag.current.h + drag.current.y - e.clientY)));
           }}
           onPointerUp={() => {

@@ -375,8 +375,12 @@ export function SimulationPanel({
       ) : (
         <>
           <FaultControls tasks={tasks} />
-          <ScenarioHint />
-          <RunSummary canvas={file?.canvas} />
+          {tab === 'whatif' ? null : (
+            <>
+              <ScenarioHint />
+              <RunSummary canvas={file?.canvas} />
+            </>
+          )}
           <div className={sim.tabs} role="tablist">
             {TABS.map(([id, label]) => (
               <button

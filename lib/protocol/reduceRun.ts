@@ -118,7 +118,7 @@ function applyInPlace(
       const t = task(e.task_id);
       if (t === undefined || FINAL.has(t.state)) break;
       // A redelivered message re-announces the same attempt: keep the first.
-      if (t.running?.attempt === e.attempt || t.history.some((h) => h.attempt === e.attempt)) break;
+      if (t.running?.attempt === e.attempt || hasAttempt(t.history, e.attempt)) break;
       t.state = 'STARTED';
       t.queued = false;
       t.attempts += 1;
@@ -207,6 +207,12 @@ function applyInPlace(
   return view;
 }
 
+/** True when `history` has a record of `attempt` (a loop: this runs for every event of big traces). */
+function hasAttempt(history: readonly AttemptRecord[], attempt: number): boolean {
+  for (const h of history) if (h.attempt === attempt) return true;
+  return false;
+}
+
 function closeAttempt(
   t: TaskView,
   attempt: number,
@@ -215,7 +221,7 @@ function closeAttempt(
   /** The history array is owned by the batch being folded (appended in place, not copied). */
   owned: boolean,
 ): void {
-  if (t.history.some((h) => h.attempt === attempt)) return;
+  if (hasAttempt(t.history, attempt)) return;
   const started = t.running?.attempt === attempt ? t.running.started_at : at;
   const record: AttemptRecord = { attempt, started_at: started, finished_at: at, outcome: rest.outcome };
   if (rest.countdown_ms !== undefined) record.countdown_ms = rest.countdown_ms;

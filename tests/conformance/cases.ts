@@ -3,22 +3,45 @@
  * sections 2–9, written in Canvas JSON (SPEC 2.1). Every task of the canvas tree gets an id label in the
  * test, so ids are written here only where a message depends on them.
  *
- * Cases whose comment says "Celery 5.2.6 and 5.6.3 …" fail on purpose: real Celery differs from the
- * reference (and from Chordflow) there; they assert Celery's behaviour until the lead decides.
+ * Cases with a `deviation` are places where real Celery differs from the reference (or has a bug) and
+ * Chordflow follows the reference / does the sane thing: both behaviours are asserted.
  *
  * Not covered on purpose (documented Celery bugs where Chordflow deliberately does the sane thing, see
  * lib/engine/CONTEXT.md "Deviations"): 11.2 a chain failure before a trailing group, 11.3 an inner chord
  * header failure, a chain of chords going on after a header failure (Celery leaves them PENDING
  * forever), and 11.7 the late RETRY write (a race with ~0 countdowns).
  */
+import { expect } from 'vitest';
 import type { Json } from '@/lib/canvas/model';
-import type { CompareOptions } from './compare';
+import type { Comparable, CompareOptions } from './compare';
+
+/**
+ * A place where Chordflow deliberately differs from the installed Celery: the reference
+ * (celery-semantics.md, which the spec makes binding) says otherwise, or Celery has a bug and Chordflow
+ * does the sane thing. Both sides are asserted, so a Celery that changes — or a Chordflow that drifts —
+ * is noticed. Each one is listed in lib/engine/CONTEXT.md "Deviations".
+ */
+export interface Deviation {
+  why: string;
+  /** What this Celery does (ids: the case's task labels in tree order). */
+  celery: (c: Comparable, ids: string[]) => void;
+  /** What Chordflow does instead. */
+  ours: (c: Comparable, ids: string[]) => void;
+}
 
 export interface HandCase extends CompareOptions {
   name: string;
   /** Canvas JSON: a NODE or a file `{canvas, invoke?, config?}`. */
   json: Json;
+  deviation?: Deviation;
 }
+
+const at = (ids: string[], i: number): string => {
+  const id = ids[i];
+  if (id === undefined) throw new Error(`case has no task #${i}`);
+  return id;
+};
+const expected = (message: string) => ({ type: 'ExpectedException', message });
 
 const t = (task: string, args: Json[] = [], extra: Record<string, Json> = {}): Json => ({
   task,
@@ -89,6 +112,22 @@ export const HAND_CASES: HandCase[] = [
     // and 5.6.3 leave the whole chord PENDING (mark_as_failure skips chain elements without a task_id).
     name: '4.2 failure before a chord: its body is marked, its header stays PENDING',
     json: chain(si('fail', [3]), chord([si('identity', [1]), si('identity', [2])], t('tsum'))),
+    deviation: {
+      why: 'reference 4.2 (#9674 fix) marks the body; released Celery leaves it PENDING and never settles',
+      celery: (c, ids) => {
+        expect(c.states[at(ids, 3)]?.state).toBe('PENDING');
+        expect(c.top.status).toBe('unsettled');
+      },
+      ours: (c, ids) => {
+        expect(c.states[at(ids, 0)]).toEqual({
+          state: 'FAILURE',
+          error: expected("('Task expected to fail', 3)"),
+        });
+        expect(c.states[at(ids, 1)]?.state).toBe('PENDING');
+        expect(c.states[at(ids, 3)]).toEqual(c.states[at(ids, 0)]);
+        expect(c.top.status).toBe('failure');
+      },
+    },
   },
   // 5. Groups
   {
@@ -198,6 +237,11 @@ export const HAND_CASES: HandCase[] = [
     // members come out reversed: [1, 5, 4].
     name: '6.1 a group directly in a chord header is flattened (member order)',
     json: chord([si('identity', [1]), group(si('identity', [4]), si('identity', [5]))], t('identity')),
+    deviation: {
+      why: 'Celery bug: group._freeze_unroll reverses a nested group; the reference (6.1) keeps member order',
+      celery: (c) => expect(c.top.value).toEqual([1, 5, 4]),
+      ours: (c) => expect(c.top).toEqual({ status: 'success', value: [1, 4, 5] }),
+    },
   },
   {
     name: '6.2 chain body on header failure: only its last step is marked',
@@ -207,6 +251,17 @@ export const HAND_CASES: HandCase[] = [
     // Not in the reference. Celery 5.2.6 and 5.6.3 leave the inner chord PENDING and call no errback.
     name: '6.2 chord body on header failure',
     json: chord([si('fail', [6])], chord([t('identity')], t('tsum')), { link_error: [onErrorId('chb')] }),
+    deviation: {
+      why: 'Celery never settles (the inner chord stays PENDING, no errback); Chordflow fails the body chord',
+      celery: (c) => expect(c.top.status).toBe('unsettled'),
+      ours: (c, ids) => {
+        expect(c.states[at(ids, 0)]?.state).toBe('FAILURE');
+        expect(c.states[at(ids, 1)]?.state).toBe('PENDING');
+        expect(c.states[at(ids, 2)]?.state).toBe('FAILURE');
+        expect(c.states[at(ids, 2)]?.error?.type).toBe('ChordError');
+        expect(c.observations.some((o) => o.includes('"chb"'))).toBe(true);
+      },
+    },
   },
   // 3. Callbacks and errbacks on a single task
   {
@@ -258,6 +313,17 @@ export const HAND_CASES: HandCase[] = [
     // stored result and the old-style errbacks are never sent.
     name: '3 a crashing new-style errback (on_error.si drops request, exc, traceback)',
     json: { ...(si('fail', [5]) as object), link_error: [si('on_error'), onErrorId('old')] },
+    deviation: {
+      why: 'reference 3: a new-style errback that raises is logged and swallowed; Celery stores its TypeError',
+      celery: (c, ids) => expect(c.states[at(ids, 0)]?.error?.type).toBe('TypeError'),
+      ours: (c, ids) => {
+        expect(c.states[at(ids, 0)]).toEqual({
+          state: 'FAILURE',
+          error: expected("('Task expected to fail', 5)"),
+        });
+        expect(c.observations.some((o) => o.includes('"old"'))).toBe(true);
+      },
+    },
   },
   // Celery checks the argument list when a signature is applied (Task.typing, default on); not in
   // celery-semantics.md. These assert what Celery does.
