@@ -86,13 +86,18 @@ function Histogram({ summary, label }: { summary: MonteCarloSummary; label: stri
       </svg>
       <div className={styles.hint} style={{ display: 'flex', justifyContent: 'space-between', marginTop: 2 }}>
         <span>{formatMs(lo)}</span>
+        <span>makespan</span>
+        <span>{formatMs(hi)}</span>
+      </div>
+      <div className={styles.hint} style={{ display: 'flex', flexWrap: 'wrap', gap: '0 10px' }}>
         <span>
-          <span style={{ borderBottom: '2px dashed var(--sim-fg)' }}>p50</span>{' '}
-          <span style={{ borderBottom: '2px dashed var(--st-critical)' }}>p95</span> · makespan of{' '}
-          {summary.runs} runs · <span style={{ color: 'var(--st-success)' }}>■</span> succeeded{' '}
+          <span style={{ color: 'var(--st-success)' }}>■</span> succeeded
+        </span>
+        <span>
           <span style={{ color: 'var(--st-failure)' }}>■</span> failed
         </span>
-        <span>{formatMs(hi)}</span>
+        <span style={{ borderBottom: '2px dashed var(--sim-fg)' }}>p50</span>
+        <span style={{ borderBottom: '2px dashed var(--st-critical)' }}>p95</span>
       </div>
     </div>
   );
