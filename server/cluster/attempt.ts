@@ -74,7 +74,12 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     return r;
   }
 
-  function execute(ctx: RunContext, msg: TaskMessage, signal: AbortSignal): Promise<AttemptOutcome> {
+  function execute(
+    ctx: RunContext,
+    msg: TaskMessage,
+    first: TaskResult | undefined,
+    signal: AbortSignal,
+  ): Promise<AttemptOutcome> {
     const user = userTasks.get(msg.name);
     if (user) {
       return runUserTask(user, msg.args, msg.kwargs, {
@@ -84,17 +89,38 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
         signal,
       });
     }
+    return perform(first ?? builtIn(ctx, msg), signal);
+  }
+
+  function builtIn(ctx: RunContext, msg: TaskMessage): TaskResult {
     const request = taskRequest(ctx.plan, msg, {
       namespace: msg.run_id,
       ...(modelUrl ? { service_url: modelUrl } : {}),
     });
-    const result = executeTask(catalogue.get(msg.name), request);
-    // Most built-ins answer at once: skip the effect loop's extra promise for them.
-    return result.kind === 'effect' ? perform(result, signal) : Promise.resolve(result);
+    return executeTask(catalogue.get(msg.name), request);
+  }
+
+  function finish(ctx: RunContext, msg: TaskMessage, outcome: AttemptOutcome): Promise<Step | undefined> {
+    // Canceled while running (a task that ignored its abort signal): its outcome no longer matters.
+    if (contexts.canceled.has(msg.run_id)) return Promise.resolve(undefined);
+    const e = env(ctx);
+    const step = onAttemptFinished(ctx.plan, msg, outcome, e);
+    return applyStep(batch, dispatcher, ctx, step, e.now).then(() => step);
   }
 
   return async function runAttempt(ctx, msg) {
     batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
+    // Fast path: a built-in that answers without effects ran synchronously, so no timer, abort or cancel
+    // could have fired meanwhile; its start and finish go out in the same store flush.
+    let first: TaskResult | undefined;
+    if (!userTasks.has(msg.name)) {
+      try {
+        first = builtIn(ctx, msg);
+      } catch (err) {
+        first = { kind: 'error', error: { type: 'Exception', message: errorMessage(err) } };
+      }
+      if (first.kind !== 'effect') return finish(ctx, msg, first);
+    }
     // Written in the background (shared with whatever else finishes this tick): live views see the start now.
     batch.flush().catch((err: unknown) => log?.warn({ err: String(err) }, 'could not record task.started'));
     const options: ResolvedOptions | undefined = msg.dynamic?.options ?? ctx.plan.tasks[msg.task]?.options;
@@ -112,7 +138,7 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     if (options?.time_limit) hard = setTimeout(() => ac.abort('hard'), options.time_limit * 1000);
     let outcome: AttemptOutcome;
     try {
-      outcome = await execute(ctx, msg, ac.signal);
+      outcome = await execute(ctx, msg, first, ac.signal);
       // A synchronous task cannot be interrupted: a limit it ran past still decides the outcome.
       if (ac.signal.aborted) throw new AbortedError(String(ac.signal.reason));
     } catch (err) {
@@ -123,8 +149,7 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
       else if (reason === 'soft') outcome = timeLimitOutcome('soft', options?.soft_time_limit ?? 0);
       else {
         // A task implementation that threw (instead of returning an outcome) fails like a Python task would.
-        const message = err instanceof Error ? err.message : String(err);
-        outcome = { kind: 'error', error: { type: 'Exception', message } };
+        outcome = { kind: 'error', error: { type: 'Exception', message: errorMessage(err) } };
       }
     } finally {
       if (soft) clearTimeout(soft);
@@ -132,11 +157,10 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
       set.delete(ac);
       if (set.size === 0) running.delete(msg.run_id);
     }
-    // Canceled while running (a task that ignored its abort signal): its outcome no longer matters.
-    if (contexts.canceled.has(msg.run_id)) return undefined;
-    const e = env(ctx);
-    const step = onAttemptFinished(ctx.plan, msg, outcome, e);
-    await applyStep(batch, dispatcher, ctx, step, e.now);
-    return step;
+    return finish(ctx, msg, outcome);
   };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
