@@ -25,6 +25,8 @@ import { useShortcuts } from './useShortcuts';
 
 export const AUTOSAVE_KEY = 'chordflow.autosave';
 export const THEME_KEY = 'chordflow.theme';
+/** Element id of the slot under the toolbar where the live-run bar is portalled. */
+export const RUN_BAR_SLOT = 'cf-runbar-slot';
 
 export interface EditorProps {
   /** Start from this document instead of the autosaved one. */
@@ -208,9 +210,12 @@ function EditorShell({
       onDrop={onDrop}
     >
       <Toolbar onFit={fit} extra={toolbarExtra} />
-      <div className="cf-main">
+      {/* The live-run bar renders here (a portal from the toolbar's Run controls): in the flow, so it
+          pushes the canvas down instead of covering the graph being watched. */}
+      <div id={RUN_BAR_SLOT} className="cf-runbar-slot" />
+      <div className={`cf-main${dock ? ' has-dock' : ''}`}>
         <Palette />
-        <main className={`cf-stage${dock ? ' has-dock' : ''}`} aria-label="Canvas">
+        <main className="cf-stage" aria-label="Canvas">
           <div className="cf-stage-canvas">
             <Canvas />
             {doc.canvas === null && (
@@ -243,7 +248,6 @@ function EditorShell({
               </div>
             )}
           </div>
-          {dock && <div className="cf-dock">{dock}</div>}
         </main>
         <aside className="cf-side" aria-label="Side panel">
           <div className="cf-tabs" role="tablist">
@@ -277,6 +281,11 @@ function EditorShell({
             {panel === 'documents' && <DocumentsPanel file={file} repo={repo} />}
           </div>
         </aside>
+        {dock && (
+          <section className="cf-dock" aria-label="Simulation and run timeline">
+            {dock}
+          </section>
+        )}
       </div>
       {notice && (
         <div

@@ -4,7 +4,7 @@
  * the playhead into the editor store's `sim` slice (node components draw it), and keeps the selected
  * task and the selected canvas node in step. Must sit inside `EditorProvider`.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '../../lib/canvas/model';
 import type { RunStatusSlice } from '../../lib/store/types';
 import { useEditor, useEditorStore } from '../editor/EditorProvider';
@@ -81,38 +81,111 @@ export function EditorSimulationPanel() {
     clearRun();
   }, [canvas]);
 
-  const [height, setHeight] = useState<number | string>('48vh');
-  const [collapsed, setCollapsed] = useState(false);
+  const dock = useDockSize();
   const drag = useRef<{ y: number; h: number } | null>(null);
   return (
     <div
       className={styles.dock}
-      style={{ height: collapsed ? 'auto' : height }}
+      style={{ height: dock.collapsed ? 'auto' : dock.height }}
       data-testid="simulation-dock"
+      data-collapsed={dock.collapsed ? 'true' : 'false'}
     >
-      {collapsed ? null : (
+      {dock.collapsed ? null : (
+        // biome-ignore lint/a11y/useSemanticElements: a draggable splitter has no semantic element; role="separator" with a value is the ARIA pattern for it.
         <div
           className={styles.resizer}
-          title="Drag to resize the simulation panel"
+          role="separator"
+          aria-orientation="horizontal"
+          aria-label="Resize the simulation dock (arrow keys)"
+          aria-valuenow={Math.round(dock.height)}
+          aria-valuemin={MIN_HEIGHT}
+          aria-valuemax={Math.round(maxHeight())}
+          tabIndex={0}
+          title="Drag to resize the dock; double-click to reset"
+          onDoubleClick={() => dock.setHeight(defaultHeight())}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowUp') dock.setHeight(dock.height + 24);
+            else if (e.key === 'ArrowDown') dock.setHeight(dock.height - 24);
+            else return;
+            e.preventDefault();
+          }}
           onPointerDown={(e) => {
             drag.current = {
               y: e.clientY,
-              h: e.currentTarget.parentElement?.getBoundingClientRect().height ?? 320,
+              h: e.currentTarget.parentElement?.getBoundingClientRect().height ?? dock.height,
             };
             e.currentTarget.setPointerCapture(e.pointerId);
           }}
           onPointerMove={(e) => {
             if (!drag.current) return;
-            // The editor's dock slot allows up to 70 % of the stage.
-            const max = window.innerHeight * 0.62;
-            setHeight(Math.max(160, Math.min(max, drag.current.h + drag.current.y - e.clientY)));
+            dock.setHeight(drag.current.h + drag.current.y - e.clientY, false);
           }}
           onPointerUp={() => {
             drag.current = null;
+            dock.save();
           }}
         />
       )}
-      <SimulationPanel file={file} collapsed={collapsed} onToggleCollapsed={() => setCollapsed(!collapsed)} />
+      <SimulationPanel file={file} collapsed={dock.collapsed} onToggleCollapsed={dock.toggle} />
     </div>
   );
+}
+
+const DOCK_KEY = 'chordflow.dock';
+const MIN_HEIGHT = 150;
+
+/** The canvas keeps at least ~220 px under the toolbar. */
+function maxHeight(): number {
+  return typeof window === 'undefined' ? 600 : Math.max(MIN_HEIGHT, window.innerHeight - 48 - 220);
+}
+
+function defaultHeight(): number {
+  return typeof window === 'undefined' ? 320 : Math.round(Math.min(maxHeight(), window.innerHeight * 0.42));
+}
+
+function clampHeight(h: number): number {
+  return Math.round(Math.max(MIN_HEIGHT, Math.min(maxHeight(), h)));
+}
+
+/** Height and folded state of the dock, remembered in this browser across reloads. */
+function useDockSize() {
+  const [state, setState] = useState<{ height: number; collapsed: boolean }>({
+    height: 320,
+    collapsed: false,
+  });
+  const latest = useRef(state);
+  latest.current = state;
+  useEffect(() => {
+    let saved: { height?: unknown; collapsed?: unknown } = {};
+    try {
+      saved = JSON.parse(window.localStorage.getItem(DOCK_KEY) ?? '{}') as typeof saved;
+    } catch {
+      // A damaged entry: start from the defaults.
+    }
+    setState({
+      height: typeof saved.height === 'number' ? clampHeight(saved.height) : defaultHeight(),
+      collapsed: saved.collapsed === true,
+    });
+  }, []);
+  const save = useCallback((next?: { height: number; collapsed: boolean }) => {
+    try {
+      window.localStorage.setItem(DOCK_KEY, JSON.stringify(next ?? latest.current));
+    } catch {
+      // Storage full or disabled: the size just is not remembered.
+    }
+  }, []);
+  return {
+    ...state,
+    save: () => save(),
+    setHeight: (h: number, persist = true) => {
+      const next = { ...latest.current, height: clampHeight(h) };
+      setState(next);
+      if (persist) save(next);
+    },
+    toggle: () => {
+      const next = { ...latest.current, collapsed: !latest.current.collapsed };
+      setState(next);
+      save(next);
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * `<NodeRunBadge path=… />`). Shows the state, the attempt, a retry countdown at the playhead,
  * chord progress and a critical-path marker; renders nothing when no run is shown.
  */
-import { describeStatus } from './model/runState';
+import { describeStatus, formatMs, type TaskRunState } from './model/runState';
 import styles from './sim.module.css';
 import { useChordProgress, useNodeOnCriticalPath, useNodeRun, useSimStore } from './simulationStore';
 import { STATUS_COLOR, STATUS_LABEL } from './statusStyle';
@@ -12,32 +12,91 @@ import { STATUS_COLOR, STATUS_LABEL } from './statusStyle';
 export interface NodeRunBadgeProps {
   /** The editor node's uid (or a run path such as `tasks.1.header.0`). */
   path: string;
+  /**
+   * The editor store's overlay state for this node, drawn (in the same pill) only when the shown run
+   * has no entry for it, e.g. a live run whose canvas could not be mapped path by path.
+   */
+  fallback?: { state: string; attempt?: number } | undefined;
 }
 
-/** Badge for a task node. */
-export function NodeRunBadge({ path }: NodeRunBadgeProps) {
+const ICON: Record<TaskRunState['status'], string> = {
+  pending: '◌',
+  queued: '◷',
+  running: '▶',
+  retry_wait: '↻',
+  success: '✓',
+  failure: '✕',
+  upstream_failed: '⊘',
+  not_run: '–',
+  revoked: '⊘',
+};
+
+/** Short words for the pill; the title carries the full sentence. */
+export function pillText(task: TaskRunState, playhead: number): string {
+  switch (task.status) {
+    case 'running':
+      return task.attempt > 1 ? `running · attempt ${task.attempt}` : 'running';
+    case 'retry_wait': {
+      const left = Math.max(0, (task.retryAt ?? playhead) - playhead);
+      return `retry ${task.attempt + 1} in ${formatMs(left)}`;
+    }
+    case 'queued':
+      return task.attempt > 0 ? `queued · attempt ${task.attempt + 1}` : 'queued';
+    case 'success':
+      return task.attempt > 1 ? `success · attempt ${task.attempt}` : 'success';
+    case 'failure':
+      return `failed · ${task.attempt} attempt${task.attempt === 1 ? '' : 's'}`;
+    default:
+      return STATUS_LABEL[task.status];
+  }
+}
+
+const CELERY_TO_STATUS: Record<string, TaskRunState['status']> = {
+  PENDING: 'pending',
+  QUEUED: 'queued',
+  STARTED: 'running',
+  RETRY: 'retry_wait',
+  SUCCESS: 'success',
+  FAILURE: 'failure',
+  REVOKED: 'revoked',
+};
+
+/**
+ * The one run-state display of a task node: a pill on the node's top edge (state, attempt, retry
+ * countdown at the playhead), with the critical-path marker in front of it. Nothing when no run is shown.
+ */
+export function NodeRunBadge({ path, fallback }: NodeRunBadgeProps) {
   const task = useNodeRun(path);
   const critical = useNodeOnCriticalPath(path);
   const playhead = useSimStore((s) => (task?.status === 'retry_wait' ? s.playhead : 0));
-  if (!task) return null;
-  const text =
-    task.status === 'running' ||
-    task.status === 'retry_wait' ||
-    (task.status === 'success' && task.attempt > 1)
-      ? describeStatus(task, playhead)
-      : task.status === 'failure'
-        ? `failure · ${task.attempt} attempts`
-        : STATUS_LABEL[task.status];
+  if (!task) {
+    if (!fallback) return null;
+    const status = CELERY_TO_STATUS[fallback.state] ?? 'pending';
+    const attempt = fallback.attempt ?? 0;
+    return (
+      <div className={styles.badgeWrap}>
+        <span className={`${styles.badge} ${styles[`st_${status}`] ?? ''}`} data-run-status={status}>
+          <span aria-hidden="true">{ICON[status]}</span>
+          {STATUS_LABEL[status]}
+          {attempt > 1 ? ` · attempt ${attempt}` : ''}
+        </span>
+      </div>
+    );
+  }
   return (
     <div className={styles.badgeWrap}>
       {critical ? (
-        <span className={`${styles.badge} ${styles.criticalBadge}`} title="On the critical path of this run">
-          critical
+        <span
+          className={`${styles.badge} ${styles.criticalBadge} cf-critical-mark`}
+          title="On the critical path of this run"
+          role="img"
+          aria-label="On the critical path"
+        >
+          ◆
         </span>
       ) : null}
       <span
-        className={styles.badge}
-        style={{ background: STATUS_COLOR[task.status] }}
+        className={`${styles.badge} ${styles[`st_${task.status}`] ?? ''}`}
         data-testid="node-run-state"
         data-path={path}
         data-task-id={task.task_id}
@@ -46,7 +105,8 @@ export function NodeRunBadge({ path }: NodeRunBadgeProps) {
         data-attempt={task.attempt}
         title={describeStatus(task, playhead)}
       >
-        {text}
+        <span aria-hidden="true">{ICON[task.status]}</span>
+        {pillText(task, playhead)}
       </span>
     </div>
   );

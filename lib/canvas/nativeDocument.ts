@@ -60,8 +60,15 @@ export interface NativeDocument {
 }
 
 const positionSchema = z.strictObject({ x: z.number(), y: z.number() });
+// Positions are keyed by node paths/keys chosen by users' documents: checked entry by entry below, since
+// z.record assigns keys and would turn a key like "__proto__" into a prototype change.
+const positionsSchema = z.custom<Record<string, Position>>(
+  (value) =>
+    isObject(value) && Object.values(value).every((p) => positionSchema.safeParse(p).success),
+  { message: 'positions must map node keys to {x, y} numbers' },
+);
 const layoutSchema = z.strictObject({
-  positions: z.record(z.string(), positionSchema),
+  positions: positionsSchema,
   viewport: z.strictObject({ x: z.number(), y: z.number(), zoom: z.number() }).optional(),
 });
 const directorSchema = z.strictObject({

@@ -4,8 +4,12 @@
  * turn for every job that finishes in it), reads are plain commands.
  */
 import type { Redis } from 'ioredis';
-import type { RunEvent, UnsequencedRunEvent } from '../../lib/protocol/events';
+import type { RunEvent } from '../../lib/protocol/events';
+import { chunks, type EventInput, encodeEvent } from './eventCodec';
 import { type Keys, keysFor } from './keys';
+
+export type { EventInput } from './eventCodec';
+export { StoreBatch } from './storeBatch';
 
 export type DirectorStatus = 'pending' | 'progress' | 'success' | 'error' | 'canceled';
 
@@ -44,7 +48,36 @@ redis.call('PUBLISH', KEYS[3], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. n
 return n
 `;
 
-type AppendClient = Redis & {
+/**
+ * The hot path's append (StoreBatch): one call per run and flush for the run's events and chord header
+ * reports in their order, one PUBLISH. ARGV: run id, then items `e, <event JSON>` or
+ * `p, <barrier key>, <initial total>, <grow>, <at>, <chord_id JSON>` (counted as CHORD_PROGRESS_LUA does).
+ */
+const APPEND_MIXED_LUA = `
+local evs = {}
+local i = 2
+while i <= #ARGV do
+  if ARGV[i] == 'e' then
+    evs[#evs + 1] = ARGV[i + 1]
+    i = i + 2
+  else
+    local bk = ARGV[i + 1]
+    local done = redis.call('HINCRBY', KEYS[3], bk .. '|d', 1)
+    local total = redis.call('HINCRBY', KEYS[3], bk .. '|g', tonumber(ARGV[i + 3])) + tonumber(ARGV[i + 2])
+    evs[#evs + 1] = '{"type":"chord.progress","at":' .. ARGV[i + 4] .. ',"chord_id":' .. ARGV[i + 5] .. ',"done":' .. done .. ',"total":' .. total .. '}'
+    i = i + 6
+  end
+end
+local n = 0
+for s = 1, #evs, 500 do
+  n = redis.call('RPUSH', KEYS[1], unpack(evs, s, math.min(s + 499, #evs)))
+end
+local first = n - #evs + 1
+redis.call('PUBLISH', KEYS[2], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. first .. ',"events":[' .. table.concat(evs, ',') .. ']}')
+return first
+`;
+
+export type AppendClient = Redis & {
   chordflowAppendEvents(
     eventsKey: string,
     channel: string,
@@ -62,6 +95,13 @@ type AppendClient = Redis & {
     at: number,
     chordIdJson: string,
   ): Promise<number>;
+  chordflowAppendMixed(
+    eventsKey: string,
+    channel: string,
+    progressKey: string,
+    runId: string,
+    ...items: Array<string | number>
+  ): Promise<number>;
 };
 
 function withScripts(redis: Redis): AppendClient {
@@ -69,26 +109,9 @@ function withScripts(redis: Redis): AppendClient {
   if (typeof r.chordflowAppendEvents !== 'function') {
     redis.defineCommand('chordflowAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS_LUA });
     redis.defineCommand('chordflowProgress', { numberOfKeys: 3, lua: CHORD_PROGRESS_LUA });
+    redis.defineCommand('chordflowAppendMixed', { numberOfKeys: 3, lua: APPEND_MIXED_LUA });
   }
   return r;
-}
-
-/** An event to append: `seq` is assigned by the log, `run_id` is optional (the log belongs to one run). */
-type WithoutRunId<T> = T extends unknown ? Omit<T, 'run_id'> : never;
-export type EventInput = UnsequencedRunEvent | WithoutRunId<UnsequencedRunEvent>;
-
-/** Strips `run_id`/`seq` so stored events stay small; they are added back when read. */
-function encodeEvent(event: EventInput): string {
-  const { run_id: _r, ...rest } = event as UnsequencedRunEvent;
-  return JSON.stringify(rest);
-}
-
-const CHUNK = 1000;
-
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
 }
 
 export function decodeEvents(runId: string, firstSeq: number, raw: string[]): RunEvent[] {
@@ -293,125 +316,5 @@ export class RunStore {
       deleted.push(id);
     }
     return deleted;
-  }
-}
-
-/**
- * Group commit for the hot path: every job finishing in the same event-loop turn shares one pipeline,
- * and within it the event appends of one run are merged into one script call and its task states into
- * one HSET. `flush` resolves once the pipeline that carried the writes has been executed, so a job
- * completes (and may release its barrier) only after its state is in Redis.
- */
-type BatchOp =
-  | { kind: 'events'; runId: string; encoded: string[] }
-  | { kind: 'states'; runId: string; fields: string[] }
-  | { kind: 'progress'; runId: string; args: [string, number, number, number, string] }
-  | { kind: 'run'; runId: string; fields: Record<string, string> };
-
-export class StoreBatch {
-  private pending: BatchOp[] = [];
-  private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
-  private scheduled = false;
-
-  constructor(private readonly store: RunStore) {}
-
-  appendEvents(runId: string, events: EventInput[]): void {
-    if (events.length === 0) return;
-    this.pending.push({ kind: 'events', runId, encoded: events.map(encodeEvent) });
-  }
-
-  chordProgress(
-    runId: string,
-    barrierKey: string,
-    chordId: string,
-    initialTotal: number,
-    grow: number,
-    at: number,
-  ): void {
-    this.pending.push({
-      kind: 'progress',
-      runId,
-      args: [barrierKey, initialTotal, grow, Math.round(at), JSON.stringify(chordId)],
-    });
-  }
-
-  setTaskStates(runId: string, states: Record<string, unknown>): void {
-    const fields: string[] = [];
-    for (const [id, st] of Object.entries(states)) fields.push(id, JSON.stringify(st));
-    if (fields.length > 0) this.pending.push({ kind: 'states', runId, fields });
-  }
-
-  setRunFields(runId: string, fields: Record<string, string>): void {
-    this.pending.push({ kind: 'run', runId, fields });
-  }
-
-  /** Resolves when everything added so far is written. */
-  flush(): Promise<void> {
-    if (this.pending.length === 0 && this.waiters.length === 0) return Promise.resolve();
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => void this.run());
-    }
-    return done;
-  }
-
-  private build(ops: BatchOp[]): ReturnType<Redis['pipeline']> {
-    const k = this.store.keys;
-    const p = this.store.redis.pipeline();
-    const client = p as unknown as AppendClient;
-    const events = new Map<string, string[]>();
-    const states = new Map<string, string[]>();
-    const runFields: BatchOp[] = [];
-    const flushEvents = (runId: string) => {
-      const buf = events.get(runId);
-      if (!buf || buf.length === 0) return;
-      for (const chunk of chunks(buf))
-        client.chordflowAppendEvents(k.events(runId), k.eventsChannel, runId, ...chunk);
-      events.delete(runId);
-    };
-    for (const op of ops) {
-      if (op.kind === 'events') {
-        const buf = events.get(op.runId);
-        if (buf) for (const e of op.encoded) buf.push(e);
-        else events.set(op.runId, [...op.encoded]);
-      } else if (op.kind === 'states') {
-        const buf = states.get(op.runId);
-        if (buf) for (const f of op.fields) buf.push(f);
-        else states.set(op.runId, [...op.fields]);
-      } else if (op.kind === 'progress') {
-        // Keeps the log order: the run's earlier events first, then this progress event.
-        flushEvents(op.runId);
-        client.chordflowProgress(
-          k.progress(op.runId),
-          k.events(op.runId),
-          k.eventsChannel,
-          op.runId,
-          ...op.args,
-        );
-      } else runFields.push(op);
-    }
-    for (const [runId, fields] of states) p.hset(k.tasks(runId), ...fields);
-    for (const runId of [...events.keys()]) flushEvents(runId);
-    for (const op of runFields) if (op.kind === 'run') p.hset(k.run(op.runId), op.fields);
-    return p;
-  }
-
-  private async run(): Promise<void> {
-    this.scheduled = false;
-    const ops = this.pending;
-    const waiters = this.waiters;
-    this.pending = [];
-    this.waiters = [];
-    try {
-      if (ops.length > 0) {
-        const results = await this.build(ops).exec();
-        const failed = results?.find(([err]) => err);
-        if (failed?.[0]) throw failed[0];
-      }
-      for (const w of waiters) w.resolve();
-    } catch (err) {
-      for (const w of waiters) w.reject(err);
-    }
   }
 }

@@ -20,7 +20,7 @@ import { canvasFileFromJson, nodeToCanvasJson } from '@/lib/canvas/canvasJson';
 import { createCatalogue } from '@/lib/canvas/catalogue';
 import type { CanvasFile } from '@/lib/canvas/model';
 import { simulate } from '@/lib/sim';
-import { type Deviation, EXCLUDED_52, HAND_CASES } from './cases';
+import { type Deviation, EXCLUDED_52, HAND_CASES, type HandCase } from './cases';
 import type { CeleryCase, CeleryRun, CeleryWorker } from './celeryWorker';
 import { startCeleryWorker } from './celeryWorker';
 import { type CompareOptions, fromCelery, fromSimulation, labelTasks } from './compare';
@@ -68,7 +68,7 @@ function parse(json: unknown): CanvasFile {
 }
 
 /** With another interpreter (a newer Celery), the cases excluded as 5.2-only differences run too. */
-const CASES = process.env.CHORDFLOW_CONFORMANCE_PYTHON
+const CASES: HandCase[] = process.env.CHORDFLOW_CONFORMANCE_PYTHON
   ? [...HAND_CASES, ...EXCLUDED_52.map(({ name, json }) => ({ name: `[5.2 differs] ${name}`, json }))]
   : HAND_CASES;
 

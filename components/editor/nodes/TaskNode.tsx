@@ -52,7 +52,7 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
       data-task={t.task}
       data-state={status?.state}
     >
-      <NodeRunBadge path={id} />
+      <NodeRunBadge path={id} fallback={status} />
       <Handle type="target" position={Position.Left} id="in" className="cf-handle" />
       <div className="cf-task-head">
         <span className="cf-task-name">{t.task}</span>
@@ -73,7 +73,6 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
       {(t.id !== undefined ||
         hasRetry ||
         t.sim !== undefined ||
-        status !== undefined ||
         problem !== undefined) && (
         <div className="cf-task-foot">
           {t.id !== undefined && (
@@ -93,12 +92,6 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
           {t.sim !== undefined && (
             <span className="cf-chip is-sim" title="Simulation model set">
               sim
-            </span>
-          )}
-          {status !== undefined && (
-            <span className={`cf-chip is-state state-${status.state.toLowerCase()}`}>
-              {status.state.toLowerCase()}
-              {status.attempt !== undefined && status.attempt > 1 ? ` #${status.attempt}` : ''}
             </span>
           )}
           {problem !== undefined && (

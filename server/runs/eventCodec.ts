@@ -1,0 +1,20 @@
+/** How events are stored in a run's log (shared by RunStore and StoreBatch). */
+import type { UnsequencedRunEvent } from '../../lib/protocol/events';
+
+/** An event to append: `seq` is assigned by the log, `run_id` is optional (the log belongs to one run). */
+type WithoutRunId<T> = T extends unknown ? Omit<T, 'run_id'> : never;
+export type EventInput = UnsequencedRunEvent | WithoutRunId<UnsequencedRunEvent>;
+
+/** Strips `run_id`/`seq` so stored events stay small; they are added back when read. */
+export function encodeEvent(event: EventInput): string {
+  const { run_id: _r, ...rest } = event as UnsequencedRunEvent;
+  return JSON.stringify(rest);
+}
+
+export const CHUNK = 1000;
+
+export function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
