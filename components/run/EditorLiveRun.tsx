@@ -8,9 +8,11 @@
  */
 import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { CanvasFile, Json } from '@/lib/canvas/model';
 import type { RunStatusSlice } from '@/lib/store/types';
 import { stripUids } from '@/lib/store/uids';
+import { RUN_BAR_SLOT } from '../editor/Editor';
 import { useEditor, useEditorStore } from '../editor/EditorProvider';
 import { toRunStatusSlice } from '../sim/model/editorSync';
 import { type RunPathMap, runPathMap } from '../sim/model/pathMap';
@@ -75,7 +77,7 @@ export function EditorLiveRun() {
     <>
       <Link
         href="/runs"
-        className={styles.button}
+        className="cf-btn is-ghost"
         data-testid="runs-link"
         title="Every run of the cluster, live"
       >
@@ -151,103 +153,128 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
 
   const finished = state.finished;
   const divergent = prediction?.divergent.size ?? 0;
-  return (
+  const [expanded, setExpanded] = useState(false);
+  const slot = useRunBarSlot();
+  const counts = useMemo(() => {
+    const by = new Map<string, number>();
+    for (const task of state.tasks.values()) by.set(task.status, (by.get(task.status) ?? 0) + 1);
+    return [...by.entries()];
+  }, [state.tasks]);
+  const runStatus = finished?.status ?? (live.run?.status as string | undefined) ?? 'pending';
+  const bar = (
     <section
-      className={styles.card}
+      className={`cf-runbar${expanded ? ' is-expanded' : ''}`}
+      aria-label="Live run"
       data-testid="live-run-banner"
       data-run-id={runId}
       data-finished={live.finished ? 'true' : 'false'}
-      style={{
-        // Over the top of the canvas, clear of the simulation dock below it (which shows the live run too).
-        position: 'fixed',
-        left: '50%',
-        top: 56,
-        transform: 'translateX(-50%)',
-        zIndex: 40,
-        width: 'max-content',
-        maxWidth: 'min(760px, calc(100vw - 32px))',
-        maxHeight: '70vh',
-        padding: '8px 10px',
-        fontSize: 12,
-        overflow: 'auto',
-        display: 'flex',
-        flexDirection: 'column',
-        gap: 6,
-        boxShadow: '0 6px 24px rgba(0,0,0,0.18)',
-        background: 'var(--bg)',
-      }}
     >
-      <div className={styles.row}>
-        <strong>Live run</strong>
-        <RunStatusBadge status={finished?.status ?? (live.run?.status as string | undefined) ?? 'pending'} />
-        <span className={styles.mono} title={runId}>
+      <div className="cf-runbar-row">
+        <button
+          type="button"
+          className="cf-btn is-ghost is-small cf-runbar-toggle"
+          aria-expanded={expanded}
+          aria-controls="cf-runbar-details"
+          onClick={() => setExpanded((e) => !e)}
+          data-testid="live-expand"
+          title={expanded ? 'Hide the task list and details' : 'Show every task, the error and the prediction'}
+        >
+          {expanded ? '▾' : '▸'} Live run
+        </button>
+        <RunStatusBadge status={runStatus} />
+        <span className="cf-runbar-id" title={runId}>
           {runId.length > 12 ? `${runId.slice(0, 8)}…` : runId}
         </span>
-        <span className={styles.muted} data-testid="live-status">
+        <span className="cf-muted" data-testid="live-status">
           {live.status === 'live' ? (live.finished ? 'finished' : 'receiving events') : live.status}
           {live.detail && live.status !== 'live' ? ` — ${live.detail}` : ''} · {live.events.length} events
         </span>
-        <Link href={`/runs/${encodeURIComponent(runId)}`} className={styles.button}>
-          Run page
-        </Link>
-        <button type="button" className={styles.button} onClick={onExit} data-testid="live-exit">
-          Back to design
-        </button>
-      </div>
-      <div className={styles.row} data-testid="live-tasks">
-        {[...state.tasks.values()].map((task) => (
-          <button
-            type="button"
-            key={task.task_id}
-            className={styles.button}
-            style={{
-              padding: '1px 8px',
-              fontSize: 12,
-              borderColor: STATUS_COLOR[task.status],
-              color: STATUS_COLOR[task.status],
-            }}
-            title={`${task.task_id}: open its details`}
-            onClick={() => useSimStore.getState().select(task.task_id)}
-            data-testid="live-task"
-            data-task-id={task.task_id}
-            data-name={task.name}
-            data-status={task.status}
-            data-attempt={task.attempt}
-          >
-            {task.name} · {STATUS_LABEL[task.status]}
-            {task.attempt > 0 ? ` #${task.attempt}` : ''}
+        <span className="cf-runbar-counts" aria-label="Tasks by state">
+          {counts.map(([status, n]) => (
+            <span key={status} className="cf-runbar-count">
+              <span
+                className="cf-runbar-dot"
+                style={{ background: STATUS_COLOR[status as keyof typeof STATUS_COLOR] }}
+              />
+              {n} {STATUS_LABEL[status as keyof typeof STATUS_LABEL]}
+            </span>
+          ))}
+        </span>
+        {finished?.error ? (
+          <span className="cf-runbar-error" title={`${finished.error.type}: ${finished.error.message}`}>
+            <strong>{finished.error.type}</strong>: {finished.error.message}
+          </span>
+        ) : null}
+        <span className="cf-runbar-actions">
+          {prediction ? (
+            <button
+              type="button"
+              className={`cf-btn is-small${compare ? ' is-on' : ''}`}
+              aria-pressed={compare}
+              onClick={() => {
+                setCompare((c) => !c);
+                setExpanded(true);
+              }}
+              data-testid="compare-toggle"
+              title="Compare with the simulator's prediction for the same canvas and scenario"
+            >
+              {divergent > 0 ? `≠ ${divergent} diverge from the prediction` : '= Matches the prediction'}
+            </button>
+          ) : null}
+          <Link href={`/runs/${encodeURIComponent(runId)}`} className="cf-btn is-small">
+            Run page
+          </Link>
+          <button type="button" className="cf-btn is-small" onClick={onExit} data-testid="live-exit">
+            Back to design
           </button>
-        ))}
+        </span>
       </div>
-      {finished?.error ? (
-        <div className={styles.notice}>
-          <strong>{finished.error.type}</strong>: {finished.error.message}
+      <div id="cf-runbar-details" className="cf-runbar-details" hidden={!expanded}>
+        <div className="cf-runbar-tasks" data-testid="live-tasks">
+          {[...state.tasks.values()].map((task) => (
+            <button
+              type="button"
+              key={task.task_id}
+              className="cf-btn is-small cf-runbar-task"
+              style={{ borderColor: STATUS_COLOR[task.status] }}
+              title={`${task.task_id}: open its details in the dock`}
+              onClick={() => useSimStore.getState().select(task.task_id)}
+              data-testid="live-task"
+              data-task-id={task.task_id}
+              data-name={task.name}
+              data-status={task.status}
+              data-attempt={task.attempt}
+            >
+              <span className="cf-runbar-dot" style={{ background: STATUS_COLOR[task.status] }} />
+              {task.name} · {STATUS_LABEL[task.status]}
+              {task.attempt > 0 ? ` #${task.attempt}` : ''}
+            </button>
+          ))}
+          <span className="cf-muted">Timeline, events and task details: in the dock below.</span>
         </div>
-      ) : null}
-      {prediction ? (
-        <div className={styles.row}>
-          <button
-            type="button"
-            className={`${styles.button} ${compare ? styles.primary : ''}`}
-            aria-pressed={compare}
-            onClick={() => setCompare((c) => !c)}
-            data-testid="compare-toggle"
-            title="Compare with the simulator's prediction for the same canvas and scenario"
-          >
-            {divergent > 0 ? `≠ ${divergent} diverge from the prediction` : 'Matches the prediction'}
-          </button>
-          <span className={styles.muted}>Gantt, events and task details: in the simulation dock below.</span>
-        </div>
-      ) : null}
-      {compare && prediction ? (
-        <PredictionTimeline
-          predicted={prediction.timeline}
-          actual={timeline}
-          tasks={prediction.order}
-          divergent={prediction.divergent}
-          {...(now !== undefined && !live.finished ? { now } : {})}
-        />
-      ) : null}
+        {finished?.error ? (
+          <div className={styles.notice}>
+            <strong>{finished.error.type}</strong>: {finished.error.message}
+          </div>
+        ) : null}
+        {compare && prediction ? (
+          <PredictionTimeline
+            predicted={prediction.timeline}
+            actual={timeline}
+            tasks={prediction.order}
+            divergent={prediction.divergent}
+            {...(now !== undefined && !live.finished ? { now } : {})}
+          />
+        ) : null}
+      </div>
     </section>
   );
+  return slot ? createPortal(bar, slot) : null;
+}
+
+/** The editor's slot under the toolbar (absent on the first render, before the editor mounted). */
+function useRunBarSlot(): HTMLElement | null {
+  const [slot, setSlot] = useState<HTMLElement | null>(null);
+  useEffect(() => setSlot(document.getElementById(RUN_BAR_SLOT)), []);
+  return slot;
 }

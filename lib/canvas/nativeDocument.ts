@@ -63,8 +63,7 @@ const positionSchema = z.strictObject({ x: z.number(), y: z.number() });
 // Positions are keyed by node paths/keys chosen by users' documents: checked entry by entry below, since
 // z.record assigns keys and would turn a key like "__proto__" into a prototype change.
 const positionsSchema = z.custom<Record<string, Position>>(
-  (value) =>
-    isObject(value) && Object.values(value).every((p) => positionSchema.safeParse(p).success),
+  (value) => isObject(value) && Object.values(value).every((p) => positionSchema.safeParse(p).success),
   { message: 'positions must map node keys to {x, y} numbers' },
 );
 const layoutSchema = z.strictObject({
