@@ -71,6 +71,8 @@ test.describe('live runs', () => {
     await expect(banner.getByTestId('run-status')).toHaveAttribute('data-status', 'success');
     // The simulation dock's Gantt and task drawer, fed by the live events: A's three attempts.
     await expect(page.locator('[data-testid="attempt-bar"][data-task-id="task.tasks.0"]')).toHaveCount(3);
+    // The slim live bar folds its task list away: unfold it to pick a task.
+    await page.getByTestId('live-expand').click();
     await liveTask(page, 'TASK_A').click();
     await expect(page.getByTestId('task-drawer')).toHaveAttribute('data-task-id', 'task.tasks.0');
     // Beside the simulator's prediction for the same canvas and scenario.

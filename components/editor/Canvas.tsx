@@ -245,8 +245,41 @@ export function Canvas({
     [actions, rf],
   );
 
+  // The stage shrinks when the dock opens (a run is shown) or the live bar unfolds: if the whole graph was
+  // in view before and no longer is, fit it again. A view zoomed into part of the graph is left alone.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let prev = { w: el.clientWidth, h: el.clientHeight };
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      const next = { w: el.clientWidth, h: el.clientHeight };
+      const before = prev;
+      prev = next;
+      if (Math.abs(next.h - before.h) < 16 && Math.abs(next.w - before.w) < 16) return;
+      const all = rf.getNodes();
+      if (all.length === 0) return;
+      const b = rf.getNodesBounds(all);
+      const v = rf.getViewport();
+      const inView = (w: number, h: number) =>
+        b.x * v.zoom + v.x >= -1 &&
+        b.y * v.zoom + v.y >= -1 &&
+        (b.x + b.width) * v.zoom + v.x <= w + 1 &&
+        (b.y + b.height) * v.zoom + v.y <= h + 1;
+      if (!inView(before.w, before.h) || inView(next.w, next.h)) return;
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => void rf.fitView({ padding: 0.2, duration: 150, maxZoom: 1.1 }));
+    });
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      cancelAnimationFrame(frame);
+    };
+  }, [rf]);
+
   return (
-    <div className="cf-canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="cf-canvas" data-testid="canvas" ref={box} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<EditorFlowNode, EditorFlowEdge>
         nodes={nodes}
         edges={edges}

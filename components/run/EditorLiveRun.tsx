@@ -177,7 +177,9 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           aria-controls="cf-runbar-details"
           onClick={() => setExpanded((e) => !e)}
           data-testid="live-expand"
-          title={expanded ? 'Hide the task list and details' : 'Show every task, the error and the prediction'}
+          title={
+            expanded ? 'Hide the task list and details' : 'Show every task, the error and the prediction'
+          }
         >
           {expanded ? '▾' : '▸'} Live run
         </button>
@@ -189,7 +191,7 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           {live.status === 'live' ? (live.finished ? 'finished' : 'receiving events') : live.status}
           {live.detail && live.status !== 'live' ? ` — ${live.detail}` : ''} · {live.events.length} events
         </span>
-        <span className="cf-runbar-counts" aria-label="Tasks by state">
+        <span className="cf-runbar-counts" title="Tasks by state">
           {counts.map(([status, n]) => (
             <span key={status} className="cf-runbar-count">
               <span

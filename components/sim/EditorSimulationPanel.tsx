@@ -83,14 +83,18 @@ export function EditorSimulationPanel() {
 
   const dock = useDockSize();
   const drag = useRef<{ y: number; h: number } | null>(null);
+  // While designing (no run shown, not on What if) the dock is only as tall as its controls: the canvas
+  // and the inspector keep the room; a run opens it at the remembered height.
+  const hasContent = useSimStore((s) => s.run !== null || s.tab === 'whatif');
+  const sized = !dock.collapsed && hasContent;
   return (
     <div
       className={styles.dock}
-      style={{ height: dock.collapsed ? 'auto' : dock.height }}
+      style={{ height: sized ? dock.height : 'auto' }}
       data-testid="simulation-dock"
       data-collapsed={dock.collapsed ? 'true' : 'false'}
     >
-      {dock.collapsed ? null : (
+      {!sized ? null : (
         // biome-ignore lint/a11y/useSemanticElements: a draggable splitter has no semantic element; role="separator" with a value is the ARIA pattern for it.
         <div
           className={styles.resizer}

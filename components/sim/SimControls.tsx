@@ -313,8 +313,8 @@ export function FaultControls({ tasks }: { tasks: TaskChoice[] }) {
           Faults &amp; presets ▸
         </button>
         {Object.keys(faults).length === 0 ? (
-          <span className={styles.hint}>
-            No injected faults: tasks behave as their simulation models say.
+          <span className={styles.hint} title="Tasks behave as their simulation models say.">
+            No faults injected
           </span>
         ) : (
           tagList
@@ -322,7 +322,7 @@ export function FaultControls({ tasks }: { tasks: TaskChoice[] }) {
       </div>
     );
   return (
-    <div className={styles.faults}>
+    <div className={`${styles.faults} ${styles.faultsOpen}`}>
       <button
         type="button"
         className={styles.button}

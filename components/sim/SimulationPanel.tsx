@@ -374,13 +374,17 @@ export function SimulationPanel({
         ) : null
       ) : (
         <>
-          <FaultControls tasks={tasks} />
-          {tab === 'whatif' ? null : (
-            <>
-              <ScenarioHint />
-              <RunSummary canvas={file?.canvas} />
-            </>
-          )}
+          {/* Faults, the scenario hint and the run summary share one wrapping row: the timeline keeps
+              the dock's height. */}
+          <div className={sim.infoRow}>
+            <FaultControls tasks={tasks} />
+            {tab === 'whatif' ? null : (
+              <>
+                <ScenarioHint />
+                <RunSummary canvas={file?.canvas} />
+              </>
+            )}
+          </div>
           <div className={sim.tabs} role="tablist">
             {TABS.map(([id, label]) => (
               <button

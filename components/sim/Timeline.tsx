@@ -23,7 +23,7 @@ export interface TimelineProps {
 const ROW = 24;
 const BAR = 16;
 const AXIS = 26;
-const GUTTER = 128;
+const GUTTER = 172;
 const PAD = 12;
 
 function niceStep(span: number, targetTicks: number): number {

@@ -105,6 +105,13 @@ export function onBarrierReleased(
   }
   const values: Json[] = header.map((h) => nodeValue(plan, h, finals));
   for (const id of extra) values.push(finals(id)?.result ?? null);
+  // Sending the body can itself raise (Task.typing): the Redis backend then fails the chord with
+  // ChordError('Callback error: <repr>') (celery-semantics.md 6.2, "rarer paths").
+  const sendError = s.checkApply(chord.body, [values], {});
+  if (sendError !== null) {
+    chordFailed(s, chord, pyException('ChordError', `Callback error: ${exceptionRepr(sendError)}`));
+    return s.step;
+  }
   s.apply(chord.body, [values], {});
   return s.step;
 }

@@ -6,11 +6,11 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arbCanvasFile } from '../canvas/arbitraries';
 import { chain, chord, group, task, withLink, withLinkError } from '../canvas/build';
 import type { CanvasFile, CanvasNode } from '../canvas/model';
 import { simulate } from '../sim/simulate';
 import { catalogue, runCanvas } from '../sim/testing/harness';
+import { arbPlannableCanvasFile as arbCanvasFile } from './arbPlannable';
 import { barrierInputs, onAttemptFinished, onBarrierReleased, startRun, taskRequest } from './core';
 import { planRun } from './plan';
 import { executeTask } from './tasks';

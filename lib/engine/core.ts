@@ -236,6 +236,15 @@ function succeed(
       s.step.dispatch.push({ message, parentBarrier: msg.barrier, delay_ms: 0 });
     });
   }
+  if (t !== undefined && added.length === 0) {
+    // Celery sends the callbacks, then the next chain step, before it stores SUCCESS; a signature whose
+    // arguments don't bind raises TypeError there (Task.typing) and the task ends FAILURE instead.
+    const typing = sendError(s, t, value);
+    if (typing !== null) {
+      fail(s, msg, attempt, typing.error, typing.skipNext);
+      return;
+    }
+  }
   s.final(
     msg,
     addedIds.length > 0
@@ -315,8 +324,24 @@ function replace(
   s.step.dispatch.push({ message, parentBarrier: msg.barrier, delay_ms: 0 });
 }
 
-/** Final failure: store FAILURE, errbacks (new style inline, old style dispatched), chain remainder marks. */
-function fail(s: StepBuilder, msg: TaskMessage, attempt: number, error: TaskError): void {
+/** The TypeError sending this task's callbacks or next chain step raises, if any (checkApply). */
+function sendError(s: StepBuilder, t: PlanTask, value: Json): { error: TaskError; skipNext: boolean } | null {
+  for (const link of t.links) {
+    const error = s.checkApply(link, [value], {});
+    if (error !== null) return { error, skipNext: false };
+  }
+  const next = (s.plan.nodes[t.node] as PlanNode).next;
+  if (next === null) return null;
+  const error = s.checkApply(next, [value], {});
+  return error === null ? null : { error, skipNext: true };
+}
+
+/**
+ * Final failure: store FAILURE, errbacks (new style inline, old style dispatched), chain remainder marks.
+ * `skipNext`: the next chain step failed to send (a TypeError from Task.typing, verified on Celery 5.2
+ * and 5.6 by tests/conformance); Celery had already taken it off the chain, so it stays PENDING.
+ */
+function fail(s: StepBuilder, msg: TaskMessage, attempt: number, error: TaskError, skipNext = false): void {
   const plan = s.plan;
   s.final(msg, { state: 'FAILURE', error });
   s.event({ run_id: s.plan.run_id, at: s.now, type: 'task.failed', task_id: msg.task_id, attempt, error });
@@ -329,7 +354,8 @@ function fail(s: StepBuilder, msg: TaskMessage, attempt: number, error: TaskErro
     { id: msg.task_id, task: msg.name, args: msg.args, kwargs: msg.kwargs, retries: msg.retries },
     error,
   );
-  markRemainder(s, (plan.nodes[t.node] as PlanNode).next, error);
+  const next = (plan.nodes[t.node] as PlanNode).next;
+  markRemainder(s, skipNext && next !== null ? (plan.nodes[next] as PlanNode).next : next, error);
 }
 
 export { barrierInputs, onBarrierReleased } from './barrier';

@@ -4,18 +4,27 @@
  * instance (canvas task, callback, errback) gets its id, resolved options, barrier and continuation.
  * The plan is plain JSON, computed identically by the simulator and the cluster.
  */
-import type { CatalogueEntry, TaskCatalogue } from '../canvas/catalogue';
+import type { CatalogueEntry, TaskCatalogue, TaskParam } from '../canvas/catalogue';
 import { resolveTaskOptions } from '../canvas/catalogue';
 import { type LinkConfig, pushDownLinks, unchainTasks } from '../canvas/links';
 import type { CanvasFile, CanvasNode, TaskNode, TaskOptions } from '../canvas/model';
 import { normalizeCanvas } from '../canvas/normalize';
-import type { TaskOrigin } from '../protocol/events';
+import type { TaskError, TaskOrigin } from '../protocol/events';
 import { join, joinAfterGroups } from './planSteps';
+import { checkApply } from './step';
 import type { PlanBarrier, PlanNode, PlanTask, ResolvedOptions, RunPlan } from './types';
 
 /** A canvas that cannot be planned (the message is a sentence for a person). */
 export class PlanError extends Error {
   override name = 'PlanError';
+
+  constructor(
+    message: string,
+    /** The exception applying the canvas raised, when that is what went wrong (Celery's argument check). */
+    readonly error?: TaskError,
+  ) {
+    super(message);
+  }
 }
 
 /** Tasks that may add to their chord at run time (Celery `add_to_chord`). */
@@ -345,7 +354,14 @@ export function planNormalized(
     const entry = catalogue.get(name);
     dynamic[name] = { options: resolveOptions(entry, {}), errback_style: entry?.errback_style ?? 'old' };
   }
-  return {
+  const signatures: Record<string, TaskParam[]> = {};
+  for (const t of b.tasks) {
+    if (t.name in signatures) continue;
+    const entry = catalogue.get(t.name);
+    // Built-ins only: user tasks' declared params document them, and the seed's tutorial tasks take **kwargs.
+    if (entry?.category === 'builtin') signatures[t.name] = entry.params;
+  }
+  const plan: RunPlan = {
     version: 1,
     run_id: runId,
     top,
@@ -354,5 +370,12 @@ export function planNormalized(
     nodes: b.nodes,
     barriers: b.barriers,
     dynamic,
+    signatures,
   };
+  // Celery checks the arguments of what it sends when the canvas is applied: a mismatch raises in the
+  // caller and nothing is sent (Task.typing).
+  const applyError = checkApply(plan, top, file.invoke.args, file.invoke.kwargs);
+  if (applyError !== null)
+    throw new PlanError(`Applying the canvas raises TypeError: ${applyError.message}`, applyError);
+  return plan;
 }

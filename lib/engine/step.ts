@@ -15,6 +15,7 @@ import type {
   TaskFinal,
   TaskMessage,
 } from './types';
+import { checkArguments } from './typing';
 
 /** Mutable builder of one Step. */
 export class StepBuilder {
@@ -103,6 +104,15 @@ export class StepBuilder {
     }
   }
 
+  /**
+   * Celery's apply-time argument check over what `apply(index, args, kwargs)` would send now (a chain's
+   * first step, group members, chord header members — not chord bodies, applied later).
+   * @returns the `TypeError` the apply raises, or `null`.
+   */
+  checkApply(index: number, args: Json[], kwargs: JsonObject): TaskError | null {
+    return checkApply(this.plan, index, args, kwargs);
+  }
+
   private taskDispatch(ti: number, args: Json[], kwargs: JsonObject): Dispatch {
     const t = this.plan.tasks[ti] as PlanTask;
     const message: TaskMessage = {
@@ -138,6 +148,43 @@ export class StepBuilder {
     if (queue !== undefined) e.queue = queue;
     this.event(e);
   }
+}
+
+/**
+ * The `TypeError` Celery's `Task.typing` raises when node `index` is applied with call-time `args` and
+ * `kwargs` (celery-semantics.md 2 for how they merge), or `null` when every signature sent binds.
+ */
+export function checkApply(plan: RunPlan, index: number, args: Json[], kwargs: JsonObject): TaskError | null {
+  const signatures = plan.signatures;
+  if (signatures === undefined) return null;
+  const visit = (i: number): TaskError | null => {
+    const node = plan.nodes[i] as PlanNode;
+    switch (node.kind) {
+      case 'task': {
+        const t = plan.tasks[node.task] as PlanTask;
+        const params = signatures[t.name];
+        if (params === undefined) return null;
+        const a = t.immutable || args.length === 0 ? t.args : [...args, ...t.args];
+        const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
+        return checkArguments(t.name, params, a, k);
+      }
+      case 'chain':
+        return node.steps[0] === undefined ? null : visit(node.steps[0]);
+      case 'group':
+        for (const m of node.members) {
+          const e = visit(m);
+          if (e) return e;
+        }
+        return null;
+      case 'chord':
+        for (const h of node.header) {
+          const e = visit(h);
+          if (e) return e;
+        }
+        return null;
+    }
+  };
+  return visit(index);
 }
 
 function isEmpty(o: JsonObject): boolean {

@@ -5,6 +5,7 @@
  *
  * See `lib/engine/CONTEXT.md` for how an interpreter (simulator, BullMQ workers) drives these.
  */
+import type { TaskParam } from '../canvas/catalogue';
 import type { DurationModel, InvokeArgs, Json, JsonObject, SimModel } from '../canvas/model';
 import type { RunStatus, TaskError, TaskOrigin, UnsequencedRunEvent } from '../protocol/events';
 
@@ -90,6 +91,11 @@ export interface RunPlan {
   barriers: PlanBarrier[];
   /** Options of tasks built-ins may create at run time (Task.replace, add_to_chord), by name. */
   dynamic: Record<string, { options: ResolvedOptions; errback_style: 'new' | 'old' }>;
+  /**
+   * Parameters of the built-in tasks the plan uses, by name: Celery checks a signature's arguments when
+   * it is applied (`Task.typing`, lib/engine/typing.ts). Tasks without an entry are not checked.
+   */
+  signatures?: Record<string, TaskParam[]>;
 }
 
 /** A task signature created at run time (Task.replace, add_to_chord). */

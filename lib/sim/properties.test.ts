@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arbCanvasFile } from '../canvas/arbitraries';
 import type { CanvasFile } from '../canvas/model';
+import { arbPlannableCanvasFile as arbCanvasFile } from '../engine/arbPlannable';
 import type { PlanNode, RunPlan } from '../engine/types';
 import type { RunEvent } from '../protocol/events';
 import { planForSimulation, simulate, simulatePlan } from './simulate';

@@ -228,7 +228,9 @@ async function rawBullmqChords(count: number): Promise<number> {
 
 const registry = await loadTaskRegistry(undefined);
 const prefix = '{chordflow}';
-const client = new ClusterClient(conn, prefix, registry.catalogue);
+// The client has its own connection, as in `chordflow serve` (the raw cases load BullMQ's scripts on `conn`).
+const clientConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+const client = new ClusterClient(clientConn, prefix, registry.catalogue);
 const worker =
   PROCS > 0
     ? undefined
@@ -266,6 +268,35 @@ async function timeRun(canvas: unknown): Promise<number> {
 }
 
 /**
+ * CPU time (µs) this process and redis-server spend while `fn` runs: less sensitive than wall time to the
+ * other load on a shared machine. Only meaningful in-process (`--procs` workers are other processes).
+ */
+type CpuSample = { node_us: number; redis_us: number };
+
+async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; node_us: number; redis_us: number }> {
+  const redisCpu = async () => {
+    const info = await conn.info('cpu');
+    const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return (get('used_cpu_sys') + get('used_cpu_user')) * 1e6;
+  };
+  const r0 = await redisCpu();
+  const n0 = process.cpuUsage();
+  const value = await fn();
+  const n = process.cpuUsage(n0);
+  const r1 = await redisCpu();
+  return { value, node_us: n.user + n.system, redis_us: r1 - r0 };
+}
+
+/** Per-unit CPU figures for a JSON line (the lowest of the rounds). */
+function cpuFields(samples: Array<{ node_us: number; redis_us: number }>, units: number) {
+  if (PROCS > 0 || samples.length === 0) return {};
+  return {
+    node_cpu_us_per_unit: Math.round(Math.min(...samples.map((c) => c.node_us)) / units),
+    redis_cpu_us_per_unit: Math.round(Math.min(...samples.map((c) => c.redis_us)) / units),
+  };
+}
+
+/**
  * Waits for many runs with one pipelined status poll per 20 ms (waiting for them one by one would add
  * a round trip per run after the last one finished and understate the throughput).
  */
@@ -274,19 +305,21 @@ async function waitAllFinished(ids: string[]): Promise<void> {
   const deadline = Date.now() + 600_000;
   while (pending.length > 0) {
     if (Date.now() > deadline) throw new Error(`${pending.length} bench runs did not finish in time`);
+    // Runs finish roughly in submit order: poll the oldest 100 only, so polling adds little load.
+    const head = pending.slice(0, 100);
     const p = conn.pipeline();
-    for (const id of pending) p.hget(client.store.keys.run(id), 'status');
+    for (const id of head) p.hget(client.store.keys.run(id), 'status');
     const results = (await p.exec()) ?? [];
-    const next: string[] = [];
+    const open = new Set<string>();
     results.forEach(([, status], i) => {
-      const id = pending[i] ?? '';
+      const id = head[i] ?? '';
       if (status === 'success') return;
       if (status === 'error' || status === 'canceled' || status === null)
         throw new Error(`bench run ${id} ended ${String(status)}`);
-      next.push(id);
+      open.add(id);
     });
-    pending = next;
-    if (pending.length > 0) await new Promise((r) => setTimeout(r, 20));
+    pending = pending.filter((id, i) => i >= head.length || open.has(id));
+    if (open.size > 0) await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -297,14 +330,21 @@ if (CASES.has('group')) {
   const raws: number[] = [];
   const rawFlows: number[] = [];
   const groups: number[] = [];
+  const cpu = { raw: [] as CpuSample[], flow: [] as CpuSample[], group: [] as CpuSample[] };
   for (let round = 0; round < ROUNDS; round++) {
-    raws.push(await rawBullmq());
-    if (PROCS === 0) rawFlows.push(await rawBullmqFlow());
-    groups.push(
-      (N /
-        (await timeRun({ group: Array.from({ length: N }, (_, i) => ({ task: 'identity', args: [i] })) }))) *
-        1000,
+    const r = await withCpu(rawBullmq);
+    raws.push(r.value);
+    cpu.raw.push(r);
+    if (PROCS === 0) {
+      const f = await withCpu(rawBullmqFlow);
+      rawFlows.push(f.value);
+      cpu.flow.push(f);
+    }
+    const g = await withCpu(() =>
+      timeRun({ group: Array.from({ length: N }, (_, i) => ({ task: 'identity', args: [i] })) }),
     );
+    groups.push((N / g.value) * 1000);
+    cpu.group.push(g);
   }
   const best = (xs: number[]) => Math.max(...xs);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -318,6 +358,7 @@ if (CASES.has('group')) {
     jobs_per_s: Math.round(raw),
     median_jobs_per_s: Math.round(median(raws)),
     rounds: ROUNDS,
+    ...cpuFields(cpu.raw, N),
   });
   const rawFlow = rawFlows.length > 0 ? best(rawFlows) : undefined;
   if (rawFlow !== undefined) {
@@ -328,6 +369,7 @@ if (CASES.has('group')) {
       jobs_per_s: Math.round(rawFlow),
       median_jobs_per_s: Math.round(median(rawFlows)),
       rounds: ROUNDS,
+      ...cpuFields(cpu.flow, N),
     });
   }
   emit({
@@ -338,6 +380,7 @@ if (CASES.has('group')) {
     jobs_per_s: Math.round(group),
     median_jobs_per_s: Math.round(median(groups)),
     rounds: ROUNDS,
+    ...cpuFields(cpu.group, N),
     ratio_to_raw: Number((group / raw).toFixed(3)),
     ...(rawFlow !== undefined ? { ratio_to_raw_flow: Number((group / rawFlow).toFixed(3)) } : {}),
     bar: 0.7,
@@ -356,20 +399,24 @@ const chord = (i: number) => ({
 
 if (CASES.has('chords')) {
   const CHORDS = 2000;
-  const rawChords = await rawBullmqChords(CHORDS);
+  const rc = await withCpu(() => rawBullmqChords(CHORDS));
+  const rawChords = rc.value;
   emit({
     case: 'raw_bullmq_chords',
     chords: CHORDS,
     shape: 'per chord: a flow (parent + 2 no-op children); the parent adds a no-op body job',
     chords_per_s: Math.round(rawChords),
+    ...cpuFields([rc], CHORDS),
   });
-  const chordGroupMs = await timeRun({ group: Array.from({ length: CHORDS }, (_, i) => chord(i)) });
+  const cg = await withCpu(() => timeRun({ group: Array.from({ length: CHORDS }, (_, i) => chord(i)) }));
+  const chordGroupMs = cg.value;
   emit({
     case: 'small_chords',
     chords: CHORDS,
     shape: 'one run: group of chord([identity, identity], tsum)',
     ms: Math.round(chordGroupMs),
     chords_per_s: Math.round((CHORDS / chordGroupMs) * 1000),
+    ...cpuFields([cg], CHORDS),
     bar: 2000,
   });
 }
@@ -377,10 +424,12 @@ if (CASES.has('chords')) {
 if (CASES.has('runs')) {
   const RUNS = arg('--runs', 1000);
   const t0 = performance.now();
-  const runs = await Promise.all(
-    Array.from({ length: RUNS }, (_, i) => client.submit({ file: client.parseCanvas(chord(i)) })),
-  );
-  await waitAllFinished(runs.map((r) => r.id));
+  const c = await withCpu(async () => {
+    const runs = await Promise.all(
+      Array.from({ length: RUNS }, (_, i) => client.submit({ file: client.parseCanvas(chord(i)) })),
+    );
+    await waitAllFinished(runs.map((r) => r.id));
+  });
   const chordRunsMs = performance.now() - t0;
   emit({
     case: 'small_chord_runs',
@@ -388,6 +437,7 @@ if (CASES.has('runs')) {
     shape: 'independent runs, each chord([identity, identity], tsum)',
     ms: Math.round(chordRunsMs),
     chords_per_s: Math.round((RUNS / chordRunsMs) * 1000),
+    ...cpuFields([c], RUNS),
   });
 }
 
@@ -410,5 +460,6 @@ if (CASES.has('chain')) {
 await worker?.close();
 await stopChildren(clusterChildren);
 await client.close();
+clientConn.disconnect();
 conn.disconnect();
 await redis.stop();

@@ -48,6 +48,7 @@ export class ClusterClient {
   readonly store: RunStore;
   private readonly batch: StoreBatch;
   readonly dispatcher: Dispatcher;
+  private readonly queueConnection: Redis;
 
   constructor(
     readonly redis: Redis,
@@ -56,7 +57,11 @@ export class ClusterClient {
   ) {
     this.store = new RunStore(redis, prefix);
     this.batch = new StoreBatch(this.store);
-    this.dispatcher = new Dispatcher(redis, prefix);
+    // BullMQ gets its own connection: it defines dozens of scripts on the connection it uses, and
+    // ioredis copies them all into every pipeline the run store then creates on it.
+    this.queueConnection = redis.duplicate();
+    this.queueConnection.on('error', (err: Error) => redis.emit('error', err));
+    this.dispatcher = new Dispatcher(this.queueConnection, prefix);
   }
 
   /** Parses Canvas JSON (node or file) into a canvas file; SubmitError with every problem otherwise. */
@@ -112,8 +117,10 @@ export class ClusterClient {
       startedMs: record.started_ms,
       barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])),
     };
+    // Marked in progress in the same write as `run.started`, before the first job exists, so a fast
+    // run's final status can never be overwritten by it.
+    this.batch.setRunFields(runId, { status: 'progress' });
     await applyStep(this.batch, this.dispatcher, ctx, step, 0);
-    await this.store.redis.hset(this.store.keys.run(runId), 'status', 'progress');
     return record;
   }
 
@@ -175,5 +182,6 @@ export class ClusterClient {
 
   async close(): Promise<void> {
     await this.dispatcher.close();
+    this.queueConnection.disconnect();
   }
 }

@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arbCanvasFile } from '../../lib/canvas/arbitraries';
 import { toCanvasJson } from '../../lib/canvas/canvasJson';
 import type { CanvasFile, Json } from '../../lib/canvas/model';
+import { arbPlannableCanvasFile as arbCanvasFile } from '../../lib/engine/arbPlannable';
 import type { RunReport } from '../../lib/protocol/report';
 import { simulate } from '../../lib/sim';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';

@@ -62,7 +62,12 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const name = options.name ?? `worker-${hostname()}-${process.pid}-${++workerSeq}`;
   const log = options.log;
   const connection = createRedis(options.redisUrl, { worker: true });
-  const store = new RunStore(connection, options.prefix);
+  // The run store gets a connection of its own: ioredis copies every script defined on a connection
+  // into each pipeline it creates, and BullMQ defines dozens on `connection` (the store's per-tick
+  // pipelines and per-run reads would pay for that). Writes are awaited before dispatching, so
+  // ordering does not depend on sharing a connection.
+  const storeConnection = createRedis(options.redisUrl, { worker: true });
+  const store = new RunStore(storeConnection, options.prefix);
   const batch = new StoreBatch(store);
   const dispatcher = new Dispatcher(connection, options.prefix);
   const contexts = new RunContexts(store);
@@ -208,7 +213,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
 
   const heartbeat = async () => {
     const now = Date.now();
-    await connection
+    await storeConnection
       .multi()
       .zadd(store.keys.workers, now, name)
       .zremrangebyscore(store.keys.workers, '-inf', now - 3_600_000)
@@ -233,9 +238,10 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
         log?.warn({ worker: name }, 'shutdown timeout: running jobs will be redelivered');
         await Promise.all(workers.map((w) => w.close(true).catch(() => {})));
       }
-      await connection.zrem(store.keys.workers, name).catch(() => {});
+      await storeConnection.zrem(store.keys.workers, name).catch(() => {});
       await dispatcher.close().catch(() => {});
       subscriber.disconnect();
+      storeConnection.disconnect();
       connection.disconnect();
     },
   };

@@ -38,6 +38,12 @@ export interface CompareOptions {
   ordered?: boolean;
   /** Task names whose first argument is a list in no defined order (add_to_chord results). */
   unorderedArgsOf?: string[];
+  /**
+   * false: leave executed messages out. Where sending a continuation raises (Task.typing), Celery's
+   * task_postrun still reports the function's return value (SUCCESS) while the stored state is FAILURE;
+   * Chordflow reports the attempt as failed. Stored states, top and observations are still compared.
+   */
+  compareExecutions?: boolean;
 }
 
 /** JSON with object keys sorted, so equal values print equally. */

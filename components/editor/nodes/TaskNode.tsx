@@ -70,10 +70,7 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
       <div className="cf-task-args" title={argsSummary(t)}>
         {argsSummary(t)}
       </div>
-      {(t.id !== undefined ||
-        hasRetry ||
-        t.sim !== undefined ||
-        problem !== undefined) && (
+      {(t.id !== undefined || hasRetry || t.sim !== undefined || problem !== undefined) && (
         <div className="cf-task-foot">
           {t.id !== undefined && (
             <span className="cf-chip" title="Task id label">

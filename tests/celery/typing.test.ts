@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TaskParam } from '../canvas/catalogue';
-import { BUILTIN_TASKS } from '../canvas/catalogue';
-import type { Json } from '../canvas/model';
-import { checkArguments } from './typing';
+import type { TaskParam } from '@/lib/canvas/catalogue';
+import { BUILTIN_TASKS } from '@/lib/canvas/catalogue';
+import type { Json } from '@/lib/canvas/model';
+import { checkArguments } from '@/lib/engine/typing';
 
 const params = (name: string): TaskParam[] => {
   const entry = BUILTIN_TASKS.find((t) => t.name === name);
