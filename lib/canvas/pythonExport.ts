@@ -1,8 +1,11 @@
 /**
- * Python export: a runnable module with a Celery app, one task stub per task name (its catalogue retry
- * policy as decorator arguments) and the canvas built with `chain/group/chord`, `.s()/.si()`, `.set(...)`
- * for per-node options, `link` and `link_error`. `json.dumps(canvas)` in that module equals
- * `toCeleryJson(file).json`.
+ * Python export: a runnable module with a Celery app, one task per task name (its catalogue retry
+ * policy as decorator arguments; real bodies for the built-in and tutorial tasks, a stub for user
+ * tasks) and the canvas built with `chain/group/chord`, `.s()/.si()`, `.set(...)` for per-node options,
+ * `link` and `link_error`. `json.dumps(canvas)` in that module equals `toCeleryJson(file).json`, except
+ * that a node's `countdown` option is written `chordflow_retry_countdown` (Celery's `countdown` would
+ * delay the first run; Chordflow's is the retry delay). Per-node retry options are applied by the
+ * module's `ChordflowTask` base class (see python/runtime.ts).
  *
  * The canvas is written in its Celery form (composed, links placed like Celery's link methods) with
  * `app=app` passed to `chain/group/chord`, which stops Celery from re-folding it: the module builds the
@@ -10,126 +13,11 @@
  */
 import type { CatalogueEntry, TaskCatalogue } from './catalogue';
 import { toCeleryTree } from './celeryJson';
-import { EXCEPTION_BASES } from './exceptions';
 import type { CanvasFile, CanvasNode, Json, TaskOptions } from './model';
 import { walkNodes } from './paths';
-
-const PY_KEYWORDS = new Set([
-  'False',
-  'None',
-  'True',
-  'and',
-  'as',
-  'assert',
-  'async',
-  'await',
-  'break',
-  'class',
-  'continue',
-  'def',
-  'del',
-  'elif',
-  'else',
-  'except',
-  'finally',
-  'for',
-  'from',
-  'global',
-  'if',
-  'import',
-  'in',
-  'is',
-  'lambda',
-  'nonlocal',
-  'not',
-  'or',
-  'pass',
-  'raise',
-  'return',
-  'try',
-  'while',
-  'with',
-  'yield',
-]);
-
-const PY_RESERVED = new Set([
-  'False',
-  'None',
-  'True',
-  'and',
-  'as',
-  'assert',
-  'async',
-  'await',
-  'break',
-  'class',
-  'continue',
-  'def',
-  'del',
-  'elif',
-  'else',
-  'except',
-  'finally',
-  'for',
-  'from',
-  'global',
-  'if',
-  'import',
-  'in',
-  'is',
-  'lambda',
-  'nonlocal',
-  'not',
-  'or',
-  'pass',
-  'raise',
-  'return',
-  'try',
-  'while',
-  'with',
-  'yield',
-  // Names the module itself uses.
-  'app',
-  'chain',
-  'chord',
-  'group',
-  'json',
-  'os',
-  'sys',
-  'canvas',
-  'Celery',
-  'INVOKE_ARGS',
-  'INVOKE_KWARGS',
-]);
-
-const CELERY_EXCEPTIONS = new Set([
-  'SoftTimeLimitExceeded',
-  'TimeLimitExceeded',
-  'MaxRetriesExceededError',
-  'ChordError',
-  'Retry',
-  'TaskError',
-  'CeleryError',
-  'ImproperlyConfigured',
-  'WorkerLostError',
-]);
-const REQUESTS_EXCEPTIONS = ['RequestException', 'HTTPError', 'Timeout', 'ReadTimeout', 'ConnectTimeout'];
-const PY_BUILTINS = new Set([
-  'BaseException',
-  'Exception',
-  'ArithmeticError',
-  'ZeroDivisionError',
-  'LookupError',
-  'KeyError',
-  'IndexError',
-  'TypeError',
-  'ValueError',
-  'RuntimeError',
-  'NotImplementedError',
-  'OSError',
-  'TimeoutError',
-  'ConnectionError',
-]);
+import { PYTHON_BODIES } from './python/bodies';
+import { exceptionBlock, functionNames, PY_KEYWORDS } from './python/names';
+import { chordflowTaskClass, modelServiceHelpers, observationHelpers } from './python/runtime';
 
 /** A JSON value as a Python literal. */
 export function pyLiteral(value: Json | undefined): string {
@@ -153,59 +41,9 @@ function kwargsCall(entries: Array<[string, string]>): string[] {
   return out;
 }
 
-/** Python function names for task names (unique, valid identifiers). */
-function functionNames(names: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const used = new Set<string>();
-  for (const name of names) {
-    let base = name.replace(/[^A-Za-z0-9_]/g, '_');
-    if (!/^[A-Za-z_]/.test(base)) base = `task_${base}`;
-    if (PY_RESERVED.has(base)) base = `${base}_task`;
-    let candidate = base;
-    for (let i = 2; used.has(candidate); i++) candidate = `${base}_${i}`;
-    used.add(candidate);
-    out.set(name, candidate);
-  }
-  return out;
-}
-
-function exceptionBlock(names: Set<string>): string[] {
-  const lines: string[] = [];
-  const celery = [...names].filter((n) => CELERY_EXCEPTIONS.has(n)).sort();
-  if (celery.length > 0) lines.push(`from celery.exceptions import ${celery.join(', ')}`, '');
-  const requests = REQUESTS_EXCEPTIONS.filter((n) => names.has(n));
-  if (requests.length > 0) {
-    // Import the closure of bases so the fallback classes keep the hierarchy.
-    const needed = REQUESTS_EXCEPTIONS.filter((n) => requests.some((r) => r === n || isBase(n, r)));
-    lines.push(
-      'try:',
-      `    from requests.exceptions import ${needed.join(', ')}`,
-      'except ImportError:  # same hierarchy without requests',
-    );
-    for (const n of needed)
-      lines.push(`    class ${n}(${EXCEPTION_BASES[n] ?? 'Exception'}):`, '        pass', '');
-  }
-  const own = [...names].filter(
-    (n) => !CELERY_EXCEPTIONS.has(n) && !PY_BUILTINS.has(n) && !REQUESTS_EXCEPTIONS.includes(n),
-  );
-  for (const n of own.sort()) {
-    const base = EXCEPTION_BASES[n] ?? 'Exception';
-    lines.push(`class ${n}(${base}):`, `    """Exception type named in the canvas (${n})."""`, '', '');
-  }
-  return lines;
-}
-
-function isBase(base: string, type: string): boolean {
-  let current = EXCEPTION_BASES[type];
-  while (current) {
-    if (current === base) return true;
-    current = EXCEPTION_BASES[current];
-  }
-  return false;
-}
-
-function decoratorArgs(name: string, defaults: TaskOptions, comments: string[]): string {
-  const args: string[] = [`name=${JSON.stringify(name)}`];
+function decoratorArgs(name: string, defaults: TaskOptions, comments: string[], bind: boolean): string {
+  const args: string[] = [`name=${JSON.stringify(name)}`, 'base=ChordflowTask'];
+  if (bind) args.push('bind=True');
   const o = defaults;
   if (o.max_retries !== undefined) args.push(`max_retries=${pyLiteral(o.max_retries)}`);
   if (o.default_retry_delay !== undefined)
@@ -242,6 +80,9 @@ function paramList(entry: CatalogueEntry | undefined): string {
   return parts.join(', ');
 }
 
+/** Where a node's `countdown` (Chordflow: the retry delay) goes, so Celery does not delay the first run. */
+export const RETRY_COUNTDOWN = 'chordflow_retry_countdown';
+
 function signatureExpr(node: CanvasNode, fn: Map<string, string>, indent: string): string {
   const inner = `${indent}    `;
   const list = (nodes: CanvasNode[]) =>
@@ -249,7 +90,7 @@ function signatureExpr(node: CanvasNode, fn: Map<string, string>, indent: string
   const opts: Array<[string, string]> = [];
   if (node.type === 'task') {
     for (const [k, v] of Object.entries(node.options))
-      if (v !== undefined) opts.push([k, pyLiteral(v as Json)]);
+      if (v !== undefined) opts.push([k === 'countdown' ? RETRY_COUNTDOWN : k, pyLiteral(v as Json)]);
     if (node.id !== undefined) opts.push(['task_id', pyLiteral(node.id)]);
     if (node.sim !== undefined) opts.push(['chordflow_sim', pyLiteral(node.sim as unknown as Json)]);
   }
@@ -275,6 +116,48 @@ function signatureExpr(node: CanvasNode, fn: Map<string, string>, indent: string
   }
 }
 
+/** Task names of the canvas plus the tasks their bodies call, in first-use order. */
+function taskNames(tree: CanvasNode, catalogue: TaskCatalogue): string[] {
+  const names: string[] = [];
+  const addName = (name: string): void => {
+    if (names.includes(name)) return;
+    names.push(name);
+    for (const used of bodyFor(name, catalogue)?.uses ?? []) addName(used);
+  };
+  for (const { node } of walkNodes(tree)) if (node.type === 'task') addName(node.task);
+  return names;
+}
+
+/** The real body of a built-in or tutorial task; `undefined` for user tasks (they get a stub). */
+function bodyFor(name: string, catalogue: TaskCatalogue) {
+  const entry = catalogue.get(name);
+  if (entry === undefined || entry.category === 'user') return undefined;
+  return PYTHON_BODIES[name];
+}
+
+function taskDefinition(name: string, catalogue: TaskCatalogue, fn: Map<string, string>): string[] {
+  const entry = catalogue.get(name);
+  const body = bodyFor(name, catalogue);
+  const comments: string[] = [];
+  const deco = decoratorArgs(name, entry?.defaults ?? {}, comments, body?.bind ?? false);
+  const params = paramList(entry);
+  const doc = (entry?.description ?? `Task ${name}`).replace(/"""/g, "'''").replace(/\\/g, '\\\\');
+  const lines = [
+    '',
+    ...comments,
+    `@app.task(${deco})`,
+    `def ${fn.get(name)}(${body?.bind ? (params ? `self, ${params}` : 'self') : params}):`,
+    `    """${doc}"""`,
+  ];
+  if (body === undefined)
+    lines.push(`    raise NotImplementedError(${JSON.stringify(`${name}: put the task's code here`)})`);
+  else
+    for (const line of body.body)
+      lines.push(`    ${line.replace(/FN\((\w+)\)/g, (_m, t: string) => fn.get(t) ?? t)}`);
+  lines.push('');
+  return lines;
+}
+
 /** A runnable Python module building `file`'s canvas with Celery (see module doc). */
 export function toPythonModule(
   file: CanvasFile,
@@ -282,25 +165,51 @@ export function toPythonModule(
   opts: { name?: string } = {},
 ): string {
   const tree = toCeleryTree(file);
-  const names: string[] = [];
-  for (const { node } of walkNodes(tree))
-    if (node.type === 'task' && !names.includes(node.task)) names.push(node.task);
+  const names = taskNames(tree, catalogue);
   const fn = functionNames(names);
   const exceptions = new Set<string>();
-  for (const name of names)
+  let http = false;
+  for (const name of names) {
     for (const e of catalogue.get(name)?.defaults.autoretry_for ?? []) exceptions.add(e);
+    const body = bodyFor(name, catalogue);
+    for (const e of body?.exceptions ?? []) exceptions.add(e);
+    if (body?.http) http = true;
+  }
+  // Exception names in per-node autoretry_for must exist in the module for ChordflowTask to match them.
+  for (const { node } of walkNodes(tree))
+    if (node.type === 'task') for (const e of node.options.autoretry_for ?? []) exceptions.add(e);
 
   const out: string[] = [
     `"""${(opts.name ?? 'Chordflow canvas').replace(/"""/g, "'''")} — exported by Chordflow.`,
     '',
-    'Task bodies are stubs: put your code in them. `python3 THIS_FILE` prints json.dumps(canvas);',
-    '`python3 THIS_FILE --apply` sends the canvas to the broker (CELERY_BROKER_URL).',
+    'Built-in and tutorial tasks have their Chordflow semantics; user tasks are stubs: put your code in',
+    'them. `python3 THIS_FILE` prints json.dumps(canvas); `python3 THIS_FILE --apply` sends the canvas to',
+    'the broker and prints its result id. Environment: CELERY_BROKER_URL, CELERY_RESULT_BACKEND,',
+    'MODEL_SERVICE_URL (tutorial tasks), CHORDFLOW_OBSERVATIONS_KEY (a Redis list on the result backend',
+    'that record/on_error/on_error_id push their observations to).',
+    'Worker: python3 -m celery -A THIS_MODULE worker --pool threads --concurrency 4',
     '"""',
+    'import builtins',
     'import json',
+    'import logging',
     'import os',
+    'import socket',
     'import sys',
+    'import time',
+    'import urllib.error',
+    'import urllib.parse',
+    'import urllib.request',
     '',
+    'import celery',
+    'import celery.exceptions',
     'from celery import Celery, chain, chord, group',
+    'from celery.exceptions import Ignore, Retry',
+    'from celery.utils.time import get_exponential_backoff_interval',
+    '',
+    'try:',
+    '    import requests as _requests',
+    'except ImportError:  # urllib is used instead, raising the same exception types',
+    '    _requests = None',
     '',
     ...exceptionBlock(exceptions),
     '',
@@ -310,18 +219,16 @@ export function toPythonModule(
     "    backend=os.environ.get('CELERY_RESULT_BACKEND', 'redis://localhost:6379/1'),",
     ')',
     `app.conf.task_allow_error_cb_on_chord_header = ${pyLiteral(file.config.task_allow_error_cb_on_chord_header)}`,
+    'app.conf.result_extended = True',
+    'app.conf.worker_prefetch_multiplier = 1',
+    '',
+    ...observationHelpers(),
+    '',
+    ...(http ? [...modelServiceHelpers(), ''] : []),
+    ...chordflowTaskClass(),
     '',
   ];
-  for (const name of names) {
-    const entry = catalogue.get(name);
-    const comments: string[] = [];
-    const deco = decoratorArgs(name, entry?.defaults ?? {}, comments);
-    out.push('', ...comments, `@app.task(${deco})`, `def ${fn.get(name)}(${paramList(entry)}):`);
-    out.push(
-      `    """${(entry?.description ?? `Task ${name}`).replace(/"""/g, "'''").replace(/\\/g, '\\\\')}"""`,
-    );
-    out.push(`    raise NotImplementedError(${JSON.stringify(`${name}: put the task's code here`)})`, '');
-  }
+  for (const name of names) out.push(...taskDefinition(name, catalogue, fn));
   out.push('', `canvas = ${signatureExpr(tree, fn, '')}`, '');
   out.push(
     `INVOKE_ARGS = ${pyLiteral(file.invoke.args)}`,

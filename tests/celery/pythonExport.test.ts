@@ -1,21 +1,26 @@
 /**
  * The Python export runs under the real Celery (5.2 at /usr/bin/python3): each module is imported and
- * `json.dumps(canvas)` must equal `toCeleryJson` of the same canvas file; the module also keeps the
- * call-time arguments and the chord-header errback setting.
+ * `json.dumps(canvas)` must equal `toCeleryJson` of the same canvas file, except that a node's
+ * `countdown` is sent as `chordflow_retry_countdown` (Celery's `countdown` would delay the first run;
+ * Chordflow's is the retry delay); the module also keeps the call-time arguments and the chord-header
+ * errback setting. Built-in task bodies compute what the simulator computes. Real runs under a worker:
+ * pythonRun.int.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { arbCanvasFile } from '@/lib/canvas/arbitraries';
-import { canvasFile, task } from '@/lib/canvas/build';
+import { canvasFile, chain, task } from '@/lib/canvas/build';
 import { parseCanvasJson } from '@/lib/canvas/canvasJson';
 import { createCatalogue } from '@/lib/canvas/catalogue';
 import { toCeleryJson } from '@/lib/canvas/celeryJson';
-import type { CanvasFile } from '@/lib/canvas/model';
-import { toPythonModule } from '@/lib/canvas/pythonExport';
-import { runPython } from './python';
+import type { CanvasFile, Json } from '@/lib/canvas/model';
+import { RETRY_COUNTDOWN, toPythonModule } from '@/lib/canvas/pythonExport';
+import { simulate } from '@/lib/sim/simulate';
+import { PYTHON, runPython } from './python';
 
 const dir = mkdtempSync(join(tmpdir(), 'chordflow-pyexport-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,6 +33,22 @@ function exportAndLoad(files: CanvasFile[]): Array<Record<string, unknown>> {
     return path;
   });
   return runPython('dump_modules.py', paths) as Array<Record<string, unknown>>;
+}
+
+/** Our Celery JSON with each signature's `options.countdown` renamed as the export writes it. */
+function expectedJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(expectedJson);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'options' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const opts: Record<string, unknown> = {};
+      for (const [ok, ov] of Object.entries(v))
+        opts[ok === 'countdown' ? RETRY_COUNTDOWN : ok] = expectedJson(ov);
+      out[k] = opts;
+    } else out[k] = expectedJson(v);
+  }
+  return out;
 }
 
 function example(name: string): CanvasFile {
@@ -54,7 +75,7 @@ describe('Python export under real Celery', () => {
     const loaded = exportAndLoad(files);
     files.forEach((file, i) => {
       expect(loaded[i]).toEqual({
-        canvas: toCeleryJson(file).json,
+        canvas: expectedJson(toCeleryJson(file).json),
         invoke: [file.invoke.args, file.invoke.kwargs],
         allow_header: file.config.task_allow_error_cb_on_chord_header,
       });
@@ -65,17 +86,67 @@ describe('Python export under real Celery', () => {
     const files = fc.sample(arbCanvasFile({ maxDepth: 3 }), { numRuns: 40, seed: 4242 });
     const loaded = exportAndLoad(files);
     files.forEach((file, i) => {
-      expect(loaded[i]?.canvas).toEqual(toCeleryJson(file).json);
+      expect(loaded[i]?.canvas).toEqual(expectedJson(toCeleryJson(file).json));
     });
   });
 
   it('puts the catalogue retry policy on the task decorators', () => {
     const text = toPythonModule(example('tutorial.json'), createCatalogue());
     expect(text).toContain(
-      '@app.task(name="TASK_A", max_retries=3, autoretry_for=(RequestException, SoftTimeLimitExceeded,), retry_backoff=2, retry_backoff_max=30, retry_jitter=False, soft_time_limit=6)',
+      '@app.task(name="TASK_A", base=ChordflowTask, bind=True, max_retries=3, autoretry_for=(RequestException, SoftTimeLimitExceeded,), retry_backoff=2, retry_backoff_max=30, retry_jitter=False, soft_time_limit=6)',
     );
     expect(text).toContain(
-      '@app.task(name="TASK_C", max_retries=3, autoretry_for=(RequestException,), retry_backoff=2, retry_backoff_max=15, retry_jitter=True)',
+      '@app.task(name="TASK_C", base=ChordflowTask, bind=True, max_retries=3, autoretry_for=(RequestException,), retry_backoff=2, retry_backoff_max=15, retry_jitter=True)',
     );
+  });
+
+  it('writes real bodies for built-in and tutorial tasks and a stub for user tasks', () => {
+    const text = toPythonModule(
+      canvasFile(
+        chain(
+          task('add', [1, 2]),
+          task('add_replaced', [3]),
+          task('proj.user', [], { options: { countdown: 2 } }),
+        ),
+      ),
+      createCatalogue(),
+    );
+    expect(text).toMatch(/def add\(x, y\):\n {4}""".*"""\n {4}return x \+ y\n/);
+    expect(text).toContain('raise self.replace(add.s(x, y))');
+    expect(text).toContain(`raise NotImplementedError("proj.user: put the task's code here")`);
+    expect(text).toContain('.set(chordflow_retry_countdown=2)');
+    const tutorial = toPythonModule(example('tutorial.json'), createCatalogue());
+    expect(tutorial).toContain('raise self.retry(exc=exc, countdown=3)');
+    expect(tutorial).toContain("f'task_a_{self.request.id}'");
+  });
+
+  it('built-in bodies compute what the simulator computes', () => {
+    const calls: Array<[string, Json[]]> = [
+      ['identity', [{ a: 1 }]],
+      ['add', ['ab', 'c']],
+      ['mul', [6, 7]],
+      ['tsum', [[1, 2, 3]]],
+      ['xsum', [[1, [2, 3], 4]]],
+      ['add_to_all', [[1, 2], 10]],
+      ['delayed', [5, 1]],
+      ['record', [42, 't']],
+    ];
+    const files = calls.map(([name, args]) => canvasFile(task(name, args)));
+    const path = join(dir, 'bodies.py');
+    writeFileSync(path, toPythonModule(canvasFile(chain(...files.map((f) => f.canvas))), createCatalogue()));
+    const script = [
+      'import importlib.util, json',
+      `spec = importlib.util.spec_from_file_location('bodies', ${JSON.stringify(path)})`,
+      'm = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+      `calls = json.loads(${JSON.stringify(JSON.stringify(calls))})`,
+      'print(json.dumps([getattr(m, name)(*args) for name, args in calls]))',
+    ].join('\n');
+    const r = spawnSync(PYTHON, ['-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    expect(r.stderr).not.toMatch(/Traceback/);
+    const real = JSON.parse(r.stdout) as Json[];
+    expect(real).toEqual(files.map((f) => simulate(f, { catalogue: createCatalogue() }).report.result));
   });
 });
