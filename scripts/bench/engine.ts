@@ -239,7 +239,8 @@ const worker =
         prefix,
         registry,
         concurrency: CONCURRENCY,
-        inlineBodies: !process.argv.includes('--no-inline'),
+        // `--no-inline`: every message its own job (the behaviour before barrier/body and chain fusion).
+        ...(process.argv.includes('--no-inline') ? { inlineBodies: false, maxInlineSteps: 0 } : {}),
       });
 const clusterChildren =
   PROCS > 0

@@ -14,6 +14,7 @@ import {
 } from '../../lib/engine';
 import type {
   AttemptOutcome,
+  Dispatch,
   Env,
   ResolvedOptions,
   Step,
@@ -41,7 +42,20 @@ export interface AttemptDeps {
   log: Logger | undefined;
 }
 
-export type RunAttempt = (ctx: RunContext, msg: TaskMessage) => Promise<Step | undefined>;
+/** Picks the one dispatch of a finished attempt's step that the caller will run inline instead of adding it. */
+export type InlinePicker = (step: Step) => Dispatch | undefined;
+
+export interface Attempted {
+  step: Step;
+  /** The dispatch `inline` picked: left out of the jobs added, the caller must run it. */
+  next?: Dispatch;
+}
+
+export type RunAttempt = (
+  ctx: RunContext,
+  msg: TaskMessage,
+  inline?: InlinePicker,
+) => Promise<Attempted | undefined>;
 
 /**
  * Returns a function that runs one attempt of `msg` and applies its step; it resolves to the step
@@ -100,15 +114,22 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     return executeTask(catalogue.get(msg.name), request);
   }
 
-  function finish(ctx: RunContext, msg: TaskMessage, outcome: AttemptOutcome): Promise<Step | undefined> {
+  function finish(
+    ctx: RunContext,
+    msg: TaskMessage,
+    outcome: AttemptOutcome,
+    inline: InlinePicker | undefined,
+  ): Promise<Attempted | undefined> {
     // Canceled while running (a task that ignored its abort signal): its outcome no longer matters.
     if (contexts.canceled.has(msg.run_id)) return Promise.resolve(undefined);
     const e = env(ctx);
     const step = onAttemptFinished(ctx.plan, msg, outcome, e);
-    return applyStep(batch, dispatcher, ctx, step, e.now).then(() => step);
+    const next = step.retry ? undefined : inline?.(step);
+    const applied = next ? { ...step, dispatch: step.dispatch.filter((d) => d !== next) } : step;
+    return applyStep(batch, dispatcher, ctx, applied, e.now).then(() => (next ? { step, next } : { step }));
   }
 
-  return async function runAttempt(ctx, msg) {
+  return async function runAttempt(ctx, msg, inline) {
     batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
     // Fast path: a built-in that answers without effects ran synchronously, so no timer, abort or cancel
     // could have fired meanwhile; its start and finish go out in the same store flush.
@@ -119,7 +140,7 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
       } catch (err) {
         first = { kind: 'error', error: { type: 'Exception', message: errorMessage(err) } };
       }
-      if (first.kind !== 'effect') return finish(ctx, msg, first);
+      if (first.kind !== 'effect') return finish(ctx, msg, first, inline);
     }
     // Written in the background (shared with whatever else finishes this tick): live views see the start now.
     batch.flush().catch((err: unknown) => log?.warn({ err: String(err) }, 'could not record task.started'));
@@ -157,7 +178,7 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
       set.delete(ac);
       if (set.size === 0) running.delete(msg.run_id);
     }
-    return finish(ctx, msg, outcome);
+    return finish(ctx, msg, outcome, inline);
   };
 }
 

@@ -7,6 +7,9 @@
  *   `celery` backoff strategy hands to BullMQ (a delayed job with the same id).
  * - Barrier job: runs when BullMQ releases it (its last child completed, atomically) → reads the header
  *   finals → `onBarrierReleased` → apply the step (the root's release finishes the run).
+ * - Fusion (`runHere`): a step's single task continuation that this worker could take anyway (a chord
+ *   body that is one task, a chain's next step) runs inside the current job instead of as a new job,
+ *   up to `maxInlineSteps` per job; it is the job count, not Redis round trips, that bounds throughput.
  * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`.
  */
 import { hostname } from 'node:os';
@@ -37,6 +40,8 @@ export interface ClusterWorkerOptions {
   stalledIntervalMs?: number;
   /** Run a chord body that is a single task inline in its barrier job (default true; false for A/B benches). */
   inlineBodies?: boolean;
+  /** Continuations (a chain's next step) run inline per job at most (default 16; 0 = always a new job). */
+  maxInlineSteps?: number;
   modelServiceUrl?: string;
   name?: string;
   log?: Logger;
@@ -81,6 +86,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   });
   await subscriber.subscribe(store.keys.cancelChannel);
 
+  const maxInline = options.maxInlineSteps ?? 16;
   const runAttempt = attemptRunner({
     name,
     registry: options.registry,
@@ -99,12 +105,39 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const msg = job.data;
     const ctx = await contexts.get(msg.run_id);
     if (!ctx || contexts.canceled.has(msg.run_id)) return null;
-    const step = await runAttempt(ctx, msg);
-    if (step?.retry) {
-      await job.updateData(step.retry.message);
-      throw new RetryLater(step.retry.countdown_ms);
+    const retry = await runHere(ctx, msg, true);
+    if (retry) {
+      await job.updateData(retry.message);
+      throw new RetryLater(retry.countdown_ms);
     }
     return null;
+  }
+
+  /**
+   * Runs `msg`, then each continuation that `pick` lets run here (up to `maxInline`) as if it had been
+   * delivered to this worker: same events, same store writes, one job instead of several. The job
+   * completes only after the last step is applied, so no barrier above it can be released early; a
+   * redelivered job re-runs the inline steps (at-least-once, like any redelivery) and re-adds only
+   * deterministic ids. An inline step that retries leaves this path as a real job delayed by the core's
+   * countdown. Returns the retry of `msg` itself when `ownJob` (the caller's job retries it).
+   */
+  async function runHere(ctx: RunContext, msg: TaskMessage, ownJob: boolean): Promise<Step['retry']> {
+    let current = msg;
+    let left = maxInline;
+    for (let first = true; ; first = false) {
+      const done = await runAttempt(ctx, current, left > 0 ? (s) => pick(ctx, s) : undefined);
+      if (!done) return undefined;
+      const retry = done.step.retry;
+      if (retry && first && ownJob) return retry;
+      if (retry) {
+        await dispatcher.dispatch(ctx.plan, [
+          { message: retry.message, parentBarrier: current.barrier, delay_ms: retry.countdown_ms },
+        ]);
+      }
+      if (!done.next) return undefined;
+      current = done.next.message as TaskMessage;
+      left--;
+    }
   }
 
   async function processBarrier(job: Job<BarrierMessage>): Promise<null> {
@@ -128,37 +161,20 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     }
     const now = Date.now() - ctx.startedMs;
     const step = onBarrierReleased(ctx.plan, b, lookup, { now });
-    const inline = inlineBody(ctx, step);
-    if (!inline) {
-      await applyStep(batch, dispatcher, ctx, step, now);
-      return null;
-    }
-    // Fused barrier + body: the body runs here as if its message had been delivered to this worker,
-    // which saves one job per chord. The barrier job completes only after the body's step is applied,
-    // so its parent cannot be released early; a redelivered barrier re-runs the body (at-least-once,
-    // like a redelivered task job) and re-adds only deterministic ids.
-    await applyStep(batch, dispatcher, ctx, { ...step, dispatch: [] }, now);
-    const msg = inline.message as TaskMessage;
-    const bodyStep = await runAttempt(ctx, msg);
-    if (bodyStep?.retry) {
-      // A retry leaves the fused path: the real job, with the core's countdown as its delay.
-      await dispatcher.dispatch(ctx.plan, [
-        {
-          message: bodyStep.retry.message,
-          parentBarrier: inline.parentBarrier,
-          delay_ms: bodyStep.retry.countdown_ms,
-        },
-      ]);
-    }
+    const body = options.inlineBodies === false ? undefined : pick(ctx, step);
+    // Fused barrier + body (a chord body that is one task): saves one job per chord, see runHere.
+    await applyStep(batch, dispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
+    if (body) await runHere(ctx, body.message as TaskMessage, false);
     return null;
   }
 
   /**
-   * The single task a barrier release dispatches under the barrier's own parent (a chord body that is one
-   * task), when this worker may run it: no delay, no children, a queue this worker consumes, run not canceled.
+   * The single task a step dispatches, when this worker may run it inline: no delay, no children, under
+   * a barrier that is an ancestor of the running job (the message's own barrier: a chain's next step,
+   * or for a release the barrier's parent), a queue this worker consumes, run not canceled.
    */
-  function inlineBody(ctx: RunContext, step: Step): Dispatch | undefined {
-    if (options.inlineBodies === false || step.dispatch.length !== 1 || step.finish) return undefined;
+  function pick(ctx: RunContext, step: Step): Dispatch | undefined {
+    if (step.dispatch.length !== 1 || step.finish) return undefined;
     const d = step.dispatch[0];
     if (d?.message.kind !== 'task' || d.delay_ms > 0 || d.children?.length) return undefined;
     if (d.parentBarrier === null || d.parentBarrier !== d.message.barrier) return undefined;

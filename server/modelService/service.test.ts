@@ -3,7 +3,7 @@ import { type ModelService, startModelService } from './service';
 
 let svc: ModelService;
 beforeAll(async () => {
-  svc = await startModelService({ port: 9311 });
+  svc = await startModelService({ port: 0 });
 });
 afterAll(() => svc.close());
 

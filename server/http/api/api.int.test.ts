@@ -14,7 +14,6 @@ beforeAll(async () => {
     concurrency: 8,
     modelService: true,
     api: true,
-    apiPort: 3311,
   });
   base = cluster.api!.url;
 });

@@ -8,9 +8,7 @@ let server: RunningApiServer;
 beforeAll(async () => {
   server = await startApiServer(
     createApiHandler({ bodyLimitBytes: 1024, redisUnavailable: REDIS_UNAVAILABLE }),
-    {
-      port: 3331,
-    },
+    { port: 0 },
   );
 });
 afterAll(() => server.close());

@@ -13,7 +13,6 @@ beforeAll(async () => {
   cluster = await startTestCluster({
     workers: 1,
     api: true,
-    apiPort: 3312,
     env: { CHORDFLOW_API_TOKEN: TOKEN },
   });
   base = cluster.api!.url;
