@@ -34,12 +34,18 @@ export function workflowObject(run: RunRecord, withPayload = true): WorkflowObje
   };
 }
 
-/** Director status of a task from its Celery state; a task that never ran in a canceled run is canceled. */
-export function directorStatus(state: CeleryState, runStatus: DirectorStatus): DirectorStatus {
+/**
+ * Director status of a task from its Celery state. A task that never ran stays `pending` even when Celery
+ * marked it FAILURE (a chord body after a header failure, the rest of a failed chain): director's
+ * `on_failure` only runs for tasks that ran (seed-tutorial-and-director.md 1.6, 2.3). A task that never
+ * ran in a canceled run is `canceled`.
+ */
+export function directorStatus(state: CeleryState, runStatus: DirectorStatus, attempts = 1): DirectorStatus {
   switch (state) {
     case 'SUCCESS':
       return 'success';
     case 'FAILURE':
+      if (attempts === 0) return runStatus === 'canceled' ? 'canceled' : 'pending';
       return 'error';
     case 'REVOKED':
       return 'canceled';
@@ -112,7 +118,7 @@ function traceback(t: TaskReport): string {
 export function taskObjects(run: RunRecord, plan: RunPlan | undefined, report: RunReport): TaskObject[] {
   const edges = plan ? previousEdges(plan) : new Map<string, string[]>();
   return report.tasks.map((t) => {
-    const status = directorStatus(t.state, run.status);
+    const status = directorStatus(t.state, run.status, t.attempts);
     const at = (ms: number | undefined) => (ms === undefined ? null : ms);
     return {
       id: t.id,
