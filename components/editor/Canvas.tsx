@@ -29,6 +29,7 @@ const edgeTypes = { flow: FlowEdgeMemo };
 // Flow update its store (and re-bind key listeners) on every drag frame.
 const MULTI_SELECT_KEYS = ['Meta', 'Control'];
 const MINIMAP_STYLE = { width: 168, height: 112 };
+const MINIMAP_MIN_NODES = 16;
 const ARIA_LABELS = { 'node.a11yDescription.default': 'Press Enter or Space to select, arrow keys to move.' };
 export const DRAG_MIME = 'application/x-chordflow-item';
 
@@ -245,14 +246,15 @@ export function Canvas({
     [actions, rf],
   );
 
-  // The stage shrinks when the dock opens (a run is shown) or the live bar unfolds: if the whole graph was
-  // in view before and no longer is, fit it again. A view zoomed into part of the graph is left alone.
+  // The stage changes size when the dock opens (a run is shown) or the live bar unfolds: if the whole graph
+  // was in view before, fit it to the new size. A view zoomed into part of the graph is left alone.
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
     let prev = { w: el.clientWidth, h: el.clientHeight };
     let frame = 0;
+    let fitting = 0;
     const observer = new ResizeObserver(() => {
       const next = { w: el.clientWidth, h: el.clientHeight };
       const before = prev;
@@ -267,7 +269,10 @@ export function Canvas({
         b.y * v.zoom + v.y >= -1 &&
         (b.x + b.width) * v.zoom + v.x <= w + 1 &&
         (b.y + b.height) * v.zoom + v.y <= h + 1;
-      if (!inView(before.w, before.h) || inView(next.w, next.h)) return;
+      // The whole graph was in view (an overview), or we are still fitting it after the previous resize:
+      // keep it fitted to the new size.
+      if (performance.now() > fitting && !inView(before.w, before.h)) return;
+      fitting = performance.now() + 400;
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => void rf.fitView({ padding: 0.2, duration: 150, maxZoom: 1.1 }));
     });
@@ -300,7 +305,8 @@ export function Canvas({
         ariaLabelConfig={ARIA_LABELS}
       >
         <Background gap={20} size={1} />
-        {canvas !== null && (
+        {/* A small pipeline fits on screen: the minimap would only cover part of it. */}
+        {canvas !== null && nodes.length > MINIMAP_MIN_NODES && (
           <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} style={MINIMAP_STYLE} />
         )}
         <Controls showInteractive={false} aria-label="Zoom controls" />

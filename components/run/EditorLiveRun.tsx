@@ -232,41 +232,47 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
         </span>
       </div>
       <div id="cf-runbar-details" className="cf-runbar-details" hidden={!expanded}>
-        <div className="cf-runbar-tasks" data-testid="live-tasks">
-          {[...state.tasks.values()].map((task) => (
-            <button
-              type="button"
-              key={task.task_id}
-              className="cf-btn is-small cf-runbar-task"
-              style={{ borderColor: STATUS_COLOR[task.status] }}
-              title={`${task.task_id}: open its details in the dock`}
-              onClick={() => useSimStore.getState().select(task.task_id)}
-              data-testid="live-task"
-              data-task-id={task.task_id}
-              data-name={task.name}
-              data-status={task.status}
-              data-attempt={task.attempt}
-            >
-              <span className="cf-runbar-dot" style={{ background: STATUS_COLOR[task.status] }} />
-              {task.name} · {STATUS_LABEL[task.status]}
-              {task.attempt > 0 ? ` #${task.attempt}` : ''}
-            </button>
-          ))}
-          <span className="cf-muted">Timeline, events and task details: in the dock below.</span>
-        </div>
-        {finished?.error ? (
-          <div className={styles.notice}>
-            <strong>{finished.error.type}</strong>: {finished.error.message}
+        <div className="cf-runbar-info">
+          <div className="cf-runbar-tasks" data-testid="live-tasks">
+            {[...state.tasks.values()].map((task) => (
+              <button
+                type="button"
+                key={task.task_id}
+                className="cf-btn is-small cf-runbar-task"
+                style={{ borderColor: STATUS_COLOR[task.status] }}
+                title={`${task.task_id}: open its details in the dock`}
+                onClick={() => useSimStore.getState().select(task.task_id)}
+                data-testid="live-task"
+                data-task-id={task.task_id}
+                data-name={task.name}
+                data-status={task.status}
+                data-attempt={task.attempt}
+              >
+                <span className="cf-runbar-dot" style={{ background: STATUS_COLOR[task.status] }} />
+                {task.name} · {STATUS_LABEL[task.status]}
+                {task.attempt > 0 ? ` #${task.attempt}` : ''}
+              </button>
+            ))}
           </div>
-        ) : null}
+          {finished?.error ? (
+            <div className={styles.notice}>
+              <strong>{finished.error.type}</strong>: {finished.error.message}
+            </div>
+          ) : null}
+          <span className="cf-muted">
+            Timeline, events and task details: in the dock below. Click a task to open it there.
+          </span>
+        </div>
         {compare && prediction ? (
-          <PredictionTimeline
-            predicted={prediction.timeline}
-            actual={timeline}
-            tasks={prediction.order}
-            divergent={prediction.divergent}
-            {...(now !== undefined && !live.finished ? { now } : {})}
-          />
+          <div className="cf-runbar-compare">
+            <PredictionTimeline
+              predicted={prediction.timeline}
+              actual={timeline}
+              tasks={prediction.order}
+              divergent={prediction.divergent}
+              {...(now !== undefined && !live.finished ? { now } : {})}
+            />
+          </div>
         ) : null}
       </div>
     </section>

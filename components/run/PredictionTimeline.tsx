@@ -3,7 +3,7 @@
  * Predicted vs actual Gantt: one row per task; the simulator's attempts as dashed ghost bars, the live
  * run's attempts as solid bars on the same time axis; rows of divergent tasks are marked.
  */
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatMs } from '../sim/model/runState';
 import type { AttemptBar, Timeline } from '../sim/model/timeline';
 import { OUTCOME_FILL, OUTCOME_LABEL } from '../sim/statusStyle';
@@ -20,7 +20,8 @@ export interface PredictionTimelineProps {
 
 const ROW = 26;
 const GUTTER = 130;
-const WIDTH = 760;
+/** Drawing width before the figure is measured (and its minimum). */
+const MIN_WIDTH = 480;
 const AXIS = 20;
 
 function byTask(bars: readonly AttemptBar[]): Map<string, AttemptBar[]> {
@@ -36,16 +37,26 @@ function byTask(bars: readonly AttemptBar[]): Map<string, AttemptBar[]> {
 export function PredictionTimeline({ predicted, actual, tasks, divergent, now }: PredictionTimelineProps) {
   const ghost = useMemo(() => byTask(predicted.bars), [predicted]);
   const real = useMemo(() => byTask(actual.bars), [actual]);
+  // Drawn at the figure's own width (not a scaled viewBox): text stays at its size on wide pages.
+  const box = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(760);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => setWidth(Math.max(MIN_WIDTH, Math.round(el.clientWidth))));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   const span = Math.max(1, predicted.endMs, actual.endMs, now ?? 0) * 1.05;
-  const scale = (WIDTH - GUTTER - 10) / span;
+  const scale = (width - GUTTER - 10) / span;
   const x = (t: number) => GUTTER + t * scale;
   const height = AXIS + tasks.length * ROW + 8;
   const ticks = 5;
   return (
-    <figure style={{ margin: 0 }} data-testid="prediction-timeline">
+    <figure style={{ margin: 0 }} data-testid="prediction-timeline" ref={box}>
       <svg
         width="100%"
-        viewBox={`0 0 ${WIDTH} ${height}`}
+        viewBox={`0 0 ${width} ${height}`}
         role="img"
         aria-label="Predicted versus actual timeline"
       >
@@ -70,7 +81,7 @@ export function PredictionTimeline({ predicted, actual, tasks, divergent, now }:
               data-divergent={diverges ? 'true' : 'false'}
             >
               {diverges ? (
-                <rect x={0} y={y} width={WIDTH} height={ROW - 2} fill="#d3453c" opacity={0.08} />
+                <rect x={0} y={y} width={width} height={ROW - 2} fill="#d3453c" opacity={0.08} />
               ) : null}
               <text x={4} y={y + 16} fontSize={11} fill="currentColor">
                 {diverges ? '≠ ' : ''}

@@ -4,7 +4,8 @@
  * `<NodeRunBadge path=… />`). Shows the state, the attempt, a retry countdown at the playhead,
  * chord progress and a critical-path marker; renders nothing when no run is shown.
  */
-import { describeStatus, formatMs, type TaskRunState } from './model/runState';
+import { pillText } from './model/nodePill';
+import { describeStatus, type TaskRunState } from './model/runState';
 import styles from './sim.module.css';
 import { useChordProgress, useNodeOnCriticalPath, useNodeRun, useSimStore } from './simulationStore';
 import { STATUS_COLOR, STATUS_LABEL } from './statusStyle';
@@ -30,26 +31,6 @@ const ICON: Record<TaskRunState['status'], string> = {
   not_run: '–',
   revoked: '⊘',
 };
-
-/** Short words for the pill; the title carries the full sentence. */
-export function pillText(task: TaskRunState, playhead: number): string {
-  switch (task.status) {
-    case 'running':
-      return task.attempt > 1 ? `running · attempt ${task.attempt}` : 'running';
-    case 'retry_wait': {
-      const left = Math.max(0, (task.retryAt ?? playhead) - playhead);
-      return `retry ${task.attempt + 1} in ${formatMs(left)}`;
-    }
-    case 'queued':
-      return task.attempt > 0 ? `queued · attempt ${task.attempt + 1}` : 'queued';
-    case 'success':
-      return task.attempt > 1 ? `success · attempt ${task.attempt}` : 'success';
-    case 'failure':
-      return `failed · ${task.attempt} attempt${task.attempt === 1 ? '' : 's'}`;
-    default:
-      return STATUS_LABEL[task.status];
-  }
-}
 
 const CELERY_TO_STATUS: Record<string, TaskRunState['status']> = {
   PENDING: 'pending',

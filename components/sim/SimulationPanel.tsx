@@ -137,10 +137,12 @@ function RunSummary({ canvas }: { canvas: unknown }) {
         </strong>
       </span>
       <span>
-        makespan <strong>{formatMs(run.report?.makespan_ms ?? run.endMs)}</strong>
+        {finalStatus ? 'makespan' : 'elapsed'}{' '}
+        <strong>{formatMs(run.report?.makespan_ms ?? run.endMs)}</strong>
       </span>
       <span>
-        {atEnd ? 'final: ' : `at ${formatMs(stateAt?.t ?? 0)}: `}
+        {/* A live run still going has no final state yet: say "now". */}
+        {!atEnd ? `at ${formatMs(stateAt?.t ?? 0)}: ` : finalStatus ? 'final: ' : 'now: '}
         {[...counts.entries()].map(([s, n]) => (
           <span key={s} style={{ marginRight: 10 }}>
             <span className={sim.statusDot} style={{ background: STATUS_COLOR[s] }} />
@@ -190,8 +192,10 @@ function RunSummaryInline() {
 function ScenarioHint() {
   const scenario = useSimStore((s) => s.settings.scenario);
   const shown = useSimStore((s) => s.run?.settings?.scenario);
-  const info = SCENARIOS.find((x) => x.id === scenario);
+  const live = useSimStore((s) => s.run?.source === 'live');
+  const info = live ? undefined : SCENARIOS.find((x) => x.id === scenario);
   // Once a run of this scenario is on screen the summary says what happened; the hint says what will.
+  // A live run is not a simulation: no hint beside it.
   return info && shown !== scenario ? (
     <div className={sim.summary} data-testid="scenario-hint">
       <span>

@@ -254,6 +254,7 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
           ref={fileInput}
           type="file"
           hidden
+          aria-label="Import a file"
           data-testid="import-file"
           accept=".json,.yml,.yaml,.txt"
           onChange={async (e) => {
