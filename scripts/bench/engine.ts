@@ -1,6 +1,6 @@
 /**
  * Engine throughput (SPEC 4), one run, same machine, same private redis-server, JSON lines:
- *  - raw BullMQ: 10,000 no-op jobs (addBulk + one worker) → jobs/s;
+ *  - raw BullMQ: 10,000 no-op jobs (addBulk + one worker) → jobs/s (references in ./rawBullmq.ts);
  *  - our cluster: a 10,000-task group of `identity` tasks → jobs/s and the ratio to raw (bar ≥ 0.7);
  *  - independent small chords (2 header tasks + body) → chords/s (bar ≥ 2,000/s);
  *  - a 1,000-step chain → steps/s.
@@ -8,14 +8,19 @@
  * `--procs N` runs both sides with N worker *processes* (raw: N BullMQ worker processes; ours: N
  * `chordflow worker` processes) instead of one in-process worker; same concurrency per process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { FlowProducer, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ClusterClient } from '../../server/cluster/client';
 import { startClusterWorker } from '../../server/cluster/worker';
 import { loadTaskRegistry } from '../../server/tasks/registry';
 import { startPrivateRedis } from '../../tests/support/redisServer';
+import {
+  type RawOptions,
+  rawBullmq,
+  rawBullmqChords,
+  rawBullmqFlow,
+  startChild,
+  stopChildren,
+} from './rawBullmq';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -32,46 +37,6 @@ const CASES = new Set(
     : 'group,chords,runs,chain'
   ).split(','),
 );
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Starts a child process and resolves once it printed `marker`. */
-function startChild(args: string[], env: Record<string, string>, marker: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes(marker)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`bench worker exited (${code})`)));
-  });
-}
-
-async function stopChildren(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((r) => {
-          if (c.exitCode !== null) return r();
-          c.once('exit', () => r());
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
-const RAW_WORKER = `
-import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-const w = new Worker('raw', async () => null, { connection: new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null }), prefix: '{rawbench}', concurrency: Number(process.env.CONC) });
-await w.waitUntilReady();
-process.stdout.write('ready\\n');
-process.on('SIGTERM', async () => { await w.close(); process.exit(0); });
-`;
 
 function emit(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'engine', ...record })}\n`);
@@ -79,152 +44,7 @@ function emit(record: Record<string, unknown>): void {
 
 const redis = await startPrivateRedis();
 const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
-
-async function rawBullmq(): Promise<number> {
-  const prefix = '{rawbench}';
-  const q = new Queue('raw', { connection: conn, prefix });
-  const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
-  let done = 0;
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => {
-    finish = r;
-  });
-  if (PROCS > 0) {
-    const children = await Promise.all(
-      Array.from({ length: PROCS }, () =>
-        startChild(
-          ['--input-type=module', '-e', RAW_WORKER],
-          { REDIS_URL: redis.url, CONC: String(CONCURRENCY) },
-          'ready',
-        ),
-      ),
-    );
-    const t0 = performance.now();
-    await q.addBulk(Array.from({ length: N }, (_, i) => ({ name: 'noop', data: { i } })));
-    while ((await q.getJobCountByTypes('completed')) < N) await new Promise((r) => setTimeout(r, 10));
-    const ms = performance.now() - t0;
-    await stopChildren(children);
-    await q.obliterate({ force: true });
-    await q.close();
-    workerConn.disconnect();
-    return (N / ms) * 1000;
-  }
-  const t0 = performance.now();
-  await q.addBulk(Array.from({ length: N }, (_, i) => ({ name: 'noop', data: { i } })));
-  const w = new Worker('raw', async () => null, { connection: workerConn, prefix, concurrency: CONCURRENCY });
-  w.on('completed', () => {
-    if (++done === N) finish();
-  });
-  await finished;
-  const ms = performance.now() - t0;
-  await w.close();
-  await q.obliterate({ force: true });
-  await q.close();
-  workerConn.disconnect();
-  return (N / ms) * 1000;
-}
-
-/**
- * Raw BullMQ with the barrier structure our group has: the same 10,000 no-op jobs as children of one
- * parent (one flow, `ignoreDependencyOnFailure`), done when the parent is released. BullMQ's own
- * parent/child bookkeeping roughly doubles the Redis time per job; this isolates that cost.
- */
-let flowRound = 0;
-async function rawBullmqFlow(): Promise<number> {
-  const prefix = `{rawflow${++flowRound}}`;
-  const flows = new FlowProducer({ connection: conn, prefix });
-  const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => {
-    finish = r;
-  });
-  const children = new Worker('leaf', async () => null, {
-    connection: workerConn,
-    prefix,
-    concurrency: CONCURRENCY,
-  });
-  const parent = new Worker(
-    'parent',
-    async () => {
-      finish();
-      return null;
-    },
-    { connection: workerConn, prefix, concurrency: 1 },
-  );
-  const t0 = performance.now();
-  await flows.add({
-    name: 'parent',
-    queueName: 'parent',
-    opts: { jobId: 'root' },
-    children: Array.from({ length: N }, (_, i) => ({
-      name: 'noop',
-      queueName: 'leaf',
-      data: { i },
-      opts: { jobId: `root.${i}`, ignoreDependencyOnFailure: true },
-    })),
-  });
-  await finished;
-  const ms = performance.now() - t0;
-  await children.close();
-  await parent.close();
-  await flows.close();
-  workerConn.disconnect();
-  return (N / ms) * 1000;
-}
-
-/**
- * What raw BullMQ does for the same chords with the 4-jobs-per-chord structure (parent barrier + 2
- * children, the released parent adds the body): a reference for the chords/s bar.
- */
-async function rawBullmqChords(count: number): Promise<number> {
-  const prefix = '{rawchords}';
-  const flows = new FlowProducer({ connection: conn, prefix });
-  const bodies = new Queue('leaf', { connection: conn, prefix });
-  const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
-  let done = 0;
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => {
-    finish = r;
-  });
-  const leaf = new Worker(
-    'leaf',
-    async (job) => {
-      if (job.name === 'body' && ++done === count) finish();
-      return null;
-    },
-    { connection: workerConn, prefix, concurrency: CONCURRENCY },
-  );
-  const parent = new Worker(
-    'parent',
-    async (job) => {
-      await bodies.add('body', null, { jobId: `${job.id}.body` });
-      return null;
-    },
-    { connection: workerConn, prefix, concurrency: CONCURRENCY },
-  );
-  const t0 = performance.now();
-  await flows.addBulk(
-    Array.from({ length: count }, (_, i) => ({
-      name: 'parent',
-      queueName: 'parent',
-      opts: { jobId: `c${i}` },
-      children: [0, 1].map((k) => ({
-        name: 'noop',
-        queueName: 'leaf',
-        data: { i },
-        opts: { jobId: `c${i}.${k}`, ignoreDependencyOnFailure: true },
-      })),
-    })),
-  );
-  await finished;
-  const ms = performance.now() - t0;
-  await leaf.close();
-  await parent.close();
-  await flows.close();
-  await bodies.close();
-  workerConn.disconnect();
-  return (count / ms) * 1000;
-}
+const rawOpts: RawOptions = { conn, url: redis.url, concurrency: CONCURRENCY, procs: PROCS, n: N };
 
 const registry = await loadTaskRegistry(undefined);
 const prefix = '{chordflow}';
@@ -333,11 +153,11 @@ if (CASES.has('group')) {
   const groups: number[] = [];
   const cpu = { raw: [] as CpuSample[], flow: [] as CpuSample[], group: [] as CpuSample[] };
   for (let round = 0; round < ROUNDS; round++) {
-    const r = await withCpu(rawBullmq);
+    const r = await withCpu(() => rawBullmq(rawOpts));
     raws.push(r.value);
     cpu.raw.push(r);
     if (PROCS === 0) {
-      const f = await withCpu(rawBullmqFlow);
+      const f = await withCpu(() => rawBullmqFlow(rawOpts));
       rawFlows.push(f.value);
       cpu.flow.push(f);
     }
@@ -400,7 +220,7 @@ const chord = (i: number) => ({
 
 if (CASES.has('chords')) {
   const CHORDS = 2000;
-  const rc = await withCpu(() => rawBullmqChords(CHORDS));
+  const rc = await withCpu(() => rawBullmqChords(rawOpts, CHORDS));
   const rawChords = rc.value;
   emit({
     case: 'raw_bullmq_chords',
