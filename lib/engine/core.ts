@@ -3,7 +3,7 @@
  * one attempt (retry, success with its continuation, final failure with chain marks and errbacks),
  * and barrier release (chord body or ChordError; run end). Pure: time and randomness come in `env`.
  */
-import type { Json } from '../canvas/model';
+import type { Json, JsonObject } from '../canvas/model';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import { callErrbacks, markRemainder } from './failure';
 import { pyException } from './python';
@@ -236,10 +236,13 @@ function succeed(
       s.step.dispatch.push({ message, parentBarrier: msg.barrier, delay_ms: 0 });
     });
   }
+  // The call-time arguments of the callbacks and the next step: never stored (apply and checkApply copy
+  // them into each message), so one list serves the check and every apply.
+  const callArgs: Json[] = [value];
   if (t !== undefined && added.length === 0) {
     // Celery sends the callbacks, then the next chain step, before it stores SUCCESS; a signature whose
     // arguments don't bind raises TypeError there (Task.typing) and the task ends FAILURE instead.
-    const typing = sendError(s, t, value);
+    const typing = sendError(s, t, callArgs);
     if (typing !== null) {
       fail(s, msg, attempt, typing.error, typing.skipNext);
       return;
@@ -262,10 +265,13 @@ function succeed(
   s.report(reportsOf(plan, msg));
   if (t === undefined) return;
   // Callbacks first (Celery sends links before storing the result), then the rest of the chain.
-  for (const link of t.links) s.apply(link, [value], {});
+  for (const link of t.links) s.apply(link, callArgs, NO_KWARGS);
   const next = (plan.nodes[t.node] as PlanNode).next;
-  if (next !== null) s.apply(next, [value], {});
+  if (next !== null) s.apply(next, callArgs, NO_KWARGS);
 }
+
+/** Empty call-time kwargs (read only: apply merges them into a new object or uses the task's own). */
+const NO_KWARGS: JsonObject = Object.freeze({}) as JsonObject;
 
 const NO_IDS: string[] = [];
 const NO_SIGS: TaskOutcomeSigs = [];
@@ -325,14 +331,18 @@ function replace(
 }
 
 /** The TypeError sending this task's callbacks or next chain step raises, if any (checkApply). */
-function sendError(s: StepBuilder, t: PlanTask, value: Json): { error: TaskError; skipNext: boolean } | null {
+function sendError(
+  s: StepBuilder,
+  t: PlanTask,
+  callArgs: Json[],
+): { error: TaskError; skipNext: boolean } | null {
   for (const link of t.links) {
-    const error = s.checkApply(link, [value], {});
+    const error = s.checkApply(link, callArgs, NO_KWARGS);
     if (error !== null) return { error, skipNext: false };
   }
   const next = (s.plan.nodes[t.node] as PlanNode).next;
   if (next === null) return null;
-  const error = s.checkApply(next, [value], {});
+  const error = s.checkApply(next, callArgs, NO_KWARGS);
   return error === null ? null : { error, skipNext: true };
 }
 

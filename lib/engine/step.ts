@@ -6,6 +6,7 @@ import type { Json, JsonObject } from '../canvas/model';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import type {
   BarrierMessage,
+  ChordReport,
   Dispatch,
   PlanBarrier,
   PlanNode,
@@ -17,7 +18,11 @@ import type {
 } from './types';
 import { checkArguments } from './typing';
 
-/** Mutable builder of one Step. */
+/**
+ * Mutable builder of one Step. Its events, finals and reports are only ever added through the builder,
+ * which puts a first item in an exact-size list: a push onto an empty array reserves 17 slots, and a
+ * 100,000-task run builds a Step per attempt (most with one event, one final, one report).
+ */
 export class StepBuilder {
   readonly step: Step = { events: [], dispatch: [], finals: [], reports: [] };
 
@@ -27,27 +32,38 @@ export class StepBuilder {
   ) {}
 
   event(e: UnsequencedRunEvent): void {
-    this.step.events.push(e);
+    const events = this.step.events;
+    if (events.length === 0) this.step.events = [e];
+    else events.push(e);
+  }
+
+  /** Adds a final (a first one as an exact-size list). */
+  private addFinal(f: Step['finals'][number]): void {
+    const finals = this.step.finals;
+    if (finals.length === 0) this.step.finals = [f];
+    else finals.push(f);
   }
 
   /** Stores the final of the task a message delivered (with its plan index when it has one). */
   final(msg: TaskMessage, final: TaskFinal): void {
-    if (msg.task >= 0) this.step.finals.push({ task_id: msg.task_id, final, task: msg.task });
-    else this.step.finals.push({ task_id: msg.task_id, final });
+    if (msg.task >= 0) this.addFinal({ task_id: msg.task_id, final, task: msg.task });
+    else this.addFinal({ task_id: msg.task_id, final });
   }
 
   /** Records a header report for the plan task (when it is a chord value leaf). */
   report(barrierIndex: number | undefined, grow?: number): void {
     if (barrierIndex === undefined) return;
     const b = this.plan.barriers[barrierIndex] as PlanBarrier;
-    this.step.reports.push(
-      grow === undefined ? { barrier: b.key, chord_id: b.path } : { barrier: b.key, chord_id: b.path, grow },
-    );
+    const r: ChordReport =
+      grow === undefined ? { barrier: b.key, chord_id: b.path } : { barrier: b.key, chord_id: b.path, grow };
+    const reports = this.step.reports;
+    if (reports.length === 0) this.step.reports = [r];
+    else reports.push(r);
   }
 
   /** Marks a never-run task FAILURE (chain remainder / chord body, celery-semantics.md 4.2, 6.2). */
   markFailed(t: PlanTask, index: number, error: TaskError): void {
-    this.step.finals.push({ task_id: t.id, final: { state: 'FAILURE', error }, task: index });
+    this.addFinal({ task_id: t.id, final: { state: 'FAILURE', error }, task: index });
     this.event({
       run_id: this.plan.run_id,
       at: this.now,
@@ -63,7 +79,7 @@ export class StepBuilder {
   /** Marks a never-run task REVOKED (group body of a failed chord). */
   markRevoked(t: PlanTask, index: number, reason: string): void {
     const error: TaskError = { type: 'TaskRevokedError', message: reason, args: [reason] };
-    this.step.finals.push({ task_id: t.id, final: { state: 'REVOKED', error }, task: index });
+    this.addFinal({ task_id: t.id, final: { state: 'REVOKED', error }, task: index });
     this.event({ run_id: this.plan.run_id, at: this.now, type: 'task.revoked', task_id: t.id, reason });
     this.report(t.reports);
   }
@@ -121,7 +137,7 @@ export class StepBuilder {
       run_id: this.plan.run_id,
       task_id: t.id,
       name: t.name,
-      args: t.immutable || args.length === 0 ? t.args : [...args, ...t.args],
+      args: t.immutable || args.length === 0 ? t.args : concatArgs(args, t.args),
       kwargs: t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs },
       retries: 0,
       task: ti,
@@ -157,34 +173,54 @@ export class StepBuilder {
 export function checkApply(plan: RunPlan, index: number, args: Json[], kwargs: JsonObject): TaskError | null {
   const signatures = plan.signatures;
   if (signatures === undefined) return null;
-  const visit = (i: number): TaskError | null => {
-    const node = plan.nodes[i] as PlanNode;
-    switch (node.kind) {
-      case 'task': {
-        const t = plan.tasks[node.task] as PlanTask;
-        const params = signatures[t.name];
-        if (params === undefined) return null;
-        const a = t.immutable || args.length === 0 ? t.args : [...args, ...t.args];
-        const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
-        return checkArguments(t.name, params, a, k);
-      }
-      case 'chain':
-        return node.steps[0] === undefined ? null : visit(node.steps[0]);
-      case 'group':
-        for (const m of node.members) {
-          const e = visit(m);
-          if (e) return e;
-        }
-        return null;
-      case 'chord':
-        for (const h of node.header) {
-          const e = visit(h);
-          if (e) return e;
-        }
-        return null;
+  return visitApply(plan, signatures, index, args, kwargs);
+}
+
+/** `checkApply`'s walk (a module function, not a closure made on every successful attempt). */
+function visitApply(
+  plan: RunPlan,
+  signatures: NonNullable<RunPlan['signatures']>,
+  i: number,
+  args: Json[],
+  kwargs: JsonObject,
+): TaskError | null {
+  const node = plan.nodes[i] as PlanNode;
+  switch (node.kind) {
+    case 'task': {
+      const t = plan.tasks[node.task] as PlanTask;
+      const params = signatures[t.name];
+      if (params === undefined) return null;
+      const a = t.immutable || args.length === 0 ? t.args : concatArgs(args, t.args);
+      const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
+      return checkArguments(t.name, params, a, k);
     }
-  };
-  return visit(index);
+    case 'chain':
+      return node.steps[0] === undefined ? null : visitApply(plan, signatures, node.steps[0], args, kwargs);
+    case 'group':
+      for (const m of node.members) {
+        const e = visitApply(plan, signatures, m, args, kwargs);
+        if (e) return e;
+      }
+      return null;
+    case 'chord':
+      for (const h of node.header) {
+        const e = visitApply(plan, signatures, h, args, kwargs);
+        if (e) return e;
+      }
+      return null;
+  }
+}
+
+/**
+ * `[...callArgs, ...own]` (Celery prepends call-time args) as one exact-size copy: no iterators, and no
+ * spare capacity kept alive by the 100k messages and events that hold these lists.
+ */
+function concatArgs(callArgs: Json[], own: Json[]): Json[] {
+  const n = callArgs.length;
+  const out = new Array<Json>(n + own.length);
+  for (let i = 0; i < n; i++) out[i] = callArgs[i] as Json;
+  for (let i = 0; i < own.length; i++) out[n + i] = own[i] as Json;
+  return out;
 }
 
 function isEmpty(o: JsonObject): boolean {

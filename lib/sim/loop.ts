@@ -102,8 +102,9 @@ class Simulation {
   // Critical path bookkeeping (trace mode): by plan index, run-time tasks by id.
   private readonly causeOf: Array<string | null | undefined>;
   /** Plan index of `causeOf[i]` (-1: none or a run-time task), so the walk back needs no id lookup. */
-  private readonly causeIndex: number[];
-  private readonly endAt: number[];
+  private readonly causeIndex: Int32Array;
+  /** Virtual end time by plan index (-1: not finished); typed arrays fill 100k slots without growth. */
+  private readonly endAt: Float64Array;
   private readonly dynamicCause = new Map<string, string | null>();
   private readonly dynamicEnd = new Map<string, number>();
   private cause: string | null = null;
@@ -129,8 +130,8 @@ class Simulation {
     const n = plan.tasks.length;
     this.planFinals = filled<TaskFinal | undefined>(n, undefined);
     this.causeOf = opts.trace ? filled<string | null | undefined>(n, undefined) : [];
-    this.endAt = opts.trace ? filled(n, -1) : [];
-    this.causeIndex = opts.trace ? filled(n, -1) : [];
+    this.endAt = new Float64Array(opts.trace ? n : 0).fill(-1);
+    this.causeIndex = new Int32Array(opts.trace ? n : 0).fill(-1);
     this.env = { now: 0, random: opts.random, worker: '' };
   }
 
