@@ -43,6 +43,31 @@ function intInput(value: string, min: number, max: number, fallback: number): nu
   return Number.isFinite(n) ? Math.max(min, Math.min(max, n)) : fallback;
 }
 
+/** A playback button: icon only, its label read out and shown on hover. */
+function TransportButton(props: {
+  label: string;
+  icon: string;
+  disabled: boolean;
+  onClick: () => void;
+  testId?: string;
+  wide?: boolean;
+}) {
+  return (
+    <button
+      type="button"
+      className={styles.button}
+      disabled={props.disabled}
+      onClick={props.onClick}
+      aria-label={props.label}
+      title={props.label}
+      data-testid={props.testId}
+      style={props.wide ? { minWidth: 34 } : undefined}
+    >
+      <Icon d={props.icon} />
+    </button>
+  );
+}
+
 export interface SimControlsProps {
   onSimulate(): void;
   disabled: boolean;
@@ -134,65 +159,40 @@ export function SimControls({ onSimulate, disabled, disabledReason }: SimControl
         {status === 'running' ? 'Simulating…' : 'Simulate'}
       </button>
       <div className={styles.group}>
-        <button
-          type="button"
-          className={styles.button}
+        <TransportButton
+          label="Jump to start"
+          icon={ICON.start}
           disabled={!hasRun}
           onClick={() => {
             setPlaying(false);
             setPlayhead(0);
           }}
-          aria-label="Jump to start"
-          title="Jump to start"
-        >
-          <Icon d={ICON.start} />
-        </button>
-        <button
-          type="button"
-          className={styles.button}
+        />
+        <TransportButton
+          label="Previous event"
+          icon={ICON.prev}
           disabled={!hasRun}
           onClick={() => step(-1)}
-          aria-label="Previous event"
-          title="Previous event"
-        >
-          <Icon d={ICON.prev} />
-        </button>
-        <button
-          type="button"
-          className={styles.button}
+        />
+        <TransportButton
+          label={playing ? 'Pause' : 'Play'}
+          icon={playing ? ICON.pause : ICON.play}
           disabled={!hasRun}
           onClick={() => setPlaying(!playing)}
-          aria-label={playing ? 'Pause' : 'Play'}
-          title={playing ? 'Pause' : 'Play'}
-          data-testid="sim-play"
-          style={{ minWidth: 34 }}
-        >
-          <Icon d={playing ? ICON.pause : ICON.play} />
-        </button>
-        <button
-          type="button"
-          className={styles.button}
-          disabled={!hasRun}
-          onClick={() => step(1)}
-          aria-label="Next event"
-          title="Next event"
-        >
-          <Icon d={ICON.next} />
-        </button>
-        <button
-          type="button"
-          className={styles.button}
+          testId="sim-play"
+          wide
+        />
+        <TransportButton label="Next event" icon={ICON.next} disabled={!hasRun} onClick={() => step(1)} />
+        <TransportButton
+          label="Jump to end"
+          icon={ICON.end}
           disabled={!hasRun}
           onClick={() => {
             setPlaying(false);
             setPlayhead(endMs);
           }}
-          aria-label="Jump to end"
-          title="Jump to end"
-          data-testid="sim-end"
-        >
-          <Icon d={ICON.end} />
-        </button>
+          testId="sim-end"
+        />
         <select
           className={styles.select}
           aria-label="Playback speed"
