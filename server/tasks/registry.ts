@@ -103,6 +103,28 @@ export interface TaskRegistry {
   problems: string[];
 }
 
+let tsLoader: Promise<void> | undefined;
+
+/**
+ * Imports one task module. The compiled CLI runs plain Node, which cannot import `.ts`: tsx's loader is
+ * registered the first time a TypeScript task needs it (not at every start, where it would cost more
+ * than the rest of the start-up).
+ */
+async function importTaskModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    tsLoader ??= import('tsx/esm/api').then((tsx) => {
+      tsx.register();
+    });
+    await tsLoader;
+    // Node remembers the failed load of `url`: a query string makes it a new module for the loader.
+    return (await import(`${url}?ts`)) as Record<string, unknown>;
+  }
+}
+
 /** Loads user tasks from `dir` (missing directory = none) and builds the catalogue. */
 export async function loadTaskRegistry(dir: string | undefined): Promise<TaskRegistry> {
   const userTasks = new Map<string, UserTaskModule>();
@@ -119,7 +141,7 @@ export async function loadTaskRegistry(dir: string | undefined): Promise<TaskReg
     }
     for (const file of files.sort()) {
       try {
-        const mod = (await import(pathToFileURL(join(abs, file)).href)) as Record<string, unknown>;
+        const mod = await importTaskModule(join(abs, file));
         const task = [mod.default, mod.task].find(isTaskModule);
         if (!task) {
           problems.push(`${file} exports no task: export default {name, run(args, kwargs, ctx)}.`);
