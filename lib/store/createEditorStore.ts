@@ -44,7 +44,7 @@ export const EMPTY_DOC: DocSlice = {
 };
 
 function emptyRunStatus(): RunStatusSlice {
-  return { byTaskId: {}, byPath: {}, active: false };
+  return { byTaskId: new Map(), byPath: {}, active: false };
 }
 
 /** A new task node for a catalogue name (empty args; the inspector fills them). */
