@@ -355,11 +355,14 @@ export function planNormalized(
     dynamic[name] = { options: resolveOptions(entry, {}), errback_style: entry?.errback_style ?? 'old' };
   }
   const signatures: Record<string, TaskParam[]> = {};
+  const external = new Set<string>();
   for (const t of b.tasks) {
-    if (t.name in signatures) continue;
+    if (t.name in signatures || external.has(t.name)) continue;
     const entry = catalogue.get(t.name);
+    if (entry !== undefined && entry.source !== 'builtin' && entry.source !== 'tutorial')
+      external.add(t.name);
     // Built-ins only: user tasks' declared params document them, and the seed's tutorial tasks take **kwargs.
-    if (entry?.category === 'builtin') signatures[t.name] = entry.params;
+    if (entry?.source === 'builtin') signatures[t.name] = entry.params;
   }
   const plan: RunPlan = {
     version: 1,
@@ -371,6 +374,7 @@ export function planNormalized(
     barriers: b.barriers,
     dynamic,
     signatures,
+    ...(external.size > 0 ? { external: [...external] } : {}),
   };
   // Celery checks the arguments of what it sends when the canvas is applied: a mismatch raises in the
   // caller and nothing is sent (Task.typing).
