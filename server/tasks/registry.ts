@@ -19,6 +19,7 @@ import {
 } from '../../lib/canvas/catalogue';
 import type { DurationModel, Json, JsonObject, TaskOptions } from '../../lib/canvas/model';
 import type { AttemptOutcome } from '../../lib/engine/types';
+import { importTaskModule } from './compiledImport';
 
 export interface UserTaskContext {
   task_id: string;
@@ -128,28 +129,6 @@ export interface TaskRegistry {
   problems: string[];
   /** The directory read (absolute), when there was one. */
   dir?: string;
-}
-
-let tsLoader: Promise<void> | undefined;
-
-/**
- * Imports one task module. The compiled CLI runs plain Node, which cannot import `.ts`: tsx's loader is
- * registered the first time a TypeScript task needs it (not at every start, where it would cost more
- * than the rest of the start-up).
- */
-async function importTaskModule(path: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(path).href;
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
-    tsLoader ??= import('tsx/esm/api').then((tsx) => {
-      tsx.register();
-    });
-    await tsLoader;
-    // Node remembers the failed load of `url`: a query string makes it a new module for the loader.
-    return (await import(`${url}?ts`)) as Record<string, unknown>;
-  }
 }
 
 const MODULE_EXT = ['.ts', '.js', '.mjs', '.mts'];
