@@ -41,6 +41,17 @@ export function Palette() {
     if (item.kind === 'task') actions.addTask(item.name!);
     else actions.addContainer(item.kind);
   };
+  const matchingContainers = CONTAINERS.filter(
+    (c) => query === '' || c.label.toLowerCase().includes(query.toLowerCase()),
+  );
+  /** Enter in the search box adds the first match, in the order the palette lists them. */
+  const addFirstMatch = () => {
+    if (query.trim() === '') return;
+    const container = matchingContainers[0];
+    const task = groups[0]?.list[0];
+    if (container) add({ kind: container.kind });
+    else if (task) add({ kind: 'task', name: task.name });
+  };
   return (
     <aside className="cf-palette" aria-label="Task palette" data-testid="palette">
       <input
@@ -51,32 +62,35 @@ export function Palette() {
         data-testid="palette-search"
         value={query}
         onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key !== 'Enter') return;
+          e.preventDefault();
+          addFirstMatch();
+        }}
       />
       <div className="cf-palette-scroll">
         <h3 className="cf-section-title">Structure</h3>
-        {CONTAINERS.filter((c) => query === '' || c.label.toLowerCase().includes(query.toLowerCase())).map(
-          (c) => (
-            <button
-              type="button"
-              key={c.kind}
-              className={`cf-palette-item is-${c.kind}`}
-              draggable
-              aria-label={`Add ${c.label}`}
-              data-testid={`palette-${c.kind}`}
-              title={c.hint}
-              onDragStart={(e) => onDragStart(e, { kind: c.kind })}
-              onClick={() => add({ kind: c.kind })}
-            >
-              <span className="cf-palette-icon">
-                {c.kind === 'group' ? '∥' : c.kind === 'chord' ? '⋔' : '→'}
-              </span>
-              <span>
-                <strong>{c.label}</strong>
-                <small>{c.hint}</small>
-              </span>
-            </button>
-          ),
-        )}
+        {matchingContainers.map((c) => (
+          <button
+            type="button"
+            key={c.kind}
+            className={`cf-palette-item is-${c.kind}`}
+            draggable
+            aria-label={`Add ${c.label}`}
+            data-testid={`palette-${c.kind}`}
+            title={c.hint}
+            onDragStart={(e) => onDragStart(e, { kind: c.kind })}
+            onClick={() => add({ kind: c.kind })}
+          >
+            <span className="cf-palette-icon">
+              {c.kind === 'group' ? '∥' : c.kind === 'chord' ? '⋔' : '→'}
+            </span>
+            <span>
+              <strong>{c.label}</strong>
+              <small>{c.hint}</small>
+            </span>
+          </button>
+        ))}
         {groups.map(({ c, list }) => (
           <section key={c}>
             <h3 className="cf-section-title">{CATEGORY_TITLES[c]}</h3>

@@ -9,6 +9,7 @@ import { resolveTaskOptions } from '../canvas/catalogue';
 import { type LinkConfig, pushDownLinks, unchainTasks } from '../canvas/links';
 import type { CanvasFile, CanvasNode, TaskNode, TaskOptions } from '../canvas/model';
 import { normalizeCanvas } from '../canvas/normalize';
+import { putOwn } from '../canvas/ownKeys';
 import type { TaskError, TaskOrigin } from '../protocol/events';
 import { join, joinAfterGroups } from './planSteps';
 import { checkApply } from './step';
@@ -356,10 +357,10 @@ export function planNormalized(
   }
   const signatures: Record<string, TaskParam[]> = {};
   for (const t of b.tasks) {
-    if (t.name in signatures) continue;
+    if (Object.hasOwn(signatures, t.name)) continue;
     const entry = catalogue.get(t.name);
     // Built-ins only: user tasks' declared params document them, and the seed's tutorial tasks take **kwargs.
-    if (entry?.category === 'builtin') signatures[t.name] = entry.params;
+    if (entry?.category === 'builtin') putOwn(signatures, t.name, entry.params);
   }
   const plan: RunPlan = {
     version: 1,

@@ -68,8 +68,8 @@ export interface NodeRunStatus {
 }
 
 export interface RunStatusSlice {
-  /** Status by Celery task id (the node's `id` label, else the planner's id). */
-  byTaskId: Record<string, NodeRunStatus>;
+  /** Status by Celery task id (the node's `id` label, else the planner's id); a Map: ids are user text. */
+  byTaskId: ReadonlyMap<string, NodeRunStatus>;
   /** Status by canvas path key (`tasks.1.header.0`), as in `TaskDescriptor.path`. */
   byPath: Record<string, NodeRunStatus>;
   /** Whether this overlay is being shown. */

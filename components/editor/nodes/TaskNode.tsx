@@ -37,10 +37,10 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
   const problem = useEditor((s) => s.ui.problemIndex[id]);
   const key = pathKey(data.dn.path);
   const sim = useEditor((s) =>
-    s.sim.active ? (s.sim.byTaskId[t.id ?? ''] ?? s.sim.byPath[key]) : undefined,
+    s.sim.active ? (s.sim.byTaskId.get(t.id ?? '') ?? s.sim.byPath[key]) : undefined,
   );
   const live = useEditor((s) =>
-    s.live.active ? (s.live.byTaskId[t.id ?? ''] ?? s.live.byPath[key]) : undefined,
+    s.live.active ? (s.live.byTaskId.get(t.id ?? '') ?? s.live.byPath[key]) : undefined,
   );
   const status = live ?? sim;
   // Callback handles exist only where they are used or can be used now (selected): fewer DOM nodes at 2,000 tasks.
