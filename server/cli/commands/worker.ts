@@ -9,6 +9,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       concurrency: { type: 'string' },
       queues: { type: 'string' },
       'no-barriers': { type: 'boolean' },
+      tasks: { type: 'string' },
     },
   });
   const { loadConfig } = await import('../../config');
@@ -34,7 +35,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { createLogger } = await import('../../log');
   const log = createLogger('chordflow-worker', config.logLevel);
   const { loadTaskRegistry } = await import('../../tasks/registry');
-  const registry = await loadTaskRegistry(config.tasksDir);
+  const registry = await loadTaskRegistry(values.tasks ?? config.tasksDir);
   for (const p of registry.problems) log.warn(p);
   const { startClusterWorker } = await import('../../cluster/worker');
   const worker = await startClusterWorker({
@@ -49,7 +50,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(config.modelServiceUrl ? { modelServiceUrl: config.modelServiceUrl } : {}),
     log,
   });
-  io.out(`chordflow worker ${worker.name} is ready (concurrency ${concurrency}).\n`);
+  io.out(
+    `chordflow worker ${worker.name} is ready (queues ${(queues ?? ['default']).join(', ')}, concurrency ${concurrency}).\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
