@@ -140,6 +140,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
+    catalogue: registry.catalogue,
   });
 
   return {

@@ -168,7 +168,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       const states = await store.getTaskStates<TaskFinal>(b.run_id, missing);
       for (const id of missing) {
         fetched.add(id);
-        const s = states[id];
+        const s = states.get(id);
         if (s) finals.set(id, s);
       }
       wanted = barrierInputs(ctx.plan, b, lookup);

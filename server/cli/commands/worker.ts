@@ -9,6 +9,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       concurrency: { type: 'string' },
       queues: { type: 'string' },
       'no-barriers': { type: 'boolean' },
+      tasks: { type: 'string' },
     },
   });
   const { loadConfig } = await import('../../config');
@@ -39,7 +40,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     log.info({ redis: config.redisUrl }, `Redis at ${config.redisUrl} is answering again`);
   }
   const { loadTaskRegistry } = await import('../../tasks/registry');
-  const registry = await loadTaskRegistry(config.tasksDir);
+  const registry = await loadTaskRegistry(values.tasks ?? config.tasksDir);
   for (const p of registry.problems) log.warn(p);
   const { startClusterWorker } = await import('../../cluster/worker');
   const starting = startClusterWorker({
@@ -62,7 +63,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await late?.close(0);
     return 0;
   }
-  io.out(`chordflow worker ${worker.name} is ready (concurrency ${concurrency}).\n`);
+  io.out(
+    `chordflow worker ${worker.name} is ready (queues ${(queues ?? ['default']).join(', ')}, concurrency ${concurrency}).\n`,
+  );
   // Under `serve` the parent holds an IPC channel: when it dies (even SIGKILL) this worker stops too.
   if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   await stop;

@@ -9,11 +9,13 @@
  *   POST /api/workflows/<id>/relaunch   201 new workflow
  *   POST /api/workflows/<id>/cancel     201 canceled workflow
  *   GET  /api/definitions · POST /api/definitions {project, name, canvas, description?}
+ *   GET  /api/tasks                     the task catalogue (built-ins, tutorial, the user's modules)
  * With CHORDFLOW_API_TOKEN set, every mutating request needs `Authorization: Bearer <token>`.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
+import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
@@ -25,6 +27,7 @@ import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
 import { taskObjects, workflowObject } from './directorView';
 import { healthReport } from './health';
+import { catalogueJson } from './tasks';
 
 export interface ApiDeps {
   /** Absent when no Redis is available: run endpoints answer 503. */
@@ -39,6 +42,8 @@ export interface ApiDeps {
   apiToken?: string;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
+  /** The task catalogue (also without Redis: the palette needs it); default the cluster client's. */
+  catalogue?: TaskCatalogue;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
@@ -254,6 +259,12 @@ export function createApiHandler(
     sendJson(res, 201, def);
   };
 
+  const listTasks: Handler = async (_req, res) => {
+    const catalogue = deps.catalogue ?? deps.client?.catalogue;
+    if (!catalogue) throw new HttpError(503, 'The task catalogue is not loaded yet.');
+    sendJson(res, 200, catalogueJson(catalogue));
+  };
+
   const routes: Array<{ method: string; pattern: RegExp; handler: Handler; mutating?: boolean }> = [
     { method: 'GET', pattern: /^\/api\/ping$/, handler: ping },
     { method: 'GET', pattern: /^\/api\/health$/, handler: health },
@@ -265,6 +276,7 @@ export function createApiHandler(
     { method: 'POST', pattern: /^\/api\/workflows\/([^/]+)\/cancel$/, handler: cancel, mutating: true },
     { method: 'GET', pattern: /^\/api\/definitions$/, handler: listDefinitions },
     { method: 'POST', pattern: /^\/api\/definitions$/, handler: saveDefinition, mutating: true },
+    { method: 'GET', pattern: /^\/api\/tasks$/, handler: listTasks },
   ];
 
   return async (req, res) => {
