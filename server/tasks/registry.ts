@@ -70,6 +70,17 @@ export async function runUserTask(
 ): Promise<AttemptOutcome> {
   try {
     const value = await task.run(args, kwargs, { ...ctx, retry: (o = {}) => new RetryRequest(o) });
+    const unstorable = storeProblem(value);
+    // Like Celery's EncodeError: the task ran but its result cannot be stored, so it fails (once, with a
+    // sentence) instead of failing the job over and over where the result is written.
+    if (unstorable)
+      return {
+        kind: 'error',
+        error: {
+          type: 'EncodeError',
+          message: `The result of task ${task.name} cannot be stored as JSON: ${unstorable}`,
+        },
+      };
     return { kind: 'success', value: value === undefined ? null : value };
   } catch (err) {
     if (err instanceof RetryRequest) {
@@ -82,6 +93,19 @@ export async function runUserTask(
       };
     }
     return { kind: 'error', error: toTaskError(err) };
+  }
+}
+
+/** Why `value` cannot be stored as JSON (a BigInt, a cycle…), or undefined when it can. */
+export function storeProblem(value: unknown): string | undefined {
+  try {
+    JSON.stringify(value);
+    return undefined;
+  } catch (err) {
+    const m = err instanceof Error ? err.message : String(err);
+    if (/BigInt/i.test(m)) return 'it contains a BigInt (convert it to a number or a string).';
+    if (/circular/i.test(m)) return 'it contains a cycle (an object that refers to itself).';
+    return `${m}.`;
   }
 }
 

@@ -19,11 +19,14 @@ import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { OpsView } from '../../ops/opsView';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
+import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
 import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
 import { taskObjects, workflowObject } from './directorView';
+import { healthReport } from './health';
 import { catalogueJson } from './tasks';
 
 export interface ApiDeps {
@@ -32,6 +35,10 @@ export interface ApiDeps {
   definitions?: DefinitionStore;
   redis?: Redis;
   redisUnavailable?: string;
+  /** Live Redis state: run routes answer 503 with its sentence while Redis is away. */
+  monitor?: RedisMonitor;
+  /** Operator's view: live workers and runs without progress (server/ops). */
+  ops?: OpsView;
   apiToken?: string;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
@@ -68,12 +75,18 @@ const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']
 export function createApiHandler(
   deps: ApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  function redisAway(): void {
+    const down = deps.monitor?.message();
+    if (down) throw new HttpError(503, down);
+  }
   function cluster(): ClusterClient {
     if (!deps.client) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    redisAway();
     return deps.client;
   }
   function defs(): DefinitionStore {
     if (!deps.definitions) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    redisAway();
     return deps.definitions;
   }
   async function runOr404(id: string) {
@@ -85,36 +98,7 @@ export function createApiHandler(
 
   const ping: Handler = async (_req, res) => sendJson(res, 200, { message: 'pong' });
 
-  const health: Handler = async (_req, res) => {
-    let redis: 'ok' | 'down' = 'down';
-    let workers: string[] = [];
-    if (deps.redis && deps.client) {
-      try {
-        if ((await deps.redis.ping()) === 'PONG') redis = 'ok';
-        workers = await deps.redis.zrangebyscore(deps.client.store.keys.workers, Date.now() - 15_000, '+inf');
-      } catch {
-        redis = 'down';
-      }
-    }
-    let model: 'ok' | 'down' | 'not configured' = 'not configured';
-    if (deps.modelServiceUrl) {
-      const base = deps.modelServiceUrl.replace(/\/v1\/predict\/?$/, '').replace(/\/+$/, '');
-      try {
-        const r = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) });
-        model = r.ok ? 'ok' : 'down';
-      } catch {
-        model = 'down';
-      }
-    }
-    const status = redis === 'ok' ? 'ok' : 'degraded';
-    sendJson(res, 200, {
-      status,
-      redis: deps.client ? redis : 'not available',
-      ...(deps.client ? {} : { message: deps.redisUnavailable ?? REDIS_UNAVAILABLE }),
-      workers: { count: workers.length, names: workers },
-      model_service: model,
-    });
-  };
+  const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
 
   const createWorkflow: Handler = async (req, res) => {
     const body = await readJsonBody(req, deps.bodyLimitBytes);
@@ -338,9 +322,13 @@ export function createApiHandler(
       else if (err instanceof SubmitError)
         sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
       else {
-        // Redis down mid-request and the like: not the caller's fault, but still a sentence.
+        // Redis down mid-request and the like: not the caller's fault, but still a sentence (the
+        // client library's own text — "Reached the max retries per request limit" — helps nobody).
+        const down =
+          deps.monitor?.message() ??
+          (isConnectionError(err) && deps.monitor ? redisDownSentence(deps.monitor.url) : undefined);
         const message = err instanceof Error ? err.message : String(err);
-        sendJson(res, 503, { error: `The server could not complete the request: ${message}.` });
+        sendJson(res, 503, { error: down ?? `The server could not complete the request: ${message}.` });
       }
     }
     return true;
