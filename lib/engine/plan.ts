@@ -356,11 +356,14 @@ export function planNormalized(
     dynamic[name] = { options: resolveOptions(entry, {}), errback_style: entry?.errback_style ?? 'old' };
   }
   const signatures: Record<string, TaskParam[]> = {};
+  const external = new Set<string>();
   for (const t of b.tasks) {
-    if (Object.hasOwn(signatures, t.name)) continue;
+    if (Object.hasOwn(signatures, t.name) || external.has(t.name)) continue;
     const entry = catalogue.get(t.name);
+    if (entry !== undefined && entry.source !== 'builtin' && entry.source !== 'tutorial')
+      external.add(t.name);
     // Built-ins only: user tasks' declared params document them, and the seed's tutorial tasks take **kwargs.
-    if (entry?.category === 'builtin') putOwn(signatures, t.name, entry.params);
+    if (entry?.source === 'builtin') putOwn(signatures, t.name, entry.params);
   }
   const plan: RunPlan = {
     version: 1,
@@ -372,6 +375,7 @@ export function planNormalized(
     barriers: b.barriers,
     dynamic,
     signatures,
+    ...(external.size > 0 ? { external: [...external] } : {}),
   };
   // Celery checks the arguments of what it sends when the canvas is applied: a mismatch raises in the
   // caller and nothing is sent (Task.typing).

@@ -96,6 +96,11 @@ export interface RunPlan {
    * it is applied (`Task.typing`, lib/engine/typing.ts). Tasks without an entry are not checked.
    */
   signatures?: Record<string, TaskParam[]>;
+  /**
+   * Names the plan uses whose code is not the engine's (user modules, a module overriding a built-in,
+   * tasks of an external Celery app): the simulator models them instead of running a built-in.
+   */
+  external?: string[];
 }
 
 /** A task signature created at run time (Task.replace, add_to_chord). */

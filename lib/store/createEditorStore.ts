@@ -300,6 +300,9 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             setTheme(theme) {
               set((s) => ({ ui: { ...s.ui, theme } }));
             },
+            setCatalogue(catalogue) {
+              set({ catalogue });
+            },
             setPanel(panel) {
               set((s) => ({ ui: { ...s.ui, panel } }));
             },
