@@ -56,7 +56,10 @@ function start(args: string[], env: Record<string, string>): { child: ChildProce
   return { child, err: () => err };
 }
 
-async function json(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
+async function json(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await fetch(url, init);
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
@@ -95,7 +98,14 @@ describe('Redis that comes and goes', () => {
     const submit = () =>
       json(`${base}/api/workflows`, {
         method: 'POST',
-        body: JSON.stringify({ canvas: { chain: [{ task: 'add', args: [1, 2] }, { task: 'add', args: [3] }] } }),
+        body: JSON.stringify({
+          canvas: {
+            chain: [
+              { task: 'add', args: [1, 2] },
+              { task: 'add', args: [3] },
+            ],
+          },
+        }),
       });
     const run1 = await submit();
     expect(run1.status).toBe(201);
@@ -135,7 +145,9 @@ describe('Redis that comes and goes', () => {
     const redisPort = await freePort();
     const url = `redis://127.0.0.1:${redisPort}`;
     const worker = start(['worker'], { REDIS_URL: url, CHORDFLOW_PREFIX: '{early}' });
-    await until('the waiting line', async () => (worker.err().includes('is not answering') ? true : undefined));
+    await until('the waiting line', async () =>
+      worker.err().includes('is not answering') ? true : undefined,
+    );
     const redis = await startPrivateRedis({ port: redisPort });
     redises.push(redis);
     const { startStack } = await import('../cluster/stack');

@@ -4,10 +4,10 @@
  * watchdog — on a real cluster (private Redis, in-process worker, the fixture tasks).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../../tests/support/testRedisUrl';
 import { type Stack, startStack } from '../cluster/stack';
 import { loadConfig } from '../config';
 import { runReport } from '../runs/report';
-import { testRedisUrl } from '../../tests/support/testRedisUrl';
 
 let stack: Stack;
 
