@@ -19,6 +19,7 @@ import {
 } from '../../lib/canvas/catalogue';
 import type { DurationModel, Json, JsonObject, TaskOptions } from '../../lib/canvas/model';
 import type { AttemptOutcome } from '../../lib/engine/types';
+import { importTaskModule } from './compiledImport';
 
 export interface UserTaskContext {
   task_id: string;
@@ -205,7 +206,7 @@ export async function loadTaskRegistry(dir: string | undefined): Promise<TaskReg
     for (const file of moduleFiles(abs)) {
       const module = file.slice(0, -extname(file).length).split(sep).join('/');
       try {
-        const mod = (await import(pathToFileURL(join(abs, file)).href)) as Record<string, unknown>;
+        const mod = await importTaskModule(join(abs, file));
         const tasks = exportedTasks(mod);
         if (tasks.length === 0) {
           problems.push(`${file} exports no task: export default {name, run(args, kwargs, ctx)}.`);

@@ -34,14 +34,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const withWeb = !values['no-web'];
   if (withWeb && !dev) {
     const { existsSync } = await import('node:fs');
-    const { fileURLToPath } = await import('node:url');
-    const buildId = fileURLToPath(new URL('../../../.next/BUILD_ID', import.meta.url));
+    const { join } = await import('node:path');
+    const { projectRoot } = await import('../../projectRoot');
+    const buildId = join(projectRoot(), '.next', 'BUILD_ID');
     if (!existsSync(buildId)) {
       io.err('chordflow serve: no production build found — building the web app once (next build)…\n');
       const { spawnSync } = await import('node:child_process');
       const r = spawnSync('npx', ['next', 'build'], {
         stdio: 'inherit',
-        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+        cwd: projectRoot(),
       });
       if (r.status !== 0) return 1;
     }
