@@ -7,9 +7,15 @@ import { pyException } from '../python';
 import type { TaskRequest, TaskResult } from '../types';
 import { bindArgs, Raise } from './bind';
 import { BUILTIN_IMPLS, type TaskImpl } from './builtins';
+import { mapImpls } from './map';
 import { TUTORIAL_IMPLS } from './tutorial';
 
 const IMPLS: Record<string, TaskImpl> = { ...BUILTIN_IMPLS, ...TUTORIAL_IMPLS };
+// Celery's map/starmap call their inner task in process, through the same entry point.
+Object.assign(
+  IMPLS,
+  mapImpls((name, request) => executeTask(undefined, request)),
+);
 
 /** True when the engine has an implementation for `name`. */
 export function hasImplementation(name: string): boolean {
