@@ -160,7 +160,7 @@ function taskNames(tree: CanvasNode, catalogue: TaskCatalogue): string[] {
 /** The real body of a built-in or tutorial task; `undefined` for user tasks (they get a stub). */
 function bodyFor(name: string, catalogue: TaskCatalogue) {
   const entry = catalogue.get(name);
-  if (entry === undefined || entry.category === 'user') return undefined;
+  if (entry === undefined || (entry.source !== 'builtin' && entry.source !== 'tutorial')) return undefined;
   return PYTHON_BODIES[name];
 }
 

@@ -9,6 +9,7 @@ import { resolveTaskOptions } from '../canvas/catalogue';
 import { type LinkConfig, pushDownLinks, unchainTasks } from '../canvas/links';
 import type { CanvasFile, CanvasNode, TaskNode, TaskOptions } from '../canvas/model';
 import { normalizeCanvas } from '../canvas/normalize';
+import { putOwn } from '../canvas/ownKeys';
 import type { TaskError, TaskOrigin } from '../protocol/events';
 import { join, joinAfterGroups } from './planSteps';
 import { checkApply } from './step';
@@ -375,11 +376,14 @@ export function planNormalized(
     dynamic[name] = { options: resolveOptions(entry, {}), errback_style: entry?.errback_style ?? 'old' };
   }
   const signatures: Record<string, TaskParam[]> = {};
+  const external = new Set<string>();
   for (const t of b.tasks) {
-    if (t.name in signatures) continue;
+    if (Object.hasOwn(signatures, t.name) || external.has(t.name)) continue;
     const entry = catalogue.get(t.name);
+    if (entry !== undefined && entry.source !== 'builtin' && entry.source !== 'tutorial')
+      external.add(t.name);
     // Built-ins only: user tasks' declared params document them, and the seed's tutorial tasks take **kwargs.
-    if (entry?.category === 'builtin') signatures[t.name] = entry.params;
+    if (entry?.source === 'builtin') putOwn(signatures, t.name, entry.params);
   }
   const plan: RunPlan = {
     version: 1,
@@ -391,6 +395,7 @@ export function planNormalized(
     barriers: b.barriers,
     dynamic,
     signatures,
+    ...(external.size > 0 ? { external: [...external] } : {}),
   };
   // Celery checks the arguments of what it sends when the canvas is applied: a mismatch raises in the
   // caller and nothing is sent (Task.typing).

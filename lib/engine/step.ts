@@ -3,6 +3,7 @@
  * celery-semantics.md 2) into dispatches and their events, storing finals and chord reports.
  */
 import type { Json, JsonObject } from '../canvas/model';
+import { getOwn } from '../canvas/ownKeys';
 import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import type {
@@ -199,7 +200,7 @@ function visitApply(
   switch (node.kind) {
     case 'task': {
       const t = plan.tasks[node.task] as PlanTask;
-      const params = signatures[t.name];
+      const params = getOwn(signatures, t.name);
       if (params === undefined) return null;
       const a = t.immutable || args.length === 0 ? t.args : concatArgs(args, t.args);
       const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };

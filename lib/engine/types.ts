@@ -106,6 +106,11 @@ export interface RunPlan {
   signatures?: Record<string, TaskParam[]>;
   /** Epoch ms of the run's start: places absolute `eta`/`expires` on the run's clock (injected). */
   epoch_ms?: number;
+  /**
+   * Names the plan uses whose code is not the engine's (user modules, a module overriding a built-in,
+   * tasks of an external Celery app): the simulator models them instead of running a built-in.
+   */
+  external?: string[];
 }
 
 /** A task signature created at run time (Task.replace, add_to_chord). */

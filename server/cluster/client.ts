@@ -152,7 +152,7 @@ export class ClusterClient {
     const at = Date.now() - run.started_ms;
     const events: UnsequencedRunEvent[] = [];
     for (const t of plan?.tasks ?? []) {
-      if (!finals[t.id])
+      if (!finals.has(t.id))
         events.push({ type: 'task.revoked', run_id: runId, at, task_id: t.id, reason: 'canceled' });
     }
     events.push({ type: 'run.finished', run_id: runId, at, status: 'canceled' });
