@@ -16,6 +16,11 @@ export interface Definition {
   description?: string;
   /** Canvas JSON (SPEC 2.1) node or file. */
   canvas: Json;
+  /**
+   * The pipeline input saved with the definition (the editor's Input): the default payload. A run's
+   * payload is laid over it field by field, so callers send only what differs.
+   */
+  payload?: Json;
   builtin?: boolean;
 }
 
@@ -34,6 +39,7 @@ export const BUILTIN_DEFINITIONS: Definition[] = [
     fullname: 'demo.PIPELINE',
     description: 'The seed tutorial: TASK_A → (TASK_B | TASK_C) → TASK_D; payload {raw, scenario}.',
     canvas: TUTORIAL_PIPELINE,
+    payload: { raw: 'hello world', scenario: 'happy' },
     builtin: true,
   },
 ];
@@ -63,6 +69,12 @@ export function injectPayload(node: Json, payload: Json, catalogue: TaskCatalogu
     }
   }
   return out;
+}
+
+/** The payload a run of `def` gets: the definition's saved input with the caller's fields over it. */
+export function runPayload(def: Definition, given: Json): Json {
+  if (!isObject(def.payload) || !isObject(given)) return given;
+  return { ...def.payload, ...given };
 }
 
 export class DefinitionStore {
