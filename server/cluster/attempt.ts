@@ -131,6 +131,10 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
 
   return async function runAttempt(ctx, msg, inline) {
     batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
+    if (ctx.progressMarked !== true) {
+      ctx.progressMarked = true;
+      batch.markProgress(msg.run_id);
+    }
     // Fast path: a built-in that answers without effects ran synchronously, so no timer, abort or cancel
     // could have fired meanwhile; its start and finish go out in the same store flush.
     let first: TaskResult | undefined;

@@ -2,6 +2,7 @@
  * The back end of `chordflow serve` in one call, also used by tests and benchmarks: Redis (given or
  * found), task registry, mock model service, in-process workers, the cluster client and the API handler.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { ServerConfig } from '../config';
@@ -11,6 +12,8 @@ import { type ModelService, startModelService } from '../modelService/service';
 import { createRedis } from '../redis/connection';
 import { ensureRedis, type RedisAvailability } from '../redis/ensureRedis';
 import { DefinitionStore } from '../runs/definitions';
+import { definitionsFromYaml, schemaFolderLoader } from '../runs/directorImport';
+import { type PeriodicScheduler, startPeriodicScheduler } from '../runs/periodic';
 import { loadTaskRegistry, type TaskRegistry } from '../tasks/registry';
 import { ClusterClient } from './client';
 import { type ClusterWorker, startClusterWorker } from './worker';
@@ -69,6 +72,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let client: ClusterClient | undefined;
   let definitions: DefinitionStore | undefined;
   let redisUnavailable: string | undefined;
+  let scheduler: PeriodicScheduler | undefined;
   if (availability.kind === 'none') {
     redisUnavailable = availability.reason;
     log?.warn(availability.reason);
@@ -79,6 +83,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     redis.on('error', (err) => log?.warn({ err: err.message }, 'redis connection error'));
     client = new ClusterClient(redis, config.keyPrefix, registry.catalogue);
     definitions = new DefinitionStore(redis, client.store.keys);
+    if (config.workflowsFile) await importWorkflowsFile(config.workflowsFile, registry, definitions, log);
+    scheduler = await startPeriodicScheduler({
+      connection: availability.url,
+      prefix: config.keyPrefix,
+      client,
+      definitions,
+      ...(log ? { log } : {}),
+    });
     const n = options.workers ?? config.workerCount;
     for (let i = 0; i < n; i++) {
       workers.push(
@@ -106,6 +118,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
     catalogue: registry.catalogue,
+    perPage: {
+      default: config.workflowsPerPage,
+      max: Math.max(config.workflowsMaxPerPage, config.workflowsPerPage),
+    },
+    ...(scheduler ? { onDefinitionsSaved: () => scheduler.sync() } : {}),
   });
 
   return {
@@ -119,6 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(redisUnavailable ? { redisUnavailable } : {}),
     api,
     async close() {
+      await scheduler?.close();
       await Promise.all(workers.map((w) => w.close(config.shutdownTimeoutMs)));
       await client?.close().catch(() => {});
       redis?.disconnect();
@@ -126,4 +144,31 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (availability.kind === 'local') await availability.stop();
     },
   };
+}
+
+/**
+ * Imports a celery-director workflows.yml at start, as director loads its own: every workflow becomes a
+ * definition. A workflow with a problem is left out and logged (the others still load).
+ */
+async function importWorkflowsFile(
+  path: string,
+  registry: TaskRegistry,
+  definitions: DefinitionStore,
+  log: Logger | undefined,
+): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    log?.warn({ path, err: String(err) }, 'CHORDFLOW_WORKFLOWS cannot be read');
+    return;
+  }
+  const { definitions: defs, problems } = definitionsFromYaml(
+    text,
+    registry.catalogue,
+    schemaFolderLoader(path),
+  );
+  for (const p of problems) log?.warn({ path }, p);
+  await definitions.saveAll(defs);
+  log?.info({ path, workflows: defs.length }, 'imported director workflows');
 }
