@@ -9,11 +9,15 @@ import type { ServerConfig } from '../config';
 import { createApiHandler } from '../http/api/index';
 import type { Logger } from '../log';
 import { type ModelService, startModelService } from '../modelService/service';
+import { Metrics } from '../ops/metrics';
+import { OpsView } from '../ops/opsView';
 import { createRedis } from '../redis/connection';
 import { ensureRedis, type RedisAvailability } from '../redis/ensureRedis';
+import { RedisMonitor } from '../redis/monitor';
 import { DefinitionStore } from '../runs/definitions';
 import { definitionsFromYaml, schemaFolderLoader } from '../runs/directorImport';
 import { type PeriodicScheduler, startPeriodicScheduler } from '../runs/periodic';
+import { within } from '../shutdown';
 import { loadTaskRegistry, type TaskRegistry } from '../tasks/registry';
 import { ClusterClient } from './client';
 import { type ClusterWorker, startClusterWorker } from './worker';
@@ -27,8 +31,13 @@ export interface Stack {
   modelService?: ModelService;
   modelServiceUrl?: string;
   redisUnavailable?: string;
+  /** Watches the Redis connection (present whenever `redis` is). */
+  monitor?: RedisMonitor;
+  /** Live workers and the runs watchdog (present whenever `redis` is). */
+  ops?: OpsView;
   api: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
-  close(): Promise<void>;
+  /** Workers get `timeoutMs` (default CHORDFLOW_SHUTDOWN_MS) to finish; nothing here waits on a dead Redis. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export interface StackOptions {
@@ -40,6 +49,11 @@ export interface StackOptions {
   startModelService?: boolean;
   /** In-process workers to start (default config.workerCount). */
   workers?: number;
+  /**
+   * When Redis does not answer at start, keep trying and come up when it does (serve) instead of
+   * running without one (default false: tests and benches want to know at once).
+   */
+  waitForRedis?: boolean;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -72,41 +86,79 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let client: ClusterClient | undefined;
   let definitions: DefinitionStore | undefined;
   let redisUnavailable: string | undefined;
+  let monitor: RedisMonitor | undefined;
+  let ops: OpsView | undefined;
+  let metrics: Metrics | undefined;
+  let closing = false;
   let scheduler: PeriodicScheduler | undefined;
-  if (availability.kind === 'none') {
+  const redisUrl = availability.kind === 'none' ? config.redisUrl : availability.url;
+  if (availability.kind === 'none' && !options.waitForRedis) {
     redisUnavailable = availability.reason;
     log?.warn(availability.reason);
   } else {
     if (availability.kind === 'local')
       log?.info({ url: availability.url }, 'started a local redis-server (AOF on)');
-    redis = createRedis(availability.url);
-    redis.on('error', (err) => log?.warn({ err: err.message }, 'redis connection error'));
+    // With Redis not there yet (waitForRedis) the connection keeps retrying; everything that needs it
+    // (API run routes, workers, the live feed) waits for the monitor to say it is up.
+    redis = createRedis(redisUrl);
+    monitor = new RedisMonitor(redis, redisUrl, log);
     client = new ClusterClient(redis, config.keyPrefix, registry.catalogue);
     definitions = new DefinitionStore(redis, client.store.keys);
-    if (config.workflowsFile) await importWorkflowsFile(config.workflowsFile, registry, definitions, log);
-    scheduler = await startPeriodicScheduler({
-      connection: availability.url,
-      prefix: config.keyPrefix,
-      client,
-      definitions,
+    ops = new OpsView(redis, client.store.keys, {
+      stuckAfterMs: config.stuckAfterMs,
       ...(log ? { log } : {}),
     });
+    ops.start(config.watchdogIntervalMs);
+    metrics = new Metrics({
+      redisUrl,
+      keys: client.store.keys,
+      dispatcher: client.dispatcher,
+      ops,
+      monitor,
+    });
+    const m = metrics;
+    void monitor.whenUp().then(() => m.start().catch(() => {}));
+    // Director's workflows.yml and its periodic schedules, once Redis is there.
+    const c = client;
+    const d = definitions;
+    const directorReady = monitor.whenUp().then(async () => {
+      if (config.workflowsFile) await importWorkflowsFile(config.workflowsFile, registry, d, log);
+      if (closing) return;
+      scheduler = await startPeriodicScheduler({
+        connection: redisUrl,
+        prefix: config.keyPrefix,
+        client: c,
+        definitions: d,
+        ...(log ? { log } : {}),
+      });
+    });
+    directorReady.catch((err: unknown) => log?.error({ err: String(err) }, 'director workflows not loaded'));
+    if (availability.kind !== 'none') await directorReady.catch(() => {});
     const n = options.workers ?? config.workerCount;
-    for (let i = 0; i < n; i++) {
-      workers.push(
-        await startClusterWorker({
-          redisUrl: availability.url,
-          prefix: config.keyPrefix,
-          registry,
-          concurrency: config.workerConcurrency,
-          queues: config.workerQueues,
-          lockDurationMs: config.lockDurationMs,
-          stalledIntervalMs: config.stalledIntervalMs,
-          ...(modelServiceUrl ? { modelServiceUrl } : {}),
-          ...(log ? { log } : {}),
-        }),
-      );
-    }
+    const start = async () => {
+      for (let i = 0; i < n && !closing; i++) {
+        workers.push(
+          await startClusterWorker({
+            redisUrl,
+            prefix: config.keyPrefix,
+            registry,
+            concurrency: config.workerConcurrency,
+            queues: config.workerQueues,
+            lockDurationMs: config.lockDurationMs,
+            stalledIntervalMs: config.stalledIntervalMs,
+            ...(modelServiceUrl ? { modelServiceUrl } : {}),
+            ...(log ? { log } : {}),
+          }),
+        );
+      }
+    };
+    if (availability.kind === 'none') {
+      const m = monitor;
+      void m
+        .whenUp()
+        .then(start)
+        .catch((err: unknown) => log?.error({ err: String(err) }, 'in-process workers could not start'));
+    } else await start();
   }
 
   const api = createApiHandler({
@@ -114,6 +166,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(definitions ? { definitions } : {}),
     ...(redis ? { redis } : {}),
     ...(redisUnavailable ? { redisUnavailable } : {}),
+    ...(monitor ? { monitor } : {}),
+    ...(ops ? { ops } : {}),
+    ...(metrics ? { metrics } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
@@ -122,11 +177,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       default: config.workflowsPerPage,
       max: Math.max(config.workflowsMaxPerPage, config.workflowsPerPage),
     },
-    ...(scheduler ? { onDefinitionsSaved: () => scheduler.sync() } : {}),
+    onDefinitionsSaved: async () => {
+      await scheduler?.sync();
+    },
   });
 
   return {
-    ...(availability.kind !== 'none' ? { redisUrl: availability.url } : {}),
+    ...(redis ? { redisUrl } : {}),
+    ...(monitor ? { monitor } : {}),
+    ...(ops ? { ops } : {}),
     ...(redis ? { redis } : {}),
     ...(client ? { client } : {}),
     registry,
@@ -135,10 +194,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
     ...(redisUnavailable ? { redisUnavailable } : {}),
     api,
-    async close() {
-      await scheduler?.close();
-      await Promise.all(workers.map((w) => w.close(config.shutdownTimeoutMs)));
-      await client?.close().catch(() => {});
+    async close(timeoutMs = config.shutdownTimeoutMs) {
+      closing = true;
+      ops?.stop();
+      metrics?.stop();
+      monitor?.close();
+      if (scheduler) await within(scheduler.close(), 1000, undefined);
+      await Promise.all(workers.map((w) => w.close(timeoutMs)));
+      if (client) await within(client.close(), 300, undefined);
       redis?.disconnect();
       await modelService?.close();
       if (availability.kind === 'local') await availability.stop();

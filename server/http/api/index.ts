@@ -19,7 +19,10 @@ import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { Metrics } from '../../ops/metrics';
+import type { OpsView } from '../../ops/opsView';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
+import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
 import {
   type Definition,
   type DefinitionStore,
@@ -33,6 +36,7 @@ import { definitionsFromYaml, schemaMapLoader } from '../../runs/directorImport'
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
 import { taskObjects, workflowObject } from './directorView';
+import { healthReport } from './health';
 import { DIRECTOR_WORKFLOW_BODY, schemaErrors } from './jsonSchema';
 import { NOT_FOUND_PAGE, pagingOf, withPayloadOf } from './paging';
 import { catalogueJson } from './tasks';
@@ -43,6 +47,12 @@ export interface ApiDeps {
   definitions?: DefinitionStore;
   redis?: Redis;
   redisUnavailable?: string;
+  /** Live Redis state: run routes answer 503 with its sentence while Redis is away. */
+  monitor?: RedisMonitor;
+  /** Operator's view: live workers and runs without progress (server/ops). */
+  ops?: OpsView;
+  /** Prometheus metrics (GET /metrics). */
+  metrics?: Metrics;
   apiToken?: string;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
@@ -70,12 +80,18 @@ const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']
 export function createApiHandler(
   deps: ApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  function redisAway(): void {
+    const down = deps.monitor?.message();
+    if (down) throw new HttpError(503, down);
+  }
   function cluster(): ClusterClient {
     if (!deps.client) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    redisAway();
     return deps.client;
   }
   function defs(): DefinitionStore {
     if (!deps.definitions) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    redisAway();
     return deps.definitions;
   }
   async function runOr404(id: string) {
@@ -88,36 +104,7 @@ export function createApiHandler(
 
   const ping: Handler = async (_req, res) => sendJson(res, 200, { message: 'pong' });
 
-  const health: Handler = async (_req, res) => {
-    let redis: 'ok' | 'down' = 'down';
-    let workers: string[] = [];
-    if (deps.redis && deps.client) {
-      try {
-        if ((await deps.redis.ping()) === 'PONG') redis = 'ok';
-        workers = await deps.redis.zrangebyscore(deps.client.store.keys.workers, Date.now() - 15_000, '+inf');
-      } catch {
-        redis = 'down';
-      }
-    }
-    let model: 'ok' | 'down' | 'not configured' = 'not configured';
-    if (deps.modelServiceUrl) {
-      const base = deps.modelServiceUrl.replace(/\/v1\/predict\/?$/, '').replace(/\/+$/, '');
-      try {
-        const r = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) });
-        model = r.ok ? 'ok' : 'down';
-      } catch {
-        model = 'down';
-      }
-    }
-    const status = redis === 'ok' ? 'ok' : 'degraded';
-    sendJson(res, 200, {
-      status,
-      redis: deps.client ? redis : 'not available',
-      ...(deps.client ? {} : { message: deps.redisUnavailable ?? REDIS_UNAVAILABLE }),
-      workers: { count: workers.length, names: workers },
-      model_service: model,
-    });
-  };
+  const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
 
   const createWorkflow: Handler = async (req, res) => {
     const body = await readJsonBody(req, deps.bodyLimitBytes);
@@ -257,14 +244,14 @@ export function createApiHandler(
       }
     }
     const run = await cluster().relaunch(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     sendJson(res, 201, workflowObject(run));
   };
 
   const cancel: Handler = async (_req, res, [id = '']) => {
     await runOr404(id);
     const run = await cluster().cancel(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     sendJson(res, 201, workflowObject(run));
   };
 
@@ -331,9 +318,17 @@ export function createApiHandler(
     sendJson(res, 200, catalogueJson(catalogue));
   };
 
+  const metrics: Handler = async (_req, res) => {
+    if (!deps.metrics) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    const body = await deps.metrics.text();
+    res.writeHead(200, { 'content-type': deps.metrics.contentType });
+    res.end(body);
+  };
+
   const routes: Array<{ method: string; pattern: RegExp; handler: Handler; mutating?: boolean }> = [
     { method: 'GET', pattern: /^\/api\/ping$/, handler: ping },
     { method: 'GET', pattern: /^\/api\/health$/, handler: health },
+    { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
     { method: 'POST', pattern: /^\/api\/workflows$/, handler: createWorkflow, mutating: true },
     { method: 'GET', pattern: /^\/api\/workflows$/, handler: listWorkflows },
     { method: 'GET', pattern: /^\/api\/workflows\/([^/]+)$/, handler: getWorkflow },
@@ -388,9 +383,13 @@ export function createApiHandler(
       else if (err instanceof SubmitError)
         sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
       else {
-        // Redis down mid-request and the like: not the caller's fault, but still a sentence.
+        // Redis down mid-request and the like: not the caller's fault, but still a sentence (the
+        // client library's own text — "Reached the max retries per request limit" — helps nobody).
+        const down =
+          deps.monitor?.message() ??
+          (isConnectionError(err) && deps.monitor ? redisDownSentence(deps.monitor.url) : undefined);
         const message = err instanceof Error ? err.message : String(err);
-        sendJson(res, 503, { error: `The server could not complete the request: ${message}.` });
+        sendJson(res, 503, { error: down ?? `The server could not complete the request: ${message}.` });
       }
     }
     return true;
