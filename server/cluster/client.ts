@@ -36,6 +36,8 @@ export interface SubmitInput {
   runId?: string;
   /** Started by a periodic schedule. */
   periodic?: boolean;
+  /** Called with the frozen plan before it is stored (the API checks its queues against live workers). */
+  onPlanned?: (plan: RunPlan) => void;
 }
 
 function collectTaskNames(node: CanvasNode, out: Set<string>): void {
@@ -97,6 +99,7 @@ export class ClusterClient {
     const now = new Date();
     // The run's clock starts now: absolute eta/expires options are placed on it.
     const plan = this.plan(input.file, runId, now.getTime());
+    input.onPlanned?.(plan);
     const record: RunRecord = {
       id: runId,
       name: input.name ?? 'adhoc',

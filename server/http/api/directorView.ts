@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { isHookId, SUCCESS_HOOK_ID } from '../../../lib/canvas/directorRun';
 import type { RunPlan } from '../../../lib/engine/types';
 import type { CeleryState, RunReport, TaskReport } from '../../../lib/protocol/report';
+import { tracebackText } from '../../../lib/protocol/traceback';
 import type { DirectorStatus, RunRecord } from '../../runs/runStore';
 
 export interface WorkflowObject {
@@ -127,9 +128,7 @@ export interface TaskObject {
 function traceback(t: TaskReport): string {
   const e = t.error;
   if (!e) return '';
-  return (
-    e.traceback ?? `Traceback (most recent call last):\n  Task ${t.name}[${t.id}]\n${e.type}: ${e.message}`
-  );
+  return tracebackText(t.name, t.id, e);
 }
 
 /** A canvas label (the node's `id`) when the task id is not a derived path (`task`, `task.tasks.0` …). */
