@@ -17,6 +17,7 @@ import { DefinitionStore } from '../runs/definitions';
 import { within } from '../shutdown';
 import { loadTaskRegistry, type TaskRegistry } from '../tasks/registry';
 import { ClusterClient } from './client';
+import { type OffThreadSubmitter, startOffThreadSubmitter } from './offThreadSubmit';
 import { type ClusterWorker, startClusterWorker } from './worker';
 
 export interface Stack {
@@ -51,6 +52,8 @@ export interface StackOptions {
    * running without one (default false: tests and benches want to know at once).
    */
   waitForRedis?: boolean;
+  /** Plan and store ad-hoc canvases on a worker thread when the compiled CLI provides one (serve). */
+  offThreadSubmit?: boolean;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -86,6 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let monitor: RedisMonitor | undefined;
   let ops: OpsView | undefined;
   let metrics: Metrics | undefined;
+  let offThread: OffThreadSubmitter | undefined;
   let closing = false;
   const redisUrl = availability.kind === 'none' ? config.redisUrl : availability.url;
   if (availability.kind === 'none' && !options.waitForRedis) {
@@ -112,6 +116,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ops,
       monitor,
     });
+    if (options.offThreadSubmit)
+      offThread = startOffThreadSubmitter({ redisUrl, prefix: config.keyPrefix, tasksDir: config.tasksDir });
     const m = metrics;
     void monitor.whenUp().then(() => m.start().catch(() => {}));
     const n = options.workers ?? config.workerCount;
@@ -149,6 +155,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(monitor ? { monitor } : {}),
     ...(ops ? { ops } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(offThread ? { offThread } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
@@ -171,6 +178,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       closing = true;
       ops?.stop();
       metrics?.stop();
+      await offThread?.close();
       monitor?.close();
       await Promise.all(workers.map((w) => w.close(timeoutMs)));
       if (client) await within(client.close(), 300, undefined);
