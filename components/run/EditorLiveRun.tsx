@@ -107,7 +107,7 @@ export function EditorLiveRun() {
             remember(null);
             setRunId(null);
             setSubmitted(null);
-            editor.setState({ live: { byTaskId: {}, byPath: {}, active: false } });
+            editor.setState({ live: { byTaskId: new Map(), byPath: {}, active: false } });
             useSimStore.getState().clearRun();
           }}
         />

@@ -31,7 +31,7 @@ export function EditorSimulationPanel() {
       const { stateAt, run } = useSimStore.getState();
       if (!stateAt || !run || run.source !== 'simulation') {
         if (editor.getState().sim.active)
-          editor.setState({ sim: { byTaskId: {}, byPath: {}, active: false } });
+          editor.setState({ sim: { byTaskId: new Map(), byPath: {}, active: false } });
         prev = undefined;
         return;
       }

@@ -61,6 +61,20 @@ export class CeleryApplyError extends Error {
   }
 }
 
+/** `.set()` options Celery's `send_task` turns into headers/routing rather than message properties. */
+const CONSUMED = new Set([
+  'queue',
+  'routing_key',
+  'priority',
+  'countdown',
+  'eta',
+  'expires',
+  'time_limit',
+  'soft_time_limit',
+  'shadow',
+  'ignore_result',
+]);
+
 function isoUtc(ms: number): string {
   // Python's isoformat() with microseconds and an explicit +00:00.
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
@@ -156,45 +170,47 @@ class Applier {
     const own = ownOptions(this.ctx, t);
     const args = t.immutable ? t.args : [...d.args, ...t.args];
     const kwargs = t.immutable ? t.kwargs : { ...d.kwargs, ...t.kwargs };
-    const queue = typeof own.queue === 'string' ? own.queue : this.env.defaultQueue;
-    const priority = typeof own.priority === 'number' ? own.priority : 0;
-    const countdown = typeof own.countdown === 'number' ? own.countdown : undefined;
-    const expires = typeof own.expires === 'number' ? own.expires : undefined;
-    const timeLimit = typeof own.time_limit === 'number' ? own.time_limit : null;
-    const softLimit = typeof own.soft_time_limit === 'number' ? own.soft_time_limit : null;
+    const str = (k: string) => (typeof own[k] === 'string' ? (own[k] as string) : undefined);
+    const num = (k: string) => (typeof own[k] === 'number' ? (own[k] as number) : undefined);
+    const queue = str('queue') ?? this.env.defaultQueue;
+    const routingKey = str('routing_key') ?? queue;
+    const priority = num('priority') ?? 0;
+    // Celery: countdown (Chordflow's apply_countdown) wins over eta; expires in seconds or an ISO time.
+    const countdown = num('countdown');
+    const eta = countdown !== undefined ? isoUtc(this.env.now + countdown * 1000) : (str('eta') ?? null);
+    const expiresS = num('expires');
+    const expires =
+      expiresS !== undefined ? isoUtc(this.env.now + expiresS * 1000) : (str('expires') ?? null);
     const headers: JsonObject = {
       lang: 'py',
       task: t.name,
       id,
-      shadow: null,
-      eta: countdown === undefined ? null : isoUtc(this.env.now + countdown * 1000),
-      expires: expires === undefined ? null : isoUtc(this.env.now + expires * 1000),
+      shadow: str('shadow') ?? null,
+      eta,
+      expires,
       group: d.groupId,
       group_index: d.groupIndex,
       retries: 0,
-      timelimit: [timeLimit, softLimit],
+      timelimit: [num('time_limit') ?? null, num('soft_time_limit') ?? null],
       root_id: d.rootId ?? id,
       parent_id: null,
       argsrepr: argsRepr(args),
       kwargsrepr: kwargsRepr(kwargs),
       origin: this.env.origin,
-      ignore_result: false,
+      ignore_result: own.ignore_result === true,
     };
     const properties: JsonObject = {
       correlation_id: id,
       reply_to: this.env.replyTo,
       delivery_mode: 2,
-      delivery_info: { exchange: '', routing_key: queue },
+      delivery_info: { exchange: '', routing_key: routingKey },
       priority,
       body_encoding: 'base64',
       delivery_tag: this.env.uuid(),
     };
-    if (expires !== undefined) properties.expiration = String(Math.round(expires * 1000));
+    if (expiresS !== undefined) properties.expiration = String(Math.round(expiresS * 1000));
     // Options Celery does not consume itself travel as message properties (kombu publish **properties).
-    for (const [k, v] of Object.entries(own)) {
-      if (!['queue', 'priority', 'countdown', 'expires', 'time_limit', 'soft_time_limit'].includes(k))
-        properties[k] = v;
-    }
+    for (const [k, v] of Object.entries(own)) if (!CONSUMED.has(k)) properties[k] = v;
     const embed: JsonObject = {
       callbacks: callbackSigs(this.ctx, t.links),
       errbacks: callbackSigs(this.ctx, t.errbacks),
@@ -203,7 +219,7 @@ class Applier {
     };
     this.sends.push({
       kind: 'message',
-      queue,
+      queue: routingKey,
       priority,
       task_id: id,
       message: { headers, properties, body: [args, kwargs, embed] },

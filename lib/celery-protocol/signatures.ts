@@ -5,6 +5,7 @@
  * 5.2's `apply_async` puts there (celery-wire.md 2.1–2.6, 6.1).
  */
 import type { TaskCatalogue } from '../canvas/catalogue';
+import { toCeleryOptionKey } from '../canvas/celeryOptions';
 import type { Json, JsonObject } from '../canvas/model';
 import { resolveOptions } from '../engine/plan';
 import type { PlanNode, PlanTask, ResolvedOptions, RunPlan } from '../engine/types';
@@ -31,8 +32,8 @@ const RETRY_KEYS = [
 ] as const;
 
 /**
- * The options a node set itself, as `.set()` would carry them: everything that differs from the task's
- * catalogue defaults. Celery applies `countdown`, `queue`, time limits per signature; the retry policy
+ * The options a node set itself, as `.set()` would carry them, with Celery's names (celeryOptions.ts):
+ * everything that differs from the task's catalogue defaults. Celery applies `countdown`, `queue`, time limits per signature; the retry policy
  * keys ride along as message properties (the exported Python module's ChordflowTask honours them).
  */
 export function ownOptions(ctx: SigContext, t: PlanTask): JsonObject {
@@ -43,7 +44,7 @@ export function ownOptions(ctx: SigContext, t: PlanTask): JsonObject {
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (v === undefined || JSON.stringify(v) === JSON.stringify(b[k])) continue;
-    out[k] = v;
+    out[toCeleryOptionKey(k)] = v;
   }
   for (const k of RETRY_KEYS) if (k in out && out[k] === null && k !== 'max_retries') delete out[k];
   return out;

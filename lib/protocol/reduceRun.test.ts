@@ -55,7 +55,7 @@ describe('reduceRun', () => {
       { attempt: 2, started_at: 205, finished_at: 210, outcome: 'success' },
     ]);
     expect(view.tasks.get('b')).toMatchObject({ state: 'FAILURE', attempts: 0, marked: true });
-    expect(view.chords).toEqual({ c: { done: 1, total: 1 } });
+    expect(view.chords).toEqual(new Map([['c', { done: 1, total: 1 }]]));
     expect(view.order).toEqual(['a', 'b', 'cb']);
     expect(view).toMatchObject({ status: 'failure', seq: 14, finished_at: 220 });
   });

@@ -45,7 +45,8 @@ export interface RunView {
   order: string[];
   /** By task id (a Map: live runs of 100k tasks fold fast). */
   tasks: Map<string, TaskView>;
-  chords: Record<string, { done: number; total: number }>;
+  /** Chord progress by chord id (a Map: chord ids are user labels, `__proto__` included). */
+  chords: Map<string, { done: number; total: number }>;
   observations: Json[];
   result?: Json;
   error?: TaskError;
@@ -62,7 +63,7 @@ function emptyView(runId: string): RunView {
     status: 'running',
     order: [],
     tasks: new Map(),
-    chords: {},
+    chords: new Map(),
     observations: [],
     seq: 0,
     at: 0,
@@ -159,7 +160,7 @@ function applyInPlace(
       if (t === undefined || t.state === 'SUCCESS') break;
       closeAttempt(t, e.attempt, e.at, { outcome: 'success' }, batch);
       t.state = 'SUCCESS';
-      t.result = e.result;
+      if (e.ignored !== true) t.result = e.result;
       t.error = undefined;
       t.finished_at = e.at;
       t.queued = false;
@@ -181,6 +182,7 @@ function applyInPlace(
       const t = task(e.task_id);
       if (t === undefined || t.state === 'SUCCESS') break;
       t.state = 'REVOKED';
+      if (e.error !== undefined) t.error = e.error;
       t.finished_at = e.at;
       t.queued = false;
       if (t.running !== undefined) closeAttempt(t, t.running.attempt, e.at, { outcome: 'failure' }, batch);
@@ -188,8 +190,8 @@ function applyInPlace(
     }
     case 'chord.progress':
       // A batch owns its (copied) chords and observations; a single event copies what it touches.
-      if (batch) view.chords[e.chord_id] = { done: e.done, total: e.total };
-      else view.chords = { ...view.chords, [e.chord_id]: { done: e.done, total: e.total } };
+      if (!batch) view.chords = new Map(view.chords);
+      view.chords.set(e.chord_id, { done: e.done, total: e.total });
       break;
     case 'observation':
       if (batch) view.observations.push(e.observation);
@@ -255,7 +257,7 @@ export function reduceRunAll(events: readonly RunEvent[], view?: RunView): RunVi
   const first = events[0];
   if (first === undefined) return view ?? emptyView('');
   const next = shallowCopy(view ?? emptyView(first.run_id));
-  next.chords = { ...next.chords };
+  next.chords = new Map(next.chords);
   next.observations = [...next.observations];
   // Tasks of the input view are copied once; tasks created by this batch are owned already.
   for (const id of next.order) {

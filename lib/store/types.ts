@@ -68,8 +68,8 @@ export interface NodeRunStatus {
 }
 
 export interface RunStatusSlice {
-  /** Status by Celery task id (the node's `id` label, else the planner's id). */
-  byTaskId: Record<string, NodeRunStatus>;
+  /** Status by Celery task id (the node's `id` label, else the planner's id); a Map: ids are user text. */
+  byTaskId: ReadonlyMap<string, NodeRunStatus>;
   /** Status by canvas path key (`tasks.1.header.0`), as in `TaskDescriptor.path`. */
   byPath: Record<string, NodeRunStatus>;
   /** Whether this overlay is being shown. */
@@ -114,6 +114,8 @@ export interface EditorActions {
   notify(kind: Notice['kind'], message: string): void;
   dismissNotice(): void;
   setTheme(theme: Theme): void;
+  /** Replaces the task catalogue (the server's, with the user's tasks, once fetched). */
+  setCatalogue(catalogue: TaskCatalogue): void;
   setPanel(panel: SidePanel): void;
   setShortcutsOpen(open: boolean): void;
   setDocName(name: string): void;

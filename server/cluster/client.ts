@@ -74,7 +74,7 @@ export class ClusterClient {
     return parsed.value;
   }
 
-  plan(file: CanvasFile, runId: string): RunPlan {
+  plan(file: CanvasFile, runId: string, epochMs?: number): RunPlan {
     const names = new Set<string>();
     collectTaskNames(file.canvas, names);
     const unknown = [...names].filter((n) => !this.catalogue.has(n));
@@ -84,7 +84,7 @@ export class ClusterClient {
       );
     }
     try {
-      return planRun(file, this.catalogue, runId);
+      return planRun(file, this.catalogue, runId, epochMs === undefined ? {} : { epoch_ms: epochMs });
     } catch (err) {
       throw new SubmitError(err instanceof Error ? err.message : String(err));
     }
@@ -92,8 +92,9 @@ export class ClusterClient {
 
   async submit(input: SubmitInput): Promise<RunRecord> {
     const runId = input.runId ?? randomUUID();
-    const plan = this.plan(input.file, runId);
     const now = new Date();
+    // The run's clock starts now: absolute eta/expires options are placed on it.
+    const plan = this.plan(input.file, runId, now.getTime());
     const record: RunRecord = {
       id: runId,
       name: input.name ?? 'adhoc',
@@ -151,7 +152,7 @@ export class ClusterClient {
     const at = Date.now() - run.started_ms;
     const events: UnsequencedRunEvent[] = [];
     for (const t of plan?.tasks ?? []) {
-      if (!finals[t.id])
+      if (!finals.has(t.id))
         events.push({ type: 'task.revoked', run_id: runId, at, task_id: t.id, reason: 'canceled' });
     }
     events.push({ type: 'run.finished', run_id: runId, at, status: 'canceled' });

@@ -20,8 +20,8 @@ export async function applyStep(
 ): Promise<void> {
   const runId = ctx.plan.run_id;
   if (step.finals.length > 0) {
-    const states: Record<string, unknown> = {};
-    for (const f of step.finals) states[f.task_id] = f.final;
+    const states = new Map<string, unknown>();
+    for (const f of step.finals) states.set(f.task_id, f.final);
     batch.setTaskStates(runId, states);
   }
   batch.appendEvents(runId, step.events);

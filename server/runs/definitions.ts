@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { TaskCatalogue } from '../../lib/canvas/catalogue';
 import type { Json } from '../../lib/canvas/model';
+import { putOwn } from '../../lib/canvas/ownKeys';
 import type { Keys } from './keys';
 
 export interface Definition {
@@ -53,7 +54,7 @@ export function injectPayload(node: Json, payload: Json, catalogue: TaskCatalogu
   if (!isObject(node)) return node;
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(node))
-    out[k] = k === 'kwargs' || k === 'args' ? v : injectPayload(v, payload, catalogue);
+    putOwn(out, k, k === 'kwargs' || k === 'args' ? v : injectPayload(v, payload, catalogue));
   if (typeof node.task === 'string') {
     const entry = catalogue.get(node.task);
     if (entry?.params.some((p) => p.name === 'payload')) {

@@ -38,7 +38,7 @@ describe('run store', () => {
     batch.chordProgress('r1', 'r1.c.x', 'x', 2, 0, 3);
     batch.appendEvents('r1', [{ type: 'observation', at: 4, observation: 3, run_id: 'r1' }]);
     batch.chordProgress('r1', 'r1.c.x', 'x', 2, 1, 5);
-    batch.setTaskStates('r1', { t1: { state: 'SUCCESS', result: 5 } });
+    batch.setTaskStates('r1', new Map([['t1', { state: 'SUCCESS', result: 5 }]]));
     await batch.flush();
     const all = await store.readEvents('r1');
     expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -53,9 +53,9 @@ describe('run store', () => {
     expect(all[3]).toMatchObject({ chord_id: 'x', done: 1, total: 2, at: 3, run_id: 'r1' });
     expect(all[5]).toMatchObject({ done: 2, total: 3 });
     expect((await store.readEvents('r1', 4)).map((e) => e.seq)).toEqual([5, 6]);
-    expect(await store.getTaskStates('r1', ['t1', 'missing'])).toEqual({
-      t1: { state: 'SUCCESS', result: 5 },
-    });
+    expect(await store.getTaskStates('r1', ['t1', 'missing'])).toEqual(
+      new Map([['t1', { state: 'SUCCESS', result: 5 }]]),
+    );
     await new Promise((r) => setTimeout(r, 50));
     const parsed = messages.map(
       (m) => JSON.parse(m) as { run_id: string; first_seq: number; events: unknown[] },

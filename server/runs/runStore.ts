@@ -227,19 +227,21 @@ export class RunStore {
     return decodeEvents(runId, afterSeq + 1, raw);
   }
 
-  async getTaskStates<T>(runId: string, ids?: string[]): Promise<Record<string, T>> {
-    const out: Record<string, T> = {};
+  /** Final task states by task id. A Map: task ids are user text (`__proto__` is a valid label). */
+  async getTaskStates<T>(runId: string, ids?: string[]): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
     if (ids) {
       if (ids.length === 0) return out;
       const values = await this.redis.hmget(this.keys.tasks(runId), ...ids);
       ids.forEach((id, i) => {
         const v = values[i];
-        if (v) out[id] = JSON.parse(v) as T;
+        if (v) out.set(id, JSON.parse(v) as T);
       });
       return out;
     }
+    // ioredis defines special fields (`__proto__`) as own properties, so Object.entries sees them all.
     const all = await this.redis.hgetall(this.keys.tasks(runId));
-    for (const [id, v] of Object.entries(all)) out[id] = JSON.parse(v) as T;
+    for (const [id, v] of Object.entries(all)) out.set(id, JSON.parse(v) as T);
     return out;
   }
 

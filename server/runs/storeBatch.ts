@@ -62,14 +62,15 @@ export class StoreBatch {
     );
   }
 
-  setTaskStates(runId: string, states: Record<string, unknown>): void {
+  /** Final states by task id (a Map: task ids are user text). */
+  setTaskStates(runId: string, states: ReadonlyMap<string, unknown>): void {
     let buf = this.states.get(runId);
-    for (const id in states) {
+    for (const [id, state] of states) {
       if (!buf) {
         buf = [];
         this.states.set(runId, buf);
       }
-      buf.push(id, JSON.stringify(states[id]));
+      buf.push(id, JSON.stringify(state));
     }
   }
 

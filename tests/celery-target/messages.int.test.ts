@@ -94,8 +94,19 @@ const CASES: Array<{ name: string; file: CanvasFile }> = [
     name: 'options',
     file: canvasFile(
       task('add', [1, 2], {
-        options: { countdown: 30, time_limit: 20, soft_time_limit: 10, max_retries: 1 },
+        options: { apply_countdown: 30, time_limit: 20, soft_time_limit: 10, max_retries: 1, countdown: 2 },
       }),
+    ),
+  },
+  {
+    name: 'send-options',
+    file: canvasFile(
+      group(
+        task('add', [1, 2], { options: { expires: 60, priority: 5, queue: 'q1', shadow: 'adder' } }),
+        task('mul', [2, 3], {
+          options: { ignore_result: true, eta: '2030-01-01T00:00:00+00:00', priority: 9 },
+        }),
+      ),
     ),
   },
 ];

@@ -99,6 +99,9 @@ export function normalize(messages: Json[], chordSizes: Record<string, string>):
     if (key === 'eta' || key === 'expires') return 'TIME';
     return groups.get(v) ?? v;
   };
+  // The capture reads queue by queue (each oldest first): compare in that order.
+  const key = (m: Json) => (isObj(m) && typeof m.queue_key === 'string' ? m.queue_key : '');
+  messages = [...messages].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const sizes: Record<string, string> = {};
   for (const [k, v] of Object.entries(chordSizes))
     sizes[gid(k.replace(/^celery-taskset-meta-/, '').replace(/\.s$/, ''))] = v;

@@ -93,12 +93,12 @@ export function toRunStatusSlice(
   pathMap: RunPathMap | undefined,
   prev: RunStatusSlice | undefined,
 ): RunStatusSlice {
-  const byTaskId: Record<string, EditorNodeStatus> = {};
+  const byTaskId = new Map<string, EditorNodeStatus>();
   const byPath: Record<string, EditorNodeStatus> = {};
   const keep = (old: EditorNodeStatus | undefined, next: EditorNodeStatus) =>
     same(old, next) ? (old as EditorNodeStatus) : next;
   for (const task of state.tasks.values())
-    byTaskId[task.task_id] = keep(prev?.byTaskId[task.task_id], toEditorStatus(task, state.t));
+    byTaskId.set(task.task_id, keep(prev?.byTaskId.get(task.task_id), toEditorStatus(task, state.t)));
   if (canvas && pathMap) {
     const { tasks, chords } = keyPairs(canvas, pathMap);
     for (const [key, runPath] of tasks) {

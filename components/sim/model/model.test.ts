@@ -279,6 +279,6 @@ describe('toRunStatusSlice (editor overlay)', () => {
       later,
     );
     expect(end.byPath['tasks.2']).toEqual({ state: 'FAILURE', upstream_failed: true });
-    expect(end.byTaskId.B).toEqual({ state: 'FAILURE', attempt: 4 });
+    expect(end.byTaskId.get('B')).toEqual({ state: 'FAILURE', attempt: 4 });
   });
 });

@@ -3,6 +3,7 @@
  * (`add() missing 1 required positional argument: 'y'`), so a mis-wired canvas fails like Celery would.
  */
 import type { Json, JsonObject } from '../../canvas/model';
+import { putOwn } from '../../canvas/ownKeys';
 import type { TaskError } from '../../protocol/events';
 import { pyException } from '../python';
 
@@ -96,7 +97,7 @@ export function bindArgs(
     const p = params.find((x) => x.name === key && (x.kind === 'positional' || x.kind === 'keyword'));
     if (p === undefined) {
       if (!hasVarkw) raise('TypeError', `${fname}() got an unexpected keyword argument '${key}'`);
-      varkw[key] = value;
+      putOwn(varkw, key, value);
       continue;
     }
     if (Object.hasOwn(values, key))

@@ -7,13 +7,21 @@ import { pyException } from '../python';
 import type { TaskRequest, TaskResult } from '../types';
 import { bindArgs, Raise } from './bind';
 import { BUILTIN_IMPLS, type TaskImpl } from './builtins';
+import { mapImpls } from './map';
 import { TUTORIAL_IMPLS } from './tutorial';
 
-const IMPLS: Record<string, TaskImpl> = { ...BUILTIN_IMPLS, ...TUTORIAL_IMPLS };
+// A Map: the name comes from the canvas, and `IMPLS['constructor']` on an object would find Object.
+const IMPLS = new Map<string, TaskImpl>([
+  ...Object.entries(BUILTIN_IMPLS),
+  ...Object.entries(TUTORIAL_IMPLS),
+]);
+// Celery's map/starmap call their inner task in process, through the same entry point.
+for (const [name, impl] of Object.entries(mapImpls((_name, request) => executeTask(undefined, request))))
+  IMPLS.set(name, impl);
 
 /** True when the engine has an implementation for `name`. */
 export function hasImplementation(name: string): boolean {
-  return Object.hasOwn(IMPLS, name);
+  return IMPLS.has(name);
 }
 
 /** Wraps a continuation so exceptions raised after an effect also become error outcomes. */
@@ -43,7 +51,7 @@ function guard(run: () => TaskResult): TaskResult {
  */
 export function executeTask(entry: CatalogueEntry | undefined, request: TaskRequest): TaskResult {
   const name = entry?.name ?? request.name;
-  const impl = IMPLS[name];
+  const impl = IMPLS.get(name);
   if (impl === undefined) {
     return { kind: 'error', error: pyException('NotRegistered', `'${name}'`) };
   }

@@ -13,6 +13,7 @@ export interface CeleryCliOptions {
   backend?: string | undefined;
   queue?: string | undefined;
   observations?: string | undefined;
+  tasksDir?: string | undefined;
   payload?: unknown;
   wait: boolean;
   json: boolean;
@@ -46,7 +47,7 @@ export async function runCelery(value: unknown, o: CeleryCliOptions, io: CliIO):
   const { startCeleryRun, CelerySubmitError } = await import('../../celery/run');
   const { runReport } = await import('../../runs/report');
   const config = loadConfig();
-  const registry = await loadTaskRegistry(config.tasksDir);
+  const registry = await loadTaskRegistry(o.tasksDir ?? config.tasksDir);
   const source =
     o.payload === undefined ? value : injectPayload(value as Json, o.payload as Json, registry.catalogue);
   const parsed = canvasFileFromJson(source);
