@@ -20,6 +20,7 @@ import { type PeriodicScheduler, startPeriodicScheduler } from '../runs/periodic
 import { within } from '../shutdown';
 import { loadTaskRegistry, type TaskRegistry } from '../tasks/registry';
 import { ClusterClient } from './client';
+import { type OffThreadSubmitter, startOffThreadSubmitter } from './offThreadSubmit';
 import { type ClusterWorker, startClusterWorker } from './worker';
 
 export interface Stack {
@@ -54,6 +55,8 @@ export interface StackOptions {
    * running without one (default false: tests and benches want to know at once).
    */
   waitForRedis?: boolean;
+  /** Plan and store ad-hoc canvases on a worker thread when the compiled CLI provides one (serve). */
+  offThreadSubmit?: boolean;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -89,6 +92,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let monitor: RedisMonitor | undefined;
   let ops: OpsView | undefined;
   let metrics: Metrics | undefined;
+  let offThread: OffThreadSubmitter | undefined;
   let closing = false;
   let scheduler: PeriodicScheduler | undefined;
   const redisUrl = availability.kind === 'none' ? config.redisUrl : availability.url;
@@ -116,6 +120,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ops,
       monitor,
     });
+    if (options.offThreadSubmit)
+      offThread = startOffThreadSubmitter({ redisUrl, prefix: config.keyPrefix, tasksDir: config.tasksDir });
     const m = metrics;
     void monitor.whenUp().then(() => m.start().catch(() => {}));
     // Director's workflows.yml and its periodic schedules, once Redis is there.
@@ -169,6 +175,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(monitor ? { monitor } : {}),
     ...(ops ? { ops } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(offThread ? { offThread } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
@@ -198,6 +205,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       closing = true;
       ops?.stop();
       metrics?.stop();
+      await offThread?.close();
       monitor?.close();
       if (scheduler) await within(scheduler.close(), 1000, undefined);
       await Promise.all(workers.map((w) => w.close(timeoutMs)));

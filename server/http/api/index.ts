@@ -19,6 +19,7 @@ import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { OffThreadSubmitter } from '../../cluster/offThreadSubmit';
 import type { Metrics } from '../../ops/metrics';
 import type { OpsView } from '../../ops/opsView';
 import { queuesWithoutWorkers, queueWarnings } from '../../ops/queueCheck';
@@ -52,6 +53,8 @@ export interface ApiDeps {
   monitor?: RedisMonitor;
   /** Operator's view: live workers and runs without progress (server/ops). */
   ops?: OpsView;
+  /** Plans and stores ad-hoc canvases on a worker thread (serve); absent = inline. */
+  offThread?: OffThreadSubmitter;
   /** Prometheus metrics (GET /metrics). */
   metrics?: Metrics;
   apiToken?: string;
@@ -104,7 +107,9 @@ export function createApiHandler(
   }
 
   /** `{warnings}` when no live worker consumes some of the run's queues (the run would just wait). */
-  async function submitWarnings(plan: RunPlan | undefined): Promise<{ warnings?: string[] }> {
+  async function submitWarnings(
+    plan: RunPlan | Map<string, string[]> | undefined,
+  ): Promise<{ warnings?: string[] }> {
     if (!plan || !deps.ops) return {};
     try {
       const workers = await deps.ops.workers();
@@ -171,6 +176,16 @@ export function createApiHandler(
         throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
       if (body.project !== undefined && !isValidNamePart(body.project))
         throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
+      if (deps.offThread) {
+        const { record, queues } = await deps.offThread.submit({
+          canvas: body.canvas,
+          name: (body.name as string | undefined) ?? 'adhoc',
+          project: (body.project as string | undefined) ?? 'canvas',
+          payload,
+          ...(comment !== undefined ? { comment } : {}),
+        });
+        return sendJson(res, 201, { ...workflowObject(record), ...(await submitWarnings(queues)) });
+      }
       const file = c.parseCanvas(body.canvas);
       let planned: RunPlan | undefined;
       const run = await c.submit({
