@@ -5,7 +5,7 @@
  * the event log and the task drawer of the simulation view, fed by the live event stream.
  */
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { CanvasNode, Json } from '@/lib/canvas/model';
 import { normalizeCanvas } from '@/lib/canvas/normalize';
 import { isDerivedTaskId, taskCaption } from '@/lib/canvas/readablePath';
@@ -16,10 +16,12 @@ import simStyles from '../sim/sim.module.css';
 import { STATUS_COLOR } from '../sim/statusStyle';
 import { TaskDrawer } from '../sim/TaskDrawer';
 import { Timeline } from '../sim/Timeline';
+import { getRunReport } from './api';
 import { PredictionTimeline } from './PredictionTimeline';
 import { RunActions } from './RunActions';
 import { RunGraph } from './RunGraph';
 import { RunStatusBadge } from './RunStatusBadge';
+import { replayedNames, retriedRunId } from './replayNames';
 import styles from './run.module.css';
 import { runCanvasFile } from './runFile';
 import { useLiveClock } from './useLiveClock';
@@ -67,6 +69,28 @@ function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Names of the tasks a retry run replays, from the run it retries (see replayNames.ts). */
+function useReplayedNames(comment: unknown, tasks: ReadonlyMap<string, TaskRunState>): Map<string, string> {
+  const retried = retriedRunId(comment);
+  const [original, setOriginal] = useState<Map<string, string> | null>(null);
+  useEffect(() => {
+    if (retried === undefined) return;
+    let alive = true;
+    getRunReport(retried)
+      .then((r) => alive && setOriginal(new Map(r.tasks.map((t) => [t.id, t.name]))))
+      .catch(() => {
+        // The original run may have been pruned: names stay as the events give them.
+      });
+    return () => {
+      alive = false;
+    };
+  }, [retried]);
+  return useMemo(
+    () => (original ? replayedNames(tasks.values(), original) : new Map<string, string>()),
+    [original, tasks],
+  );
+}
+
 export function RunDetail({ runId }: { runId: string }) {
   useStoredTheme();
   const live = useLiveRun(runId);
@@ -95,6 +119,9 @@ export function RunDetail({ runId }: { runId: string }) {
   const finished = state.finished;
   const tasks = [...state.tasks.values()];
   const selectedTask = selected ? state.tasks.get(selected) : undefined;
+  const replayed = useReplayedNames(record?.comment, state.tasks);
+  /** A replayed task reads as the task it stands for. */
+  const nameOf = (t: TaskRunState) => replayed.get(t.task_id) ?? t.name;
 
   if (live.loaded && !record && live.events.length === 0) {
     return (
@@ -160,6 +187,7 @@ export function RunDetail({ runId }: { runId: string }) {
             <RunGraph
               // Re-fit when the drawer opens or closes (the graph's width changes).
               key={selectedTask ? 'with-drawer' : 'full'}
+              names={replayed}
               file={file}
               state={state}
               divergent={prediction?.divergent ?? new Map()}
@@ -191,7 +219,13 @@ export function RunDetail({ runId }: { runId: string }) {
                     onClick={() => setSelected(task.task_id)}
                   >
                     <td>
-                      <strong>{task.name}</strong>
+                      <strong>{nameOf(task)}</strong>
+                      {replayed.has(task.task_id) ? (
+                        <span className={styles.muted} data-testid="run-task-replayed">
+                          {' '}
+                          · replayed
+                        </span>
+                      ) : null}
                       <div style={{ opacity: 0.7 }} title={task.task_id} data-testid="run-task-caption">
                         {taskCaption(task.task_id, task.path, root)}
                       </div>
@@ -288,6 +322,9 @@ export function RunDetail({ runId }: { runId: string }) {
               playhead={Number.POSITIVE_INFINITY}
               onClose={() => setSelected(null)}
               root={root}
+              {...(replayed.has(selectedTask.task_id)
+                ? { title: `${replayed.get(selectedTask.task_id)} · replayed (identity)` }
+                : {})}
             />
           </div>
         ) : null}

@@ -21,6 +21,8 @@ export interface RunGraphProps {
   divergent?: ReadonlyMap<string, string>;
   selectedTaskId?: string | null;
   onSelect?(taskId: string): void;
+  /** Display names by task id, over the canvas's (replayed tasks). */
+  names?: ReadonlyMap<string, string>;
 }
 
 interface TaskNodeData extends Record<string, unknown> {
@@ -103,7 +105,7 @@ const TaskBox = memo(function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
 
 const nodeTypes = { runTask: TaskBox };
 
-export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: RunGraphProps) {
+export function RunGraph({ file, state, divergent, selectedTaskId, onSelect, names }: RunGraphProps) {
   const layout = useMemo(() => layoutRunGraph(file), [file]);
   const root = useMemo(
     () =>
@@ -126,7 +128,7 @@ export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: R
         connectable: false,
         data: {
           taskId: t.task_id,
-          name: t.name,
+          name: names?.get(t.task_id) ?? t.name,
           caption: taskCaption(t.task_id, t.path, root),
           selected: selectedTaskId === t.task_id,
           ...(task ? { task } : {}),
@@ -137,7 +139,7 @@ export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: R
         },
       };
     });
-  }, [layout, root, state, divergent, selectedTaskId]);
+  }, [layout, root, state, divergent, selectedTaskId, names]);
   const edges = useMemo<Edge[]>(
     () =>
       layout.edges.map((e) => ({

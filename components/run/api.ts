@@ -128,8 +128,18 @@ async function call<T>(method: string, path: string, what: string, body?: unknow
 }
 
 /** Runs an ad-hoc canvas: `canvas` is Canvas JSON (SPEC 2.1), e.g. `toCanvasJson(file)`. */
-export function submitCanvas(canvas: Json, payload: Json, name?: string): Promise<WorkflowSummary> {
-  return call('POST', '/api/workflows', 'starting the run', { canvas, payload, ...(name ? { name } : {}) });
+export function submitCanvas(
+  canvas: Json,
+  payload: Json,
+  name?: string,
+  comment?: string,
+): Promise<WorkflowSummary> {
+  return call('POST', '/api/workflows', 'starting the run', {
+    canvas,
+    payload,
+    ...(name ? { name } : {}),
+    ...(comment ? { comment } : {}),
+  });
 }
 
 export function listWorkflows(query: ListQuery): Promise<WorkflowSummary[]> {
@@ -150,8 +160,19 @@ export function getWorkflow(id: string): Promise<WorkflowDetail> {
   return call('GET', `/api/workflows/${encodeURIComponent(id)}`, `loading run ${id}`);
 }
 
-export function relaunchWorkflow(id: string): Promise<WorkflowSummary> {
-  return call('POST', `/api/workflows/${encodeURIComponent(id)}/relaunch`, `relaunching run ${id}`);
+/** Relaunches a run; with `payload`, with that (edited) input instead of the run's own. */
+/** The run report (SPEC 2.3): every task with its Chordflow id and task name. */
+export function getRunReport(id: string): Promise<{ tasks: Array<{ id: string; name: string }> }> {
+  return call('GET', `/api/workflows/${encodeURIComponent(id)}/report`, `loading the report of run ${id}`);
+}
+
+export function relaunchWorkflow(id: string, payload?: Json): Promise<WorkflowSummary> {
+  return call(
+    'POST',
+    `/api/workflows/${encodeURIComponent(id)}/relaunch`,
+    `relaunching run ${id}`,
+    payload === undefined ? undefined : { payload },
+  );
 }
 
 export function cancelWorkflow(id: string): Promise<WorkflowSummary> {

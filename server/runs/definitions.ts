@@ -115,6 +115,7 @@ export function definitionJson(def: Definition): JsonObject {
   }
   if (def.description !== undefined) out.description = def.description;
   out.canvas = def.canvas;
+  if (def.payload !== undefined) out.payload = def.payload;
   if (def.builtin) out.builtin = true;
   return out;
 }
@@ -134,7 +135,6 @@ export const BUILTIN_DEFINITIONS: Definition[] = [
     fullname: 'demo.PIPELINE',
     description: 'The seed tutorial: TASK_A → (TASK_B | TASK_C) → TASK_D; payload {raw, scenario}.',
     canvas: TUTORIAL_PIPELINE,
-    payload: { raw: 'hello world', scenario: 'happy' },
     builtin: true,
   },
 ];
