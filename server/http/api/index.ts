@@ -19,6 +19,7 @@ import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { Metrics } from '../../ops/metrics';
 import type { OpsView } from '../../ops/opsView';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
 import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   monitor?: RedisMonitor;
   /** Operator's view: live workers and runs without progress (server/ops). */
   ops?: OpsView;
+  /** Prometheus metrics (GET /metrics). */
+  metrics?: Metrics;
   apiToken?: string;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
@@ -265,9 +268,17 @@ export function createApiHandler(
     sendJson(res, 200, catalogueJson(catalogue));
   };
 
+  const metrics: Handler = async (_req, res) => {
+    if (!deps.metrics) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    const body = await deps.metrics.text();
+    res.writeHead(200, { 'content-type': deps.metrics.contentType });
+    res.end(body);
+  };
+
   const routes: Array<{ method: string; pattern: RegExp; handler: Handler; mutating?: boolean }> = [
     { method: 'GET', pattern: /^\/api\/ping$/, handler: ping },
     { method: 'GET', pattern: /^\/api\/health$/, handler: health },
+    { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
     { method: 'POST', pattern: /^\/api\/workflows$/, handler: createWorkflow, mutating: true },
     { method: 'GET', pattern: /^\/api\/workflows$/, handler: listWorkflows },
     { method: 'GET', pattern: /^\/api\/workflows\/([^/]+)$/, handler: getWorkflow },
