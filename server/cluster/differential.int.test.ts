@@ -104,7 +104,11 @@ describe('simulator and cluster agree', () => {
           {
             chord: {
               header: [
-                { task: 'add', args: [1, 2], options: { apply_countdown: 0.05, priority: 2, shadow: 'adder' } },
+                {
+                  task: 'add',
+                  args: [1, 2],
+                  options: { apply_countdown: 0.05, priority: 2, shadow: 'adder' },
+                },
                 { task: 'identity', args: [5], options: { apply_countdown: 0.3, expires: 0.1 } },
                 { task: 'identity', args: [6], options: { expires: 30, ignore_result: true } },
               ],
@@ -124,7 +128,17 @@ describe('simulator and cluster agree', () => {
             group: [
               { xmap: { task: { task: 'identity' }, items: [1, 2] } },
               { xstarmap: { task: { task: 'add' }, items: [[1, 2]] } },
-              { chunks: { task: { task: 'add' }, items: [[1, 1], [2, 2], [3, 3]], n: 2 } },
+              {
+                chunks: {
+                  task: { task: 'add' },
+                  items: [
+                    [1, 1],
+                    [2, 2],
+                    [3, 3],
+                  ],
+                  n: 2,
+                },
+              },
             ],
             options: { priority: 1, queue: 'fast' },
           },
