@@ -34,6 +34,8 @@ export interface SubmitInput {
   comment?: string;
   /** Fixed run id (tests, idempotent resubmits); default a fresh UUID. */
   runId?: string;
+  /** Called with the frozen plan before it is stored (the API checks its queues against live workers). */
+  onPlanned?: (plan: RunPlan) => void;
 }
 
 function collectTaskNames(node: CanvasNode, out: Set<string>): void {
@@ -95,6 +97,7 @@ export class ClusterClient {
     const now = new Date();
     // The run's clock starts now: absolute eta/expires options are placed on it.
     const plan = this.plan(input.file, runId, now.getTime());
+    input.onPlanned?.(plan);
     const record: RunRecord = {
       id: runId,
       name: input.name ?? 'adhoc',

@@ -52,6 +52,34 @@ describe('nothing stuck silently', () => {
     expect(started).toHaveLength(1);
   });
 
+  it('warns at submit when no live worker consumes a queue, and shows what the run waits for', async () => {
+    const { startApiServer } = await import('../http/apiServer');
+    const api = await startApiServer(stack.api);
+    try {
+      const post = async (canvas: unknown) => {
+        const r = await fetch(`${api.url}/api/workflows`, {
+          method: 'POST',
+          body: JSON.stringify({ canvas }),
+        });
+        return (await r.json()) as { id: string; warnings?: string[] };
+      };
+      const fine = await post({ task: 'add', args: [1, 2] });
+      expect(fine.warnings).toBeUndefined();
+      const lonely = await post({ task: 'add', args: [1, 2], options: { queue: 'nobody' } });
+      expect(lonely.warnings).toEqual([
+        'No live worker consumes queue "nobody" (add): those tasks wait until one starts (chordflow worker --queues nobody).',
+      ]);
+      const view = (await (await fetch(`${api.url}/api/workflows/${lonely.id}`)).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(view.waiting_for).toEqual([{ queue: 'nobody', tasks: ['add'] }]);
+      await stack.client!.cancel(lonely.id);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('the watchdog reports a run without progress, and /api/health lists it', async () => {
     const client = stack.client!;
     const rec = await client.submit({ file: client.parseCanvas({ task: 'hang' }) });
