@@ -32,6 +32,8 @@ export interface CatalogueEntry {
   module?: string;
   /** The module replaces a task of the same name on purpose (otherwise a name clash is an error). */
   override?: boolean;
+  /** Takes any keyword argument (Python's `**kwargs`): director-style tasks `(*args, **kwargs)`. */
+  any_kwargs?: boolean;
 }
 
 export type TaskSource = 'builtin' | 'tutorial' | 'user' | 'celery';
@@ -141,6 +143,20 @@ export const BUILTIN_TASKS: readonly CatalogueEntry[] = [
     'add_to_chord_task(nums, val) adds add.s(n, val) to its chord per n; returns 0',
     [p('nums'), p('val')],
   ),
+  // Celery's own map tasks (lib/canvas/chunks.ts); `task` is the inner task's signature.
+  builtin('celery.map', 'xmap(task, it): one task calling task(item) for each item → list', [
+    p('task'),
+    p('it'),
+  ]),
+  builtin('celery.starmap', 'xstarmap(task, it): one task calling task(*item) for each item → list', [
+    p('task'),
+    p('it'),
+  ]),
+  builtin('celery.chunks', 'chunks(task, it, n): a group of xstarmap tasks over parts of n items', [
+    p('task'),
+    p('it'),
+    p('n'),
+  ]),
   builtin(
     'TASK_A',
     'Tutorial preprocess: calls the model service (autoretry, backoff 2 s, cap 30 s, no jitter)',
@@ -244,7 +260,7 @@ export function createCatalogue(extra: readonly CatalogueEntry[] = []): TaskCata
 }
 
 /** A task's Python-style signature, e.g. `add(x, y)`, `fail(*args, ms=0)`, `TASK_A(*args, payload=None)`. */
-export function signatureOf(entry: Pick<CatalogueEntry, 'name' | 'params'>): string {
+export function signatureOf(entry: Pick<CatalogueEntry, 'name' | 'params' | 'any_kwargs'>): string {
   const parts: string[] = [];
   let starred = false;
   for (const p of entry.params) {
@@ -259,6 +275,7 @@ export function signatureOf(entry: Pick<CatalogueEntry, 'name' | 'params'>): str
     }
     parts.push(p.default === undefined ? p.name : `${p.name}=${pyDefault(p.default)}`);
   }
+  if (entry.any_kwargs === true) parts.push('**kwargs');
   return `${entry.name}(${parts.join(', ')})`;
 }
 

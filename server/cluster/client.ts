@@ -34,6 +34,10 @@ export interface SubmitInput {
   comment?: string;
   /** Fixed run id (tests, idempotent resubmits); default a fresh UUID. */
   runId?: string;
+  /** Started by a periodic schedule. */
+  periodic?: boolean;
+  /** Called with the frozen plan before it is stored (the API checks its queues against live workers). */
+  onPlanned?: (plan: RunPlan) => void;
 }
 
 function collectTaskNames(node: CanvasNode, out: Set<string>): void {
@@ -74,7 +78,7 @@ export class ClusterClient {
     return parsed.value;
   }
 
-  plan(file: CanvasFile, runId: string): RunPlan {
+  plan(file: CanvasFile, runId: string, epochMs?: number): RunPlan {
     const names = new Set<string>();
     collectTaskNames(file.canvas, names);
     const unknown = [...names].filter((n) => !this.catalogue.has(n));
@@ -84,7 +88,7 @@ export class ClusterClient {
       );
     }
     try {
-      return planRun(file, this.catalogue, runId);
+      return planRun(file, this.catalogue, runId, epochMs === undefined ? {} : { epoch_ms: epochMs });
     } catch (err) {
       throw new SubmitError(err instanceof Error ? err.message : String(err));
     }
@@ -92,8 +96,10 @@ export class ClusterClient {
 
   async submit(input: SubmitInput): Promise<RunRecord> {
     const runId = input.runId ?? randomUUID();
-    const plan = this.plan(input.file, runId);
     const now = new Date();
+    // The run's clock starts now: absolute eta/expires options are placed on it.
+    const plan = this.plan(input.file, runId, now.getTime());
+    input.onPlanned?.(plan);
     const record: RunRecord = {
       id: runId,
       name: input.name ?? 'adhoc',
@@ -105,6 +111,7 @@ export class ClusterClient {
       updated: now.toISOString(),
       started_ms: now.getTime(),
       ...(input.comment !== undefined ? { comment: input.comment } : {}),
+      ...(input.periodic ? { periodic: true } : {}),
     };
     const created = await this.store.createRun(record, plan);
     if (!created) {
@@ -117,9 +124,8 @@ export class ClusterClient {
       startedMs: record.started_ms,
       barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])),
     };
-    // Marked in progress in the same write as `run.started`, before the first job exists, so a fast
-    // run's final status can never be overwritten by it.
-    this.batch.setRunFields(runId, { status: 'progress' });
+    // The run stays `pending` until a worker starts its first task (director's statuses: a run nobody
+    // works on is pending); the worker's conditional write can never overwrite a final status.
     await applyStep(this.batch, this.dispatcher, ctx, step, 0);
     return record;
   }
@@ -144,7 +150,12 @@ export class ClusterClient {
   async cancel(runId: string): Promise<RunRecord | undefined> {
     const run = await this.store.getRun(runId);
     if (!run) return undefined;
-    if (run.status === 'success' || run.status === 'error' || run.status === 'canceled') return run;
+    if (run.status === 'canceled') return run;
+    if (run.status === 'success' || run.status === 'error') {
+      // Director cancels whatever the state: a finished run becomes `canceled`, its tasks keep theirs.
+      await this.store.setStatus(runId, 'canceled');
+      return { ...run, status: 'canceled' };
+    }
     await this.store.markCanceled(runId);
     const plan = await this.store.getPlan<RunPlan>(runId);
     const finals = await this.store.getTaskStates<TaskFinal>(runId);
