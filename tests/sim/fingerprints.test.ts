@@ -1,22 +1,22 @@
 /**
  * Byte-for-byte guard for simulator speed work: the SHA-1 of every output of `simulate` (events,
  * report, critical path) over 150 random canvases × 3 scenarios, with varied seeds, workers and
- * slots, against the fingerprints recorded before the optimisations (testing/fingerprints.json).
+ * slots, against the fingerprints recorded before the optimisations (fingerprints.json beside this file).
  * An optimisation must not change a single byte. A deliberate change of the simulator's behaviour
- * (a new Celery rule) re-records them: `UPDATE_SIM_FINGERPRINTS=1 npx vitest run lib/sim/fingerprints.test.ts`.
+ * (a new Celery rule) re-records them: `UPDATE_SIM_FINGERPRINTS=1 npx vitest run tests/sim/fingerprints.test.ts`.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arbPlannableCanvasFile } from '../engine/arbPlannable';
-import { type RunView, reduceRun, reduceRunAll } from '../protocol/reduceRun';
-import { toReport } from '../protocol/toReport';
-import { simulate } from './simulate';
-import { catalogue } from './testing/harness';
+import { arbPlannableCanvasFile } from '@/lib/engine/arbPlannable';
+import { type RunView, reduceRun, reduceRunAll } from '@/lib/protocol/reduceRun';
+import { toReport } from '@/lib/protocol/toReport';
+import { simulate } from '@/lib/sim/simulate';
+import { catalogue } from '@/lib/sim/testing/harness';
 
-const FILE = fileURLToPath(new URL('./testing/fingerprints.json', import.meta.url));
+const FILE = fileURLToPath(new URL('./fingerprints.json', import.meta.url));
 const SCENARIOS = [undefined, 'flaky', 'partial_fail'] as const;
 
 function fingerprints(): string[] {
