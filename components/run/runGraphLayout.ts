@@ -128,6 +128,8 @@ export function layoutRunGraph(
       sources.push(id);
       sinks.push(id);
       r += STACK_ROWS;
+      // A stacked node is wider than a task card: it takes two columns.
+      width = 2;
       indices = indices.slice(range.from, range.to);
     }
     for (const i of indices) {
