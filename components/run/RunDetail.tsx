@@ -6,9 +6,11 @@
  */
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
-import type { Json } from '@/lib/canvas/model';
+import type { CanvasNode, Json } from '@/lib/canvas/model';
+import { normalizeCanvas } from '@/lib/canvas/normalize';
+import { isDerivedTaskId, taskCaption } from '@/lib/canvas/readablePath';
 import { EventLog } from '../sim/EventLog';
-import { formatMs } from '../sim/model/runState';
+import { formatMs, type TaskRunState } from '../sim/model/runState';
 import { buildTimeline } from '../sim/model/timeline';
 import simStyles from '../sim/sim.module.css';
 import { TaskDrawer } from '../sim/TaskDrawer';
@@ -27,6 +29,40 @@ import { useIncrementalRunState, useThrottledLive } from './useLiveViews';
 import { usePrediction } from './usePrediction';
 import { useStoredTheme } from './useStoredTheme';
 
+/**
+ * Celery's error texts name task ids (`Dependency task.tasks.1.header.0 raised …`). Kept verbatim; for
+ * every unlabelled task they name, one line says which task that is and where it sits.
+ */
+function ErrorWhere({
+  message,
+  tasks,
+  root,
+}: {
+  message: string;
+  tasks: TaskRunState[];
+  root: CanvasNode | undefined;
+}) {
+  const named = tasks.filter(
+    (t) =>
+      isDerivedTaskId(t.task_id, t.path) &&
+      new RegExp(`(?<![\\w.~-])${escapeRe(t.task_id)}(?![\\w.~-])`).test(message),
+  );
+  if (named.length === 0) return null;
+  return (
+    <div className={styles.muted} data-testid="run-error-where">
+      {named.map((t) => (
+        <div key={t.task_id}>
+          {t.task_id} is <strong>{t.name}</strong> at {taskCaption(t.task_id, t.path, root)}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export function RunDetail({ runId }: { runId: string }) {
   useStoredTheme();
   const live = useLiveRun(runId);
@@ -34,6 +70,16 @@ export function RunDetail({ runId }: { runId: string }) {
   const [tab, setTab] = useState<'timeline' | 'events'>('timeline');
   const record = live.run;
   const file = useMemo(() => runCanvasFile(record?.canvas), [record?.canvas]);
+  // Task paths are those of the tree Celery runs: read them against the normalized canvas.
+  const root = useMemo(
+    () =>
+      file
+        ? normalizeCanvas(file.canvas, {
+            allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
+          })
+        : undefined,
+    [file],
+  );
   const startedMs = typeof record?.started_ms === 'number' ? record.started_ms : undefined;
   const now = useLiveClock(startedMs, !live.finished);
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
@@ -47,9 +93,10 @@ export function RunDetail({ runId }: { runId: string }) {
   const payload = (record?.payload ?? null) as Json;
   const prediction = usePrediction(file, payload, slowState, live.finished);
   const finished = state.finished;
+  // Failed tasks first (a 10,000-task run lists its failures, not a wall of rows).
+  const tasks = useMemo(() => tableRows(slowState), [slowState]);
   // The graph's stacks: their members share one lane in the predicted-vs-actual timeline.
   const graphStacks = useMemo(() => (file ? layoutRunGraph(file).stacks : []), [file]);
-  const tasks = useMemo(() => tableRows(slowState), [slowState]);
   const selectedTask = selected ? state.tasks.get(selected) : undefined;
 
   if (live.loaded && !record && live.events.length === 0) {
@@ -101,96 +148,110 @@ export function RunDetail({ runId }: { runId: string }) {
         />
       </div>
 
-      {finished?.error ? (
-        <div className={styles.notice} data-testid="run-error">
-          <strong>{finished.error.type}</strong>: {finished.error.message}
-        </div>
-      ) : null}
+      {/* The task drawer sits beside the graph and stays in view (sticky) while the page scrolls, so a
+          task picked in the graph, the table or the timeline is never opened off-screen. */}
+      <div className={`${styles.body} ${selectedTask ? styles.withDrawer : ''}`}>
+        <div className={styles.content}>
+          {finished?.error ? (
+            <div className={styles.notice} data-testid="run-error">
+              <strong>{finished.error.type}</strong>: {finished.error.message}
+              <ErrorWhere message={finished.error.message} tasks={tasks} root={root} />
+            </div>
+          ) : null}
 
-      {file ? (
-        <RunGraph
-          file={file}
-          state={state}
-          divergent={prediction?.divergent ?? new Map()}
-          selectedTaskId={selected}
-          onSelect={setSelected}
-          timeline={timeline}
-        />
-      ) : null}
-
-      <RunTaskTable
-        tasks={tasks}
-        divergent={prediction?.divergent}
-        t={Number.isFinite(slowState.t) ? slowState.t : lastAt}
-        onSelect={setSelected}
-      />
-
-      {prediction ? (
-        <section className={styles.card}>
-          <h2>Predicted vs actual</h2>
-          <PredictionTimeline
-            predicted={prediction.timeline}
-            actual={timeline}
-            tasks={prediction.order}
-            divergent={prediction.divergent}
-            stacks={graphStacks}
-            {...(now !== undefined && !live.finished ? { now } : {})}
-          />
-        </section>
-      ) : null}
-
-      <section className={`${styles.card} ${simStyles.panel}`} style={{ height: 'auto' }}>
-        <div className={styles.row} role="tablist">
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'timeline'}
-            className={`${styles.button} ${tab === 'timeline' ? styles.primary : ''}`}
-            onClick={() => setTab('timeline')}
-          >
-            Timeline
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'events'}
-            className={`${styles.button} ${tab === 'events' ? styles.primary : ''}`}
-            onClick={() => setTab('events')}
-          >
-            Events ({live.events.length})
-          </button>
-        </div>
-        <div style={{ height: 280, marginTop: 8 }}>
-          {tab === 'timeline' ? (
-            <Timeline
-              timeline={timeline}
-              playhead={timeline.endMs}
+          {file ? (
+            <RunGraph
+              // Re-fit when the drawer opens or closes (the graph's width changes).
+              key={selectedTask ? 'with-drawer' : 'full'}
+              file={file}
+              state={state}
+              divergent={prediction?.divergent ?? new Map()}
               selectedTaskId={selected}
               onSelect={setSelected}
-              onSeek={() => {}}
+              timeline={timeline}
             />
-          ) : (
-            <EventLog
-              events={slowEvents}
-              playhead={Number.POSITIVE_INFINITY}
-              onPick={(e) => {
-                if ('task_id' in e) setSelected(e.task_id);
-              }}
-            />
-          )}
-        </div>
-      </section>
+          ) : null}
 
-      {selectedTask ? (
-        <div className={simStyles.panel} style={{ height: 'auto', border: 'none' }}>
-          <TaskDrawer
-            task={selectedTask}
-            events={live.events}
-            playhead={Number.POSITIVE_INFINITY}
-            onClose={() => setSelected(null)}
+          <RunTaskTable
+            tasks={tasks}
+            divergent={prediction?.divergent}
+            t={Number.isFinite(slowState.t) ? slowState.t : lastAt}
+            root={root}
+            onSelect={setSelected}
           />
+
+          {prediction ? (
+            <section className={styles.card}>
+              <h2>Predicted vs actual</h2>
+              <PredictionTimeline
+                predicted={prediction.timeline}
+                actual={timeline}
+                tasks={prediction.order}
+                divergent={prediction.divergent}
+                stacks={graphStacks}
+                {...(now !== undefined && !live.finished ? { now } : {})}
+              />
+            </section>
+          ) : null}
+
+          <section className={`${styles.card} ${simStyles.panel}`} style={{ height: 'auto' }}>
+            <div className={styles.row} role="tablist">
+              <button
+                type="button"
+                role="tab"
+                aria-selected={tab === 'timeline'}
+                className={`${styles.button} ${tab === 'timeline' ? styles.primary : ''}`}
+                onClick={() => setTab('timeline')}
+              >
+                Timeline
+              </button>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={tab === 'events'}
+                className={`${styles.button} ${tab === 'events' ? styles.primary : ''}`}
+                onClick={() => setTab('events')}
+              >
+                Events ({live.events.length})
+              </button>
+            </div>
+            <div style={{ height: 280, marginTop: 8 }}>
+              {tab === 'timeline' ? (
+                <Timeline
+                  timeline={timeline}
+                  playhead={timeline.endMs}
+                  selectedTaskId={selected}
+                  onSelect={setSelected}
+                  onSeek={() => {}}
+                />
+              ) : (
+                <EventLog
+                  events={slowEvents}
+                  playhead={Number.POSITIVE_INFINITY}
+                  onPick={(e) => {
+                    if ('task_id' in e) setSelected(e.task_id);
+                  }}
+                />
+              )}
+            </div>
+          </section>
         </div>
-      ) : null}
+        {selectedTask ? (
+          <div
+            className={`${simStyles.panel} ${styles.drawerColumn}`}
+            style={{ height: 'auto' }}
+            data-testid="run-drawer-column"
+          >
+            <TaskDrawer
+              task={selectedTask}
+              events={live.events}
+              playhead={Number.POSITIVE_INFINITY}
+              onClose={() => setSelected(null)}
+              root={root}
+            />
+          </div>
+        ) : null}
+      </div>
     </main>
   );
 }

@@ -5,7 +5,8 @@
  * throttled state changes, not every frame.
  */
 import { memo, useState } from 'react';
-import type { Json } from '@/lib/canvas/model';
+import type { CanvasNode, Json } from '@/lib/canvas/model';
+import { taskCaption } from '@/lib/canvas/readablePath';
 import { describeStatus, type RunStateAt, type TaskRunState } from '../sim/model/runState';
 import { STATUS_COLOR } from '../sim/statusStyle';
 import styles from './run.module.css';
@@ -42,10 +43,12 @@ export interface RunTaskTableProps {
   divergent: ReadonlyMap<string, string> | undefined;
   /** Time (ms since the run started) retry countdowns are told at. */
   t: number;
+  /** The normalized canvas task paths are read against (readable captions). */
+  root: CanvasNode | undefined;
   onSelect(taskId: string): void;
 }
 
-function RunTaskTableView({ tasks, divergent, t, onSelect }: RunTaskTableProps) {
+function RunTaskTableView({ tasks, divergent, t, root, onSelect }: RunTaskTableProps) {
   const [allRows, setAllRows] = useState(false);
   return (
     <section className={styles.card}>
@@ -72,8 +75,8 @@ function RunTaskTableView({ tasks, divergent, t, onSelect }: RunTaskTableProps) 
             >
               <td>
                 <strong>{task.name}</strong>
-                <div className={styles.mono} style={{ opacity: 0.6 }}>
-                  {task.task_id}
+                <div style={{ opacity: 0.7 }} title={task.task_id} data-testid="run-task-caption">
+                  {taskCaption(task.task_id, task.path, root)}
                 </div>
               </td>
               <td style={{ color: STATUS_COLOR[task.status], fontWeight: 600 }}>

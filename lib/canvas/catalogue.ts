@@ -141,6 +141,20 @@ export const BUILTIN_TASKS: readonly CatalogueEntry[] = [
     'add_to_chord_task(nums, val) adds add.s(n, val) to its chord per n; returns 0',
     [p('nums'), p('val')],
   ),
+  // Celery's own map tasks (lib/canvas/chunks.ts); `task` is the inner task's signature.
+  builtin('celery.map', 'xmap(task, it): one task calling task(item) for each item → list', [
+    p('task'),
+    p('it'),
+  ]),
+  builtin('celery.starmap', 'xstarmap(task, it): one task calling task(*item) for each item → list', [
+    p('task'),
+    p('it'),
+  ]),
+  builtin('celery.chunks', 'chunks(task, it, n): a group of xstarmap tasks over parts of n items', [
+    p('task'),
+    p('it'),
+    p('n'),
+  ]),
   builtin(
     'TASK_A',
     'Tutorial preprocess: calls the model service (autoretry, backoff 2 s, cap 30 s, no jitter)',

@@ -4,11 +4,16 @@
  * unknown exception names, empty chains).
  */
 import { type CatalogueEntry, resolveTaskOptions, type TaskCatalogue } from './catalogue';
+import { mapNodeProblems } from './chunks';
 import { isKnownException } from './exceptions';
 import type { CanvasFile, CanvasNode, NodePath, SimModel, TaskNode, TaskOptions } from './model';
 import { TASK_OPTION_KEYS } from './optionsSchema';
 import { formatPath } from './paths';
 import { error, type Problem, warning } from './problems';
+import { sendOptionProblems } from './sendOptions';
+
+/** Longest delay or limit accepted, in seconds (one year). */
+export const MAX_SECONDS = 31_536_000;
 
 /** Levenshtein distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
@@ -113,6 +118,8 @@ class Validator {
         this.err(path, `Unknown node type ${show((node as { type?: unknown }).type)}.`);
         return;
     }
+    if (node.type !== 'task' && node.options !== undefined)
+      this.options(node.options, [...path, 'options'], undefined);
     // A group's callback is an immutable copy (no arguments); everything else passes its result.
     for (const [i, cb] of (node.link ?? []).entries()) {
       this.node(cb, [...path, 'link', i], node.type === 'group' ? 0 : 1);
@@ -147,6 +154,8 @@ class Validator {
     if (id !== undefined) this.label(id, path);
     this.options(node.options ?? {}, [...path, 'options'], entry, id);
     if (node.sim !== undefined) this.sim(node.sim, [...path, 'sim'], id);
+    for (const p of mapNodeProblems(node, (n) => this.catalogue.has(n)))
+      this.err([...path, ...p.path], p.message, id);
     if (entry && Array.isArray(node.args)) this.arity(node, entry, path, incoming);
   }
 
@@ -199,14 +208,23 @@ class Validator {
         id,
       );
     }
+    // Bounded above too: a run waiting 1e300 s would look alive forever (and overflow every clock).
     for (const key of ['countdown', 'default_retry_delay', 'retry_backoff_max'] as const) {
-      if (key in o && !(isNumber(o[key]) && o[key] >= 0)) {
-        this.err([...path, key], `"${key}" must be a number of seconds ≥ 0, not ${show(o[key])}.`, id);
+      if (key in o && !(isNumber(o[key]) && o[key] >= 0 && o[key] <= MAX_SECONDS)) {
+        this.err(
+          [...path, key],
+          `"${key}" must be a number of seconds between 0 and ${MAX_SECONDS} (one year), not ${show(o[key])}.`,
+          id,
+        );
       }
     }
     for (const key of ['soft_time_limit', 'time_limit'] as const) {
-      if (key in o && !(isNumber(o[key]) && o[key] > 0)) {
-        this.err([...path, key], `"${key}" must be a number of seconds > 0, not ${show(o[key])}.`, id);
+      if (key in o && !(isNumber(o[key]) && o[key] > 0 && o[key] <= MAX_SECONDS)) {
+        this.err(
+          [...path, key],
+          `"${key}" must be a number of seconds > 0 and at most ${MAX_SECONDS} (one year), not ${show(o[key])}.`,
+          id,
+        );
       }
     }
     if (
@@ -227,6 +245,7 @@ class Validator {
         id,
       );
     }
+    for (const p of sendOptionProblems(o)) this.err([...path, p.key], p.message, id);
     if ('queue' in o && (typeof o.queue !== 'string' || o.queue.trim() === '')) {
       this.err([...path, 'queue'], `"queue" must be a queue name, not ${show(o.queue)}.`, id);
     }

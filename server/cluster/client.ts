@@ -34,6 +34,8 @@ export interface SubmitInput {
   comment?: string;
   /** Fixed run id (tests, idempotent resubmits); default a fresh UUID. */
   runId?: string;
+  /** Called with the frozen plan before it is stored (the API checks its queues against live workers). */
+  onPlanned?: (plan: RunPlan) => void;
 }
 
 function collectTaskNames(node: CanvasNode, out: Set<string>): void {
@@ -74,7 +76,7 @@ export class ClusterClient {
     return parsed.value;
   }
 
-  plan(file: CanvasFile, runId: string): RunPlan {
+  plan(file: CanvasFile, runId: string, epochMs?: number): RunPlan {
     const names = new Set<string>();
     collectTaskNames(file.canvas, names);
     const unknown = [...names].filter((n) => !this.catalogue.has(n));
@@ -84,7 +86,7 @@ export class ClusterClient {
       );
     }
     try {
-      return planRun(file, this.catalogue, runId);
+      return planRun(file, this.catalogue, runId, epochMs === undefined ? {} : { epoch_ms: epochMs });
     } catch (err) {
       throw new SubmitError(err instanceof Error ? err.message : String(err));
     }
@@ -92,8 +94,10 @@ export class ClusterClient {
 
   async submit(input: SubmitInput): Promise<RunRecord> {
     const runId = input.runId ?? randomUUID();
-    const plan = this.plan(input.file, runId);
     const now = new Date();
+    // The run's clock starts now: absolute eta/expires options are placed on it.
+    const plan = this.plan(input.file, runId, now.getTime());
+    input.onPlanned?.(plan);
     const record: RunRecord = {
       id: runId,
       name: input.name ?? 'adhoc',

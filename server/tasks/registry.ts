@@ -19,6 +19,7 @@ import {
 } from '../../lib/canvas/catalogue';
 import type { DurationModel, Json, JsonObject, TaskOptions } from '../../lib/canvas/model';
 import type { AttemptOutcome } from '../../lib/engine/types';
+import { importTaskModule } from './compiledImport';
 
 export interface UserTaskContext {
   task_id: string;
@@ -69,6 +70,17 @@ export async function runUserTask(
 ): Promise<AttemptOutcome> {
   try {
     const value = await task.run(args, kwargs, { ...ctx, retry: (o = {}) => new RetryRequest(o) });
+    const unstorable = storeProblem(value);
+    // Like Celery's EncodeError: the task ran but its result cannot be stored, so it fails (once, with a
+    // sentence) instead of failing the job over and over where the result is written.
+    if (unstorable)
+      return {
+        kind: 'error',
+        error: {
+          type: 'EncodeError',
+          message: `The result of task ${task.name} cannot be stored as JSON: ${unstorable}`,
+        },
+      };
     return { kind: 'success', value: value === undefined ? null : value };
   } catch (err) {
     if (err instanceof RetryRequest) {
@@ -81,6 +93,19 @@ export async function runUserTask(
       };
     }
     return { kind: 'error', error: toTaskError(err) };
+  }
+}
+
+/** Why `value` cannot be stored as JSON (a BigInt, a cycle…), or undefined when it can. */
+export function storeProblem(value: unknown): string | undefined {
+  try {
+    JSON.stringify(value);
+    return undefined;
+  } catch (err) {
+    const m = err instanceof Error ? err.message : String(err);
+    if (/BigInt/i.test(m)) return 'it contains a BigInt (convert it to a number or a string).';
+    if (/circular/i.test(m)) return 'it contains a cycle (an object that refers to itself).';
+    return `${m}.`;
   }
 }
 
@@ -181,7 +206,7 @@ export async function loadTaskRegistry(dir: string | undefined): Promise<TaskReg
     for (const file of moduleFiles(abs)) {
       const module = file.slice(0, -extname(file).length).split(sep).join('/');
       try {
-        const mod = (await import(pathToFileURL(join(abs, file)).href)) as Record<string, unknown>;
+        const mod = await importTaskModule(join(abs, file));
         const tasks = exportedTasks(mod);
         if (tasks.length === 0) {
           problems.push(`${file} exports no task: export default {name, run(args, kwargs, ctx)}.`);

@@ -54,6 +54,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(registry ? { catalogue: registry.catalogue } : {}),
     ...(document ? { document } : {}),
     now: new Date().toISOString(),
+    // Canvas JSON is printed as Celery builds it (`chain` folded like `celery.chain(*nodes)`).
+    composed: true,
     ...(parsed.values.name ? { name: parsed.values.name } : {}),
   });
   const warnings = [...input.warnings, ...(written.ok ? (written.warnings ?? []) : [])];

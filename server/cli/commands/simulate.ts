@@ -155,6 +155,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     seed: seed as number,
     workers: workers as number,
     concurrency: concurrency as number,
+    // Absolute eta/expires options are placed on a run starting now.
+    epoch_ms: Date.now(),
     ...(v.scenario !== undefined ? { scenario: v.scenario } : {}),
   };
   if (v.runs !== undefined) {

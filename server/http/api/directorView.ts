@@ -4,6 +4,7 @@
  */
 import type { RunPlan } from '../../../lib/engine/types';
 import type { CeleryState, RunReport, TaskReport } from '../../../lib/protocol/report';
+import { tracebackText } from '../../../lib/protocol/traceback';
 import type { DirectorStatus, RunRecord } from '../../runs/runStore';
 
 export interface WorkflowObject {
@@ -110,9 +111,7 @@ export interface TaskObject {
 function traceback(t: TaskReport): string {
   const e = t.error;
   if (!e) return '';
-  return (
-    e.traceback ?? `Traceback (most recent call last):\n  Task ${t.name}[${t.id}]\n${e.type}: ${e.message}`
-  );
+  return tracebackText(t.name, t.id, e);
 }
 
 export function taskObjects(run: RunRecord, plan: RunPlan | undefined, report: RunReport): TaskObject[] {

@@ -19,11 +19,16 @@ import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { Metrics } from '../../ops/metrics';
+import type { OpsView } from '../../ops/opsView';
+import { queuesWithoutWorkers, queueWarnings } from '../../ops/queueCheck';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
+import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
 import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
 import { taskObjects, workflowObject } from './directorView';
+import { healthReport } from './health';
 import { catalogueJson } from './tasks';
 
 export interface ApiDeps {
@@ -32,6 +37,12 @@ export interface ApiDeps {
   definitions?: DefinitionStore;
   redis?: Redis;
   redisUnavailable?: string;
+  /** Live Redis state: run routes answer 503 with its sentence while Redis is away. */
+  monitor?: RedisMonitor;
+  /** Operator's view: live workers and runs without progress (server/ops). */
+  ops?: OpsView;
+  /** Prometheus metrics (GET /metrics). */
+  metrics?: Metrics;
   apiToken?: string;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
@@ -68,12 +79,18 @@ const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']
 export function createApiHandler(
   deps: ApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  function redisAway(): void {
+    const down = deps.monitor?.message();
+    if (down) throw new HttpError(503, down);
+  }
   function cluster(): ClusterClient {
     if (!deps.client) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    redisAway();
     return deps.client;
   }
   function defs(): DefinitionStore {
     if (!deps.definitions) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    redisAway();
     return deps.definitions;
   }
   async function runOr404(id: string) {
@@ -83,38 +100,46 @@ export function createApiHandler(
     return run;
   }
 
+  /** `{warnings}` when no live worker consumes some of the run's queues (the run would just wait). */
+  async function submitWarnings(plan: RunPlan | undefined): Promise<{ warnings?: string[] }> {
+    if (!plan || !deps.ops) return {};
+    try {
+      const workers = await deps.ops.workers();
+      const warnings = queueWarnings(queuesWithoutWorkers(plan, workers), workers.length);
+      return warnings.length > 0 ? { warnings } : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * What an unfinished run is waiting for: `waiting_for` (queues no live worker consumes) and
+   * `no_progress_ms` (the watchdog found no new event for longer than CHORDFLOW_STUCK_MS).
+   */
+  async function attention(
+    id: string,
+    status: string,
+    plan: RunPlan | undefined,
+  ): Promise<{ waiting_for?: Array<{ queue: string; tasks: string[] }>; no_progress_ms?: number }> {
+    if (!deps.ops || (status !== 'pending' && status !== 'progress')) return {};
+    const stuck = deps.ops.isStuck(id);
+    let waiting: Array<{ queue: string; tasks: string[] }> = [];
+    if (plan) {
+      try {
+        waiting = queuesWithoutWorkers(plan, await deps.ops.workers());
+      } catch {
+        waiting = [];
+      }
+    }
+    return {
+      ...(waiting.length > 0 ? { waiting_for: waiting } : {}),
+      ...(stuck ? { no_progress_ms: stuck.idle_ms } : {}),
+    };
+  }
+
   const ping: Handler = async (_req, res) => sendJson(res, 200, { message: 'pong' });
 
-  const health: Handler = async (_req, res) => {
-    let redis: 'ok' | 'down' = 'down';
-    let workers: string[] = [];
-    if (deps.redis && deps.client) {
-      try {
-        if ((await deps.redis.ping()) === 'PONG') redis = 'ok';
-        workers = await deps.redis.zrangebyscore(deps.client.store.keys.workers, Date.now() - 15_000, '+inf');
-      } catch {
-        redis = 'down';
-      }
-    }
-    let model: 'ok' | 'down' | 'not configured' = 'not configured';
-    if (deps.modelServiceUrl) {
-      const base = deps.modelServiceUrl.replace(/\/v1\/predict\/?$/, '').replace(/\/+$/, '');
-      try {
-        const r = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) });
-        model = r.ok ? 'ok' : 'down';
-      } catch {
-        model = 'down';
-      }
-    }
-    const status = redis === 'ok' ? 'ok' : 'degraded';
-    sendJson(res, 200, {
-      status,
-      redis: deps.client ? redis : 'not available',
-      ...(deps.client ? {} : { message: deps.redisUnavailable ?? REDIS_UNAVAILABLE }),
-      workers: { count: workers.length, names: workers },
-      model_service: model,
-    });
-  };
+  const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
 
   const createWorkflow: Handler = async (req, res) => {
     const body = await readJsonBody(req, deps.bodyLimitBytes);
@@ -144,14 +169,18 @@ export function createApiHandler(
       if (body.project !== undefined && !isValidNamePart(body.project))
         throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
       const file = c.parseCanvas(body.canvas);
+      let planned: RunPlan | undefined;
       const run = await c.submit({
+        onPlanned: (p) => {
+          planned = p;
+        },
         file,
         name: (body.name as string | undefined) ?? 'adhoc',
         project: (body.project as string | undefined) ?? 'canvas',
         payload,
         ...(comment !== undefined ? { comment } : {}),
       });
-      return sendJson(res, 201, workflowObject(run));
+      return sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
     }
     const missing = ['project', 'name', 'payload'].filter((k) => body[k] === undefined);
     if (missing.length > 0) {
@@ -178,14 +207,18 @@ export function createApiHandler(
     const def = await defs().get(fullname);
     if (!def) throw new HttpError(404, `Workflow ${fullname} not found.`);
     const file = c.parseCanvas(injectPayload(def.canvas, payload, c.catalogue));
+    let planned: RunPlan | undefined;
     const run = await c.submit({
+      onPlanned: (p) => {
+        planned = p;
+      },
       file,
       name: def.name,
       project: def.project,
       payload,
       ...(comment !== undefined ? { comment } : {}),
     });
-    sendJson(res, 201, workflowObject(run));
+    sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
   };
 
   const listWorkflows: Handler = async (_req, res, _p, url) => {
@@ -209,7 +242,10 @@ export function createApiHandler(
     sendJson(
       res,
       200,
-      runs.map((r) => workflowObject(r, withPayload)),
+      runs.map((r) => {
+        const stuck = deps.ops?.isStuck(r.id);
+        return { ...workflowObject(r, withPayload), ...(stuck ? { no_progress_ms: stuck.idle_ms } : {}) };
+      }),
     );
   };
 
@@ -219,7 +255,11 @@ export function createApiHandler(
     const plan = await store.getPlan<RunPlan>(id);
     const { runReport } = await import('../../runs/report');
     const report = runReport(id, await store.readEvents(id));
-    sendJson(res, 200, { ...workflowObject(run), tasks: taskObjects(run, plan, report) });
+    sendJson(res, 200, {
+      ...workflowObject(run),
+      ...(await attention(run.id, run.status, plan)),
+      tasks: taskObjects(run, plan, report),
+    });
   };
 
   const getReport: Handler = async (_req, res, [id = '']) => {
@@ -281,9 +321,17 @@ export function createApiHandler(
     sendJson(res, 200, catalogueJson(catalogue));
   };
 
+  const metrics: Handler = async (_req, res) => {
+    if (!deps.metrics) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    const body = await deps.metrics.text();
+    res.writeHead(200, { 'content-type': deps.metrics.contentType });
+    res.end(body);
+  };
+
   const routes: Array<{ method: string; pattern: RegExp; handler: Handler; mutating?: boolean }> = [
     { method: 'GET', pattern: /^\/api\/ping$/, handler: ping },
     { method: 'GET', pattern: /^\/api\/health$/, handler: health },
+    { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
     { method: 'POST', pattern: /^\/api\/workflows$/, handler: createWorkflow, mutating: true },
     { method: 'GET', pattern: /^\/api\/workflows$/, handler: listWorkflows },
     { method: 'GET', pattern: /^\/api\/workflows\/([^/]+)$/, handler: getWorkflow },
@@ -338,9 +386,13 @@ export function createApiHandler(
       else if (err instanceof SubmitError)
         sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
       else {
-        // Redis down mid-request and the like: not the caller's fault, but still a sentence.
+        // Redis down mid-request and the like: not the caller's fault, but still a sentence (the
+        // client library's own text — "Reached the max retries per request limit" — helps nobody).
+        const down =
+          deps.monitor?.message() ??
+          (isConnectionError(err) && deps.monitor ? redisDownSentence(deps.monitor.url) : undefined);
         const message = err instanceof Error ? err.message : String(err);
-        sendJson(res, 503, { error: `The server could not complete the request: ${message}.` });
+        sendJson(res, 503, { error: down ?? `The server could not complete the request: ${message}.` });
       }
     }
     return true;
