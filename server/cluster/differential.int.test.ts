@@ -103,6 +103,55 @@ describe('simulator and cluster agree', () => {
       },
     ],
     [
+      'sending options, .set() and map nodes (issue 15)',
+      {
+        chain: [
+          {
+            chord: {
+              header: [
+                {
+                  task: 'add',
+                  args: [1, 2],
+                  options: { apply_countdown: 0.05, priority: 2, shadow: 'adder' },
+                },
+                { task: 'identity', args: [5], options: { apply_countdown: 0.3, expires: 0.1 } },
+                { task: 'identity', args: [6], options: { expires: 30, ignore_result: true } },
+              ],
+              body: { task: 'tsum' },
+            },
+          },
+          { task: 'identity' },
+        ],
+        link_error: [{ task: 'on_error_id' }],
+      },
+    ],
+    [
+      'xmap, xstarmap, chunks and group options',
+      {
+        chain: [
+          {
+            group: [
+              { xmap: { task: { task: 'identity' }, items: [1, 2] } },
+              { xstarmap: { task: { task: 'add' }, items: [[1, 2]] } },
+              {
+                chunks: {
+                  task: { task: 'add' },
+                  items: [
+                    [1, 1],
+                    [2, 2],
+                    [3, 3],
+                  ],
+                  n: 2,
+                },
+              },
+            ],
+            options: { priority: 1, queue: 'fast' },
+          },
+          { task: 'xsum' },
+        ],
+      },
+    ],
+    [
       'replace + add_to_chord',
       {
         chord: {
