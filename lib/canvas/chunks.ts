@@ -215,3 +215,62 @@ export function mapNodeProblems(
     });
   return out;
 }
+
+/** Celery signature JSON of a plain task (what `name.s()` dumps). */
+function plainSignature(name: string): JsonObject {
+  return { task: name, args: [], kwargs: {}, options: {}, subtask_type: null, immutable: false };
+}
+
+/**
+ * A ready-to-run node for a map task dropped from the palette (an example inner task and items the user
+ * edits in the inspector), or `null` for any other task name.
+ */
+export function mapTaskTemplate(name: string): TaskNode | null {
+  let kwargs: JsonObject;
+  if (name === MAP_TASK) kwargs = { task: plainSignature('identity'), it: [1, 2, 3] };
+  else if (name === STARMAP_TASK)
+    kwargs = {
+      task: plainSignature('add'),
+      it: [
+        [1, 2],
+        [3, 4],
+      ],
+    };
+  else if (name === CHUNKS_TASK)
+    kwargs = {
+      task: plainSignature('add'),
+      it: [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      n: 2,
+    };
+  else return null;
+  return {
+    type: 'task',
+    task: name,
+    args: [],
+    kwargs,
+    immutable: true,
+    options: {},
+    link: [],
+    link_error: [],
+  };
+}
+
+/**
+ * A one-line Celery-style reading of a map task for the editor's card — `[add(x) for x in 3 items]`,
+ * `[add(*x) for x in 2 items]`, `chunks(add, 6 items, n=2) → 3 tasks` — or `null` for other tasks.
+ */
+export function mapSummary(node: TaskNode): string | null {
+  if (node.task !== MAP_TASK && node.task !== STARMAP_TASK && node.task !== CHUNKS_TASK) return null;
+  const inner = innerTaskName(node.kwargs) ?? '?';
+  const it = node.kwargs.it;
+  const count = Array.isArray(it) ? `${it.length} item${it.length === 1 ? '' : 's'}` : 'no items';
+  if (node.task === MAP_TASK) return `[${inner}(x) for x in ${count}]`;
+  if (node.task === STARMAP_TASK) return `[${inner}(*x) for x in ${count}]`;
+  const n = typeof node.kwargs.n === 'number' && node.kwargs.n >= 1 ? Math.floor(node.kwargs.n) : 0;
+  const parts = Array.isArray(it) && n > 0 ? Math.ceil(it.length / n) : 0;
+  return `chunks(${inner}, ${count}, n=${n || '?'}) → ${parts} task${parts === 1 ? '' : 's'}`;
+}
