@@ -182,7 +182,7 @@ export function sugarMapNode(node: TaskNode): { kind: MapKind; body: JsonObject 
  */
 export function mapNodeProblems(
   node: TaskNode,
-  known: (name: string) => boolean,
+  source: (name: string) => string | undefined,
 ): Array<{ path: Array<string | number>; message: string }> {
   if (node.task !== MAP_TASK && node.task !== STARMAP_TASK && node.task !== CHUNKS_TASK) return [];
   const out: Array<{ path: Array<string | number>; message: string }> = [];
@@ -192,8 +192,13 @@ export function mapNodeProblems(
       path: ['kwargs', 'task'],
       message: `${node.task} needs "task": the signature of the task it calls.`,
     });
-  else if (!known(inner))
+  else if (source(inner) === undefined)
     out.push({ path: ['kwargs', 'task'], message: `Unknown task "${inner}" in ${node.task}.` });
+  else if (source(inner) !== 'builtin' && source(inner) !== 'tutorial')
+    out.push({
+      path: ['kwargs', 'task'],
+      message: `${node.task} calls "${inner}" in process, which Chordflow can do for built-in and tutorial tasks only; use a group of "${inner}" signatures instead.`,
+    });
   const it = node.kwargs.it;
   if (!Array.isArray(it))
     out.push({ path: ['kwargs', 'it'], message: `${node.task} needs "it": a list of items.` });
