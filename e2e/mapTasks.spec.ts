@@ -55,8 +55,8 @@ test('xmap and chunks import, read the Celery way, simulate, and take sending op
 
   // From the palette, a starmap comes ready to run.
   await dropFromPalette(page, 'palette-task-celery.starmap', page.locator('.react-flow__pane'), {
-    x: 300,
-    y: 600,
+    x: 700,
+    y: 60,
   });
   await expect(taskNode(page, 'celery.starmap')).toContainText('[add(*x) for x in 2 items]');
   await page.screenshot({ path: 'test-results/map-tasks.png' });
