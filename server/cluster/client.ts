@@ -56,6 +56,8 @@ export class ClusterClient {
     readonly redis: Redis,
     readonly prefix: string,
     readonly catalogue: TaskCatalogue,
+    /** Children added per Redis round trip when a submit's root has more (default 500; see Dispatcher). */
+    submitBatch = 500,
   ) {
     this.store = new RunStore(redis, prefix);
     this.batch = new StoreBatch(this.store);
@@ -63,7 +65,7 @@ export class ClusterClient {
     // ioredis copies them all into every pipeline the run store then creates on it.
     this.queueConnection = redis.duplicate();
     this.queueConnection.on('error', (err: Error) => redis.emit('error', err));
-    this.dispatcher = new Dispatcher(this.queueConnection, prefix);
+    this.dispatcher = new Dispatcher(this.queueConnection, prefix, { streamAbove: submitBatch });
   }
 
   /** Parses Canvas JSON (node or file) into a canvas file; SubmitError with every problem otherwise. */
