@@ -1,3 +1,6 @@
+import { API_LIMITS, type CanvasLimits, limitsFrom } from '../lib/canvas/gate';
+import { loadSecurityPolicy, type SecurityPolicy } from './http/security/policy';
+
 /**
  * Server configuration from environment variables, read once with sane defaults.
  * Every variable is documented in the README's "Configuration" table.
@@ -23,6 +26,10 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
   logLevel: string;
+  /** Token, allowed origins, subscription cap (server/http/security). */
+  security: SecurityPolicy;
+  /** Depth and task caps for canvases from outside (`CHORDFLOW_MAX_DEPTH`, `CHORDFLOW_MAX_TASKS`). */
+  canvasLimits: CanvasLimits;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -55,5 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     shutdownTimeoutMs: intEnv(env, 'CHORDFLOW_SHUTDOWN_MS', 10_000),
     bodyLimitBytes: intEnv(env, 'CHORDFLOW_BODY_LIMIT', 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
+    security: loadSecurityPolicy(env),
+    canvasLimits: limitsFrom(env, API_LIMITS),
   };
 }

@@ -103,6 +103,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(redis ? { redis } : {}),
     ...(redisUnavailable ? { redisUnavailable } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+    security: config.security,
+    limits: config.canvasLimits,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
   });

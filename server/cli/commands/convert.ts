@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FORMATS, parseFormatName, writeFormat } from '@/lib/canvas/detect';
+import { CLI_LIMITS, limitsFrom } from '@/lib/canvas/gate';
 import { formatProblems } from '@/lib/canvas/problems';
 import type { CliIO } from '../io';
 import { indent, readCanvasInput } from './readInput';
@@ -49,6 +50,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const written = writeFormat(file, format, {
     ...(document ? { document } : {}),
     now: new Date().toISOString(),
+    limits: limitsFrom(process.env, CLI_LIMITS),
     ...(parsed.values.name ? { name: parsed.values.name } : {}),
   });
   const warnings = [...input.warnings, ...(written.ok ? (written.warnings ?? []) : [])];

@@ -9,11 +9,11 @@
  *   POST /api/workflows/<id>/relaunch   201 new workflow
  *   POST /api/workflows/<id>/cancel     201 canceled workflow
  *   GET  /api/definitions · POST /api/definitions {project, name, canvas, description?}
- * With CHORDFLOW_API_TOKEN set, every mutating request needs `Authorization: Bearer <token>`.
+ * Every request first passes server/http/security (origins, JSON-only mutations, the token).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
+import { API_LIMITS, type CanvasLimits } from '../../../lib/canvas/gate';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
@@ -21,6 +21,8 @@ import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
 import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
+import { guardApiRequest } from '../security/httpGuard';
+import type { SecurityPolicy } from '../security/policy';
 import { taskObjects, workflowObject } from './directorView';
 
 export interface ApiDeps {
@@ -30,20 +32,15 @@ export interface ApiDeps {
   redis?: Redis;
   redisUnavailable?: string;
   apiToken?: string;
+  /** Origins, token and limits (server/http/security); default: `apiToken` and no other origin. */
+  security?: SecurityPolicy;
+  /** Caps for canvases in bodies (default API_LIMITS). */
+  limits?: CanvasLimits;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
-
-function tokenOk(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(.+)$/i.exec(header);
-  if (!m?.[1]) return false;
-  const a = Buffer.from(m[1].trim());
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function intParam(url: URL, name: string, fallback: number, max: number): number {
   const raw = url.searchParams.get(name);
@@ -63,6 +60,14 @@ const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']
 export function createApiHandler(
   deps: ApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const security: SecurityPolicy = deps.security ?? {
+    token: deps.apiToken,
+    corsOrigins: new Set(),
+    maxSubscriptions: 100,
+  };
+  const limits = deps.limits ?? API_LIMITS;
+  if (deps.client) deps.client.limits = limits;
+  const readBody = (req: IncomingMessage) => readJsonBody(req, deps.bodyLimitBytes, limits);
   function cluster(): ClusterClient {
     if (!deps.client) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
     return deps.client;
@@ -112,7 +117,7 @@ export function createApiHandler(
   };
 
   const createWorkflow: Handler = async (req, res) => {
-    const body = await readJsonBody(req, deps.bodyLimitBytes);
+    const body = await readBody(req);
     if (!isPlainObject(body)) {
       throw new HttpError(
         400,
@@ -243,7 +248,7 @@ export function createApiHandler(
   };
 
   const saveDefinition: Handler = async (req, res) => {
-    const body = await readJsonBody(req, deps.bodyLimitBytes);
+    const body = await readBody(req);
     if (!isPlainObject(body))
       throw new HttpError(
         400,
@@ -292,6 +297,9 @@ export function createApiHandler(
       return true;
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    // Origins, content types and the token: one gate for every /api request (server/http/security).
+    if ((path === '/api' || path.startsWith('/api/')) && guardApiRequest(req, res, path, security))
+      return true;
     const matching = routes.filter((r) => r.pattern.test(path));
     if (matching.length === 0) return false;
     const route = matching.find((r) => r.method === req.method);
@@ -300,16 +308,6 @@ export function createApiHandler(
         throw new HttpError(
           405,
           `${req.method} is not allowed on ${path}; use ${matching.map((r) => r.method).join(' or ')}.`,
-        );
-      }
-      const mutating = route.mutating || !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
-      if (mutating && deps.apiToken && !tokenOk(req, deps.apiToken)) {
-        throw new HttpError(
-          401,
-          'This API needs a token: send "Authorization: Bearer <CHORDFLOW_API_TOKEN>".',
-          {
-            status: 401,
-          },
         );
       }
       const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => {
@@ -325,6 +323,9 @@ export function createApiHandler(
       if (err instanceof HttpError) sendJson(res, err.status, { error: err.message, ...err.extra });
       else if (err instanceof SubmitError)
         sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
+      else if (err instanceof RangeError && /call stack/i.test(err.message))
+        // Backstop of the canvas gate's depth limits: still the caller's input, still a sentence.
+        sendJson(res, 400, { error: 'The input nests too deeply to process; flatten it.' });
       else {
         // Redis down mid-request and the like: not the caller's fault, but still a sentence.
         const message = err instanceof Error ? err.message : String(err);
