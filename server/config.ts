@@ -24,6 +24,10 @@ export interface ServerConfig {
   lockDurationMs: number;
   stalledIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** A pending/in-progress run whose newest event is older than this is reported as without progress. */
+  stuckAfterMs: number;
+  /** How often the watchdog looks for runs without progress. */
+  watchdogIntervalMs: number;
   bodyLimitBytes: number;
   logLevel: string;
   /** Token, allowed origins, subscription cap (server/http/security). */
@@ -60,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     lockDurationMs: intEnv(env, 'CHORDFLOW_LOCK_MS', 4000),
     stalledIntervalMs: intEnv(env, 'CHORDFLOW_STALLED_MS', 2000),
     shutdownTimeoutMs: intEnv(env, 'CHORDFLOW_SHUTDOWN_MS', 10_000),
+    stuckAfterMs: intEnv(env, 'CHORDFLOW_STUCK_MS', 600_000),
+    watchdogIntervalMs: Math.max(100, intEnv(env, 'CHORDFLOW_WATCHDOG_MS', 30_000)),
     bodyLimitBytes: intEnv(env, 'CHORDFLOW_BODY_LIMIT', 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     security: loadSecurityPolicy(env),

@@ -4,8 +4,8 @@
  * instances with the Redis connections and the Socket.IO server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { projectRoot } from './projectRoot';
 
 export interface WebServerOptions {
   port: number;
@@ -21,12 +21,10 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-const projectDir = fileURLToPath(new URL('..', import.meta.url));
-
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const app = next({
     dev: options.dev ?? false,
-    dir: projectDir,
+    dir: projectRoot(),
     hostname: options.host ?? '127.0.0.1',
     port: options.port,
   });

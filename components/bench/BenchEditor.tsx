@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { CanvasNode } from '@/lib/canvas/model';
 import { Editor } from '../editor/Editor';
+import { useStackView } from '../editor/stacks/stackView';
 
 /** A canvas of n tasks: a group of n/10 chains of 10 tasks (rows of 10, like the bare page). */
 export function benchCanvas(n: number): CanvasNode {
@@ -25,10 +26,50 @@ export function benchCanvas(n: number): CanvasNode {
   return { type: 'group', tasks: chains, link: [], link_error: [] };
 }
 
-/** The editor with a generated canvas of `?n=` tasks, no autosave and no initial fit (zoom 1, like the bare page). */
+/** A chord over n documents: `chord([add(i, 1) for i in range(n)], tsum())`, the fan-out drawn as one stack. */
+export function benchChord(n: number): CanvasNode {
+  const member = (i: number): CanvasNode => ({
+    type: 'task',
+    task: 'add',
+    args: [i, 1],
+    kwargs: {},
+    immutable: false,
+    options: {},
+    link: [],
+    link_error: [],
+  });
+  const body: CanvasNode = {
+    type: 'task',
+    task: 'tsum',
+    args: [],
+    kwargs: {},
+    immutable: false,
+    options: {},
+    link: [],
+    link_error: [],
+  };
+  return {
+    type: 'chord',
+    header: Array.from({ length: n }, (_, i) => member(i)),
+    body,
+    link: [],
+    link_error: [],
+  };
+}
+
+/**
+ * The editor with a generated canvas of `?n=` tasks (`&shape=chord` for a chord fan-out), no autosave
+ * and no initial fit (zoom 1, like the bare page).
+ */
 export function BenchEditorPage() {
-  const [n, setN] = useState<number | null>(null);
-  useEffect(() => setN(Number(new URLSearchParams(window.location.search).get('n') ?? 1000)), []);
-  if (n === null) return null;
-  return <Editor initial={{ doc: { canvas: benchCanvas(n) }, name: `Bench ${n}` }} fitOnLoad={false} />;
+  const [q, setQ] = useState<{ n: number; chord: boolean } | null>(null);
+  useEffect(() => {
+    const p = new URLSearchParams(window.location.search);
+    // `stacks=off` draws every member: the 1,000/2,000-node bars measure drawing that many nodes.
+    useStackView.setState({ enabled: p.get('stacks') !== 'off' });
+    setQ({ n: Number(p.get('n') ?? 1000), chord: p.get('shape') === 'chord' });
+  }, []);
+  if (q === null) return null;
+  const canvas = q.chord ? benchChord(q.n) : benchCanvas(q.n);
+  return <Editor initial={{ doc: { canvas }, name: `Bench ${q.n}` }} fitOnLoad={false} />;
 }

@@ -16,14 +16,16 @@ import {
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DrawEdgeKind, DrawRegion } from '@/lib/canvas/drawing';
 import { drawingOf } from '@/lib/store/edits';
-import { layoutDrawing } from '@/lib/store/layout';
+import { layoutDrawing, STACK_H, STACK_W } from '@/lib/store/layout';
 import { useActions, useEditor, useEditorStore } from './EditorProvider';
 import { FlowEdgeMemo } from './edges/FlowEdge';
 import type { EditorFlowEdge, EditorFlowNode, EditorNodeData } from './flowTypes';
 import { ContainerNodeMemo } from './nodes/ContainerNode';
 import { TaskNodeMemo } from './nodes/TaskNode';
+import { StackNodeMemo } from './stacks/StackNode';
+import { useStackedDrawing } from './stacks/useStackedDrawing';
 
-const nodeTypes = { task: TaskNodeMemo, container: ContainerNodeMemo };
+const nodeTypes = { task: TaskNodeMemo, container: ContainerNodeMemo, stack: StackNodeMemo };
 const edgeTypes = { flow: FlowEdgeMemo };
 // Props passed to <ReactFlow> are module constants: new objects/arrays on each render would make React
 // Flow update its store (and re-bind key listeners) on every drag frame.
@@ -79,8 +81,14 @@ export function Canvas({
   const theme = useEditor((s) => s.ui.theme);
   const rf = useReactFlow<EditorFlowNode, EditorFlowEdge>();
 
-  const drawing = useMemo(() => drawingOf(canvas), [canvas]);
-  const boxes = useMemo(() => layoutDrawing(canvas, drawing, positions), [canvas, drawing, positions]);
+  // Members of one shape in a big group or chord header are drawn as one stack (lib/canvas/stacks.ts).
+  const full = useMemo(() => drawingOf(canvas), [canvas]);
+  const stacked = useStackedDrawing(canvas, full);
+  const drawing = stacked.drawing;
+  const boxes = useMemo(
+    () => layoutDrawing(canvas, drawing, positions, stacked.stacks),
+    [canvas, drawing, positions, stacked.stacks],
+  );
 
   // Reuse node objects whose inputs did not change (preferring React Flow's current copy, which carries
   // `measured`), so memoized node components skip rendering and React Flow re-adopts nothing.
@@ -88,9 +96,10 @@ export function Canvas({
   const built = useMemo(() => {
     const sel = new Set(selection);
     const counts = new Map<string, number>();
-    for (const n of drawing.nodes)
+    // Member counts from the whole drawing: a stacked container still holds all its members.
+    for (const n of full.nodes)
       if (n.parentId !== undefined) counts.set(n.parentId, (counts.get(n.parentId) ?? 0) + 1);
-    return drawing.nodes.map((dn) => {
+    const nodes = drawing.nodes.map((dn) => {
       const box = boxes.get(dn.id) ?? { x: 0, y: 0, w: 200, h: 68 };
       const count = counts.get(dn.id) ?? 0;
       const prev = local.current.get(dn.id);
@@ -130,7 +139,43 @@ export function Canvas({
       };
       return node;
     });
-  }, [drawing, boxes, selection]);
+    for (const { spec, range } of stacked.stacks) {
+      const box = boxes.get(spec.id) ?? { x: 0, y: 0, w: STACK_W, h: STACK_H };
+      const prev = local.current.get(spec.id);
+      const selected = sel.has(spec.id);
+      if (
+        prev?.data.stack?.spec === spec &&
+        prev.data.stack.range.from === range.from &&
+        prev.data.stack.range.to === range.to &&
+        prev.position.x === box.x &&
+        prev.position.y === box.y &&
+        (prev.selected ?? false) === selected
+      ) {
+        nodes.push(prev);
+        continue;
+      }
+      const dn = {
+        id: spec.id,
+        kind: spec.owner,
+        path: spec.members[0]?.path.slice(0, -2) ?? [],
+        ...(spec.parentId !== undefined ? { parentId: spec.parentId } : {}),
+        ...(spec.region !== undefined ? { region: spec.region } : {}),
+      };
+      nodes.push({
+        id: spec.id,
+        type: 'stack',
+        position: { x: box.x, y: box.y },
+        data: { dn, box, count: spec.members.length, stack: { spec, range } },
+        width: box.w,
+        height: box.h,
+        selected,
+        deletable: false,
+        ariaLabel: `Stack of ${spec.members.length} ${spec.label} members`,
+        ...(spec.parentId !== undefined ? { parentId: spec.parentId, extent: 'parent' as const } : {}),
+      });
+    }
+    return nodes;
+  }, [full, drawing, boxes, selection, stacked.stacks]);
   const index = useMemo(() => new Map(built.map((n, i) => [n.id, i])), [built]);
 
   const builtEdges = useMemo(() => {

@@ -27,6 +27,9 @@ export const AUTOSAVE_KEY = 'chordflow.autosave';
 export const THEME_KEY = 'chordflow.theme';
 /** Element id of the slot under the toolbar where the live-run bar is portalled. */
 export const RUN_BAR_SLOT = 'cf-runbar-slot';
+/** How long a notice stays up (ms); an error long enough to read its sentence. */
+export const NOTICE_INFO_MS = 5000;
+export const NOTICE_ERROR_MS = 12000;
 
 export interface EditorProps {
   /** Start from this document instead of the autosaved one. */
@@ -79,6 +82,7 @@ function EditorShell({
   const panel = useEditor((s) => s.ui.panel);
   const theme = useEditor((s) => s.ui.theme);
   const notice = useEditor((s) => s.ui.notice);
+  const docName = useEditor((s) => s.ui.docName);
   const rf = useReactFlow();
   const importText = useImportText();
   const repo = useMemo<DocumentRepository>(
@@ -114,10 +118,28 @@ function EditorShell({
     }
   }, [actions, persist, store]);
 
+  // The browser tab says which pipeline is open (imported files and opened definitions name it).
+  useEffect(() => {
+    document.title = `${docName} · Chordflow`;
+  }, [docName]);
+
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
     window.localStorage.setItem(THEME_KEY, theme);
   }, [theme]);
+
+  // Notices dismiss themselves (errors stay longer, to be read); hovering one keeps it open.
+  const noticeHover = useRef(false);
+  useEffect(() => {
+    // A notice closed under the pointer never sees its mouseleave: each notice starts unhovered.
+    noticeHover.current = false;
+    if (notice === null) return;
+    const ms = notice.kind === 'error' ? NOTICE_ERROR_MS : NOTICE_INFO_MS;
+    const timer = setInterval(() => {
+      if (!noticeHover.current && store.getState().ui.notice?.seq === notice.seq) actions.dismissNotice();
+    }, ms);
+    return () => clearInterval(timer);
+  }, [notice, actions, store]);
 
   // Autosave (debounced) whenever the document changes.
   useEffect(() => {
@@ -196,7 +218,7 @@ function EditorShell({
     const f = e.dataTransfer.files?.[0];
     if (f === undefined) return;
     e.preventDefault();
-    importText(await f.text(), `“${f.name}”`);
+    importText(await f.text(), `“${f.name}”`, f.name);
   };
 
   return (
@@ -293,12 +315,19 @@ function EditorShell({
           role={notice.kind === 'error' ? 'alert' : 'status'}
           data-testid={`notice-${notice.kind}`}
           key={notice.seq}
+          onMouseEnter={() => {
+            noticeHover.current = true;
+          }}
+          onMouseLeave={() => {
+            noticeHover.current = false;
+          }}
         >
           <span>{notice.message}</span>
           <button
             type="button"
             className="cf-btn is-ghost is-small"
             aria-label="Dismiss"
+            data-testid="notice-dismiss"
             onClick={actions.dismissNotice}
           >
             ✕

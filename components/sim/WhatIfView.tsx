@@ -7,6 +7,7 @@ import { useMemo, useState } from 'react';
 import type { RetryOptions } from '../../lib/canvas/model';
 import { type MonteCarloSummary, type RunSample, summarizeRuns } from './model/monteCarloStats';
 import { formatMs } from './model/runState';
+import { whatIfVerdict } from './model/verdict';
 import styles from './sim.module.css';
 import { useSimStore } from './simulationStore';
 
@@ -107,22 +108,19 @@ function Stat({
   name,
   value,
   compare,
+  testId,
 }: {
   name: string;
   value: string;
   compare?: 'better' | 'worse' | undefined;
+  testId?: string;
 }) {
   return (
-    <div className={styles.stat}>
+    <div className={styles.stat} data-testid={testId} data-compare={compare ?? 'same'}>
       <span>{name}</span>
       <strong className={compare ? styles[compare] : undefined}>{value}</strong>
     </div>
   );
-}
-
-function cmp(candidate: number, current: number, higherIsBetter: boolean): 'better' | 'worse' | undefined {
-  if (Math.abs(candidate - current) < 1e-9) return undefined;
-  return candidate > current === higherIsBetter ? 'better' : 'worse';
 }
 
 function VariantCard({
@@ -134,6 +132,8 @@ function VariantCard({
   summary: MonteCarloSummary;
   base?: MonteCarloSummary | undefined;
 }) {
+  const verdict = base ? whatIfVerdict(base, summary) : undefined;
+  const marks = verdict?.marks;
   return (
     <div
       className={styles.variant}
@@ -141,23 +141,30 @@ function VariantCard({
       data-success-rate={summary.successRate}
       data-p50={summary.p50}
       data-p95={summary.p95}
+      data-verdict={verdict?.overall}
     >
       <h4>{label}</h4>
+      {verdict ? (
+        <p
+          className={`${styles.verdict} ${verdict.overall === 'same' ? '' : styles[verdict.overall]}`}
+          data-testid="mc-verdict"
+          data-verdict={verdict.overall}
+        >
+          {verdict.summary}
+        </p>
+      ) : null}
       <div className={styles.stats}>
         <Stat
           name="success"
           value={`${(summary.successRate * 100).toFixed(1)} %`}
-          compare={base && cmp(summary.successRate, base.successRate, true)}
+          compare={marks?.success}
+          testId="mc-stat-success"
         />
-        <Stat name="p50" value={formatMs(summary.p50)} compare={base && cmp(summary.p50, base.p50, false)} />
-        <Stat name="p95" value={formatMs(summary.p95)} compare={base && cmp(summary.p95, base.p95, false)} />
-        <Stat name="p99" value={formatMs(summary.p99)} compare={base && cmp(summary.p99, base.p99, false)} />
+        <Stat name="p50" value={formatMs(summary.p50)} compare={marks?.p50} testId="mc-stat-p50" />
+        <Stat name="p95" value={formatMs(summary.p95)} compare={marks?.p95} testId="mc-stat-p95" />
+        <Stat name="p99" value={formatMs(summary.p99)} compare={marks?.p99} testId="mc-stat-p99" />
         <Stat name="mean" value={formatMs(summary.mean)} />
-        <Stat
-          name="retries / run"
-          value={summary.retriesMean.toFixed(2)}
-          compare={base && cmp(summary.retriesMean, base.retriesMean, false)}
-        />
+        <Stat name="retries / run" value={summary.retriesMean.toFixed(2)} compare={marks?.retries} />
         <Stat name="max retries" value={String(summary.retriesMax)} />
         <Stat name="runs" value={String(summary.runs)} />
       </div>

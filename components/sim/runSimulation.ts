@@ -21,13 +21,15 @@ export function runOne(file: CanvasFile, options: SimOptions): SimulationResult 
     seed: options.seed,
     workers: options.workers,
     concurrency: options.concurrency,
+    // Absolute eta/expires options are placed on a run starting now.
+    epoch_ms: Date.now(),
     ...scenarioOf(options),
   });
 }
 
 /** Plans `file` once for many seeded runs. */
 export function planVariant(file: CanvasFile, options: SimOptions): RunPlan {
-  return planForSimulation(file, { catalogue, ...scenarioOf(options) });
+  return planForSimulation(file, { catalogue, epoch_ms: Date.now(), ...scenarioOf(options) });
 }
 
 /** One seeded run of a planned variant without its trace (Monte Carlo). */

@@ -7,15 +7,26 @@
  * as the composed result.
  */
 import { deepEqual } from './build';
+import { desugarMapNode, sugarMapNode } from './chunks';
 import { parseJsonText } from './jsonError';
-import type { CanvasConfig, CanvasFile, CanvasNode, InvokeArgs, Json, JsonObject, TaskNode } from './model';
+import type {
+  CanvasConfig,
+  CanvasFile,
+  CanvasNode,
+  InvokeArgs,
+  Json,
+  JsonObject,
+  TaskNode,
+  TaskOptions,
+} from './model';
 import { composeCanvas, pipe } from './normalize';
 import { kindOf, parseLeaf, simSchema, taskOptionsSchema } from './optionsSchema';
 import { error, fail, ok, type ParseResult, type Problem } from './problems';
+import { readWrapperFields } from './wrapperFields';
 
 export { parseJsonText };
 
-const NODE_KEYS = ['task', 'chain', 'group', 'chord', 'pipe'] as const;
+const NODE_KEYS = ['task', 'chain', 'group', 'chord', 'pipe', 'chunks', 'xmap', 'xstarmap'] as const;
 const TASK_FIELDS = new Set([
   'task',
   'args',
@@ -27,7 +38,7 @@ const TASK_FIELDS = new Set([
   'link_error',
   'sim',
 ]);
-const COMPOSITE_FIELDS = new Set(['link', 'link_error']);
+const COMPOSITE_FIELDS = new Set(['link', 'link_error', 'options']);
 
 export const DEFAULT_CONFIG: CanvasConfig = { task_allow_error_cb_on_chord_header: false };
 
@@ -65,6 +76,11 @@ class NodeReader {
     }
     const kind = kinds[0] as (typeof NODE_KEYS)[number];
     if (kind === 'task') return this.task(value, path);
+    if (kind === 'chunks' || kind === 'xmap' || kind === 'xstarmap') {
+      // Short form of Celery's map/starmap/chunks signatures (lib/canvas/chunks.ts).
+      const plain = desugarMapNode(kind, value, path, this.problems);
+      return plain === null ? null : this.task(plain, path);
+    }
     for (const key of Object.keys(value)) {
       if (key === 'raw' && kind === 'chain') {
         if (typeof value.raw !== 'boolean') {
@@ -74,15 +90,22 @@ class NodeReader {
         this.problems.push(
           error(
             `${path}.${key}`,
-            `Unknown field "${key}" on a ${kind}; a ${kind} has "${kind}", "link" and "link_error".`,
+            `Unknown field "${key}" on a ${kind}; a ${kind} has "${kind}", "options", "link" and "link_error".`,
           ),
         );
       }
     }
-    const lists = {
+    const lists: Pick<CanvasNode, 'link' | 'link_error' | 'options'> = {
       link: this.list(value.link, `${path}.link`, 'link'),
       link_error: this.list(value.link_error, `${path}.link_error`, 'link_error'),
     };
+    if (value.options !== undefined) {
+      // Celery's `.set()` on a chain, group or chord: given to the members when applied.
+      const r = parseLeaf(taskOptionsSchema, value.options, `${path}.options`, 'options');
+      if (!r.ok) this.problems.push(...r.problems);
+      else if (Object.keys(stripUndefined(r.value)).length > 0)
+        lists.options = stripUndefined(r.value) as TaskOptions;
+    }
     if (kind === 'chain' || kind === 'group' || kind === 'pipe') {
       const raw = value[kind];
       if (!Array.isArray(raw)) {
@@ -105,11 +128,13 @@ class NodeReader {
         const linkConfig = { allowErrorCbOnChordHeader: this.config.task_allow_error_cb_on_chord_header };
         const first = composeCanvas(tasks[0] as CanvasNode, linkConfig);
         const folded = tasks.slice(1).reduce<CanvasNode>((acc, n) => pipe(acc, n, linkConfig), first);
-        return {
+        const out = {
           ...folded,
           link: [...folded.link, ...lists.link],
           link_error: [...folded.link_error, ...lists.link_error],
         };
+        if (lists.options !== undefined) out.options = { ...folded.options, ...lists.options };
+        return out;
       }
       if (kind === 'chain' && value.raw === true) return { type: kind, tasks, ...lists, raw: true };
       return { type: kind, tasks, ...lists };
@@ -290,49 +315,7 @@ export function canvasFileFromJson(value: unknown, root = 'canvas'): ParseResult
       }
     }
     nodeValue = value.canvas;
-    const inv = value.invoke;
-    if (inv !== undefined) {
-      if (!isObject(inv))
-        problems.push(
-          error('invoke', `"invoke" must be an object {"args": […], "kwargs": {…}}, not ${kindOf(inv)}.`),
-        );
-      else {
-        if (inv.args !== undefined && !Array.isArray(inv.args))
-          problems.push(error('invoke.args', `"invoke.args" must be a list, not ${kindOf(inv.args)}.`));
-        if (inv.kwargs !== undefined && !isObject(inv.kwargs))
-          problems.push(
-            error('invoke.kwargs', `"invoke.kwargs" must be an object, not ${kindOf(inv.kwargs)}.`),
-          );
-        for (const key of Object.keys(inv)) {
-          if (key !== 'args' && key !== 'kwargs')
-            problems.push(
-              error(`invoke.${key}`, `Unknown field "${key}" in "invoke"; it has "args" and "kwargs".`),
-            );
-        }
-        invoke = {
-          args: Array.isArray(inv.args) ? (inv.args as Json[]) : [],
-          kwargs: isObject(inv.kwargs) ? (inv.kwargs as JsonObject) : {},
-        };
-      }
-    }
-    const cfg = value.config;
-    if (cfg !== undefined) {
-      if (!isObject(cfg)) problems.push(error('config', `"config" must be an object, not ${kindOf(cfg)}.`));
-      else {
-        for (const [key, v] of Object.entries(cfg)) {
-          if (key !== 'task_allow_error_cb_on_chord_header') {
-            problems.push(
-              error(
-                `config.${key}`,
-                `Unknown config field "${key}"; the only one is "task_allow_error_cb_on_chord_header".`,
-              ),
-            );
-          } else if (typeof v !== 'boolean') {
-            problems.push(error(`config.${key}`, `"${key}" must be true or false, not ${kindOf(v)}.`));
-          } else config = { task_allow_error_cb_on_chord_header: v };
-        }
-      }
-    }
+    ({ invoke, config } = readWrapperFields(value, problems));
   } else if (isObject(value) && !NODE_KEYS.some((k) => k in value) && Object.keys(value).length === 0) {
     return fail([
       error('', 'The file is an empty object: give a canvas node such as {"task": "add", "args": [2, 2]}.'),
@@ -359,11 +342,20 @@ export function nodeToCanvasJson(node: CanvasNode): Json {
     const out: JsonObject = {};
     if (n.link.length > 0) out.link = n.link.map(nodeToCanvasJson);
     if (n.link_error.length > 0) out.link_error = n.link_error.map(nodeToCanvasJson);
+    if (n.type !== 'task' && n.options !== undefined && Object.keys(n.options).length > 0)
+      out.options = n.options as JsonObject;
     return out;
   };
   switch (node.type) {
     case 'task': {
-      const out: JsonObject = { task: node.task };
+      const sugar = sugarMapNode(node);
+      const out: JsonObject = sugar === null ? { task: node.task } : { [sugar.kind]: sugar.body };
+      if (sugar !== null) {
+        if (node.id !== undefined) out.id = node.id;
+        if (Object.keys(node.options).length > 0) out.options = node.options as JsonObject;
+        if (node.sim !== undefined) out.sim = node.sim as unknown as JsonObject;
+        return { ...out, ...lists(node) };
+      }
       if (node.args.length > 0) out.args = node.args;
       if (Object.keys(node.kwargs).length > 0) out.kwargs = node.kwargs;
       if (node.immutable) out.immutable = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_TASKS, createCatalogue, resolveTaskOptions } from './catalogue';
+import { BUILTIN_TASKS, createCatalogue, mergeCatalogue, resolveTaskOptions, signatureOf } from './catalogue';
 import { isInstanceOf, matchesAny } from './exceptions';
 
 describe('catalogue', () => {
@@ -21,6 +21,9 @@ describe('catalogue', () => {
       'autoflaky',
       'add_replaced',
       'add_to_chord_task',
+      'celery.map',
+      'celery.starmap',
+      'celery.chunks',
       'TASK_A',
       'TASK_B',
       'TASK_C',
@@ -75,10 +78,29 @@ describe('catalogue', () => {
     });
   });
 
-  it('lets user entries extend or replace built-ins', () => {
-    const c = createCatalogue([{ ...BUILTIN_TASKS[0]!, name: 'mine', category: 'user' }]);
-    expect(c.get('mine')?.category).toBe('user');
+  it('lets user entries extend the built-ins', () => {
+    const c = createCatalogue([{ ...BUILTIN_TASKS[0]!, name: 'mine', source: 'user', module: 'm' }]);
+    expect(c.get('mine')?.source).toBe('user');
     expect(c.size).toBe(BUILTIN_TASKS.length + 1);
+  });
+
+  it('refuses a name clash unless the module declares an override', () => {
+    const clash = { ...BUILTIN_TASKS[0]!, name: 'TASK_A', source: 'user' as const, module: 'success' };
+    expect(() => createCatalogue([clash])).toThrow(
+      /Task "TASK_A" from module "success" clashes with the task of the same name from the tutorial tasks/,
+    );
+    const { clashes } = mergeCatalogue(createCatalogue(), [clash, clash]);
+    expect(clashes).toHaveLength(2);
+    const c = createCatalogue([{ ...clash, override: true }]);
+    expect(c.get('TASK_A')?.module).toBe('success');
+  });
+
+  it('writes Python-style signatures', () => {
+    const c = createCatalogue();
+    expect(signatureOf(c.get('add')!)).toBe('add(x, y)');
+    expect(signatureOf(c.get('fail')!)).toBe('fail(*args, ms=0)');
+    expect(signatureOf(c.get('on_error_id')!)).toBe('on_error_id(task_id, *, tag=None)');
+    expect(signatureOf(c.get('TASK_A')!)).toBe('TASK_A(*args, payload=None, workflow_id=None)');
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * The built-in task catalogue (SPEC 2.2) as data: names, parameters, default retry policies and simulated
- * durations. Shared by the editor palette, validation, the simulator and the workers; the task
- * *implementations* live in the engine.
+ * The task catalogue as data: every task a canvas may name — built-ins (SPEC 2.2), the tutorial's tasks,
+ * the user's task modules, and (later) tasks registered on an external Celery cluster — with its
+ * signature, description, default options (queue, retry policy, time limits) and simulation model.
+ * One catalogue feeds the editor palette, validation, the simulator, the CLI, `GET /api/tasks` and the
+ * workers; the task *implementations* live in the engine (built-ins) or in the user's modules.
  */
 import type { DurationModel, Json, TaskOptions } from './model';
 
@@ -24,8 +26,15 @@ export interface CatalogueEntry {
   duration_ms: DurationModel;
   /** How the task behaves as an errback: `new` = called in-process with (request, exc, traceback). */
   errback_style: 'new' | 'old';
-  category: 'builtin' | 'tutorial' | 'user';
+  /** Where the task comes from; `celery` = registered on an external Celery app (no local code). */
+  source: TaskSource;
+  /** The module that defines it (file name without extension for user tasks; `builtin`/`tutorial`). */
+  module?: string;
+  /** The module replaces a task of the same name on purpose (otherwise a name clash is an error). */
+  override?: boolean;
 }
+
+export type TaskSource = 'builtin' | 'tutorial' | 'user' | 'celery';
 
 export type TaskCatalogue = ReadonlyMap<string, CatalogueEntry>;
 
@@ -54,7 +63,7 @@ function builtin(
   name: string,
   description: string,
   params: TaskParam[],
-  extra: Partial<Pick<CatalogueEntry, 'defaults' | 'duration_ms' | 'errback_style' | 'category'>> = {},
+  extra: Partial<Pick<CatalogueEntry, 'defaults' | 'duration_ms' | 'errback_style' | 'source'>> = {},
 ): CatalogueEntry {
   // Celery decides the errback style by arity: more than one positional parameter (or *args) is new style.
   const positional = params.filter((x) => x.kind === 'positional').length;
@@ -66,7 +75,8 @@ function builtin(
     defaults: extra.defaults ?? {},
     duration_ms: extra.duration_ms ?? FAST,
     errback_style: extra.errback_style ?? (positional > 1 || varargs ? 'new' : 'old'),
-    category: extra.category ?? 'builtin',
+    source: extra.source ?? 'builtin',
+    module: extra.source ?? 'builtin',
   };
 }
 
@@ -131,12 +141,26 @@ export const BUILTIN_TASKS: readonly CatalogueEntry[] = [
     'add_to_chord_task(nums, val) adds add.s(n, val) to its chord per n; returns 0',
     [p('nums'), p('val')],
   ),
+  // Celery's own map tasks (lib/canvas/chunks.ts); `task` is the inner task's signature.
+  builtin('celery.map', 'xmap(task, it): one task calling task(item) for each item → list', [
+    p('task'),
+    p('it'),
+  ]),
+  builtin('celery.starmap', 'xstarmap(task, it): one task calling task(*item) for each item → list', [
+    p('task'),
+    p('it'),
+  ]),
+  builtin('celery.chunks', 'chunks(task, it, n): a group of xstarmap tasks over parts of n items', [
+    p('task'),
+    p('it'),
+    p('n'),
+  ]),
   builtin(
     'TASK_A',
     'Tutorial preprocess: calls the model service (autoretry, backoff 2 s, cap 30 s, no jitter)',
     [PARENT, PAYLOAD, WORKFLOW_ID],
     {
-      category: 'tutorial',
+      source: 'tutorial',
       duration_ms: MODEL_CALL,
       defaults: {
         autoretry_for: ['RequestException', 'SoftTimeLimitExceeded'],
@@ -153,7 +177,7 @@ export const BUILTIN_TASKS: readonly CatalogueEntry[] = [
     'Tutorial embed: calls the model service (manual retry after 3 s)',
     [PARENT, PAYLOAD, WORKFLOW_ID],
     {
-      category: 'tutorial',
+      source: 'tutorial',
       duration_ms: MODEL_CALL,
       defaults: { countdown: 3, max_retries: 3 },
     },
@@ -163,7 +187,7 @@ export const BUILTIN_TASKS: readonly CatalogueEntry[] = [
     'Tutorial classify: calls the model service (autoretry, backoff 2 s, cap 15 s, jitter)',
     [PARENT, PAYLOAD, WORKFLOW_ID],
     {
-      category: 'tutorial',
+      source: 'tutorial',
       duration_ms: MODEL_CALL,
       defaults: {
         autoretry_for: ['RequestException'],
@@ -179,21 +203,84 @@ export const BUILTIN_TASKS: readonly CatalogueEntry[] = [
     'Tutorial merge: combines the results of B and C (no retries)',
     [PARENT, PAYLOAD, WORKFLOW_ID],
     {
-      category: 'tutorial',
+      source: 'tutorial',
       duration_ms: FAST,
     },
   ),
 ];
 
+function origin(entry: CatalogueEntry): string {
+  return entry.source === 'user' && entry.module ? `module "${entry.module}"` : `the ${entry.source} tasks`;
+}
+
 /**
- * A catalogue of the built-in tasks plus `extra` entries (an extra entry with a built-in's name
- * replaces it).
+ * Merges `extra` entries into a catalogue. A name that is already taken is a clash — reported as a
+ * sentence and the new entry left out — unless the new entry says `override: true`, which replaces it.
+ */
+export function mergeCatalogue(
+  base: TaskCatalogue,
+  extra: readonly CatalogueEntry[],
+): { catalogue: TaskCatalogue; clashes: string[] } {
+  const map = new Map(base);
+  const clashes: string[] = [];
+  for (const entry of extra) {
+    const taken = map.get(entry.name);
+    if (taken !== undefined && entry.override !== true) {
+      clashes.push(
+        `Task "${entry.name}" from ${origin(entry)} clashes with the task of the same name from ${origin(taken)}: rename it, or declare \`override: true\` in the module to replace it.`,
+      );
+      continue;
+    }
+    map.set(entry.name, entry);
+  }
+  return { catalogue: map, clashes };
+}
+
+/** Raised when a catalogue cannot be built (a name clash without `override`). */
+export class CatalogueError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join(' '));
+    this.name = 'CatalogueError';
+  }
+}
+
+/**
+ * A catalogue of the built-in and tutorial tasks plus `extra` entries. An extra entry with a taken name
+ * must say `override: true`; otherwise this throws a `CatalogueError` naming the clash.
  */
 export function createCatalogue(extra: readonly CatalogueEntry[] = []): TaskCatalogue {
-  const map = new Map<string, CatalogueEntry>();
-  for (const entry of BUILTIN_TASKS) map.set(entry.name, entry);
-  for (const entry of extra) map.set(entry.name, entry);
-  return map;
+  const base = new Map<string, CatalogueEntry>();
+  for (const entry of BUILTIN_TASKS) base.set(entry.name, entry);
+  if (extra.length === 0) return base;
+  const { catalogue, clashes } = mergeCatalogue(base, extra);
+  if (clashes.length > 0) throw new CatalogueError(clashes);
+  return catalogue;
+}
+
+/** A task's Python-style signature, e.g. `add(x, y)`, `fail(*args, ms=0)`, `TASK_A(*args, payload=None)`. */
+export function signatureOf(entry: Pick<CatalogueEntry, 'name' | 'params'>): string {
+  const parts: string[] = [];
+  let starred = false;
+  for (const p of entry.params) {
+    if (p.kind === 'varargs') {
+      parts.push(`*${p.name}`);
+      starred = true;
+      continue;
+    }
+    if (p.kind === 'keyword' && !starred) {
+      parts.push('*');
+      starred = true;
+    }
+    parts.push(p.default === undefined ? p.name : `${p.name}=${pyDefault(p.default)}`);
+  }
+  return `${entry.name}(${parts.join(', ')})`;
+}
+
+function pyDefault(value: Json): string {
+  if (value === null) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  return JSON.stringify(value);
 }
 
 /** The effective options of a node: Celery defaults, then the catalogue's defaults, then the node's. */

@@ -11,6 +11,7 @@
 
 import { deepEqual } from './build';
 import { DEFAULT_CONFIG, parseJsonText } from './canvasJson';
+import { fromCeleryOptionKey, PER_NODE_RETRY_KEYS, toCeleryOptionKey } from './celeryOptions';
 import { pushDownLinks, setImmutable } from './links';
 import type { CanvasFile, CanvasNode, Json, JsonObject, TaskNode, TaskOptions } from './model';
 import { composeCanvas } from './normalize';
@@ -31,8 +32,9 @@ const RUNTIME_OPTION_KEYS = new Set([
 
 function optionsJson(node: CanvasNode): JsonObject {
   const out: JsonObject = {};
+  for (const [k, v] of Object.entries(node.options ?? {}))
+    if (v !== undefined) out[toCeleryOptionKey(k)] = v as Json;
   if (node.type === 'task') {
-    for (const [k, v] of Object.entries(node.options)) if (v !== undefined) out[k] = v as Json;
     if (node.id !== undefined) out.task_id = node.id;
     if (node.sim !== undefined) out.chordflow_sim = node.sim as unknown as JsonObject;
   }
@@ -150,15 +152,16 @@ class SignatureReader {
         );
         return null;
       }
-      this.unexpectedOptions(options, path, type);
+      const own = this.options(options, path, undefined);
       const nodes = this.nodes(tasks, `${path}.kwargs.tasks`);
       // An immutable chain (e.g. a group callback copy) ignores call-time args, as its first step would.
       const first = nodes[0];
       if (type === 'chain' && value.immutable === true && first) nodes[0] = setImmutable(first);
       // Celery's from_dict builds `_chain(tasks)` without folding: keep the steps as they are.
+      const opts = own && Object.keys(own).length > 0 ? { options: own } : {};
       return type === 'chain'
-        ? { type, tasks: nodes, ...lists, raw: true }
-        : { type, tasks: nodes, ...lists };
+        ? { type, tasks: nodes, ...lists, ...opts, raw: true }
+        : { type, tasks: nodes, ...lists, ...opts };
     }
     if (type === 'chord') {
       let header: unknown = kwargs.header;
@@ -178,9 +181,10 @@ class SignatureReader {
         return null;
       }
       const body = this.node(kwargs.body, `${path}.kwargs.body`);
-      this.unexpectedOptions(options, path, 'chord');
+      const own = this.options(options, path, undefined);
       if (!body) return null;
-      return { type: 'chord', header: this.nodes(header, `${path}.kwargs.header`), body, ...lists };
+      const opts = own && Object.keys(own).length > 0 ? { options: own } : {};
+      return { type: 'chord', header: this.nodes(header, `${path}.kwargs.header`), body, ...lists, ...opts };
     }
     this.problems.push(
       error(
@@ -213,17 +217,50 @@ class SignatureReader {
     return { link: read('link'), link_error: read('link_error') };
   }
 
-  private unexpectedOptions(options: Record<string, unknown>, path: string, type: string): void {
-    for (const key of Object.keys(options)) {
-      if (key === 'link' || key === 'link_error' || RUNTIME_OPTION_KEYS.has(key) || key === 'task_id')
+  /**
+   * A signature's `options` as Chordflow node options (Celery names mapped, see celeryOptions.ts);
+   * anything else is reported, never dropped silently. `null` when an option has a bad value.
+   */
+  private options(
+    options: Record<string, unknown>,
+    path: string,
+    id: string | undefined,
+  ): TaskOptions | null {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(options)) {
+      if (['task_id', 'link', 'link_error', 'chordflow_sim'].includes(key) || RUNTIME_OPTION_KEYS.has(key))
         continue;
-      this.problems.push(
-        warning(
-          `${path}.options.${key}`,
-          `The option "${key}" on a ${type} signature is not kept (Chordflow keeps options on tasks).`,
-        ),
-      );
+      const own = fromCeleryOptionKey(key);
+      if ((TASK_OPTION_KEYS as readonly string[]).includes(own)) {
+        out[own] = v;
+        if (PER_NODE_RETRY_KEYS.has(own))
+          this.problems.push(
+            warning(
+              `${path}.options.${key}`,
+              `Celery ignores "${key}" set on a signature (it is a task attribute); Chordflow applies it to this node.`,
+              id,
+            ),
+          );
+      } else {
+        const why =
+          key === 'retry' || key === 'retry_policy'
+            ? ' (it is about retrying the publish to the broker, which Chordflow does not model)'
+            : '';
+        this.problems.push(
+          warning(
+            `${path}.options.${key}`,
+            `The option "${key}" is not a Chordflow option and is not kept${why}.`,
+            id,
+          ),
+        );
+      }
     }
+    const parsed = parseLeaf(taskOptionsSchema, out, `${path}.options`, 'options', id);
+    if (!parsed.ok) {
+      this.problems.push(...parsed.problems);
+      return null;
+    }
+    return Object.fromEntries(Object.entries(parsed.value).filter(([, v]) => v !== undefined)) as TaskOptions;
   }
 
   private task(
@@ -233,27 +270,8 @@ class SignatureReader {
     path: string,
   ): TaskNode | null {
     const id = typeof options.task_id === 'string' ? options.task_id : undefined;
-    const taskOptions: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(options)) {
-      if ((TASK_OPTION_KEYS as readonly string[]).includes(key)) taskOptions[key] = v;
-      else if (
-        !['task_id', 'link', 'link_error', 'chordflow_sim'].includes(key) &&
-        !RUNTIME_OPTION_KEYS.has(key)
-      ) {
-        this.problems.push(
-          warning(
-            `${path}.options.${key}`,
-            `The option "${key}" is not a Chordflow task option and is not kept.`,
-            id,
-          ),
-        );
-      }
-    }
-    const parsed = parseLeaf(taskOptionsSchema, taskOptions, `${path}.options`, 'options', id);
-    if (!parsed.ok) {
-      this.problems.push(...parsed.problems);
-      return null;
-    }
+    const taskOptions = this.options(options, path, id);
+    if (taskOptions === null) return null;
     if (value.args !== undefined && !Array.isArray(value.args)) {
       this.problems.push(error(`${path}.args`, `"args" must be a list, not ${kindOf(value.args)}.`, id));
       return null;
@@ -264,9 +282,7 @@ class SignatureReader {
       args: (value.args as Json[] | undefined) ?? [],
       kwargs: kwargs as JsonObject,
       immutable: value.immutable === true,
-      options: Object.fromEntries(
-        Object.entries(parsed.value).filter(([, v]) => v !== undefined),
-      ) as TaskOptions,
+      options: taskOptions,
       ...this.links(options, path),
     };
     if (id !== undefined) node.id = id;

@@ -27,6 +27,7 @@ import {
   nativeDocumentFromJson,
   toNativeJson,
 } from './nativeDocument';
+import { composeCanvas } from './normalize';
 import { error, fail, ok, type ParseResult } from './problems';
 import { toPythonModule } from './pythonExport';
 
@@ -148,6 +149,12 @@ export interface WriteOptions {
   /** ISO timestamp for new native documents. */
   now?: string;
   name?: string;
+  /**
+   * Canvas JSON only: write the canvas as Celery builds it (every `chain` folded like
+   * `celery.chain(*nodes)`, e.g. `{"chain": [group, group, task]}` → `chord(g1, chord(g2, task))`), as
+   * `chordflow convert` does; the editor keeps the form as drawn (same meaning).
+   */
+  composed?: boolean;
   /** Depth and size the exporters accept (default: the CLI's). */
   limits?: CanvasLimits;
 }
@@ -163,8 +170,11 @@ export function writeFormat(
   const problems = checkCanvasFile(file, opts.limits ?? CLI_LIMITS);
   if (problems.length > 0) return fail(problems);
   switch (format) {
-    case 'canvas-json':
-      return ok(json(toCanvasJson(file)));
+    case 'canvas-json': {
+      if (opts.composed !== true) return ok(json(toCanvasJson(file)));
+      const config = { allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header };
+      return ok(json(toCanvasJson({ ...file, canvas: composeCanvas(file.canvas, config) })));
+    }
     case 'celery-json': {
       const r = toCeleryJson(file);
       return ok(json(r.json), r.warnings);

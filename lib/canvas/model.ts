@@ -32,7 +32,29 @@ export interface RetryOptions {
   retry_jitter?: boolean;
 }
 
-export interface TaskOptions extends RetryOptions {
+/**
+ * How the message is sent (Celery `apply_async`/`.set()` options), with Celery's meaning. `countdown` is
+ * *not* here: in Canvas JSON it is the retry delay (SPEC 2.1); Celery's start delay is `apply_countdown`
+ * (a Celery JSON `countdown` is read into it, and written back as `countdown`).
+ */
+export interface SendOptions {
+  /** Seconds after the message is sent before the task may start (Celery `apply_async(countdown=…)`). */
+  apply_countdown?: number;
+  /** ISO 8601 time before which the task does not start (Celery `eta`; `apply_countdown` wins). */
+  eta?: string;
+  /** A task not started by then is REVOKED (`TaskRevokedError('expired')`): seconds after sending, or ISO time. */
+  expires?: number | string;
+  /** Message priority 0..255; lower runs first (Celery on Redis; BullMQ priority `p + 1` on the cluster). */
+  priority?: number;
+  /** Celery routing key (kept and exported; the cluster routes by `queue`). */
+  routing_key?: string;
+  /** The result is not stored: the report shows the task's state without its value. */
+  ignore_result?: boolean;
+  /** Name shown for the task in events and reports (Celery `shadow`); the task run is still `task`. */
+  shadow?: string;
+}
+
+export interface TaskOptions extends RetryOptions, SendOptions {
   /** Seconds until `SoftTimeLimitExceeded` is raised inside the task (catchable, retryable). */
   soft_time_limit?: number;
   /** Seconds until the task is killed (`TimeLimitExceeded`, never retried). */
@@ -89,6 +111,8 @@ export interface TaskNode extends CallbackLists {
 }
 
 export interface ChainNode extends CallbackLists {
+  /** Celery `.set()` on the chain: given to its members when applied (`lib/canvas/setOptions.ts`). */
+  options?: TaskOptions;
   type: 'chain';
   tasks: CanvasNode[];
   /**
@@ -100,11 +124,15 @@ export interface ChainNode extends CallbackLists {
 }
 
 export interface GroupNode extends CallbackLists {
+  /** Celery `.set()` on the group: given to its members when applied (`lib/canvas/setOptions.ts`). */
+  options?: TaskOptions;
   type: 'group';
   tasks: CanvasNode[];
 }
 
 export interface ChordNode extends CallbackLists {
+  /** Celery `.set()` on the chord: given to its members when applied (`lib/canvas/setOptions.ts`). */
+  options?: TaskOptions;
   type: 'chord';
   header: CanvasNode[];
   body: CanvasNode;

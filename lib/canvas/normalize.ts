@@ -13,8 +13,11 @@
  * dissolves or rebuilds a group, chord or chain, its links are first moved where Celery's `link()`
  * methods put them (`links.ts`), so meaning is preserved.
  */
+
+import { CHUNKS_TASK, chunksGroup, isChunks } from './chunks';
 import { DEFAULT_LINK_CONFIG, type LinkConfig, mapNodes, settleOwnLinks, unchainTasks } from './links';
 import type { CanvasNode, ChainNode, ChordNode, GroupNode } from './model';
+import { applySetOptions } from './setOptions';
 
 function mkChain(tasks: CanvasNode[]): ChainNode {
   return { type: 'chain', tasks, link: [], link_error: [], raw: true };
@@ -169,7 +172,11 @@ export function composeCanvas(node: CanvasNode, config: LinkConfig = DEFAULT_LIN
       if (node.raw === true) {
         return same && tasks === node.tasks ? node : { ...node, link, link_error, tasks };
       }
-      return carryLinks(chainOf(tasks, config), link, link_error);
+      // `chain(*nodes).set(**options)`: the options go on whatever the fold built.
+      const built = carryLinks(chainOf(tasks, config), link, link_error);
+      return node.options === undefined
+        ? built
+        : { ...built, options: { ...built.options, ...node.options } };
     }
   }
 }
@@ -187,6 +194,7 @@ function prepareChain(node: ChainNode, config: LinkConfig): ChainNode {
   let prev: CanvasNode | null = null;
   while (steps.length > 0) {
     let step = steps.pop() as CanvasNode;
+    if (isChunks(step)) step = chunksGroup(step);
     if (step.type === 'group') {
       step = maybeUnrollGroup(step, config);
       if (step.type === 'group' && step.tasks.length === 0 && (steps.length > 0 || prev !== null)) continue;
@@ -207,18 +215,22 @@ function prepareChain(node: ChainNode, config: LinkConfig): ChainNode {
 
 /** A chain step `prepare_steps` keeps as it is (no unrolling, splicing or chord upgrade). */
 function isKeptStep(step: CanvasNode): boolean {
-  return step.type === 'task' || step.type === 'chord';
+  return (step.type === 'task' && !isChunks(step)) || step.type === 'chord';
 }
 
 /** A chain step prepared: its nested canvases (a task step is left as it is). */
 function prepareStep(step: CanvasNode, config: LinkConfig): CanvasNode {
-  return step.type === 'task' ? step : prepareAll(step, config);
+  return step.type === 'task' && !isChunks(step) ? step : prepareAll(step, config);
 }
 
 /** `prepare_steps` everywhere; unchanged subtrees are shared like in `composeCanvas`. */
 function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
   // Most nodes of a big canvas are plain tasks: nothing to do.
-  if (node.type === 'task' && node.link.length === 0 && node.link_error.length === 0) return node;
+  if (node.type === 'task') {
+    // Celery applies `chunks(...)` as `chunks.group()`.
+    if (node.task === CHUNKS_TASK) return prepareAll(chunksGroup(node), config);
+    if (node.link.length === 0 && node.link_error.length === 0) return node;
+  }
   const link = mapNodes(node.link, prepareAll, config);
   const link_error = mapNodes(node.link_error, prepareAll, config);
   const same = link === node.link && link_error === node.link_error;
@@ -249,7 +261,7 @@ function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
       const tasks = prepared.tasks;
       for (let i = 0; i < tasks.length; i++) {
         const t = tasks[i] as CanvasNode;
-        if (t.type !== 'task') tasks[i] = prepareAll(t, config);
+        if (t.type !== 'task' || isChunks(t)) tasks[i] = prepareAll(t, config);
       }
       return prepared;
     }
@@ -261,5 +273,5 @@ function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
  * Idempotent. `config` decides where a chord's errbacks go when composition dissolves the chord.
  */
 export function normalizeCanvas(node: CanvasNode, config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
-  return prepareAll(composeCanvas(node, config), config);
+  return applySetOptions(prepareAll(composeCanvas(node, config), config));
 }

@@ -17,6 +17,13 @@ export const TASK_OPTION_KEYS = [
   'soft_time_limit',
   'time_limit',
   'queue',
+  'apply_countdown',
+  'eta',
+  'expires',
+  'priority',
+  'routing_key',
+  'ignore_result',
+  'shadow',
 ] as const;
 
 export const taskOptionsSchema = z.strictObject({
@@ -30,6 +37,13 @@ export const taskOptionsSchema = z.strictObject({
   soft_time_limit: nonNegative.optional(),
   time_limit: nonNegative.optional(),
   queue: z.string().optional(),
+  apply_countdown: nonNegative.optional(),
+  eta: z.string().optional(),
+  expires: z.union([z.number(), z.string()]).optional(),
+  priority: z.number().optional(),
+  routing_key: z.string().optional(),
+  ignore_result: z.boolean().optional(),
+  shadow: z.string().optional(),
 });
 
 export const durationSchema = z.union([

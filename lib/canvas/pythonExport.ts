@@ -13,7 +13,9 @@
  */
 import type { CatalogueEntry, TaskCatalogue } from './catalogue';
 import { toCeleryTree } from './celeryJson';
-import type { CanvasFile, CanvasNode, Json, TaskOptions } from './model';
+import { toCeleryOptionKey } from './celeryOptions';
+import { CHUNKS_TASK, innerTaskName, MAP_TASK, STARMAP_TASK, sugarMapNode } from './chunks';
+import type { CanvasFile, CanvasNode, Json, TaskNode, TaskOptions } from './model';
 import { walkNodes } from './paths';
 import { PYTHON_BODIES } from './python/bodies';
 import { exceptionNameProblem, quoteName } from './python/classNames';
@@ -98,9 +100,9 @@ function signatureExpr(node: CanvasNode, fn: Map<string, string>, indent: string
   const list = (nodes: CanvasNode[]) =>
     nodes.map((n) => `${inner}${signatureExpr(n, fn, inner)},`).join('\n');
   const opts: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(node.options ?? {}))
+    if (v !== undefined) opts.push([toCeleryOptionKey(k), pyLiteral(v as Json)]);
   if (node.type === 'task') {
-    for (const [k, v] of Object.entries(node.options))
-      if (v !== undefined) opts.push([k === 'countdown' ? RETRY_COUNTDOWN : k, pyLiteral(v as Json)]);
     if (node.id !== undefined) opts.push(['task_id', pyLiteral(node.id)]);
     if (node.sim !== undefined) opts.push(['chordflow_sim', pyLiteral(node.sim as unknown as Json)]);
   }
@@ -109,6 +111,8 @@ function signatureExpr(node: CanvasNode, fn: Map<string, string>, indent: string
   const set = opts.length > 0 ? `.set(${kwargsCall(opts).join(', ')})` : '';
   switch (node.type) {
     case 'task': {
+      const mapped = mapExpr(node, fn);
+      if (mapped !== null) return `${mapped}${set}`;
       const args = node.args.map(pyLiteral);
       const kw = kwargsCall(Object.entries(node.kwargs).map(([k, v]) => [k, pyLiteral(v)]));
       return `${fn.get(node.task)}.${node.immutable ? 'si' : 's'}(${[...args, ...kw].join(', ')})${set}`;
@@ -126,6 +130,26 @@ function signatureExpr(node: CanvasNode, fn: Map<string, string>, indent: string
   }
 }
 
+const MAP_NAMES = new Set([CHUNKS_TASK, MAP_TASK, STARMAP_TASK]);
+
+/** `xmap(add.s(), [...])`, `xstarmap(...)`, `chunks(add.s(), [...], n)` for Celery's map tasks, else null. */
+function mapExpr(node: TaskNode, fn: Map<string, string>): string | null {
+  const sugar = sugarMapNode(node);
+  if (sugar === null) return null;
+  const inner = sugar.body.task as {
+    task: string;
+    args?: Json[];
+    kwargs?: Record<string, Json>;
+    immutable?: boolean;
+  };
+  const args = (inner.args ?? []).map(pyLiteral);
+  const kw = kwargsCall(Object.entries(inner.kwargs ?? {}).map(([k, v]) => [k, pyLiteral(v)]));
+  const sig = `${fn.get(inner.task)}.${inner.immutable ? 'si' : 's'}(${[...args, ...kw].join(', ')})`;
+  const items = pyLiteral(sugar.body.items as Json);
+  if (sugar.kind === 'chunks') return `chunks(${sig}, ${items}, ${pyLiteral(sugar.body.n as Json)}, app=app)`;
+  return `${sugar.kind}(${sig}, ${items}, app=app)`;
+}
+
 /** Task names of the canvas plus the tasks their bodies call, in first-use order. */
 function taskNames(tree: CanvasNode, catalogue: TaskCatalogue): string[] {
   const names: string[] = [];
@@ -134,14 +158,19 @@ function taskNames(tree: CanvasNode, catalogue: TaskCatalogue): string[] {
     names.push(name);
     for (const used of bodyFor(name, catalogue)?.uses ?? []) addName(used);
   };
-  for (const { node } of walkNodes(tree)) if (node.type === 'task') addName(node.task);
+  for (const { node } of walkNodes(tree)) {
+    if (node.type !== 'task') continue;
+    // Celery's own map/starmap/chunks tasks are not defined by the module: their inner task is.
+    const inner = MAP_NAMES.has(node.task) ? innerTaskName(node.kwargs) : undefined;
+    addName(inner ?? node.task);
+  }
   return names;
 }
 
 /** The real body of a built-in or tutorial task; `undefined` for user tasks (they get a stub). */
 function bodyFor(name: string, catalogue: TaskCatalogue) {
   const entry = catalogue.get(name);
-  if (entry === undefined || entry.category === 'user') return undefined;
+  if (entry === undefined || (entry.source !== 'builtin' && entry.source !== 'tutorial')) return undefined;
   return PYTHON_BODIES[name];
 }
 
@@ -217,7 +246,7 @@ export function toPythonModule(
     '',
     'import celery',
     'import celery.exceptions',
-    'from celery import Celery, chain, chord, group',
+    'from celery import Celery, chain, chord, chunks, group, xmap, xstarmap',
     'from celery.exceptions import Ignore, Retry',
     'from celery.utils.time import get_exponential_backoff_interval',
     '',

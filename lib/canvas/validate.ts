@@ -4,11 +4,13 @@
  * unknown exception names, empty chains).
  */
 import { type CatalogueEntry, resolveTaskOptions, type TaskCatalogue } from './catalogue';
+import { mapNodeProblems } from './chunks';
 import { isKnownException } from './exceptions';
 import type { CanvasFile, CanvasNode, NodePath, SimModel, TaskNode, TaskOptions } from './model';
 import { TASK_OPTION_KEYS } from './optionsSchema';
 import { formatPath } from './paths';
 import { error, type Problem, warning } from './problems';
+import { sendOptionProblems } from './sendOptions';
 
 /** Levenshtein distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
@@ -113,6 +115,8 @@ class Validator {
         this.err(path, `Unknown node type ${show((node as { type?: unknown }).type)}.`);
         return;
     }
+    if (node.type !== 'task' && node.options !== undefined)
+      this.options(node.options, [...path, 'options'], undefined);
     // A group's callback is an immutable copy (no arguments); everything else passes its result.
     for (const [i, cb] of (node.link ?? []).entries()) {
       this.node(cb, [...path, 'link', i], node.type === 'group' ? 0 : 1);
@@ -147,6 +151,8 @@ class Validator {
     if (id !== undefined) this.label(id, path);
     this.options(node.options ?? {}, [...path, 'options'], entry, id);
     if (node.sim !== undefined) this.sim(node.sim, [...path, 'sim'], id);
+    for (const p of mapNodeProblems(node, (n) => this.catalogue.has(n)))
+      this.err([...path, ...p.path], p.message, id);
     if (entry && Array.isArray(node.args)) this.arity(node, entry, path, incoming);
   }
 
@@ -227,6 +233,7 @@ class Validator {
         id,
       );
     }
+    for (const p of sendOptionProblems(o)) this.err([...path, p.key], p.message, id);
     if ('queue' in o && (typeof o.queue !== 'string' || o.queue.trim() === '')) {
       this.err([...path, 'queue'], `"queue" must be a queue name, not ${show(o.queue)}.`, id);
     }

@@ -134,6 +134,9 @@ export function onAttemptFinished(plan: RunPlan, msg: TaskMessage, outcome: Atte
       decide(s, msg, attempt, manualRetry(options, retryContext(msg), call), outcome.exc);
       break;
     }
+    case 'revoked':
+      revoke(s, msg, outcome.reason);
+      break;
     case 'error': {
       const decision =
         options.autoretry_for.length === 0
@@ -145,6 +148,32 @@ export function onAttemptFinished(plan: RunPlan, msg: TaskMessage, outcome: Atte
     }
   }
   return s.step;
+}
+
+/** True when `msg` may no longer start at run time `now` (Celery `expires`: the worker revokes it). */
+export function isExpired(msg: TaskMessage, now: number): boolean {
+  return msg.expires_at !== undefined && now > msg.expires_at;
+}
+
+/** The outcome an interpreter passes to `onAttemptFinished` instead of running an expired message. */
+export const EXPIRED: AttemptOutcome = Object.freeze({
+  kind: 'revoked',
+  reason: 'expired',
+}) as AttemptOutcome;
+
+/**
+ * An expired message: Celery's worker stores REVOKED with `TaskRevokedError('expired')` and reports it to
+ * its chord (whose body then fails with ChordError); no callback or errback runs. Celery sends nothing
+ * more of the chain; Chordflow marks the rest FAILURE with that error so the run settles
+ * (lib/engine/CONTEXT.md).
+ */
+function revoke(s: StepBuilder, msg: TaskMessage, reason: string): void {
+  const error = pyException('TaskRevokedError', reason);
+  s.final(msg, { state: 'REVOKED', error });
+  s.event({ run_id: s.plan.run_id, at: s.now, type: 'task.revoked', task_id: msg.task_id, reason, error });
+  s.report(reportsOf(s.plan, msg));
+  const t = planTask(s.plan, msg);
+  if (t !== undefined) markRemainder(s, (s.plan.nodes[t.node] as PlanNode).next, error);
 }
 
 /** What a retry decision needs to know about the delivery (built only when an attempt failed). */
@@ -254,14 +283,15 @@ function succeed(
       ? { state: 'SUCCESS', result: value, added: addedIds }
       : { state: 'SUCCESS', result: value },
   );
-  s.event({
+  const done = {
     run_id: s.plan.run_id,
     at: s.now,
     type: 'task.succeeded',
     task_id: msg.task_id,
     attempt,
     result: value,
-  });
+  } as const;
+  s.event(t?.options.ignore_result === true ? { ...done, ignored: true } : done);
   s.report(reportsOf(plan, msg));
   if (t === undefined) return;
   // Callbacks first (Celery sends links before storing the result), then the rest of the chain.

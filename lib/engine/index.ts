@@ -5,6 +5,8 @@
 export { barrierInputs, onBarrierReleased } from './barrier';
 export {
   attemptOf,
+  EXPIRED,
+  isExpired,
   onAttemptFinished,
   onAttemptStarted,
   startedEvent,

@@ -52,6 +52,17 @@ export function escapeKey(text: string, dots = true): string {
   return text.replace(re, (ch) => `~${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** Sending options copied as given (lib/canvas/sendOptions.ts interprets them when a message is sent). */
+const SEND_KEYS = [
+  'apply_countdown',
+  'eta',
+  'expires',
+  'priority',
+  'routing_key',
+  'ignore_result',
+  'shadow',
+] as const;
+
 /** Celery defaults + catalogue defaults + node options, with every retry field filled. */
 export function resolveOptions(entry: CatalogueEntry | undefined, node: TaskOptions): ResolvedOptions {
   const o = resolveTaskOptions(entry, node);
@@ -67,6 +78,8 @@ export function resolveOptions(entry: CatalogueEntry | undefined, node: TaskOpti
   if (o.soft_time_limit !== undefined) out.soft_time_limit = o.soft_time_limit;
   if (o.time_limit !== undefined) out.time_limit = o.time_limit;
   if (o.queue !== undefined) out.queue = o.queue;
+  for (const key of SEND_KEYS)
+    if (o[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = o[key];
   return out;
 }
 
@@ -324,10 +337,17 @@ class Builder {
  * Freezes a canvas file into a run plan. Task ids never depend on `runId`; message keys do (so they are
  * unique in a shared Redis).
  */
-export function planRun(file: CanvasFile, catalogue: TaskCatalogue, runId: string): RunPlan {
+export function planRun(
+  file: CanvasFile,
+  catalogue: TaskCatalogue,
+  runId: string,
+  opts: { epoch_ms?: number } = {},
+): RunPlan {
   const config: LinkConfig = { allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header };
   const tree = pushDownLinks(normalizeCanvas(file.canvas, config), config);
-  return planNormalized(tree, file, catalogue, runId, config);
+  const plan = planNormalized(tree, file, catalogue, runId, config);
+  if (opts.epoch_ms !== undefined) plan.epoch_ms = opts.epoch_ms;
+  return plan;
 }
 
 /** Plans an already normalized tree (links already pushed down to tasks and chains). */
@@ -356,11 +376,14 @@ export function planNormalized(
     dynamic[name] = { options: resolveOptions(entry, {}), errback_style: entry?.errback_style ?? 'old' };
   }
   const signatures: Record<string, TaskParam[]> = {};
+  const external = new Set<string>();
   for (const t of b.tasks) {
-    if (Object.hasOwn(signatures, t.name)) continue;
+    if (Object.hasOwn(signatures, t.name) || external.has(t.name)) continue;
     const entry = catalogue.get(t.name);
+    if (entry !== undefined && entry.source !== 'builtin' && entry.source !== 'tutorial')
+      external.add(t.name);
     // Built-ins only: user tasks' declared params document them, and the seed's tutorial tasks take **kwargs.
-    if (entry?.category === 'builtin') putOwn(signatures, t.name, entry.params);
+    if (entry?.source === 'builtin') putOwn(signatures, t.name, entry.params);
   }
   const plan: RunPlan = {
     version: 1,
@@ -372,6 +395,7 @@ export function planNormalized(
     barriers: b.barriers,
     dynamic,
     signatures,
+    ...(external.size > 0 ? { external: [...external] } : {}),
   };
   // Celery checks the arguments of what it sends when the canvas is applied: a mismatch raises in the
   // caller and nothing is sent (Task.typing).

@@ -4,6 +4,7 @@
  */
 import type { Json, JsonObject } from '../canvas/model';
 import { getOwn } from '../canvas/ownKeys';
+import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import type {
   BarrierMessage,
@@ -147,8 +148,18 @@ export class StepBuilder {
     };
     if (t.origin !== 'canvas')
       this.event({ run_id: this.plan.run_id, at: this.now, type: 'task.added', task: descriptorOf(t) });
-    this.queued(message, 0, t.options.queue);
-    return { message, parentBarrier: t.barrier, delay_ms: 0 };
+    const o = t.options;
+    // Celery's sending options, applied when the message is sent (most tasks have none).
+    let delay = 0;
+    if (o.apply_countdown !== undefined || o.eta !== undefined)
+      delay = startDelayMs(o, this.now, this.plan.epoch_ms);
+    if (o.expires !== undefined) {
+      const at = expiresAtMs(o, this.now, this.plan.epoch_ms);
+      if (at !== undefined) message.expires_at = at;
+    }
+    if (o.priority !== undefined) message.priority = o.priority;
+    this.queued(message, delay, o.queue);
+    return { message, parentBarrier: t.barrier, delay_ms: delay };
   }
 
   /** The `task.queued` event of a message about to be dispatched. */
@@ -158,7 +169,7 @@ export class StepBuilder {
       at: this.now,
       type: 'task.queued',
       task_id: message.task_id,
-      name: message.name,
+      name: (message.task >= 0 ? this.plan.tasks[message.task]?.options.shadow : undefined) ?? message.name,
       attempt: message.attempt_offset + message.retries + 1,
     };
     if (delay_ms > 0) e.eta_ms = this.now + delay_ms;
@@ -231,5 +242,6 @@ function isEmpty(o: JsonObject): boolean {
 
 /** The static descriptor of a plan task (run.started / task.added). */
 export function descriptorOf(t: PlanTask): TaskDescriptor {
-  return { task_id: t.id, name: t.name, origin: t.origin, path: t.path };
+  // Celery `shadow`: the name monitoring shows; the task that runs is still `t.name`.
+  return { task_id: t.id, name: t.options.shadow ?? t.name, origin: t.origin, path: t.path };
 }

@@ -22,6 +22,14 @@ export interface ResolvedOptions {
   soft_time_limit?: number;
   time_limit?: number;
   queue?: string;
+  /** Celery's sending options (`SendOptions` in lib/canvas/model.ts), as given. */
+  apply_countdown?: number;
+  eta?: string;
+  expires?: number | string;
+  priority?: number;
+  routing_key?: string;
+  ignore_result?: boolean;
+  shadow?: string;
 }
 
 /** One task instance of a run (canvas task, callback or errback), frozen at plan time. */
@@ -96,6 +104,13 @@ export interface RunPlan {
    * it is applied (`Task.typing`, lib/engine/typing.ts). Tasks without an entry are not checked.
    */
   signatures?: Record<string, TaskParam[]>;
+  /** Epoch ms of the run's start: places absolute `eta`/`expires` on the run's clock (injected). */
+  epoch_ms?: number;
+  /**
+   * Names the plan uses whose code is not the engine's (user modules, a module overriding a built-in,
+   * tasks of an external Celery app): the simulator models them instead of running a built-in.
+   */
+  external?: string[];
 }
 
 /** A task signature created at run time (Task.replace, add_to_chord). */
@@ -122,6 +137,10 @@ export interface TaskMessage {
   barrier: string;
   /** Attempts made under this task id before this message (a replacement continues the numbering). */
   attempt_offset: number;
+  /** Run ms after which this message is expired (Celery `expires`): a delivery later is REVOKED unrun. */
+  expires_at?: number;
+  /** Message priority (Celery `priority`, lower first): BullMQ priority `p + 1` on the cluster. */
+  priority?: number;
   /** For run-time tasks (replace / add_to_chord): their own options and provenance. */
   dynamic?: {
     options: ResolvedOptions;
@@ -221,6 +240,8 @@ export type AttemptOutcome = (
   | { kind: 'retry'; exc?: TaskError; countdown_s?: number; max_retries?: number | null }
   /** `self.replace(sig)`. */
   | { kind: 'replace'; sig: DynamicSig }
+  /** Not run: the message expired before a worker started it (`revokedOutcome`). */
+  | { kind: 'revoked'; reason: 'expired' }
 ) & { observations?: Json[] };
 
 /** Body of a model-service `/v1/predict` call (the seed's Flask app). */

@@ -47,7 +47,14 @@ export type RunEvent = EventBase &
     | { type: 'task.queued'; task_id: string; name: string; attempt: number; eta_ms?: number; queue?: string }
     | { type: 'task.started'; task_id: string; attempt: number; worker: string; args?: Json[]; kwargs?: Json }
     | { type: 'task.retried'; task_id: string; attempt: number; countdown_ms: number; error: TaskError }
-    | { type: 'task.succeeded'; task_id: string; attempt: number; result: Json }
+    | {
+        type: 'task.succeeded';
+        task_id: string;
+        attempt: number;
+        result: Json;
+        /** Celery `ignore_result`: the value travels on (chain, chord) but is not stored or reported. */
+        ignored?: true;
+      }
     | {
         type: 'task.failed';
         task_id: string;
@@ -56,7 +63,7 @@ export type RunEvent = EventBase &
         /** True when the task never ran and was marked FAILURE by Celery's rules (chain remainder, chord body). */
         marked?: boolean;
       }
-    | { type: 'task.revoked'; task_id: string; reason?: string }
+    | { type: 'task.revoked'; task_id: string; reason?: string; error?: TaskError }
     /** The attempt ended by `Task.replace`: the task id now belongs to a new signature (`name`). */
     | { type: 'task.replaced'; task_id: string; attempt: number; name: string }
     | { type: 'chord.progress'; chord_id: string; done: number; total: number }

@@ -160,7 +160,7 @@ function applyInPlace(
       if (t === undefined || t.state === 'SUCCESS') break;
       closeAttempt(t, e.attempt, e.at, { outcome: 'success' }, batch);
       t.state = 'SUCCESS';
-      t.result = e.result;
+      if (e.ignored !== true) t.result = e.result;
       t.error = undefined;
       t.finished_at = e.at;
       t.queued = false;
@@ -182,6 +182,7 @@ function applyInPlace(
       const t = task(e.task_id);
       if (t === undefined || t.state === 'SUCCESS') break;
       t.state = 'REVOKED';
+      if (e.error !== undefined) t.error = e.error;
       t.finished_at = e.at;
       t.queued = false;
       if (t.running !== undefined) closeAttempt(t, t.running.attempt, e.at, { outcome: 'failure' }, batch);

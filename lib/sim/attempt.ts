@@ -38,7 +38,7 @@ export function performAttempt(
       kind: 'error',
       error: pyException(e?.type ?? 'ExpectedException', e?.message ?? 'injected failure'),
     };
-  } else if (!hasImplementation(msg.name)) {
+  } else if (!hasImplementation(msg.name) || plan.external?.includes(msg.name)) {
     // A user task the simulator cannot run: it succeeds with no value after its modelled duration.
     outcome = { kind: 'success', value: null };
   } else {

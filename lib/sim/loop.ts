@@ -7,7 +7,14 @@
  * has to run in a fraction of a second.
  */
 import type { SimModel } from '../canvas/model';
-import { attemptOf, onAttemptFinished, onBarrierReleased, startRun } from '../engine/core';
+import {
+  attemptOf,
+  EXPIRED,
+  isExpired,
+  onAttemptFinished,
+  onBarrierReleased,
+  startRun,
+} from '../engine/core';
 import type {
   AttemptOutcome,
   BarrierMessage,
@@ -250,6 +257,11 @@ class Simulation {
   private startAttempt(msg: TaskMessage, slot: number): void {
     const env = this.env;
     env.now = this.now;
+    // Celery's worker revokes a message that expired before it could start (no task.started).
+    if (msg.expires_at !== undefined && isExpired(msg, this.now)) {
+      this.schedule(this.now, true, msg, slot, EXPIRED);
+      return;
+    }
     env.worker = this.workerNames[slot] as string;
     if (this.opts.trace) {
       // The core's `startedEvent` with its sequence number built in (same keys in the same order; an

@@ -23,6 +23,8 @@ export interface SimulateOptions {
   scenario?: string;
   /** Run id of the trace (default `sim`). */
   run_id?: string;
+  /** Epoch ms the simulated run starts at: places absolute `eta`/`expires` options (callers pass now). */
+  epoch_ms?: number;
 }
 
 export interface SimulationResult {
@@ -38,7 +40,7 @@ export const SIM_DEFAULTS = { seed: 1, workers: 1, concurrency: 4 } as const;
 /** Plans a file for simulation, applying a tutorial scenario to the tasks' payloads. */
 export function planForSimulation(
   file: CanvasFile,
-  opts: Pick<SimulateOptions, 'catalogue' | 'scenario' | 'run_id'>,
+  opts: Pick<SimulateOptions, 'catalogue' | 'scenario' | 'run_id' | 'epoch_ms'>,
 ): RunPlan {
   if (opts.scenario !== undefined && !isScenario(opts.scenario)) {
     throw new Error(
@@ -46,7 +48,8 @@ export function planForSimulation(
     );
   }
   const canvas = opts.scenario === undefined ? file.canvas : withTutorialScenario(file.canvas, opts.scenario);
-  return planRun({ ...file, canvas }, opts.catalogue, opts.run_id ?? 'sim');
+  const at = opts.epoch_ms === undefined ? {} : { epoch_ms: opts.epoch_ms };
+  return planRun({ ...file, canvas }, opts.catalogue, opts.run_id ?? 'sim', at);
 }
 
 /** Runs a plan once in the loop (shared by `simulate` and Monte Carlo). */

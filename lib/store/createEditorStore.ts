@@ -117,6 +117,18 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             ? doc
             : { ...doc, positions: { ...doc.positions, [ids[0]]: position } };
         const selected = () => get().selection.ids;
+        /**
+         * An unconnected item added at the top level runs in parallel with everything else: the canvas
+         * silently became a group. Say so, and how to put the item in sequence instead.
+         */
+        const noteStray = (before: CanvasNode | null, what: string, them = false) => {
+          const after = get().doc.canvas;
+          if (before === null || before.type === 'group' || after?.type !== 'group') return;
+          notify(
+            'info',
+            `${what} not connected, so the canvas now runs ${them ? 'them' : 'it'} in parallel with the rest (a group). Drag from a step's right handle to connect it in sequence.`,
+          );
+        };
 
         return {
           doc: initialDoc,
@@ -137,12 +149,14 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
           catalogue: options.catalogue ?? createCatalogue(),
           actions: {
             addTask(name, level = {}, position) {
-              const r = addItem(get().doc.canvas, newTask(name), level, uid);
-              apply(r, at(position, r.ok ? r.added : undefined));
+              const before = get().doc.canvas;
+              const r = addItem(before, newTask(name), level, uid);
+              if (apply(r, at(position, r.ok ? r.added : undefined))) noteStray(before, `“${name}” is`);
             },
             addContainer(kind, level = {}, position) {
-              const r = addItem(get().doc.canvas, newContainer(kind), level, uid);
-              apply(r, at(position, r.ok ? r.added : undefined));
+              const before = get().doc.canvas;
+              const r = addItem(before, newContainer(kind), level, uid);
+              if (apply(r, at(position, r.ok ? r.added : undefined))) noteStray(before, `The new ${kind} is`);
             },
             insertOnEdge(edgeId, name) {
               apply(insertOnEdge(get().doc.canvas, edgeId, newTask(name), uid));
@@ -197,12 +211,15 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             paste() {
               const frag = get().clipboard;
               if (frag === null) return notify('error', 'Nothing to paste: copy some tasks first.');
-              apply(pasteFragment(get().doc.canvas, frag, uid));
+              const before = get().doc.canvas;
+              if (apply(pasteFragment(before, frag, uid))) noteStray(before, 'The pasted items are', true);
             },
             duplicateSelection() {
               const ids = selected();
               if (ids.length === 0) return;
-              apply(pasteFragment(get().doc.canvas, copyFragment(get().doc.canvas, ids), uid));
+              const before = get().doc.canvas;
+              if (apply(pasteFragment(before, copyFragment(before, ids), uid)))
+                noteStray(before, 'The duplicated items are', true);
             },
             select(ids) {
               const cur = get().selection.ids;
@@ -282,6 +299,9 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             },
             setTheme(theme) {
               set((s) => ({ ui: { ...s.ui, theme } }));
+            },
+            setCatalogue(catalogue) {
+              set({ catalogue });
             },
             setPanel(panel) {
               set((s) => ({ ui: { ...s.ui, panel } }));

@@ -28,12 +28,38 @@ export const EDITABLE_FORMATS: ReadonlySet<ExportFormat> = new Set([
 
 export interface ImportedCanvas {
   file: CanvasFile;
+  /** The title the input carries: a document's name or a director workflow's `project.NAME`. */
+  title?: string;
 }
 
 /** Reads any supported format (auto-detected). */
 export function readCanvasText(text: string): ParseResult<ImportedCanvas> {
   const r = readAnyFormat(text);
-  return r.ok ? ok({ file: r.value.file }, r.warnings ?? []) : fail(r.problems);
+  if (!r.ok) return fail(r.problems);
+  const meta = r.value.document?.metadata;
+  const title = meta?.director?.workflow ?? (meta?.name === DEFAULT_NAME ? undefined : meta?.name);
+  return ok({ file: r.value.file, ...(title ? { title } : {}) }, r.warnings ?? []);
+}
+
+const DEFAULT_NAME = 'Untitled canvas';
+
+/**
+ * A document title from an imported file's name: `nightly-etl.canvas.json` → `nightly-etl`. Every
+ * extension the exporter writes is stripped; what is left is kept as the user named it.
+ */
+export function titleFromFileName(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  const known = EXPORT_FORMATS.map((f) => `.${f.extension}`).concat(['.json', '.yaml', '.yml', '.txt']);
+  let title = base;
+  for (let again = true; again; ) {
+    again = false;
+    for (const ext of known)
+      if (title.toLowerCase().endsWith(ext) && title.length > ext.length) {
+        title = title.slice(0, -ext.length);
+        again = true;
+      }
+  }
+  return title.trim() || base;
 }
 
 /** Writes a canvas file (without editor uids) in a format; a canvas a format cannot hold is explained in comments. */

@@ -7,6 +7,7 @@
  */
 import { type Drawing, uidOf } from '../canvas/drawing';
 import type { CanvasNode } from '../canvas/model';
+import type { StackRange, StackSpec } from '../canvas/stacks';
 
 export interface Box {
   x: number;
@@ -24,6 +25,9 @@ export interface XY {
 
 export const TASK_W = 200;
 export const TASK_H = 62;
+/** Size of a stacked node (lib/canvas/stacks.ts): a task card with counts, progress and a histogram. */
+export const STACK_W = 248;
+export const STACK_H = 150;
 const GAP_X = 56;
 const GAP_Y = 20;
 const PAD = 18;
@@ -38,15 +42,35 @@ interface Block {
   place(x: number, y: number): void;
 }
 
-/** Lays out a drawn editor tree; returns boxes by drawn id. */
+/**
+ * Lays out a drawn editor tree; returns boxes by drawn id. With `stacks` (the drawn stacks of
+ * `stackDrawing`), a stacked member list is one stack box followed by the members of its expanded range.
+ */
 export function layoutDrawing(
   tree: CanvasNode | null,
   drawing: Drawing,
   manual: Readonly<Record<string, XY>> = {},
+  stacks: ReadonlyArray<{ spec: StackSpec; range: StackRange }> = [],
 ): Map<string, Box> {
   const boxes = new Map<string, Box>();
   if (tree === null) return boxes;
   const drawn = new Set(drawing.nodes.map((n) => n.id));
+  const stackOf = new Map(stacks.map((s) => [s.spec.ownerId, s]));
+  /** The blocks of a member list: every member, or the stack box and its expanded range. */
+  const members = (owner: CanvasNode, list: readonly CanvasNode[]): Block[] => {
+    const uid = uidOf(owner);
+    const s = uid === undefined ? undefined : stackOf.get(uid);
+    if (s === undefined) return list.map(block);
+    const stackBox: Block = {
+      w: STACK_W,
+      h: STACK_H,
+      anchor: STACK_H / 2,
+      place(x, y) {
+        boxes.set(s.spec.id, { x, y, w: STACK_W, h: STACK_H });
+      },
+    };
+    return [stackBox, ...list.slice(s.range.from, s.range.to).map(block)];
+  };
 
   const stack = (blocks: Block[], dir: 'row' | 'column'): Block => {
     if (dir === 'column') {
@@ -130,10 +154,10 @@ export function layoutDrawing(
       return stack(node.tasks.map(block), 'row');
     }
     let own: Block;
-    if (node.type === 'group') own = container(id!, stack(node.tasks.map(block), 'column'));
+    if (node.type === 'group') own = container(id!, stack(members(node, node.tasks), 'column'));
     else if (node.type === 'chain') own = container(id!, stack(node.tasks.map(block), 'row'));
     else {
-      const header = stack(node.header.map(block), 'column');
+      const header = stack(members(node, node.header), 'column');
       const body = block(node.body);
       const inner: Block = {
         w: header.w + BARRIER + body.w,
@@ -155,8 +179,7 @@ export function layoutDrawing(
 
   const rootId = uidOf(tree);
   if (tree.type === 'group' && (rootId === undefined || !drawn.has(rootId))) {
-    const members = [...tree.tasks.map(block)];
-    stack(members, 'column').place(0, 0);
+    stack(members(tree, tree.tasks), 'column').place(0, 0);
     // Root callbacks only exist on a drawn root group; nothing else to place.
   } else block(tree).place(0, 0);
 
@@ -164,9 +187,14 @@ export function layoutDrawing(
     const b = boxes.get(id);
     if (b !== undefined) boxes.set(id, { ...b, x: p.x, y: p.y });
   }
-  // Containers grow to hold manually placed members (children come after parents in drawing order).
-  for (let i = drawing.nodes.length - 1; i >= 0; i--) {
-    const n = drawing.nodes[i]!;
+  // Containers grow to hold manually placed members (children come after parents in drawing order;
+  // stack boxes are the innermost items of their container, so they go first).
+  const placed: Array<{ id: string; parentId?: string | undefined; region?: string | undefined }> = [
+    ...drawing.nodes,
+    ...stacks.map((s) => ({ id: s.spec.id, parentId: s.spec.parentId, region: s.spec.region })),
+  ];
+  for (let i = placed.length - 1; i >= 0; i--) {
+    const n = placed[i]!;
     if (n.parentId === undefined) continue;
     const parent = boxes.get(n.parentId);
     const b = boxes.get(n.id);
@@ -182,7 +210,7 @@ export function layoutDrawing(
   for (const c of drawing.nodes) {
     if (c.kind !== 'chord') continue;
     const box = boxes.get(c.id);
-    const inside = drawing.nodes.filter((n) => n.parentId === c.id);
+    const inside = placed.filter((n) => n.parentId === c.id);
     const right = Math.max(
       ...inside
         .filter((n) => n.region === 'header')

@@ -114,6 +114,8 @@ export interface EditorActions {
   notify(kind: Notice['kind'], message: string): void;
   dismissNotice(): void;
   setTheme(theme: Theme): void;
+  /** Replaces the task catalogue (the server's, with the user's tasks, once fetched). */
+  setCatalogue(catalogue: TaskCatalogue): void;
   setPanel(panel: SidePanel): void;
   setShortcutsOpen(open: boolean): void;
   setDocName(name: string): void;

@@ -6,7 +6,9 @@
  * record exactly the same events and states.
  */
 import {
+  EXPIRED,
   executeTask,
+  isExpired,
   onAttemptFinished,
   onAttemptStarted,
   taskRequest,
@@ -130,6 +132,9 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
   }
 
   return async function runAttempt(ctx, msg, inline) {
+    // Celery's worker revokes a message that expired before it could start (no task.started).
+    if (msg.expires_at !== undefined && isExpired(msg, env(ctx).now))
+      return finish(ctx, msg, EXPIRED, inline);
     batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
     // Fast path: a built-in that answers without effects ran synchronously, so no timer, abort or cancel
     // could have fired meanwhile; its start and finish go out in the same store flush.
@@ -159,7 +164,9 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     if (options?.time_limit) hard = setTimeout(() => ac.abort('hard'), options.time_limit * 1000);
     let outcome: AttemptOutcome;
     try {
-      outcome = await execute(ctx, msg, first, ac.signal);
+      // Raced against the signal: a task that ignores its abort signal (or never settles) must not hold
+      // its job past a time limit or a cancel — the attempt ends when the limit says so.
+      outcome = await untilAborted(execute(ctx, msg, first, ac.signal), ac.signal);
       // A synchronous task cannot be interrupted: a limit it ran past still decides the outcome.
       if (ac.signal.aborted) throw new AbortedError(String(ac.signal.reason));
     } catch (err) {
@@ -180,6 +187,25 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     }
     return finish(ctx, msg, outcome, inline);
   };
+}
+
+/** Settles like `work`, or rejects with AbortedError as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new AbortedError(String(signal.reason)));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError(String(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function errorMessage(err: unknown): string {

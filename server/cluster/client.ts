@@ -81,7 +81,7 @@ export class ClusterClient {
     return parsed.value;
   }
 
-  plan(file: CanvasFile, runId: string): RunPlan {
+  plan(file: CanvasFile, runId: string, epochMs?: number): RunPlan {
     const names = new Set<string>();
     collectTaskNames(file.canvas, names);
     const unknown = [...names].filter((n) => !this.catalogue.has(n));
@@ -91,7 +91,7 @@ export class ClusterClient {
       );
     }
     try {
-      return planRun(file, this.catalogue, runId);
+      return planRun(file, this.catalogue, runId, epochMs === undefined ? {} : { epoch_ms: epochMs });
     } catch (err) {
       throw new SubmitError(err instanceof Error ? err.message : String(err));
     }
@@ -99,8 +99,9 @@ export class ClusterClient {
 
   async submit(input: SubmitInput): Promise<RunRecord> {
     const runId = input.runId ?? randomUUID();
-    const plan = this.plan(input.file, runId);
     const now = new Date();
+    // The run's clock starts now: absolute eta/expires options are placed on it.
+    const plan = this.plan(input.file, runId, now.getTime());
     const record: RunRecord = {
       id: runId,
       name: input.name ?? 'adhoc',

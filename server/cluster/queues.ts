@@ -36,6 +36,8 @@ function jobOptions(prefix: string, d: Dispatch): JobsOptions & { ignoreDependen
     removeOnFail: false,
   };
   if (d.delay_ms > 0) opts.delay = Math.round(d.delay_ms);
+  // Celery priority on Redis: lower runs first, none = first of all; BullMQ: 1 is the highest, 0 = none.
+  if (d.message.kind === 'task' && d.message.priority !== undefined) opts.priority = d.message.priority + 1;
   if (d.parentBarrier) {
     opts.parent = { id: d.parentBarrier, queue: `${prefix}:${BARRIER_QUEUE}` };
     // Safety net: a child that ever fails must not leave its barrier waiting forever.

@@ -8,9 +8,12 @@ import type { ServerConfig } from '../config';
 import { createApiHandler } from '../http/api/index';
 import type { Logger } from '../log';
 import { type ModelService, startModelService } from '../modelService/service';
+import { OpsView } from '../ops/opsView';
 import { createRedis } from '../redis/connection';
 import { ensureRedis, type RedisAvailability } from '../redis/ensureRedis';
+import { RedisMonitor } from '../redis/monitor';
 import { DefinitionStore } from '../runs/definitions';
+import { within } from '../shutdown';
 import { loadTaskRegistry, type TaskRegistry } from '../tasks/registry';
 import { ClusterClient } from './client';
 import { type ClusterWorker, startClusterWorker } from './worker';
@@ -24,8 +27,13 @@ export interface Stack {
   modelService?: ModelService;
   modelServiceUrl?: string;
   redisUnavailable?: string;
+  /** Watches the Redis connection (present whenever `redis` is). */
+  monitor?: RedisMonitor;
+  /** Live workers and the runs watchdog (present whenever `redis` is). */
+  ops?: OpsView;
   api: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
-  close(): Promise<void>;
+  /** Workers get `timeoutMs` (default CHORDFLOW_SHUTDOWN_MS) to finish; nothing here waits on a dead Redis. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export interface StackOptions {
@@ -37,6 +45,11 @@ export interface StackOptions {
   startModelService?: boolean;
   /** In-process workers to start (default config.workerCount). */
   workers?: number;
+  /**
+   * When Redis does not answer at start, keep trying and come up when it does (serve) instead of
+   * running without one (default false: tests and benches want to know at once).
+   */
+  waitForRedis?: boolean;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -69,32 +82,52 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let client: ClusterClient | undefined;
   let definitions: DefinitionStore | undefined;
   let redisUnavailable: string | undefined;
-  if (availability.kind === 'none') {
+  let monitor: RedisMonitor | undefined;
+  let ops: OpsView | undefined;
+  let closing = false;
+  const redisUrl = availability.kind === 'none' ? config.redisUrl : availability.url;
+  if (availability.kind === 'none' && !options.waitForRedis) {
     redisUnavailable = availability.reason;
     log?.warn(availability.reason);
   } else {
     if (availability.kind === 'local')
       log?.info({ url: availability.url }, 'started a local redis-server (AOF on)');
-    redis = createRedis(availability.url);
-    redis.on('error', (err) => log?.warn({ err: err.message }, 'redis connection error'));
+    // With Redis not there yet (waitForRedis) the connection keeps retrying; everything that needs it
+    // (API run routes, workers, the live feed) waits for the monitor to say it is up.
+    redis = createRedis(redisUrl);
+    monitor = new RedisMonitor(redis, redisUrl, log);
     client = new ClusterClient(redis, config.keyPrefix, registry.catalogue);
     definitions = new DefinitionStore(redis, client.store.keys);
+    ops = new OpsView(redis, client.store.keys, {
+      stuckAfterMs: config.stuckAfterMs,
+      ...(log ? { log } : {}),
+    });
+    ops.start(config.watchdogIntervalMs);
     const n = options.workers ?? config.workerCount;
-    for (let i = 0; i < n; i++) {
-      workers.push(
-        await startClusterWorker({
-          redisUrl: availability.url,
-          prefix: config.keyPrefix,
-          registry,
-          concurrency: config.workerConcurrency,
-          queues: config.workerQueues,
-          lockDurationMs: config.lockDurationMs,
-          stalledIntervalMs: config.stalledIntervalMs,
-          ...(modelServiceUrl ? { modelServiceUrl } : {}),
-          ...(log ? { log } : {}),
-        }),
-      );
-    }
+    const start = async () => {
+      for (let i = 0; i < n && !closing; i++) {
+        workers.push(
+          await startClusterWorker({
+            redisUrl,
+            prefix: config.keyPrefix,
+            registry,
+            concurrency: config.workerConcurrency,
+            queues: config.workerQueues,
+            lockDurationMs: config.lockDurationMs,
+            stalledIntervalMs: config.stalledIntervalMs,
+            ...(modelServiceUrl ? { modelServiceUrl } : {}),
+            ...(log ? { log } : {}),
+          }),
+        );
+      }
+    };
+    if (availability.kind === 'none') {
+      const m = monitor;
+      void m
+        .whenUp()
+        .then(start)
+        .catch((err: unknown) => log?.error({ err: String(err) }, 'in-process workers could not start'));
+    } else await start();
   }
 
   const api = createApiHandler({
@@ -102,15 +135,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(definitions ? { definitions } : {}),
     ...(redis ? { redis } : {}),
     ...(redisUnavailable ? { redisUnavailable } : {}),
+    ...(monitor ? { monitor } : {}),
+    ...(ops ? { ops } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     security: config.security,
     limits: config.canvasLimits,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
+    catalogue: registry.catalogue,
   });
 
   return {
-    ...(availability.kind !== 'none' ? { redisUrl: availability.url } : {}),
+    ...(redis ? { redisUrl } : {}),
+    ...(monitor ? { monitor } : {}),
+    ...(ops ? { ops } : {}),
     ...(redis ? { redis } : {}),
     ...(client ? { client } : {}),
     registry,
@@ -119,9 +157,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
     ...(redisUnavailable ? { redisUnavailable } : {}),
     api,
-    async close() {
-      await Promise.all(workers.map((w) => w.close(config.shutdownTimeoutMs)));
-      await client?.close().catch(() => {});
+    async close(timeoutMs = config.shutdownTimeoutMs) {
+      closing = true;
+      ops?.stop();
+      monitor?.close();
+      await Promise.all(workers.map((w) => w.close(timeoutMs)));
+      if (client) await within(client.close(), 300, undefined);
       redis?.disconnect();
       await modelService?.close();
       if (availability.kind === 'local') await availability.stop();

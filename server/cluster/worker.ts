@@ -17,8 +17,11 @@ import { type Job, Worker } from 'bullmq';
 import { barrierInputs, onBarrierReleased } from '../../lib/engine';
 import type { BarrierMessage, Dispatch, Message, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
 import type { Logger } from '../log';
+import { type ActiveTask, HEARTBEAT_MS, removeHeartbeat, writeHeartbeat } from '../ops/heartbeat';
 import { createRedis } from '../redis/connection';
+import { isConnectionError, RedisMonitor } from '../redis/monitor';
 import { RunStore, StoreBatch } from '../runs/runStore';
+import { within } from '../shutdown';
 import type { TaskRegistry } from '../tasks/registry';
 import { attemptRunner } from './attempt';
 import { predictUrl } from './effects';
@@ -101,11 +104,22 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     (options.queues && options.queues.length > 0 ? options.queues : ['default']).map(taskQueueName),
   );
 
+  // What this worker is running now, for the heartbeat (the operator's Workers view).
+  const active = new Map<string, ActiveTask>();
+  let activeSeq = 0;
+
   async function processTask(job: Job<TaskMessage>): Promise<null> {
     const msg = job.data;
     const ctx = await contexts.get(msg.run_id);
     if (!ctx || contexts.canceled.has(msg.run_id)) return null;
-    const retry = await runHere(ctx, msg, true);
+    const slot = ++activeSeq;
+    active.set(String(slot), { run_id: msg.run_id, task_id: msg.task_id, name: msg.name, since: Date.now() });
+    let retry: Step['retry'];
+    try {
+      retry = await runHere(ctx, msg, true);
+    } finally {
+      active.delete(String(slot));
+    }
     if (retry) {
       await job.updateData(retry.message);
       throw new RetryLater(retry.countdown_ms);
@@ -218,26 +232,37 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     });
     workers.push(bw);
   }
+  // One log line per Redis outage (the monitor's), not one per reconnection attempt of each queue.
+  const monitor = new RedisMonitor(storeConnection, options.redisUrl, log);
   for (const w of workers) {
-    w.on('error', (err) => log?.warn({ err: err.message, worker: name }, 'worker error'));
+    w.on('error', (err) => {
+      if (monitor.up && !isConnectionError(err))
+        log?.warn({ err: err.message, worker: name }, 'worker error');
+    });
     w.on('failed', (job, err) => {
-      if (!(err instanceof RetryLater))
+      if (!(err instanceof RetryLater) && monitor.up)
         log?.error({ job: job?.id, err: err.message }, 'job failed unexpectedly');
     });
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
 
-  const heartbeat = async () => {
-    const now = Date.now();
-    await storeConnection
-      .multi()
-      .zadd(store.keys.workers, now, name)
-      .zremrangebyscore(store.keys.workers, '-inf', now - 3_600_000)
-      .exec()
-      .catch(() => {});
-  };
+  const celeryQueues = (options.queues && options.queues.length > 0 ? options.queues : ['default']).map(
+    (q) => (taskQueueName(q) === taskQueueName(undefined) ? 'default' : q),
+  );
+  const startedAt = Date.now();
+  const heartbeat = () =>
+    writeHeartbeat(storeConnection, store.keys, {
+      name,
+      host: hostname(),
+      pid: process.pid,
+      queues: [...new Set(celeryQueues)],
+      concurrency: workerOpts.concurrency,
+      started: startedAt,
+      beat: Date.now(),
+      active: [...active.values()],
+    }).catch(() => {});
   await heartbeat();
-  const beat = setInterval(() => void heartbeat(), 5000);
+  const beat = setInterval(() => void heartbeat(), HEARTBEAT_MS);
   beat.unref();
   log?.info({ worker: name, queues: [...queueNames], concurrency: workerOpts.concurrency }, 'worker ready');
 
@@ -245,17 +270,21 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     name,
     async close(timeoutMs = 10_000) {
       clearInterval(beat);
-      const closing = Promise.all(workers.map((w) => w.close()));
-      const timedOut = await Promise.race([
-        closing.then(() => false),
-        new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref()),
-      ]);
-      if (timedOut) {
-        log?.warn({ worker: name }, 'shutdown timeout: running jobs will be redelivered');
-        await Promise.all(workers.map((w) => w.close(true).catch(() => {})));
+      monitor.close();
+      // Stop fetching and let running jobs finish, but never longer than the operator allowed: a task
+      // that never returns, or a Redis that is gone (BullMQ's close then waits forever), must not keep
+      // the process alive. Whatever is still running stalls and is redelivered to another worker.
+      const drained = await within(
+        Promise.all(workers.map((w) => w.close())).then(() => true),
+        timeoutMs,
+        false,
+      );
+      if (!drained) {
+        log?.warn({ worker: name }, 'shutdown timeout: tasks still running will be redelivered');
+        await within(Promise.all(workers.map((w) => w.close(true))), 300, undefined);
       }
-      await storeConnection.zrem(store.keys.workers, name).catch(() => {});
-      await dispatcher.close().catch(() => {});
+      await within(removeHeartbeat(storeConnection, store.keys, name), 300, undefined);
+      await within(dispatcher.close(), 300, undefined);
       subscriber.disconnect();
       storeConnection.disconnect();
       connection.disconnect();

@@ -5,11 +5,15 @@
 import { Redis } from 'ioredis';
 
 export function createRedis(url: string, options: { worker?: boolean } = {}): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: options.worker ? null : 2,
     enableReadyCheck: true,
     lazyConnect: false,
   });
+  // Without a listener ioredis prints every failed reconnection attempt with a stack trace; the
+  // process's RedisMonitor reports the outage once, as a sentence, instead.
+  redis.on('error', () => {});
+  return redis;
 }
 
 /** True when a Redis server answers PING at `url` within `timeoutMs`. Never throws. */
@@ -30,4 +34,20 @@ export async function isRedisReachable(url: string, timeoutMs = 1500): Promise<b
   } finally {
     client.disconnect();
   }
+}
+
+/**
+ * Waits until Redis answers at `url` (polling every `intervalMs`); resolves false if `stop` resolves
+ * first (a shutdown signal while waiting).
+ */
+export async function waitForRedis(url: string, stop: Promise<unknown>, intervalMs = 1000): Promise<boolean> {
+  let stopped = false;
+  void stop.then(() => {
+    stopped = true;
+  });
+  while (!stopped) {
+    if (await isRedisReachable(url, Math.min(1500, intervalMs + 500))) return !stopped;
+    await Promise.race([stop, new Promise((r) => setTimeout(r, intervalMs).unref())]);
+  }
+  return false;
 }

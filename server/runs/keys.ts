@@ -10,6 +10,7 @@
  *   <p>:runs              zset   run ids scored by creation time (ms)
  *   <p>:definitions       hash   fullname → saved definition JSON
  *   <p>:workers           zset   worker name → last heartbeat (ms)
+ *   <p>:workers:info      hash   worker name → heartbeat JSON (host, pid, queues, concurrency, active tasks)
  *   <p>:events            channel  {"run_id","first_seq","events":[…]} after each append
  *   <p>:cancel            channel  run id of a canceled run (workers abort its running tasks)
  *   BullMQ queues use the same prefix: <p>:tasks (default task queue), <p>:task.<queue>, <p>:barriers.
@@ -24,6 +25,7 @@ export interface Keys {
   runs: string;
   definitions: string;
   workers: string;
+  workerInfo: string;
   eventsChannel: string;
   cancelChannel: string;
 }
@@ -39,6 +41,7 @@ export function keysFor(prefix: string): Keys {
     runs: `${prefix}:runs`,
     definitions: `${prefix}:definitions`,
     workers: `${prefix}:workers`,
+    workerInfo: `${prefix}:workers:info`,
     eventsChannel: `${prefix}:events`,
     cancelChannel: `${prefix}:cancel`,
   };

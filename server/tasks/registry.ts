@@ -1,28 +1,32 @@
 /**
- * The task registry of a worker: the built-in and tutorial tasks of the catalogue (implemented by the
- * core's `executeTask`) plus user tasks loaded from a tasks directory (`CHORDFLOW_TASKS_DIR`, default
- * `./tasks`): one `.ts`/`.js` module per task exporting (default or `task`)
- * `{name, description?, params?, defaults?, run(args, kwargs, ctx)}`. See `tasks/example_upper.ts`.
+ * The task registry of a process: the catalogue (built-ins, tutorial tasks, the user's task modules)
+ * plus the user tasks' code. User tasks come from a tasks directory (`CHORDFLOW_TASKS_DIR`, default
+ * `./tasks`, or `--tasks DIR`): every `.ts`/`.js`/`.mjs` module under it (subfolders too) exports one
+ * task or several — `export default task`, `export default [taskA, taskB]`, `export const task` or
+ * `export const tasks`. See docs/writing-tasks.md and `tasks/example_upper.ts`.
  * The browser can only name registered tasks; it never sends code.
  */
-import { readdirSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   type CatalogueEntry,
+  CatalogueError,
   createCatalogue,
+  mergeCatalogue,
   type TaskCatalogue,
   type TaskParam,
 } from '../../lib/canvas/catalogue';
-import type { Json, JsonObject, TaskOptions } from '../../lib/canvas/model';
+import type { DurationModel, Json, JsonObject, TaskOptions } from '../../lib/canvas/model';
 import type { AttemptOutcome } from '../../lib/engine/types';
+import { importTaskModule } from './compiledImport';
 
 export interface UserTaskContext {
   task_id: string;
   run_id: string;
   /** Celery `request.retries`. */
   retries: number;
-  /** Aborted when the run is canceled or a time limit is hit. */
+  /** Aborted when the run is canceled or a time limit is hit: pass it to `fetch`, check it in loops. */
   signal: AbortSignal;
   /** Celery `self.retry(...)`: call it as `throw ctx.retry({countdown: 1})`. */
   retry(options?: { countdown?: number; max_retries?: number | null; exc?: Error }): Error;
@@ -33,7 +37,12 @@ export interface UserTaskModule {
   description?: string;
   /** Parameter names (positional) or full descriptions. */
   params?: Array<string | TaskParam>;
+  /** Default options: retry policy, time limits, `queue` (Celery task options, seconds). */
   defaults?: TaskOptions;
+  /** Simulation model: how long one attempt takes in the simulator (ms, or a distribution). */
+  sim?: { duration_ms?: number | DurationModel };
+  /** Replace a task of the same name (a built-in, or one from another module) on purpose. */
+  override?: boolean;
   run(args: Json[], kwargs: JsonObject, ctx: UserTaskContext): Json | Promise<Json>;
 }
 
@@ -61,6 +70,17 @@ export async function runUserTask(
 ): Promise<AttemptOutcome> {
   try {
     const value = await task.run(args, kwargs, { ...ctx, retry: (o = {}) => new RetryRequest(o) });
+    const unstorable = storeProblem(value);
+    // Like Celery's EncodeError: the task ran but its result cannot be stored, so it fails (once, with a
+    // sentence) instead of failing the job over and over where the result is written.
+    if (unstorable)
+      return {
+        kind: 'error',
+        error: {
+          type: 'EncodeError',
+          message: `The result of task ${task.name} cannot be stored as JSON: ${unstorable}`,
+        },
+      };
     return { kind: 'success', value: value === undefined ? null : value };
   } catch (err) {
     if (err instanceof RetryRequest) {
@@ -76,61 +96,137 @@ export async function runUserTask(
   }
 }
 
+/** Why `value` cannot be stored as JSON (a BigInt, a cycle…), or undefined when it can. */
+export function storeProblem(value: unknown): string | undefined {
+  try {
+    JSON.stringify(value);
+    return undefined;
+  } catch (err) {
+    const m = err instanceof Error ? err.message : String(err);
+    if (/BigInt/i.test(m)) return 'it contains a BigInt (convert it to a number or a string).';
+    if (/circular/i.test(m)) return 'it contains a cycle (an object that refers to itself).';
+    return `${m}.`;
+  }
+}
+
 function isTaskModule(value: unknown): value is UserTaskModule {
   const v = value as Partial<UserTaskModule> | undefined;
   return !!v && typeof v.name === 'string' && typeof v.run === 'function';
 }
 
-function entryOf(task: UserTaskModule): CatalogueEntry {
+/** The tasks a module exports (default or named `task`/`tasks`, one task or a list). */
+function exportedTasks(mod: Record<string, unknown>): UserTaskModule[] {
+  const out: UserTaskModule[] = [];
+  for (const value of [mod.default, mod.task, mod.tasks]) {
+    const list = Array.isArray(value) ? value : [value];
+    for (const t of list) if (isTaskModule(t) && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+/** The catalogue entry of a user task defined in `module`. */
+export function userEntry(task: UserTaskModule, module: string): CatalogueEntry {
   const params: TaskParam[] = (task.params ?? []).map((p) =>
     typeof p === 'string' ? { name: p, kind: 'positional' } : p,
   );
+  const d = task.sim?.duration_ms;
+  const duration: DurationModel =
+    d === undefined ? { dist: 'fixed', ms: 5 } : typeof d === 'number' ? { dist: 'fixed', ms: d } : d;
+  const positional = params.filter((p) => p.kind === 'positional').length;
   return {
     name: task.name,
     description: task.description ?? `user task ${task.name}`,
     params,
     defaults: task.defaults ?? {},
-    duration_ms: { dist: 'fixed', ms: 5 },
-    errback_style: params.filter((p) => p.kind === 'positional').length > 1 ? 'new' : 'old',
-    category: 'user',
+    duration_ms: duration,
+    errback_style: positional > 1 || params.some((p) => p.kind === 'varargs') ? 'new' : 'old',
+    source: 'user',
+    module,
+    ...(task.override ? { override: true } : {}),
   };
 }
 
 export interface TaskRegistry {
   catalogue: TaskCatalogue;
   userTasks: ReadonlyMap<string, UserTaskModule>;
-  /** Problems met while loading the tasks directory (sentences). */
+  /** Modules that could not be loaded or export no task (sentences; the rest still loads). */
   problems: string[];
+  /** The directory read (absolute), when there was one. */
+  dir?: string;
 }
 
-/** Loads user tasks from `dir` (missing directory = none) and builds the catalogue. */
+const MODULE_EXT = ['.ts', '.js', '.mjs', '.mts'];
+
+/** Module files under `dir` (sorted, relative paths), skipping tests, declarations and node_modules. */
+function moduleFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const name of names.sort()) {
+      if (name.startsWith('.') || name === 'node_modules') continue;
+      const full = join(d, name);
+      let isDir = false;
+      try {
+        isDir = statSync(full).isDirectory();
+      } catch {
+        continue;
+      }
+      if (isDir) {
+        if (depth < 8) walk(full, depth + 1);
+      } else if (
+        MODULE_EXT.includes(extname(name)) &&
+        !name.endsWith('.d.ts') &&
+        !name.includes('.test.') &&
+        !name.includes('.spec.')
+      ) {
+        out.push(relative(dir, full));
+      }
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
+
+/**
+ * Loads the user's task modules from `dir` (a missing directory means none) and builds the catalogue.
+ * A module that fails to load is reported in `problems`; a task whose name is already taken (a built-in,
+ * a tutorial task, another module's) throws a `CatalogueError` unless the task says `override: true`.
+ */
 export async function loadTaskRegistry(dir: string | undefined): Promise<TaskRegistry> {
   const userTasks = new Map<string, UserTaskModule>();
+  const entries: CatalogueEntry[] = [];
   const problems: string[] = [];
-  if (dir) {
-    const abs = resolve(dir);
-    let files: string[] = [];
-    try {
-      files = readdirSync(abs).filter(
-        (f) => ['.ts', '.js', '.mjs'].includes(extname(f)) && !f.endsWith('.d.ts') && !f.includes('.test.'),
-      );
-    } catch {
-      files = [];
-    }
-    for (const file of files.sort()) {
+  const abs = dir ? resolve(dir) : undefined;
+  if (abs) {
+    for (const file of moduleFiles(abs)) {
+      const module = file.slice(0, -extname(file).length).split(sep).join('/');
       try {
-        const mod = (await import(pathToFileURL(join(abs, file)).href)) as Record<string, unknown>;
-        const task = [mod.default, mod.task].find(isTaskModule);
-        if (!task) {
+        const mod = await importTaskModule(join(abs, file));
+        const tasks = exportedTasks(mod);
+        if (tasks.length === 0) {
           problems.push(`${file} exports no task: export default {name, run(args, kwargs, ctx)}.`);
           continue;
         }
-        userTasks.set(task.name, task);
+        for (const task of tasks) {
+          entries.push(userEntry(task, module));
+          userTasks.set(task.name, task);
+        }
       } catch (err) {
         problems.push(`${file} could not be loaded: ${err instanceof Error ? err.message : String(err)}.`);
       }
     }
   }
-  const catalogue = createCatalogue([...userTasks.values()].map(entryOf));
-  return { catalogue, userTasks, problems };
+  const { catalogue, clashes } = mergeCatalogue(createCatalogue(), entries);
+  if (clashes.length > 0) throw new CatalogueError(clashes);
+  return { catalogue, userTasks, problems, ...(abs ? { dir: abs } : {}) };
+}
+
+/** The tasks directory a command uses: `--tasks DIR`, else `CHORDFLOW_TASKS_DIR`, else `./tasks`. */
+export function tasksDirOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag || env.CHORDFLOW_TASKS_DIR || './tasks';
 }

@@ -11,18 +11,41 @@ import operator
 import sys
 from functools import reduce
 
-from celery import Celery, chain, chord, group
+from celery import Celery, chain, chord, chunks, group, xmap, xstarmap
 
 import celery56_compat
 
 app = Celery('chordflow_crosscheck', set_as_current=True)
 
 
+def celery_options(options):
+    """Chordflow option names as Celery spells them (lib/canvas/celeryOptions.ts)."""
+    rename = {'countdown': 'chordflow_retry_countdown', 'apply_countdown': 'countdown'}
+    return {rename.get(k, k): v for k, v in options.items()}
+
+
 def build(node):
-    if 'task' in node:
+    if 'xmap' in node or 'xstarmap' in node or 'chunks' in node:
+        kind = 'xmap' if 'xmap' in node else 'xstarmap' if 'xstarmap' in node else 'chunks'
+        body = node[kind]
+        inner = app.signature(body['task']['task'], args=tuple(body['task'].get('args', [])),
+                              kwargs=body['task'].get('kwargs', {}),
+                              immutable=body['task'].get('immutable', False))
+        if kind == 'xmap':
+            sig = xmap(inner, body['items'], app=app)
+        elif kind == 'xstarmap':
+            sig = xstarmap(inner, body['items'], app=app)
+        else:
+            sig = chunks(inner, body['items'], body['n'], app=app)
+        options = celery_options(node.get('options', {}))
+        if 'id' in node:
+            options['task_id'] = node['id']
+        if options:
+            sig.set(**options)
+    elif 'task' in node:
         sig = app.signature(node['task'], args=tuple(node.get('args', [])), kwargs=node.get('kwargs', {}),
                             immutable=node.get('immutable', False))
-        options = dict(node.get('options', {}))
+        options = celery_options(node.get('options', {}))
         if 'id' in node:
             options['task_id'] = node['id']
         if 'sim' in node:
@@ -39,6 +62,8 @@ def build(node):
         sig = reduce(operator.or_, [build(n) for n in node['pipe']])
     else:
         raise ValueError('unknown node %r' % (node,))
+    if 'task' not in node and 'options' in node:
+        sig.set(**celery_options(node['options']))
     for cb in node.get('link', []):
         sig.link(build(cb))
     for eb in node.get('link_error', []):

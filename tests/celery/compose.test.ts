@@ -133,6 +133,65 @@ const CASES: Array<{ name: string; expr: Json; same52?: boolean }> = [
     expr: { chain: [g(t('a'), t('b')), t('c')], link: [t('cb')] },
     same52: true,
   },
+  // Issue 15: Celery's sending options, `.set()` on chains/groups/chords, map/starmap/chunks.
+  {
+    name: 'sending options on a task',
+    expr: t('add', [1, 2], {
+      options: {
+        apply_countdown: 1,
+        eta: '2030-01-01T00:00:00',
+        expires: 10,
+        priority: 3,
+        routing_key: 'rk',
+        ignore_result: true,
+        shadow: 'sh',
+        queue: 'q',
+        countdown: 2,
+      },
+    }),
+    same52: true,
+  },
+  { name: '.set() on a chain', expr: { ...c(t('a'), t('b')), options: { queue: 'q9' } }, same52: true },
+  { name: '.set() on a group', expr: { ...g(t('a'), t('b')), options: { priority: 2 } }, same52: true },
+  { name: '.set() on a chord', expr: { ...ch([t('a')], t('b')), options: { expires: 5 } }, same52: true },
+  {
+    name: '.set() on chain(group, task) lands on the chord it builds',
+    expr: { ...c(g(t('a'), t('b')), t('c')), options: { queue: 'q' } },
+    same52: true,
+  },
+  {
+    name: 'group.set() | task drops the group options (chord header)',
+    expr: p({ ...g(t('a'), t('b')), options: { queue: 'q' } }, t('c')),
+    same52: true,
+  },
+  {
+    name: 'chain.set() | task drops them',
+    expr: p({ ...c(t('a'), t('b')), options: { queue: 'q' } }, t('c')),
+  },
+  { name: 'xmap', expr: { xmap: { task: t('add', [1]), items: [1, 2] } }, same52: true },
+  { name: 'xstarmap', expr: { xstarmap: { task: t('add'), items: [[1, 2]] } }, same52: true },
+  {
+    name: 'chunks with options and id',
+    expr: {
+      chunks: {
+        task: t('add'),
+        items: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        n: 2,
+      },
+      id: 'ck',
+      options: { queue: 'q' },
+    },
+    same52: true,
+  },
+  {
+    name: 'chunks in a chain and a group',
+    expr: c(g({ chunks: { task: t('add'), items: [[1, 2]], n: 1 } }, t('x')), t('tsum')),
+    same52: true,
+  },
 ];
 
 function ours(expr: Json, allowErrorCbOnChordHeader = false): Json {

@@ -41,7 +41,9 @@ describe('checkArguments (Celery Task.typing, Python messages)', () => {
 
   // Real CPython is the oracle: random argument lists against every built-in task's signature.
   it('agrees with CPython on random calls to the built-in signatures', () => {
-    const names = BUILTIN_TASKS.map((t) => t.name);
+    // Celery's own map tasks (`celery.map` …) are not Python identifiers; their functions are checked alike.
+    const builtins = BUILTIN_TASKS.filter((t) => !t.name.includes('.'));
+    const names = builtins.map((t) => t.name);
     const kwNames = ['x', 'y', 'ms', 'tag', 'value', 'nums', 'val', 'n', 'payload', 'z', 'task_id'];
     const calls = fc.sample(
       fc.record({
@@ -53,7 +55,7 @@ describe('checkArguments (Celery Task.typing, Python messages)', () => {
     );
     const pyParam = (p: TaskParam): string =>
       p.kind === 'varargs' ? `*${p.name}` : 'default' in p ? `${p.name}=None` : p.name;
-    const defs = BUILTIN_TASKS.map((t) => {
+    const defs = builtins.map((t) => {
       const ps = t.params.map(pyParam);
       // Keyword-only parameters follow *args, or a bare * when there is none.
       const firstKw = t.params.findIndex((p) => p.kind === 'keyword');

@@ -12,6 +12,8 @@ export interface PrivateRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** SIGKILL (no shutdown save): what a crash looks like; with AOF the data survives. */
+  kill(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -27,9 +29,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPrivateRedis(options: { appendonly?: boolean } = {}): Promise<PrivateRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'chordflow-redis-'));
+export async function startPrivateRedis(
+  options: { appendonly?: boolean; port?: number; dir?: string } = {},
+): Promise<PrivateRedis> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'chordflow-redis-'));
   const args = [
     '--port',
     String(port),
@@ -59,12 +63,18 @@ export async function startPrivateRedis(options: { appendonly?: boolean } = {}):
     url: `redis://127.0.0.1:${port}`,
     port,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+    kill() {
+      child.kill('SIGKILL');
+      return new Promise((r) =>
+        child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+      );
     },
   };
 }

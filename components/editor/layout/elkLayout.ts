@@ -32,21 +32,25 @@ export function toElkGraph(drawing: Drawing, boxes: ReadonlyMap<string, Box>): E
         : { id: n.id, layoutOptions: LEVEL_OPTIONS };
     byId.set(n.id, node);
     const p = n.parentId ?? 'root';
-    kids.set(p, [...(kids.get(p) ?? []), node]);
+    const list = kids.get(p);
+    if (list) list.push(node);
+    else kids.set(p, [node]);
   }
-  const addEdge = (level: string, source: string, target: string) =>
-    edges.set(level, [
-      ...(edges.get(level) ?? []),
-      { id: `${source}->${target}`, sources: [source], targets: [target] },
-    ]);
+  // Appends in place: spreading the list per edge was quadratic at thousands of nodes.
+  const addEdge = (level: string, source: string, target: string) => {
+    const edge = { id: `${source}->${target}`, sources: [source], targets: [target] };
+    const list = edges.get(level);
+    if (list) list.push(edge);
+    else edges.set(level, [edge]);
+  };
   for (const e of drawing.edges) addEdge(parentOf.get(e.source) ?? 'root', e.source, e.target);
+  const hasOut = new Set(drawing.edges.map((e) => e.source));
+  const hasIn = new Set(drawing.edges.map((e) => e.target));
   // Virtual edges from a chord's header ends to its body starts keep the body right of the barrier.
   for (const c of drawing.nodes.filter((n) => n.kind === 'chord')) {
     const inside = drawing.nodes.filter((n) => n.parentId === c.id);
-    const header = inside.filter(
-      (n) => n.region === 'header' && !drawing.edges.some((e) => e.source === n.id),
-    );
-    const body = inside.filter((n) => n.region === 'body' && !drawing.edges.some((e) => e.target === n.id));
+    const header = inside.filter((n) => n.region === 'header' && !hasOut.has(n.id));
+    const body = inside.filter((n) => n.region === 'body' && !hasIn.has(n.id));
     for (const h of header) for (const b of body) addEdge(c.id, h.id, b.id);
   }
   for (const [id, node] of byId) {

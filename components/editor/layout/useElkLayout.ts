@@ -1,8 +1,12 @@
 'use client';
 import { useCallback } from 'react';
+import type { Drawing } from '@/lib/canvas/drawing';
+import { stackDrawing } from '@/lib/canvas/stacks';
 import { drawingOf } from '@/lib/store/edits';
 import { layoutDrawing } from '@/lib/store/layout';
 import { useEditorStore } from '../EditorProvider';
+import { useStackView } from '../stacks/stackView';
+import { stacksOf } from '../stacks/useStackedDrawing';
 import { layoutInWorker, positionsFromElk, toElkGraph } from './elkLayout';
 
 /** ELK auto-layout off the main thread: everything, or only the selection (and its content). One undo step. */
@@ -12,8 +16,23 @@ export function useElkLayout(): () => Promise<void> {
     const s = store.getState();
     const canvas = s.doc.canvas;
     if (canvas === null) return;
-    const drawing = drawingOf(canvas);
-    const boxes = layoutDrawing(canvas, drawing, s.doc.positions);
+    // ELK lays out what is drawn: a stack is one node, not its 10,000 members.
+    const view = useStackView.getState();
+    const stacked = stackDrawing(drawingOf(canvas), view.enabled ? stacksOf(canvas) : [], view.expanded);
+    const boxes = layoutDrawing(canvas, stacked.drawing, s.doc.positions, stacked.stacks);
+    const drawing: Drawing = {
+      nodes: [
+        ...stacked.drawing.nodes,
+        ...stacked.stacks.map(({ spec }) => ({
+          id: spec.id,
+          kind: 'task' as const,
+          path: [],
+          ...(spec.parentId !== undefined ? { parentId: spec.parentId } : {}),
+          ...(spec.region !== undefined ? { region: spec.region } : {}),
+        })),
+      ],
+      edges: stacked.drawing.edges,
+    };
     try {
       const laid = positionsFromElk(await layoutInWorker(toElkGraph(drawing, boxes)));
       const now = store.getState();

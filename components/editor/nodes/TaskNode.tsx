@@ -1,5 +1,12 @@
 'use client';
-import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
+import {
+  Handle,
+  type NodeProps,
+  Position,
+  type ReactFlowState,
+  useStore,
+  useUpdateNodeInternals,
+} from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
 import { NodeRunBadge } from '@/components/sim/NodeRunBadge';
 import { pathKey } from '@/lib/canvas/drawing';
@@ -20,6 +27,9 @@ export function argsSummary(t: TaskSig): string {
 }
 
 const LINK_STYLE = { left: '35%' };
+/** Below this zoom a card's text is unreadable: draw the level-of-detail face (name and state only). */
+export const FAR_ZOOM = 0.3;
+const farSelector = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 const ERRBACK_STYLE = { left: '65%' };
 
 function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
@@ -42,6 +52,41 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
     if (shown.current !== showLinks) updateInternals(id);
     shown.current = showLinks;
   }, [showLinks, id, updateInternals]);
+  // A boolean selector: nodes re-render only when the zoom crosses the threshold, not on every zoom step.
+  const far = useStore(farSelector);
+  if (far) {
+    return (
+      <div
+        className={`cf-task is-far${selected ? ' is-selected' : ''}${problem?.errors ? ' has-error' : ''}`}
+        data-testid="task-node"
+        data-task={t.task}
+        data-state={status?.state}
+        data-lod="far"
+      >
+        <Handle type="target" position={Position.Left} id="in" className="cf-handle" />
+        <span className="cf-task-name">{t.task}</span>
+        <Handle type="source" position={Position.Right} id="out" className="cf-handle" />
+        {showLinks && (
+          <>
+            <Handle
+              type="source"
+              position={Position.Bottom}
+              id="link"
+              className="cf-handle"
+              style={LINK_STYLE}
+            />
+            <Handle
+              type="source"
+              position={Position.Bottom}
+              id="link_error"
+              className="cf-handle"
+              style={ERRBACK_STYLE}
+            />
+          </>
+        )}
+      </div>
+    );
+  }
   const retries = t.options.max_retries;
   const hasRetry =
     retries !== undefined || t.options.autoretry_for !== undefined || t.options.retry_backoff !== undefined;

@@ -3,7 +3,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
 import { formatProblems } from '@/lib/canvas/problems';
 import type { DocumentRepository, DocumentSummary } from '@/lib/store/documents';
-import { EXPORT_FORMATS, type ExportFormat, readCanvasText, writeCanvasText } from '@/lib/store/formats';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  readCanvasText,
+  titleFromFileName,
+  writeCanvasText,
+} from '@/lib/store/formats';
 import { createServerRepository } from '@/lib/store/serverDocuments';
 import { TEMPLATES } from '@/lib/store/templates';
 import { useActions, useEditor, useEditorStore } from '../EditorProvider';
@@ -18,17 +24,22 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Imports text in any format; a failure shows the problems and changes nothing. */
+/**
+ * Imports text in any format; a failure shows the problems and changes nothing. The document takes the
+ * title the input carries (a document's name, a director workflow), else the file's name.
+ */
 export function useImportText() {
   const actions = useActions();
   return useCallback(
-    (text: string, origin: string): boolean => {
+    (text: string, origin: string, fileName?: string): boolean => {
       const r = readCanvasText(text);
       if (!r.ok) {
         actions.notify('error', `Nothing was imported from ${origin}: ${formatProblems(r.problems)}`);
         return false;
       }
       actions.replaceCanvas(r.value.file.canvas, r.value.file.invoke, r.value.file.config);
+      const title = r.value.title ?? (fileName !== undefined ? titleFromFileName(fileName) : undefined);
+      if (title !== undefined) actions.setDocName(title);
       actions.requestFit();
       actions.notify('info', `Imported the canvas from ${origin}.`);
       return true;
@@ -259,7 +270,7 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
           accept=".json,.yml,.yaml,.txt"
           onChange={async (e) => {
             const f = e.target.files?.[0];
-            if (f) importText(await f.text(), `“${f.name}”`);
+            if (f) importText(await f.text(), `“${f.name}”`, f.name);
             e.target.value = '';
           }}
         />

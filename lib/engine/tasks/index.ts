@@ -7,6 +7,7 @@ import { pyException } from '../python';
 import type { TaskRequest, TaskResult } from '../types';
 import { bindArgs, Raise } from './bind';
 import { BUILTIN_IMPLS, type TaskImpl } from './builtins';
+import { mapImpls } from './map';
 import { TUTORIAL_IMPLS } from './tutorial';
 
 // A Map: the name comes from the canvas, and `IMPLS['constructor']` on an object would find Object.
@@ -14,6 +15,9 @@ const IMPLS = new Map<string, TaskImpl>([
   ...Object.entries(BUILTIN_IMPLS),
   ...Object.entries(TUTORIAL_IMPLS),
 ]);
+// Celery's map/starmap call their inner task in process, through the same entry point.
+for (const [name, impl] of Object.entries(mapImpls((_name, request) => executeTask(undefined, request))))
+  IMPLS.set(name, impl);
 
 /** True when the engine has an implementation for `name`. */
 export function hasImplementation(name: string): boolean {

@@ -8,9 +8,10 @@ import { FORMATS, parseFormatName, writeFormat } from '@/lib/canvas/detect';
 import { CLI_LIMITS, limitsFrom } from '@/lib/canvas/gate';
 import { formatProblems } from '@/lib/canvas/problems';
 import type { CliIO } from '../io';
+import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
 
-const USAGE = `Usage: chordflow convert FILE --to ${FORMATS.join('|')} [--name NAME] [--workflow project.NAME]\n`;
+const USAGE = `Usage: chordflow convert FILE --to ${FORMATS.join('|')} [--name NAME] [--workflow project.NAME] [--tasks DIR]\n`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -46,11 +47,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     parsed.values.workflow ? { workflow: parsed.values.workflow } : {},
   );
   if (!input) return 1;
+  // Python export writes the user's tasks as stubs with their default options: it needs the catalogue.
+  const registry = format === 'python' ? await cliRegistry('convert', parsed.values.tasks, io) : undefined;
+  if (registry === null) return 1;
   const { file, document } = input.result;
   const written = writeFormat(file, format, {
+    ...(registry ? { catalogue: registry.catalogue } : {}),
     ...(document ? { document } : {}),
     now: new Date().toISOString(),
     limits: limitsFrom(process.env, CLI_LIMITS),
+    // Canvas JSON is printed as Celery builds it (`chain` folded like `celery.chain(*nodes)`).
+    composed: true,
     ...(parsed.values.name ? { name: parsed.values.name } : {}),
   });
   const warnings = [...input.warnings, ...(written.ok ? (written.warnings ?? []) : [])];
@@ -73,6 +80,7 @@ function parse(argv: string[]) {
       to: { type: 'string', short: 't' },
       name: { type: 'string' },
       workflow: { type: 'string' },
+      tasks: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -16,6 +16,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       json: { type: 'boolean' },
       timeout: { type: 'string' },
       name: { type: 'string' },
+      tasks: { type: 'string' },
     },
   });
   const file = positionals[0];
@@ -61,7 +62,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { loadTaskRegistry } = await import('../../tasks/registry');
   const { ClusterClient, SubmitError } = await import('../../cluster/client');
   const { injectPayload } = await import('../../runs/definitions');
-  const registry = await loadTaskRegistry(config.tasksDir);
+  const registry = await loadTaskRegistry(values.tasks ?? config.tasksDir);
   const redis = createRedis(config.redisUrl);
   const client = new ClusterClient(redis, config.keyPrefix, registry.catalogue);
   try {

@@ -17,6 +17,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       workers: { type: 'string' },
       'no-web': { type: 'boolean' },
       insecure: { type: 'boolean' },
+      'inline-workers': { type: 'boolean' },
     },
   });
   const port = Number(values.port ?? process.env.PORT ?? 3000);
@@ -42,24 +43,44 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const withWeb = !values['no-web'];
   if (withWeb && !dev) {
     const { existsSync } = await import('node:fs');
-    const { fileURLToPath } = await import('node:url');
-    const buildId = fileURLToPath(new URL('../../../.next/BUILD_ID', import.meta.url));
+    const { join } = await import('node:path');
+    const { projectRoot } = await import('../../projectRoot');
+    const buildId = join(projectRoot(), '.next', 'BUILD_ID');
     if (!existsSync(buildId)) {
       io.err('chordflow serve: no production build found — building the web app once (next build)…\n');
       const { spawnSync } = await import('node:child_process');
       const r = spawnSync('npx', ['next', 'build'], {
         stdio: 'inherit',
-        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+        cwd: projectRoot(),
       });
       if (r.status !== 0) return 1;
     }
   }
   const { createLogger } = await import('../../log');
   const log = createLogger('chordflow', config.logLevel);
+  const { shutdownSignal, within } = await import('../../shutdown');
+  const stop = shutdownSignal({ timeoutMs: config.shutdownTimeoutMs, log });
+  // Workers run in child processes by default, so planning and storing a huge run here can never starve
+  // their job-lock renewal; --inline-workers (or CHORDFLOW_INLINE_WORKERS=1) keeps them in this process.
+  const inline = values['inline-workers'] ?? process.env.CHORDFLOW_INLINE_WORKERS === '1';
   const { startStack } = await import('../../cluster/stack');
-  const stack = await startStack({ config, log, workers: workerCount });
+  const stack = await startStack({ config, log, workers: inline ? workerCount : 0, waitForRedis: true });
   if (stack.modelServiceUrl && !process.env.MODEL_SERVICE_URL)
     process.env.MODEL_SERVICE_URL = stack.modelServiceUrl;
+  let children: { stop(timeoutMs: number): Promise<void> } | undefined;
+  if (!inline && workerCount > 0 && stack.redisUrl) {
+    const { startWorkerProcesses } = await import('../../cluster/workerProcesses');
+    children = startWorkerProcesses({
+      count: workerCount,
+      env: {
+        REDIS_URL: stack.redisUrl,
+        CHORDFLOW_PREFIX: config.keyPrefix,
+        CHORDFLOW_TASKS_DIR: config.tasksDir,
+        ...(stack.modelServiceUrl ? { MODEL_SERVICE_URL: stack.modelServiceUrl } : {}),
+      },
+      log,
+    });
+  }
 
   if (!isLoopbackHost(host) && !config.apiToken)
     log.warn(
@@ -71,61 +92,73 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (withWeb) {
     const { startWebServer } = await import('../../webServer');
     const web = await startWebServer({ port, host, dev, api: stack.api });
-    let live: { close(): Promise<void> } | undefined;
+    let live: Promise<{ close(): Promise<void> }> | undefined;
     let source: { stop(): Promise<void> } | undefined;
     if (stack.redis && stack.redisUrl) {
       const { RedisEventSource } = await import('../../socket/redisEventSource');
       const { attachLiveServer } = await import('../../socket/liveServer');
       const s = new RedisEventSource(stack.redis, stack.redisUrl, config.keyPrefix);
       source = s;
-      live = await attachLiveServer(web.server, {
+      // Not awaited: with Redis not there yet the feed subscribes when it comes (sockets connect now).
+      live = attachLiveServer(web.server, {
         log: s,
         notifier: s,
         apiToken: config.apiToken,
         security: config.security,
-        onError: (err) => log.warn({ err: String(err) }, 'live server error'),
+        onError: (err) => log.debug({ err: String(err) }, 'live server error'),
       });
+      live.catch((err: unknown) => log.error({ err: String(err) }, 'live server could not start'));
     }
     url = web.url;
     close = async () => {
-      await live?.close();
-      await source?.stop();
-      await web.close();
+      const l = live ? await within(live, 200, undefined) : undefined;
+      await within(Promise.all([l?.close(), source?.stop()]), 500, undefined);
+      web.server.closeAllConnections();
+      await within(web.close(), 500, undefined);
     };
   } else {
     const { startApiServer } = await import('../../http/apiServer');
     const api = await startApiServer(stack.api, { port, host });
     url = api.url;
-    close = () => api.close();
+    close = () => within(api.close(), 500, undefined);
   }
 
   // Retention: prune finished runs now and every 10 minutes.
   let prune: ReturnType<typeof setInterval> | undefined;
   if (stack.client) {
     const store = stack.client.store;
-    const doPrune = () =>
+    const monitor = stack.monitor;
+    const doPrune = () => {
+      if (monitor && !monitor.up) return;
       void store
         .prune({ maxAgeDays: config.retentionDays, maxCount: config.retentionCount, now: Date.now() })
         .then((ids) => ids.length > 0 && log.info({ deleted: ids.length }, 'retention: pruned runs'))
         .catch((err) => log.warn({ err: String(err) }, 'retention failed'));
-    doPrune();
+    };
+    void stack.monitor?.whenUp().then(doPrune);
     prune = setInterval(doPrune, 600_000);
     prune.unref();
   }
 
+  const redisLine = stack.redisUrl
+    ? stack.monitor && !stack.monitor.up
+      ? `${stack.redisUrl} (not answering yet; runs start when it is)`
+      : stack.redisUrl
+    : `not available — ${stack.redisUnavailable}`;
   io.out(
     `Chordflow is up: ${url}\n` +
-      `  redis: ${stack.redisUrl ?? `not available — ${stack.redisUnavailable}`}\n` +
-      `  workers: ${stack.workers.length} × concurrency ${config.workerConcurrency}\n` +
+      `  redis: ${redisLine}\n` +
+      `  workers: ${workerCount} ${inline ? 'in-process' : 'worker processes'} × concurrency ${config.workerConcurrency}\n` +
       `  model service: ${stack.modelServiceUrl ?? 'none'}\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  log.info('shutting down');
+  await stop;
   if (prune) clearInterval(prune);
-  await close();
-  await stack.close();
+  // Web and workers stop together: workers drain for CHORDFLOW_SHUTDOWN_MS, the rest is bounded too;
+  // the signal handler exits the process if anything still hangs after that.
+  await Promise.all([
+    close(),
+    children?.stop(config.shutdownTimeoutMs),
+    stack.close(config.shutdownTimeoutMs),
+  ]);
   return 0;
 }

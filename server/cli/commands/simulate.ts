@@ -4,7 +4,6 @@
  * `--runs N` prints Monte Carlo statistics (JSON with --json).
  */
 import { parseArgs } from 'node:util';
-import { createCatalogue } from '@/lib/canvas/catalogue';
 import { formatProblems, hasErrors } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { RunReport } from '@/lib/protocol/report';
@@ -12,11 +11,12 @@ import { type MonteCarloStats, monteCarlo } from '@/lib/sim/monteCarlo';
 import { isScenario, SCENARIOS } from '@/lib/sim/scenarios';
 import { SIM_DEFAULTS, simulate } from '@/lib/sim/simulate';
 import type { CliIO } from '../io';
+import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
 
 const USAGE =
   'Usage: chordflow simulate FILE [--scenario happy|flaky|slow|down|partial_fail] [--seed N] [--workers N]\n' +
-  '                          [--concurrency N] [--runs N] [--json]   (FILE may be - for stdin)\n';
+  '                          [--concurrency N] [--runs N] [--json] [--tasks DIR]   (FILE may be - for stdin)\n';
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -30,6 +30,7 @@ function parse(argv: string[]) {
       runs: { type: 'string' },
       json: { type: 'boolean' },
       workflow: { type: 'string' },
+      tasks: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -141,7 +142,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const input = await readCanvasInput('simulate', path, io, v.workflow ? { workflow: v.workflow } : {});
   if (!input) return 1;
-  const catalogue = createCatalogue();
+  const registry = await cliRegistry('simulate', v.tasks, io);
+  if (!registry) return 1;
+  const catalogue = registry.catalogue;
   const problems = validateCanvas(input.result.file, catalogue);
   if (hasErrors(problems)) {
     io.err(`chordflow simulate: ${path} is not a valid canvas:\n${indent(formatProblems(problems))}\n`);
@@ -152,6 +155,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     seed: seed as number,
     workers: workers as number,
     concurrency: concurrency as number,
+    // Absolute eta/expires options are placed on a run starting now.
+    epoch_ms: Date.now(),
     ...(v.scenario !== undefined ? { scenario: v.scenario } : {}),
   };
   if (v.runs !== undefined) {

@@ -3,14 +3,15 @@
  * Exit 0 when there is no error (warnings are printed too), 1 otherwise, 2 for bad usage.
  */
 import { parseArgs } from 'node:util';
-import { createCatalogue } from '@/lib/canvas/catalogue';
 import { walkNodes } from '@/lib/canvas/paths';
 import { formatProblems, hasErrors } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { CliIO } from '../io';
+import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
 
-const USAGE = 'Usage: chordflow validate FILE [--workflow project.NAME]   (FILE may be - for stdin)\n';
+const USAGE =
+  'Usage: chordflow validate FILE [--workflow project.NAME] [--tasks DIR]   (FILE may be - for stdin)\n';
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -36,8 +37,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     parsed.values.workflow ? { workflow: parsed.values.workflow } : {},
   );
   if (!input) return 1;
+  const registry = await cliRegistry('validate', parsed.values.tasks, io);
+  if (!registry) return 1;
   const { file, format } = input.result;
-  const problems = [...input.warnings, ...validateCanvas(file, createCatalogue())];
+  const problems = [...input.warnings, ...validateCanvas(file, registry.catalogue)];
   const name = path === '-' ? 'stdin' : path;
   if (hasErrors(problems)) {
     const count = problems.filter((p) => p.severity === 'error').length;
@@ -56,6 +59,10 @@ function parse(argv: string[]) {
   return parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { workflow: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      workflow: { type: 'string' },
+      tasks: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
 }

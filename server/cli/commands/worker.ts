@@ -9,6 +9,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       concurrency: { type: 'string' },
       queues: { type: 'string' },
       'no-barriers': { type: 'boolean' },
+      tasks: { type: 'string' },
     },
   });
   const { loadConfig } = await import('../../config');
@@ -24,20 +25,25 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         .map((q) => q.trim())
         .filter(Boolean)
     : config.workerQueues;
-  const { isRedisReachable } = await import('../../redis/connection');
-  if (!(await isRedisReachable(config.redisUrl))) {
-    io.err(
-      `chordflow worker: Redis at ${config.redisUrl} does not answer; start redis-server or set REDIS_URL.\n`,
-    );
-    return 1;
-  }
   const { createLogger } = await import('../../log');
   const log = createLogger('chordflow-worker', config.logLevel);
+  const { shutdownSignal } = await import('../../shutdown');
+  const stop = shutdownSignal({ timeoutMs: config.shutdownTimeoutMs, log });
+  const { isRedisReachable, waitForRedis } = await import('../../redis/connection');
+  if (!(await isRedisReachable(config.redisUrl))) {
+    // Start anyway and come up when Redis does (a supervisor may start us before Redis).
+    log.warn(
+      { redis: config.redisUrl },
+      `Redis at ${config.redisUrl} is not answering; the worker starts when it is back`,
+    );
+    if (!(await waitForRedis(config.redisUrl, stop))) return 0;
+    log.info({ redis: config.redisUrl }, `Redis at ${config.redisUrl} is answering again`);
+  }
   const { loadTaskRegistry } = await import('../../tasks/registry');
-  const registry = await loadTaskRegistry(config.tasksDir);
+  const registry = await loadTaskRegistry(values.tasks ?? config.tasksDir);
   for (const p of registry.problems) log.warn(p);
   const { startClusterWorker } = await import('../../cluster/worker');
-  const worker = await startClusterWorker({
+  const starting = startClusterWorker({
     redisUrl: config.redisUrl,
     prefix: config.keyPrefix,
     registry,
@@ -49,12 +55,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(config.modelServiceUrl ? { modelServiceUrl: config.modelServiceUrl } : {}),
     log,
   });
-  io.out(`chordflow worker ${worker.name} is ready (concurrency ${concurrency}).\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  log.info('shutting down');
+  const worker = await Promise.race([starting, stop.then(() => undefined)]);
+  if (!worker) {
+    // Signalled while connecting: give the start a moment to settle so its connections close cleanly.
+    const { within } = await import('../../shutdown');
+    const late = await within(starting, 500, undefined);
+    await late?.close(0);
+    return 0;
+  }
+  io.out(
+    `chordflow worker ${worker.name} is ready (queues ${(queues ?? ['default']).join(', ')}, concurrency ${concurrency}).\n`,
+  );
+  // Under `serve` the parent holds an IPC channel: when it dies (even SIGKILL) this worker stops too.
+  if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  await stop;
   await worker.close(config.shutdownTimeoutMs);
   return 0;
 }

@@ -9,21 +9,27 @@
  *   POST /api/workflows/<id>/relaunch   201 new workflow
  *   POST /api/workflows/<id>/cancel     201 canceled workflow
  *   GET  /api/definitions · POST /api/definitions {project, name, canvas, description?}
+ *   GET  /api/tasks                     the task catalogue (built-ins, tutorial, the user's modules)
  * Every request first passes server/http/security (origins, JSON-only mutations, the token).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
+import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import { API_LIMITS, type CanvasLimits } from '../../../lib/canvas/gate';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { OpsView } from '../../ops/opsView';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
+import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
 import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
 import { guardApiRequest } from '../security/httpGuard';
 import type { SecurityPolicy } from '../security/policy';
 import { taskObjects, workflowObject } from './directorView';
+import { healthReport } from './health';
+import { catalogueJson } from './tasks';
 
 export interface ApiDeps {
   /** Absent when no Redis is available: run endpoints answer 503. */
@@ -31,6 +37,10 @@ export interface ApiDeps {
   definitions?: DefinitionStore;
   redis?: Redis;
   redisUnavailable?: string;
+  /** Live Redis state: run routes answer 503 with its sentence while Redis is away. */
+  monitor?: RedisMonitor;
+  /** Operator's view: live workers and runs without progress (server/ops). */
+  ops?: OpsView;
   apiToken?: string;
   /** Origins, token and limits (server/http/security); default: `apiToken` and no other origin. */
   security?: SecurityPolicy;
@@ -38,6 +48,8 @@ export interface ApiDeps {
   limits?: CanvasLimits;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
+  /** The task catalogue (also without Redis: the palette needs it); default the cluster client's. */
+  catalogue?: TaskCatalogue;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
@@ -68,12 +80,18 @@ export function createApiHandler(
   const limits = deps.limits ?? API_LIMITS;
   if (deps.client) deps.client.limits = limits;
   const readBody = (req: IncomingMessage) => readJsonBody(req, deps.bodyLimitBytes, limits);
+  function redisAway(): void {
+    const down = deps.monitor?.message();
+    if (down) throw new HttpError(503, down);
+  }
   function cluster(): ClusterClient {
     if (!deps.client) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    redisAway();
     return deps.client;
   }
   function defs(): DefinitionStore {
     if (!deps.definitions) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    redisAway();
     return deps.definitions;
   }
   async function runOr404(id: string) {
@@ -85,36 +103,7 @@ export function createApiHandler(
 
   const ping: Handler = async (_req, res) => sendJson(res, 200, { message: 'pong' });
 
-  const health: Handler = async (_req, res) => {
-    let redis: 'ok' | 'down' = 'down';
-    let workers: string[] = [];
-    if (deps.redis && deps.client) {
-      try {
-        if ((await deps.redis.ping()) === 'PONG') redis = 'ok';
-        workers = await deps.redis.zrangebyscore(deps.client.store.keys.workers, Date.now() - 15_000, '+inf');
-      } catch {
-        redis = 'down';
-      }
-    }
-    let model: 'ok' | 'down' | 'not configured' = 'not configured';
-    if (deps.modelServiceUrl) {
-      const base = deps.modelServiceUrl.replace(/\/v1\/predict\/?$/, '').replace(/\/+$/, '');
-      try {
-        const r = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) });
-        model = r.ok ? 'ok' : 'down';
-      } catch {
-        model = 'down';
-      }
-    }
-    const status = redis === 'ok' ? 'ok' : 'degraded';
-    sendJson(res, 200, {
-      status,
-      redis: deps.client ? redis : 'not available',
-      ...(deps.client ? {} : { message: deps.redisUnavailable ?? REDIS_UNAVAILABLE }),
-      workers: { count: workers.length, names: workers },
-      model_service: model,
-    });
-  };
+  const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
 
   const createWorkflow: Handler = async (req, res) => {
     const body = await readBody(req);
@@ -275,6 +264,12 @@ export function createApiHandler(
     sendJson(res, 201, def);
   };
 
+  const listTasks: Handler = async (_req, res) => {
+    const catalogue = deps.catalogue ?? deps.client?.catalogue;
+    if (!catalogue) throw new HttpError(503, 'The task catalogue is not loaded yet.');
+    sendJson(res, 200, catalogueJson(catalogue));
+  };
+
   const routes: Array<{ method: string; pattern: RegExp; handler: Handler; mutating?: boolean }> = [
     { method: 'GET', pattern: /^\/api\/ping$/, handler: ping },
     { method: 'GET', pattern: /^\/api\/health$/, handler: health },
@@ -286,6 +281,7 @@ export function createApiHandler(
     { method: 'POST', pattern: /^\/api\/workflows\/([^/]+)\/cancel$/, handler: cancel, mutating: true },
     { method: 'GET', pattern: /^\/api\/definitions$/, handler: listDefinitions },
     { method: 'POST', pattern: /^\/api\/definitions$/, handler: saveDefinition, mutating: true },
+    { method: 'GET', pattern: /^\/api\/tasks$/, handler: listTasks },
   ];
 
   return async (req, res) => {
@@ -327,9 +323,13 @@ export function createApiHandler(
         // Backstop of the canvas gate's depth limits: still the caller's input, still a sentence.
         sendJson(res, 400, { error: 'The input nests too deeply to process; flatten it.' });
       else {
-        // Redis down mid-request and the like: not the caller's fault, but still a sentence.
+        // Redis down mid-request and the like: not the caller's fault, but still a sentence (the
+        // client library's own text — "Reached the max retries per request limit" — helps nobody).
+        const down =
+          deps.monitor?.message() ??
+          (isConnectionError(err) && deps.monitor ? redisDownSentence(deps.monitor.url) : undefined);
         const message = err instanceof Error ? err.message : String(err);
-        sendJson(res, 503, { error: `The server could not complete the request: ${message}.` });
+        sendJson(res, 503, { error: down ?? `The server could not complete the request: ${message}.` });
       }
     }
     return true;

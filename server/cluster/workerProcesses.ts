@@ -1,0 +1,66 @@
+/**
+ * `serve`'s workers as child processes (`chordflow worker`), supervised: the web process plans and stores
+ * runs, answers HTTP and streams events, and none of that can starve a worker's event loop, which holds
+ * BullMQ job locks (a starved lock renewal means a false stall and a task run twice). A child that dies
+ * is restarted; each child holds an IPC channel, so it stops when `serve` dies, even by SIGKILL.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../log';
+import { within } from '../shutdown';
+
+const bin = fileURLToPath(new URL('../../bin/chordflow.js', import.meta.url));
+
+export interface WorkerProcessesOptions {
+  count: number;
+  env: Record<string, string>;
+  log?: Logger;
+  /** Restart a child that exits on its own after this delay (ms). */
+  restartDelayMs?: number;
+}
+
+export interface WorkerProcesses {
+  /** Live children's pids. */
+  pids(): number[];
+  /** SIGTERM to every child (each bounds its own shutdown by CHORDFLOW_SHUTDOWN_MS); SIGKILL after `timeoutMs`. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerProcesses {
+  const children = new Set<ChildProcess>();
+  let stopping = false;
+
+  const spawnOne = (slot: number) => {
+    const child = spawn(process.execPath, [bin, 'worker'], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    children.add(child);
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (stopping) return;
+      options.log?.warn(
+        { worker_slot: slot, code, signal },
+        `worker process ${slot} exited (${signal ?? `code ${code}`}); restarting it`,
+      );
+      setTimeout(() => {
+        if (!stopping) spawnOne(slot);
+      }, options.restartDelayMs ?? 1000).unref();
+    });
+  };
+  for (let i = 1; i <= options.count; i++) spawnOne(i);
+
+  return {
+    pids: () => [...children].map((c) => c.pid ?? 0).filter(Boolean),
+    async stop(timeoutMs) {
+      stopping = true;
+      const exits = [...children].map(
+        (c) =>
+          new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : c.once('exit', () => resolve()))),
+      );
+      for (const c of children) c.kill('SIGTERM');
+      await within(Promise.all(exits), timeoutMs, undefined);
+      for (const c of children) c.kill('SIGKILL');
+    },
+  };
+}
