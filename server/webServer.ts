@@ -32,7 +32,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   await app.prepare();
   const server = createServer(async (req, res) => {
     try {
-      if (req.url?.startsWith('/api/') || req.url === '/api') {
+      if (req.url?.startsWith('/api/') || req.url === '/api' || req.url === '/metrics') {
         if (options.api && (await options.api(req, res))) return;
         if (req.url.startsWith('/api/health')) {
           res.writeHead(200, { 'content-type': 'application/json' });

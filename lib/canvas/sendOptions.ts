@@ -34,10 +34,14 @@ const show = (v: unknown): string => (typeof v === 'number' ? String(v) : (JSON.
 /** Sentences for every invalid sending option of `o`, keyed by option name. */
 export function sendOptionProblems(o: Record<string, unknown>): Array<{ key: string; message: string }> {
   const out: Array<{ key: string; message: string }> = [];
-  if ('apply_countdown' in o && !(isNumber(o.apply_countdown) && o.apply_countdown >= 0))
+  // Bounded like the retry delays (validate.ts MAX_SECONDS): one year at most.
+  if (
+    'apply_countdown' in o &&
+    !(isNumber(o.apply_countdown) && o.apply_countdown >= 0 && o.apply_countdown <= 31_536_000)
+  )
     out.push({
       key: 'apply_countdown',
-      message: `"apply_countdown" must be a number of seconds ≥ 0, not ${show(o.apply_countdown)}.`,
+      message: `"apply_countdown" must be a number of seconds between 0 and 31536000 (one year), not ${show(o.apply_countdown)}.`,
     });
   if ('eta' in o && !(typeof o.eta === 'string' && parseIsoTime(o.eta) !== null))
     out.push({

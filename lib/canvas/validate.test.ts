@@ -71,8 +71,28 @@ describe('validateCanvas', () => {
     );
     expect(paths).not.toContain('warning:canvas.options.autoretry_for[1]');
     expect(at(problems, 'canvas.options.countdown')[0]?.message).toBe(
-      '"countdown" must be a number of seconds ≥ 0, not NaN.',
+      '"countdown" must be a number of seconds between 0 and 31536000 (one year), not NaN.',
     );
+  });
+
+  it('refuses absurd delays and limits (a run would wait forever)', () => {
+    const problems = check(
+      task('add', [1, 2], {
+        options: { default_retry_delay: 1e300, countdown: 1e9, time_limit: 1e12, apply_countdown: 1e300 },
+      }),
+    );
+    expect(problems.filter((p) => p.severity === 'error').map((p) => p.path)).toEqual(
+      expect.arrayContaining([
+        'canvas.options.default_retry_delay',
+        'canvas.options.countdown',
+        'canvas.options.time_limit',
+        'canvas.options.apply_countdown',
+      ]),
+    );
+    expect(at(problems, 'canvas.options.default_retry_delay')[0]?.message).toBe(
+      '"default_retry_delay" must be a number of seconds between 0 and 31536000 (one year), not 1e+300.',
+    );
+    expect(check(task('add', [1, 2], { options: { default_retry_delay: 31_536_000 } }))).toEqual([]);
   });
 
   it('checks time_limit against the effective soft_time_limit (catalogue defaults included)', () => {

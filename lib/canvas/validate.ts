@@ -12,6 +12,9 @@ import { formatPath } from './paths';
 import { error, type Problem, warning } from './problems';
 import { sendOptionProblems } from './sendOptions';
 
+/** Longest delay or limit accepted, in seconds (one year). */
+export const MAX_SECONDS = 31_536_000;
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -205,14 +208,23 @@ class Validator {
         id,
       );
     }
+    // Bounded above too: a run waiting 1e300 s would look alive forever (and overflow every clock).
     for (const key of ['countdown', 'default_retry_delay', 'retry_backoff_max'] as const) {
-      if (key in o && !(isNumber(o[key]) && o[key] >= 0)) {
-        this.err([...path, key], `"${key}" must be a number of seconds ≥ 0, not ${show(o[key])}.`, id);
+      if (key in o && !(isNumber(o[key]) && o[key] >= 0 && o[key] <= MAX_SECONDS)) {
+        this.err(
+          [...path, key],
+          `"${key}" must be a number of seconds between 0 and ${MAX_SECONDS} (one year), not ${show(o[key])}.`,
+          id,
+        );
       }
     }
     for (const key of ['soft_time_limit', 'time_limit'] as const) {
-      if (key in o && !(isNumber(o[key]) && o[key] > 0)) {
-        this.err([...path, key], `"${key}" must be a number of seconds > 0, not ${show(o[key])}.`, id);
+      if (key in o && !(isNumber(o[key]) && o[key] > 0 && o[key] <= MAX_SECONDS)) {
+        this.err(
+          [...path, key],
+          `"${key}" must be a number of seconds > 0 and at most ${MAX_SECONDS} (one year), not ${show(o[key])}.`,
+          id,
+        );
       }
     }
     if (

@@ -35,6 +35,8 @@ export interface SubmitInput {
   comment?: string;
   /** Fixed run id (tests, idempotent resubmits); default a fresh UUID. */
   runId?: string;
+  /** Called with the frozen plan before it is stored (the API checks its queues against live workers). */
+  onPlanned?: (plan: RunPlan) => void;
 }
 
 function collectTaskNames(node: CanvasNode, out: Set<string>): void {
@@ -102,6 +104,7 @@ export class ClusterClient {
     const now = new Date();
     // The run's clock starts now: absolute eta/expires options are placed on it.
     const plan = this.plan(input.file, runId, now.getTime());
+    input.onPlanned?.(plan);
     const record: RunRecord = {
       id: runId,
       name: input.name ?? 'adhoc',

@@ -8,6 +8,7 @@ import type { ServerConfig } from '../config';
 import { createApiHandler } from '../http/api/index';
 import type { Logger } from '../log';
 import { type ModelService, startModelService } from '../modelService/service';
+import { Metrics } from '../ops/metrics';
 import { OpsView } from '../ops/opsView';
 import { createRedis } from '../redis/connection';
 import { ensureRedis, type RedisAvailability } from '../redis/ensureRedis';
@@ -84,6 +85,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let redisUnavailable: string | undefined;
   let monitor: RedisMonitor | undefined;
   let ops: OpsView | undefined;
+  let metrics: Metrics | undefined;
   let closing = false;
   const redisUrl = availability.kind === 'none' ? config.redisUrl : availability.url;
   if (availability.kind === 'none' && !options.waitForRedis) {
@@ -103,6 +105,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(log ? { log } : {}),
     });
     ops.start(config.watchdogIntervalMs);
+    metrics = new Metrics({
+      redisUrl,
+      keys: client.store.keys,
+      dispatcher: client.dispatcher,
+      ops,
+      monitor,
+    });
+    const m = metrics;
+    void monitor.whenUp().then(() => m.start().catch(() => {}));
     const n = options.workers ?? config.workerCount;
     const start = async () => {
       for (let i = 0; i < n && !closing; i++) {
@@ -137,6 +148,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(redisUnavailable ? { redisUnavailable } : {}),
     ...(monitor ? { monitor } : {}),
     ...(ops ? { ops } : {}),
+    ...(metrics ? { metrics } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     security: config.security,
     limits: config.canvasLimits,
@@ -160,6 +172,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async close(timeoutMs = config.shutdownTimeoutMs) {
       closing = true;
       ops?.stop();
+      metrics?.stop();
       monitor?.close();
       await Promise.all(workers.map((w) => w.close(timeoutMs)));
       if (client) await within(client.close(), 300, undefined);

@@ -5,11 +5,10 @@
  * is restarted; each child holds an IPC channel, so it stops when `serve` dies, even by SIGKILL.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Logger } from '../log';
+import { projectRoot } from '../projectRoot';
 import { within } from '../shutdown';
-
-const bin = fileURLToPath(new URL('../../bin/chordflow.js', import.meta.url));
 
 export interface WorkerProcessesOptions {
   count: number;
@@ -30,7 +29,11 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
   const children = new Set<ChildProcess>();
   let stopping = false;
 
+  const bin = join(projectRoot(), 'bin', 'chordflow.js');
+  const failures = new Map<number, number>();
+
   const spawnOne = (slot: number) => {
+    const born = Date.now();
     const child = spawn(process.execPath, [bin, 'worker'], {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -39,13 +42,17 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
     child.once('exit', (code, signal) => {
       children.delete(child);
       if (stopping) return;
+      // A child that keeps dying at once is restarted less and less often (up to once a minute).
+      const quick = Date.now() - born < 10_000 ? (failures.get(slot) ?? 0) + 1 : 0;
+      failures.set(slot, quick);
+      const delay = Math.min(60_000, (options.restartDelayMs ?? 1000) * 2 ** Math.max(0, quick - 1));
       options.log?.warn(
-        { worker_slot: slot, code, signal },
+        { worker_slot: slot, code, signal, restart_in_ms: delay },
         `worker process ${slot} exited (${signal ?? `code ${code}`}); restarting it`,
       );
       setTimeout(() => {
         if (!stopping) spawnOne(slot);
-      }, options.restartDelayMs ?? 1000).unref();
+      }, delay).unref();
     });
   };
   for (let i = 1; i <= options.count; i++) spawnOne(i);

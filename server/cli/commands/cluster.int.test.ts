@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../tests/support/redisServer';
 import { testRedisUrl } from '../../../tests/support/testRedisUrl';
 import { spawnWorker, type WorkerProcess } from '../../../tests/support/workerProcess';
 
@@ -69,13 +70,22 @@ describe('chordflow CLI against the cluster', () => {
   });
 
   it('serve --no-web answers the API and shuts down gracefully on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'serve', '--no-web', '--port', '3321', '--workers', '1'], {
-      env: { ...process.env, ...env, REDIS_URL: testRedisUrl(), MODEL_SERVICE_PORT: '9321' },
-    });
+    // Free ports: other test runs may share this machine.
+    const port = await freePort();
+    const modelPort = await freePort();
+    const child = spawn(
+      process.execPath,
+      [bin, 'serve', '--no-web', '--port', String(port), '--workers', '1'],
+      {
+        env: { ...process.env, ...env, REDIS_URL: testRedisUrl(), MODEL_SERVICE_PORT: String(modelPort) },
+      },
+    );
     let out = '';
+    let errOut = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (errOut += c.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}${errOut}`)), 60_000);
       child.stdout.on('data', () => {
         if (out.includes('Chordflow is up')) {
           clearTimeout(timer);
@@ -83,12 +93,12 @@ describe('chordflow CLI against the cluster', () => {
         }
       });
     });
-    const health = (await (await fetch('http://127.0.0.1:3321/api/health')).json()) as Record<
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as Record<
       string,
       unknown
     >;
     expect(health).toMatchObject({ status: 'ok', redis: 'ok', model_service: 'ok' });
-    const created = await fetch('http://127.0.0.1:3321/api/workflows', {
+    const created = await fetch(`http://127.0.0.1:${port}/api/workflows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({

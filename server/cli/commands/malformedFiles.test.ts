@@ -78,5 +78,6 @@ describe('1,000 malformed files', () => {
     }
     // Most damaged inputs must be rejected (a damaged file can still happen to be a valid canvas).
     expect(rejected).toBeGreaterThan(800);
-  });
+    // Generous: 2,000 CLI calls take under a second alone, but the suite may share a loaded machine.
+  }, 60_000);
 });

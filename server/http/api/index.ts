@@ -19,7 +19,9 @@ import { API_LIMITS, type CanvasLimits } from '../../../lib/canvas/gate';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { Metrics } from '../../ops/metrics';
 import type { OpsView } from '../../ops/opsView';
+import { queuesWithoutWorkers, queueWarnings } from '../../ops/queueCheck';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
 import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
 import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
@@ -41,6 +43,8 @@ export interface ApiDeps {
   monitor?: RedisMonitor;
   /** Operator's view: live workers and runs without progress (server/ops). */
   ops?: OpsView;
+  /** Prometheus metrics (GET /metrics). */
+  metrics?: Metrics;
   apiToken?: string;
   /** Origins, token and limits (server/http/security); default: `apiToken` and no other origin. */
   security?: SecurityPolicy;
@@ -101,6 +105,43 @@ export function createApiHandler(
     return run;
   }
 
+  /** `{warnings}` when no live worker consumes some of the run's queues (the run would just wait). */
+  async function submitWarnings(plan: RunPlan | undefined): Promise<{ warnings?: string[] }> {
+    if (!plan || !deps.ops) return {};
+    try {
+      const workers = await deps.ops.workers();
+      const warnings = queueWarnings(queuesWithoutWorkers(plan, workers), workers.length);
+      return warnings.length > 0 ? { warnings } : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * What an unfinished run is waiting for: `waiting_for` (queues no live worker consumes) and
+   * `no_progress_ms` (the watchdog found no new event for longer than CHORDFLOW_STUCK_MS).
+   */
+  async function attention(
+    id: string,
+    status: string,
+    plan: RunPlan | undefined,
+  ): Promise<{ waiting_for?: Array<{ queue: string; tasks: string[] }>; no_progress_ms?: number }> {
+    if (!deps.ops || (status !== 'pending' && status !== 'progress')) return {};
+    const stuck = deps.ops.isStuck(id);
+    let waiting: Array<{ queue: string; tasks: string[] }> = [];
+    if (plan) {
+      try {
+        waiting = queuesWithoutWorkers(plan, await deps.ops.workers());
+      } catch {
+        waiting = [];
+      }
+    }
+    return {
+      ...(waiting.length > 0 ? { waiting_for: waiting } : {}),
+      ...(stuck ? { no_progress_ms: stuck.idle_ms } : {}),
+    };
+  }
+
   const ping: Handler = async (_req, res) => sendJson(res, 200, { message: 'pong' });
 
   const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
@@ -133,14 +174,18 @@ export function createApiHandler(
       if (body.project !== undefined && !isValidNamePart(body.project))
         throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
       const file = c.parseCanvas(body.canvas);
+      let planned: RunPlan | undefined;
       const run = await c.submit({
+        onPlanned: (p) => {
+          planned = p;
+        },
         file,
         name: (body.name as string | undefined) ?? 'adhoc',
         project: (body.project as string | undefined) ?? 'canvas',
         payload,
         ...(comment !== undefined ? { comment } : {}),
       });
-      return sendJson(res, 201, workflowObject(run));
+      return sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
     }
     const missing = ['project', 'name', 'payload'].filter((k) => body[k] === undefined);
     if (missing.length > 0) {
@@ -167,14 +212,18 @@ export function createApiHandler(
     const def = await defs().get(fullname);
     if (!def) throw new HttpError(404, `Workflow ${fullname} not found.`);
     const file = c.parseCanvas(injectPayload(def.canvas, payload, c.catalogue));
+    let planned: RunPlan | undefined;
     const run = await c.submit({
+      onPlanned: (p) => {
+        planned = p;
+      },
       file,
       name: def.name,
       project: def.project,
       payload,
       ...(comment !== undefined ? { comment } : {}),
     });
-    sendJson(res, 201, workflowObject(run));
+    sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
   };
 
   const listWorkflows: Handler = async (_req, res, _p, url) => {
@@ -198,7 +247,10 @@ export function createApiHandler(
     sendJson(
       res,
       200,
-      runs.map((r) => workflowObject(r, withPayload)),
+      runs.map((r) => {
+        const stuck = deps.ops?.isStuck(r.id);
+        return { ...workflowObject(r, withPayload), ...(stuck ? { no_progress_ms: stuck.idle_ms } : {}) };
+      }),
     );
   };
 
@@ -208,7 +260,11 @@ export function createApiHandler(
     const plan = await store.getPlan<RunPlan>(id);
     const { runReport } = await import('../../runs/report');
     const report = runReport(id, await store.readEvents(id));
-    sendJson(res, 200, { ...workflowObject(run), tasks: taskObjects(run, plan, report) });
+    sendJson(res, 200, {
+      ...workflowObject(run),
+      ...(await attention(run.id, run.status, plan)),
+      tasks: taskObjects(run, plan, report),
+    });
   };
 
   const getReport: Handler = async (_req, res, [id = '']) => {
@@ -270,9 +326,17 @@ export function createApiHandler(
     sendJson(res, 200, catalogueJson(catalogue));
   };
 
+  const metrics: Handler = async (_req, res) => {
+    if (!deps.metrics) throw new HttpError(503, deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+    const body = await deps.metrics.text();
+    res.writeHead(200, { 'content-type': deps.metrics.contentType });
+    res.end(body);
+  };
+
   const routes: Array<{ method: string; pattern: RegExp; handler: Handler; mutating?: boolean }> = [
     { method: 'GET', pattern: /^\/api\/ping$/, handler: ping },
     { method: 'GET', pattern: /^\/api\/health$/, handler: health },
+    { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
     { method: 'POST', pattern: /^\/api\/workflows$/, handler: createWorkflow, mutating: true },
     { method: 'GET', pattern: /^\/api\/workflows$/, handler: listWorkflows },
     { method: 'GET', pattern: /^\/api\/workflows\/([^/]+)$/, handler: getWorkflow },
