@@ -211,9 +211,10 @@ function checkTask(node: Extract<CanvasNode, { type: 'task' }>, path: NodePath, 
     const label = textProblem('The label', id);
     if (label) problems.push(error(at('id'), label, id));
   }
-  if (node.options.queue !== undefined) {
-    const queue = textProblem('The queue name', node.options.queue);
-    if (queue) problems.push(error(at('options', 'queue'), queue, id));
+  for (const key of ['queue', 'routing_key', 'shadow'] as const) {
+    const text = node.options[key];
+    const why = typeof text === 'string' ? textProblem(`The ${key.replace('_', ' ')}`, text) : null;
+    if (why) problems.push(error(at('options', key), why, id));
   }
   (node.options.autoretry_for ?? []).forEach((exc, i) => {
     const why = exceptionNameProblem(exc);

@@ -22,9 +22,22 @@ import { exceptionNameProblem, quoteName } from './python/classNames';
 import { exceptionBlock, functionNames, PY_KEYWORDS } from './python/names';
 import { chordflowTaskClass, modelServiceHelpers, observationHelpers } from './python/runtime';
 
-/** Text as the inside of a Python `"""docstring"""`: backslashes and every quote escaped. */
+/**
+ * Text as the inside of a Python `"""docstring"""`: backslashes and every quote escaped, control
+ * characters (a NUL makes the whole module unreadable) and lone surrogates written as escapes.
+ */
 export function pyDocText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  const hex = (c: string, width: number) => (c.codePointAt(0) ?? 0).toString(16).padStart(width, '0');
+  return (
+    text
+      .replace(/[\\"]/g, (c) => `\\${c}`)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, (c) => `\\x${hex(c, 2)}`)
+      .replace(
+        /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+        (c) => `\\u${hex(c, 4)}`,
+      )
+  );
 }
 
 /** A JSON value as a Python literal. */
