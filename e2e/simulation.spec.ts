@@ -162,14 +162,16 @@ test.describe('simulation in the editor', () => {
     // What if C's model call fails half the time, and C retried at most once instead of 3 times?
     await page.getByTestId('sim-scenario').selectOption('custom');
     await page.getByTestId('sim-faults-toggle').click();
-    await page.getByLabel('Task to inject a fault into').selectOption({ label: 'TASK_C (tasks.1.tasks.1)' });
+    await page
+      .getByLabel('Task to inject a fault into')
+      .selectOption({ label: 'TASK_C (step 2 › member 2)' });
     await page.getByLabel('Fault kind').selectOption('fail_probability');
     await page.getByLabel('Fault value').fill('0.5');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await expect(page.getByTestId('fault-tag')).toHaveCount(1);
     await page
       .getByLabel('Tasks the candidate policy applies to')
-      .selectOption({ label: 'TASK_C (tasks.1.tasks.1)' });
+      .selectOption({ label: 'TASK_C (step 2 › member 2)' });
     await page.getByLabel('max_retries').fill('1');
     await page.getByRole('button', { name: 'Compare' }).click();
     await expect(status).toHaveAttribute('data-status', 'done', { timeout: 30_000 });

@@ -24,6 +24,7 @@ interface TaskJson {
   options: TaskOptions;
   sim: { duration_ms: DurationModel };
   errback_style: 'new' | 'old';
+  any_kwargs?: boolean;
 }
 
 function isTaskJson(v: unknown): v is TaskJson {
@@ -45,6 +46,7 @@ export function withServerTasks(base: TaskCatalogue, list: unknown): TaskCatalog
     module: t.module,
     // The server already refused real clashes; an override it accepted is one here too.
     override: true,
+    ...(t.any_kwargs ? { any_kwargs: true } : {}),
   }));
   const fromServer = extra.filter((e) => {
     const mine = base.get(e.name);

@@ -6,9 +6,11 @@
  */
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
-import type { Json } from '@/lib/canvas/model';
+import type { CanvasNode, Json } from '@/lib/canvas/model';
+import { normalizeCanvas } from '@/lib/canvas/normalize';
+import { isDerivedTaskId, taskCaption } from '@/lib/canvas/readablePath';
 import { EventLog } from '../sim/EventLog';
-import { describeStatus, formatMs, runStateAt } from '../sim/model/runState';
+import { describeStatus, formatMs, runStateAt, type TaskRunState } from '../sim/model/runState';
 import { buildTimeline } from '../sim/model/timeline';
 import simStyles from '../sim/sim.module.css';
 import { STATUS_COLOR } from '../sim/statusStyle';
@@ -31,6 +33,40 @@ function short(value: Json | undefined): string {
   return text.length > 90 ? `${text.slice(0, 88)}…` : text;
 }
 
+/**
+ * Celery's error texts name task ids (`Dependency task.tasks.1.header.0 raised …`). Kept verbatim; for
+ * every unlabelled task they name, one line says which task that is and where it sits.
+ */
+function ErrorWhere({
+  message,
+  tasks,
+  root,
+}: {
+  message: string;
+  tasks: TaskRunState[];
+  root: CanvasNode | undefined;
+}) {
+  const named = tasks.filter(
+    (t) =>
+      isDerivedTaskId(t.task_id, t.path) &&
+      new RegExp(`(?<![\\w.~-])${escapeRe(t.task_id)}(?![\\w.~-])`).test(message),
+  );
+  if (named.length === 0) return null;
+  return (
+    <div className={styles.muted} data-testid="run-error-where">
+      {named.map((t) => (
+        <div key={t.task_id}>
+          {t.task_id} is <strong>{t.name}</strong> at {taskCaption(t.task_id, t.path, root)}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export function RunDetail({ runId }: { runId: string }) {
   useStoredTheme();
   const live = useLiveRun(runId);
@@ -38,6 +74,16 @@ export function RunDetail({ runId }: { runId: string }) {
   const [tab, setTab] = useState<'timeline' | 'events'>('timeline');
   const record = live.run;
   const file = useMemo(() => runCanvasFile(record?.canvas), [record?.canvas]);
+  // Task paths are those of the tree Celery runs: read them against the normalized canvas.
+  const root = useMemo(
+    () =>
+      file
+        ? normalizeCanvas(file.canvas, {
+            allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
+          })
+        : undefined,
+    [file],
+  );
   const startedMs = typeof record?.started_ms === 'number' ? record.started_ms : undefined;
   const now = useLiveClock(startedMs, !live.finished);
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
@@ -99,140 +145,153 @@ export function RunDetail({ runId }: { runId: string }) {
         />
       </div>
 
-      {finished?.error ? (
-        <div className={styles.notice} data-testid="run-error">
-          <strong>{finished.error.type}</strong>: {finished.error.message}
-        </div>
-      ) : null}
+      {/* The task drawer sits beside the graph and stays in view (sticky) while the page scrolls, so a
+          task picked in the graph, the table or the timeline is never opened off-screen. */}
+      <div className={`${styles.body} ${selectedTask ? styles.withDrawer : ''}`}>
+        <div className={styles.content}>
+          {finished?.error ? (
+            <div className={styles.notice} data-testid="run-error">
+              <strong>{finished.error.type}</strong>: {finished.error.message}
+              <ErrorWhere message={finished.error.message} tasks={tasks} root={root} />
+            </div>
+          ) : null}
 
-      {file ? (
-        <RunGraph
-          file={file}
-          state={state}
-          divergent={prediction?.divergent ?? new Map()}
-          selectedTaskId={selected}
-          onSelect={setSelected}
-        />
-      ) : null}
-
-      <section className={styles.card}>
-        <h2>Tasks</h2>
-        <table className={styles.table} data-testid="run-tasks">
-          <thead>
-            <tr>
-              <th>Task</th>
-              <th>State</th>
-              <th>Attempts</th>
-              <th>Worker</th>
-              <th>Result / exception</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tasks.map((task) => (
-              <tr
-                key={task.task_id}
-                className={styles.clickable}
-                data-testid="run-task-row"
-                data-task-id={task.task_id}
-                data-status={task.status}
-                onClick={() => setSelected(task.task_id)}
-              >
-                <td>
-                  <strong>{task.name}</strong>
-                  <div className={styles.mono} style={{ opacity: 0.6 }}>
-                    {task.task_id}
-                  </div>
-                </td>
-                <td style={{ color: STATUS_COLOR[task.status], fontWeight: 600 }}>
-                  {describeStatus(task, Number.isFinite(t) ? t : lastAt)}
-                  {prediction?.divergent.get(task.task_id) ? (
-                    <div className={styles.error} style={{ fontWeight: 400 }}>
-                      ≠ {prediction.divergent.get(task.task_id)}
-                    </div>
-                  ) : null}
-                </td>
-                <td data-testid="run-task-attempts">{task.attempt}</td>
-                <td className={styles.mono}>{task.worker ?? ''}</td>
-                <td className={styles.mono}>
-                  {task.error ? (
-                    <span className={styles.error}>
-                      {task.error.type}: {task.error.message}
-                    </span>
-                  ) : (
-                    short(task.result)
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-
-      {prediction ? (
-        <section className={styles.card}>
-          <h2>Predicted vs actual</h2>
-          <PredictionTimeline
-            predicted={prediction.timeline}
-            actual={timeline}
-            tasks={prediction.order}
-            divergent={prediction.divergent}
-            {...(now !== undefined && !live.finished ? { now } : {})}
-          />
-        </section>
-      ) : null}
-
-      <section className={`${styles.card} ${simStyles.panel}`} style={{ height: 'auto' }}>
-        <div className={styles.row} role="tablist">
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'timeline'}
-            className={`${styles.button} ${tab === 'timeline' ? styles.primary : ''}`}
-            onClick={() => setTab('timeline')}
-          >
-            Timeline
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'events'}
-            className={`${styles.button} ${tab === 'events' ? styles.primary : ''}`}
-            onClick={() => setTab('events')}
-          >
-            Events ({live.events.length})
-          </button>
-        </div>
-        <div style={{ height: 280, marginTop: 8 }}>
-          {tab === 'timeline' ? (
-            <Timeline
-              timeline={timeline}
-              playhead={timeline.endMs}
+          {file ? (
+            <RunGraph
+              // Re-fit when the drawer opens or closes (the graph's width changes).
+              key={selectedTask ? 'with-drawer' : 'full'}
+              file={file}
+              state={state}
+              divergent={prediction?.divergent ?? new Map()}
               selectedTaskId={selected}
               onSelect={setSelected}
-              onSeek={() => {}}
             />
-          ) : (
-            <EventLog
+          ) : null}
+
+          <section className={styles.card}>
+            <h2>Tasks</h2>
+            <table className={styles.table} data-testid="run-tasks">
+              <thead>
+                <tr>
+                  <th>Task</th>
+                  <th>State</th>
+                  <th>Attempts</th>
+                  <th>Worker</th>
+                  <th>Result / exception</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tasks.map((task) => (
+                  <tr
+                    key={task.task_id}
+                    className={styles.clickable}
+                    data-testid="run-task-row"
+                    data-task-id={task.task_id}
+                    data-status={task.status}
+                    onClick={() => setSelected(task.task_id)}
+                  >
+                    <td>
+                      <strong>{task.name}</strong>
+                      <div style={{ opacity: 0.7 }} title={task.task_id} data-testid="run-task-caption">
+                        {taskCaption(task.task_id, task.path, root)}
+                      </div>
+                    </td>
+                    <td style={{ color: STATUS_COLOR[task.status], fontWeight: 600 }}>
+                      {describeStatus(task, Number.isFinite(t) ? t : lastAt)}
+                      {prediction?.divergent.get(task.task_id) ? (
+                        <div className={styles.error} style={{ fontWeight: 400 }}>
+                          ≠ {prediction.divergent.get(task.task_id)}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td data-testid="run-task-attempts">{task.attempt}</td>
+                    <td className={styles.mono}>{task.worker ?? ''}</td>
+                    <td className={styles.mono}>
+                      {task.error ? (
+                        <span className={styles.error}>
+                          {task.error.type}: {task.error.message}
+                        </span>
+                      ) : (
+                        short(task.result)
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+
+          {prediction ? (
+            <section className={styles.card}>
+              <h2>Predicted vs actual</h2>
+              <PredictionTimeline
+                predicted={prediction.timeline}
+                actual={timeline}
+                tasks={prediction.order}
+                divergent={prediction.divergent}
+                {...(now !== undefined && !live.finished ? { now } : {})}
+              />
+            </section>
+          ) : null}
+
+          <section className={`${styles.card} ${simStyles.panel}`} style={{ height: 'auto' }}>
+            <div className={styles.row} role="tablist">
+              <button
+                type="button"
+                role="tab"
+                aria-selected={tab === 'timeline'}
+                className={`${styles.button} ${tab === 'timeline' ? styles.primary : ''}`}
+                onClick={() => setTab('timeline')}
+              >
+                Timeline
+              </button>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={tab === 'events'}
+                className={`${styles.button} ${tab === 'events' ? styles.primary : ''}`}
+                onClick={() => setTab('events')}
+              >
+                Events ({live.events.length})
+              </button>
+            </div>
+            <div style={{ height: 280, marginTop: 8 }}>
+              {tab === 'timeline' ? (
+                <Timeline
+                  timeline={timeline}
+                  playhead={timeline.endMs}
+                  selectedTaskId={selected}
+                  onSelect={setSelected}
+                  onSeek={() => {}}
+                />
+              ) : (
+                <EventLog
+                  events={live.events}
+                  playhead={Number.POSITIVE_INFINITY}
+                  onPick={(e) => {
+                    if ('task_id' in e) setSelected(e.task_id);
+                  }}
+                />
+              )}
+            </div>
+          </section>
+        </div>
+        {selectedTask ? (
+          <div
+            className={`${simStyles.panel} ${styles.drawerColumn}`}
+            style={{ height: 'auto' }}
+            data-testid="run-drawer-column"
+          >
+            <TaskDrawer
+              task={selectedTask}
               events={live.events}
               playhead={Number.POSITIVE_INFINITY}
-              onPick={(e) => {
-                if ('task_id' in e) setSelected(e.task_id);
-              }}
+              onClose={() => setSelected(null)}
+              root={root}
             />
-          )}
-        </div>
-      </section>
-
-      {selectedTask ? (
-        <div className={simStyles.panel} style={{ height: 'auto', border: 'none' }}>
-          <TaskDrawer
-            task={selectedTask}
-            events={live.events}
-            playhead={Number.POSITIVE_INFINITY}
-            onClose={() => setSelected(null)}
-          />
-        </div>
-      ) : null}
+          </div>
+        ) : null}
+      </div>
     </main>
   );
 }

@@ -8,7 +8,9 @@ import { Background, type Edge, Handle, type Node, type NodeProps, Position, Rea
 import '@xyflow/react/dist/style.css';
 import { memo, useMemo } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
-import type { RunStateAt, TaskRunState } from '../sim/model/runState';
+import { normalizeCanvas } from '@/lib/canvas/normalize';
+import { taskCaption } from '@/lib/canvas/readablePath';
+import { headerFailures, type RunStateAt, type TaskRunState } from '../sim/model/runState';
 import { STATUS_COLOR, STATUS_LABEL } from '../sim/statusStyle';
 import { layoutRunGraph } from './runGraphLayout';
 
@@ -24,8 +26,10 @@ export interface RunGraphProps {
 interface TaskNodeData extends Record<string, unknown> {
   taskId: string;
   name: string;
+  /** The label the user wrote, else where the task sits (`step 2 › header 1`). */
+  caption: string;
   task?: TaskRunState;
-  chord?: { done: number; total: number };
+  chord?: { done: number; total: number; failed: number };
   divergence?: string;
   selected: boolean;
 }
@@ -79,11 +83,19 @@ const TaskBox = memo(function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
         ) : null}
       </div>
       {data.chord ? (
-        <div data-testid="run-node-chord" style={{ opacity: 0.8 }}>
+        <div data-testid="run-node-chord" data-failed={data.chord.failed} style={{ opacity: 0.8 }}>
           barrier {data.chord.done} of {data.chord.total}
+          {data.chord.failed > 0 ? (
+            <span style={{ color: STATUS_COLOR.failure, fontWeight: 600 }}>
+              {' '}
+              · {data.chord.failed} failed
+            </span>
+          ) : null}
         </div>
       ) : null}
-      <div style={{ opacity: 0.6, fontFamily: 'ui-monospace, monospace', fontSize: 10 }}>{data.taskId}</div>
+      <div style={{ opacity: 0.65, fontSize: 10 }} title={data.taskId} data-testid="run-node-caption">
+        {data.caption}
+      </div>
       <Handle type="source" position={Position.Right} style={{ opacity: 0 }} />
     </div>
   );
@@ -93,30 +105,39 @@ const nodeTypes = { runTask: TaskBox };
 
 export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: RunGraphProps) {
   const layout = useMemo(() => layoutRunGraph(file), [file]);
-  const nodes = useMemo<Node<TaskNodeData>[]>(
+  const root = useMemo(
     () =>
-      layout.tasks.map((t) => {
-        const task = state.tasks.get(t.task_id) ?? state.tasks.get(state.byPath.get(t.path)?.[0] ?? '');
-        const chord = t.chordId !== undefined ? state.chords.get(t.chordId) : undefined;
-        const divergence = divergent?.get(t.task_id);
-        return {
-          id: t.task_id,
-          type: 'runTask',
-          position: { x: t.col * COL, y: t.row * ROW },
-          draggable: false,
-          connectable: false,
-          data: {
-            taskId: t.task_id,
-            name: t.name,
-            selected: selectedTaskId === t.task_id,
-            ...(task ? { task } : {}),
-            ...(chord ? { chord: { done: chord.done, total: chord.total } } : {}),
-            ...(divergence ? { divergence } : {}),
-          },
-        };
+      normalizeCanvas(file.canvas, {
+        allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
       }),
-    [layout, state, divergent, selectedTaskId],
+    [file],
   );
+  const nodes = useMemo<Node<TaskNodeData>[]>(() => {
+    const failures = headerFailures(state);
+    return layout.tasks.map((t) => {
+      const task = state.tasks.get(t.task_id) ?? state.tasks.get(state.byPath.get(t.path)?.[0] ?? '');
+      const chord = t.chordId !== undefined ? state.chords.get(t.chordId) : undefined;
+      const divergence = divergent?.get(t.task_id);
+      return {
+        id: t.task_id,
+        type: 'runTask',
+        position: { x: t.col * COL, y: t.row * ROW },
+        draggable: false,
+        connectable: false,
+        data: {
+          taskId: t.task_id,
+          name: t.name,
+          caption: taskCaption(t.task_id, t.path, root),
+          selected: selectedTaskId === t.task_id,
+          ...(task ? { task } : {}),
+          ...(chord
+            ? { chord: { done: chord.done, total: chord.total, failed: failures.get(chord.chord_id) ?? 0 } }
+            : {}),
+          ...(divergence ? { divergence } : {}),
+        },
+      };
+    });
+  }, [layout, root, state, divergent, selectedTaskId]);
   const edges = useMemo<Edge[]>(
     () =>
       layout.edges.map((e) => ({

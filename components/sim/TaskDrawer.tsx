@@ -3,9 +3,11 @@
  * Everything about one task of the shown run: its state at the playhead, the arguments it received,
  * its result or exception (with traceback), and every attempt with timing, worker and error.
  */
-import { useMemo } from 'react';
-import type { Json } from '../../lib/canvas/model';
+import { Fragment, useMemo } from 'react';
+import type { CanvasNode, Json } from '../../lib/canvas/model';
+import { taskCaption } from '../../lib/canvas/readablePath';
 import type { RunEvent, TaskError } from '../../lib/protocol/events';
+import { tracebackText } from '../../lib/protocol/traceback';
 import { describeStatus, formatMs, type TaskRunState } from './model/runState';
 import styles from './sim.module.css';
 import { STATUS_COLOR } from './statusStyle';
@@ -15,7 +17,7 @@ interface AttemptRow {
   worker: string;
   start: number;
   end?: number;
-  outcome?: 'success' | 'retry' | 'failure';
+  outcome?: 'success' | 'retry' | 'failure' | 'revoked';
   countdown_ms?: number;
   error?: TaskError;
 }
@@ -26,6 +28,15 @@ interface TaskDetails {
   attempts: AttemptRow[];
   queuedAt?: number;
   errbacks: string[];
+}
+
+/** Attempts still open when the run was canceled end there, revoked (none is left "running"). */
+function closeOpen(rows: AttemptRow[], at: number): void {
+  for (const row of rows)
+    if (row.end === undefined) {
+      row.end = Math.max(row.start, at);
+      row.outcome = 'revoked';
+    }
 }
 
 /** Collects what the events say about one task (up to time `t`). */
@@ -64,6 +75,12 @@ export function taskDetails(events: readonly RunEvent[], taskId: string, t: numb
       case 'errback.called':
         if (e.failed_task_id === taskId) details.errbacks.push(`${e.errback} (${e.style} style)`);
         break;
+      case 'task.revoked':
+        if (e.task_id === taskId) closeOpen(details.attempts, e.at);
+        break;
+      case 'run.finished':
+        if (e.status === 'canceled') closeOpen(details.attempts, e.at);
+        break;
       default:
         break;
     }
@@ -80,10 +97,12 @@ export interface TaskDrawerProps {
   events: readonly RunEvent[];
   playhead: number;
   onClose(): void;
+  /** The run's (normalized) canvas, so an unlabelled task reads `step 2 › header 1`. */
+  root?: CanvasNode | undefined;
 }
 
 /** The per-task drawer. */
-export function TaskDrawer({ task, events, playhead, onClose }: TaskDrawerProps) {
+export function TaskDrawer({ task, events, playhead, onClose, root }: TaskDrawerProps) {
   const details = useMemo(
     () => taskDetails(events, task.task_id, playhead),
     [events, task.task_id, playhead],
@@ -98,8 +117,12 @@ export function TaskDrawer({ task, events, playhead, onClose }: TaskDrawerProps)
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'start', gap: 8 }}>
         <div>
           <h3>{task.name}</h3>
-          <div className={`${styles.mono} ${styles.hint}`}>
-            {task.task_id} · {task.path || 'root'} · {task.origin}
+          <div className={styles.hint} data-testid="drawer-caption">
+            {taskCaption(task.task_id, task.path, root)}
+            {task.origin !== 'canvas' ? ` · ${task.origin}` : ''}
+          </div>
+          <div className={`${styles.mono} ${styles.hint}`} title="Celery task id">
+            id {task.task_id}
           </div>
         </div>
         <button type="button" className={styles.button} onClick={onClose} aria-label="Close task details">
@@ -123,8 +146,12 @@ export function TaskDrawer({ task, events, playhead, onClose }: TaskDrawerProps)
         <>
           <h4>{task.status === 'retry_wait' ? 'Last exception (will retry)' : 'Exception'}</h4>
           <pre className={styles.pre} data-testid="drawer-error">
-            {`${task.error.type}: ${task.error.message}${task.error.traceback ? `\n\n${task.error.traceback}` : ''}`}
+            {`${task.error.type}: ${task.error.message}`}
           </pre>
+          <details open={task.status === 'failure'} data-testid="drawer-traceback">
+            <summary className={styles.hint}>Traceback</summary>
+            <pre className={styles.pre}>{tracebackText(task.name, task.task_id, task.error)}</pre>
+          </details>
         </>
       ) : null}
       <h4>Attempts</h4>
@@ -143,19 +170,36 @@ export function TaskDrawer({ task, events, playhead, onClose }: TaskDrawerProps)
           </thead>
           <tbody>
             {details.attempts.map((a) => (
-              <tr key={a.attempt} data-testid="drawer-attempt" data-attempt={a.attempt} data-start={a.start}>
-                <td>{a.attempt}</td>
-                <td className={styles.mono}>{a.worker}</td>
-                <td>{formatMs(a.start)}</td>
-                <td>{a.end === undefined ? 'running' : formatMs(a.end - a.start)}</td>
-                <td title={a.error ? `${a.error.type}: ${a.error.message}` : ''}>
-                  {a.outcome === 'retry'
-                    ? `${a.error?.type ?? 'error'}, retry in ${formatMs(a.countdown_ms ?? 0)}`
-                    : a.outcome === 'failure'
-                      ? `${a.error?.type ?? 'error'} (final)`
-                      : (a.outcome ?? '…')}
-                </td>
-              </tr>
+              <Fragment key={a.attempt}>
+                <tr
+                  data-testid="drawer-attempt"
+                  data-attempt={a.attempt}
+                  data-start={a.start}
+                  data-outcome={a.outcome ?? 'running'}
+                >
+                  <td>{a.attempt}</td>
+                  <td className={styles.mono}>{a.worker}</td>
+                  <td>{formatMs(a.start)}</td>
+                  <td>{a.end === undefined ? 'running' : formatMs(a.end - a.start)}</td>
+                  <td>
+                    {a.outcome === 'retry'
+                      ? `${a.error?.type ?? 'error'}, retry in ${formatMs(a.countdown_ms ?? 0)}`
+                      : a.outcome === 'failure'
+                        ? `${a.error?.type ?? 'error'} (final)`
+                        : a.outcome === 'revoked'
+                          ? 'revoked (run canceled)'
+                          : (a.outcome ?? '…')}
+                  </td>
+                </tr>
+                {a.error ? (
+                  <tr data-testid="drawer-attempt-error" data-attempt={a.attempt}>
+                    <td />
+                    <td colSpan={4} className={`${styles.mono} ${styles.attemptError}`}>
+                      {a.error.message}
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
             ))}
           </tbody>
         </table>

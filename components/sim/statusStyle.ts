@@ -34,6 +34,7 @@ export const OUTCOME_FILL: Record<BarOutcome, string> = {
   failure: 'var(--st-failure, #d3453c)',
   replaced: 'var(--st-queued, #7f8ea8)',
   running: 'var(--st-running, #3b7ddd)',
+  revoked: 'var(--st-revoked, #6d6d6d)',
 };
 
 export const OUTCOME_LABEL: Record<BarOutcome, string> = {
@@ -42,4 +43,5 @@ export const OUTCOME_LABEL: Record<BarOutcome, string> = {
   failure: 'failed (final)',
   replaced: 'replaced (Task.replace)',
   running: 'running',
+  revoked: 'revoked (run canceled)',
 };

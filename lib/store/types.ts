@@ -61,8 +61,8 @@ export interface NodeRunStatus {
   attempt?: number;
   /** Retry countdown in ms, while waiting. */
   countdown_ms?: number;
-  /** Chord barrier progress (done of total) for chord nodes. */
-  progress?: { done: number; total: number };
+  /** Chord barrier progress (done of total, `failed` of them failed) for chord nodes. */
+  progress?: { done: number; total: number; failed?: number };
   /** Set when the task never ran because something upstream failed. */
   upstream_failed?: boolean;
 }

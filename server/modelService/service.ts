@@ -15,9 +15,25 @@ export interface ModelService {
   close(): Promise<void>;
 }
 
+/**
+ * Reason phrases as the seed's Flask (Werkzeug) server sends them: Python's `requests` puts the phrase
+ * into its HTTPError text (`500 Server Error: INTERNAL SERVER ERROR for url: …`), which tasks report.
+ */
+const WERKZEUG_REASONS: Record<number, string> = {
+  200: 'OK',
+  400: 'BAD REQUEST',
+  404: 'NOT FOUND',
+  405: 'METHOD NOT ALLOWED',
+  413: 'REQUEST ENTITY TOO LARGE',
+  500: 'INTERNAL SERVER ERROR',
+};
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  const reason = WERKZEUG_REASONS[status];
+  if (reason) res.writeHead(status, reason, headers);
+  else res.writeHead(status, headers);
   res.end(text);
 }
 

@@ -30,6 +30,10 @@ export async function startTestCluster(
     api?: boolean;
     apiPort?: number;
     env?: Record<string, string>;
+    /** The user's tasks directory (default `./tasks`). */
+    tasksDir?: string;
+    /** Task queues the workers consume (default `default`, `fast`). */
+    queues?: string[];
   } = {},
 ): Promise<TestCluster> {
   const prefix = `{cft${process.pid}x${++suiteSeq}}`;
@@ -37,9 +41,9 @@ export async function startTestCluster(
   const config: ServerConfig = {
     ...base,
     keyPrefix: prefix,
-    tasksDir: './tasks',
+    tasksDir: options.tasksDir ?? './tasks',
     workerConcurrency: options.concurrency ?? 8,
-    workerQueues: ['default', 'fast'],
+    workerQueues: options.queues ?? ['default', 'fast'],
     lockDurationMs: 2000,
     stalledIntervalMs: 1000,
     modelServicePort: 0,

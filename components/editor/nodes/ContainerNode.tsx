@@ -30,11 +30,13 @@ function ContainerNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
         {kind === 'chord' && <span className="cf-hint">header ▸ barrier ▸ body</span>}
         {status?.progress !== undefined && (
           <span
-            className="cf-chip is-progress"
+            className={`cf-chip is-progress${status.progress.failed ? ' is-failed' : ''}`}
             data-testid="chord-progress"
-            title="Chord barrier: header tasks done"
+            data-failed={status.progress.failed ?? 0}
+            title="Chord barrier: header tasks done (the body runs only if none failed)"
           >
             {status.progress.done} / {status.progress.total}
+            {status.progress.failed ? ` · ${status.progress.failed} failed` : ''}
           </span>
         )}
         {status !== undefined && status.progress === undefined && (

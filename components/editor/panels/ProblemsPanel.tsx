@@ -1,6 +1,7 @@
 'use client';
 import type { Problem } from '@/lib/canvas/problems';
-import { useActions } from '../EditorProvider';
+import { readablePath } from '@/lib/canvas/readablePath';
+import { useActions, useEditor } from '../EditorProvider';
 
 /** Every validation problem; clicking one selects its node. */
 export function ProblemsPanel({
@@ -11,6 +12,8 @@ export function ProblemsPanel({
   nodeOf: (p: Problem) => string | undefined;
 }) {
   const actions = useActions();
+  // Where a problem is, in words: the label the user wrote, else `step 2 › header 1`.
+  const canvas = useEditor((s) => s.doc.canvas);
   if (problems.length === 0)
     return (
       <div className="cf-problems" data-testid="problems">
@@ -32,7 +35,9 @@ export function ProblemsPanel({
             >
               <span className="cf-problem-sev">{p.severity === 'error' ? 'Error' : 'Warning'}</span>
               <span className="cf-problem-msg">{p.message}</span>
-              <code className="cf-problem-path">{p.path || '(canvas)'}</code>
+              <code className="cf-problem-path" title={p.path}>
+                {p.node_id ?? readablePath(p.path, canvas ?? undefined)}
+              </code>
             </button>
           </li>
         );

@@ -6,7 +6,7 @@
 import type { CanvasNode } from '../../../lib/canvas/model';
 import type { NodeRunStatus as EditorNodeStatus, RunStatusSlice } from '../../../lib/store/types';
 import type { RunPathMap } from './pathMap';
-import type { RunStateAt, TaskRunState } from './runState';
+import { headerFailures, type RunStateAt, type TaskRunState } from './runState';
 
 /** Written path key of every node carrying a uid. */
 export function writtenPathsByUid(
@@ -79,7 +79,8 @@ function same(a: EditorNodeStatus | undefined, b: EditorNodeStatus): boolean {
     a.countdown_ms === b.countdown_ms &&
     a.upstream_failed === b.upstream_failed &&
     a.progress?.done === b.progress?.done &&
-    a.progress?.total === b.progress?.total
+    a.progress?.total === b.progress?.total &&
+    a.progress?.failed === b.progress?.failed
   );
 }
 
@@ -101,6 +102,7 @@ export function toRunStatusSlice(
     byTaskId.set(task.task_id, keep(prev?.byTaskId.get(task.task_id), toEditorStatus(task, state.t)));
   if (canvas && pathMap) {
     const { tasks, chords } = keyPairs(canvas, pathMap);
+    const failures = chords.length > 0 ? headerFailures(state) : undefined;
     for (const [key, runPath] of tasks) {
       const id = state.byPath.get(runPath)?.[0];
       const task = id === undefined ? undefined : state.tasks.get(id);
@@ -111,9 +113,10 @@ export function toRunStatusSlice(
       const progress = state.chords.get(chordPath);
       if (!progress) continue;
       const done = progress.done >= progress.total;
+      const failed = failures?.get(chordPath) ?? 0;
       byPath[key] = keep(prev?.byPath[key], {
-        state: done ? 'SUCCESS' : 'STARTED',
-        progress: { done: progress.done, total: progress.total },
+        state: failed > 0 ? 'FAILURE' : done ? 'SUCCESS' : 'STARTED',
+        progress: { done: progress.done, total: progress.total, ...(failed > 0 ? { failed } : {}) },
       });
     }
   }

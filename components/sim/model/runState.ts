@@ -85,6 +85,9 @@ export function applyRunEvent(state: RunStateAt, event: RunEvent, fresh?: Set<st
     if (id !== undefined) copyOnWrite(state, id, fresh);
     if (event.type === 'run.finished') for (const id of state.tasks.keys()) copyOnWrite(state, id, fresh);
   }
+  // Once a run was canceled, a late report from a worker that had not seen the cancel yet changes
+  // nothing: its tasks stay revoked, none is drawn running again.
+  if (state.finished?.status === 'canceled' && event.type !== 'run.finished') return;
   switch (event.type) {
     case 'run.started':
       for (const d of event.tasks) ensureTask(state, d.task_id, d.name, d.path, d.origin);
@@ -167,6 +170,15 @@ export function applyRunEvent(state: RunStateAt, event: RunEvent, fresh?: Set<st
         if (task.status === 'pending' || task.status === 'queued') {
           task.status = 'not_run';
           task.since = event.at;
+        } else if (
+          event.status === 'canceled' &&
+          (task.status === 'running' || task.status === 'retry_wait')
+        ) {
+          // Canceled mid-attempt (its `task.revoked` may not be in this trace): no longer running.
+          task.status = 'revoked';
+          task.celery = 'REVOKED';
+          task.since = event.at;
+          delete task.retryAt;
         }
       }
       break;
@@ -286,4 +298,23 @@ export function formatMs(ms: number): string {
   if (Math.abs(ms) < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const min = Math.floor(ms / 60_000);
   return `${min} min ${Math.round((ms - min * 60_000) / 1000)} s`;
+}
+
+/**
+ * Failed header members per chord path (`tasks.1` → 1), so a barrier badge can say "2 of 2 · 1 failed"
+ * instead of looking complete. A task counts for every chord whose header it sits in (nested chords).
+ * Only failed tasks are visited, so this stays cheap on very large runs.
+ */
+export function headerFailures(state: RunStateAt): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const task of state.tasks.values()) {
+    if (task.status !== 'failure') continue;
+    const parts = task.path.split('.');
+    for (let i = 0; i < parts.length; i += 1) {
+      if (parts[i] !== 'header') continue;
+      const chord = parts.slice(0, i).join('.');
+      out.set(chord, (out.get(chord) ?? 0) + 1);
+    }
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { RunEvent, TaskError } from '../../../lib/protocol/events';
 
-export type BarOutcome = 'success' | 'retry' | 'failure' | 'replaced' | 'running';
+export type BarOutcome = 'success' | 'retry' | 'failure' | 'replaced' | 'running' | 'revoked';
 
 export interface AttemptBar {
   /** Index in `Timeline.bars` (stable for a given event list). */
@@ -57,8 +57,16 @@ export function buildTimeline(events: readonly RunEvent[]): Timeline {
   const open = new Map<string, AttemptBar>();
   const bars: AttemptBar[] = [];
   let endMs = 0;
+  let canceled = false;
+  /** An attempt cut by a cancel ends there, revoked: a canceled run draws nothing as still running. */
+  const revoke = (bar: AttemptBar, at: number) => {
+    bar.end = Math.max(bar.start, at);
+    bar.outcome = 'revoked';
+  };
   for (const event of events) {
     if (event.at > endMs) endMs = event.at;
+    // A worker that had not yet seen the cancel may still report a start: not drawn.
+    if (canceled && event.type === 'task.started') continue;
     switch (event.type) {
       case 'run.started':
         for (const d of event.tasks) names.set(d.task_id, d.name);
@@ -122,6 +130,19 @@ export function buildTimeline(events: readonly RunEvent[]): Timeline {
         }
         break;
       }
+      case 'task.revoked':
+        for (const [key, bar] of open)
+          if (bar.task_id === event.task_id) {
+            open.delete(key);
+            revoke(bar, event.at);
+          }
+        break;
+      case 'run.finished':
+        if (event.status !== 'canceled') break;
+        canceled = true;
+        for (const bar of open.values()) revoke(bar, event.at);
+        open.clear();
+        break;
       default:
         break;
     }

@@ -4,6 +4,7 @@
  * new `CanvasFile`; the original is never mutated.
  */
 import type { CanvasFile, CanvasNode, RetryOptions, SimModel, TaskNode } from '../../../lib/canvas/model';
+import { readablePath } from '../../../lib/canvas/readablePath';
 
 /** Canvas path as events carry it (`tasks.1.header.0`); `''` is the root. */
 export type PathKey = string;
@@ -108,7 +109,7 @@ export function listTasks(file: CanvasFile): TaskChoice[] {
     out.push({
       path,
       task: task.task,
-      label: task.id ?? `${task.task} (${path || 'root'})`,
+      label: task.id ?? `${task.task} (${readablePath(path, file.canvas)})`,
       options: task.options,
     }),
   );

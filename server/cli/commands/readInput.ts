@@ -17,7 +17,7 @@ export async function readCanvasInput(
   path: string,
   io: CliIO,
   opts: { workflow?: string } = {},
-): Promise<{ result: ReadResult; warnings: Problem[] } | null> {
+): Promise<{ result: ReadResult; warnings: Problem[]; text: string } | null> {
   let text: string;
   try {
     // `-` is standard input. The real process stdin may be a pipe or a socket (not openable by path), so
@@ -49,7 +49,7 @@ export async function readCanvasInput(
     );
     return null;
   }
-  return { result: read.value, warnings: read.warnings ?? [] };
+  return { result: read.value, warnings: read.warnings ?? [], text };
 }
 
 export function indent(text: string): string {

@@ -3,7 +3,7 @@ import type { CliIO } from '../io';
 
 /**
  * `chordflow run FILE [--payload JSON] [--wait] [--json] [--timeout S]` — submits a canvas file (Canvas
- * JSON) to the cluster at REDIS_URL. With --wait it waits for the end and exits 0 on success, 1 otherwise;
+ * JSON) to the cluster at REDIS_URL; with `--celery BROKER_URL` to an existing Celery app (runCelery.ts). With --wait it waits for the end and exits 0 on success, 1 otherwise;
  * with --json it prints the run report (SPEC 2.3).
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -17,6 +17,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       timeout: { type: 'string' },
       name: { type: 'string' },
       tasks: { type: 'string' },
+      celery: { type: 'string' },
+      'celery-backend': { type: 'string' },
+      'celery-queue': { type: 'string' },
+      'celery-observations': { type: 'string' },
     },
   });
   const file = positionals[0];
@@ -50,6 +54,25 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 1;
   }
   const timeoutS = Number(values.timeout ?? 600);
+  if (values.celery !== undefined) {
+    const { runCelery } = await import('./runCelery');
+    return runCelery(
+      value,
+      {
+        broker: values.celery,
+        backend: values['celery-backend'],
+        queue: values['celery-queue'],
+        observations: values['celery-observations'],
+        tasksDir: values.tasks,
+        payload,
+        wait: values.wait ?? false,
+        json: values.json ?? false,
+        timeoutS,
+        name: values.name ?? file.replace(/^.*\//, '').replace(/\.[^.]+$/, ''),
+      },
+      io,
+    );
+  }
   const { loadConfig } = await import('../../config');
   const config = loadConfig();
   const { isRedisReachable, createRedis } = await import('../../redis/connection');

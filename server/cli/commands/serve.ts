@@ -64,7 +64,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // their job-lock renewal; --inline-workers (or CHORDFLOW_INLINE_WORKERS=1) keeps them in this process.
   const inline = values['inline-workers'] ?? process.env.CHORDFLOW_INLINE_WORKERS === '1';
   const { startStack } = await import('../../cluster/stack');
-  const stack = await startStack({ config, log, workers: inline ? workerCount : 0, waitForRedis: true });
+  const stack = await startStack({
+    config,
+    log,
+    workers: inline ? workerCount : 0,
+    waitForRedis: true,
+    // CHORDFLOW_SUBMIT_INLINE=1 plans on the main thread (the benchmark's reference).
+    offThreadSubmit: process.env.CHORDFLOW_SUBMIT_INLINE !== '1',
+  });
   if (stack.modelServiceUrl && !process.env.MODEL_SERVICE_URL)
     process.env.MODEL_SERVICE_URL = stack.modelServiceUrl;
   let children: { stop(timeoutMs: number): Promise<void> } | undefined;

@@ -4,6 +4,7 @@
  * `--runs N` prints Monte Carlo statistics (JSON with --json).
  */
 import { parseArgs } from 'node:util';
+import { directorRunFile } from '@/lib/canvas/directorRun';
 import { formatProblems, hasErrors } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { RunReport } from '@/lib/protocol/report';
@@ -145,7 +146,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const registry = await cliRegistry('simulate', v.tasks, io);
   if (!registry) return 1;
   const catalogue = registry.catalogue;
-  const problems = validateCanvas(input.result.file, catalogue);
+  // A director workflow runs as director runs it: {workflow_id, payload} kwargs, queues, hooks.
+  const director = input.result.document?.metadata.director;
+  const file = director
+    ? directorRunFile(input.result.file, director, { workflowId: 'sim', payload: {} })
+    : input.result.file;
+  const problems = validateCanvas(file, catalogue);
   if (hasErrors(problems)) {
     io.err(`chordflow simulate: ${path} is not a valid canvas:\n${indent(formatProblems(problems))}\n`);
     return 1;
@@ -160,11 +166,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(v.scenario !== undefined ? { scenario: v.scenario } : {}),
   };
   if (v.runs !== undefined) {
-    const stats = monteCarlo(input.result.file, { ...opts, runs: runs as number });
+    const stats = monteCarlo(file, { ...opts, runs: runs as number });
     io.out(v.json ? `${JSON.stringify(stats)}\n` : formatStats(stats));
     return 0;
   }
-  const { report } = simulate(input.result.file, opts);
+  const { report } = simulate(file, opts);
   io.out(v.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunTable(report));
   return 0;
 }

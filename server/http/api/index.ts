@@ -12,6 +12,8 @@
  *   GET  /api/tasks                     the task catalogue (built-ins, tutorial, the user's modules)
  * Every request first passes server/http/security (origins, JSON-only mutations, the token).
  */
+import { randomUUID } from 'node:crypto';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
@@ -19,18 +21,30 @@ import { API_LIMITS, type CanvasLimits } from '../../../lib/canvas/gate';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { OffThreadSubmitter } from '../../cluster/offThreadSubmit';
 import type { Metrics } from '../../ops/metrics';
 import type { OpsView } from '../../ops/opsView';
 import { queuesWithoutWorkers, queueWarnings } from '../../ops/queueCheck';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
 import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
-import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
+import {
+  type Definition,
+  type DefinitionStore,
+  definitionJson,
+  definitionRunFile,
+  injectPayload,
+  isValidNamePart,
+  retentionOffset,
+} from '../../runs/definitions';
+import { definitionsFromYaml, schemaMapLoader } from '../../runs/directorImport';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
 import { guardApiRequest } from '../security/httpGuard';
 import type { SecurityPolicy } from '../security/policy';
 import { taskObjects, workflowObject } from './directorView';
 import { healthReport } from './health';
+import { DIRECTOR_WORKFLOW_BODY, schemaErrors } from './jsonSchema';
+import { NOT_FOUND_PAGE, pagingOf, withPayloadOf } from './paging';
 import { catalogueJson } from './tasks';
 
 export interface ApiDeps {
@@ -43,6 +57,8 @@ export interface ApiDeps {
   monitor?: RedisMonitor;
   /** Operator's view: live workers and runs without progress (server/ops). */
   ops?: OpsView;
+  /** Plans and stores ad-hoc canvases on a worker thread (serve); absent = inline. */
+  offThread?: OffThreadSubmitter;
   /** Prometheus metrics (GET /metrics). */
   metrics?: Metrics;
   apiToken?: string;
@@ -54,22 +70,13 @@ export interface ApiDeps {
   modelServiceUrl?: string;
   /** The task catalogue (also without Redis: the palette needs it); default the cluster client's. */
   catalogue?: TaskCatalogue;
+  /** `GET /api/workflows` page size when none is asked (director's default 1000) and its maximum. */
+  perPage?: { default: number; max: number };
+  /** Called after definitions are saved (periodic schedules follow them). */
+  onDefinitionsSaved?: () => Promise<void>;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
-
-function intParam(url: URL, name: string, fallback: number, max: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new HttpError(
-      400,
-      `Query parameter "${name}" must be an integer between 1 and ${max}, got "${raw}".`,
-    );
-  }
-  return n;
-}
 
 const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']);
 
@@ -99,14 +106,17 @@ export function createApiHandler(
     return deps.definitions;
   }
   async function runOr404(id: string) {
-    if (!isValidRunId(id)) throw new HttpError(404, `Workflow ${id} not found.`);
+    // Director's wording, without a final period.
+    if (!isValidRunId(id)) throw new HttpError(404, `Workflow ${id} not found`);
     const run = await cluster().store.getRun(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     return run;
   }
 
   /** `{warnings}` when no live worker consumes some of the run's queues (the run would just wait). */
-  async function submitWarnings(plan: RunPlan | undefined): Promise<{ warnings?: string[] }> {
+  async function submitWarnings(
+    plan: RunPlan | Map<string, string[]> | undefined,
+  ): Promise<{ warnings?: string[] }> {
     if (!plan || !deps.ops) return {};
     try {
       const workers = await deps.ops.workers();
@@ -173,6 +183,16 @@ export function createApiHandler(
         throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
       if (body.project !== undefined && !isValidNamePart(body.project))
         throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
+      if (deps.offThread) {
+        const { record, queues } = await deps.offThread.submit({
+          canvas: body.canvas,
+          name: (body.name as string | undefined) ?? 'adhoc',
+          project: (body.project as string | undefined) ?? 'canvas',
+          payload,
+          ...(comment !== undefined ? { comment } : {}),
+        });
+        return sendJson(res, 201, { ...workflowObject(record), ...(await submitWarnings(queues)) });
+      }
       const file = c.parseCanvas(body.canvas);
       let planned: RunPlan | undefined;
       const run = await c.submit({
@@ -187,48 +207,48 @@ export function createApiHandler(
       });
       return sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
     }
-    const missing = ['project', 'name', 'payload'].filter((k) => body[k] === undefined);
-    if (missing.length > 0) {
-      throw new HttpError(
-        400,
-        `Missing field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"`).join(', ')}: send {project, name, payload} to run a definition or {canvas, payload?} to run a canvas.`,
-        {
-          errors: missing.map((k) => `'${k}' is a required property`),
-        },
-      );
-    }
-    const extra = Object.keys(body).filter((k) => !['project', 'name', 'payload', 'comment'].includes(k));
-    if (extra.length > 0)
-      throw new HttpError(
-        400,
-        `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
-      );
-    if (typeof body.project !== 'string' || typeof body.name !== 'string') {
-      throw new HttpError(400, '"project" and "name" must be strings.');
-    }
-    if (!isPlainObject(body.payload))
-      throw new HttpError(400, 'Payload is not valid: "payload" must be a JSON object.');
+    // Director's request schema, with its error body: {"error": "Error validating against schema", "errors": [...]}.
+    const bodyErrors = schemaErrors(DIRECTOR_WORKFLOW_BODY, body);
+    if (bodyErrors.length > 0)
+      throw new HttpError(400, 'Error validating against schema', { errors: bodyErrors });
     const fullname = `${body.project}.${body.name}`;
     const def = await defs().get(fullname);
-    if (!def) throw new HttpError(404, `Workflow ${fullname} not found.`);
-    const file = c.parseCanvas(injectPayload(def.canvas, payload, c.catalogue));
+    if (!def) throw new HttpError(404, `Workflow ${fullname} not found`);
+    if (def.director?.schema !== undefined) {
+      const errors = schemaErrors(def.director.schema, payload);
+      if (errors.length > 0) throw new HttpError(400, 'Payload is not valid', { errors });
+    }
+    const runId = randomUUID();
+    const built = definitionRunFile(def, runId, payload, c.catalogue);
+    if ('problems' in built)
+      throw new SubmitError(
+        `The definition ${fullname} is not valid: ${built.problems.join(' ')}`,
+        built.problems,
+      );
     let planned: RunPlan | undefined;
     const run = await c.submit({
       onPlanned: (p) => {
         planned = p;
       },
-      file,
+      file: built.file,
+      runId,
       name: def.name,
       project: def.project,
       payload,
       ...(comment !== undefined ? { comment } : {}),
     });
+    await applyRetention(def);
     sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
   };
 
+  /** Director's `retention: {offset: N}`: keep the N most recent runs of this workflow. */
+  async function applyRetention(def: Definition): Promise<void> {
+    const keep = retentionOffset(def);
+    if (keep !== undefined) await cluster().store.keepNewest(def.fullname, keep);
+  }
+
   const listWorkflows: Handler = async (_req, res, _p, url) => {
-    const page = intParam(url, 'page', 1, 1_000_000);
-    const perPage = intParam(url, 'per_page', 100, 1000);
+    const { page, perPage } = pagingOf(url, deps.perPage ?? { default: 1000, max: 10_000 });
     const status = url.searchParams.get('status') ?? undefined;
     if (status !== undefined && !STATUSES.has(status)) {
       throw new HttpError(
@@ -237,13 +257,15 @@ export function createApiHandler(
       );
     }
     const name = url.searchParams.get('name') ?? undefined;
-    const withPayload = url.searchParams.get('with_payload') !== 'false';
+    const withPayload = withPayloadOf(url.searchParams.get('with_payload'));
     const { runs } = await cluster().store.listRuns({
       page,
       perPage,
       ...(status !== undefined ? { status } : {}),
       ...(name !== undefined ? { name } : {}),
     });
+    // Director (Flask-SQLAlchemy's paginate): a page past the end is a 404, the first page may be empty.
+    if (runs.length === 0 && page > 1) throw new HttpError(404, NOT_FOUND_PAGE);
     sendJson(
       res,
       200,
@@ -274,31 +296,75 @@ export function createApiHandler(
   };
 
   const relaunch: Handler = async (_req, res, [id = '']) => {
-    await runOr404(id);
+    const old = await runOr404(id);
+    // A run of a definition is relaunched as director does: the definition runs again with the same
+    // payload and comment (a new workflow_id, new task ids); an ad-hoc canvas runs again as it was.
+    const def = deps.definitions ? await deps.definitions.get(`${old.project}.${old.name}`) : undefined;
+    if (def && (old.project !== 'canvas' || old.name !== 'adhoc')) {
+      const c = cluster();
+      const runId = randomUUID();
+      const payload = (old.payload ?? {}) as Json;
+      const built = definitionRunFile(def, runId, payload, c.catalogue);
+      if (!('problems' in built)) {
+        const again = await c.submit({
+          file: built.file,
+          runId,
+          name: def.name,
+          project: def.project,
+          payload,
+          ...(old.comment !== undefined ? { comment: old.comment } : {}),
+        });
+        await applyRetention(def);
+        return sendJson(res, 201, workflowObject(again));
+      }
+    }
     const run = await cluster().relaunch(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     sendJson(res, 201, workflowObject(run));
   };
 
   const cancel: Handler = async (_req, res, [id = '']) => {
     await runOr404(id);
     const run = await cluster().cancel(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     sendJson(res, 201, workflowObject(run));
   };
 
   const listDefinitions: Handler = async (_req, res) => {
     const list = await defs().list();
-    sendJson(res, 200, list);
+    sendJson(res, 200, list.map(definitionJson));
   };
+
+  /** `{yaml, schemas?}`: every workflow of a workflows.yml becomes a definition (all or nothing). */
+  async function importYaml(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
+    if (typeof body.yaml !== 'string')
+      throw new HttpError(400, '"yaml" must be the text of a workflows.yml.');
+    if (body.schemas !== undefined && !isPlainObject(body.schemas))
+      throw new HttpError(400, '"schemas" must map schema names to JSON Schema objects.');
+    const c = cluster();
+    const { definitions, problems } = definitionsFromYaml(
+      body.yaml,
+      c.catalogue,
+      schemaMapLoader(body.schemas as Record<string, Json> | undefined),
+    );
+    if (problems.length > 0 || definitions.length === 0) {
+      throw new HttpError(400, 'The workflows file cannot be imported', {
+        errors: problems.length > 0 ? problems : ['The file declares no workflow.'],
+      });
+    }
+    await defs().saveAll(definitions);
+    await deps.onDefinitionsSaved?.();
+    sendJson(res, 201, definitions.map(definitionJson));
+  }
 
   const saveDefinition: Handler = async (req, res) => {
     const body = await readBody(req);
     if (!isPlainObject(body))
       throw new HttpError(
         400,
-        'The request body must be a JSON object {project, name, canvas, description?}.',
+        'The request body must be a JSON object {project, name, canvas, description?} or {yaml, schemas?}.',
       );
+    if (body.yaml !== undefined) return importYaml(res, body);
     if (!isValidNamePart(body.project) || !isValidNamePart(body.name)) {
       throw new HttpError(400, '"project" and "name" are required: 1–64 letters, digits, "_" or "-" each.');
     }
@@ -317,7 +383,8 @@ export function createApiHandler(
       ...(typeof body.description === 'string' ? { description: body.description } : {}),
     };
     await defs().save(def);
-    sendJson(res, 201, def);
+    await deps.onDefinitionsSaved?.();
+    sendJson(res, 201, definitionJson(def));
   };
 
   const listTasks: Handler = async (_req, res) => {

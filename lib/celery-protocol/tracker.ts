@@ -1,0 +1,463 @@
+/**
+ * Follows one run on a Celery cluster: Celery's task events and result records in, Chordflow run events
+ * out (lib/protocol/events.ts), so a Celery run is stored, streamed, reduced and reported like a run of
+ * our own cluster. Pure: every input carries its time (epoch ms).
+ *
+ * Celery's feeds are incomplete by design (celery-wire.md 4.4): the threads pool loses task events,
+ * worker-sent messages have no task-sent, marked failures (chain remainder, ChordError bodies) have no
+ * events at all. So result records decide final states and retries; events add start times, workers and
+ * queue/ETA moments; a missing `task.started` is synthesized so every attempt appears in the history.
+ */
+import type { TaskCatalogue } from '../canvas/catalogue';
+import type { Json } from '../canvas/model';
+import { onBarrierReleased } from '../engine/barrier';
+import { markRemainder } from '../engine/failure';
+import { StepBuilder } from '../engine/step';
+import type { PlanTask, RunPlan, TaskFinal } from '../engine/types';
+import type { TaskError, UnsequencedRunEvent } from '../protocol/events';
+import type { CeleryIdMap } from './ids';
+import { type CeleryEvent, doneAtMs, type ResultRecord, recordError, retryCountdownMs } from './records';
+
+interface Tracked {
+  task: PlanTask;
+  /** Attempt of the latest message the worker received (retries + 1). */
+  received: number;
+  /** Attempt whose task.started was emitted (0 = none). */
+  started: number;
+  /** Attempts closed with task.retried. */
+  retried: number;
+  /** The worker's task-retried for the running attempt: time and countdown, until the record comes. */
+  retryEvent?: { attempt: number; at: number; countdown_ms: number | undefined; eta?: number } | undefined;
+  /** A RETRY record waiting for the worker's events to date the retry (see `pending`). */
+  pendingRetry?: { rec: ResultRecord; since: number } | undefined;
+  /** epoch ms the running (or last) attempt started. */
+  startedAtMs?: number;
+  final?: TaskFinal;
+  /** Any event or record seen for this task (a FAILURE record without any is a Celery mark). */
+  seen: boolean;
+  /** In the run's task list: canvas tasks from the start, callbacks/errbacks once Celery sent them. */
+  listed: boolean;
+  worker?: string;
+  /** epoch ms of the last task-received, or its ETA when later (a start time when task-started was lost). */
+  receivedAt?: number;
+  /** epoch ms of task-succeeded/failed, better than the record's date_done. */
+  endedAt?: number;
+  /**
+   * A final record that came before any event of its task: records are published at once, events in
+   * batches, so it waits (up to a grace period) for the task's events to tell a real execution from a
+   * Celery mark and to give the attempt its start time.
+   */
+  pending?: { rec: ResultRecord; since: number } | undefined;
+}
+
+/** How long a final record waits for its task's batched events (Celery flushes them every ~1 s). */
+export const PENDING_GRACE_MS = 2000;
+
+const FINAL_STATES = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);
+
+export class CeleryRunTracker {
+  private readonly byCelery = new Map<string, Tracked>();
+  private readonly byPlan = new Map<string, Tracked>();
+  /** Epoch ms of the last event that changed the run (quiet-period completion). */
+  lastProgress: number;
+  finished = false;
+  /** Epoch ms of the latest task end seen (the run's end: makespan). */
+  private lastEndMs: number | undefined;
+
+  constructor(
+    readonly plan: RunPlan,
+    readonly ids: CeleryIdMap,
+    readonly startedMs: number,
+    readonly catalogue?: TaskCatalogue,
+  ) {
+    for (const t of plan.tasks) {
+      const listed = t.origin === 'canvas';
+      const tr: Tracked = { task: t, received: 0, started: 0, retried: 0, seen: false, listed };
+      this.byCelery.set(ids.taskId(t), tr);
+      this.byPlan.set(t.id, tr);
+    }
+    this.lastProgress = startedMs;
+  }
+
+  private at(ms: number): number {
+    return Math.max(0, Math.round(ms - this.startedMs));
+  }
+
+  /** `run.started` with every task of the plan, then `task.queued` for the messages Chordflow sent. */
+  start(
+    name: string,
+    sentTaskIds: string[],
+    etas: Record<string, number | undefined> = {},
+  ): UnsequencedRunEvent[] {
+    const run_id = this.plan.run_id;
+    const tasks = this.plan.tasks
+      .filter((t) => t.origin === 'canvas')
+      .map((t) => ({
+        task_id: t.id,
+        name: t.name,
+        origin: t.origin,
+        path: t.path,
+      }));
+    const out: UnsequencedRunEvent[] = [{ type: 'run.started', run_id, at: 0, tasks, name }];
+    for (const cid of sentTaskIds) {
+      const tr = this.byCelery.get(cid);
+      if (!tr) continue;
+      const ev: UnsequencedRunEvent = {
+        type: 'task.queued',
+        run_id,
+        at: 0,
+        task_id: tr.task.id,
+        name: tr.task.name,
+        attempt: 1,
+      };
+      const eta = etas[cid];
+      if (eta !== undefined) ev.eta_ms = this.at(eta);
+      out.push(ev);
+    }
+    return out;
+  }
+
+  /** Celery ids the run still waits for (result channels to watch, records to poll). */
+  openIds(): string[] {
+    const out: string[] = [];
+    for (const [cid, tr] of this.byCelery) if (!tr.final) out.push(cid);
+    return out;
+  }
+
+  /** True while a task of the run was received, started or is waiting for a retry, and is not final. */
+  inFlight(): boolean {
+    for (const tr of this.byCelery.values()) {
+      if (tr.final) continue;
+      if (tr.received > 0 || tr.started > 0 || tr.retried > 0 || tr.pending) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Every listed task has a final state and no callback/errback can still come (a plan with callbacks or
+   * errbacks ends by the quiet rule instead: Celery may send them after the last record).
+   */
+  allFinal(): boolean {
+    for (const tr of this.byCelery.values()) if (!tr.final && (tr.listed || tr.received > 0)) return false;
+    for (const tr of this.byCelery.values()) if (!tr.listed) return false;
+    return true;
+  }
+
+  /** Every listed task is final (the quiet rule's precondition). */
+  listedFinal(): boolean {
+    for (const tr of this.byCelery.values()) if (tr.listed && !tr.final) return false;
+    return true;
+  }
+
+  /** `task.added` the first time Celery shows a callback/errback (SPEC 2.3: dispatched ones are listed). */
+  private listIfNew(tr: Tracked, atMs: number): UnsequencedRunEvent[] {
+    if (tr.listed) return [];
+    tr.listed = true;
+    const t = tr.task;
+    const task = { task_id: t.id, name: t.name, origin: t.origin, path: t.path };
+    return [{ type: 'task.added', run_id: this.plan.run_id, at: this.at(atMs), task }];
+  }
+
+  private startEvent(tr: Tracked, attempt: number, atMs: number, worker?: string): UnsequencedRunEvent {
+    tr.started = attempt;
+    tr.startedAtMs = atMs;
+    if (worker) tr.worker = worker;
+    return {
+      type: 'task.started',
+      run_id: this.plan.run_id,
+      at: this.at(atMs),
+      task_id: tr.task.id,
+      attempt,
+      worker: tr.worker ?? 'celery',
+    };
+  }
+
+  /** Closes the running attempt with a retry (record or, when it was lost, the worker's event). */
+  private retriedEvent(
+    tr: Tracked,
+    atMs: number,
+    error: TaskError,
+    countdown_ms: number,
+  ): UnsequencedRunEvent[] {
+    const out: UnsequencedRunEvent[] = [];
+    const attempt = tr.retried + 1;
+    if (tr.started < attempt) out.push(this.startEvent(tr, attempt, Math.min(tr.receivedAt ?? atMs, atMs)));
+    atMs = Math.max(atMs, tr.startedAtMs ?? atMs);
+    tr.retried = attempt;
+    tr.retryEvent = undefined;
+    out.push({
+      type: 'task.retried',
+      run_id: this.plan.run_id,
+      at: this.at(atMs),
+      task_id: tr.task.id,
+      attempt,
+      countdown_ms,
+      error,
+    });
+    return out;
+  }
+
+  /** One Celery event (already split out of its batch). */
+  onEvent(e: CeleryEvent): UnsequencedRunEvent[] {
+    const tr = typeof e.uuid === 'string' ? this.byCelery.get(e.uuid) : undefined;
+    if (!tr || tr.final) return [];
+    const ms = (e.timestamp ?? 0) * 1000;
+    tr.seen = true;
+    this.lastProgress = Math.max(this.lastProgress, ms);
+    const added = this.listIfNew(tr, ms);
+    const more = this.taskEvent(tr, e, ms);
+    const out = added.length === 0 ? more : [...added, ...more];
+    if (tr.pending && e.type !== 'task-received') {
+      const { rec, since } = tr.pending;
+      tr.pending = undefined;
+      out.push(...this.recordEvents(tr, rec, since));
+    }
+    return out;
+  }
+
+  /** Closes the running attempt with its RETRY record, dated by the worker's events when they came. */
+  private resolveRetry(tr: Tracked): UnsequencedRunEvent[] {
+    const pending = tr.pendingRetry;
+    if (!pending) return [];
+    tr.pendingRetry = undefined;
+    const attempt = tr.retried + 1;
+    const ev = tr.retryEvent?.attempt === attempt ? tr.retryEvent : undefined;
+    const countdown = retryCountdownMs(pending.rec.traceback) ?? ev?.countdown_ms ?? 0;
+    // The re-sent message's ETA is the retry moment plus the countdown, to the worker's own clock.
+    const at = ev ? (ev.eta !== undefined ? ev.eta - countdown : ev.at) : pending.since;
+    return this.retriedEvent(
+      tr,
+      at,
+      recordError(pending.rec, (s) => this.ids.translate(s)),
+      countdown,
+    );
+  }
+
+  /** Final records whose events did not come within the grace period: applied as they are. */
+  flushPending(nowMs: number, graceMs = PENDING_GRACE_MS): UnsequencedRunEvent[] {
+    const out: UnsequencedRunEvent[] = [];
+    for (const tr of this.byCelery.values()) {
+      if (tr.pendingRetry && !tr.final && nowMs - tr.pendingRetry.since >= graceMs)
+        out.push(...this.resolveRetry(tr));
+      if (!tr.pending || tr.final || nowMs - tr.pending.since < graceMs) continue;
+      const { rec, since } = tr.pending;
+      tr.pending = undefined;
+      out.push(...this.recordEvents(tr, rec, since));
+    }
+    return out;
+  }
+
+  /** True while final records wait for their events. */
+  hasPending(): boolean {
+    for (const tr of this.byCelery.values()) if (tr.pending && !tr.final) return true;
+    return false;
+  }
+
+  private taskEvent(tr: Tracked, e: CeleryEvent, ms: number): UnsequencedRunEvent[] {
+    const run_id = this.plan.run_id;
+    switch (e.type) {
+      case 'task-received': {
+        const attempt = (typeof e.retries === 'number' ? e.retries : 0) + 1;
+        if (attempt <= tr.received) return [];
+        const out: UnsequencedRunEvent[] = [];
+        // The re-sent message of a retry is received before the worker's task-retried (celery-wire.md 4.4).
+        const eta = typeof e.eta === 'string' ? Date.parse(e.eta) : Number.NaN;
+        if (attempt > 1 && tr.retried < attempt - 1) {
+          const countdown_ms = Number.isFinite(eta) ? Math.max(0, eta - ms) : undefined;
+          tr.retryEvent = { attempt: attempt - 1, at: ms, countdown_ms };
+          if (Number.isFinite(eta)) tr.retryEvent.eta = eta;
+        }
+        tr.received = attempt;
+        tr.receivedAt = Number.isFinite(eta) ? Math.max(ms, eta) : ms;
+        if (tr.pendingRetry && tr.retryEvent?.attempt === attempt - 1) out.push(...this.resolveRetry(tr));
+        if (typeof e.hostname === 'string') tr.worker = e.hostname;
+        if (attempt === 1 && tr.started === 0) {
+          const ev: UnsequencedRunEvent = {
+            type: 'task.queued',
+            run_id,
+            at: this.at(ms),
+            task_id: tr.task.id,
+            name: tr.task.name,
+            attempt,
+          };
+          if (Number.isFinite(eta)) ev.eta_ms = this.at(eta);
+          out.push(ev);
+        }
+        return out;
+      }
+      case 'task-started': {
+        const attempt = Math.max(tr.received, tr.retried + 1);
+        if (tr.started >= attempt) return [];
+        const out: UnsequencedRunEvent[] = [];
+        if (tr.pendingRetry && tr.retried < attempt - 1) out.push(...this.resolveRetry(tr));
+        if (attempt > 1 && tr.retried < attempt - 1) {
+          // The record of the previous attempt's retry has not come (yet): close it from what we know.
+          const prev = tr.retryEvent?.attempt === attempt - 1 ? tr.retryEvent : undefined;
+          out.push(
+            ...this.retriedEvent(
+              tr,
+              prev?.at ?? ms,
+              { type: 'Retry', message: 'retried' },
+              prev?.countdown_ms ?? 0,
+            ),
+          );
+        }
+        out.push(this.startEvent(tr, attempt, ms, typeof e.hostname === 'string' ? e.hostname : undefined));
+        return out;
+      }
+      case 'task-retried': {
+        // Only for the running attempt: its record may have closed it already (records are not batched).
+        if (tr.started === 0 || tr.retried >= tr.started) return [];
+        const cd = retryCountdownMs(typeof e.traceback === 'string' ? e.traceback : undefined);
+        const same = tr.retryEvent?.attempt === tr.started ? tr.retryEvent : undefined;
+        tr.retryEvent = { attempt: tr.started, at: ms, countdown_ms: cd ?? same?.countdown_ms };
+        if (same?.eta !== undefined) tr.retryEvent.eta = same.eta;
+        // Not resolved here: the event is stamped when the worker's handler ran (late under load); the
+        // re-sent message's ETA, received just before or after, dates the retry exactly.
+        return [];
+      }
+      case 'task-succeeded':
+      case 'task-failed':
+        tr.endedAt = ms;
+        return [];
+      default:
+        return [];
+    }
+  }
+
+  /** One result record (pub/sub or polled); `nowMs` stands in for times the record does not carry. */
+  onRecord(rec: ResultRecord, nowMs: number): UnsequencedRunEvent[] {
+    const tr = this.byCelery.get(rec.task_id);
+    if (!tr || tr.final) return [];
+    const added = this.listIfNew(tr, nowMs);
+    if (FINAL_STATES.has(rec.status) && tr.started === 0 && !tr.endedAt && rec.status !== 'REVOKED') {
+      // Wait for the batched events (see `pending`); a record with a worker name ran for sure.
+      const ran = typeof rec.worker === 'string' && rec.worker !== '';
+      if (!ran || tr.received === 0) {
+        tr.pending ??= { rec, since: nowMs };
+        return added;
+      }
+    }
+    const more = this.recordEvents(tr, rec, nowMs);
+    return added.length === 0 ? more : [...added, ...more];
+  }
+
+  private recordEvents(tr: Tracked, rec: ResultRecord, nowMs: number): UnsequencedRunEvent[] {
+    const run_id = this.plan.run_id;
+    const tx = (s: string) => this.ids.translate(s);
+    this.lastProgress = Math.max(this.lastProgress, nowMs);
+    if (rec.status === 'RETRY') {
+      const attempt = tr.retried + 1;
+      if (typeof rec.retries === 'number' && rec.retries + 1 < attempt) return [];
+      tr.seen = true;
+      tr.pendingRetry = { rec, since: nowMs };
+      // Dated by the re-sent message's ETA (its task-received); events come in batches.
+      const ev = tr.retryEvent;
+      return ev?.attempt === attempt && ev.eta !== undefined ? this.resolveRetry(tr) : [];
+    }
+    if (!FINAL_STATES.has(rec.status)) return [];
+    const out: UnsequencedRunEvent[] = [];
+    let endMs = tr.endedAt ?? doneAtMs(rec) ?? nowMs;
+    this.lastEndMs = Math.max(this.lastEndMs ?? endMs, endMs);
+    if (rec.status === 'REVOKED') {
+      tr.final = { state: 'REVOKED', error: recordError(rec, tx) };
+      out.push({ type: 'task.revoked', run_id, at: this.at(endMs), task_id: tr.task.id, reason: 'revoked' });
+      return out;
+    }
+    const ran = tr.received > 0 || tr.started > 0 || (typeof rec.worker === 'string' && rec.worker !== '');
+    const marked = rec.status === 'FAILURE' && !ran;
+    const attempt = tr.retried + 1;
+    if (!marked && tr.started < attempt)
+      out.push(this.startEvent(tr, attempt, Math.min(tr.receivedAt ?? endMs, endMs)));
+    // Event and record times come from different calls of the worker's clock: keep end >= start.
+    if (!marked) endMs = Math.max(endMs, tr.startedAtMs ?? endMs);
+    tr.seen = true;
+    if (rec.status === 'SUCCESS') {
+      const result = rec.result as Json;
+      tr.final = { state: 'SUCCESS', result };
+      out.push({ type: 'task.succeeded', run_id, at: this.at(endMs), task_id: tr.task.id, attempt, result });
+    } else {
+      const error = recordError(rec, tx);
+      tr.final = { state: 'FAILURE', error };
+      const ev: UnsequencedRunEvent = marked
+        ? {
+            type: 'task.failed',
+            run_id,
+            at: this.at(endMs),
+            task_id: tr.task.id,
+            attempt: 0,
+            error,
+            marked: true,
+          }
+        : { type: 'task.failed', run_id, at: this.at(endMs), task_id: tr.task.id, attempt, error };
+      out.push(ev);
+    }
+    return out;
+  }
+
+  /**
+   * Chordflow's chain-remainder marks for tasks Celery leaves PENDING for ever (lib/engine/CONTEXT.md,
+   * "Where Chordflow deliberately differs": a failure before a chord in a chain, a chord whose header
+   * failed inside a chain). Celery's own records already mark plain chain steps; this only fills the
+   * steps Celery never settles, with the core's markRemainder, once nothing is in flight any more.
+   */
+  private reconcile(nowMs: number): UnsequencedRunEvent[] {
+    const out: UnsequencedRunEvent[] = [];
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const tr of this.byCelery.values()) {
+        const err = tr.final?.state === 'FAILURE' ? tr.final.error : undefined;
+        if (!err) continue;
+        const node = this.plan.nodes[tr.task.node];
+        if (!node || node.next === null) continue;
+        const s = new StepBuilder(this.plan, this.at(nowMs));
+        markRemainder(s, node.next, err);
+        for (const e of s.step.events) {
+          if (e.type !== 'task.failed') continue;
+          const target = this.byPlan.get(e.task_id);
+          if (!target || target.final) continue;
+          target.final = { state: 'FAILURE', error: e.error };
+          out.push({ ...e, at: this.at(nowMs) });
+          changed = true;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** `run.finished` from the finals seen, by the core's own rule for the run root (lib/engine/barrier.ts). */
+  finish(nowMs: number): UnsequencedRunEvent[] {
+    const endMs = this.lastEndMs ?? nowMs;
+    const marks = this.reconcile(endMs);
+    this.finished = true;
+    const finals = (id: string) => this.byPlan.get(id)?.final;
+    const root = this.plan.barriers[0];
+    const step = onBarrierReleased(
+      this.plan,
+      { kind: 'barrier', key: root?.key ?? '', run_id: this.plan.run_id, barrier: 0, total: 0 },
+      finals,
+      { now: this.at(endMs) },
+    );
+    return [...marks, ...step.events.filter((e) => e.type === 'run.finished')];
+  }
+
+  /** Revokes every open task (cancel): `task.revoked` for each and `run.finished` canceled. */
+  cancel(nowMs: number): UnsequencedRunEvent[] {
+    const out: UnsequencedRunEvent[] = [];
+    const at = this.at(nowMs);
+    for (const tr of this.byCelery.values()) {
+      if (tr.final || !tr.listed) continue;
+      tr.final = { state: 'REVOKED' };
+      out.push({
+        type: 'task.revoked',
+        run_id: this.plan.run_id,
+        at,
+        task_id: tr.task.id,
+        reason: 'canceled',
+      });
+    }
+    this.finished = true;
+    out.push({ type: 'run.finished', run_id: this.plan.run_id, at, status: 'canceled' });
+    return out;
+  }
+}
