@@ -1,3 +1,6 @@
+import { API_LIMITS, type CanvasLimits, limitsFrom } from '../lib/canvas/gate';
+import { loadSecurityPolicy, type SecurityPolicy } from './http/security/policy';
+
 /**
  * Server configuration from environment variables, read once with sane defaults.
  * Every variable is documented in the README's "Configuration" table.
@@ -35,6 +38,10 @@ export interface ServerConfig {
   workflowsMaxPerPage: number;
   /** A celery-director `workflows.yml` imported as definitions at start (schemas in `schemas/` next to it). */
   workflowsFile: string | undefined;
+  /** Token, allowed origins, subscription cap (server/http/security). */
+  security: SecurityPolicy;
+  /** Depth and task caps for canvases from outside (`CHORDFLOW_MAX_DEPTH`, `CHORDFLOW_MAX_TASKS`). */
+  canvasLimits: CanvasLimits;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -73,5 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     workflowsPerPage: Math.max(1, intEnv(env, 'CHORDFLOW_WORKFLOWS_PER_PAGE', 1000)),
     workflowsMaxPerPage: Math.max(1, intEnv(env, 'CHORDFLOW_WORKFLOWS_MAX_PER_PAGE', 10_000)),
     workflowsFile: env.CHORDFLOW_WORKFLOWS || undefined,
+    security: loadSecurityPolicy(env),
+    canvasLimits: limitsFrom(env, API_LIMITS),
   };
 }

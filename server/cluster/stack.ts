@@ -182,6 +182,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(metrics ? { metrics } : {}),
     ...(offThread ? { offThread } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+    security: config.security,
+    limits: config.canvasLimits,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
     catalogue: registry.catalogue,
