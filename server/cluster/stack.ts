@@ -4,6 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
+import { type CeleryConfig, loadCeleryConfig } from '../celery/config';
+import { CeleryService } from '../celery/service';
 import type { ServerConfig } from '../config';
 import { createApiHandler } from '../http/api/index';
 import type { Logger } from '../log';
@@ -51,6 +53,8 @@ export interface StackOptions {
    * running without one (default false: tests and benches want to know at once).
    */
   waitForRedis?: boolean;
+  /** The user's Celery cluster to offer as a run target (default: from CHORDFLOW_CELERY_* variables). */
+  celery?: CeleryConfig | null;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -141,7 +145,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     } else await start();
   }
 
+  const celeryConfig = options.celery === undefined ? loadCeleryConfig() : (options.celery ?? undefined);
+  const celery =
+    celeryConfig && client
+      ? new CeleryService({
+          ...celeryConfig,
+          store: client.store,
+          catalogue: registry.catalogue,
+          ...(log ? { log: { warn: (m: string) => log.warn(m), info: (m: string) => log.info(m) } } : {}),
+        })
+      : undefined;
+  if (celeryConfig && !client)
+    log?.warn('CHORDFLOW_CELERY_BROKER is set but Redis for the run store is not: the Celery target is off.');
   const api = createApiHandler({
+    ...(celery ? { celery } : {}),
     ...(client ? { client } : {}),
     ...(definitions ? { definitions } : {}),
     ...(redis ? { redis } : {}),
@@ -173,6 +190,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       metrics?.stop();
       monitor?.close();
       await Promise.all(workers.map((w) => w.close(timeoutMs)));
+      await celery?.close();
       if (client) await within(client.close(), 300, undefined);
       redis?.disconnect();
       await modelService?.close();

@@ -25,6 +25,10 @@ export interface RunRecord {
   /** Epoch ms when the run was started (event `at` values are relative to it). */
   started_ms: number;
   comment?: string;
+  /** Where the run executes: absent = Chordflow's cluster; `celery` = the user's Celery app (server/celery). */
+  target?: 'celery';
+  /** For Celery runs: broker/backend (no passwords), queue and the Celery id of every task. */
+  celery?: { broker: string; backend: string; queue: string; ids: Record<string, string> };
 }
 
 /** Appends events atomically: RPUSH numbers them (seq = list index + 1), then one PUBLISH per batch. */
@@ -152,6 +156,8 @@ export class RunStore {
         updated: record.updated,
         started_ms: String(record.started_ms),
         ...(record.comment !== undefined ? { comment: record.comment } : {}),
+        ...(record.target !== undefined ? { target: record.target } : {}),
+        ...(record.celery !== undefined ? { celery: JSON.stringify(record.celery) } : {}),
       })
       .zadd(this.keys.runs, Date.parse(record.created), record.id)
       .exec();
@@ -171,6 +177,8 @@ export class RunStore {
       'updated',
       'started_ms',
       'comment',
+      'target',
+      'celery',
     ] as const;
     const values = await this.redis.hmget(this.keys.run(id), ...fields);
     const h: Partial<Record<(typeof fields)[number], string>> = {};
@@ -190,6 +198,8 @@ export class RunStore {
       updated: h.updated ?? h.created,
       started_ms: Number(h.started_ms ?? 0),
       ...(h.comment !== undefined ? { comment: h.comment } : {}),
+      ...(h.target === 'celery' ? { target: 'celery' as const } : {}),
+      ...(h.celery !== undefined ? { celery: JSON.parse(h.celery) as NonNullable<RunRecord['celery']> } : {}),
     };
   }
 

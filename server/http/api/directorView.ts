@@ -18,6 +18,8 @@ export interface WorkflowObject {
   periodic: false;
   payload?: unknown;
   comment?: string;
+  /** `celery` when the run executes on the user's Celery cluster. */
+  target?: 'celery';
 }
 
 export function workflowObject(run: RunRecord, withPayload = true): WorkflowObject {
@@ -32,6 +34,7 @@ export function workflowObject(run: RunRecord, withPayload = true): WorkflowObje
     periodic: false,
     ...(withPayload ? { payload: run.payload } : {}),
     ...(run.comment !== undefined ? { comment: run.comment } : {}),
+    ...(run.target === 'celery' ? { target: 'celery' } : {}),
   };
 }
 

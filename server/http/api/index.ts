@@ -18,6 +18,8 @@ import type { Redis } from 'ioredis';
 import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
+import { CelerySubmitError } from '../../celery/run';
+import type { CeleryService } from '../../celery/service';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
 import type { Metrics } from '../../ops/metrics';
 import type { OpsView } from '../../ops/opsView';
@@ -27,6 +29,7 @@ import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../r
 import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
+import { celeryTarget, isCeleryRecord } from './celeryTarget';
 import { taskObjects, workflowObject } from './directorView';
 import { healthReport } from './health';
 import { catalogueJson } from './tasks';
@@ -48,6 +51,8 @@ export interface ApiDeps {
   modelServiceUrl?: string;
   /** The task catalogue (also without Redis: the palette needs it); default the cluster client's. */
   catalogue?: TaskCatalogue;
+  /** The user's Celery app (`CHORDFLOW_CELERY_BROKER`): runs with `"target": "celery"`. */
+  celery?: CeleryService;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
@@ -149,6 +154,8 @@ export function createApiHandler(
         'The request body must be a JSON object: {project, name, payload} or {canvas, payload?}.',
       );
     }
+    // A bad or unavailable target is the caller's to fix, before anything else is looked at.
+    const celery = celeryTarget(body, deps.celery);
     const c = cluster();
     const payload = (body.payload ?? null) as Json;
     if (body.comment !== undefined && typeof body.comment !== 'string') {
@@ -157,7 +164,7 @@ export function createApiHandler(
     const comment = body.comment as string | undefined;
     if (body.canvas !== undefined) {
       const extra = Object.keys(body).filter(
-        (k) => !['canvas', 'payload', 'name', 'project', 'comment'].includes(k),
+        (k) => !['canvas', 'payload', 'name', 'project', 'comment', 'target'].includes(k),
       );
       if (extra.length > 0)
         throw new HttpError(
@@ -169,6 +176,16 @@ export function createApiHandler(
       if (body.project !== undefined && !isValidNamePart(body.project))
         throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
       const file = c.parseCanvas(body.canvas);
+      if (celery) {
+        const run = await celery.submit({
+          file,
+          name: (body.name as string | undefined) ?? 'adhoc',
+          project: (body.project as string | undefined) ?? 'canvas',
+          payload,
+          ...(comment !== undefined ? { comment } : {}),
+        });
+        return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
+      }
       let planned: RunPlan | undefined;
       const run = await c.submit({
         onPlanned: (p) => {
@@ -192,7 +209,9 @@ export function createApiHandler(
         },
       );
     }
-    const extra = Object.keys(body).filter((k) => !['project', 'name', 'payload', 'comment'].includes(k));
+    const extra = Object.keys(body).filter(
+      (k) => !['project', 'name', 'payload', 'comment', 'target'].includes(k),
+    );
     if (extra.length > 0)
       throw new HttpError(
         400,
@@ -207,6 +226,10 @@ export function createApiHandler(
     const def = await defs().get(fullname);
     if (!def) throw new HttpError(404, `Workflow ${fullname} not found.`);
     const file = c.parseCanvas(injectPayload(def.canvas, payload, c.catalogue));
+    if (celery) {
+      const run = await celery.submit({ file, name: def.name, project: def.project, payload });
+      return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
+    }
     let planned: RunPlan | undefined;
     const run = await c.submit({
       onPlanned: (p) => {
@@ -269,14 +292,43 @@ export function createApiHandler(
   };
 
   const relaunch: Handler = async (_req, res, [id = '']) => {
-    await runOr404(id);
+    const record = await runOr404(id);
+    if (isCeleryRecord(record)) {
+      // A Celery run is relaunched on Celery (same canvas and payload, new task ids).
+      if (!deps.celery)
+        throw new HttpError(
+          409,
+          'This run was on a Celery cluster and this server has no Celery target (set CHORDFLOW_CELERY_BROKER).',
+        );
+      const again = await deps.celery.submit({
+        file: cluster().parseCanvas(record.canvas),
+        name: record.name,
+        project: record.project,
+        payload: record.payload as Json,
+      });
+      return sendJson(res, 201, { ...workflowObject(again), target: 'celery' });
+    }
     const run = await cluster().relaunch(id);
     if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
     sendJson(res, 201, workflowObject(run));
   };
 
   const cancel: Handler = async (_req, res, [id = '']) => {
-    await runOr404(id);
+    const record = await runOr404(id);
+    if (
+      isCeleryRecord(record) &&
+      record.status !== 'success' &&
+      record.status !== 'error' &&
+      record.status !== 'canceled'
+    ) {
+      if (!deps.celery)
+        throw new HttpError(
+          409,
+          'This run is on a Celery cluster and this server has no Celery target (set CHORDFLOW_CELERY_BROKER).',
+        );
+      await deps.celery.cancel(record);
+      return sendJson(res, 201, workflowObject({ ...record, status: 'canceled' }));
+    }
     const run = await cluster().cancel(id);
     if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
     sendJson(res, 201, workflowObject(run));
@@ -318,7 +370,8 @@ export function createApiHandler(
   const listTasks: Handler = async (_req, res) => {
     const catalogue = deps.catalogue ?? deps.client?.catalogue;
     if (!catalogue) throw new HttpError(503, 'The task catalogue is not loaded yet.');
-    sendJson(res, 200, catalogueJson(catalogue));
+    // With a Celery target, its app's registered tasks join the palette (source "celery").
+    sendJson(res, 200, catalogueJson(deps.celery ? await deps.celery.catalogue() : catalogue));
   };
 
   const metrics: Handler = async (_req, res) => {
@@ -383,6 +436,7 @@ export function createApiHandler(
     } catch (err) {
       if (res.headersSent) return true;
       if (err instanceof HttpError) sendJson(res, err.status, { error: err.message, ...err.extra });
+      else if (err instanceof CelerySubmitError) sendJson(res, 400, { error: err.message });
       else if (err instanceof SubmitError)
         sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
       else {
