@@ -45,7 +45,8 @@ export async function buildCli(root) {
   const tmp = join(dist, `tmp-${process.pid}-${Date.now()}`);
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { main: 'server/cli/main.ts' },
+    // submitThread: the worker thread that plans and stores submitted canvases (server/cluster/offThreadSubmit.ts).
+    entryPoints: { main: 'server/cli/main.ts', submitThread: 'server/cluster/submitThread.ts' },
     bundle: true,
     splitting: true,
     format: 'esm',

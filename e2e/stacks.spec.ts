@@ -123,3 +123,55 @@ test.describe('stacks', () => {
     await expect(stack(page)).toHaveAttribute('data-done', '0');
   });
 });
+
+test.describe('stacks, live', () => {
+  test('a 1,000-member chord runs on the cluster: the stack counts move, then the run page lists members', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await importCanvas(page, fanOut(1000));
+    await expect(stack(page)).toHaveAttribute('data-count', '1000');
+    // Record every done-count the stack shows while the run streams in (the page's own observer, so
+    // Playwright's polling cannot miss a value).
+    await page.evaluate(() => {
+      const seen = new Set<string>();
+      (window as unknown as { __done: Set<string> }).__done = seen;
+      const observer = new MutationObserver(() => {
+        const v = document.querySelector('[data-testid="stack-node"]')?.getAttribute('data-done');
+        if (v != null) seen.add(v);
+      });
+      observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-done'] });
+    });
+    await page.getByTestId('run-button').click();
+    await page.getByTestId('run-submit').click();
+    const banner = page.getByTestId('live-run-banner');
+    await expect(banner).toBeVisible();
+    const runId = (await banner.getAttribute('data-run-id')) ?? '';
+    await expect(banner).toHaveAttribute('data-finished', 'true', { timeout: 150_000 });
+    await expect(stack(page)).toHaveAttribute('data-done', '1000');
+    await expect(stack(page)).toHaveAttribute('data-succeeded', '1000');
+    const seen = await page.evaluate(() =>
+      [...(window as unknown as { __done: Set<string> }).__done].map(Number),
+    );
+    // The counts moved: some instant showed part of the header done.
+    expect(seen.some((v) => v > 0 && v < 1000)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/stack-live-light.png` });
+
+    await page.goto(`/runs/${runId}`);
+    const runStack = page.getByTestId('run-stack');
+    await expect(runStack.getByTestId('stack-node')).toHaveAttribute('data-succeeded', '1000');
+    await expect(page.locator('[data-testid="run-node"]')).toHaveCount(1);
+    await runStack.getByTestId('run-stack-members').click();
+    await expect(runStack.getByTestId('run-stack-member').first()).toHaveAttribute('data-status', 'success');
+    await runStack.getByTestId('run-stack-member').nth(2).click();
+    await expect(page.getByTestId('task-drawer')).toHaveAttribute('data-task-id', 'task.header.2');
+    // Timelines aggregate the same way: one lane for the 1,000 members.
+    await expect(page.getByTestId('prediction-stack-lane')).toHaveCount(1);
+    for (const theme of ['light', 'dark'] as const) {
+      await page.evaluate((t) => {
+        document.documentElement.dataset.theme = t;
+      }, theme);
+      await page.screenshot({ path: `${SHOTS}/stack-run-page-${theme}.png` });
+    }
+  });
+});

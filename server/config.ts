@@ -1,3 +1,6 @@
+import { API_LIMITS, type CanvasLimits, limitsFrom } from '../lib/canvas/gate';
+import { loadSecurityPolicy, type SecurityPolicy } from './http/security/policy';
+
 /**
  * Server configuration from environment variables, read once with sane defaults.
  * Every variable is documented in the README's "Configuration" table.
@@ -27,6 +30,16 @@ export interface ServerConfig {
   watchdogIntervalMs: number;
   bodyLimitBytes: number;
   logLevel: string;
+  /** `GET /api/workflows` page size when none is asked (director's `DIRECTOR_WORKFLOWS_PER_PAGE`). */
+  workflowsPerPage: number;
+  /** The largest page size a client may ask for. */
+  workflowsMaxPerPage: number;
+  /** A celery-director `workflows.yml` imported as definitions at start (schemas in `schemas/` next to it). */
+  workflowsFile: string | undefined;
+  /** Token, allowed origins, subscription cap (server/http/security). */
+  security: SecurityPolicy;
+  /** Depth and task caps for canvases from outside (`CHORDFLOW_MAX_DEPTH`, `CHORDFLOW_MAX_TASKS`). */
+  canvasLimits: CanvasLimits;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -61,5 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     watchdogIntervalMs: Math.max(100, intEnv(env, 'CHORDFLOW_WATCHDOG_MS', 30_000)),
     bodyLimitBytes: intEnv(env, 'CHORDFLOW_BODY_LIMIT', 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
+    workflowsPerPage: Math.max(1, intEnv(env, 'CHORDFLOW_WORKFLOWS_PER_PAGE', 1000)),
+    workflowsMaxPerPage: Math.max(1, intEnv(env, 'CHORDFLOW_WORKFLOWS_MAX_PER_PAGE', 10_000)),
+    workflowsFile: env.CHORDFLOW_WORKFLOWS || undefined,
+    security: loadSecurityPolicy(env),
+    canvasLimits: limitsFrom(env, API_LIMITS),
   };
 }

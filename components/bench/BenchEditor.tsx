@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { CanvasNode } from '@/lib/canvas/model';
 import { Editor } from '../editor/Editor';
 import { useStackView } from '../editor/stacks/stackView';
+import { EditorSimulationPanel } from '../sim/EditorSimulationPanel';
 
 /** A canvas of n tasks: a group of n/10 chains of 10 tasks (rows of 10, like the bare page). */
 export function benchCanvas(n: number): CanvasNode {
@@ -62,14 +63,21 @@ export function benchChord(n: number): CanvasNode {
  * and no initial fit (zoom 1, like the bare page).
  */
 export function BenchEditorPage() {
-  const [q, setQ] = useState<{ n: number; chord: boolean } | null>(null);
+  const [q, setQ] = useState<{ n: number; chord: boolean; sim: boolean } | null>(null);
   useEffect(() => {
     const p = new URLSearchParams(window.location.search);
     // `stacks=off` draws every member: the 1,000/2,000-node bars measure drawing that many nodes.
     useStackView.setState({ enabled: p.get('stacks') !== 'off' });
-    setQ({ n: Number(p.get('n') ?? 1000), chord: p.get('shape') === 'chord' });
+    setQ({ n: Number(p.get('n') ?? 1000), chord: p.get('shape') === 'chord', sim: p.get('sim') === 'on' });
   }, []);
   if (q === null) return null;
   const canvas = q.chord ? benchChord(q.n) : benchCanvas(q.n);
-  return <Editor initial={{ doc: { canvas }, name: `Bench ${q.n}` }} fitOnLoad={false} />;
+  // `sim=on` adds the simulation dock (the simulate + replay measurements).
+  return (
+    <Editor
+      initial={{ doc: { canvas }, name: `Bench ${q.n}` }}
+      fitOnLoad={false}
+      {...(q.sim ? { dock: <EditorSimulationPanel /> } : {})}
+    />
+  );
 }

@@ -4,6 +4,7 @@
  */
 'use client';
 import { useEffect } from 'react';
+import { withApiToken } from '@/components/run/api';
 import {
   type CatalogueEntry,
   mergeCatalogue,
@@ -23,6 +24,7 @@ interface TaskJson {
   options: TaskOptions;
   sim: { duration_ms: DurationModel };
   errback_style: 'new' | 'old';
+  any_kwargs?: boolean;
 }
 
 function isTaskJson(v: unknown): v is TaskJson {
@@ -44,6 +46,7 @@ export function withServerTasks(base: TaskCatalogue, list: unknown): TaskCatalog
     module: t.module,
     // The server already refused real clashes; an override it accepted is one here too.
     override: true,
+    ...(t.any_kwargs ? { any_kwargs: true } : {}),
   }));
   const fromServer = extra.filter((e) => {
     const mine = base.get(e.name);
@@ -58,7 +61,7 @@ export function useServerCatalogue(): void {
   const actions = useActions();
   useEffect(() => {
     const ac = new AbortController();
-    fetch('/api/tasks', { signal: ac.signal })
+    fetch('/api/tasks', withApiToken({ signal: ac.signal }))
       .then((r) => (r.ok ? r.json() : null))
       .then((list: unknown) => {
         if (list !== null) actions.setCatalogue(withServerTasks(store.getState().catalogue, list));

@@ -16,7 +16,6 @@ import { RUN_BAR_SLOT } from '../editor/Editor';
 import { useEditor, useEditorStore } from '../editor/EditorProvider';
 import { toRunStatusSlice } from '../sim/model/editorSync';
 import { type RunPathMap, runPathMap } from '../sim/model/pathMap';
-import { runStateAt } from '../sim/model/runState';
 import { buildTimeline } from '../sim/model/timeline';
 import { useSimStore } from '../sim/simulationStore';
 import { STATUS_COLOR, STATUS_LABEL } from '../sim/statusStyle';
@@ -26,6 +25,7 @@ import { RunStatusBadge } from './RunStatusBadge';
 import styles from './run.module.css';
 import { useLiveClock } from './useLiveClock';
 import { useLiveRun } from './useLiveRun';
+import { useIncrementalRunState, useThrottledLive } from './useLiveViews';
 import { usePrediction } from './usePrediction';
 
 const KEY = 'chordflow.liveRun';
@@ -131,12 +131,15 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
   const now = useLiveClock(startedMs, !live.finished);
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
   const t = live.finished ? Number.POSITIVE_INFINITY : Math.max(now ?? 0, lastAt);
-  const state = useMemo(() => runStateAt(live.events, t), [live.events, t]);
+  // Node states fold only each frame's new events; views of every task follow a throttled copy.
+  const state = useIncrementalRunState(live.events, t);
+  const slowEvents = useThrottledLive(live.events, live.events.length, !live.finished);
+  const slowState = useThrottledLive(state, live.events.length, !live.finished);
   const pathMap = useMemo(() => safePathMap(editorFile), [editorFile]);
   const predictionFile = submitted ?? editorFile;
   const payload = (live.run?.payload ?? null) as Json;
-  const prediction = usePrediction(predictionFile, payload, state, live.finished);
-  const timeline = useMemo(() => buildTimeline(live.events), [live.events]);
+  const prediction = usePrediction(predictionFile, payload, slowState, live.finished);
+  const timeline = useMemo(() => buildTimeline(slowEvents), [slowEvents]);
   const prev = useRef<RunStatusSlice | undefined>(undefined);
 
   // Live state → the editor's node overlay.
@@ -147,9 +150,9 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
 
   // Live events → the simulation dock (Gantt, event log, drawer).
   useEffect(() => {
-    if (live.events.length === 0) return;
-    useSimStore.getState().showRun({ source: 'live', events: live.events, ...(pathMap ? { pathMap } : {}) });
-  }, [live.events, pathMap]);
+    if (slowEvents.length === 0) return;
+    useSimStore.getState().showRun({ source: 'live', events: slowEvents, ...(pathMap ? { pathMap } : {}) });
+  }, [slowEvents, pathMap]);
 
   const finished = state.finished;
   const divergent = prediction?.divergent.size ?? 0;

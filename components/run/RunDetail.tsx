@@ -10,28 +10,24 @@ import type { CanvasNode, Json } from '@/lib/canvas/model';
 import { normalizeCanvas } from '@/lib/canvas/normalize';
 import { isDerivedTaskId, taskCaption } from '@/lib/canvas/readablePath';
 import { EventLog } from '../sim/EventLog';
-import { describeStatus, formatMs, runStateAt, type TaskRunState } from '../sim/model/runState';
+import { formatMs, type TaskRunState } from '../sim/model/runState';
 import { buildTimeline } from '../sim/model/timeline';
 import simStyles from '../sim/sim.module.css';
-import { STATUS_COLOR } from '../sim/statusStyle';
 import { TaskDrawer } from '../sim/TaskDrawer';
 import { Timeline } from '../sim/Timeline';
 import { PredictionTimeline } from './PredictionTimeline';
 import { RunActions } from './RunActions';
 import { RunGraph } from './RunGraph';
 import { RunStatusBadge } from './RunStatusBadge';
+import { RunTaskTable, tableRows } from './RunTaskTable';
 import styles from './run.module.css';
 import { runCanvasFile } from './runFile';
+import { layoutRunGraph } from './runGraphLayout';
 import { useLiveClock } from './useLiveClock';
 import { useLiveRun } from './useLiveRun';
+import { useIncrementalRunState, useThrottledLive } from './useLiveViews';
 import { usePrediction } from './usePrediction';
 import { useStoredTheme } from './useStoredTheme';
-
-function short(value: Json | undefined): string {
-  if (value === undefined) return '';
-  const text = JSON.stringify(value);
-  return text.length > 90 ? `${text.slice(0, 88)}…` : text;
-}
 
 /**
  * Celery's error texts name task ids (`Dependency task.tasks.1.header.0 raised …`). Kept verbatim; for
@@ -88,12 +84,19 @@ export function RunDetail({ runId }: { runId: string }) {
   const now = useLiveClock(startedMs, !live.finished);
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
   const t = live.finished ? Number.POSITIVE_INFINITY : Math.max(now ?? 0, lastAt);
-  const state = useMemo(() => runStateAt(live.events, t), [live.events, t]);
-  const timeline = useMemo(() => buildTimeline(live.events), [live.events]);
+  // Node states fold only each frame's new events; views of every task follow a throttled copy.
+  const state = useIncrementalRunState(live.events, t);
+  const running = !live.finished;
+  const slowEvents = useThrottledLive(live.events, live.events.length, running);
+  const slowState = useThrottledLive(state, live.events.length, running);
+  const timeline = useMemo(() => buildTimeline(slowEvents), [slowEvents]);
   const payload = (record?.payload ?? null) as Json;
-  const prediction = usePrediction(file, payload, state, live.finished);
+  const prediction = usePrediction(file, payload, slowState, live.finished);
   const finished = state.finished;
-  const tasks = [...state.tasks.values()];
+  // Failed tasks first (a 10,000-task run lists its failures, not a wall of rows).
+  const tasks = useMemo(() => tableRows(slowState), [slowState]);
+  // The graph's stacks: their members share one lane in the predicted-vs-actual timeline.
+  const graphStacks = useMemo(() => (file ? layoutRunGraph(file).stacks : []), [file]);
   const selectedTask = selected ? state.tasks.get(selected) : undefined;
 
   if (live.loaded && !record && live.events.length === 0) {
@@ -142,7 +145,7 @@ export function RunDetail({ runId }: { runId: string }) {
           name={record?.name ?? 'run'}
           file={file}
           payload={payload}
-          state={state}
+          state={slowState}
           finished={live.finished || record?.status === 'canceled'}
           failed={finished?.status === 'failure' || record?.status === 'error'}
         />
@@ -168,61 +171,17 @@ export function RunDetail({ runId }: { runId: string }) {
               divergent={prediction?.divergent ?? new Map()}
               selectedTaskId={selected}
               onSelect={setSelected}
+              timeline={timeline}
             />
           ) : null}
 
-          <section className={styles.card}>
-            <h2>Tasks</h2>
-            <table className={styles.table} data-testid="run-tasks">
-              <thead>
-                <tr>
-                  <th>Task</th>
-                  <th>State</th>
-                  <th>Attempts</th>
-                  <th>Worker</th>
-                  <th>Result / exception</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tasks.map((task) => (
-                  <tr
-                    key={task.task_id}
-                    className={styles.clickable}
-                    data-testid="run-task-row"
-                    data-task-id={task.task_id}
-                    data-status={task.status}
-                    onClick={() => setSelected(task.task_id)}
-                  >
-                    <td>
-                      <strong>{task.name}</strong>
-                      <div style={{ opacity: 0.7 }} title={task.task_id} data-testid="run-task-caption">
-                        {taskCaption(task.task_id, task.path, root)}
-                      </div>
-                    </td>
-                    <td style={{ color: STATUS_COLOR[task.status], fontWeight: 600 }}>
-                      {describeStatus(task, Number.isFinite(t) ? t : lastAt)}
-                      {prediction?.divergent.get(task.task_id) ? (
-                        <div className={styles.error} style={{ fontWeight: 400 }}>
-                          ≠ {prediction.divergent.get(task.task_id)}
-                        </div>
-                      ) : null}
-                    </td>
-                    <td data-testid="run-task-attempts">{task.attempt}</td>
-                    <td className={styles.mono}>{task.worker ?? ''}</td>
-                    <td className={styles.mono}>
-                      {task.error ? (
-                        <span className={styles.error}>
-                          {task.error.type}: {task.error.message}
-                        </span>
-                      ) : (
-                        short(task.result)
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <RunTaskTable
+            tasks={tasks}
+            divergent={prediction?.divergent}
+            t={Number.isFinite(slowState.t) ? slowState.t : lastAt}
+            root={root}
+            onSelect={setSelected}
+          />
 
           {prediction ? (
             <section className={styles.card}>
@@ -232,6 +191,7 @@ export function RunDetail({ runId }: { runId: string }) {
                 actual={timeline}
                 tasks={prediction.order}
                 divergent={prediction.divergent}
+                stacks={graphStacks}
                 {...(now !== undefined && !live.finished ? { now } : {})}
               />
             </section>
@@ -269,7 +229,7 @@ export function RunDetail({ runId }: { runId: string }) {
                 />
               ) : (
                 <EventLog
-                  events={live.events}
+                  events={slowEvents}
                   playhead={Number.POSITIVE_INFINITY}
                   onPick={(e) => {
                     if ('task_id' in e) setSelected(e.task_id);

@@ -6,12 +6,16 @@
  */
 import { Background, type Edge, Handle, type Node, type NodeProps, Position, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { memo, useMemo } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
 import { normalizeCanvas } from '@/lib/canvas/normalize';
 import { taskCaption } from '@/lib/canvas/readablePath';
+import type { StackRange } from '@/lib/canvas/stacks';
+import { summarizeStack, taskSpans } from '../editor/stacks/stackSummary';
 import { headerFailures, type RunStateAt, type TaskRunState } from '../sim/model/runState';
+import type { Timeline } from '../sim/model/timeline';
 import { STATUS_COLOR, STATUS_LABEL } from '../sim/statusStyle';
+import { type RunStackData, RunStackNode } from './RunStackNode';
 import { layoutRunGraph } from './runGraphLayout';
 
 export interface RunGraphProps {
@@ -21,6 +25,8 @@ export interface RunGraphProps {
   divergent?: ReadonlyMap<string, string>;
   selectedTaskId?: string | null;
   onSelect?(taskId: string): void;
+  /** The run's attempts (stacked nodes' duration histograms). */
+  timeline?: Timeline;
 }
 
 interface TaskNodeData extends Record<string, unknown> {
@@ -101,10 +107,44 @@ const TaskBox = memo(function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
   );
 });
 
-const nodeTypes = { runTask: TaskBox };
+const nodeTypes = { runTask: TaskBox, runStack: RunStackNode };
 
-export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: RunGraphProps) {
-  const layout = useMemo(() => layoutRunGraph(file), [file]);
+export function RunGraph({ file, state, divergent, selectedTaskId, onSelect, timeline }: RunGraphProps) {
+  const [expanded, setExpanded] = useState<Record<string, StackRange>>({});
+  const onRange = useCallback((id: string, range: StackRange | null) => {
+    setExpanded((e) => {
+      const next = { ...e };
+      if (range === null) delete next[id];
+      else next[id] = range;
+      return next;
+    });
+  }, []);
+  // Members of one shape in a big group or chord header are one stacked node (lib/canvas/stacks.ts).
+  const layout = useMemo(() => layoutRunGraph(file, expanded), [file, expanded]);
+  const spans = useMemo(() => (timeline ? taskSpans(timeline) : undefined), [timeline]);
+  const stackNodes = useMemo<Node<RunStackData>[]>(
+    () =>
+      layout.stacks.map((s) => ({
+        id: s.id,
+        type: 'runStack',
+        position: { x: s.col * COL, y: s.row * ROW },
+        draggable: false,
+        connectable: false,
+        data: {
+          stack: s,
+          state,
+          summary: summarizeStack(
+            s.members.length,
+            (i) => s.members[i]!.map((id) => state.tasks.get(id)),
+            spans,
+            state.t,
+          ),
+          onRange,
+          ...(onSelect ? { onSelect } : {}),
+        },
+      })),
+    [layout, state, spans, onRange, onSelect],
+  );
   const root = useMemo(
     () =>
       normalizeCanvas(file.canvas, {
@@ -112,7 +152,7 @@ export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: R
       }),
     [file],
   );
-  const nodes = useMemo<Node<TaskNodeData>[]>(() => {
+  const taskNodes = useMemo<Node<TaskNodeData>[]>(() => {
     const failures = headerFailures(state);
     return layout.tasks.map((t) => {
       const task = state.tasks.get(t.task_id) ?? state.tasks.get(state.byPath.get(t.path)?.[0] ?? '');
@@ -138,6 +178,7 @@ export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: R
       };
     });
   }, [layout, root, state, divergent, selectedTaskId]);
+  const nodes = useMemo<Node[]>(() => [...stackNodes, ...taskNodes], [stackNodes, taskNodes]);
   const edges = useMemo<Edge[]>(
     () =>
       layout.edges.map((e) => ({
@@ -166,7 +207,9 @@ export function RunGraph({ file, state, divergent, selectedTaskId, onSelect }: R
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
-        onNodeClick={(_e, n) => onSelect?.(n.id)}
+        onNodeClick={(_e, n) => {
+          if (n.type === 'runTask') onSelect?.(n.id);
+        }}
       >
         <Background />
       </ReactFlow>

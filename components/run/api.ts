@@ -68,6 +68,16 @@ export function apiToken(): string | undefined {
   return localStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
+/** `init` with the saved API token as `Authorization: Bearer` (every API request needs it when set). */
+export function withApiToken(init: RequestInit = {}): RequestInit {
+  const token = apiToken();
+  if (!token) return init;
+  return {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+  };
+}
+
 export function setApiToken(token: string): void {
   if (typeof localStorage === 'undefined') return;
   if (token) localStorage.setItem(TOKEN_KEY, token);

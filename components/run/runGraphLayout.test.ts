@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canvasFile, chain, group, task, withLinkError } from '@/lib/canvas/build';
+import { canvasFile, chain, chord, group, task, withLinkError } from '@/lib/canvas/build';
 import { layoutRunGraph } from './runGraphLayout';
 
 describe('run graph layout', () => {
@@ -36,5 +36,30 @@ describe('run graph layout', () => {
     const eb = layout.tasks.find((t) => t.name === 'on_error');
     expect(eb).toMatchObject({ origin: 'link_error', col: 0, row: 1 });
     expect(layout.edges).toContainEqual({ source: 'first', target: eb?.task_id, kind: 'link_error' });
+  });
+});
+
+describe('run graph stacks', () => {
+  it('draws a 1,000-member chord header as one stack with every member task id, and opens a range', () => {
+    const file = canvasFile(
+      chord(
+        Array.from({ length: 1000 }, (_, i) => task('add', [i, 1])),
+        task('tsum'),
+      ),
+    );
+    const layout = layoutRunGraph(file);
+    expect(layout.stacks).toHaveLength(1);
+    const s = layout.stacks[0]!;
+    expect(s.members).toHaveLength(1000);
+    expect(s.members[7]).toEqual(['task.header.7']);
+    expect(layout.tasks.map((t) => t.task_id)).toEqual(['task.body']);
+    expect(layout.edges).toEqual([{ source: s.id, target: 'task.body', kind: 'flow' }]);
+    const open = layoutRunGraph(file, { [s.id]: { from: 10, to: 13 } });
+    expect(open.tasks.map((t) => t.task_id)).toEqual([
+      'task.header.10',
+      'task.header.11',
+      'task.header.12',
+      'task.body',
+    ]);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { CanvasFile, CanvasNode } from '@/lib/canvas/model';
 import { normalizeCanvas } from '@/lib/canvas/normalize';
+import { clipRange, memberShape, STACK_MIN_MEMBERS, type StackRange, shapeLabel } from '@/lib/canvas/stacks';
 
 export interface GraphTask {
   task_id: string;
@@ -18,6 +19,23 @@ export interface GraphTask {
   chordId?: string;
 }
 
+/** Members of one shape drawn as one stacked node (lib/canvas/stacks.ts), with their task ids. */
+export interface GraphStack {
+  /** `stack:<path of the group or chord>`. */
+  id: string;
+  label: string;
+  owner: 'group' | 'chord';
+  col: number;
+  row: number;
+  /** Task ids of each member, in member order. */
+  members: string[][];
+  /** Members drawn as task nodes beside the stack. */
+  range: StackRange;
+}
+
+/** Rows a stacked node takes on the run graph. */
+export const STACK_ROWS = 2;
+
 export interface GraphEdge {
   source: string;
   target: string;
@@ -27,6 +45,7 @@ export interface GraphEdge {
 export interface RunGraphLayout {
   tasks: GraphTask[];
   edges: GraphEdge[];
+  stacks: GraphStack[];
 }
 
 interface Block {
@@ -46,9 +65,82 @@ export function taskIdFor(node: { id?: string }, path: string): string {
   return node.id ?? (path === '' ? 'task' : `task.${path}`);
 }
 
-export function layoutRunGraph(file: CanvasFile): RunGraphLayout {
+/** Task ids of every task in a subtree (what the planner names them: label, else path). */
+function taskIdsIn(node: CanvasNode, path: string, out: string[] = []): string[] {
+  if (node.type === 'task') out.push(taskIdFor(node, path));
+  if (node.type === 'chain' || node.type === 'group')
+    node.tasks.forEach((c, i) => void taskIdsIn(c, join(path, 'tasks', i), out));
+  if (node.type === 'chord') {
+    node.header.forEach((c, i) => void taskIdsIn(c, join(path, 'header', i), out));
+    taskIdsIn(node.body, join(path, 'body'), out);
+  }
+  node.link.forEach((c, i) => void taskIdsIn(c, join(path, 'link', i), out));
+  node.link_error.forEach((c, i) => void taskIdsIn(c, join(path, 'link_error', i), out));
+  return out;
+}
+
+function stackable(list: readonly CanvasNode[]): boolean {
+  if (list.length < STACK_MIN_MEMBERS) return false;
+  const key = memberShape(list[0]!);
+  return list.every((m) => memberShape(m) === key);
+}
+
+/**
+ * Lays a run's canvas out. A group or chord header of one shape with many members is one stacked node
+ * (`stacks`); `expanded` (by stack id) draws a range of its members as tasks under it.
+ */
+export function layoutRunGraph(
+  file: CanvasFile,
+  expanded: Readonly<Record<string, StackRange>> = {},
+): RunGraphLayout {
   const tasks: GraphTask[] = [];
   const edges: GraphEdge[] = [];
+  const stacks: GraphStack[] = [];
+
+  /** A member list: every member, or a stack node and its expanded range, top to bottom. */
+  const column = (
+    owner: 'group' | 'chord',
+    list: readonly CanvasNode[],
+    key: 'tasks' | 'header',
+    path: string,
+    col: number,
+    row: number,
+    origin: GraphTask['origin'],
+    chordId: string | undefined,
+  ): Block => {
+    let r = row;
+    let width = 1;
+    const sources: string[] = [];
+    const sinks: string[] = [];
+    let indices = list.map((_, i) => i);
+    if (stackable(list)) {
+      const id = `stack:${path}`;
+      const range = clipRange(expanded[id], list.length);
+      stacks.push({
+        id,
+        label: shapeLabel(list[0]!),
+        owner,
+        col,
+        row,
+        members: list.map((m, i) => taskIdsIn(m, join(path, key, i))),
+        range,
+      });
+      sources.push(id);
+      sinks.push(id);
+      r += STACK_ROWS;
+      // A stacked node is wider than a task card: it takes two columns.
+      width = 2;
+      indices = indices.slice(range.from, range.to);
+    }
+    for (const i of indices) {
+      const b = place(list[i]!, join(path, key, i), col, r, origin, i === 0 ? chordId : undefined);
+      sources.push(...b.sources);
+      sinks.push(...b.sinks);
+      r += b.height;
+      width = Math.max(width, b.width);
+    }
+    return { sources, sinks, width, height: Math.max(1, r - row) };
+  };
 
   const place = (
     node: CanvasNode,
@@ -105,33 +197,14 @@ export function layoutRunGraph(file: CanvasFile): RunGraphLayout {
           height,
         };
       }
-      case 'group': {
-        let r = row;
-        let width = 1;
-        const sources: string[] = [];
-        const sinks: string[] = [];
-        node.tasks.forEach((child, i) => {
-          const b = place(child, join(path, 'tasks', i), col, r, origin, i === 0 ? chordId : undefined);
-          sources.push(...b.sources);
-          sinks.push(...b.sinks);
-          r += b.height;
-          width = Math.max(width, b.width);
-        });
-        return { sources, sinks, width, height: Math.max(1, r - row) };
-      }
+      case 'group':
+        return column('group', node.tasks, 'tasks', path, col, row, origin, chordId);
       case 'chord': {
-        let r = row;
-        let width = 1;
-        const sources: string[] = [];
-        const headerSinks: string[] = [];
-        node.header.forEach((child, i) => {
-          const b = place(child, join(path, 'header', i), col, r, origin, i === 0 ? chordId : undefined);
-          sources.push(...b.sources);
-          headerSinks.push(...b.sinks);
-          r += b.height;
-          width = Math.max(width, b.width);
-        });
-        const headerHeight = Math.max(1, r - row);
+        const head = column('chord', node.header, 'header', path, col, row, origin, chordId);
+        const sources = head.sources;
+        const headerSinks = head.sinks;
+        const width = head.width;
+        const headerHeight = head.height;
         const bodyRow = row + Math.floor((headerHeight - 1) / 2);
         const body = place(node.body, join(path, 'body'), col + width, bodyRow, origin, path);
         for (const s of headerSinks)
@@ -148,5 +221,5 @@ export function layoutRunGraph(file: CanvasFile): RunGraphLayout {
 
   const config = { allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header };
   place(normalizeCanvas(file.canvas, config), '', 0, 0, 'canvas');
-  return { tasks, edges };
+  return { tasks, edges, stacks };
 }

@@ -51,9 +51,12 @@ export function useLiveRun(runId: string | null): LiveRunState {
   });
   const events = useRef<RunEvent[]>([]);
   const frame = useRef<number | null>(null);
+  // Set when a batch carries run.finished (no scan of the whole log each frame).
+  const done = useRef(false);
 
   useEffect(() => {
     events.current = [];
+    done.current = false;
     setState({ events: [], run: null, status: 'connecting', loaded: false, finished: false });
     if (!runId) return;
     const flush = () => {
@@ -64,7 +67,7 @@ export function useLiveRun(runId: string | null): LiveRunState {
         ...s,
         events: list,
         loaded: true,
-        finished: list.some((e) => e.type === 'run.finished'),
+        finished: done.current,
       }));
     };
     const schedule = () => {
@@ -74,7 +77,10 @@ export function useLiveRun(runId: string | null): LiveRunState {
       runId,
       {
         onEvents(batch) {
-          for (const event of batch) events.current.push(event);
+          for (const event of batch) {
+            events.current.push(event);
+            if (event.type === 'run.finished') done.current = true;
+          }
           schedule();
         },
         onRun(run) {

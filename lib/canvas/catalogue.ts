@@ -32,6 +32,8 @@ export interface CatalogueEntry {
   module?: string;
   /** The module replaces a task of the same name on purpose (otherwise a name clash is an error). */
   override?: boolean;
+  /** Takes any keyword argument (Python's `**kwargs`): director-style tasks `(*args, **kwargs)`. */
+  any_kwargs?: boolean;
 }
 
 export type TaskSource = 'builtin' | 'tutorial' | 'user' | 'celery';
@@ -258,7 +260,7 @@ export function createCatalogue(extra: readonly CatalogueEntry[] = []): TaskCata
 }
 
 /** A task's Python-style signature, e.g. `add(x, y)`, `fail(*args, ms=0)`, `TASK_A(*args, payload=None)`. */
-export function signatureOf(entry: Pick<CatalogueEntry, 'name' | 'params'>): string {
+export function signatureOf(entry: Pick<CatalogueEntry, 'name' | 'params' | 'any_kwargs'>): string {
   const parts: string[] = [];
   let starred = false;
   for (const p of entry.params) {
@@ -273,6 +275,7 @@ export function signatureOf(entry: Pick<CatalogueEntry, 'name' | 'params'>): str
     }
     parts.push(p.default === undefined ? p.name : `${p.name}=${pyDefault(p.default)}`);
   }
+  if (entry.any_kwargs === true) parts.push('**kwargs');
   return `${entry.name}(${parts.join(', ')})`;
 }
 

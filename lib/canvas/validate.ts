@@ -336,6 +336,7 @@ class Validator {
         node.id,
       );
     }
+    if (entry.any_kwargs === true) return;
     for (const key of byKeyword) {
       if (!names.has(key)) this.warn([...path, 'kwargs', key], `${sig} has no parameter "${key}".`, node.id);
     }

@@ -249,7 +249,10 @@ class Builder {
     // A derived id (`task.<path>`) is made of key-safe characters already; only labels need escaping.
     const key = this.taskKeyPrefix + (node.id === undefined ? id : escapeKey(id));
     const options = this.optionsFor(node, entry);
-    const errback_style = entry?.errback_style ?? 'old';
+    // The core can call only its own tasks in-process: an errback whose code is the user's (or a Celery
+    // app's) is dispatched as a task, old style (lib/engine/CONTEXT.md, "Deviations").
+    const external = entry !== undefined && entry.source !== 'builtin' && entry.source !== 'tutorial';
+    const errback_style = external ? 'old' : (entry?.errback_style ?? 'old');
     const { task: name, args, kwargs, immutable } = node;
     let t: PlanTask;
     // The common shapes in one literal each (same keys in the same order as the general case): an

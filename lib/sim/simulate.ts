@@ -11,6 +11,7 @@ import { reduceRunAll } from '../protocol/reduceRun';
 import type { RunReport } from '../protocol/report';
 import { toReport } from '../protocol/toReport';
 import { type LoopResult, runLoop } from './loop';
+import { unservedQueues, type WorkerPool } from './pools';
 import { createRandom } from './prng';
 import { isScenario, simModelsFor, usesTutorialTasks, withTutorialScenario } from './scenarios';
 
@@ -19,6 +20,8 @@ export interface SimulateOptions {
   seed?: number;
   workers?: number;
   concurrency?: number;
+  /** Worker pools per queue (`chordflow simulate --workers default=2x8,gpu=1x1`); replaces workers × concurrency. */
+  pools?: readonly WorkerPool[];
   /** `happy|flaky|slow|down|partial_fail` (the seed's for tutorial tasks, generic presets otherwise). */
   scenario?: string;
   /** Run id of the trace (default `sim`). */
@@ -55,12 +58,29 @@ export function planForSimulation(
 /** Runs a plan once in the loop (shared by `simulate` and Monte Carlo). */
 export function simulatePlan(
   plan: RunPlan,
-  opts: { seed?: number; workers?: number; concurrency?: number; scenario?: string; trace?: boolean },
+  opts: {
+    seed?: number;
+    workers?: number;
+    concurrency?: number;
+    pools?: readonly WorkerPool[];
+    scenario?: string;
+    trace?: boolean;
+  },
 ): LoopResult {
   const generic = opts.scenario !== undefined && isScenario(opts.scenario) && !usesTutorialTasks(plan);
+  if (opts.pools !== undefined) {
+    const unserved = unservedQueues(plan, opts.pools);
+    if (unserved.length > 0) {
+      const q = unserved[0] as { queue: string; tasks: string[] };
+      throw new Error(
+        `No worker pool consumes queue "${q.queue}" (${q.tasks.join(', ')}): the run would wait forever. Add one, e.g. ${[...opts.pools.map((p) => `${p.queue}=${p.workers}x${p.concurrency}`), `${q.queue}=1x1`].join(',')}.`,
+      );
+    }
+  }
   return runLoop(plan, {
     workers: opts.workers ?? SIM_DEFAULTS.workers,
     concurrency: opts.concurrency ?? SIM_DEFAULTS.concurrency,
+    ...(opts.pools !== undefined ? { pools: opts.pools } : {}),
     random: createRandom(opts.seed ?? SIM_DEFAULTS.seed),
     models: simModelsFor(
       plan,

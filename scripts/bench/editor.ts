@@ -1,8 +1,12 @@
 /**
- * Editor bench (SPEC 4): in one headless Chromium run, load a bare React Flow page with N default nodes
- * and the editor with N tasks (N = 1,000 and 2,000), then drag a node with the mouse and time the frames.
+ * Editor bench (SPEC 4, issue 13): in one headless Chromium run, load a bare React Flow page with N
+ * default nodes and the editor with N tasks drawn one by one (N = 1,000 and 2,000, `stacks=off`), then
+ * drag a node with the mouse and time the frames. Then the big canvases (stacks.ts): a 10,000-task
+ * chord opens, pans, zooms and drags (against the bare page at 1,000), simulates and replays (longest
+ * main-thread task and frame intervals), and 1,000 / 10,000-task groups import through the Files panel.
  * Prints one JSON line per measurement and a summary line with the ratios against the bare page:
- *   editor load (1,000) <= 1.5 x bare,   drag frame (2,000) <= 1.2 x bare.
+ *   editor load (1,000) <= 1.5 x bare,   drag frame (2,000) <= 1.2 x bare,
+ *   10,000-task load <= 1.5 x bare load (1,000),   pan/zoom/drag frame (10,000) <= 1.2 x bare (1,000).
  *
  * Starts its own production server on port 3210 (`npx next build` first if there is no build).
  * Usage: npm run bench:editor [-- --runs 3]
@@ -10,7 +14,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import {
+  dragNode,
+  type Frames,
+  groupJson,
+  importThroughPanel,
+  loadStacked,
+  pan,
+  simulateAndReplay,
+  zoom,
+} from './editorScale';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const port = Number(process.env.BENCH_EDITOR_PORT ?? 3210);
@@ -107,6 +121,88 @@ async function drag(page: Page, selector: string): Promise<{ frames: number[]; l
   })()`) as Promise<{ frames: number[]; latency: number[] }>;
 }
 
+function frameLine(name: string, f: Frames): Record<string, number | string> {
+  return {
+    gesture: name,
+    frame_ms_mean: +mean(f.frames).toFixed(2),
+    frame_ms_p95: +percentile(f.frames, 95).toFixed(2),
+    longest_task_ms: Math.round(f.longest),
+  };
+}
+
+/**
+ * The 10,000-task chord (stacks on) against the bare page at 1,000 nodes: load, pan, zoom, drag (median
+ * of `runs`), then simulate + replay once, then imports of 1,000 / 10,000-task groups.
+ */
+async function bigCanvas(browser: Browser) {
+  const acc = { load: [] as number[], pan: [] as number[], zoom: [] as number[], drag: [] as number[] };
+  const bare = { pan: [] as number[], zoom: [] as number[] };
+  const open = () => browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const chordUrl = `${base}/bench/editor?n=10000&shape=chord`;
+  for (let run = 0; run < runs; run++) {
+    const b = await open();
+    await load(b, `${base}/bench/bare?n=1000`, 1000);
+    const bp = await pan(b);
+    const bz = await zoom(b);
+    await b.close();
+    bare.pan.push(mean(bp.frames));
+    bare.zoom.push(mean(bz.frames));
+    emit({ page: 'bare', nodes: 1000, run, ...frameLine('pan', bp) });
+    emit({ page: 'bare', nodes: 1000, run, ...frameLine('zoom', bz) });
+    const e = await open();
+    const loadMs = await loadStacked(e, chordUrl);
+    const ep = await pan(e);
+    const ez = await zoom(e);
+    const ed = await dragNode(e, '.react-flow__node-stack');
+    await e.close();
+    acc.load.push(loadMs);
+    acc.pan.push(mean(ep.frames));
+    acc.zoom.push(mean(ez.frames));
+    acc.drag.push(mean(ed.frames));
+    emit({ page: 'editor-stacked', tasks: 10000, run, load_ms: Math.round(loadMs) });
+    for (const [g, f] of [
+      ['pan', ep],
+      ['zoom', ez],
+      ['drag', ed],
+    ] as const)
+      emit({ page: 'editor-stacked', tasks: 10000, run, ...frameLine(g, f) });
+  }
+  const s = await open();
+  await loadStacked(s, `${chordUrl}&sim=on`);
+  const sim = await simulateAndReplay(s);
+  await s.close();
+  const simLine = {
+    simulate_ms: sim.simulate_ms,
+    simulate_frame_ms_p95: +percentile(sim.simulate.frames, 95).toFixed(2),
+    simulate_longest_task_ms: Math.round(sim.simulate.longest),
+    replay_frame_ms_mean: +mean(sim.replay.frames).toFixed(2),
+    replay_frame_ms_p95: +percentile(sim.replay.frames, 95).toFixed(2),
+    replay_longest_task_ms: Math.round(sim.replay.longest),
+  };
+  emit({ page: 'editor-stacked', tasks: 10000, ...simLine });
+  const imports: number[] = [];
+  for (const n of [1000, 10000]) {
+    const p = await open();
+    await p.goto(`${base}/`);
+    await p.waitForSelector('[data-testid="editor"]');
+    const ms = await importThroughPanel(p, groupJson(n));
+    await p.close();
+    imports.push(ms);
+    emit({ page: 'editor', import_group_tasks: n, import_ms: Math.round(ms) });
+  }
+  return {
+    load: median(acc.load),
+    pan: median(acc.pan),
+    zoom: median(acc.zoom),
+    drag: median(acc.drag),
+    barePan: median(bare.pan),
+    bareZoom: median(bare.zoom),
+    sim: simLine,
+    import1000: imports[0] ?? Number.NaN,
+    import10000: imports[1] ?? Number.NaN,
+  };
+}
+
 async function main(): Promise<void> {
   const server = await startServer();
   const browser = await chromium.launch({
@@ -116,20 +212,21 @@ async function main(): Promise<void> {
   try {
     const pages = [
       { name: 'bare', path: '/bench/bare', node: '.react-flow__node' },
-      { name: 'editor', path: '/bench/editor', node: '.react-flow__node-task' },
+      // Stacks off: these bars measure drawing 1,000 / 2,000 task nodes one by one.
+      { name: 'editor', path: '/bench/editor', node: '.react-flow__node-task', query: '&stacks=off' },
     ] as const;
     const results = new Map<string, { load: number[]; frame: number[]; latency: number[] }>();
     // Warm-up: compile/cache both pages once so the first measured run is not a cold server.
     for (const p of pages) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      await load(page, `${base}${p.path}?n=100`, 100);
+      await load(page, `${base}${p.path}?n=100${'query' in p ? p.query : ''}`, 100);
       await page.close();
     }
     for (let run = 0; run < runs; run++) {
       for (const n of [1000, 2000]) {
         for (const p of pages) {
           const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-          const loadMs = await load(page, `${base}${p.path}?n=${n}`, n);
+          const loadMs = await load(page, `${base}${p.path}?n=${n}${'query' in p ? p.query : ''}`, n);
           const d = await drag(page, p.node);
           await page.close();
           const key = `${p.name}:${n}`;
@@ -152,7 +249,10 @@ async function main(): Promise<void> {
         }
       }
     }
+    const big = await bigCanvas(browser);
     const m = (k: string, f: 'load' | 'frame' | 'latency') => median(results.get(k)?.[f] ?? []);
+    const bareLoad = m('bare:1000', 'load');
+    const bareDrag = m('bare:1000', 'frame');
     emit({
       summary: true,
       runs,
@@ -165,7 +265,26 @@ async function main(): Promise<void> {
       editor_frame_ms_2000: +m('editor:2000', 'frame').toFixed(2),
       frame_ratio_2000: +(m('editor:2000', 'frame') / m('bare:2000', 'frame')).toFixed(3),
       input_to_frame_ratio_2000: +(m('editor:2000', 'latency') / m('bare:2000', 'latency')).toFixed(3),
-      bar: { load_ratio_1000: 1.5, frame_ratio_2000: 1.2 },
+      // 10,000 tasks drawn as stacks, against the bare page at 1,000 nodes (same run).
+      stacked_load_ms_10000: Math.round(big.load),
+      stacked_load_ratio_10000: +(big.load / bareLoad).toFixed(3),
+      bare_pan_ms_1000: +big.barePan.toFixed(2),
+      stacked_pan_ratio_10000: +(big.pan / big.barePan).toFixed(3),
+      bare_zoom_ms_1000: +big.bareZoom.toFixed(2),
+      stacked_zoom_ratio_10000: +(big.zoom / big.bareZoom).toFixed(3),
+      bare_drag_ms_1000: +bareDrag.toFixed(2),
+      stacked_drag_ratio_10000: +(big.drag / bareDrag).toFixed(3),
+      simulate_10000: big.sim,
+      import_ms_group_1000: Math.round(big.import1000),
+      import_ms_group_10000: Math.round(big.import10000),
+      bar: {
+        load_ratio_1000: 1.5,
+        frame_ratio_2000: 1.2,
+        stacked_load_ratio_10000: 1.5,
+        stacked_pan_ratio_10000: 1.2,
+        stacked_zoom_ratio_10000: 1.2,
+        stacked_drag_ratio_10000: 1.2,
+      },
     });
   } finally {
     await browser.close();

@@ -34,6 +34,7 @@ export class CeleryService {
 
   /** Sends a canvas to Celery and watches it in the background; the stored record. */
   async submit(input: {
+    runId?: string;
     file: CanvasFile;
     name?: string;
     project?: string;
@@ -45,6 +46,7 @@ export class CeleryService {
       target: this.o.target,
       catalogue: await this.catalogue(),
       store: this.o.store,
+      ...(input.runId !== undefined ? { runId: input.runId } : {}),
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.project !== undefined ? { project: input.project } : {}),
       ...(input.payload !== undefined ? { payload: input.payload } : {}),

@@ -136,6 +136,10 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     if (msg.expires_at !== undefined && isExpired(msg, env(ctx).now))
       return finish(ctx, msg, EXPIRED, inline);
     batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
+    if (ctx.progressMarked !== true) {
+      ctx.progressMarked = true;
+      batch.markProgress(msg.run_id);
+    }
     // Fast path: a built-in that answers without effects ran synchronously, so no timer, abort or cancel
     // could have fired meanwhile; its start and finish go out in the same store flush.
     let first: TaskResult | undefined;

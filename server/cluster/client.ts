@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { canvasFileFromJson, toCanvasJson } from '../../lib/canvas/canvasJson';
+import { toCanvasJson } from '../../lib/canvas/canvasJson';
 import type { TaskCatalogue } from '../../lib/canvas/catalogue';
+import { API_LIMITS, type CanvasLimits, readCanvasValue } from '../../lib/canvas/gate';
 import type { CanvasFile, CanvasNode, Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { RunPlan, TaskFinal } from '../../lib/engine/types';
@@ -34,6 +35,8 @@ export interface SubmitInput {
   comment?: string;
   /** Fixed run id (tests, idempotent resubmits); default a fresh UUID. */
   runId?: string;
+  /** Started by a periodic schedule. */
+  periodic?: boolean;
   /** Called with the frozen plan before it is stored (the API checks its queues against live workers). */
   onPlanned?: (plan: RunPlan) => void;
 }
@@ -66,9 +69,15 @@ export class ClusterClient {
     this.dispatcher = new Dispatcher(this.queueConnection, prefix);
   }
 
-  /** Parses Canvas JSON (node or file) into a canvas file; SubmitError with every problem otherwise. */
+  /** Caps for canvases from outside (the API sets CHORDFLOW_MAX_DEPTH / CHORDFLOW_MAX_TASKS here). */
+  limits: CanvasLimits = API_LIMITS;
+
+  /**
+   * Parses untrusted Canvas JSON (node or file) through the canvas gate (depth, size, names, numbers);
+   * SubmitError with every problem otherwise.
+   */
   parseCanvas(value: unknown): CanvasFile {
-    const parsed = canvasFileFromJson(value);
+    const parsed = readCanvasValue(value, this.limits);
     if (!parsed.ok) {
       const problems = parsed.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
       throw new SubmitError(`The canvas is not valid: ${problems.join(' ')}`, problems);
@@ -109,21 +118,22 @@ export class ClusterClient {
       updated: now.toISOString(),
       started_ms: now.getTime(),
       ...(input.comment !== undefined ? { comment: input.comment } : {}),
+      ...(input.periodic ? { periodic: true } : {}),
     };
+    // Everything that can refuse the input runs before the first write (nothing half-made in Redis).
+    const step = startRun(plan, 0);
     const created = await this.store.createRun(record, plan);
     if (!created) {
       const existing = await this.store.getRun(runId);
       if (existing) return existing;
     }
-    const step = startRun(plan, 0);
     const ctx = {
       plan,
       startedMs: record.started_ms,
       barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])),
     };
-    // Marked in progress in the same write as `run.started`, before the first job exists, so a fast
-    // run's final status can never be overwritten by it.
-    this.batch.setRunFields(runId, { status: 'progress' });
+    // The run stays `pending` until a worker starts its first task (director's statuses: a run nobody
+    // works on is pending); the worker's conditional write can never overwrite a final status.
     await applyStep(this.batch, this.dispatcher, ctx, step, 0);
     return record;
   }
@@ -148,7 +158,12 @@ export class ClusterClient {
   async cancel(runId: string): Promise<RunRecord | undefined> {
     const run = await this.store.getRun(runId);
     if (!run) return undefined;
-    if (run.status === 'success' || run.status === 'error' || run.status === 'canceled') return run;
+    if (run.status === 'canceled') return run;
+    if (run.status === 'success' || run.status === 'error') {
+      // Director cancels whatever the state: a finished run becomes `canceled`, its tasks keep theirs.
+      await this.store.setStatus(runId, 'canceled');
+      return { ...run, status: 'canceled' };
+    }
     await this.store.markCanceled(runId);
     const plan = await this.store.getPlan<RunPlan>(runId);
     const finals = await this.store.getTaskStates<TaskFinal>(runId);

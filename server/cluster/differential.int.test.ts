@@ -10,6 +10,7 @@ import type { CanvasFile, Json } from '../../lib/canvas/model';
 import { arbPlannableCanvasFile as arbCanvasFile } from '../../lib/engine/arbPlannable';
 import type { RunReport } from '../../lib/protocol/report';
 import { simulate } from '../../lib/sim';
+import type { WorkerPool } from '../../lib/sim/pools';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
 
 let cluster: TestCluster;
@@ -43,8 +44,12 @@ function comparable(report: RunReport) {
   };
 }
 
-async function compare(file: CanvasFile): Promise<void> {
-  const simulated = simulate(file, { catalogue: cluster.stack.registry.catalogue, seed: 7 }).report;
+async function compare(file: CanvasFile, pools?: WorkerPool[]): Promise<void> {
+  const simulated = simulate(file, {
+    catalogue: cluster.stack.registry.catalogue,
+    seed: 7,
+    ...(pools ? { pools } : {}),
+  }).report;
   const live = await cluster.run(toCanvasJson(file) as Json, { timeoutMs: 30_000 });
   expect(comparable(live), JSON.stringify(toCanvasJson(file))).toEqual(comparable(simulated));
 }
@@ -98,6 +103,55 @@ describe('simulator and cluster agree', () => {
       },
     ],
     [
+      'sending options, .set() and map nodes (issue 15)',
+      {
+        chain: [
+          {
+            chord: {
+              header: [
+                {
+                  task: 'add',
+                  args: [1, 2],
+                  options: { apply_countdown: 0.05, priority: 2, shadow: 'adder' },
+                },
+                { task: 'identity', args: [5], options: { apply_countdown: 0.3, expires: 0.1 } },
+                { task: 'identity', args: [6], options: { expires: 30, ignore_result: true } },
+              ],
+              body: { task: 'tsum' },
+            },
+          },
+          { task: 'identity' },
+        ],
+        link_error: [{ task: 'on_error_id' }],
+      },
+    ],
+    [
+      'xmap, xstarmap, chunks and group options',
+      {
+        chain: [
+          {
+            group: [
+              { xmap: { task: { task: 'identity' }, items: [1, 2] } },
+              { xstarmap: { task: { task: 'add' }, items: [[1, 2]] } },
+              {
+                chunks: {
+                  task: { task: 'add' },
+                  items: [
+                    [1, 1],
+                    [2, 2],
+                    [3, 3],
+                  ],
+                  n: 2,
+                },
+              },
+            ],
+            options: { priority: 1, queue: 'fast' },
+          },
+          { task: 'xsum' },
+        ],
+      },
+    ],
+    [
       'replace + add_to_chord',
       {
         chord: {
@@ -136,6 +190,26 @@ describe('simulator and cluster agree', () => {
       await compare(parse(canvas));
     });
   }
+
+  it('per-queue worker pools (the cluster consumes default and fast, as the simulated pools do)', async () => {
+    const canvas: Json = {
+      chain: [
+        {
+          group: [
+            { task: 'delayed', args: [1], kwargs: { ms: 30 }, options: { queue: 'fast' } },
+            { task: 'delayed', args: [2], kwargs: { ms: 30 }, options: { queue: 'fast' } },
+            { task: 'fail', args: [3], options: { queue: 'fast' } },
+            { task: 'identity', args: [4] },
+          ],
+        },
+        { task: 'tsum', link_error: [{ task: 'on_error_id', options: { queue: 'fast' } }] },
+      ],
+    };
+    await compare(parse(canvas), [
+      { queue: 'default', workers: 2, concurrency: 4 },
+      { queue: 'fast', workers: 1, concurrency: 1 },
+    ]);
+  });
 
   it('random canvases (arbCanvasFile)', async () => {
     const files = fc.sample(arbCanvasFile({ withOptions: false, withSim: false }), {

@@ -8,6 +8,8 @@ export interface RunContext {
   startedMs: number;
   /** Initial header totals by barrier key. */
   barrierTotals: Map<string, number>;
+  /** This process already marked the run `progress` (once per run and worker process is enough). */
+  progressMarked?: boolean;
 }
 
 export class RunContexts {

@@ -2,6 +2,7 @@
  * The back end of `chordflow serve` in one call, also used by tests and benchmarks: Redis (given or
  * found), task registry, mock model service, in-process workers, the cluster client and the API handler.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { type CeleryConfig, loadCeleryConfig } from '../celery/config';
@@ -16,9 +17,12 @@ import { createRedis } from '../redis/connection';
 import { ensureRedis, type RedisAvailability } from '../redis/ensureRedis';
 import { RedisMonitor } from '../redis/monitor';
 import { DefinitionStore } from '../runs/definitions';
+import { definitionsFromYaml, schemaFolderLoader } from '../runs/directorImport';
+import { type PeriodicScheduler, startPeriodicScheduler } from '../runs/periodic';
 import { within } from '../shutdown';
 import { loadTaskRegistry, type TaskRegistry } from '../tasks/registry';
 import { ClusterClient } from './client';
+import { type OffThreadSubmitter, startOffThreadSubmitter } from './offThreadSubmit';
 import { type ClusterWorker, startClusterWorker } from './worker';
 
 export interface Stack {
@@ -55,6 +59,8 @@ export interface StackOptions {
   waitForRedis?: boolean;
   /** The user's Celery cluster to offer as a run target (default: from CHORDFLOW_CELERY_* variables). */
   celery?: CeleryConfig | null;
+  /** Plan and store ad-hoc canvases on a worker thread when the compiled CLI provides one (serve). */
+  offThreadSubmit?: boolean;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -90,7 +96,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let monitor: RedisMonitor | undefined;
   let ops: OpsView | undefined;
   let metrics: Metrics | undefined;
+  let offThread: OffThreadSubmitter | undefined;
   let closing = false;
+  let scheduler: PeriodicScheduler | undefined;
   const redisUrl = availability.kind === 'none' ? config.redisUrl : availability.url;
   if (availability.kind === 'none' && !options.waitForRedis) {
     redisUnavailable = availability.reason;
@@ -116,8 +124,26 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ops,
       monitor,
     });
+    if (options.offThreadSubmit)
+      offThread = startOffThreadSubmitter({ redisUrl, prefix: config.keyPrefix, tasksDir: config.tasksDir });
     const m = metrics;
     void monitor.whenUp().then(() => m.start().catch(() => {}));
+    // Director's workflows.yml and its periodic schedules, once Redis is there.
+    const c = client;
+    const d = definitions;
+    const directorReady = monitor.whenUp().then(async () => {
+      if (config.workflowsFile) await importWorkflowsFile(config.workflowsFile, registry, d, log);
+      if (closing) return;
+      scheduler = await startPeriodicScheduler({
+        connection: redisUrl,
+        prefix: config.keyPrefix,
+        client: c,
+        definitions: d,
+        ...(log ? { log } : {}),
+      });
+    });
+    directorReady.catch((err: unknown) => log?.error({ err: String(err) }, 'director workflows not loaded'));
+    if (availability.kind !== 'none') await directorReady.catch(() => {});
     const n = options.workers ?? config.workerCount;
     const start = async () => {
       for (let i = 0; i < n && !closing; i++) {
@@ -166,10 +192,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(monitor ? { monitor } : {}),
     ...(ops ? { ops } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(offThread ? { offThread } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+    security: config.security,
+    limits: config.canvasLimits,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
     catalogue: registry.catalogue,
+    perPage: {
+      default: config.workflowsPerPage,
+      max: Math.max(config.workflowsMaxPerPage, config.workflowsPerPage),
+    },
+    onDefinitionsSaved: async () => {
+      await scheduler?.sync();
+    },
   });
 
   return {
@@ -188,7 +224,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       closing = true;
       ops?.stop();
       metrics?.stop();
+      await offThread?.close();
       monitor?.close();
+      if (scheduler) await within(scheduler.close(), 1000, undefined);
       await Promise.all(workers.map((w) => w.close(timeoutMs)));
       await celery?.close();
       if (client) await within(client.close(), 300, undefined);
@@ -197,4 +235,31 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (availability.kind === 'local') await availability.stop();
     },
   };
+}
+
+/**
+ * Imports a celery-director workflows.yml at start, as director loads its own: every workflow becomes a
+ * definition. A workflow with a problem is left out and logged (the others still load).
+ */
+async function importWorkflowsFile(
+  path: string,
+  registry: TaskRegistry,
+  definitions: DefinitionStore,
+  log: Logger | undefined,
+): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    log?.warn({ path, err: String(err) }, 'CHORDFLOW_WORKFLOWS cannot be read');
+    return;
+  }
+  const { definitions: defs, problems } = definitionsFromYaml(
+    text,
+    registry.catalogue,
+    schemaFolderLoader(path),
+  );
+  for (const p of problems) log?.warn({ path }, p);
+  await definitions.saveAll(defs);
+  log?.info({ path, workflows: defs.length }, 'imported director workflows');
 }

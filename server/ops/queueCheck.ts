@@ -29,10 +29,15 @@ export interface QueueWithoutWorker {
   tasks: string[];
 }
 
-/** The plan's queues no live worker consumes. */
-export function queuesWithoutWorkers(plan: RunPlan, workers: WorkerInfo[]): QueueWithoutWorker[] {
+/** The plan's queues (a plan, or its `planQueues`) no live worker consumes. */
+export function queuesWithoutWorkers(
+  plan: RunPlan | Map<string, string[]>,
+  workers: WorkerInfo[],
+): QueueWithoutWorker[] {
   const consumed = new Set(workers.flatMap((w) => w.queues.map(celeryQueue)));
-  return [...planQueues(plan)].filter(([q]) => !consumed.has(q)).map(([queue, tasks]) => ({ queue, tasks }));
+  return [...(plan instanceof Map ? plan : planQueues(plan))]
+    .filter(([q]) => !consumed.has(q))
+    .map(([queue, tasks]) => ({ queue, tasks }));
 }
 
 /** One sentence per queue nobody consumes. */

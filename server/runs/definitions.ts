@@ -1,13 +1,33 @@
 /**
  * Saved workflow definitions (celery-director's `project.name` workflows), stored in Redis. A definition
- * is a Canvas JSON node; running it passes the payload into the kwargs of every task that takes a
- * `payload` parameter (director's convention). `demo.PIPELINE`, the seed tutorial, is built in.
+ * is a Canvas JSON node, drawn in the editor or imported from a `workflows.yml` (then it keeps director's
+ * settings: task list, hooks, queue, periodic, the loaded JSON Schema, retention). Running a director
+ * definition gives every task `{workflow_id, payload}` as director does (`directorRunFile`); running a
+ * drawn one passes the payload (and the run id as `workflow_id`) to the tasks that take them.
+ * `demo.PIPELINE`, the seed tutorial, is built in.
  */
 import type { Redis } from 'ioredis';
+import { canvasFileFromJson } from '../../lib/canvas/canvasJson';
 import type { TaskCatalogue } from '../../lib/canvas/catalogue';
-import type { Json } from '../../lib/canvas/model';
+import { directorRunFile } from '../../lib/canvas/directorRun';
+import type { CanvasFile, Json, JsonObject } from '../../lib/canvas/model';
+import type { DirectorMeta } from '../../lib/canvas/nativeDocument';
 import { putOwn } from '../../lib/canvas/ownKeys';
 import type { Keys } from './keys';
+
+/** Director's settings of a definition imported from workflows.yml. */
+export interface DirectorSettings {
+  /** The task list as written in YAML. */
+  tasks: Json;
+  hooks?: { success?: string; failure?: string };
+  queue?: Json;
+  periodic?: Json;
+  /** The loaded JSON Schema object (director shows the object, not its file name). */
+  schema?: Json;
+  /** `{offset: N}`: keep the N most recent runs of this workflow. */
+  retention?: Json;
+  groups?: string[];
+}
 
 export interface Definition {
   project: string;
@@ -17,6 +37,81 @@ export interface Definition {
   /** Canvas JSON (SPEC 2.1) node or file. */
   canvas: Json;
   builtin?: boolean;
+  director?: DirectorSettings;
+}
+
+/** The director metadata `directorRunFile` needs. */
+export function directorMetaOf(def: Definition): DirectorMeta | undefined {
+  const d = def.director;
+  if (!d) return undefined;
+  return {
+    workflow: def.fullname,
+    ...(d.hooks ? { hooks: d.hooks } : {}),
+    ...(d.queue !== undefined ? { queue: d.queue } : {}),
+  };
+}
+
+/**
+ * The canvas file a run of `def` executes: director definitions as director runs them, drawn ones with
+ * the payload (and `workflow_id`) injected. Returns the problems when the stored canvas is broken.
+ */
+export function definitionRunFile(
+  def: Definition,
+  runId: string,
+  payload: Json,
+  catalogue: TaskCatalogue,
+): { file: CanvasFile } | { problems: string[] } {
+  const meta = directorMetaOf(def);
+  const source = meta ? def.canvas : injectPayload(def.canvas, payload, catalogue, runId);
+  const parsed = canvasFileFromJson(source);
+  if (!parsed.ok)
+    return { problems: parsed.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)) };
+  return { file: meta ? directorRunFile(parsed.value, meta, { workflowId: runId, payload }) : parsed.value };
+}
+
+/** Director's `retention: {offset: N}` of a definition: how many runs to keep, or undefined (all). */
+export function retentionOffset(def: Definition): number | undefined {
+  const r = def.director?.retention;
+  const offset = r !== null && typeof r === 'object' && !Array.isArray(r) ? r.offset : undefined;
+  return typeof offset === 'number' && Number.isInteger(offset) && offset >= 0 ? offset : undefined;
+}
+
+const DEMO_TASKS: Record<string, Json> = {
+  'demo.PIPELINE': ['TASK_A', { PARALLEL_BC: { type: 'group', tasks: ['TASK_B', 'TASK_C'] } }, 'TASK_D'],
+};
+
+/** Task names of a Canvas JSON value, in order (a drawn definition's "tasks" for director's UI). */
+function taskNames(node: Json): Json[] {
+  const out: Json[] = [];
+  const walk = (n: Json): void => {
+    if (Array.isArray(n)) for (const x of n) walk(x);
+    else if (n !== null && typeof n === 'object') {
+      if (typeof n.task === 'string') out.push(n.task);
+      for (const [k, v] of Object.entries(n)) if (k !== 'args' && k !== 'kwargs' && k !== 'sim') walk(v);
+    }
+  };
+  walk(node);
+  return out;
+}
+
+/** A definition as `GET /api/definitions` shows it: director's keys first, then Chordflow's. */
+export function definitionJson(def: Definition): JsonObject {
+  const d = def.director;
+  const out: JsonObject = { fullname: def.fullname, project: def.project, name: def.name };
+  if (d) {
+    out.tasks = d.tasks;
+    if (d.hooks) out.hooks = d.hooks as JsonObject;
+    if (d.queue !== undefined) out.queue = d.queue;
+    if (d.periodic !== undefined) out.periodic = d.periodic;
+    if (d.schema !== undefined) out.schema = d.schema;
+    if (d.retention !== undefined) out.retention = d.retention;
+  } else {
+    out.tasks = DEMO_TASKS[def.fullname] ?? taskNames(def.canvas);
+  }
+  if (def.description !== undefined) out.description = def.description;
+  out.canvas = def.canvas;
+  if (def.builtin) out.builtin = true;
+  return out;
 }
 
 export const TUTORIAL_PIPELINE: Json = {
@@ -48,18 +143,26 @@ function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Copies a Canvas JSON value, adding `payload` to the kwargs of every task whose catalogue entry takes it. */
-export function injectPayload(node: Json, payload: Json, catalogue: TaskCatalogue): Json {
-  if (Array.isArray(node)) return node.map((n) => injectPayload(n, payload, catalogue));
+/**
+ * Copies a Canvas JSON value, adding `payload` to the kwargs of every task whose catalogue entry takes it
+ * (and, given a run id, `workflow_id` to those that take it too: director passes both).
+ */
+export function injectPayload(node: Json, payload: Json, catalogue: TaskCatalogue, runId?: string): Json {
+  if (Array.isArray(node)) return node.map((n) => injectPayload(n, payload, catalogue, runId));
   if (!isObject(node)) return node;
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(node))
-    putOwn(out, k, k === 'kwargs' || k === 'args' ? v : injectPayload(v, payload, catalogue));
+    putOwn(out, k, k === 'kwargs' || k === 'args' ? v : injectPayload(v, payload, catalogue, runId));
   if (typeof node.task === 'string') {
     const entry = catalogue.get(node.task);
-    if (entry?.params.some((p) => p.name === 'payload')) {
+    const takes = (name: string) => entry?.params.some((p) => p.name === name) === true;
+    if (takes('payload')) {
       const kwargs = isObject(node.kwargs) ? node.kwargs : {};
-      out.kwargs = { ...kwargs, payload };
+      out.kwargs = {
+        ...kwargs,
+        payload,
+        ...(runId !== undefined && takes('workflow_id') ? { workflow_id: runId } : {}),
+      };
     }
   }
   return out;
@@ -89,5 +192,10 @@ export class DefinitionStore {
 
   async save(def: Definition): Promise<void> {
     await this.redis.hset(this.keys.definitions, def.fullname, JSON.stringify(def));
+  }
+
+  async saveAll(defs: readonly Definition[]): Promise<void> {
+    if (defs.length === 0) return;
+    await this.redis.hset(this.keys.definitions, ...defs.flatMap((d) => [d.fullname, JSON.stringify(d)]));
   }
 }

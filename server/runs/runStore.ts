@@ -29,6 +29,8 @@ export interface RunRecord {
   target?: 'celery';
   /** For Celery runs: broker/backend (no passwords), queue and the Celery id of every task. */
   celery?: { broker: string; backend: string; queue: string; ids: Record<string, string> };
+  /** Started by a periodic schedule (director's `periodic: true`). */
+  periodic?: boolean;
 }
 
 /** Appends events atomically: RPUSH numbers them (seq = list index + 1), then one PUBLISH per batch. */
@@ -81,7 +83,19 @@ redis.call('PUBLISH', KEYS[2], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. f
 return first
 `;
 
+/**
+ * A run turns `progress` when its first task starts (director's `start` task), never back: the status
+ * is set only while it is still `pending`, so a late write cannot undo a final status.
+ */
+const MARK_PROGRESS_LUA = `
+if redis.call('HGET', KEYS[1], 'status') == 'pending' then
+  redis.call('HSET', KEYS[1], 'status', 'progress', 'updated', ARGV[1])
+end
+return 0
+`;
+
 export type AppendClient = Redis & {
+  chordflowMarkProgress(runKey: string, updated: string): Promise<number>;
   chordflowAppendEvents(
     eventsKey: string,
     channel: string,
@@ -114,6 +128,7 @@ function withScripts(redis: Redis): AppendClient {
     redis.defineCommand('chordflowAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS_LUA });
     redis.defineCommand('chordflowProgress', { numberOfKeys: 3, lua: CHORD_PROGRESS_LUA });
     redis.defineCommand('chordflowAppendMixed', { numberOfKeys: 3, lua: APPEND_MIXED_LUA });
+    redis.defineCommand('chordflowMarkProgress', { numberOfKeys: 1, lua: MARK_PROGRESS_LUA });
   }
   return r;
 }
@@ -141,24 +156,27 @@ export class RunStore {
   /** Creates the run record; false when a run with this id already exists (duplicate submit). */
   async createRun(record: RunRecord, plan: unknown): Promise<boolean> {
     const key = this.keys.run(record.id);
+    // Serialized before anything is written: a value that cannot be stored leaves no half-made run.
+    const fields = {
+      name: record.name,
+      project: record.project,
+      status: record.status,
+      payload: JSON.stringify(record.payload ?? null),
+      canvas: JSON.stringify(record.canvas ?? null),
+      plan: JSON.stringify(plan),
+      created: record.created,
+      updated: record.updated,
+      started_ms: String(record.started_ms),
+      ...(record.comment !== undefined ? { comment: record.comment } : {}),
+      ...(record.periodic ? { periodic: '1' } : {}),
+      ...(record.target !== undefined ? { target: record.target } : {}),
+      ...(record.celery !== undefined ? { celery: JSON.stringify(record.celery) } : {}),
+    };
     const created = await this.redis.hsetnx(key, 'id', record.id);
     if (created === 0) return false;
     await this.redis
       .multi()
-      .hset(key, {
-        name: record.name,
-        project: record.project,
-        status: record.status,
-        payload: JSON.stringify(record.payload ?? null),
-        canvas: JSON.stringify(record.canvas ?? null),
-        plan: JSON.stringify(plan),
-        created: record.created,
-        updated: record.updated,
-        started_ms: String(record.started_ms),
-        ...(record.comment !== undefined ? { comment: record.comment } : {}),
-        ...(record.target !== undefined ? { target: record.target } : {}),
-        ...(record.celery !== undefined ? { celery: JSON.stringify(record.celery) } : {}),
-      })
+      .hset(key, fields)
       .zadd(this.keys.runs, Date.parse(record.created), record.id)
       .exec();
     return true;
@@ -179,6 +197,7 @@ export class RunStore {
       'comment',
       'target',
       'celery',
+      'periodic',
     ] as const;
     const values = await this.redis.hmget(this.keys.run(id), ...fields);
     const h: Partial<Record<(typeof fields)[number], string>> = {};
@@ -200,6 +219,7 @@ export class RunStore {
       ...(h.comment !== undefined ? { comment: h.comment } : {}),
       ...(h.target === 'celery' ? { target: 'celery' as const } : {}),
       ...(h.celery !== undefined ? { celery: JSON.parse(h.celery) as NonNullable<RunRecord['celery']> } : {}),
+      ...(h.periodic === '1' ? { periodic: true } : {}),
     };
   }
 
@@ -257,7 +277,7 @@ export class RunStore {
 
   async listRuns(query: ListRunsQuery = {}): Promise<{ runs: RunRecord[]; total: number }> {
     const page = Math.max(1, query.page ?? 1);
-    const perPage = Math.min(1000, Math.max(1, query.perPage ?? 100));
+    const perPage = Math.max(1, query.perPage ?? 100);
     const filtered = query.status !== undefined || query.name !== undefined;
     if (!filtered) {
       const total = await this.redis.zcard(this.keys.runs);
@@ -306,6 +326,21 @@ export class RunStore {
       this.keys.cancel(runId),
     );
     await this.redis.zrem(this.keys.runs, runId);
+  }
+
+  /**
+   * Director's per-workflow retention (`retention: {offset: N}`): deletes the finished runs of workflow
+   * `fullname` beyond its `keep` newest (runs still pending or in progress are kept). Returns the ids.
+   */
+  async keepNewest(fullname: string, keep: number): Promise<string[]> {
+    const { runs } = await this.listRuns({ name: fullname, perPage: 1_000_000 });
+    const deleted: string[] = [];
+    for (const run of runs.slice(keep)) {
+      if (run.status === 'pending' || run.status === 'progress') continue;
+      await this.deleteRun(run.id);
+      deleted.push(run.id);
+    }
+    return deleted;
   }
 
   /**

@@ -20,6 +20,7 @@ export class StoreBatch {
   private logs = new Map<string, RunLog[]>();
   private states = new Map<string, string[]>();
   private runFields: Array<{ runId: string; fields: Record<string, string> }> = [];
+  private progressed = new Set<string>();
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private scheduled = false;
 
@@ -78,9 +79,18 @@ export class StoreBatch {
     this.runFields.push({ runId, fields });
   }
 
+  /** The run's first task started: `pending` → `progress` (only from pending; see MARK_PROGRESS_LUA). */
+  markProgress(runId: string): void {
+    this.progressed.add(runId);
+  }
+
   /** Resolves when everything added so far is written. */
   flush(): Promise<void> {
-    const empty = this.logs.size === 0 && this.states.size === 0 && this.runFields.length === 0;
+    const empty =
+      this.logs.size === 0 &&
+      this.states.size === 0 &&
+      this.runFields.length === 0 &&
+      this.progressed.size === 0;
     if (empty && this.waiters.length === 0) return Promise.resolve();
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.scheduled) {
@@ -106,10 +116,16 @@ export class StoreBatch {
         n++;
       }
     }
+    const now = this.progressed.size > 0 ? new Date().toISOString() : '';
+    for (const runId of this.progressed) {
+      client.chordflowMarkProgress(k.run(runId), now);
+      n++;
+    }
     for (const op of this.runFields) {
       p.hset(k.run(op.runId), op.fields);
       n++;
     }
+    this.progressed = new Set();
     this.logs = new Map();
     this.states = new Map();
     this.runFields = [];

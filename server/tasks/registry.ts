@@ -8,7 +8,6 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   type CatalogueEntry,
   CatalogueError,
@@ -35,7 +34,10 @@ export interface UserTaskContext {
 export interface UserTaskModule {
   name: string;
   description?: string;
-  /** Parameter names (positional) or full descriptions. */
+  /**
+   * Parameter names (positional) or full descriptions. Leave it out for a director-style task that takes
+   * anything, `(*args, **kwargs)`.
+   */
   params?: Array<string | TaskParam>;
   /** Default options: retry policy, time limits, `queue` (Celery task options, seconds). */
   defaults?: TaskOptions;
@@ -126,9 +128,10 @@ function exportedTasks(mod: Record<string, unknown>): UserTaskModule[] {
 
 /** The catalogue entry of a user task defined in `module`. */
 export function userEntry(task: UserTaskModule, module: string): CatalogueEntry {
-  const params: TaskParam[] = (task.params ?? []).map((p) =>
-    typeof p === 'string' ? { name: p, kind: 'positional' } : p,
-  );
+  const params: TaskParam[] =
+    task.params === undefined
+      ? [{ name: 'args', kind: 'varargs' }]
+      : task.params.map((p) => (typeof p === 'string' ? { name: p, kind: 'positional' } : p));
   const d = task.sim?.duration_ms;
   const duration: DurationModel =
     d === undefined ? { dist: 'fixed', ms: 5 } : typeof d === 'number' ? { dist: 'fixed', ms: d } : d;
@@ -142,6 +145,7 @@ export function userEntry(task: UserTaskModule, module: string): CatalogueEntry 
     errback_style: positional > 1 || params.some((p) => p.kind === 'varargs') ? 'new' : 'old',
     source: 'user',
     module,
+    ...(task.params === undefined ? { any_kwargs: true } : {}),
     ...(task.override ? { override: true } : {}),
   };
 }

@@ -31,6 +31,8 @@ export interface Deviation {
 
 export interface HandCase extends CompareOptions {
   name: string;
+  /** Both Celery and the simulator take at least this long (a countdown): Celery's wall time, our makespan. */
+  minElapsedMs?: number;
   /** Canvas JSON: a NODE or a file `{canvas, invoke?, config?}`. */
   json: Json;
   deviation?: Deviation;

@@ -25,12 +25,14 @@ import { type Deviation, EXCLUDED_52, HAND_CASES, type HandCase } from './cases'
 import type { CeleryCase, CeleryRun, CeleryWorker } from './celeryWorker';
 import { startCeleryWorker } from './celeryWorker';
 import { type Comparable, type CompareOptions, fromCelery, fromSimulation, labelTasks } from './compare';
+import { OPTION_CASES } from './optionCases';
 import { randomFiles } from './randomCases';
 
 const catalogue = createCatalogue();
 
 interface Prepared {
   name: string;
+  minElapsedMs?: number;
   deviation?: Deviation;
   file: CanvasFile;
   ids: string[];
@@ -86,11 +88,18 @@ function parse(json: unknown): CanvasFile {
 
 /** With another interpreter (a newer Celery), the cases excluded as 5.2-only differences run too. */
 const CASES: HandCase[] = process.env.CHORDFLOW_CONFORMANCE_PYTHON
-  ? [...HAND_CASES, ...EXCLUDED_52.map(({ name, json }) => ({ name: `[5.2 differs] ${name}`, json }))]
-  : HAND_CASES;
+  ? [
+      ...HAND_CASES,
+      ...OPTION_CASES,
+      ...EXCLUDED_52.map(({ name, json }) => ({ name: `[5.2 differs] ${name}`, json })),
+    ]
+  : [...HAND_CASES, ...OPTION_CASES];
 
 const PREPARED: Prepared[] = [
-  ...CASES.map(({ name, json, deviation, ...opts }, i) => prepare(name, parse(json), opts, i, deviation)),
+  ...CASES.map(({ name, json, deviation, minElapsedMs, ...opts }, i) => ({
+    ...prepare(name, parse(json), opts, i, deviation),
+    ...(minElapsedMs !== undefined ? { minElapsedMs } : {}),
+  })),
   ...randomFiles(14, catalogue).map((f, i) =>
     prepare(`random #${i + 1}`, f, { unorderedArgsOf: [] }, CASES.length + i),
   ),
@@ -109,26 +118,35 @@ describe('simulator conformance with a real Celery worker', () => {
     await worker?.stop();
   });
 
-  it.each(PREPARED.map((p, i) => ({ ...p, i })))('$name', ({ i, file, ids, opts, deviation }) => {
-    const run = runs[i];
-    if (run === undefined) throw new Error('Celery returned no run for this case.');
-    expect(run.error, 'the Celery runner failed on this canvas').toBeUndefined();
-    expect(run.settled, 'Celery did not settle within the timeout').toBe(true);
-    const celery = fromCelery(run, opts);
-    const ours = simulateComparable(file, ids, opts);
-    if (deviation) {
-      // A documented deviation: Celery does one thing, Chordflow (following the reference) another.
-      deviation.celery(celery, ids);
-      deviation.ours(ours, ids);
-      return;
-    }
-    if (opts.compareExecutions === false) {
-      ours.executions = [];
-      celery.executions = [];
-    }
-    expect({ canvas: nodeToCanvasJson(file.canvas), ...ours }).toEqual({
-      canvas: nodeToCanvasJson(file.canvas),
-      ...celery,
-    });
-  });
+  it.each(PREPARED.map((p, i) => ({ ...p, i })))(
+    '$name',
+    ({ i, file, ids, opts, deviation, minElapsedMs }) => {
+      const run = runs[i];
+      if (run === undefined) throw new Error('Celery returned no run for this case.');
+      expect(run.error, 'the Celery runner failed on this canvas').toBeUndefined();
+      expect(run.settled, 'Celery did not settle within the timeout').toBe(true);
+      const celery = fromCelery(run, opts);
+      const ours = simulateComparable(file, ids, opts);
+      if (minElapsedMs !== undefined) {
+        // A countdown delays both: Celery's wall time and the simulated makespan.
+        expect(run.elapsed_s * 1000).toBeGreaterThanOrEqual(minElapsedMs);
+        const sim = simulate(file, { catalogue, workers: 1, concurrency: 8, seed: 7 });
+        expect(sim.report.makespan_ms).toBeGreaterThanOrEqual(minElapsedMs);
+      }
+      if (deviation) {
+        // A documented deviation: Celery does one thing, Chordflow (following the reference) another.
+        deviation.celery(celery, ids);
+        deviation.ours(ours, ids);
+        return;
+      }
+      if (opts.compareExecutions === false) {
+        ours.executions = [];
+        celery.executions = [];
+      }
+      expect({ canvas: nodeToCanvasJson(file.canvas), ...ours }).toEqual({
+        canvas: nodeToCanvasJson(file.canvas),
+        ...celery,
+      });
+    },
+  );
 });

@@ -180,6 +180,12 @@ def _count_done(task_id=None, task=None, args=None, kwargs=None, retval=None, st
     client.incr('cfc:done')
 
 
+@signals.task_revoked.connect
+def _count_revoked(**_kwargs):
+    # An expired message is revoked by the worker instead of run: it is done, with no execution.
+    _redis().incr('cfc:done')
+
+
 @signals.worker_ready.connect
 def _ready(**_kwargs):
     _redis().set('cfc:ready', '1')

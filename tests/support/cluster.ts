@@ -33,6 +33,10 @@ export async function startTestCluster(
     env?: Record<string, string>;
     /** Offer this Celery cluster as a run target (server/celery). */
     celery?: CeleryConfig;
+    /** The user's tasks directory (default `./tasks`). */
+    tasksDir?: string;
+    /** Task queues the workers consume (default `default`, `fast`). */
+    queues?: string[];
   } = {},
 ): Promise<TestCluster> {
   const prefix = `{cft${process.pid}x${++suiteSeq}}`;
@@ -40,9 +44,9 @@ export async function startTestCluster(
   const config: ServerConfig = {
     ...base,
     keyPrefix: prefix,
-    tasksDir: './tasks',
+    tasksDir: options.tasksDir ?? './tasks',
     workerConcurrency: options.concurrency ?? 8,
-    workerQueues: ['default', 'fast'],
+    workerQueues: options.queues ?? ['default', 'fast'],
     lockDurationMs: 2000,
     stalledIntervalMs: 1000,
     modelServicePort: 0,

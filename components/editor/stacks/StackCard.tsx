@@ -31,8 +31,8 @@ export interface StackCardProps {
   onRange?(range: { from: number; to: number } | null): void;
   /** Opens one member (the failed chips). */
   onMember?(index: number): void;
-  /** Extra content under the counts (e.g. the run page's member list toggle). */
-  children?: ReactNode;
+  /** An extra button in the actions row (e.g. the run page's member list toggle). */
+  extraAction?: ReactNode;
 }
 
 const fmt = new Intl.NumberFormat('en-US');
@@ -222,7 +222,6 @@ export function StackCard(props: StackCardProps) {
           ) : null}
         </div>
       ) : null}
-      {props.children}
       {onRange ? (
         <div className={`${styles.actions} nodrag nopan`}>
           {picking ? (
@@ -258,6 +257,7 @@ export function StackCard(props: StackCardProps) {
                   Collapse
                 </button>
               ) : null}
+              {props.extraAction}
             </>
           )}
         </div>

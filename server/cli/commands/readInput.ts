@@ -1,5 +1,6 @@
 /** Reading a canvas file for CLI commands: any format, `-` for stdin, sentences instead of stack traces. */
 import { type ReadResult, readAnyFormat } from '@/lib/canvas/detect';
+import { CLI_LIMITS, limitsFrom } from '@/lib/canvas/gate';
 import { formatProblems, type Problem } from '@/lib/canvas/problems';
 import { type CliIO, defaultIO } from '../io';
 
@@ -16,7 +17,7 @@ export async function readCanvasInput(
   path: string,
   io: CliIO,
   opts: { workflow?: string } = {},
-): Promise<{ result: ReadResult; warnings: Problem[] } | null> {
+): Promise<{ result: ReadResult; warnings: Problem[]; text: string } | null> {
   let text: string;
   try {
     // `-` is standard input. The real process stdin may be a pipe or a socket (not openable by path), so
@@ -39,6 +40,7 @@ export async function readCanvasInput(
   }
   const read = readAnyFormat(text, {
     now: new Date().toISOString(),
+    limits: limitsFrom(process.env, CLI_LIMITS),
     ...(opts.workflow ? { workflow: opts.workflow } : {}),
   });
   if (!read.ok) {
@@ -47,7 +49,7 @@ export async function readCanvasInput(
     );
     return null;
   }
-  return { result: read.value, warnings: read.warnings ?? [] };
+  return { result: read.value, warnings: read.warnings ?? [], text };
 }
 
 export function indent(text: string): string {

@@ -4,10 +4,12 @@
  * `--runs N` prints Monte Carlo statistics (JSON with --json).
  */
 import { parseArgs } from 'node:util';
+import { directorRunFile } from '@/lib/canvas/directorRun';
 import { formatProblems, hasErrors } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { RunReport } from '@/lib/protocol/report';
 import { type MonteCarloStats, monteCarlo } from '@/lib/sim/monteCarlo';
+import { parsePools } from '@/lib/sim/pools';
 import { isScenario, SCENARIOS } from '@/lib/sim/scenarios';
 import { SIM_DEFAULTS, simulate } from '@/lib/sim/simulate';
 import type { CliIO } from '../io';
@@ -15,7 +17,8 @@ import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
 
 const USAGE =
-  'Usage: chordflow simulate FILE [--scenario happy|flaky|slow|down|partial_fail] [--seed N] [--workers N]\n' +
+  'Usage: chordflow simulate FILE [--scenario happy|flaky|slow|down|partial_fail] [--seed N]\n' +
+  '                          [--workers N | --workers QUEUE=WORKERSxSLOTS,… e.g. default=2x8,gpu=1x1]\n' +
   '                          [--concurrency N] [--runs N] [--json] [--tasks DIR]   (FILE may be - for stdin)\n';
 
 function parse(argv: string[]) {
@@ -131,7 +134,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const seed = intOption('seed', v.seed, SIM_DEFAULTS.seed, -(2 ** 31));
-  const workers = intOption('workers', v.workers, SIM_DEFAULTS.workers, 1);
+  // --workers N (N workers on every queue) or per-queue pools: --workers default=2x8,gpu=1x1.
+  const poolSpec = v.workers !== undefined && v.workers.includes('=') ? parsePools(v.workers) : undefined;
+  if (typeof poolSpec === 'string') {
+    io.err(`chordflow simulate: --workers ${poolSpec}\n`);
+    return 2;
+  }
+  const workers = poolSpec ? SIM_DEFAULTS.workers : intOption('workers', v.workers, SIM_DEFAULTS.workers, 1);
   const concurrency = intOption('concurrency', v.concurrency, SIM_DEFAULTS.concurrency, 1);
   const runs = intOption('runs', v.runs, 0, 1);
   for (const x of [seed, workers, concurrency, runs]) {
@@ -145,7 +154,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const registry = await cliRegistry('simulate', v.tasks, io);
   if (!registry) return 1;
   const catalogue = registry.catalogue;
-  const problems = validateCanvas(input.result.file, catalogue);
+  // A director workflow runs as director runs it: {workflow_id, payload} kwargs, queues, hooks.
+  const director = input.result.document?.metadata.director;
+  const file = director
+    ? directorRunFile(input.result.file, director, { workflowId: 'sim', payload: {} })
+    : input.result.file;
+  const problems = validateCanvas(file, catalogue);
   if (hasErrors(problems)) {
     io.err(`chordflow simulate: ${path} is not a valid canvas:\n${indent(formatProblems(problems))}\n`);
     return 1;
@@ -154,17 +168,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     catalogue,
     seed: seed as number,
     workers: workers as number,
+    ...(poolSpec ? { pools: poolSpec } : {}),
     concurrency: concurrency as number,
     // Absolute eta/expires options are placed on a run starting now.
     epoch_ms: Date.now(),
     ...(v.scenario !== undefined ? { scenario: v.scenario } : {}),
   };
   if (v.runs !== undefined) {
-    const stats = monteCarlo(input.result.file, { ...opts, runs: runs as number });
+    const stats = monteCarlo(file, { ...opts, runs: runs as number });
     io.out(v.json ? `${JSON.stringify(stats)}\n` : formatStats(stats));
     return 0;
   }
-  const { report } = simulate(input.result.file, opts);
+  const { report } = simulate(file, opts);
   io.out(v.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunTable(report));
   return 0;
 }

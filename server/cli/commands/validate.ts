@@ -3,6 +3,10 @@
  * Exit 0 when there is no error (warnings are printed too), 1 otherwise, 2 for bad usage.
  */
 import { parseArgs } from 'node:util';
+import type { TaskCatalogue } from '@/lib/canvas/catalogue';
+import { directorRunFile } from '@/lib/canvas/directorRun';
+import { readDirectorWorkflows } from '@/lib/canvas/directorWorkflows';
+import { parseYamlText } from '@/lib/canvas/directorYaml';
 import { walkNodes } from '@/lib/canvas/paths';
 import { formatProblems, hasErrors } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
@@ -40,8 +44,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const registry = await cliRegistry('validate', parsed.values.tasks, io);
   if (!registry) return 1;
   const { file, format } = input.result;
-  const problems = [...input.warnings, ...validateCanvas(file, registry.catalogue)];
   const name = path === '-' ? 'stdin' : path;
+  if (format === 'director-yaml' && !parsed.values.workflow) {
+    // A workflows.yml: every workflow, checked as director runs it (hooks and queues included).
+    return validateWorkflows(name, input.text, registry.catalogue, io);
+  }
+  const director = input.result.document?.metadata.director;
+  const checked = director ? directorRunFile(file, director, { workflowId: null, payload: {} }) : file;
+  const problems = [...input.warnings, ...validateCanvas(checked, registry.catalogue)];
   if (hasErrors(problems)) {
     const count = problems.filter((p) => p.severity === 'error').length;
     io.err(
@@ -51,6 +61,28 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const tasks = walkNodes(file.canvas).filter((w) => w.node.type === 'task').length;
   io.out(`${name}: valid (${format}, ${tasks} task signature${tasks === 1 ? '' : 's'})\n`);
+  if (problems.length > 0) io.err(`${indent(formatProblems(problems))}\n`);
+  return 0;
+}
+
+function validateWorkflows(name: string, text: string, catalogue: TaskCatalogue, io: CliIO): number {
+  const parsed = parseYamlText(text);
+  if (!parsed.ok) {
+    io.err(`${name}:\n${indent(formatProblems(parsed.problems))}\n`);
+    return 1;
+  }
+  const { workflows, problems } = readDirectorWorkflows(parsed.value, catalogue);
+  const count = Object.keys(parsed.value as object).length;
+  if (hasErrors(problems)) {
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    io.err(
+      `${name}: ${errors} problem${errors === 1 ? '' : 's'} in ${count - workflows.length} of ${count} workflows (director-yaml):\n${indent(formatProblems(problems))}\n`,
+    );
+    return 1;
+  }
+  io.out(
+    `${name}: valid (director-yaml, ${count} workflow${count === 1 ? '' : 's'}: ${workflows.map((w) => w.fullname).join(', ')})\n`,
+  );
   if (problems.length > 0) io.err(`${indent(formatProblems(problems))}\n`);
   return 0;
 }

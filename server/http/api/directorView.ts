@@ -2,6 +2,8 @@
  * celery-director's JSON shapes (seed-tutorial-and-director.md 2.4/2.5) built from our run record, plan
  * and run report: workflow objects and task objects with `previous` edges and director statuses.
  */
+import { createHash } from 'node:crypto';
+import { isHookId, SUCCESS_HOOK_ID } from '../../../lib/canvas/directorRun';
 import type { RunPlan } from '../../../lib/engine/types';
 import type { CeleryState, RunReport, TaskReport } from '../../../lib/protocol/report';
 import { tracebackText } from '../../../lib/protocol/traceback';
@@ -15,7 +17,7 @@ export interface WorkflowObject {
   project: string;
   fullname: string;
   status: DirectorStatus;
-  periodic: false;
+  periodic: boolean;
   payload?: unknown;
   comment?: string;
   /** `celery` when the run executes on the user's Celery cluster. */
@@ -31,7 +33,7 @@ export function workflowObject(run: RunRecord, withPayload = true): WorkflowObje
     project: run.project,
     fullname: `${run.project}.${run.name}`,
     status: run.status,
-    periodic: false,
+    periodic: run.periodic === true,
     ...(withPayload ? { payload: run.payload } : {}),
     ...(run.comment !== undefined ? { comment: run.comment } : {}),
     ...(run.target === 'celery' ? { target: 'celery' } : {}),
@@ -94,12 +96,27 @@ export function previousEdges(plan: RunPlan): Map<string, string[]> {
   return prev;
 }
 
+/**
+ * The id director shows for a task: unique per run like a Celery task id (a UUID), derived from the run
+ * id and the task's Chordflow id so every read of the run gives the same one (name-based, UUID v5 layout).
+ */
+export function directorTaskId(runId: string, taskId: string): string {
+  const h = createHash('sha1').update(`chordflow:${runId}\u0000${taskId}`).digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x50;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
 export interface TaskObject {
   id: string;
   created: string;
   updated: string;
   task: string;
+  /** What director's UI labels the node with: the canvas label when the node has one, else the task name. */
   key: string;
+  /** The task's id in Chordflow (its canvas label or path; the same in every run, in reports and events). */
+  path: string;
   status: DirectorStatus;
   state: CeleryState;
   previous: string[];
@@ -107,7 +124,7 @@ export interface TaskObject {
   attempts: number;
   started: number | null;
   finished: number | null;
-  is_hook: false;
+  is_hook: boolean;
   worker?: string;
 }
 
@@ -117,21 +134,39 @@ function traceback(t: TaskReport): string {
   return tracebackText(t.name, t.id, e);
 }
 
+/** A canvas label (the node's `id`) when the task id is not a derived path (`task`, `task.tasks.0` …). */
+function labelOf(taskId: string): string | undefined {
+  return taskId === 'task' || taskId.startsWith('task.') || isHookId(taskId) ? undefined : taskId;
+}
+
 export function taskObjects(run: RunRecord, plan: RunPlan | undefined, report: RunReport): TaskObject[] {
   const edges = plan ? previousEdges(plan) : new Map<string, string[]>();
-  return report.tasks.map((t) => {
-    const status = directorStatus(t.state, run.status, t.attempts);
+  const uid = (taskId: string) => directorTaskId(run.id, taskId);
+  // Director runs the failure hook, then turns every task still pending into `canceled`.
+  const failureHookRan = report.tasks.some(
+    (t) => isHookId(t.id) && t.id !== SUCCESS_HOOK_ID && t.attempts > 0,
+  );
+  const out: TaskObject[] = [];
+  for (const t of report.tasks) {
+    const hook = isHookId(t.id);
+    // The success hook's row exists from the start (director builds it); a failure hook only once it ran
+    // (Celery copies the errback onto every chain step: only the one that fired is a real task).
+    if (hook && t.id !== SUCCESS_HOOK_ID && t.attempts === 0 && t.state === 'PENDING') continue;
+    let status = directorStatus(t.state, run.status, t.attempts);
+    if (status === 'pending' && failureHookRan && !hook) status = 'canceled';
     const at = (ms: number | undefined) => (ms === undefined ? null : ms);
-    return {
-      id: t.id,
+    const id = uid(t.id);
+    out.push({
+      id,
       created: run.created,
       updated:
         t.finished_at !== undefined ? new Date(run.started_ms + t.finished_at).toISOString() : run.updated,
-      task: t.id,
-      key: t.name,
+      task: id,
+      key: labelOf(t.id) ?? t.name,
+      path: t.id,
       status,
       state: t.state,
-      previous: edges.get(t.id) ?? [],
+      previous: hook ? [] : (edges.get(t.id) ?? []).filter((p) => !isHookId(p)).map(uid),
       result:
         t.state === 'FAILURE' && t.error
           ? { exception: t.error.message, type: t.error.type, traceback: traceback(t) }
@@ -139,8 +174,9 @@ export function taskObjects(run: RunRecord, plan: RunPlan | undefined, report: R
       attempts: t.attempts,
       started: at(t.started_at),
       finished: at(t.finished_at),
-      is_hook: false,
+      is_hook: hook,
       ...(t.worker !== undefined ? { worker: t.worker } : {}),
-    };
-  });
+    });
+  }
+  return out;
 }

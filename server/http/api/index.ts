@@ -10,28 +10,44 @@
  *   POST /api/workflows/<id>/cancel     201 canceled workflow
  *   GET  /api/definitions · POST /api/definitions {project, name, canvas, description?}
  *   GET  /api/tasks                     the task catalogue (built-ins, tutorial, the user's modules)
- * With CHORDFLOW_API_TOKEN set, every mutating request needs `Authorization: Bearer <token>`.
+ * Every request first passes server/http/security (origins, JSON-only mutations, the token).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
+import { API_LIMITS, type CanvasLimits } from '../../../lib/canvas/gate';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { CelerySubmitError } from '../../celery/run';
 import type { CeleryService } from '../../celery/service';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
+import type { OffThreadSubmitter } from '../../cluster/offThreadSubmit';
 import type { Metrics } from '../../ops/metrics';
 import type { OpsView } from '../../ops/opsView';
 import { queuesWithoutWorkers, queueWarnings } from '../../ops/queueCheck';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
 import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
-import { type DefinitionStore, injectPayload, isValidNamePart } from '../../runs/definitions';
+import {
+  type Definition,
+  type DefinitionStore,
+  definitionJson,
+  definitionRunFile,
+  injectPayload,
+  isValidNamePart,
+  retentionOffset,
+} from '../../runs/definitions';
+import { definitionsFromYaml, schemaMapLoader } from '../../runs/directorImport';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
+import { guardApiRequest } from '../security/httpGuard';
+import type { SecurityPolicy } from '../security/policy';
 import { celeryTarget, isCeleryRecord } from './celeryTarget';
 import { taskObjects, workflowObject } from './directorView';
 import { healthReport } from './health';
+import { DIRECTOR_WORKFLOW_BODY, schemaErrors } from './jsonSchema';
+import { NOT_FOUND_PAGE, pagingOf, withPayloadOf } from './paging';
 import { catalogueJson } from './tasks';
 
 export interface ApiDeps {
@@ -44,46 +60,42 @@ export interface ApiDeps {
   monitor?: RedisMonitor;
   /** Operator's view: live workers and runs without progress (server/ops). */
   ops?: OpsView;
+  /** Plans and stores ad-hoc canvases on a worker thread (serve); absent = inline. */
+  offThread?: OffThreadSubmitter;
   /** Prometheus metrics (GET /metrics). */
   metrics?: Metrics;
   apiToken?: string;
+  /** Origins, token and limits (server/http/security); default: `apiToken` and no other origin. */
+  security?: SecurityPolicy;
+  /** Caps for canvases in bodies (default API_LIMITS). */
+  limits?: CanvasLimits;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
   /** The task catalogue (also without Redis: the palette needs it); default the cluster client's. */
   catalogue?: TaskCatalogue;
   /** The user's Celery app (`CHORDFLOW_CELERY_BROKER`): runs with `"target": "celery"`. */
   celery?: CeleryService;
+  /** `GET /api/workflows` page size when none is asked (director's default 1000) and its maximum. */
+  perPage?: { default: number; max: number };
+  /** Called after definitions are saved (periodic schedules follow them). */
+  onDefinitionsSaved?: () => Promise<void>;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
-
-function tokenOk(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(.+)$/i.exec(header);
-  if (!m?.[1]) return false;
-  const a = Buffer.from(m[1].trim());
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function intParam(url: URL, name: string, fallback: number, max: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new HttpError(
-      400,
-      `Query parameter "${name}" must be an integer between 1 and ${max}, got "${raw}".`,
-    );
-  }
-  return n;
-}
 
 const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']);
 
 export function createApiHandler(
   deps: ApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const security: SecurityPolicy = deps.security ?? {
+    token: deps.apiToken,
+    corsOrigins: new Set(),
+    maxSubscriptions: 100,
+  };
+  const limits = deps.limits ?? API_LIMITS;
+  if (deps.client) deps.client.limits = limits;
+  const readBody = (req: IncomingMessage) => readJsonBody(req, deps.bodyLimitBytes, limits);
   function redisAway(): void {
     const down = deps.monitor?.message();
     if (down) throw new HttpError(503, down);
@@ -99,14 +111,17 @@ export function createApiHandler(
     return deps.definitions;
   }
   async function runOr404(id: string) {
-    if (!isValidRunId(id)) throw new HttpError(404, `Workflow ${id} not found.`);
+    // Director's wording, without a final period.
+    if (!isValidRunId(id)) throw new HttpError(404, `Workflow ${id} not found`);
     const run = await cluster().store.getRun(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     return run;
   }
 
   /** `{warnings}` when no live worker consumes some of the run's queues (the run would just wait). */
-  async function submitWarnings(plan: RunPlan | undefined): Promise<{ warnings?: string[] }> {
+  async function submitWarnings(
+    plan: RunPlan | Map<string, string[]> | undefined,
+  ): Promise<{ warnings?: string[] }> {
     if (!plan || !deps.ops) return {};
     try {
       const workers = await deps.ops.workers();
@@ -147,7 +162,7 @@ export function createApiHandler(
   const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
 
   const createWorkflow: Handler = async (req, res) => {
-    const body = await readJsonBody(req, deps.bodyLimitBytes);
+    const body = await readBody(req);
     if (!isPlainObject(body)) {
       throw new HttpError(
         400,
@@ -175,8 +190,8 @@ export function createApiHandler(
         throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
       if (body.project !== undefined && !isValidNamePart(body.project))
         throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
-      const file = c.parseCanvas(body.canvas);
       if (celery) {
+        const file = c.parseCanvas(body.canvas);
         const run = await celery.submit({
           file,
           name: (body.name as string | undefined) ?? 'adhoc',
@@ -186,6 +201,17 @@ export function createApiHandler(
         });
         return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
       }
+      if (deps.offThread) {
+        const { record, queues } = await deps.offThread.submit({
+          canvas: body.canvas,
+          name: (body.name as string | undefined) ?? 'adhoc',
+          project: (body.project as string | undefined) ?? 'canvas',
+          payload,
+          ...(comment !== undefined ? { comment } : {}),
+        });
+        return sendJson(res, 201, { ...workflowObject(record), ...(await submitWarnings(queues)) });
+      }
+      const file = c.parseCanvas(body.canvas);
       let planned: RunPlan | undefined;
       const run = await c.submit({
         onPlanned: (p) => {
@@ -199,35 +225,34 @@ export function createApiHandler(
       });
       return sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
     }
-    const missing = ['project', 'name', 'payload'].filter((k) => body[k] === undefined);
-    if (missing.length > 0) {
-      throw new HttpError(
-        400,
-        `Missing field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"`).join(', ')}: send {project, name, payload} to run a definition or {canvas, payload?} to run a canvas.`,
-        {
-          errors: missing.map((k) => `'${k}' is a required property`),
-        },
-      );
-    }
-    const extra = Object.keys(body).filter(
-      (k) => !['project', 'name', 'payload', 'comment', 'target'].includes(k),
-    );
-    if (extra.length > 0)
-      throw new HttpError(
-        400,
-        `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
-      );
-    if (typeof body.project !== 'string' || typeof body.name !== 'string') {
-      throw new HttpError(400, '"project" and "name" must be strings.');
-    }
-    if (!isPlainObject(body.payload))
-      throw new HttpError(400, 'Payload is not valid: "payload" must be a JSON object.');
+    // Director's request schema, with its error body: {"error": "Error validating against schema", "errors": [...]}.
+    const { target: _target, ...directorBody } = body;
+    const bodyErrors = schemaErrors(DIRECTOR_WORKFLOW_BODY, directorBody);
+    if (bodyErrors.length > 0)
+      throw new HttpError(400, 'Error validating against schema', { errors: bodyErrors });
     const fullname = `${body.project}.${body.name}`;
     const def = await defs().get(fullname);
-    if (!def) throw new HttpError(404, `Workflow ${fullname} not found.`);
-    const file = c.parseCanvas(injectPayload(def.canvas, payload, c.catalogue));
+    if (!def) throw new HttpError(404, `Workflow ${fullname} not found`);
+    if (def.director?.schema !== undefined) {
+      const errors = schemaErrors(def.director.schema, payload);
+      if (errors.length > 0) throw new HttpError(400, 'Payload is not valid', { errors });
+    }
+    const runId = randomUUID();
+    const built = definitionRunFile(def, runId, payload, c.catalogue);
+    if ('problems' in built)
+      throw new SubmitError(
+        `The definition ${fullname} is not valid: ${built.problems.join(' ')}`,
+        built.problems,
+      );
     if (celery) {
-      const run = await celery.submit({ file, name: def.name, project: def.project, payload });
+      const run = await celery.submit({
+        runId,
+        file: built.file,
+        name: def.name,
+        project: def.project,
+        payload,
+        ...(comment !== undefined ? { comment } : {}),
+      });
       return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
     }
     let planned: RunPlan | undefined;
@@ -235,18 +260,25 @@ export function createApiHandler(
       onPlanned: (p) => {
         planned = p;
       },
-      file,
+      file: built.file,
+      runId,
       name: def.name,
       project: def.project,
       payload,
       ...(comment !== undefined ? { comment } : {}),
     });
+    await applyRetention(def);
     sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
   };
 
+  /** Director's `retention: {offset: N}`: keep the N most recent runs of this workflow. */
+  async function applyRetention(def: Definition): Promise<void> {
+    const keep = retentionOffset(def);
+    if (keep !== undefined) await cluster().store.keepNewest(def.fullname, keep);
+  }
+
   const listWorkflows: Handler = async (_req, res, _p, url) => {
-    const page = intParam(url, 'page', 1, 1_000_000);
-    const perPage = intParam(url, 'per_page', 100, 1000);
+    const { page, perPage } = pagingOf(url, deps.perPage ?? { default: 1000, max: 10_000 });
     const status = url.searchParams.get('status') ?? undefined;
     if (status !== undefined && !STATUSES.has(status)) {
       throw new HttpError(
@@ -255,13 +287,15 @@ export function createApiHandler(
       );
     }
     const name = url.searchParams.get('name') ?? undefined;
-    const withPayload = url.searchParams.get('with_payload') !== 'false';
+    const withPayload = withPayloadOf(url.searchParams.get('with_payload'));
     const { runs } = await cluster().store.listRuns({
       page,
       perPage,
       ...(status !== undefined ? { status } : {}),
       ...(name !== undefined ? { name } : {}),
     });
+    // Director (Flask-SQLAlchemy's paginate): a page past the end is a 404, the first page may be empty.
+    if (runs.length === 0 && page > 1) throw new HttpError(404, NOT_FOUND_PAGE);
     sendJson(
       res,
       200,
@@ -292,8 +326,8 @@ export function createApiHandler(
   };
 
   const relaunch: Handler = async (_req, res, [id = '']) => {
-    const record = await runOr404(id);
-    if (isCeleryRecord(record)) {
+    const old = await runOr404(id);
+    if (isCeleryRecord(old)) {
       // A Celery run is relaunched on Celery (same canvas and payload, new task ids).
       if (!deps.celery)
         throw new HttpError(
@@ -301,15 +335,36 @@ export function createApiHandler(
           'This run was on a Celery cluster and this server has no Celery target (set CHORDFLOW_CELERY_BROKER).',
         );
       const again = await deps.celery.submit({
-        file: cluster().parseCanvas(record.canvas),
-        name: record.name,
-        project: record.project,
-        payload: record.payload as Json,
+        file: cluster().parseCanvas(old.canvas),
+        name: old.name,
+        project: old.project,
+        payload: old.payload as Json,
       });
       return sendJson(res, 201, { ...workflowObject(again), target: 'celery' });
     }
+    // A run of a definition is relaunched as director does: the definition runs again with the same
+    // payload and comment (a new workflow_id, new task ids); an ad-hoc canvas runs again as it was.
+    const def = deps.definitions ? await deps.definitions.get(`${old.project}.${old.name}`) : undefined;
+    if (def && (old.project !== 'canvas' || old.name !== 'adhoc')) {
+      const c = cluster();
+      const runId = randomUUID();
+      const payload = (old.payload ?? {}) as Json;
+      const built = definitionRunFile(def, runId, payload, c.catalogue);
+      if (!('problems' in built)) {
+        const again = await c.submit({
+          file: built.file,
+          runId,
+          name: def.name,
+          project: def.project,
+          payload,
+          ...(old.comment !== undefined ? { comment: old.comment } : {}),
+        });
+        await applyRetention(def);
+        return sendJson(res, 201, workflowObject(again));
+      }
+    }
     const run = await cluster().relaunch(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     sendJson(res, 201, workflowObject(run));
   };
 
@@ -330,22 +385,45 @@ export function createApiHandler(
       return sendJson(res, 201, workflowObject({ ...record, status: 'canceled' }));
     }
     const run = await cluster().cancel(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found.`);
+    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     sendJson(res, 201, workflowObject(run));
   };
 
   const listDefinitions: Handler = async (_req, res) => {
     const list = await defs().list();
-    sendJson(res, 200, list);
+    sendJson(res, 200, list.map(definitionJson));
   };
 
+  /** `{yaml, schemas?}`: every workflow of a workflows.yml becomes a definition (all or nothing). */
+  async function importYaml(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
+    if (typeof body.yaml !== 'string')
+      throw new HttpError(400, '"yaml" must be the text of a workflows.yml.');
+    if (body.schemas !== undefined && !isPlainObject(body.schemas))
+      throw new HttpError(400, '"schemas" must map schema names to JSON Schema objects.');
+    const c = cluster();
+    const { definitions, problems } = definitionsFromYaml(
+      body.yaml,
+      c.catalogue,
+      schemaMapLoader(body.schemas as Record<string, Json> | undefined),
+    );
+    if (problems.length > 0 || definitions.length === 0) {
+      throw new HttpError(400, 'The workflows file cannot be imported', {
+        errors: problems.length > 0 ? problems : ['The file declares no workflow.'],
+      });
+    }
+    await defs().saveAll(definitions);
+    await deps.onDefinitionsSaved?.();
+    sendJson(res, 201, definitions.map(definitionJson));
+  }
+
   const saveDefinition: Handler = async (req, res) => {
-    const body = await readJsonBody(req, deps.bodyLimitBytes);
+    const body = await readBody(req);
     if (!isPlainObject(body))
       throw new HttpError(
         400,
-        'The request body must be a JSON object {project, name, canvas, description?}.',
+        'The request body must be a JSON object {project, name, canvas, description?} or {yaml, schemas?}.',
       );
+    if (body.yaml !== undefined) return importYaml(res, body);
     if (!isValidNamePart(body.project) || !isValidNamePart(body.name)) {
       throw new HttpError(400, '"project" and "name" are required: 1–64 letters, digits, "_" or "-" each.');
     }
@@ -364,7 +442,8 @@ export function createApiHandler(
       ...(typeof body.description === 'string' ? { description: body.description } : {}),
     };
     await defs().save(def);
-    sendJson(res, 201, def);
+    await deps.onDefinitionsSaved?.();
+    sendJson(res, 201, definitionJson(def));
   };
 
   const listTasks: Handler = async (_req, res) => {
@@ -405,6 +484,9 @@ export function createApiHandler(
       return true;
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    // Origins, content types and the token: one gate for every /api request (server/http/security).
+    if ((path === '/api' || path.startsWith('/api/')) && guardApiRequest(req, res, path, security))
+      return true;
     const matching = routes.filter((r) => r.pattern.test(path));
     if (matching.length === 0) return false;
     const route = matching.find((r) => r.method === req.method);
@@ -413,16 +495,6 @@ export function createApiHandler(
         throw new HttpError(
           405,
           `${req.method} is not allowed on ${path}; use ${matching.map((r) => r.method).join(' or ')}.`,
-        );
-      }
-      const mutating = route.mutating || !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
-      if (mutating && deps.apiToken && !tokenOk(req, deps.apiToken)) {
-        throw new HttpError(
-          401,
-          'This API needs a token: send "Authorization: Bearer <CHORDFLOW_API_TOKEN>".',
-          {
-            status: 401,
-          },
         );
       }
       const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => {
@@ -439,6 +511,9 @@ export function createApiHandler(
       else if (err instanceof CelerySubmitError) sendJson(res, 400, { error: err.message });
       else if (err instanceof SubmitError)
         sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
+      else if (err instanceof RangeError && /call stack/i.test(err.message))
+        // Backstop of the canvas gate's depth limits: still the caller's input, still a sentence.
+        sendJson(res, 400, { error: 'The input nests too deeply to process; flatten it.' });
       else {
         // Redis down mid-request and the like: not the caller's fault, but still a sentence (the
         // client library's own text — "Reached the max retries per request limit" — helps nobody).

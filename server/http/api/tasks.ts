@@ -26,6 +26,7 @@ export interface TaskJson {
   sim: { duration_ms: DurationModel };
   errback_style: 'new' | 'old';
   override?: boolean;
+  any_kwargs?: boolean;
 }
 
 /** One task of the catalogue as the API shows it. */
@@ -43,6 +44,7 @@ export function taskJson(entry: CatalogueEntry): TaskJson {
     sim: { duration_ms: entry.duration_ms },
     errback_style: entry.errback_style,
     ...(entry.override ? { override: true } : {}),
+    ...(entry.any_kwargs ? { any_kwargs: true } : {}),
   };
 }
 

@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:submit` — SPEC 4: "one 20,000-task submit leaves other runs' tasks executed once", and
+ * the issue's bar: `/api/ping` p99 under 100 ms meanwhile.
+ *
+ * A private redis-server and `chordflow serve --no-web` (2 worker processes, lock 2 s / stall check 1 s
+ * so a starved lock shows quickly). 20 unrelated runs of `chain(slow_log, slow_log)` are in flight (each
+ * execution is logged to a file, so a task run twice is counted), /api/ping is called every 20 ms, and
+ * one 20,000-task group is POSTed. Two rounds, each figure beside its reference in the same run:
+ *   - `inline` (reference): CHORDFLOW_INLINE_WORKERS=1 CHORDFLOW_SUBMIT_INLINE=1, the old design;
+ *   - `isolated`: workers in child processes, the submit planned and stored on a worker thread.
+ * Prints JSON lines; exits 1 if the isolated round misses a bar.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startPrivateRedis } from '../../tests/support/redisServer';
+
+const TASKS = Number(process.env.BIG_SUBMIT_TASKS ?? 20_000);
+const UNRELATED = 20;
+
+function emit(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function round(
+  name: 'inline' | 'isolated',
+  env: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const redis = await startPrivateRedis();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'chordflow-bigsubmit-'));
+  const logFile = join(dir, 'executions.log');
+  const base = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['bin/chordflow.js', 'serve', '--no-web', '--port', String(port)],
+    {
+      env: {
+        ...process.env,
+        REDIS_URL: redis.url,
+        CHORDFLOW_PREFIX: '{big}',
+        CHORDFLOW_WORKERS: '2',
+        CHORDFLOW_WORKER_CONCURRENCY: '16',
+        CHORDFLOW_LOCK_MS: '2000',
+        CHORDFLOW_STALLED_MS: '1000',
+        CHORDFLOW_TASKS_DIR: './tests/fixtures/ops-tasks',
+        CHORDFLOW_MAX_TASKS: String(TASKS * 2),
+        MODEL_SERVICE_PORT: '0',
+        SLOW_LOG_FILE: logFile,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  try {
+    await until('two live workers', 120_000, async () => {
+      const h = (await (await fetch(`${base}/api/health`)).json()) as { workers: { count: number } };
+      return h.workers.count >= 2 ? true : undefined;
+    });
+    const post = async (canvas: unknown) => {
+      const r = await fetch(`${base}/api/workflows`, { method: 'POST', body: JSON.stringify({ canvas }) });
+      const body = (await r.json()) as { id?: string; error?: string };
+      if (r.status !== 201 || !body.id) throw new Error(`submit failed (${r.status}): ${body.error}`);
+      return body.id;
+    };
+    const status = async (id: string) =>
+      ((await (await fetch(`${base}/api/workflows/${id}`)).json()) as { status: string }).status;
+
+    // Reference: ping latency with the unrelated runs only.
+    const pings: Array<{ at: number; ms: number }> = [];
+    let pinging = true;
+    const pinger = (async () => {
+      while (pinging) {
+        const t = performance.now();
+        await fetch(`${base}/api/ping`).then((r) => r.arrayBuffer());
+        pings.push({ at: t, ms: performance.now() - t });
+        await sleep(20);
+      }
+    })();
+    const unrelated: string[] = [];
+    for (let i = 0; i < UNRELATED; i++) {
+      unrelated.push(
+        await post({
+          chain: [
+            { task: 'slow_log', args: [`u${i}a`, 400], immutable: true },
+            { task: 'slow_log', args: [`u${i}b`, 400], immutable: true },
+          ],
+        }),
+      );
+    }
+    await sleep(1500);
+    const bigStart = performance.now();
+    const canvas = { group: Array.from({ length: TASKS }, (_, i) => ({ task: 'add', args: [i, 1] })) };
+    const big = await post(canvas);
+    const submitMs = performance.now() - bigStart;
+    // Unrelated runs submitted while the big one is being stored and run.
+    for (let i = UNRELATED; i < 2 * UNRELATED; i++) {
+      unrelated.push(
+        await post({
+          chain: [
+            { task: 'slow_log', args: [`u${i}a`, 200], immutable: true },
+            { task: 'slow_log', args: [`u${i}b`, 200], immutable: true },
+          ],
+        }),
+      );
+    }
+    await until('the big run', 600_000, async () => ((await status(big)) === 'success' ? true : undefined));
+    const bigMs = performance.now() - bigStart;
+    await until('the unrelated runs', 120_000, async () => {
+      const s = await Promise.all(unrelated.map(status));
+      return s.every((x) => x === 'success' || x === 'error') ? s : undefined;
+    });
+    pinging = false;
+    await pinger;
+    const statuses = await Promise.all(unrelated.map(status));
+    const starts = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(' start '))
+      .map((l) => l.split(' ')[0] ?? '');
+    const counts = new Map<string, number>();
+    for (const tag of starts) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+    const twice = [...counts.values()].filter((n) => n > 1).length;
+    const before = pings
+      .filter((p) => p.at < bigStart)
+      .map((p) => p.ms)
+      .sort((a, b) => a - b);
+    const during = pings
+      .filter((p) => p.at >= bigStart)
+      .map((p) => p.ms)
+      .sort((a, b) => a - b);
+    return {
+      bench: `submit.${name}`,
+      tasks: TASKS,
+      submit_ms: Math.round(submitMs),
+      big_run_ms: Math.round(bigMs),
+      unrelated_runs: unrelated.length,
+      unrelated_succeeded: statuses.filter((s) => s === 'success').length,
+      unrelated_tasks_expected: unrelated.length * 2,
+      unrelated_tasks_executed: counts.size,
+      unrelated_tasks_run_twice: twice,
+      ping_p50_ms_before: Number(pct(before, 50).toFixed(1)),
+      ping_p99_ms_before: Number(pct(before, 99).toFixed(1)),
+      ping_p50_ms_during: Number(pct(during, 50).toFixed(1)),
+      ping_p99_ms_during: Number(pct(during, 99).toFixed(1)),
+      ping_max_ms_during: Number((during[during.length - 1] ?? 0).toFixed(1)),
+      loadavg_1m: Number(loadavg()[0]?.toFixed(2)),
+    };
+  } finally {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await gone;
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BIG_SUBMIT_ROUNDS?.split(',');
+  let ok = true;
+  if (!only || only.includes('inline')) {
+    emit(await round('inline', { CHORDFLOW_INLINE_WORKERS: '1', CHORDFLOW_SUBMIT_INLINE: '1' }));
+  }
+  if (!only || only.includes('isolated')) {
+    const r = await round('isolated', {});
+    emit(r);
+    ok =
+      r.unrelated_tasks_run_twice === 0 &&
+      r.unrelated_succeeded === r.unrelated_runs &&
+      (r.ping_p99_ms_during as number) < 100;
+  }
+  process.exit(ok ? 0 : 1);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench:submit failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
