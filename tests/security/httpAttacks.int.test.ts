@@ -194,3 +194,43 @@ describe('hostile canvases through the API', () => {
     }
   });
 });
+
+describe('with CHORDFLOW_API_TOKEN set', () => {
+  it('answers nothing but /api/ping without the token: reads, reports, health, catalogue, metrics', async () => {
+    const secured = await startTestCluster({ workers: 0, api: true, env: { CHORDFLOW_API_TOKEN: 'tk-1' } });
+    try {
+      const url = secured.api!.url;
+      const run = await fetch(`${url}/api/workflows`, {
+        method: 'POST',
+        headers: { ...JSON_CT, authorization: 'Bearer tk-1' },
+        body: canvasBody,
+      });
+      expect(run.status).toBe(201);
+      const { id } = (await run.json()) as { id: string };
+      const reads = [
+        '/api/workflows',
+        `/api/workflows/${id}`,
+        `/api/workflows/${id}/report`,
+        '/api/health',
+        '/api/tasks',
+        '/api/definitions',
+        '/metrics',
+        '/api/no-such-route',
+      ];
+      for (const path of reads) {
+        const anonymous = await fetch(`${url}${path}`);
+        expect(anonymous.status, path).toBe(401);
+        expect(JSON.stringify(await anonymous.json()), path).not.toContain('"payload"');
+        const wrong = await fetch(`${url}${path}`, { headers: { authorization: 'Bearer tk-2' } });
+        expect(wrong.status, path).toBe(401);
+      }
+      for (const path of reads.slice(0, -1)) {
+        const ok = await fetch(`${url}${path}`, { headers: { authorization: 'Bearer tk-1' } });
+        expect(ok.status, path).toBe(200);
+      }
+      expect((await fetch(`${url}/api/ping`)).status).toBe(200);
+    } finally {
+      await secured.close();
+    }
+  });
+});
