@@ -26,6 +26,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** A pending/in-progress run whose newest event is older than this is reported as without progress. */
   stuckAfterMs: number;
+  /** A submitted run's jobs are added this many per Redis round trip (CHORDFLOW_SUBMIT_BATCH). */
+  submitBatch: number;
   /** How often the watchdog looks for runs without progress. */
   watchdogIntervalMs: number;
   bodyLimitBytes: number;
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     lockDurationMs: intEnv(env, 'CHORDFLOW_LOCK_MS', 4000),
     stalledIntervalMs: intEnv(env, 'CHORDFLOW_STALLED_MS', 2000),
     shutdownTimeoutMs: intEnv(env, 'CHORDFLOW_SHUTDOWN_MS', 10_000),
+    submitBatch: Math.max(1, intEnv(env, 'CHORDFLOW_SUBMIT_BATCH', 500)),
     stuckAfterMs: intEnv(env, 'CHORDFLOW_STUCK_MS', 600_000),
     watchdogIntervalMs: Math.max(100, intEnv(env, 'CHORDFLOW_WATCHDOG_MS', 30_000)),
     bodyLimitBytes: intEnv(env, 'CHORDFLOW_BODY_LIMIT', 1024 * 1024),

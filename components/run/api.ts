@@ -14,6 +14,8 @@ export interface WorkflowSummary {
   updated?: string;
   payload?: Json;
   comment?: string;
+  /** Set by the watchdog: no new event for that long (CHORDFLOW_STUCK_MS). */
+  no_progress_ms?: number;
 }
 
 export interface WorkflowTask {

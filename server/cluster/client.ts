@@ -59,6 +59,8 @@ export class ClusterClient {
     readonly redis: Redis,
     readonly prefix: string,
     readonly catalogue: TaskCatalogue,
+    /** Children added per Redis round trip when a submit's root has more (default 500; see Dispatcher). */
+    submitBatch = 500,
   ) {
     this.store = new RunStore(redis, prefix);
     this.batch = new StoreBatch(this.store);
@@ -66,7 +68,7 @@ export class ClusterClient {
     // ioredis copies them all into every pipeline the run store then creates on it.
     this.queueConnection = redis.duplicate();
     this.queueConnection.on('error', (err: Error) => redis.emit('error', err));
-    this.dispatcher = new Dispatcher(this.queueConnection, prefix);
+    this.dispatcher = new Dispatcher(this.queueConnection, prefix, { streamAbove: submitBatch });
   }
 
   /** Caps for canvases from outside (the API sets CHORDFLOW_MAX_DEPTH / CHORDFLOW_MAX_TASKS here). */
