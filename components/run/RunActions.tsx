@@ -244,6 +244,7 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
                       toCanvasJson(retryFile),
                       input,
                       runNameOf(`${name}-retry`),
+                      undefined,
                       retryComment(runId),
                     );
                   }, true)

@@ -38,6 +38,7 @@ export function RunButton({ getFile, invalidReason, name, onStarted, input, onIn
   const [readiness, setReadiness] = useState<ClusterReadiness | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [target, setTarget] = useState<'cluster' | 'celery'>('cluster');
 
   useEffect(() => {
     if (!open) return;
@@ -87,7 +88,8 @@ export function RunButton({ getFile, invalidReason, name, onStarted, input, onIn
     setError('');
     try {
       const ready = withPayload(file, parsed.payload, catalogue);
-      const created = await submitCanvas(toCanvasJson(ready), parsed.payload, runNameOf(name ?? ''));
+      const where = readiness?.celery ? target : 'cluster';
+      const created = await submitCanvas(toCanvasJson(ready), parsed.payload, runNameOf(name ?? ''), where);
       setOpen(false);
       onInput?.(parsed.payload as JsonObject);
       onStarted({ id: created.id, file: ready, payload: parsed.payload });
@@ -138,6 +140,28 @@ export function RunButton({ getFile, invalidReason, name, onStarted, input, onIn
             </>
           }
         >
+          {readiness?.celery ? (
+            <div className={styles.row} data-testid="run-target">
+              <span className={styles.muted}>Run on:</span>
+              <button
+                type="button"
+                className={`${styles.button} ${target === 'cluster' ? styles.primary : ''}`}
+                onClick={() => setTarget('cluster')}
+                data-testid="run-target-cluster"
+              >
+                Chordflow workers
+              </button>
+              <button
+                type="button"
+                className={`${styles.button} ${target === 'celery' ? styles.primary : ''}`}
+                onClick={() => setTarget('celery')}
+                data-testid="run-target-celery"
+                title={`Your Celery cluster at ${readiness.celery} (its workers need -E for live start times)`}
+              >
+                Your Celery cluster
+              </button>
+            </div>
+          ) : null}
           <label htmlFor="run-payload" className={styles.muted}>
             Payload — the pipeline input (JSON object; tasks that take <code>payload</code> receive it in
             their kwargs). What you run with is kept as the canvas input.

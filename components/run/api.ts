@@ -139,17 +139,23 @@ async function call<T>(method: string, path: string, what: string, body?: unknow
   return parsed as T;
 }
 
-/** Runs an ad-hoc canvas: `canvas` is Canvas JSON (SPEC 2.1), e.g. `toCanvasJson(file)`. */
+/**
+ * Runs an ad-hoc canvas: `canvas` is Canvas JSON (SPEC 2.1), e.g. `toCanvasJson(file)`; `target`
+ * `celery` sends it to the server's Celery cluster instead of Chordflow's workers. `comment` is
+ * director's free-text comment (a retry names the run it retries there).
+ */
 export function submitCanvas(
   canvas: Json,
   payload: Json,
   name?: string,
+  target?: 'cluster' | 'celery',
   comment?: string,
 ): Promise<WorkflowSummary> {
   return call('POST', '/api/workflows', 'starting the run', {
     canvas,
     payload,
     ...(name ? { name } : {}),
+    ...(target === 'celery' ? { target } : {}),
     ...(comment ? { comment } : {}),
   });
 }

@@ -22,6 +22,11 @@ export function EditorSimulationPanel() {
   const config = useEditor((s) => s.doc.config);
   const payload = useEditor((s) => s.doc.payload);
   const catalogue = useEditor((s) => s.catalogue);
+  // The user's tasks (fetched from the server into the editor's catalogue) go to the simulation worker.
+  const userTasks = useMemo(
+    () => [...catalogue.values()].filter((e) => e.source === 'user' || e.source === 'celery'),
+    [catalogue],
+  );
   // The pipeline input reaches every task that takes a payload (the scenario then sets its field).
   const file = useMemo<CanvasFile | null>(
     () =>
@@ -137,7 +142,12 @@ export function EditorSimulationPanel() {
           }}
         />
       )}
-      <SimulationPanel file={file} collapsed={dock.collapsed} onToggleCollapsed={dock.toggle} />
+      <SimulationPanel
+        file={file}
+        collapsed={dock.collapsed}
+        onToggleCollapsed={dock.toggle}
+        {...(userTasks.length > 0 ? { userTasks } : {})}
+      />
     </div>
   );
 }
