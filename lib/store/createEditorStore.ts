@@ -4,11 +4,13 @@
  * changes nothing and shows its sentence. zundo records `doc` only: selection, UI, clipboard and run
  * status never enter the history, and one drag commits positions once (one undo step).
  */
+
 import { temporal } from 'zundo';
 import { createStore } from 'zustand/vanilla';
 import { createCatalogue, type TaskCatalogue } from '../canvas/catalogue';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
+import { expandStackIds } from '../canvas/stacks';
 import { copyFragment, pasteFragment } from './clipboard';
 import {
   addCallback,
@@ -116,7 +118,8 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
           position === undefined || ids === undefined || ids[0] === undefined
             ? doc
             : { ...doc, positions: { ...doc.positions, [ids[0]]: position } };
-        const selected = () => get().selection.ids;
+        // A selected stack (lib/canvas/stacks.ts) stands for all its members.
+        const selected = () => expandStackIds(get().doc.canvas, get().selection.ids);
         /**
          * An unconnected item added at the top level runs in parallel with everything else: the canvas
          * silently became a group. Say so, and how to put the item in sequence instead.
