@@ -1,3 +1,6 @@
+import { API_LIMITS, type CanvasLimits, limitsFrom } from '../lib/canvas/gate';
+import { loadSecurityPolicy, type SecurityPolicy } from './http/security/policy';
+
 /**
  * Server configuration from environment variables, read once with sane defaults.
  * Every variable is documented in the README's "Configuration" table.
@@ -23,6 +26,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** A pending/in-progress run whose newest event is older than this is reported as without progress. */
   stuckAfterMs: number;
+  /** A submitted run's jobs are added this many per Redis round trip (CHORDFLOW_SUBMIT_BATCH). */
+  submitBatch: number;
   /** How often the watchdog looks for runs without progress. */
   watchdogIntervalMs: number;
   bodyLimitBytes: number;
@@ -33,6 +38,10 @@ export interface ServerConfig {
   workflowsMaxPerPage: number;
   /** A celery-director `workflows.yml` imported as definitions at start (schemas in `schemas/` next to it). */
   workflowsFile: string | undefined;
+  /** Token, allowed origins, subscription cap (server/http/security). */
+  security: SecurityPolicy;
+  /** Depth and task caps for canvases from outside (`CHORDFLOW_MAX_DEPTH`, `CHORDFLOW_MAX_TASKS`). */
+  canvasLimits: CanvasLimits;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -63,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     lockDurationMs: intEnv(env, 'CHORDFLOW_LOCK_MS', 4000),
     stalledIntervalMs: intEnv(env, 'CHORDFLOW_STALLED_MS', 2000),
     shutdownTimeoutMs: intEnv(env, 'CHORDFLOW_SHUTDOWN_MS', 10_000),
+    submitBatch: Math.max(1, intEnv(env, 'CHORDFLOW_SUBMIT_BATCH', 500)),
     stuckAfterMs: intEnv(env, 'CHORDFLOW_STUCK_MS', 600_000),
     watchdogIntervalMs: Math.max(100, intEnv(env, 'CHORDFLOW_WATCHDOG_MS', 30_000)),
     bodyLimitBytes: intEnv(env, 'CHORDFLOW_BODY_LIMIT', 1024 * 1024),
@@ -70,5 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     workflowsPerPage: Math.max(1, intEnv(env, 'CHORDFLOW_WORKFLOWS_PER_PAGE', 1000)),
     workflowsMaxPerPage: Math.max(1, intEnv(env, 'CHORDFLOW_WORKFLOWS_MAX_PER_PAGE', 10_000)),
     workflowsFile: env.CHORDFLOW_WORKFLOWS || undefined,
+    security: loadSecurityPolicy(env),
+    canvasLimits: limitsFrom(env, API_LIMITS),
   };
 }

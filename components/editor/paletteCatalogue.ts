@@ -4,6 +4,7 @@
  */
 'use client';
 import { useEffect } from 'react';
+import { withApiToken } from '@/components/run/api';
 import {
   type CatalogueEntry,
   mergeCatalogue,
@@ -60,7 +61,7 @@ export function useServerCatalogue(): void {
   const actions = useActions();
   useEffect(() => {
     const ac = new AbortController();
-    fetch('/api/tasks', { signal: ac.signal })
+    fetch('/api/tasks', withApiToken({ signal: ac.signal }))
       .then((r) => (r.ok ? r.json() : null))
       .then((list: unknown) => {
         if (list !== null) actions.setCatalogue(withServerTasks(store.getState().catalogue, list));

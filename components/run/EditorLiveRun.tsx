@@ -14,6 +14,7 @@ import type { RunStatusSlice } from '@/lib/store/types';
 import { stripUids } from '@/lib/store/uids';
 import { RUN_BAR_SLOT } from '../editor/Editor';
 import { useEditor, useEditorStore } from '../editor/EditorProvider';
+import { ConnectionBanner } from '../ops/ConnectionBanner';
 import { toRunStatusSlice } from '../sim/model/editorSync';
 import { type RunPathMap, runPathMap } from '../sim/model/pathMap';
 import { buildTimeline } from '../sim/model/timeline';
@@ -165,7 +166,11 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
     for (const task of state.tasks.values()) by.set(task.status, (by.get(task.status) ?? 0) + 1);
     return [...by.entries()];
   }, [state.tasks]);
-  const runStatus = finished?.status ?? (live.run?.status as string | undefined) ?? 'pending';
+  // Loaded, yet neither a record nor a single event: the run is gone (retention, another tab's delete).
+  const vanished = live.loaded && !live.run && live.events.length === 0;
+  const runStatus = vanished
+    ? 'unknown'
+    : (finished?.status ?? (live.run?.status as string | undefined) ?? 'pending');
   const bar = (
     <section
       className={`cf-runbar${expanded ? ' is-expanded' : ''}`}
@@ -193,7 +198,13 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           {runId.length > 12 ? `${runId.slice(0, 8)}…` : runId}
         </span>
         <span className="cf-muted" data-testid="live-status">
-          {live.status === 'live' ? (live.finished ? 'finished' : 'receiving events') : live.status}
+          {vanished
+            ? 'this run no longer exists on the server (pruned or deleted)'
+            : live.status === 'live'
+              ? live.finished
+                ? 'finished'
+                : 'receiving events'
+              : live.status}
           {live.detail && live.status !== 'live' ? ` — ${live.detail}` : ''} · {live.events.length} events
         </span>
         <span className="cf-runbar-counts" title="Tasks by state">
@@ -236,6 +247,7 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
           </button>
         </span>
       </div>
+      <ConnectionBanner socket={live.status} events={live.events} runId={runId} />
       <div id="cf-runbar-details" className="cf-runbar-details" hidden={!expanded}>
         <div className="cf-runbar-info">
           <div className="cf-runbar-tasks" data-testid="live-tasks">

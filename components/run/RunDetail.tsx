@@ -9,6 +9,7 @@ import { useMemo, useState } from 'react';
 import type { CanvasNode, Json } from '@/lib/canvas/model';
 import { normalizeCanvas } from '@/lib/canvas/normalize';
 import { isDerivedTaskId, taskCaption } from '@/lib/canvas/readablePath';
+import { ConnectionBanner } from '../ops/ConnectionBanner';
 import { EventLog } from '../sim/EventLog';
 import { formatMs, type TaskRunState } from '../sim/model/runState';
 import { buildTimeline } from '../sim/model/timeline';
@@ -119,6 +120,7 @@ export function RunDetail({ runId }: { runId: string }) {
       data-run-id={runId}
       data-finished={live.finished ? 'true' : 'false'}
     >
+      <ConnectionBanner socket={live.status} events={live.events} runId={runId} />
       <div className={styles.header}>
         <div>
           <div className={styles.muted}>

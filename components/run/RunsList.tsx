@@ -5,6 +5,7 @@
  */
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { ConnectionBanner } from '../ops/ConnectionBanner';
 import { formatMs } from '../sim/model/runState';
 import { ApiError, apiToken, listWorkflows, setApiToken, type WorkflowSummary } from './api';
 import { RunStatusBadge } from './RunStatusBadge';
@@ -68,7 +69,12 @@ export function RunsList() {
     }, 250);
   });
 
-  const nowMs = Date.now();
+  // Ages and running durations tick.
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNowMs(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
   const shown = since > 0 ? runs.filter((r) => nowMs - Date.parse(r.created) <= since) : runs;
 
   return (
@@ -76,7 +82,7 @@ export function RunsList() {
       <div className={styles.header}>
         <div>
           <div className={styles.muted}>
-            <Link href="/">Editor</Link> / Runs
+            <Link href="/">Editor</Link> / Runs · <Link href="/workers">Workers</Link>
           </div>
           <h1>Runs</h1>
         </div>
@@ -89,6 +95,7 @@ export function RunsList() {
           {updates > 0 ? ` · ${updates} change${updates === 1 ? '' : 's'} seen` : ''}
         </div>
       </div>
+      <ConnectionBanner socket={live} />
       <section className={`${styles.card} ${styles.row}`}>
         <label className={styles.row}>
           Status
@@ -176,6 +183,11 @@ export function RunsList() {
               <tr key={run.id} data-testid="runs-row" data-run-id={run.id} data-status={run.status}>
                 <td>
                   <RunStatusBadge status={run.status} />
+                  {run.no_progress_ms !== undefined && !FINISHED.has(run.status) ? (
+                    <div className={styles.error} data-testid="run-no-progress">
+                      no progress for {formatMs(run.no_progress_ms)}
+                    </div>
+                  ) : null}
                 </td>
                 <td>
                   <Link href={`/runs/${encodeURIComponent(run.id)}`}>
@@ -189,7 +201,7 @@ export function RunsList() {
                 <td className={styles.muted}>
                   {FINISHED.has(run.status) && run.updated
                     ? formatMs(Date.parse(run.updated) - Date.parse(run.created))
-                    : '…'}
+                    : `${formatMs(Math.max(0, nowMs - Date.parse(run.created)))} so far`}
                 </td>
               </tr>
             ))}

@@ -14,6 +14,8 @@ export interface WorkflowSummary {
   updated?: string;
   payload?: Json;
   comment?: string;
+  /** Set by the watchdog: no new event for that long (CHORDFLOW_STUCK_MS). */
+  no_progress_ms?: number;
 }
 
 export interface WorkflowTask {
@@ -66,6 +68,16 @@ const TOKEN_KEY = 'chordflow.apiToken';
 export function apiToken(): string | undefined {
   if (typeof localStorage === 'undefined') return undefined;
   return localStorage.getItem(TOKEN_KEY) ?? undefined;
+}
+
+/** `init` with the saved API token as `Authorization: Bearer` (every API request needs it when set). */
+export function withApiToken(init: RequestInit = {}): RequestInit {
+  const token = apiToken();
+  if (!token) return init;
+  return {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+  };
 }
 
 export function setApiToken(token: string): void {

@@ -114,8 +114,11 @@ class NodeReader {
         );
         return null;
       }
+      const before = this.problems.length;
       const tasks = this.nodes(raw, `${path}.${kind}`);
       if (kind === 'pipe') {
+        // Nothing to fold when a member could not be read (its problem is already reported).
+        if (this.problems.length > before) return null;
         if (raw.length === 0) {
           this.problems.push(
             error(`${path}.pipe`, 'A pipe needs at least one node: there is nothing to combine with "|".'),

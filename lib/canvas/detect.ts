@@ -16,6 +16,7 @@ import {
   parseYamlText,
   toDirectorYaml,
 } from './directorYaml';
+import { API_LIMITS, type CanvasLimits, CLI_LIMITS, checkCanvasFile, checkRawValue } from './gate';
 import { formatJson } from './jsonFormat';
 import type { CanvasFile } from './model';
 import {
@@ -72,8 +73,20 @@ export function detectFormat(text: string): CanvasFormat | null {
  */
 export function readAnyFormat(
   text: string,
-  opts: { now?: string; workflow?: string } = {},
+  opts: { now?: string; workflow?: string; limits?: CanvasLimits } = {},
 ): ParseResult<ReadResult> {
+  const read = readFormat(text, opts);
+  if (!read.ok) return read;
+  // The gate's second half: depth, size, names and numbers of what was read (any format).
+  const problems = checkCanvasFile(read.value.file, opts.limits ?? API_LIMITS);
+  return problems.length > 0 ? fail([...problems, ...(read.warnings ?? [])]) : read;
+}
+
+function readFormat(
+  text: string,
+  opts: { now?: string; workflow?: string; limits?: CanvasLimits },
+): ParseResult<ReadResult> {
+  const limits = opts.limits ?? API_LIMITS;
   const format = detectFormat(text);
   if (format === null)
     return fail([
@@ -93,6 +106,8 @@ export function readAnyFormat(
   if (format === 'director-yaml') {
     const yaml = parseYamlText(text);
     if (!yaml.ok) return yaml;
+    const raw = checkRawValue(yaml.value, limits);
+    if (raw.length > 0) return fail(raw);
     if (!looksLikeDirectorWorkflows(yaml.value)) {
       return fail([
         error(
@@ -112,6 +127,9 @@ export function readAnyFormat(
   }
   const parsed = parseJsonText(text);
   if (!parsed.ok) return parsed;
+  // The gate's first half, before any recursive reader: nesting and numbers of the raw value.
+  const raw = checkRawValue(parsed.value, limits);
+  if (raw.length > 0) return fail(raw);
   if (format === 'native') {
     const r = nativeDocumentFromJson(parsed.value);
     return r.ok ? ok({ format, file: r.value.file, document: r.value }) : r;
@@ -137,6 +155,8 @@ export interface WriteOptions {
    * `chordflow convert` does; the editor keeps the form as drawn (same meaning).
    */
   composed?: boolean;
+  /** Depth and size the exporters accept (default: the CLI's). */
+  limits?: CanvasLimits;
 }
 
 /** Text of `file` in `format` (JSON indented by 2, short lists and objects on one line, final newline). */
@@ -146,6 +166,9 @@ export function writeFormat(
   opts: WriteOptions = {},
 ): ParseResult<string> {
   const json = (value: unknown) => formatJson(value);
+  // Exporters write names as code and numbers as literals: refuse what they cannot carry safely.
+  const problems = checkCanvasFile(file, opts.limits ?? CLI_LIMITS);
+  if (problems.length > 0) return fail(problems);
   switch (format) {
     case 'canvas-json': {
       if (opts.composed !== true) return ok(json(toCanvasJson(file)));

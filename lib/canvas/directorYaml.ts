@@ -32,6 +32,21 @@ export interface DirectorImport {
 
 /** Reads YAML text into plain data, reporting syntax errors with line and column. */
 export function parseYamlText(text: string): ParseResult<unknown> {
+  // The YAML library recurses and expands aliases: a hostile file is a sentence, never a crash.
+  try {
+    return parseYamlDocument(text);
+  } catch (err) {
+    const why =
+      err instanceof RangeError
+        ? 'it nests too deeply'
+        : err instanceof Error && /alias/i.test(err.message)
+          ? 'it expands too many aliases'
+          : 'it cannot be read';
+    return fail([error('', `The file is not usable YAML: ${why}.`)]);
+  }
+}
+
+function parseYamlDocument(text: string): ParseResult<unknown> {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     return fail(

@@ -62,7 +62,7 @@ export function isInstanceOf(type: string, base: string): boolean {
   while (current !== null && current !== undefined && !seen.has(current)) {
     if (current === base) return true;
     seen.add(current);
-    current = EXCEPTION_BASES[current];
+    current = Object.hasOwn(EXCEPTION_BASES, current) ? EXCEPTION_BASES[current] : undefined;
   }
   return false;
 }

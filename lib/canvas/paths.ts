@@ -62,17 +62,26 @@ export function walkNodes(
   root: CanvasNode,
   path: NodePath = [],
 ): Array<{ node: CanvasNode; path: NodePath }> {
-  const out: Array<{ node: CanvasNode; path: NodePath }> = [{ node: root, path }];
-  const visit = (list: CanvasNode[], key: string) =>
-    list.forEach((child, i) => {
-      out.push(...walkNodes(child, [...path, key, i]));
-    });
-  if (root.type === 'chain' || root.type === 'group') visit(root.tasks, 'tasks');
-  if (root.type === 'chord') {
-    visit(root.header, 'header');
-    out.push(...walkNodes(root.body, [...path, 'body']));
+  // Iterative pre-order (children pushed in reverse): canvases from outside may be deep or huge.
+  const out: Array<{ node: CanvasNode; path: NodePath }> = [];
+  const stack: Array<{ node: CanvasNode; path: NodePath }> = [{ node: root, path }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    out.push(item);
+    const { node, path: at } = item;
+    const children: Array<{ node: CanvasNode; path: NodePath }> = [];
+    const visit = (list: CanvasNode[], key: string) =>
+      list.forEach((child, i) => {
+        children.push({ node: child, path: [...at, key, i] });
+      });
+    if (node.type === 'chain' || node.type === 'group') visit(node.tasks, 'tasks');
+    if (node.type === 'chord') {
+      visit(node.header, 'header');
+      children.push({ node: node.body, path: [...at, 'body'] });
+    }
+    visit(node.link, 'link');
+    visit(node.link_error, 'link_error');
+    for (let i = children.length - 1; i >= 0; i--)
+      stack.push(children[i] as { node: CanvasNode; path: NodePath });
   }
-  visit(root.link, 'link');
-  visit(root.link_error, 'link_error');
   return out;
 }

@@ -18,15 +18,38 @@ import { CHUNKS_TASK, innerTaskName, MAP_TASK, STARMAP_TASK, sugarMapNode } from
 import type { CanvasFile, CanvasNode, Json, TaskNode, TaskOptions } from './model';
 import { walkNodes } from './paths';
 import { PYTHON_BODIES } from './python/bodies';
+import { exceptionNameProblem, quoteName } from './python/classNames';
 import { exceptionBlock, functionNames, PY_KEYWORDS } from './python/names';
 import { chordflowTaskClass, modelServiceHelpers, observationHelpers } from './python/runtime';
+
+/**
+ * Text as the inside of a Python `"""docstring"""`: backslashes and every quote escaped, control
+ * characters (a NUL makes the whole module unreadable) and lone surrogates written as escapes.
+ */
+export function pyDocText(text: string): string {
+  const hex = (c: string, width: number) => (c.codePointAt(0) ?? 0).toString(16).padStart(width, '0');
+  return (
+    text
+      .replace(/[\\"]/g, (c) => `\\${c}`)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, (c) => `\\x${hex(c, 2)}`)
+      .replace(
+        /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+        (c) => `\\u${hex(c, 4)}`,
+      )
+  );
+}
 
 /** A JSON value as a Python literal. */
 export function pyLiteral(value: Json | undefined): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : JSON.stringify(value);
+  if (typeof value === 'number') {
+    // JSON.stringify(Infinity) is "null": never let a number change meaning (the gate refuses them).
+    if (!Number.isFinite(value)) throw new Error(`${value} cannot be written as a Python literal.`);
+    return Number.isInteger(value) ? String(value) : JSON.stringify(value);
+  }
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`;
   return `{${Object.entries(value)
@@ -170,7 +193,7 @@ function taskDefinition(name: string, catalogue: TaskCatalogue, fn: Map<string, 
   const comments: string[] = [];
   const deco = decoratorArgs(name, entry?.defaults ?? {}, comments, body?.bind ?? false);
   const params = paramList(entry);
-  const doc = (entry?.description ?? `Task ${name}`).replace(/"""/g, "'''").replace(/\\/g, '\\\\');
+  const doc = pyDocText(entry?.description ?? `Task ${name}`);
   const lines = [
     '',
     ...comments,
@@ -207,9 +230,14 @@ export function toPythonModule(
   // Exception names in per-node autoretry_for must exist in the module for ChordflowTask to match them.
   for (const { node } of walkNodes(tree))
     if (node.type === 'task') for (const e of node.options.autoretry_for ?? []) exceptions.add(e);
+  // They are written as code (`class Name(Exception)`); the gate refused bad ones, this is the backstop.
+  for (const e of exceptions) {
+    const why = exceptionNameProblem(e);
+    if (why !== null) throw new Error(`${quoteName(e)} is not usable as an exception name: ${why}.`);
+  }
 
   const out: string[] = [
-    `"""${(opts.name ?? 'Chordflow canvas').replace(/"""/g, "'''")} — exported by Chordflow.`,
+    `"""${pyDocText(opts.name ?? 'Chordflow canvas')} — exported by Chordflow.`,
     '',
     'Built-in and tutorial tasks have their Chordflow semantics; user tasks are stubs: put your code in',
     'them. `python3 THIS_FILE` prints json.dumps(canvas); `python3 THIS_FILE --apply` sends the canvas to',

@@ -30,16 +30,25 @@ import type { RunEvent, RunStatus } from '../protocol/events';
 import { performAttempt } from './attempt';
 import { criticalPath } from './criticalPath';
 import { TimeHeap } from './heap';
+import { type Action, type BarrierState, filled, taskIndex } from './loopParts';
+import { messageQueue, type WorkerPool } from './pools';
 import type { Random } from './prng';
 
 export interface LoopOptions {
   workers: number;
   concurrency: number;
+  /** Worker pools per queue; absent = `workers × concurrency` slots consuming every queue. */
+  pools?: readonly WorkerPool[];
   random: Random;
   /** Simulation model per plan task (index-aligned). */
   models: ReadonlyArray<SimModel | undefined>;
   /** Keep the event trace and the critical path (Monte Carlo runs skip both). */
   trace: boolean;
+  /**
+   * Streams the trace: with `trace`, each event goes to `sink` as it happens instead of into
+   * `events` (which comes back empty), so a 1,000,000-task run never holds its whole trace.
+   */
+  sink?: (event: RunEvent) => void;
 }
 
 export interface LoopResult {
@@ -52,54 +61,21 @@ export interface LoopResult {
   critical_path: string[];
 }
 
-interface BarrierState {
-  msg: BarrierMessage;
-  parent: string | null;
-  outstanding: number;
-  done: number;
-  total: number;
-}
-
-interface Action {
-  t: number;
-  seq: number;
-  /** `true`: the attempt of `msg` finishes; `false`: `msg` enters the broker queue. */
-  finish: boolean;
-  msg: TaskMessage;
-  slot: number;
-  outcome: AttemptOutcome | null;
-}
-
-const INDEXES = new WeakMap<RunPlan, Map<string, number>>();
-
-/** Task id → plan index, computed once per plan (Monte Carlo reuses it). */
-function taskIndex(plan: RunPlan): Map<string, number> {
-  let index = INDEXES.get(plan);
-  if (index === undefined) {
-    index = new Map();
-    for (let i = 0; i < plan.tasks.length; i++) index.set((plan.tasks[i] as PlanTask).id, i);
-    INDEXES.set(plan, index);
-  }
-  return index;
-}
-
-/** An array of `n` copies of `value`, built by push (a large `new Array(n)` is a slow dictionary array). */
-function filled<T>(n: number, value: T): T[] {
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) out.push(value);
-  return out;
-}
-
 class Simulation {
   private readonly heap = new TimeHeap<Action>();
   private seq = 0;
   private now = 0;
   readonly events: RunEvent[] = [];
+  /** Where events go: `events`, or the caller's sink (streamed trace). */
+  private readonly out: { push(e: RunEvent): unknown };
   private eventSeq = 0;
-  private fifo: TaskMessage[] = [];
-  private fifoHead = 0;
+  /** One broker queue (FIFO) and free-slot list per pool; a single pool when queues are not modelled. */
+  private readonly fifos: TaskMessage[][] = [];
+  private readonly heads: number[] = [];
+  private readonly frees: number[][] = [];
+  private readonly slotPool: number[] = [];
+  private readonly poolOf: Map<string, number> | null;
   private readonly workerNames: string[] = [];
-  private readonly free: number[] = [];
   private readonly barriers = new Map<string, BarrierState>();
   /** Task id → plan index, built on first use (most lookups come with their plan index). */
   private indexCache: Map<string, number> | undefined;
@@ -129,11 +105,28 @@ class Simulation {
     private readonly plan: RunPlan,
     private readonly opts: LoopOptions,
   ) {
-    const workers = Math.max(1, opts.workers);
-    const slots = workers * Math.max(1, opts.concurrency);
-    // Interleave slots across workers so work spreads over the workers first.
-    for (let i = 0; i < slots; i++) this.workerNames.push(`worker-${(i % workers) + 1}`);
-    for (let i = slots - 1; i >= 0; i--) this.free.push(i);
+    const sink = opts.sink;
+    this.out = sink === undefined ? this.events : { push: sink };
+    const pools = opts.pools ?? [
+      { queue: '', workers: Math.max(1, opts.workers), concurrency: Math.max(1, opts.concurrency) },
+    ];
+    this.poolOf = opts.pools ? new Map(opts.pools.map((p, i) => [p.queue, i])) : null;
+    pools.forEach((pool, p) => {
+      const workers = Math.max(1, pool.workers);
+      const slots = workers * Math.max(1, pool.concurrency);
+      const first = this.workerNames.length;
+      const prefix = opts.pools ? `worker-${pool.queue}-` : 'worker-';
+      // Interleave slots across workers so work spreads over the workers first.
+      for (let i = 0; i < slots; i++) {
+        this.workerNames.push(`${prefix}${(i % workers) + 1}`);
+        this.slotPool.push(p);
+      }
+      const free: number[] = [];
+      for (let i = slots - 1; i >= 0; i--) free.push(first + i);
+      this.fifos.push([]);
+      this.heads.push(0);
+      this.frees.push(free);
+    });
     const n = plan.tasks.length;
     this.planFinals = filled<TaskFinal | undefined>(n, undefined);
     this.causeOf = opts.trace ? filled<string | null | undefined>(n, undefined) : [];
@@ -148,7 +141,7 @@ class Simulation {
   }
 
   private emitEvents(step: Step): void {
-    const events = this.events;
+    const events = this.out;
     for (const e of step.events) {
       this.eventSeq += 1;
       (e as RunEvent).seq = this.eventSeq;
@@ -172,7 +165,7 @@ class Simulation {
       else b.done += 1;
       if (this.opts.trace) {
         this.eventSeq += 1;
-        this.events.push({
+        this.out.push({
           run_id: this.plan.run_id,
           seq: this.eventSeq,
           at: this.now,
@@ -218,7 +211,7 @@ class Simulation {
     }
     if (this.opts.trace) this.noteCause(m);
     if (d.delay_ms > 0) this.schedule(this.now + d.delay_ms, false, m, -1, null);
-    else this.fifo.push(m);
+    else this.enqueue(m);
   }
 
   private noteCause(m: TaskMessage): void {
@@ -267,7 +260,7 @@ class Simulation {
       // The core's `startedEvent` with its sequence number built in (same keys in the same order; an
       // event reshaped by adding `seq` afterwards costs memory on 100k tasks).
       this.eventSeq += 1;
-      this.events.push({
+      this.out.push({
         run_id: this.plan.run_id,
         at: env.now,
         type: 'task.started',
@@ -286,7 +279,7 @@ class Simulation {
 
   private finishAttempt(a: Action): void {
     const msg = a.msg;
-    this.free.push(a.slot);
+    (this.frees[this.slotPool[a.slot] as number] as number[]).push(a.slot);
     const env = this.env;
     env.now = this.now;
     env.worker = this.workerNames[a.slot] as string;
@@ -300,7 +293,7 @@ class Simulation {
       const next = step.retry.message;
       if (step.retry.countdown_ms > 0)
         this.schedule(this.now + step.retry.countdown_ms, false, next, -1, null);
-      else this.fifo.push(next);
+      else this.enqueue(next);
     } else {
       if (this.opts.trace) {
         if (msg.task >= 0 && msg.dynamic === undefined) this.endAt[msg.task] = this.now;
@@ -312,17 +305,31 @@ class Simulation {
     this.causeTask = -1;
   }
 
-  private fill(): void {
-    const fifo = this.fifo;
-    const free = this.free;
-    while (this.fifoHead < fifo.length && free.length > 0) {
-      const msg = fifo[this.fifoHead] as TaskMessage;
-      this.fifoHead += 1;
-      this.startAttempt(msg, free.pop() as number);
+  /** A message enters its queue's broker FIFO (a queue no pool consumes never gets a slot). */
+  private enqueue(msg: TaskMessage): void {
+    if (this.poolOf === null) {
+      (this.fifos[0] as TaskMessage[]).push(msg);
+      return;
     }
-    if (this.fifoHead > 1024 && this.fifoHead * 2 > fifo.length) {
-      this.fifo = fifo.slice(this.fifoHead);
-      this.fifoHead = 0;
+    const p = this.poolOf.get(messageQueue(this.plan, msg));
+    if (p !== undefined) (this.fifos[p] as TaskMessage[]).push(msg);
+  }
+
+  private fill(): void {
+    for (let p = 0; p < this.fifos.length; p++) {
+      const fifo = this.fifos[p] as TaskMessage[];
+      const free = this.frees[p] as number[];
+      let head = this.heads[p] as number;
+      while (head < fifo.length && free.length > 0) {
+        const msg = fifo[head] as TaskMessage;
+        head += 1;
+        this.startAttempt(msg, free.pop() as number);
+      }
+      if (head > 1024 && head * 2 > fifo.length) {
+        this.fifos[p] = fifo.slice(head);
+        head = 0;
+      }
+      this.heads[p] = head;
     }
   }
 
@@ -334,7 +341,7 @@ class Simulation {
       if (action === undefined) break;
       this.now = action.t;
       if (action.finish) this.finishAttempt(action);
-      else this.fifo.push(action.msg);
+      else this.enqueue(action.msg);
       this.fill();
     }
     if (this.status === undefined) {

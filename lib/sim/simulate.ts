@@ -7,10 +7,11 @@ import type { CanvasFile } from '../canvas/model';
 import { planRun } from '../engine/plan';
 import type { RunPlan } from '../engine/types';
 import type { RunEvent } from '../protocol/events';
-import { reduceRunAll } from '../protocol/reduceRun';
+import { reduceRunAll, runFold } from '../protocol/reduceRun';
 import type { RunReport } from '../protocol/report';
 import { toReport } from '../protocol/toReport';
 import { type LoopResult, runLoop } from './loop';
+import { unservedQueues, type WorkerPool } from './pools';
 import { createRandom } from './prng';
 import { isScenario, simModelsFor, usesTutorialTasks, withTutorialScenario } from './scenarios';
 
@@ -19,6 +20,8 @@ export interface SimulateOptions {
   seed?: number;
   workers?: number;
   concurrency?: number;
+  /** Worker pools per queue (`chordflow simulate --workers default=2x8,gpu=1x1`); replaces workers × concurrency. */
+  pools?: readonly WorkerPool[];
   /** `happy|flaky|slow|down|partial_fail` (the seed's for tutorial tasks, generic presets otherwise). */
   scenario?: string;
   /** Run id of the trace (default `sim`). */
@@ -55,18 +58,37 @@ export function planForSimulation(
 /** Runs a plan once in the loop (shared by `simulate` and Monte Carlo). */
 export function simulatePlan(
   plan: RunPlan,
-  opts: { seed?: number; workers?: number; concurrency?: number; scenario?: string; trace?: boolean },
+  opts: {
+    seed?: number;
+    workers?: number;
+    concurrency?: number;
+    pools?: readonly WorkerPool[];
+    scenario?: string;
+    trace?: boolean;
+    sink?: (event: RunEvent) => void;
+  },
 ): LoopResult {
   const generic = opts.scenario !== undefined && isScenario(opts.scenario) && !usesTutorialTasks(plan);
+  if (opts.pools !== undefined) {
+    const unserved = unservedQueues(plan, opts.pools);
+    if (unserved.length > 0) {
+      const q = unserved[0] as { queue: string; tasks: string[] };
+      throw new Error(
+        `No worker pool consumes queue "${q.queue}" (${q.tasks.join(', ')}): the run would wait forever. Add one, e.g. ${[...opts.pools.map((p) => `${p.queue}=${p.workers}x${p.concurrency}`), `${q.queue}=1x1`].join(',')}.`,
+      );
+    }
+  }
   return runLoop(plan, {
     workers: opts.workers ?? SIM_DEFAULTS.workers,
     concurrency: opts.concurrency ?? SIM_DEFAULTS.concurrency,
+    ...(opts.pools !== undefined ? { pools: opts.pools } : {}),
     random: createRandom(opts.seed ?? SIM_DEFAULTS.seed),
     models: simModelsFor(
       plan,
       generic && opts.scenario !== undefined && isScenario(opts.scenario) ? opts.scenario : undefined,
     ),
     trace: opts.trace ?? true,
+    ...(opts.sink !== undefined ? { sink: opts.sink } : {}),
   });
 }
 
@@ -76,4 +98,19 @@ export function simulate(file: CanvasFile, opts: SimulateOptions): SimulationRes
   const loop = simulatePlan(plan, opts);
   const report = toReport(reduceRunAll(loop.events));
   return { events: loop.events, report, critical_path: loop.critical_path };
+}
+
+/**
+ * `simulate` without keeping the trace: every event is folded into the run view as it happens, so
+ * memory grows with the tasks, not with the events (the CLI's path; 1,000,000-task canvases). Same
+ * report and critical path as `simulate`, byte for byte.
+ */
+export function simulateReport(
+  file: CanvasFile,
+  opts: SimulateOptions,
+): { report: RunReport; critical_path: string[] } {
+  const plan = planForSimulation(file, opts);
+  const fold = runFold(plan.run_id);
+  const loop = simulatePlan(plan, { ...opts, sink: fold.apply });
+  return { report: toReport(fold.view), critical_path: loop.critical_path };
 }

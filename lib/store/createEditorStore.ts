@@ -8,6 +8,7 @@
 import { temporal } from 'zundo';
 import { createStore } from 'zustand/vanilla';
 import { createCatalogue, type TaskCatalogue } from '../canvas/catalogue';
+import { mapTaskTemplate } from '../canvas/chunks';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
 import { expandStackIds } from '../canvas/stacks';
@@ -51,6 +52,9 @@ function emptyRunStatus(): RunStatusSlice {
 
 /** A new task node for a catalogue name (empty args; the inspector fills them). */
 export function newTask(name: string): TaskNode {
+  // Celery's xmap/xstarmap/chunks come with an example inner task and items (lib/canvas/chunks.ts).
+  const mapped = mapTaskTemplate(name);
+  if (mapped !== null) return mapped;
   return {
     type: 'task',
     task: name,

@@ -3,16 +3,24 @@
  *  - raw BullMQ: 10,000 no-op jobs (addBulk + one worker) → jobs/s (references in ./rawBullmq.ts);
  *  - our cluster: a 10,000-task group of `identity` tasks → jobs/s and the ratio to raw (bar ≥ 0.7);
  *  - independent small chords (2 header tasks + body) → chords/s (bar ≥ 2,000/s);
- *  - a 1,000-step chain → steps/s.
+ *  - a 5,000-member chord → tasks/s;
+ *  - a 1,000-step chain → steps/s and hop latency p50/p99 (a step's end → the next step's start);
+ *  - Redis commands, Lua script calls and bytes per task, for raw BullMQ and for our group;
+ *  - Celery 5 (prefork, 2 processes, same private Redis) on a group, independent small chords and a
+ *    chain, when python3-celery is installed, and our ratios to it (bars: chords and chain ≥ 10×).
+ * Every line carries the 1-minute load average: the machine is shared, compare ratios within one run.
  * Usage: npm run bench:engine [-- --concurrency 300] [--procs 1] [--rounds 3] [--cases group,chords,runs,chain]
  * `--procs N` runs both sides with N worker *processes* (raw: N BullMQ worker processes; ours: N
  * `chordflow worker` processes) instead of one in-process worker; same concurrency per process.
  */
+import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { ClusterClient } from '../../server/cluster/client';
 import { startClusterWorker } from '../../server/cluster/worker';
+import { runReport } from '../../server/runs/report';
 import { loadTaskRegistry } from '../../server/tasks/registry';
 import { startPrivateRedis } from '../../tests/support/redisServer';
+import { type CeleryFigures, celeryInstalled, celeryReference } from './celeryRef';
 import {
   type RawOptions,
   rawBullmq,
@@ -21,6 +29,7 @@ import {
   startChild,
   stopChildren,
 } from './rawBullmq';
+import { measureRedisCost } from './redisCost';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -34,12 +43,12 @@ const N = 10_000;
 const CASES = new Set(
   (process.argv.includes('--cases')
     ? (process.argv[process.argv.indexOf('--cases') + 1] ?? '')
-    : 'group,chords,runs,chain'
+    : 'group,chords,runs,chord5000,chain,celery'
   ).split(','),
 );
 
 function emit(record: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ bench: 'engine', ...record })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'engine', ...record, load_avg_1m: loadavg()[0] })}\n`);
 }
 
 const redis = await startPrivateRedis();
@@ -144,6 +153,9 @@ async function waitAllFinished(ids: string[]): Promise<void> {
   }
 }
 
+/** Our figures, for the Celery ratios at the end. */
+const ours: { group?: number; chord_runs?: number; chain?: number } = {};
+
 // Warm-up (JIT, Lua script loading) so neither side pays it inside the measurement.
 await timeRun({ group: Array.from({ length: 200 }, (_, i) => ({ task: 'identity', args: [i] })) });
 
@@ -206,6 +218,15 @@ if (CASES.has('group')) {
     ...(rawFlow !== undefined ? { ratio_to_raw_flow: Number((group / rawFlow).toFixed(3)) } : {}),
     bar: 0.7,
   });
+  ours.group = group;
+  // Redis cost per task, one more (untimed) run of each: commands (including those inside Lua scripts),
+  // script calls and bytes on the wire.
+  const rawCost = await measureRedisCost(conn, N, () => rawBullmq(rawOpts));
+  emit({ case: 'redis_cost', side: 'raw_bullmq', tasks: N, ...rawCost.cost });
+  const groupCost = await measureRedisCost(conn, N, () =>
+    timeRun({ group: Array.from({ length: N }, (_, i) => ({ task: 'identity', args: [i] })) }),
+  );
+  emit({ case: 'redis_cost', side: 'group', tasks: N, ...groupCost.cost });
 }
 
 const chord = (i: number) => ({
@@ -252,6 +273,7 @@ if (CASES.has('runs')) {
     await waitAllFinished(runs.map((r) => r.id));
   });
   const chordRunsMs = performance.now() - t0;
+  ours.chord_runs = (RUNS / chordRunsMs) * 1000;
   emit({
     case: 'small_chord_runs',
     chords: RUNS,
@@ -262,20 +284,76 @@ if (CASES.has('runs')) {
   });
 }
 
+if (CASES.has('chord5000')) {
+  const M = 5000;
+  const ms = await timeRun({
+    chord: {
+      header: Array.from({ length: M }, (_, i) => ({ task: 'identity', args: [i] })),
+      body: { task: 'tsum' },
+    },
+  });
+  emit({
+    case: 'chord_5000',
+    members: M,
+    ms: Math.round(ms),
+    tasks_per_s: Math.round(((M + 1) / ms) * 1000),
+  });
+}
+
 if (CASES.has('chain')) {
   const STEPS = 1000;
-  const chainMs = await timeRun({
-    chain: [
-      { task: 'identity', args: [0] },
-      ...Array.from({ length: STEPS - 1 }, () => ({ task: 'identity' })),
-    ],
+  const t0 = performance.now();
+  const run = await client.submit({
+    file: client.parseCanvas({
+      chain: [
+        { task: 'identity', args: [0] },
+        ...Array.from({ length: STEPS - 1 }, () => ({ task: 'identity' })),
+      ],
+    }),
   });
+  const done = await client.waitFinished(run.id, 600_000);
+  const chainMs = performance.now() - t0;
+  if (done?.status !== 'success') throw new Error(`chain run ended ${done?.status}`);
+  ours.chain = (STEPS / chainMs) * 1000;
+  // Hop latency from the run's own event log: each step's start minus the previous step's end (ms).
+  const report = runReport(run.id, await client.store.readEvents(run.id));
+  const steps = report.tasks
+    .filter((t) => t.started_at !== undefined && t.finished_at !== undefined)
+    .sort((a, b) => (a.started_at ?? 0) - (b.started_at ?? 0));
+  const hops: number[] = [];
+  for (let i = 1; i < steps.length; i++)
+    hops.push((steps[i]?.started_at ?? 0) - (steps[i - 1]?.finished_at ?? 0));
+  hops.sort((a, b) => a - b);
+  const pct = (p: number) => hops[Math.min(hops.length - 1, Math.floor(hops.length * p))] ?? 0;
   emit({
     case: 'chain',
     steps: STEPS,
     ms: Math.round(chainMs),
-    steps_per_s: Math.round((STEPS / chainMs) * 1000),
+    steps_per_s: Math.round(ours.chain),
+    hop_ms_p50: pct(0.5),
+    hop_ms_p99: pct(0.99),
+    hop_ms_max: hops[hops.length - 1] ?? 0,
+    hop_resolution_ms: 1,
   });
+}
+
+if (CASES.has('celery')) {
+  if (!celeryInstalled()) {
+    emit({ case: 'celery', skipped: 'python3-celery is not installed (apt-get install python3-celery)' });
+  } else {
+    // Same private redis-server, its own database.
+    const c: CeleryFigures = await celeryReference(`${redis.url}/1`);
+    emit({ case: 'celery', worker: 'prefork -c 2', ...c });
+    const ratio = (x: number | undefined, y: number) =>
+      x === undefined ? undefined : Number((x / y).toFixed(2));
+    emit({
+      case: 'ratio_to_celery',
+      group: ratio(ours.group, c.group_tasks_per_s),
+      small_chord_runs: ratio(ours.chord_runs, c.chords_per_s),
+      chain: ratio(ours.chain, c.chain_steps_per_s),
+      bars: { small_chord_runs: 10, chain: 10 },
+    });
+  }
 }
 
 await worker?.close();

@@ -45,7 +45,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.out(usage());
     return name ? 0 : 1;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     io.err(`chordflow: unknown command "${name}"\n\n${usage()}`);
     return 1;
@@ -55,7 +55,12 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     return await mod.run(rest, io);
   } catch (err) {
     // Last line of defence: a person gets a sentence, not a stack trace (set CHORDFLOW_DEBUG=1 for it).
-    const message = err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof RangeError && /call stack/i.test(err.message)
+        ? 'the input nests too deeply to process; flatten it or lower its nesting'
+        : err instanceof Error
+          ? err.message
+          : String(err);
     io.err(`chordflow ${name}: ${message}\n`);
     if (process.env.CHORDFLOW_DEBUG) io.err(`${err instanceof Error ? err.stack : ''}\n`);
     return 1;

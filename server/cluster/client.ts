@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { canvasFileFromJson, toCanvasJson } from '../../lib/canvas/canvasJson';
+import { toCanvasJson } from '../../lib/canvas/canvasJson';
 import type { TaskCatalogue } from '../../lib/canvas/catalogue';
+import { API_LIMITS, type CanvasLimits, readCanvasValue } from '../../lib/canvas/gate';
 import type { CanvasFile, CanvasNode, Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { RunPlan, TaskFinal } from '../../lib/engine/types';
@@ -58,6 +59,8 @@ export class ClusterClient {
     readonly redis: Redis,
     readonly prefix: string,
     readonly catalogue: TaskCatalogue,
+    /** Children added per Redis round trip when a submit's root has more (default 500; see Dispatcher). */
+    submitBatch = 500,
   ) {
     this.store = new RunStore(redis, prefix);
     this.batch = new StoreBatch(this.store);
@@ -65,12 +68,18 @@ export class ClusterClient {
     // ioredis copies them all into every pipeline the run store then creates on it.
     this.queueConnection = redis.duplicate();
     this.queueConnection.on('error', (err: Error) => redis.emit('error', err));
-    this.dispatcher = new Dispatcher(this.queueConnection, prefix);
+    this.dispatcher = new Dispatcher(this.queueConnection, prefix, { streamAbove: submitBatch });
   }
 
-  /** Parses Canvas JSON (node or file) into a canvas file; SubmitError with every problem otherwise. */
+  /** Caps for canvases from outside (the API sets CHORDFLOW_MAX_DEPTH / CHORDFLOW_MAX_TASKS here). */
+  limits: CanvasLimits = API_LIMITS;
+
+  /**
+   * Parses untrusted Canvas JSON (node or file) through the canvas gate (depth, size, names, numbers);
+   * SubmitError with every problem otherwise.
+   */
   parseCanvas(value: unknown): CanvasFile {
-    const parsed = canvasFileFromJson(value);
+    const parsed = readCanvasValue(value, this.limits);
     if (!parsed.ok) {
       const problems = parsed.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
       throw new SubmitError(`The canvas is not valid: ${problems.join(' ')}`, problems);
@@ -113,12 +122,13 @@ export class ClusterClient {
       ...(input.comment !== undefined ? { comment: input.comment } : {}),
       ...(input.periodic ? { periodic: true } : {}),
     };
+    // Everything that can refuse the input runs before the first write (nothing half-made in Redis).
+    const step = startRun(plan, 0);
     const created = await this.store.createRun(record, plan);
     if (!created) {
       const existing = await this.store.getRun(runId);
       if (existing) return existing;
     }
-    const step = startRun(plan, 0);
     const ctx = {
       plan,
       startedMs: record.started_ms,

@@ -10,6 +10,7 @@ import type { CanvasFile, Json } from '../../lib/canvas/model';
 import { arbPlannableCanvasFile as arbCanvasFile } from '../../lib/engine/arbPlannable';
 import type { RunReport } from '../../lib/protocol/report';
 import { simulate } from '../../lib/sim';
+import type { WorkerPool } from '../../lib/sim/pools';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
 
 let cluster: TestCluster;
@@ -43,8 +44,12 @@ function comparable(report: RunReport) {
   };
 }
 
-async function compare(file: CanvasFile): Promise<void> {
-  const simulated = simulate(file, { catalogue: cluster.stack.registry.catalogue, seed: 7 }).report;
+async function compare(file: CanvasFile, pools?: WorkerPool[]): Promise<void> {
+  const simulated = simulate(file, {
+    catalogue: cluster.stack.registry.catalogue,
+    seed: 7,
+    ...(pools ? { pools } : {}),
+  }).report;
   const live = await cluster.run(toCanvasJson(file) as Json, { timeoutMs: 30_000 });
   expect(comparable(live), JSON.stringify(toCanvasJson(file))).toEqual(comparable(simulated));
 }
@@ -185,6 +190,26 @@ describe('simulator and cluster agree', () => {
       await compare(parse(canvas));
     });
   }
+
+  it('per-queue worker pools (the cluster consumes default and fast, as the simulated pools do)', async () => {
+    const canvas: Json = {
+      chain: [
+        {
+          group: [
+            { task: 'delayed', args: [1], kwargs: { ms: 30 }, options: { queue: 'fast' } },
+            { task: 'delayed', args: [2], kwargs: { ms: 30 }, options: { queue: 'fast' } },
+            { task: 'fail', args: [3], options: { queue: 'fast' } },
+            { task: 'identity', args: [4] },
+          ],
+        },
+        { task: 'tsum', link_error: [{ task: 'on_error_id', options: { queue: 'fast' } }] },
+      ],
+    };
+    await compare(parse(canvas), [
+      { queue: 'default', workers: 2, concurrency: 4 },
+      { queue: 'fast', workers: 1, concurrency: 1 },
+    ]);
+  });
 
   it('random canvases (arbCanvasFile)', async () => {
     const files = fc.sample(arbCanvasFile({ withOptions: false, withSim: false }), {

@@ -39,6 +39,7 @@ export function startOffThreadSubmitter(options: {
   redisUrl: string;
   prefix: string;
   tasksDir: string;
+  submitBatch?: number;
 }): OffThreadSubmitter | undefined {
   const here = import.meta.url;
   if (!here.startsWith('file:') || !here.endsWith('.js')) return undefined;

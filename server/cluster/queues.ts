@@ -46,6 +46,19 @@ function jobOptions(prefix: string, d: Dispatch): JobsOptions & { ignoreDependen
   return opts;
 }
 
+/** Queue of gate jobs (streamed flows); no worker consumes it. */
+export const GATE_QUEUE = 'gates';
+const GATE_DELAY_MS = 30 * 24 * 3_600_000;
+
+export interface DispatcherOptions {
+  /**
+   * A barrier dispatched with more children than this is streamed: added in batches of this size
+   * instead of one MULTI (a 20,000-job MULTI holds Redis for seconds, and every worker's lock renewal
+   * waits behind it — false stalls, tasks run twice). Used for submits, where nothing is redelivered.
+   */
+  streamAbove?: number;
+}
+
 export class Dispatcher {
   private readonly queues = new Map<string, Queue>();
   private readonly flows: FlowProducer;
@@ -53,6 +66,7 @@ export class Dispatcher {
   constructor(
     private readonly connection: Redis,
     readonly prefix: string,
+    private readonly options: DispatcherOptions = {},
   ) {
     this.flows = new FlowProducer({ connection, prefix });
   }
@@ -87,8 +101,14 @@ export class Dispatcher {
   async dispatch(plan: RunPlan, dispatches: readonly Dispatch[]): Promise<void> {
     if (dispatches.length === 0) return;
     const flows: FlowJob[] = [];
+    const streamed: Dispatch[] = [];
     const plain = new Map<string, Array<{ name: string; data: Message; opts: JobsOptions }>>();
+    const above = this.options.streamAbove;
     for (const d of dispatches) {
+      if (above && d.message.kind === 'barrier' && (d.children?.length ?? 0) > above) {
+        streamed.push(d);
+        continue;
+      }
       if (d.children && d.children.length > 0) {
         const flow = this.toFlow(plan, d);
         flows.push(flow);
@@ -108,6 +128,52 @@ export class Dispatcher {
     else if (flows.length > 1) work.push(this.flows.addBulk(flows));
     for (const [q, jobs] of plain) work.push(this.queue(q).addBulk(jobs));
     await Promise.all(work);
+    for (const d of streamed) await this.stream(plan, d, above ?? 500);
+  }
+
+  /**
+   * Adds barrier `d` with its first `size` children and a *gate* child (a job in a queue nobody
+   * consumes), then the other children in batches of `size` under the same parent, then removes the
+   * gate. The gate keeps the barrier in `waiting-children` however fast the first children finish;
+   * removing it is BullMQ's own "last dependency gone → parent to wait", atomic in Lua.
+   */
+  private async stream(plan: RunPlan, d: Dispatch, size: number): Promise<void> {
+    const children = d.children ?? [];
+    const parent = { id: d.message.key, queue: `${this.prefix}:${BARRIER_QUEUE}` };
+    const gateId = `${d.message.key}.gate`;
+    const head = this.toFlow(plan, { ...d, children: children.slice(0, size) });
+    head.children = [
+      {
+        name: 'gate',
+        queueName: GATE_QUEUE,
+        data: { kind: 'gate' },
+        opts: { jobId: gateId, delay: GATE_DELAY_MS, removeOnComplete: false, removeOnFail: false },
+      },
+      ...(head.children ?? []),
+    ];
+    await this.flows.add(head);
+    for (let i = size; i < children.length; i += size) {
+      const subflows: FlowJob[] = [];
+      const plain = new Map<string, Array<{ name: string; data: Message; opts: JobsOptions }>>();
+      for (const c of children.slice(i, i + size)) {
+        if (c.children && c.children.length > 0) {
+          const f = this.toFlow(plan, c);
+          f.opts = { ...f.opts, parent, ignoreDependencyOnFailure: true } as NonNullable<FlowJob['opts']>;
+          subflows.push(f);
+          continue;
+        }
+        const q = queueOf(plan, c.message);
+        const list = plain.get(q) ?? [];
+        const opts = { ...jobOptions(this.prefix, c), parent, ignoreDependencyOnFailure: true };
+        list.push({ name: c.message.kind === 'barrier' ? 'barrier' : c.message.name, data: c.message, opts });
+        plain.set(q, list);
+      }
+      const work: Array<Promise<unknown>> = [];
+      if (subflows.length > 0) work.push(this.flows.addBulk(subflows));
+      for (const [q, jobs] of plain) work.push(this.queue(q).addBulk(jobs));
+      await Promise.all(work);
+    }
+    await this.queue(GATE_QUEUE).remove(gateId);
   }
 
   async close(): Promise<void> {

@@ -106,7 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // (API run routes, workers, the live feed) waits for the monitor to say it is up.
     redis = createRedis(redisUrl);
     monitor = new RedisMonitor(redis, redisUrl, log);
-    client = new ClusterClient(redis, config.keyPrefix, registry.catalogue);
+    client = new ClusterClient(redis, config.keyPrefix, registry.catalogue, config.submitBatch);
     definitions = new DefinitionStore(redis, client.store.keys);
     ops = new OpsView(redis, client.store.keys, {
       stuckAfterMs: config.stuckAfterMs,
@@ -121,7 +121,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       monitor,
     });
     if (options.offThreadSubmit)
-      offThread = startOffThreadSubmitter({ redisUrl, prefix: config.keyPrefix, tasksDir: config.tasksDir });
+      offThread = startOffThreadSubmitter({
+        redisUrl,
+        prefix: config.keyPrefix,
+        tasksDir: config.tasksDir,
+        submitBatch: config.submitBatch,
+      });
     const m = metrics;
     void monitor.whenUp().then(() => m.start().catch(() => {}));
     // Director's workflows.yml and its periodic schedules, once Redis is there.
@@ -177,6 +182,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(metrics ? { metrics } : {}),
     ...(offThread ? { offThread } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+    security: config.security,
+    limits: config.canvasLimits,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(modelServiceUrl ? { modelServiceUrl } : {}),
     catalogue: registry.catalogue,

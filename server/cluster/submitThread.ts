@@ -21,11 +21,16 @@ export interface SubmitRequest {
   comment?: string;
 }
 
-const data = workerData as { redisUrl: string; prefix: string; tasksDir: string };
+const data = workerData as { redisUrl: string; prefix: string; tasksDir: string; submitBatch?: number };
 const port = parentPort;
 if (port) {
   const registry = await loadTaskRegistry(data.tasksDir);
-  const client = new ClusterClient(createRedis(data.redisUrl), data.prefix, registry.catalogue);
+  const client = new ClusterClient(
+    createRedis(data.redisUrl),
+    data.prefix,
+    registry.catalogue,
+    data.submitBatch,
+  );
   port.on('message', async (m: SubmitRequest) => {
     try {
       let queues: Array<[string, string[]]> = [];

@@ -1,5 +1,6 @@
 /** Small HTTP helpers for the JSON API: errors as sentences, bounded bodies, never a 500 for bad input. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_LIMITS, type CanvasLimits, checkRawValue } from '../../lib/canvas/gate';
 
 export class HttpError extends Error {
   constructor(
@@ -21,7 +22,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 /** Reads and parses a JSON body of at most `limit` bytes (413 above, 400 when it is not JSON). */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  limits: CanvasLimits = API_LIMITS,
+): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
@@ -39,14 +44,22 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'The request body is empty; send a JSON object.');
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     throw new HttpError(
       400,
       `The request body is not valid JSON (${err instanceof Error ? err.message : 'parse error'}).`,
     );
   }
+  // Untrusted: nesting and numbers (1e999 parses as Infinity) are checked before anything reads it.
+  const problems = checkRawValue(value, limits);
+  if (problems.length > 0) {
+    const errors = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    throw new HttpError(400, `The request body is not usable: ${errors[0]}`, { errors });
+  }
+  return value;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

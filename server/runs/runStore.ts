@@ -152,23 +152,25 @@ export class RunStore {
   /** Creates the run record; false when a run with this id already exists (duplicate submit). */
   async createRun(record: RunRecord, plan: unknown): Promise<boolean> {
     const key = this.keys.run(record.id);
+    // Serialized before anything is written: a value that cannot be stored leaves no half-made run.
+    const fields = {
+      name: record.name,
+      project: record.project,
+      status: record.status,
+      payload: JSON.stringify(record.payload ?? null),
+      canvas: JSON.stringify(record.canvas ?? null),
+      plan: JSON.stringify(plan),
+      created: record.created,
+      updated: record.updated,
+      started_ms: String(record.started_ms),
+      ...(record.comment !== undefined ? { comment: record.comment } : {}),
+      ...(record.periodic ? { periodic: '1' } : {}),
+    };
     const created = await this.redis.hsetnx(key, 'id', record.id);
     if (created === 0) return false;
     await this.redis
       .multi()
-      .hset(key, {
-        name: record.name,
-        project: record.project,
-        status: record.status,
-        payload: JSON.stringify(record.payload ?? null),
-        canvas: JSON.stringify(record.canvas ?? null),
-        plan: JSON.stringify(plan),
-        created: record.created,
-        updated: record.updated,
-        started_ms: String(record.started_ms),
-        ...(record.comment !== undefined ? { comment: record.comment } : {}),
-        ...(record.periodic ? { periodic: '1' } : {}),
-      })
+      .hset(key, fields)
       .zadd(this.keys.runs, Date.parse(record.created), record.id)
       .exec();
     return true;

@@ -233,7 +233,7 @@ describe('live Socket.IO server over the Redis event log', () => {
     try {
       const refused = ioClient(secured.url, { transports: ['websocket'], reconnection: false });
       const err = await new Promise<Error>((resolve) => refused.on('connect_error', resolve));
-      expect(err.message).toBe('unauthorized');
+      expect(err.message).toMatch(/^unauthorized/);
       refused.disconnect();
       const allowed = ioClient(secured.url, { transports: ['websocket'], auth: { token: 's3cret' } });
       await new Promise<void>((resolve) => allowed.on('connect', () => resolve()));

@@ -20,6 +20,8 @@ import {
   subscribeRequestSchema,
   unsubscribeRequestSchema,
 } from '@/lib/protocol/socketEvents';
+import type { SecurityPolicy } from '../http/security/policy';
+import { requireSocketToken, socketServerOptions } from '../http/security/socketGuard';
 import type { RunEventLogReader, RunEventNotifier } from './eventSource';
 import { RunFeed } from './runFeed';
 
@@ -29,8 +31,10 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 export interface LiveServerOptions {
   log: RunEventLogReader;
   notifier: RunEventNotifier;
-  /** When set, every socket must send `auth: { token }` with this value. */
+  /** When set, every socket must send `auth: { token }` or `Authorization: Bearer` with this value. */
   apiToken?: string | undefined;
+  /** Origins, token and subscription cap (server/http/security); default: `apiToken`, own origin only. */
+  security?: SecurityPolicy;
   /** Largest snapshot sent at once; a longer log is sent in parts (the client's gap repair fetches the rest). */
   snapshotLimit?: number;
   pollMs?: number;
@@ -47,13 +51,18 @@ export async function attachLiveServer(
   httpServer: HttpServer,
   options: LiveServerOptions,
 ): Promise<LiveServer> {
+  const security: SecurityPolicy = options.security ?? {
+    token: options.apiToken,
+    corsOrigins: new Set(),
+    maxSubscriptions: 100,
+  };
   const io: LiveIo = new Server(httpServer, {
     path: '/socket.io/',
     destroyUpgrade: false,
     serveClient: false,
     // Several web servers without sticky sessions: long-polling would need them, websockets do not.
     transports: ['websocket', 'polling'],
-    cors: { origin: true },
+    ...socketServerOptions(security),
   });
   const snapshotLimit = options.snapshotLimit ?? 50_000;
 
@@ -72,14 +81,7 @@ export async function attachLiveServer(
   });
   await feed.start();
 
-  if (options.apiToken) {
-    const expected = options.apiToken;
-    io.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      if (token === expected) next();
-      else next(new Error('unauthorized'));
-    });
-  }
+  requireSocketToken(io, security);
 
   io.on('connection', (socket: LiveSocket) => {
     // One feed.watch per (socket, run); each unwatch waits for its watch, so counts never go wrong even
@@ -94,7 +96,23 @@ export async function attachLiveServer(
         return;
       }
       const { run_id: runId, after_seq: afterSeq = 0 } = parsed.data;
+      // A socket watches only runs that exist (it passed the token check, so it may read every run),
+      // and only so many at once: each watched run costs this server a Redis read per quiet poll period.
+      if (!watching.has(runId) && watching.size >= security.maxSubscriptions) {
+        reply({
+          ok: false,
+          error: `This socket already watches ${watching.size} runs (CHORDFLOW_MAX_SUBSCRIPTIONS); unsubscribe from one first.`,
+        });
+        return;
+      }
       try {
+        // An unknown run gets its empty snapshot (run: null) but is not watched: ids nobody created
+        // cost no polling.
+        if (!watching.has(runId) && !(await options.log.getRun(runId))) {
+          const empty: RunSnapshot = { run_id: runId, run: null, events: [], last_seq: afterSeq };
+          (reply as (r: Ack<RunSnapshot>) => void)({ ok: true, data: empty });
+          return;
+        }
         // Join and start the feed before reading: whatever is appended after the snapshot read is
         // delivered to the room, and the client drops the overlap by seq.
         await socket.join(runRoom(runId));

@@ -139,6 +139,42 @@ describe("director's 35 workflows", () => {
     });
   }
 
+  it('runs periodic workflows on their schedule (periodic: true), and stops when the schedule goes', async () => {
+    const yaml = (periodic: string) =>
+      `tick.EVERY_SECOND:\n  tasks: [UPDATE_CACHE]\n${periodic}retention:\n    offset: 3\n`.replace(
+        'retention',
+        '  retention',
+      );
+    const withSchedule = yaml('  periodic:\n    interval: 0.5\n    payload: {"user": "john.doe"}\n');
+    expect((await call('POST', '/api/definitions', { yaml: withSchedule })).status).toBe(201);
+    const periodicRuns = async () =>
+      ((await call('GET', '/api/workflows?name=tick.EVERY_SECOND')).json as J[]).filter(
+        (w) => w.periodic === true,
+      );
+    const deadline = Date.now() + 20_000;
+    while ((await periodicRuns()).filter((w) => w.status === 'success').length < 3 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    const runs = await periodicRuns();
+    // Retention {offset: 3}: only the newest runs are kept (an unfinished one may be on top).
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(runs.length).toBeLessThanOrEqual(4);
+    const one = await waitFor(runs.at(-1)!.id as string, finished);
+    expect(one).toMatchObject({ periodic: true, status: 'success', payload: { user: 'john.doe' } });
+    expect(one.tasks[0]!.result).toBe('updated john.doe');
+    // The definition shows director's periodic setting; removing it stops the schedule.
+    const defs = (await call('GET', '/api/definitions')).json as J[];
+    expect(defs.find((d) => d.fullname === 'tick.EVERY_SECOND')?.periodic).toEqual({
+      interval: 0.5,
+      payload: { user: 'john.doe' },
+    });
+    expect((await call('POST', '/api/definitions', { yaml: yaml('') })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1200));
+    const settled = (await call('GET', '/api/workflows?name=tick.EVERY_SECOND')).json as J[];
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = (await call('GET', '/api/workflows?name=tick.EVERY_SECOND')).json as J[];
+    expect(later[0]!.id).toBe(settled[0]!.id);
+  });
+
   it('routes tasks to their queues: with no worker on q2, TASK_B waits while the rest ran', async () => {
     const other = await startTestCluster({
       workers: 1,

@@ -1,5 +1,6 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { withApiToken } from '@/components/run/api';
 import type { CanvasFile } from '@/lib/canvas/model';
 import { formatProblems } from '@/lib/canvas/problems';
 import type { DocumentRepository, DocumentSummary } from '@/lib/store/documents';
@@ -52,7 +53,7 @@ export function useImportText() {
 function ServerDefinitions() {
   const store = useEditorStore();
   const actions = useActions();
-  const repo = useMemo(() => createServerRepository((url, init) => fetch(url, init)), []);
+  const repo = useMemo(() => createServerRepository((url, init) => fetch(url, withApiToken(init))), []);
   const [defs, setDefs] = useState<DocumentSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState('demo.MY_PIPELINE');

@@ -3,6 +3,7 @@
  * module itself uses) and the exception classes the module imports or defines.
  */
 import { EXCEPTION_BASES } from '../exceptions';
+import { getOwn } from '../ownKeys';
 
 /** Python's keywords (a kwarg with such a name goes through `**{...}`). */
 export const PY_KEYWORDS = new Set([
@@ -43,7 +44,7 @@ export const PY_KEYWORDS = new Set([
   'yield',
 ]);
 
-const PY_RESERVED = new Set([
+export const PY_RESERVED = new Set([
   ...PY_KEYWORDS,
   // Names the module itself uses.
   'app',
@@ -75,7 +76,7 @@ const PY_RESERVED = new Set([
   'get_exponential_backoff_interval',
 ]);
 
-const CELERY_EXCEPTIONS = new Set([
+export const CELERY_EXCEPTIONS = new Set([
   'SoftTimeLimitExceeded',
   'TimeLimitExceeded',
   'MaxRetriesExceededError',
@@ -86,7 +87,13 @@ const CELERY_EXCEPTIONS = new Set([
   'ImproperlyConfigured',
   'WorkerLostError',
 ]);
-const REQUESTS_EXCEPTIONS = ['RequestException', 'HTTPError', 'Timeout', 'ReadTimeout', 'ConnectTimeout'];
+export const REQUESTS_EXCEPTIONS = [
+  'RequestException',
+  'HTTPError',
+  'Timeout',
+  'ReadTimeout',
+  'ConnectTimeout',
+];
 const PY_BUILTINS = new Set([
   'BaseException',
   'Exception',
@@ -110,7 +117,8 @@ export function functionNames(names: string[]): Map<string, string> {
   const used = new Set<string>();
   for (const name of names) {
     let base = name.replace(/[^A-Za-z0-9_]/g, '_');
-    if (!/^[A-Za-z_]/.test(base)) base = `task_${base}`;
+    // Not starting with a digit, and never a dunder (`__name__`, `__builtins__` drive the module itself).
+    if (!/^[A-Za-z_]/.test(base) || base.startsWith('__')) base = `task_${base}`;
     if (PY_RESERVED.has(base)) base = `${base}_task`;
     let candidate = base;
     for (let i = 2; used.has(candidate); i++) candidate = `${base}_${i}`;
@@ -138,23 +146,23 @@ export function exceptionBlock(names: Set<string>): string[] {
       'except ImportError:  # same hierarchy without requests',
     );
     for (const n of needed)
-      lines.push(`    class ${n}(${EXCEPTION_BASES[n] ?? 'Exception'}):`, '        pass', '');
+      lines.push(`    class ${n}(${getOwn(EXCEPTION_BASES, n) ?? 'Exception'}):`, '        pass', '');
   }
   const own = [...names].filter(
     (n) => !CELERY_EXCEPTIONS.has(n) && !PY_BUILTINS.has(n) && !REQUESTS_EXCEPTIONS.includes(n),
   );
   for (const n of own.sort()) {
-    const base = EXCEPTION_BASES[n] ?? 'Exception';
+    const base = getOwn(EXCEPTION_BASES, n) ?? 'Exception';
     lines.push(`class ${n}(${base}):`, `    """Exception type named in the canvas (${n})."""`, '', '');
   }
   return lines;
 }
 
 function isBase(base: string, type: string): boolean {
-  let current = EXCEPTION_BASES[type];
+  let current = getOwn(EXCEPTION_BASES, type);
   while (current) {
     if (current === base) return true;
-    current = EXCEPTION_BASES[current];
+    current = getOwn(EXCEPTION_BASES, current);
   }
   return false;
 }

@@ -100,6 +100,7 @@ describe('chordflow CLI against the cluster', () => {
     expect(health).toMatchObject({ status: 'ok', redis: 'ok', model_service: 'ok' });
     const created = await fetch(`http://127.0.0.1:${port}/api/workflows`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         project: 'demo',
         name: 'PIPELINE',

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FORMATS, parseFormatName, writeFormat } from '@/lib/canvas/detect';
+import { CLI_LIMITS, limitsFrom } from '@/lib/canvas/gate';
 import { formatProblems } from '@/lib/canvas/problems';
 import type { CliIO } from '../io';
 import { cliRegistry } from './catalogue';
@@ -54,6 +55,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(registry ? { catalogue: registry.catalogue } : {}),
     ...(document ? { document } : {}),
     now: new Date().toISOString(),
+    limits: limitsFrom(process.env, CLI_LIMITS),
     // Canvas JSON is printed as Celery builds it (`chain` folded like `celery.chain(*nodes)`).
     composed: true,
     ...(parsed.values.name ? { name: parsed.values.name } : {}),

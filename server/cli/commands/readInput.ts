@@ -1,5 +1,6 @@
 /** Reading a canvas file for CLI commands: any format, `-` for stdin, sentences instead of stack traces. */
 import { type ReadResult, readAnyFormat } from '@/lib/canvas/detect';
+import { CLI_LIMITS, limitsFrom } from '@/lib/canvas/gate';
 import { formatProblems, type Problem } from '@/lib/canvas/problems';
 import { type CliIO, defaultIO } from '../io';
 
@@ -39,6 +40,7 @@ export async function readCanvasInput(
   }
   const read = readAnyFormat(text, {
     now: new Date().toISOString(),
+    limits: limitsFrom(process.env, CLI_LIMITS),
     ...(opts.workflow ? { workflow: opts.workflow } : {}),
   });
   if (!read.ok) {

@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import type { CliIO } from '../io';
 
 /**
- * `chordflow serve [--port N] [--host H] [--dev] [--workers N] [--no-web]` — web + API + Socket.IO +
+ * `chordflow serve [--port N] [--host H] [--dev] [--workers N] [--no-web] [--insecure]` — web + API + Socket.IO +
  * in-process workers + the mock model service. Redis: REDIS_URL if it answers, else a local redis-server
  * (AOF in ./data/redis) when installed, else none (editor and simulator still work; runs answer 503).
+ * A non-loopback --host needs CHORDFLOW_API_TOKEN, or --insecure (logged as such).
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
@@ -15,6 +16,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       dev: { type: 'boolean' },
       workers: { type: 'string' },
       'no-web': { type: 'boolean' },
+      insecure: { type: 'boolean' },
       'inline-workers': { type: 'boolean' },
     },
   });
@@ -25,6 +27,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const { loadConfig } = await import('../../config');
   const config = loadConfig();
+  const host = values.host ?? '127.0.0.1';
+  const { bindRefusal, isLoopbackHost } = await import('../../http/security/bindCheck');
+  const refusal = bindRefusal(host, config.apiToken, values.insecure ?? false);
+  if (refusal) {
+    io.err(`chordflow serve: ${refusal}\n`);
+    return 1;
+  }
   const workerCount = values.workers !== undefined ? Number(values.workers) : config.workerCount;
   if (!Number.isInteger(workerCount) || workerCount < 0) {
     io.err(`chordflow serve: --workers must be a non-negative integer, got "${values.workers}"\n`);
@@ -80,7 +89,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
   }
 
-  const host = values.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !config.apiToken)
+    log.warn(
+      { host },
+      'INSECURE: listening on a non-loopback address without CHORDFLOW_API_TOKEN (--insecure): anyone who can reach it can run, cancel and read every workflow',
+    );
   let close: () => Promise<void>;
   let url: string;
   if (withWeb) {
@@ -98,6 +111,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         log: s,
         notifier: s,
         apiToken: config.apiToken,
+        security: config.security,
         onError: (err) => log.debug({ err: String(err) }, 'live server error'),
       });
       live.catch((err: unknown) => log.error({ err: String(err) }, 'live server could not start'));

@@ -9,14 +9,17 @@ import { formatProblems, hasErrors } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { RunReport } from '@/lib/protocol/report';
 import { type MonteCarloStats, monteCarlo } from '@/lib/sim/monteCarlo';
+import { parsePools } from '@/lib/sim/pools';
 import { isScenario, SCENARIOS } from '@/lib/sim/scenarios';
-import { SIM_DEFAULTS, simulate } from '@/lib/sim/simulate';
+import { SIM_DEFAULTS, simulateReport } from '@/lib/sim/simulate';
 import type { CliIO } from '../io';
+import { writeJsonPretty } from '../jsonChunks';
 import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
 
 const USAGE =
-  'Usage: chordflow simulate FILE [--scenario happy|flaky|slow|down|partial_fail] [--seed N] [--workers N]\n' +
+  'Usage: chordflow simulate FILE [--scenario happy|flaky|slow|down|partial_fail] [--seed N]\n' +
+  '                          [--workers N | --workers QUEUE=WORKERSxSLOTS,… e.g. default=2x8,gpu=1x1]\n' +
   '                          [--concurrency N] [--runs N] [--json] [--tasks DIR]   (FILE may be - for stdin)\n';
 
 function parse(argv: string[]) {
@@ -132,7 +135,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const seed = intOption('seed', v.seed, SIM_DEFAULTS.seed, -(2 ** 31));
-  const workers = intOption('workers', v.workers, SIM_DEFAULTS.workers, 1);
+  // --workers N (N workers on every queue) or per-queue pools: --workers default=2x8,gpu=1x1.
+  const poolSpec = v.workers !== undefined && v.workers.includes('=') ? parsePools(v.workers) : undefined;
+  if (typeof poolSpec === 'string') {
+    io.err(`chordflow simulate: --workers ${poolSpec}\n`);
+    return 2;
+  }
+  const workers = poolSpec ? SIM_DEFAULTS.workers : intOption('workers', v.workers, SIM_DEFAULTS.workers, 1);
   const concurrency = intOption('concurrency', v.concurrency, SIM_DEFAULTS.concurrency, 1);
   const runs = intOption('runs', v.runs, 0, 1);
   for (const x of [seed, workers, concurrency, runs]) {
@@ -160,6 +169,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     catalogue,
     seed: seed as number,
     workers: workers as number,
+    ...(poolSpec ? { pools: poolSpec } : {}),
     concurrency: concurrency as number,
     // Absolute eta/expires options are placed on a run starting now.
     epoch_ms: Date.now(),
@@ -170,7 +180,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.out(v.json ? `${JSON.stringify(stats)}\n` : formatStats(stats));
     return 0;
   }
-  const { report } = simulate(file, opts);
-  io.out(v.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunTable(report));
+  // The trace is folded as it happens and the report written in pieces: 1,000,000-task canvases fit.
+  const { report } = simulateReport(file, opts);
+  if (v.json) {
+    writeJsonPretty(report as unknown as Record<string, unknown>, (chunk) => io.out(chunk));
+    io.out('\n');
+  } else io.out(formatRunTable(report));
   return 0;
 }

@@ -10,12 +10,14 @@
  *   POST /api/workflows/<id>/cancel     201 canceled workflow
  *   GET  /api/definitions · POST /api/definitions {project, name, canvas, description?}
  *   GET  /api/tasks                     the task catalogue (built-ins, tutorial, the user's modules)
- * With CHORDFLOW_API_TOKEN set, every mutating request needs `Authorization: Bearer <token>`.
+ * Every request first passes server/http/security (origins, JSON-only mutations, the token).
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
+import { API_LIMITS, type CanvasLimits } from '../../../lib/canvas/gate';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
@@ -37,6 +39,8 @@ import {
 import { definitionsFromYaml, schemaMapLoader } from '../../runs/directorImport';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
+import { guardApiRequest } from '../security/httpGuard';
+import type { SecurityPolicy } from '../security/policy';
 import { taskObjects, workflowObject } from './directorView';
 import { healthReport } from './health';
 import { DIRECTOR_WORKFLOW_BODY, schemaErrors } from './jsonSchema';
@@ -58,6 +62,10 @@ export interface ApiDeps {
   /** Prometheus metrics (GET /metrics). */
   metrics?: Metrics;
   apiToken?: string;
+  /** Origins, token and limits (server/http/security); default: `apiToken` and no other origin. */
+  security?: SecurityPolicy;
+  /** Caps for canvases in bodies (default API_LIMITS). */
+  limits?: CanvasLimits;
   bodyLimitBytes: number;
   modelServiceUrl?: string;
   /** The task catalogue (also without Redis: the palette needs it); default the cluster client's. */
@@ -70,20 +78,19 @@ export interface ApiDeps {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
 
-function tokenOk(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(.+)$/i.exec(header);
-  if (!m?.[1]) return false;
-  const a = Buffer.from(m[1].trim());
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']);
 
 export function createApiHandler(
   deps: ApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const security: SecurityPolicy = deps.security ?? {
+    token: deps.apiToken,
+    corsOrigins: new Set(),
+    maxSubscriptions: 100,
+  };
+  const limits = deps.limits ?? API_LIMITS;
+  if (deps.client) deps.client.limits = limits;
+  const readBody = (req: IncomingMessage) => readJsonBody(req, deps.bodyLimitBytes, limits);
   function redisAway(): void {
     const down = deps.monitor?.message();
     if (down) throw new HttpError(503, down);
@@ -150,7 +157,7 @@ export function createApiHandler(
   const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
 
   const createWorkflow: Handler = async (req, res) => {
-    const body = await readJsonBody(req, deps.bodyLimitBytes);
+    const body = await readBody(req);
     if (!isPlainObject(body)) {
       throw new HttpError(
         400,
@@ -351,7 +358,7 @@ export function createApiHandler(
   }
 
   const saveDefinition: Handler = async (req, res) => {
-    const body = await readJsonBody(req, deps.bodyLimitBytes);
+    const body = await readBody(req);
     if (!isPlainObject(body))
       throw new HttpError(
         400,
@@ -417,6 +424,9 @@ export function createApiHandler(
       return true;
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    // Origins, content types and the token: one gate for every /api request (server/http/security).
+    const guarded = path === '/api' || path.startsWith('/api/') || path === '/metrics';
+    if (guarded && guardApiRequest(req, res, path, security)) return true;
     const matching = routes.filter((r) => r.pattern.test(path));
     if (matching.length === 0) return false;
     const route = matching.find((r) => r.method === req.method);
@@ -425,16 +435,6 @@ export function createApiHandler(
         throw new HttpError(
           405,
           `${req.method} is not allowed on ${path}; use ${matching.map((r) => r.method).join(' or ')}.`,
-        );
-      }
-      const mutating = route.mutating || !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
-      if (mutating && deps.apiToken && !tokenOk(req, deps.apiToken)) {
-        throw new HttpError(
-          401,
-          'This API needs a token: send "Authorization: Bearer <CHORDFLOW_API_TOKEN>".',
-          {
-            status: 401,
-          },
         );
       }
       const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => {
@@ -450,6 +450,9 @@ export function createApiHandler(
       if (err instanceof HttpError) sendJson(res, err.status, { error: err.message, ...err.extra });
       else if (err instanceof SubmitError)
         sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
+      else if (err instanceof RangeError && /call stack/i.test(err.message))
+        // Backstop of the canvas gate's depth limits: still the caller's input, still a sentence.
+        sendJson(res, 400, { error: 'The input nests too deeply to process; flatten it.' });
       else {
         // Redis down mid-request and the like: not the caller's fault, but still a sentence (the
         // client library's own text — "Reached the max retries per request limit" — helps nobody).

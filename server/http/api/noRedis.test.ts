@@ -17,6 +17,7 @@ describe('API without Redis', () => {
   it('answers 503 with the reason for run endpoints and stays up', async () => {
     const post = await fetch(`${server.url}/api/workflows`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ canvas: { task: 'identity' } }),
     });
     expect(post.status).toBe(503);
@@ -30,7 +31,11 @@ describe('API without Redis', () => {
   });
 
   it('rejects a body above the limit with 413 and unknown routes with 404', async () => {
-    const big = await fetch(`${server.url}/api/workflows`, { method: 'POST', body: 'x'.repeat(5000) });
+    const big = await fetch(`${server.url}/api/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(5000),
+    });
     expect(big.status).toBe(413);
     expect((await fetch(`${server.url}/api/nothing-here`)).status).toBe(404);
   });

@@ -1,6 +1,6 @@
 /**
  * Robustness of the API: 1,000 malformed bodies give only 4xx answers with an `error` sentence (never a
- * 500, never a crash) and the server stays healthy; token auth guards every mutating request.
+ * 500, never a crash) and the server stays healthy; token auth guards every request but /api/ping.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,12 +81,12 @@ describe('API robustness', () => {
       }
     }
     expect(accepted).toBeLessThan(100);
-    const health = await fetch(`${base}/api/health`);
+    const health = await fetch(`${base}/api/health`, { headers: auth });
     expect(health.status).toBe(200);
     expect(((await health.json()) as { redis: string }).redis).toBe('ok');
   }, 60_000);
 
-  it('requires the token for mutating requests only', async () => {
+  it('requires the token for every request but /api/ping', async () => {
     const body = JSON.stringify({ canvas: { task: 'identity', args: [1] } });
     const noToken = await fetch(`${base}/api/workflows`, { method: 'POST', body });
     expect(noToken.status).toBe(401);
@@ -99,7 +99,8 @@ describe('API robustness', () => {
     expect(wrong.status).toBe(401);
     const ok = await fetch(`${base}/api/workflows`, { method: 'POST', body, headers: auth });
     expect(ok.status).toBe(201);
-    expect((await fetch(`${base}/api/workflows`)).status).toBe(200);
+    expect((await fetch(`${base}/api/workflows`)).status).toBe(401);
+    expect((await fetch(`${base}/api/workflows`, { headers: auth })).status).toBe(200);
     expect((await fetch(`${base}/api/ping`)).status).toBe(200);
   });
 });

@@ -1,0 +1,40 @@
+/** The loop's records and small helpers (kept apart so loop.ts stays about the event loop). */
+import type { AttemptOutcome, BarrierMessage, PlanTask, RunPlan, TaskMessage } from '../engine/types';
+
+export interface BarrierState {
+  msg: BarrierMessage;
+  parent: string | null;
+  outstanding: number;
+  done: number;
+  total: number;
+}
+
+export interface Action {
+  t: number;
+  seq: number;
+  /** `true`: the attempt of `msg` finishes; `false`: `msg` enters the broker queue. */
+  finish: boolean;
+  msg: TaskMessage;
+  slot: number;
+  outcome: AttemptOutcome | null;
+}
+
+const INDEXES = new WeakMap<RunPlan, Map<string, number>>();
+
+/** Task id → plan index, computed once per plan (Monte Carlo reuses it). */
+export function taskIndex(plan: RunPlan): Map<string, number> {
+  let index = INDEXES.get(plan);
+  if (index === undefined) {
+    index = new Map();
+    for (let i = 0; i < plan.tasks.length; i++) index.set((plan.tasks[i] as PlanTask).id, i);
+    INDEXES.set(plan, index);
+  }
+  return index;
+}
+
+/** An array of `n` copies of `value`, built by push (a large `new Array(n)` is a slow dictionary array). */
+export function filled<T>(n: number, value: T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(value);
+  return out;
+}

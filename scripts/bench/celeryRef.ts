@@ -1,0 +1,108 @@
+/**
+ * The Celery line of `bench:engine`: a real Celery 5 prefork worker (2 processes, `/usr/bin/python3 -m
+ * celery`) on the bench's private Redis (its own database), running the same workloads as the cluster
+ * (celery_bench.py). Skipped, with a line saying so, when python3-celery is not installed.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PYTHON = '/usr/bin/python3';
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+export interface CeleryFigures {
+  group_tasks_per_s: number;
+  chords_per_s: number;
+  chain_steps_per_s: number;
+  /** Mean time per chain hop (task end → next task start and run), ms. */
+  chain_ms_per_step: number;
+  sizes: { group: number; chords: number; chain: number };
+}
+
+export function celeryInstalled(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import celery, redis'], { stdio: 'ignore' }).status === 0;
+}
+
+function env(url: string): NodeJS.ProcessEnv {
+  return { ...process.env, CELERY_BENCH_REDIS: url, PYTHONPATH: HERE, PYTHONDONTWRITEBYTECODE: '1' };
+}
+
+/**
+ * Starts the worker with its log in a file (a pipe would fill up while the driver runs, and block the
+ * worker's logging), and waits for Celery's "ready." line.
+ */
+async function startWorker(url: string): Promise<ChildProcess> {
+  const log = join(mkdtempSync(join(tmpdir(), 'chordflow-celery-')), 'worker.log');
+  const fd = openSync(log, 'w');
+  const child = spawn(
+    PYTHON,
+    [
+      '-m',
+      'celery',
+      '-A',
+      'celery_bench',
+      'worker',
+      '--pool',
+      'prefork',
+      '-c',
+      '2',
+      '--without-gossip',
+      '--without-mingle',
+      '--without-heartbeat',
+      '-l',
+      'info',
+    ],
+    { cwd: HERE, env: env(url), stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const text = readFileSync(log, 'utf8');
+    if (text.includes(' ready.')) return child;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`celery worker did not start: ${text.slice(-400)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function drive(url: string, kind: string, n: number): number {
+  const r = spawnSync(PYTHON, ['celery_bench.py', kind, String(n)], {
+    cwd: HERE,
+    env: env(url),
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.status !== 0) throw new Error(`celery ${kind} failed: ${r.stderr.slice(-400)}`);
+  return (JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { seconds: number }).seconds;
+}
+
+/** Runs the three workloads on Celery; `redisUrl` names the database to use (e.g. …/1). */
+export async function celeryReference(
+  redisUrl: string,
+  sizes = { group: 2000, chords: 300, chain: 200 },
+): Promise<CeleryFigures> {
+  const worker = await startWorker(redisUrl);
+  try {
+    drive(redisUrl, 'group', 50); // warm-up: connections, pool processes
+    const g = drive(redisUrl, 'group', sizes.group);
+    const c = drive(redisUrl, 'chords', sizes.chords);
+    const s = drive(redisUrl, 'chain', sizes.chain);
+    return {
+      group_tasks_per_s: Math.round(sizes.group / g),
+      chords_per_s: Math.round(sizes.chords / c),
+      chain_steps_per_s: Math.round(sizes.chain / s),
+      chain_ms_per_step: Math.round((s / sizes.chain) * 1000 * 100) / 100,
+      sizes,
+    };
+  } finally {
+    const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+    worker.kill('SIGTERM');
+    const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
