@@ -182,7 +182,7 @@ export function sugarMapNode(node: TaskNode): { kind: MapKind; body: JsonObject 
  */
 export function mapNodeProblems(
   node: TaskNode,
-  known: (name: string) => boolean,
+  source: (name: string) => string | undefined,
 ): Array<{ path: Array<string | number>; message: string }> {
   if (node.task !== MAP_TASK && node.task !== STARMAP_TASK && node.task !== CHUNKS_TASK) return [];
   const out: Array<{ path: Array<string | number>; message: string }> = [];
@@ -192,8 +192,13 @@ export function mapNodeProblems(
       path: ['kwargs', 'task'],
       message: `${node.task} needs "task": the signature of the task it calls.`,
     });
-  else if (!known(inner))
+  else if (source(inner) === undefined)
     out.push({ path: ['kwargs', 'task'], message: `Unknown task "${inner}" in ${node.task}.` });
+  else if (source(inner) !== 'builtin' && source(inner) !== 'tutorial')
+    out.push({
+      path: ['kwargs', 'task'],
+      message: `${node.task} calls "${inner}" in process, which Chordflow can do for built-in and tutorial tasks only; use a group of "${inner}" signatures instead.`,
+    });
   const it = node.kwargs.it;
   if (!Array.isArray(it))
     out.push({ path: ['kwargs', 'it'], message: `${node.task} needs "it": a list of items.` });
@@ -214,4 +219,63 @@ export function mapNodeProblems(
       message: `"n" must be a whole number ≥ 1 (items per chunk), not ${kindOf(node.kwargs.n)}.`,
     });
   return out;
+}
+
+/** Celery signature JSON of a plain task (what `name.s()` dumps). */
+function plainSignature(name: string): JsonObject {
+  return { task: name, args: [], kwargs: {}, options: {}, subtask_type: null, immutable: false };
+}
+
+/**
+ * A ready-to-run node for a map task dropped from the palette (an example inner task and items the user
+ * edits in the inspector), or `null` for any other task name.
+ */
+export function mapTaskTemplate(name: string): TaskNode | null {
+  let kwargs: JsonObject;
+  if (name === MAP_TASK) kwargs = { task: plainSignature('identity'), it: [1, 2, 3] };
+  else if (name === STARMAP_TASK)
+    kwargs = {
+      task: plainSignature('add'),
+      it: [
+        [1, 2],
+        [3, 4],
+      ],
+    };
+  else if (name === CHUNKS_TASK)
+    kwargs = {
+      task: plainSignature('add'),
+      it: [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      n: 2,
+    };
+  else return null;
+  return {
+    type: 'task',
+    task: name,
+    args: [],
+    kwargs,
+    immutable: true,
+    options: {},
+    link: [],
+    link_error: [],
+  };
+}
+
+/**
+ * A one-line Celery-style reading of a map task for the editor's card — `[add(x) for x in 3 items]`,
+ * `[add(*x) for x in 2 items]`, `chunks(add, 6 items, n=2) → 3 tasks` — or `null` for other tasks.
+ */
+export function mapSummary(node: TaskNode): string | null {
+  if (node.task !== MAP_TASK && node.task !== STARMAP_TASK && node.task !== CHUNKS_TASK) return null;
+  const inner = innerTaskName(node.kwargs) ?? '?';
+  const it = node.kwargs.it;
+  const count = Array.isArray(it) ? `${it.length} item${it.length === 1 ? '' : 's'}` : 'no items';
+  if (node.task === MAP_TASK) return `[${inner}(x) for x in ${count}]`;
+  if (node.task === STARMAP_TASK) return `[${inner}(*x) for x in ${count}]`;
+  const n = typeof node.kwargs.n === 'number' && node.kwargs.n >= 1 ? Math.floor(node.kwargs.n) : 0;
+  const parts = Array.isArray(it) && n > 0 ? Math.ceil(it.length / n) : 0;
+  return `chunks(${inner}, ${count}, n=${n || '?'}) → ${parts} task${parts === 1 ? '' : 's'}`;
 }

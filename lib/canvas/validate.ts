@@ -154,7 +154,7 @@ class Validator {
     if (id !== undefined) this.label(id, path);
     this.options(node.options ?? {}, [...path, 'options'], entry, id);
     if (node.sim !== undefined) this.sim(node.sim, [...path, 'sim'], id);
-    for (const p of mapNodeProblems(node, (n) => this.catalogue.has(n)))
+    for (const p of mapNodeProblems(node, (n) => this.catalogue.get(n)?.source))
       this.err([...path, ...p.path], p.message, id);
     if (entry && Array.isArray(node.args)) this.arity(node, entry, path, incoming);
   }

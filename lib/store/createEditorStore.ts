@@ -4,9 +4,11 @@
  * changes nothing and shows its sentence. zundo records `doc` only: selection, UI, clipboard and run
  * status never enter the history, and one drag commits positions once (one undo step).
  */
+
 import { temporal } from 'zundo';
 import { createStore } from 'zustand/vanilla';
 import { createCatalogue, type TaskCatalogue } from '../canvas/catalogue';
+import { mapTaskTemplate } from '../canvas/chunks';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
 import { copyFragment, pasteFragment } from './clipboard';
@@ -49,6 +51,9 @@ function emptyRunStatus(): RunStatusSlice {
 
 /** A new task node for a catalogue name (empty args; the inspector fills them). */
 export function newTask(name: string): TaskNode {
+  // Celery's xmap/xstarmap/chunks come with an example inner task and items (lib/canvas/chunks.ts).
+  const mapped = mapTaskTemplate(name);
+  if (mapped !== null) return mapped;
   return {
     type: 'task',
     task: name,

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbCanvasNode } from '@/lib/canvas/arbitraries';
 import { canvasFileFromJson, nodeToCanvasJson } from '@/lib/canvas/canvasJson';
-import { toCeleryJson } from '@/lib/canvas/celeryJson';
+import { canvasFileFromCeleryJson, toCeleryJson } from '@/lib/canvas/celeryJson';
 import type { Json } from '@/lib/canvas/model';
 import { celeryBuild } from './python';
 
@@ -238,6 +238,26 @@ describe('Celery composition and signature JSON equal real Celery', () => {
     exprs.forEach((e, i) => {
       expect(strip(ours(e as Json, true))).toEqual(strip(theirs[i]));
     });
+  });
+
+  it("imports Celery's json.dumps of every issue-15 case and writes it back unchanged", () => {
+    const cases = CASES.slice(CASES.findIndex((x) => x.name === 'sending options on a task'));
+    const theirs = celeryBuild(cases.map((x) => x.expr)) as Json[];
+    theirs.forEach((json, i) => {
+      const back = canvasFileFromCeleryJson(json);
+      if (!back.ok) throw new Error(`${cases[i]?.name}: ${JSON.stringify(back.problems)}`);
+      expect({ name: cases[i]?.name, json: toCeleryJson(back.value).json }).toEqual({
+        name: cases[i]?.name,
+        json,
+      });
+    });
+    // Celery's `countdown` is the start delay (apply_countdown); a per-node retry option gets a notice.
+    const [sig] = celeryBuild([t('autoflaky', [1, 2], { options: { apply_countdown: 1, max_retries: 5 } })]);
+    const read = canvasFileFromCeleryJson(sig);
+    expect(read.ok && read.value.canvas).toMatchObject({ options: { apply_countdown: 1, max_retries: 5 } });
+    expect(read.ok ? read.warnings?.map((w) => w.message) : []).toEqual([
+      'Celery ignores "max_retries" set on a signature (it is a task attribute); Chordflow applies it to this node.',
+    ]);
   });
 
   it('matches for random canvases (property)', () => {

@@ -9,6 +9,7 @@ import {
 } from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
 import { NodeRunBadge } from '@/components/sim/NodeRunBadge';
+import { CHUNKS_TASK, mapSummary } from '@/lib/canvas/chunks';
 import { pathKey } from '@/lib/canvas/drawing';
 import type { Json, TaskNode as TaskSig } from '@/lib/canvas/model';
 import { useEditor } from '../EditorProvider';
@@ -21,6 +22,9 @@ function short(v: Json): string {
 
 /** `(1, 2, payload=…)`: what the signature stores, shortened for the card. */
 export function argsSummary(t: TaskSig): string {
+  // Celery's xmap/xstarmap/chunks read as what they do.
+  const mapped = mapSummary(t);
+  if (mapped !== null) return mapped;
   const parts = [...t.args.map(short), ...Object.entries(t.kwargs).map(([k, v]) => `${k}=${short(v)}`)];
   const text = parts.join(', ');
   return `(${text.length > 40 ? `${text.slice(0, 38)}…` : text})`;
@@ -92,7 +96,7 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
     retries !== undefined || t.options.autoretry_for !== undefined || t.options.retry_backoff !== undefined;
   return (
     <div
-      className={`cf-task${selected ? ' is-selected' : ''}${problem?.errors ? ' has-error' : problem ? ' has-warning' : ''}`}
+      className={`cf-task${t.task === CHUNKS_TASK ? ' is-chunks' : ''}${selected ? ' is-selected' : ''}${problem?.errors ? ' has-error' : problem ? ' has-warning' : ''}`}
       data-testid="task-node"
       data-task={t.task}
       data-state={status?.state}

@@ -6,6 +6,7 @@ import { drawingOf } from '@/lib/store/edits';
 import { useActions, useEditor } from '../EditorProvider';
 import { CallbackList, JsonField, NumberField } from './fields';
 import { receivedCall } from './receives';
+import { SendOptions } from './SendOptions';
 
 function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
   const actions = useActions();
@@ -113,6 +114,7 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
           value={t.options.countdown}
           placeholder="—"
           onChange={(v) => setOpt({ countdown: v })}
+          hint="Retry delay (Celery's start delay is under Sending)"
         />
         <NumberField
           label="default_retry_delay (s)"
@@ -205,6 +207,7 @@ function TaskInspector({ id, t }: { id: string; t: TaskNode }) {
           />
         </label>
       </section>
+      <SendOptions t={t} setOpt={setOpt} />
       <section className="cf-section">
         <h4>Callbacks</h4>
         <CallbackList t={t} id={id} kind="link" />
