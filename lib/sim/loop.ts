@@ -44,6 +44,11 @@ export interface LoopOptions {
   models: ReadonlyArray<SimModel | undefined>;
   /** Keep the event trace and the critical path (Monte Carlo runs skip both). */
   trace: boolean;
+  /**
+   * Streams the trace: with `trace`, each event goes to `sink` as it happens instead of into
+   * `events` (which comes back empty), so a 1,000,000-task run never holds its whole trace.
+   */
+  sink?: (event: RunEvent) => void;
 }
 
 export interface LoopResult {
@@ -61,6 +66,8 @@ class Simulation {
   private seq = 0;
   private now = 0;
   readonly events: RunEvent[] = [];
+  /** Where events go: `events`, or the caller's sink (streamed trace). */
+  private readonly out: { push(e: RunEvent): unknown };
   private eventSeq = 0;
   /** One broker queue (FIFO) and free-slot list per pool; a single pool when queues are not modelled. */
   private readonly fifos: TaskMessage[][] = [];
@@ -98,6 +105,8 @@ class Simulation {
     private readonly plan: RunPlan,
     private readonly opts: LoopOptions,
   ) {
+    const sink = opts.sink;
+    this.out = sink === undefined ? this.events : { push: sink };
     const pools = opts.pools ?? [
       { queue: '', workers: Math.max(1, opts.workers), concurrency: Math.max(1, opts.concurrency) },
     ];
@@ -132,7 +141,7 @@ class Simulation {
   }
 
   private emitEvents(step: Step): void {
-    const events = this.events;
+    const events = this.out;
     for (const e of step.events) {
       this.eventSeq += 1;
       (e as RunEvent).seq = this.eventSeq;
@@ -156,7 +165,7 @@ class Simulation {
       else b.done += 1;
       if (this.opts.trace) {
         this.eventSeq += 1;
-        this.events.push({
+        this.out.push({
           run_id: this.plan.run_id,
           seq: this.eventSeq,
           at: this.now,
@@ -251,7 +260,7 @@ class Simulation {
       // The core's `startedEvent` with its sequence number built in (same keys in the same order; an
       // event reshaped by adding `seq` afterwards costs memory on 100k tasks).
       this.eventSeq += 1;
-      this.events.push({
+      this.out.push({
         run_id: this.plan.run_id,
         at: env.now,
         type: 'task.started',

@@ -4,6 +4,9 @@
  * (celery_bench.py). Skipped, with a line saying so, when python3-celery is not installed.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PYTHON = '/usr/bin/python3';
@@ -26,37 +29,44 @@ function env(url: string): NodeJS.ProcessEnv {
   return { ...process.env, CELERY_BENCH_REDIS: url, PYTHONPATH: HERE, PYTHONDONTWRITEBYTECODE: '1' };
 }
 
-function startWorker(url: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      PYTHON,
-      [
-        '-m',
-        'celery',
-        '-A',
-        'celery_bench',
-        'worker',
-        '--pool',
-        'prefork',
-        '-c',
-        '2',
-        '--without-gossip',
-        '--without-mingle',
-        '--without-heartbeat',
-        '-l',
-        'info',
-      ],
-      { cwd: HERE, env: env(url), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    const onData = (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('ready.')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`celery worker exited (${code}): ${out.slice(-400)}`)));
-  });
+/**
+ * Starts the worker with its log in a file (a pipe would fill up while the driver runs, and block the
+ * worker's logging), and waits for Celery's "ready." line.
+ */
+async function startWorker(url: string): Promise<ChildProcess> {
+  const log = join(mkdtempSync(join(tmpdir(), 'chordflow-celery-')), 'worker.log');
+  const fd = openSync(log, 'w');
+  const child = spawn(
+    PYTHON,
+    [
+      '-m',
+      'celery',
+      '-A',
+      'celery_bench',
+      'worker',
+      '--pool',
+      'prefork',
+      '-c',
+      '2',
+      '--without-gossip',
+      '--without-mingle',
+      '--without-heartbeat',
+      '-l',
+      'info',
+    ],
+    { cwd: HERE, env: env(url), stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const text = readFileSync(log, 'utf8');
+    if (text.includes(' ready.')) return child;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`celery worker did not start: ${text.slice(-400)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function drive(url: string, kind: string, n: number): number {

@@ -148,7 +148,9 @@ describe("director's 35 workflows", () => {
     const withSchedule = yaml('  periodic:\n    interval: 0.5\n    payload: {"user": "john.doe"}\n');
     expect((await call('POST', '/api/definitions', { yaml: withSchedule })).status).toBe(201);
     const periodicRuns = async () =>
-      ((await call('GET', '/api/workflows?name=tick.EVERY_SECOND')).json as J[]).filter((w) => w.periodic === true);
+      ((await call('GET', '/api/workflows?name=tick.EVERY_SECOND')).json as J[]).filter(
+        (w) => w.periodic === true,
+      );
     const deadline = Date.now() + 20_000;
     while ((await periodicRuns()).filter((w) => w.status === 'success').length < 3 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 200));

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { arbPlannableCanvasFile } from '@/lib/engine/arbPlannable';
 import { type RunView, reduceRun, reduceRunAll } from '@/lib/protocol/reduceRun';
 import { toReport } from '@/lib/protocol/toReport';
-import { simulate } from '@/lib/sim/simulate';
+import { simulate, simulateReport } from '@/lib/sim/simulate';
 import { catalogue } from '@/lib/sim/testing/harness';
 
 const FILE = fileURLToPath(new URL('./fingerprints.json', import.meta.url));
@@ -33,13 +33,28 @@ function fingerprints(): string[] {
       });
       const json = JSON.stringify([r.events, r.report, r.critical_path]);
       out.push(createHash('sha1').update(json).digest('hex'));
+      // The streamed path (trace folded as it happens, the CLI's) gives the same report, byte for byte.
+      const streamed = simulateReport(file, {
+        catalogue,
+        seed: i + 1,
+        workers: 1 + (i % 3),
+        concurrency: 1 + (i % 4),
+        ...(scenario ? { scenario } : {}),
+      });
+      if (
+        JSON.stringify([streamed.report, streamed.critical_path]) !==
+        JSON.stringify([r.report, r.critical_path])
+      )
+        out.push(`streamed report differs in case ${out.length - 1}`);
     }
   });
   return out;
 }
 
 describe('simulator outputs, byte for byte', () => {
-  it('every random canvas and seed gives the recorded events, report and critical path', () => {
+  it('every random canvas and seed gives the recorded events, report and critical path', {
+    timeout: 120_000,
+  }, () => {
     const now = fingerprints();
     if (process.env.UPDATE_SIM_FINGERPRINTS === '1') writeFileSync(FILE, `${JSON.stringify(now, null, 0)}\n`);
     const recorded = JSON.parse(readFileSync(FILE, 'utf8')) as string[];
@@ -48,7 +63,9 @@ describe('simulator outputs, byte for byte', () => {
     expect(now).toHaveLength(recorded.length);
   });
 
-  it('the batch reducer (fixed-shape views) reports exactly what the one-event reducer reports', () => {
+  it('the batch reducer (fixed-shape views) reports exactly what the one-event reducer reports', {
+    timeout: 60_000,
+  }, () => {
     const files = fc.sample(arbPlannableCanvasFile(), { seed: 7, numRuns: 60 });
     files.forEach((file, i) => {
       const { events } = simulate(file, { catalogue, seed: i + 3, scenario: 'flaky' });

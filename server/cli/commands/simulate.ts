@@ -11,8 +11,9 @@ import type { RunReport } from '@/lib/protocol/report';
 import { type MonteCarloStats, monteCarlo } from '@/lib/sim/monteCarlo';
 import { parsePools } from '@/lib/sim/pools';
 import { isScenario, SCENARIOS } from '@/lib/sim/scenarios';
-import { SIM_DEFAULTS, simulate } from '@/lib/sim/simulate';
+import { SIM_DEFAULTS, simulateReport } from '@/lib/sim/simulate';
 import type { CliIO } from '../io';
+import { writeJsonPretty } from '../jsonChunks';
 import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
 
@@ -179,7 +180,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.out(v.json ? `${JSON.stringify(stats)}\n` : formatStats(stats));
     return 0;
   }
-  const { report } = simulate(file, opts);
-  io.out(v.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunTable(report));
+  // The trace is folded as it happens and the report written in pieces: 1,000,000-task canvases fit.
+  const { report } = simulateReport(file, opts);
+  if (v.json) {
+    writeJsonPretty(report as unknown as Record<string, unknown>, (chunk) => io.out(chunk));
+    io.out('\n');
+  } else io.out(formatRunTable(report));
   return 0;
 }

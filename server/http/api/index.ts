@@ -425,8 +425,8 @@ export function createApiHandler(
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     // Origins, content types and the token: one gate for every /api request (server/http/security).
-    if ((path === '/api' || path.startsWith('/api/')) && guardApiRequest(req, res, path, security))
-      return true;
+    const guarded = path === '/api' || path.startsWith('/api/') || path === '/metrics';
+    if (guarded && guardApiRequest(req, res, path, security)) return true;
     const matching = routes.filter((r) => r.pattern.test(path));
     if (matching.length === 0) return false;
     const route = matching.find((r) => r.method === req.method);
