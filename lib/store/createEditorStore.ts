@@ -12,6 +12,7 @@ import { mapTaskTemplate } from '../canvas/chunks';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
 import { injectPayloadTree } from '../canvas/payload';
+import { expandStackIds } from '../canvas/stacks';
 import { copyFragment, pasteFragment } from './clipboard';
 import {
   addCallback,
@@ -122,7 +123,8 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
           position === undefined || ids === undefined || ids[0] === undefined
             ? doc
             : { ...doc, positions: { ...doc.positions, [ids[0]]: position } };
-        const selected = () => get().selection.ids;
+        // A selected stack (lib/canvas/stacks.ts) stands for all its members.
+        const selected = () => expandStackIds(get().doc.canvas, get().selection.ids);
         /**
          * An unconnected item added at the top level runs in parallel with everything else: the canvas
          * silently became a group. Say so, and how to put the item in sequence instead.
