@@ -13,7 +13,6 @@ import {
   type TaskSource,
 } from '@/lib/canvas/catalogue';
 import type { DurationModel, TaskOptions } from '@/lib/canvas/model';
-import { withApiToken } from '../run/api';
 import { useActions, useEditorStore } from './EditorProvider';
 
 interface TaskJson {
