@@ -19,6 +19,12 @@ export function EditorSimulationPanel() {
   const canvas = useEditor((s) => s.doc.canvas);
   const invoke = useEditor((s) => s.doc.invoke);
   const config = useEditor((s) => s.doc.config);
+  const catalogue = useEditor((s) => s.catalogue);
+  // The user's tasks (fetched from the server into the editor's catalogue) go to the simulation worker.
+  const userTasks = useMemo(
+    () => [...catalogue.values()].filter((e) => e.source === 'user' || e.source === 'celery'),
+    [catalogue],
+  );
   const file = useMemo<CanvasFile | null>(
     () => (canvas ? { canvas, invoke, config } : null),
     [canvas, invoke, config],
@@ -130,7 +136,12 @@ export function EditorSimulationPanel() {
           }}
         />
       )}
-      <SimulationPanel file={file} collapsed={dock.collapsed} onToggleCollapsed={dock.toggle} />
+      <SimulationPanel
+        file={file}
+        collapsed={dock.collapsed}
+        onToggleCollapsed={dock.toggle}
+        {...(userTasks.length > 0 ? { userTasks } : {})}
+      />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { createCatalogue, resolveTaskOptions } from '../../lib/canvas/catalogue';
 import { knownExceptionNames } from '../../lib/canvas/exceptions';
 import type { SimModel } from '../../lib/canvas/model';
+import { parsePools } from '../../lib/sim/pools';
 import { formatMs } from './model/runState';
 import type { TaskChoice } from './model/variants';
 import { SCENARIOS, type ScenarioId } from './scenarios';
@@ -78,6 +79,8 @@ export interface SimControlsProps {
 export function SimControls({ onSimulate, disabled, disabledReason }: SimControlsProps) {
   const settings = useSimStore((s) => s.settings);
   const setSettings = useSimStore((s) => s.setSettings);
+  const poolsParsed = settings.pools?.trim() ? parsePools(settings.pools) : undefined;
+  const poolsProblem = typeof poolsParsed === 'string' ? poolsParsed : undefined;
   const status = useSimStore((s) => s.status);
   const endMs = useSimStore((s) => s.run?.endMs ?? 0);
   const hasRun = useSimStore((s) => s.run !== null);
@@ -146,6 +149,25 @@ export function SimControls({ onSimulate, disabled, disabledReason }: SimControl
           onChange={(e) =>
             setSettings({ concurrency: intInput(e.target.value, 1, 1024, settings.concurrency) })
           }
+        />
+      </div>
+      <div className={styles.group}>
+        <label className={styles.label} htmlFor="sim-pools">
+          Queues
+        </label>
+        <input
+          id="sim-pools"
+          data-testid="sim-pools"
+          className={styles.input}
+          style={{ width: 150 }}
+          placeholder="default=2x8,gpu=1x1"
+          aria-invalid={poolsProblem !== undefined}
+          title={
+            poolsProblem ??
+            'Worker pools per queue (QUEUE=WORKERSxSLOTS): what if the gpu queue had two workers? Empty: the workers above take every queue.'
+          }
+          value={settings.pools ?? ''}
+          onChange={(e) => setSettings({ pools: e.target.value })}
         />
       </div>
       <button

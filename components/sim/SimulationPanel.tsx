@@ -5,8 +5,10 @@
  * an event list, so live runs reuse every view.
  */
 import { useEffect, useMemo, useRef } from 'react';
+import type { CatalogueEntry } from '../../lib/canvas/catalogue';
 import type { CanvasFile } from '../../lib/canvas/model';
 import type { RunEvent } from '../../lib/protocol/events';
+import { parsePools } from '../../lib/sim/pools';
 import { stripUids } from '../../lib/store/uids';
 import { EventLog } from './EventLog';
 import { runPathMap } from './model/pathMap';
@@ -31,6 +33,15 @@ export interface SimulationPanelProps {
   /** Only the controls row is shown (the dock is folded). */
   collapsed?: boolean;
   onToggleCollapsed?: () => void;
+  /** The user's tasks (the editor's catalogue beyond the built-ins), so they can be simulated. */
+  userTasks?: CatalogueEntry[];
+}
+
+/** The pools typed in the controls (`default=2x8,gpu=1x1`); nothing when empty or not valid yet. */
+function poolOptions(text: string | undefined): Pick<SimOptions, 'pools'> {
+  if (!text || text.trim() === '') return {};
+  const pools = parsePools(text);
+  return typeof pools === 'string' ? {} : { pools };
 }
 
 const TABS: ReadonlyArray<[SimTab, string]> = [
@@ -252,6 +263,7 @@ export function SimulationPanel({
   unavailableReason,
   collapsed = false,
   onToggleCollapsed,
+  userTasks,
 }: SimulationPanelProps) {
   const client = useRef<SimulationClient | null>(null);
   const cancelMc = useRef<(() => void) | null>(null);
@@ -284,6 +296,8 @@ export function SimulationPanel({
         seed: settings.seed,
         workers: settings.workers,
         concurrency: settings.concurrency,
+        ...poolOptions(settings.pools),
+        ...(userTasks && userTasks.length > 0 ? { tasks: userTasks } : {}),
         ...(isTutorialScenario(settings.scenario) ? { scenario: settings.scenario } : {}),
       },
     };

@@ -2,9 +2,11 @@
  * Messages between the page and the simulation Web Worker. Plain JSON (structured clone), so a run's
  * events cross the boundary once.
  */
+import type { CatalogueEntry } from '../../lib/canvas/catalogue';
 import type { CanvasFile } from '../../lib/canvas/model';
 import type { RunEvent } from '../../lib/protocol/events';
 import type { RunReport } from '../../lib/protocol/report';
+import type { WorkerPool } from '../../lib/sim/pools';
 import type { RunSample } from './model/monteCarloStats';
 import type { TutorialScenario } from './scenarios';
 
@@ -12,6 +14,10 @@ export interface SimOptions {
   seed: number;
   workers: number;
   concurrency: number;
+  /** Worker pools per queue (replace workers × concurrency when set). */
+  pools?: WorkerPool[];
+  /** The user's tasks (from the server's catalogue), so canvases naming them can be simulated. */
+  tasks?: CatalogueEntry[];
   scenario?: TutorialScenario;
 }
 

@@ -27,6 +27,8 @@ export interface SimSettings {
   seed: number;
   workers: number;
   concurrency: number;
+  /** Worker pools per queue, `default=2x8,gpu=1x1`; empty = the workers above take every queue. */
+  pools?: string;
 }
 
 export interface SimPreset extends SimSettings {

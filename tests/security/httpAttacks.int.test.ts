@@ -45,10 +45,13 @@ function raw(method: string, path: string, headers: Record<string, string>, body
 const JSON_CT = { 'content-type': 'application/json' };
 const canvasBody = JSON.stringify({ canvas: { task: 'identity', args: [1] } });
 
+/** Run records, run-owned keys and index entries: what a half-made submit would leave behind. */
 async function runCount(): Promise<number> {
   const redis = cluster.stack.redis!;
-  const keys = await redis.keys(`${cluster.config.keyPrefix}*`);
-  return keys.length;
+  const prefix = cluster.config.keyPrefix;
+  const runKeys = await redis.keys(`${prefix}:run:*`);
+  const definitions = await redis.hlen(`${prefix}:definitions`);
+  return runKeys.length + (await redis.zcard(`${prefix}:runs`)) + definitions;
 }
 
 describe('cross-origin requests (no token set)', () => {
@@ -95,6 +98,7 @@ describe('cross-origin requests (no token set)', () => {
     const created = await raw('POST', '/api/workflows', { ...JSON_CT, origin: LISTED }, canvasBody);
     expect(created.status).toBe(201);
     expect(created.headers['access-control-allow-origin']).toBe(LISTED);
+    await cluster.stack.client!.waitFinished(created.body.id as string, 30_000);
   });
 
   it('accepts the server’s own origin and programs that send none', async () => {
@@ -110,6 +114,7 @@ describe('cross-origin requests (no token set)', () => {
     // A body-less POST (director's cancel) needs no content type.
     const cancel = await raw('POST', `/api/workflows/${program.body.id}/cancel`, {});
     expect(cancel.status).toBe(201);
+    await cluster.stack.client!.waitFinished(own.body.id as string, 30_000);
   });
 
   it('refuses a DNS-rebound Host (an attacker name pointing at 127.0.0.1) without a token', async () => {
@@ -191,6 +196,46 @@ describe('hostile canvases through the API', () => {
       expect(fits.status).toBe(201);
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('with CHORDFLOW_API_TOKEN set', () => {
+  it('answers nothing but /api/ping without the token: reads, reports, health, catalogue, metrics', async () => {
+    const secured = await startTestCluster({ workers: 0, api: true, env: { CHORDFLOW_API_TOKEN: 'tk-1' } });
+    try {
+      const url = secured.api!.url;
+      const run = await fetch(`${url}/api/workflows`, {
+        method: 'POST',
+        headers: { ...JSON_CT, authorization: 'Bearer tk-1' },
+        body: canvasBody,
+      });
+      expect(run.status).toBe(201);
+      const { id } = (await run.json()) as { id: string };
+      const reads = [
+        '/api/workflows',
+        `/api/workflows/${id}`,
+        `/api/workflows/${id}/report`,
+        '/api/health',
+        '/api/tasks',
+        '/api/definitions',
+        '/metrics',
+        '/api/no-such-route',
+      ];
+      for (const path of reads) {
+        const anonymous = await fetch(`${url}${path}`);
+        expect(anonymous.status, path).toBe(401);
+        expect(JSON.stringify(await anonymous.json()), path).not.toContain('"payload"');
+        const wrong = await fetch(`${url}${path}`, { headers: { authorization: 'Bearer tk-2' } });
+        expect(wrong.status, path).toBe(401);
+      }
+      for (const path of reads.slice(0, -1)) {
+        const ok = await fetch(`${url}${path}`, { headers: { authorization: 'Bearer tk-1' } });
+        expect(ok.status, path).toBe(200);
+      }
+      expect((await fetch(`${url}/api/ping`)).status).toBe(200);
+    } finally {
+      await secured.close();
     }
   });
 });

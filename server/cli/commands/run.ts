@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CLI_LIMITS, checkRawValue } from '@/lib/canvas/gate';
 import type { CliIO } from '../io';
 
 /**
@@ -34,6 +35,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       payload = JSON.parse(values.payload);
     } catch {
       io.err('chordflow run: --payload is not valid JSON; quote it, e.g. --payload \'{"raw":"hi"}\'.\n');
+      return 1;
+    }
+    const problems = checkRawValue(payload, CLI_LIMITS, 'payload');
+    if (problems.length > 0) {
+      io.err(`chordflow run: --payload is not usable: ${problems[0]?.path}: ${problems[0]?.message}\n`);
       return 1;
     }
   }
