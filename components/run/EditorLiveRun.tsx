@@ -26,7 +26,7 @@ import { RunStatusBadge } from './RunStatusBadge';
 import styles from './run.module.css';
 import { useLiveClock } from './useLiveClock';
 import { useLiveRun } from './useLiveRun';
-import { useIncrementalRunState, useThrottledLive } from './useLiveViews';
+import { liveGraphInterval, useIncrementalRunState, useThrottledLive } from './useLiveViews';
 import { usePrediction } from './usePrediction';
 
 const KEY = 'chordflow.liveRun';
@@ -133,7 +133,9 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
   const t = live.finished ? Number.POSITIVE_INFINITY : Math.max(now ?? 0, lastAt);
   // Node states fold only each frame's new events; views of every task follow a throttled copy.
-  const state = useIncrementalRunState(live.events, t);
+  const graphEvents = useThrottledLive(live.events, live.events.length, !live.finished, liveGraphInterval);
+  const graphT = useThrottledLive(t, live.events.length, !live.finished, liveGraphInterval);
+  const state = useIncrementalRunState(graphEvents, graphT);
   const slowEvents = useThrottledLive(live.events, live.events.length, !live.finished);
   const slowState = useThrottledLive(state, live.events.length, !live.finished);
   const pathMap = useMemo(() => safePathMap(editorFile), [editorFile]);

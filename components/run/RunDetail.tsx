@@ -26,7 +26,7 @@ import { runCanvasFile } from './runFile';
 import { layoutRunGraph } from './runGraphLayout';
 import { useLiveClock } from './useLiveClock';
 import { useLiveRun } from './useLiveRun';
-import { useIncrementalRunState, useThrottledLive } from './useLiveViews';
+import { liveGraphInterval, useIncrementalRunState, useThrottledLive } from './useLiveViews';
 import { usePrediction } from './usePrediction';
 import { useStoredTheme } from './useStoredTheme';
 
@@ -86,7 +86,9 @@ export function RunDetail({ runId }: { runId: string }) {
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
   const t = live.finished ? Number.POSITIVE_INFINITY : Math.max(now ?? 0, lastAt);
   // Node states fold only each frame's new events; views of every task follow a throttled copy.
-  const state = useIncrementalRunState(live.events, t);
+  const graphEvents = useThrottledLive(live.events, live.events.length, !live.finished, liveGraphInterval);
+  const graphT = useThrottledLive(t, live.events.length, !live.finished, liveGraphInterval);
+  const state = useIncrementalRunState(graphEvents, graphT);
   const running = !live.finished;
   const slowEvents = useThrottledLive(live.events, live.events.length, running);
   const slowState = useThrottledLive(state, live.events.length, running);

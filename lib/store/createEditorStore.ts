@@ -11,6 +11,7 @@ import { createCatalogue, type TaskCatalogue } from '../canvas/catalogue';
 import { mapTaskTemplate } from '../canvas/chunks';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
+import { expandStackIds } from '../canvas/stacks';
 import { copyFragment, pasteFragment } from './clipboard';
 import {
   addCallback,
@@ -121,7 +122,8 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
           position === undefined || ids === undefined || ids[0] === undefined
             ? doc
             : { ...doc, positions: { ...doc.positions, [ids[0]]: position } };
-        const selected = () => get().selection.ids;
+        // A selected stack (lib/canvas/stacks.ts) stands for all its members.
+        const selected = () => expandStackIds(get().doc.canvas, get().selection.ids);
         /**
          * An unconnected item added at the top level runs in parallel with everything else: the canvas
          * silently became a group. Say so, and how to put the item in sequence instead.
