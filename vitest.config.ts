@@ -12,6 +12,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          // Property tests run thousands of cases; a shared or slow machine must not turn them into timeouts.
+          testTimeout: 60_000,
           include: [
             'lib/**/*.test.ts',
             'server/**/*.test.ts',

@@ -34,6 +34,7 @@ export function RunButton({ getFile, invalidReason, name, onStarted }: RunButton
   const [readiness, setReadiness] = useState<ClusterReadiness | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [target, setTarget] = useState<'cluster' | 'celery'>('cluster');
 
   useEffect(() => {
     if (!open) return;
@@ -83,7 +84,8 @@ export function RunButton({ getFile, invalidReason, name, onStarted }: RunButton
     setError('');
     try {
       const ready = withPayload(file, parsed.payload, catalogue);
-      const created = await submitCanvas(toCanvasJson(ready), parsed.payload, runNameOf(name ?? ''));
+      const where = readiness?.celery ? target : 'cluster';
+      const created = await submitCanvas(toCanvasJson(ready), parsed.payload, runNameOf(name ?? ''), where);
       setOpen(false);
       onStarted({ id: created.id, file: ready, payload: parsed.payload });
     } catch (err) {
@@ -133,6 +135,28 @@ export function RunButton({ getFile, invalidReason, name, onStarted }: RunButton
             </>
           }
         >
+          {readiness?.celery ? (
+            <div className={styles.row} data-testid="run-target">
+              <span className={styles.muted}>Run on:</span>
+              <button
+                type="button"
+                className={`${styles.button} ${target === 'cluster' ? styles.primary : ''}`}
+                onClick={() => setTarget('cluster')}
+                data-testid="run-target-cluster"
+              >
+                Chordflow workers
+              </button>
+              <button
+                type="button"
+                className={`${styles.button} ${target === 'celery' ? styles.primary : ''}`}
+                onClick={() => setTarget('celery')}
+                data-testid="run-target-celery"
+                title={`Your Celery cluster at ${readiness.celery} (its workers need -E for live start times)`}
+              >
+                Your Celery cluster
+              </button>
+            </div>
+          ) : null}
           <label htmlFor="run-payload" className={styles.muted}>
             Payload (JSON object; tasks that take <code>payload</code> receive it in their kwargs)
           </label>

@@ -132,6 +132,9 @@ export function RunDetail({ runId }: { runId: string }) {
             {live.status === 'live' ? (live.finished ? 'finished' : 'live') : live.status}
             {live.detail && live.status !== 'live' ? ` — ${live.detail}` : ''}
             {record?.created ? ` · created ${new Date(record.created).toLocaleString()}` : ''}
+            {(record as { target?: string } | undefined)?.target === 'celery' ? (
+              <span data-testid="run-target"> · on your Celery cluster</span>
+            ) : null}
             {finished
               ? ` · took ${formatMs(finished.at)}`
               : now !== undefined

@@ -59,6 +59,13 @@ export function RunsList() {
     void load();
   }, [load]);
 
+  // While the list could not be loaded (server or Redis away), retry: the page recovers by itself.
+  useEffect(() => {
+    if (!error) return;
+    const t = setInterval(() => void load(), 3000);
+    return () => clearInterval(t);
+  }, [error, load]);
+
   const live = useRunsChanges(() => {
     setUpdates((n) => n + 1);
     // Coalesce bursts (many runs finishing together) into one refresh.

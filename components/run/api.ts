@@ -139,9 +139,22 @@ async function call<T>(method: string, path: string, what: string, body?: unknow
   return parsed as T;
 }
 
-/** Runs an ad-hoc canvas: `canvas` is Canvas JSON (SPEC 2.1), e.g. `toCanvasJson(file)`. */
-export function submitCanvas(canvas: Json, payload: Json, name?: string): Promise<WorkflowSummary> {
-  return call('POST', '/api/workflows', 'starting the run', { canvas, payload, ...(name ? { name } : {}) });
+/**
+ * Runs an ad-hoc canvas: `canvas` is Canvas JSON (SPEC 2.1), e.g. `toCanvasJson(file)`; `target`
+ * `celery` sends it to the server's Celery cluster instead of Chordflow's workers.
+ */
+export function submitCanvas(
+  canvas: Json,
+  payload: Json,
+  name?: string,
+  target?: 'cluster' | 'celery',
+): Promise<WorkflowSummary> {
+  return call('POST', '/api/workflows', 'starting the run', {
+    canvas,
+    payload,
+    ...(name ? { name } : {}),
+    ...(target === 'celery' ? { target } : {}),
+  });
 }
 
 export function listWorkflows(query: ListQuery): Promise<WorkflowSummary[]> {

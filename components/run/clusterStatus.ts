@@ -8,6 +8,8 @@ export interface HealthAnswer {
   message?: string;
   workers?: { count?: number };
   model_service?: string;
+  /** Present when the server can also run on the user's Celery cluster (CHORDFLOW_CELERY_BROKER). */
+  celery?: { broker?: string; queue?: string };
 }
 
 export interface ClusterReadiness {
@@ -15,6 +17,8 @@ export interface ClusterReadiness {
   canRun: boolean;
   /** Sentences to show, most important first. */
   notes: string[];
+  /** The Celery cluster the server can send runs to (broker URL without password), if any. */
+  celery?: string;
 }
 
 export function clusterReadiness(health: HealthAnswer | null, fetchError?: string): ClusterReadiness {
@@ -41,5 +45,6 @@ export function clusterReadiness(health: HealthAnswer | null, fetchError?: strin
     notes.push(
       'The mock model service does not answer: the tutorial tasks will fail with connection errors.',
     );
-  return { canRun: true, notes };
+  const celery = health.celery?.broker;
+  return celery ? { canRun: true, notes, celery } : { canRun: true, notes };
 }

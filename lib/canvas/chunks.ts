@@ -57,19 +57,20 @@ export function chunksGroup(node: TaskNode): GroupNode {
   const it = Array.isArray(node.kwargs.it) ? (node.kwargs.it as Json[]) : [];
   const n = typeof node.kwargs.n === 'number' && node.kwargs.n >= 1 ? Math.floor(node.kwargs.n) : 1;
   const task = node.kwargs.task ?? null;
+  // The parts keep whatever else the node carries (its options, simulation model, an editor's node uid,
+  // so the drawn chunks node shows its parts' run state).
+  const { id, link: _link, link_error: _linkError, ...rest } = node;
   const tasks = partsOf(it, n).map((part, i): TaskNode => {
     const member: TaskNode = {
-      type: 'task',
+      ...rest,
       task: STARMAP_TASK,
       args: [],
       kwargs: { task, it: part },
       immutable: true,
-      options: node.options,
       link: [],
       link_error: [],
     };
-    if (node.id !== undefined) member.id = `${node.id}-${i}`;
-    if (node.sim !== undefined) member.sim = node.sim;
+    if (id !== undefined) member.id = `${id}-${i}`;
     return member;
   });
   return { type: 'group', tasks, link: node.link, link_error: node.link_error };

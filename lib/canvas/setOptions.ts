@@ -18,10 +18,17 @@ function withOptions(
 }
 
 /** `nodes` with `f` applied; the same array when nothing changed (big canvases are not copied). */
-function mapSame(nodes: CanvasNode[], f: (n: CanvasNode, i: number) => CanvasNode): CanvasNode[] {
+function mapSame(
+  nodes: CanvasNode[],
+  f: (n: CanvasNode, i: number) => CanvasNode,
+  inherited?: TaskOptions,
+): CanvasNode[] {
   let out: CanvasNode[] | undefined;
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as CanvasNode;
+    // Most members of a big canvas are plain tasks with nothing to receive: no call.
+    if (inherited === undefined && n.type === 'task' && n.link.length === 0 && n.link_error.length === 0)
+      continue;
     const m = f(n, i);
     if (m !== n) {
       out ??= nodes.slice();
@@ -46,18 +53,27 @@ export function applySetOptions(node: CanvasNode, inherited?: TaskOptions): Canv
   let out: CanvasNode;
   switch (base.type) {
     case 'group': {
-      const tasks = mapSame(base.tasks, (t) => applySetOptions(t, eff));
+      const tasks = mapSame(base.tasks, (t) => applySetOptions(t, eff), eff);
       out = tasks === base.tasks ? base : { ...base, tasks };
       break;
     }
     case 'chord': {
-      const header = mapSame(base.header, (t) => applySetOptions(t, eff));
+      const header = mapSame(base.header, (t) => applySetOptions(t, eff), eff);
       const body = applySetOptions(base.body, eff);
       out = header === base.header && body === base.body ? base : { ...base, header, body };
       break;
     }
     case 'chain': {
-      const tasks = mapSame(base.tasks, (t, i) => applySetOptions(t, i === 0 ? eff : undefined));
+      // The first step receives the chain's options; the others only their own containers' options.
+      let tasks = mapSame(base.tasks, (t, i) => (i === 0 ? t : applySetOptions(t)));
+      const first = base.tasks[0];
+      if (first !== undefined) {
+        const applied = applySetOptions(first, eff);
+        if (applied !== first) {
+          if (tasks === base.tasks) tasks = tasks.slice();
+          tasks[0] = applied;
+        }
+      }
       out = tasks === base.tasks ? base : { ...base, tasks };
       break;
     }

@@ -207,10 +207,16 @@ export class CeleryRunTracker {
     const added = this.listIfNew(tr, ms);
     const more = this.taskEvent(tr, e, ms);
     const out = added.length === 0 ? more : [...added, ...more];
-    if (tr.pending && e.type !== 'task-received') {
+    // A waiting final record is settled by its own attempt's start or end event.
+    const closing = tr.retried + 1 + (tr.pendingRetry ? 1 : 0);
+    const settles =
+      (e.type === 'task-started' && tr.started >= closing) ||
+      e.type === 'task-succeeded' ||
+      e.type === 'task-failed';
+    if (tr.pending && settles) {
       const { rec, since } = tr.pending;
       tr.pending = undefined;
-      out.push(...this.recordEvents(tr, rec, since));
+      out.push(...this.resolveRetry(tr), ...this.recordEvents(tr, rec, since));
     }
     return out;
   }
@@ -242,7 +248,7 @@ export class CeleryRunTracker {
       if (!tr.pending || tr.final || nowMs - tr.pending.since < graceMs) continue;
       const { rec, since } = tr.pending;
       tr.pending = undefined;
-      out.push(...this.recordEvents(tr, rec, since));
+      out.push(...this.resolveRetry(tr), ...this.recordEvents(tr, rec, since));
     }
     return out;
   }
@@ -330,15 +336,16 @@ export class CeleryRunTracker {
     const tr = this.byCelery.get(rec.task_id);
     if (!tr || tr.final) return [];
     const added = this.listIfNew(tr, nowMs);
-    if (FINAL_STATES.has(rec.status) && tr.started === 0 && !tr.endedAt && rec.status !== 'REVOKED') {
-      // Wait for the batched events (see `pending`); a record with a worker name ran for sure.
-      const ran = typeof rec.worker === 'string' && rec.worker !== '';
-      if (!ran || tr.received === 0) {
+    if (FINAL_STATES.has(rec.status) && rec.status !== 'REVOKED') {
+      // The attempt this record ends (after a retry still waiting for its date) has no start yet: wait
+      // for the batched events (see `pending`).
+      const closing = tr.retried + 1 + (tr.pendingRetry ? 1 : 0);
+      if (tr.started < closing && !tr.endedAt) {
         tr.pending ??= { rec, since: nowMs };
         return added;
       }
     }
-    const more = this.recordEvents(tr, rec, nowMs);
+    const more = [...this.resolveRetry(tr), ...this.recordEvents(tr, rec, nowMs)];
     return added.length === 0 ? more : [...added, ...more];
   }
 

@@ -162,6 +162,29 @@ describe('.set() on chains, groups and chords (applied like Celery)', () => {
     ).toEqual({ h: 'k', body: 'k' });
   });
 
+  it('nested: a group member that is a chain gives them to its first step; callbacks keep their own', () => {
+    expect(
+      optionsOf({
+        group: [
+          {
+            chain: [
+              { task: 'add', args: [1, 1], id: 'a' },
+              { task: 'add', args: [1], id: 'b' },
+            ],
+            options: { queue: 'inner' },
+          },
+          {
+            task: 'add',
+            args: [2, 2],
+            id: 'c',
+            link: [{ group: [{ task: 'record', id: 'cb' }], options: { queue: 'cbq' } }],
+          },
+        ],
+        options: { queue: 'outer' },
+      }),
+    ).toEqual({ a: 'outer', b: null, c: 'outer', cb: 'cbq' });
+  });
+
   it('chain(group, task).set(): the chord Celery builds passes them to header and body', () => {
     expect(
       optionsOf({

@@ -81,7 +81,11 @@ async function round(
       return h.workers.count >= 2 ? true : undefined;
     });
     const post = async (canvas: unknown) => {
-      const r = await fetch(`${base}/api/workflows`, { method: 'POST', body: JSON.stringify({ canvas }) });
+      const r = await fetch(`${base}/api/workflows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ canvas }),
+      });
       const body = (await r.json()) as { id?: string; error?: string };
       if (r.status !== 201 || !body.id) throw new Error(`submit failed (${r.status}): ${body.error}`);
       return body.id;

@@ -7,7 +7,8 @@
  * `chain(delayed 0.3 s, chord([delayed 0.9/0.6/0.3 s], slow_log(body-<i>, 0.8 s)), record(end))`.
  * `slow_log` (tests/fixtures/ops-tasks) appends "<tag> start <pid>" / "<tag> done <pid>" to a file, so
  * every execution of every chord body is counted and classified (reliabilityLog.ts). Rounds:
- *   workers       3 `chordflow worker` processes, a random one SIGKILLed every 0.4–1 s and replaced;
+ *   workers       3 `chordflow worker` processes (concurrency 4), a random one SIGKILLed every 0.4–1 s
+ *                 and replaced;
  *   server        `chordflow serve --no-web` (2 supervised worker processes) SIGKILLed 3 times, restarted;
  *   redis-restart Redis stopped and started again (same port and data) twice mid-run;
  *   redis-kill    Redis SIGKILLed and restarted from its AOF twice mid-run.
@@ -63,9 +64,11 @@ async function setup(prefix: string): Promise<Env> {
   const env = {
     REDIS_URL: redis.url,
     CHORDFLOW_PREFIX: prefix,
-    CHORDFLOW_LOCK_MS: '2000',
-    CHORDFLOW_STALLED_MS: '1000',
-    CHORDFLOW_WORKER_CONCURRENCY: '8',
+    // The product's defaults: shorter locks make false stalls (and re-executions) under CPU contention.
+    CHORDFLOW_LOCK_MS: '4000',
+    CHORDFLOW_STALLED_MS: '2000',
+    // Few slots, so the runs queue up and the chaos spans the whole batch (dozens of kills).
+    CHORDFLOW_WORKER_CONCURRENCY: '4',
     CHORDFLOW_TASKS_DIR: './tests/fixtures/ops-tasks',
     CHORDFLOW_SHUTDOWN_MS: '5000',
     SLOW_LOG_FILE: logFile,
@@ -208,8 +211,9 @@ async function redisRound(kind: 'restart' | 'kill'): Promise<Record<string, unkn
         kills++;
         await sleep(1000);
         e.redis = await startPrivateRedis({ appendonly: true, dir: e.dir, port: e.redis.port });
-        // A lock that expired meanwhile is noticed within lock + 2 stall checks of Redis coming back.
-        outages.push([down, Date.now() + 4000]);
+        // A lock that expired meanwhile is noticed within lock + 2 stall checks of Redis coming back
+        // (plus slack for a loaded machine).
+        outages.push([down, Date.now() + 4000 + 2 * 2000 + 4000]);
       }
       return kills;
     });

@@ -13,8 +13,8 @@ export interface BodyExecutions {
   reexecutedAfterCrash: number;
   doubleTriggered: number;
   neverRan: number;
-  /** Tags of the double-triggered bodies (for the report). */
-  doubles: string[];
+  /** The double-triggered bodies with each execution's pid and start (epoch ms), for diagnosis. */
+  doubles: Array<{ tag: string; runs: Array<{ pid: number; at: number }> }>;
 }
 
 /** [from, to] epoch ms during which Redis was away (plus the time a lost lock takes to be noticed). */
@@ -55,7 +55,7 @@ export function classifyBodies(
     else if (runs.slice(0, -1).every((_, i) => interrupted(i))) out.reexecutedAfterCrash++;
     else {
       out.doubleTriggered++;
-      out.doubles.push(tag);
+      out.doubles.push({ tag, runs });
     }
   }
   return out;

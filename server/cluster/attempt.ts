@@ -25,8 +25,10 @@ import type {
 } from '../../lib/engine/types';
 import type { Logger } from '../log';
 import type { StoreBatch } from '../runs/runStore';
+import { taskModuleUrl } from '../tasks/compiledImport';
 import type { TaskRegistry } from '../tasks/registry';
 import { runUserTask } from '../tasks/registry';
+import { runUserTaskInThread } from '../tasks/threadRunner';
 import { AbortedError, postModel, sleep } from './effects';
 import { applyStep } from './interpreter';
 import type { Dispatcher } from './queues';
@@ -97,6 +99,17 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     signal: AbortSignal,
   ): Promise<AttemptOutcome> {
     const user = userTasks.get(msg.name);
+    const options = msg.dynamic?.options ?? ctx.plan.tasks[msg.task]?.options;
+    const file = deps.registry.taskFiles?.get(msg.name);
+    if (user && file && (options?.time_limit || options?.soft_time_limit)) {
+      // A time limit must be able to stop the task, even a synchronous loop: run it on its own thread.
+      const context = { task_id: msg.task_id, run_id: msg.run_id, retries: msg.retries };
+      return taskModuleUrl(file).then((url) =>
+        url
+          ? runUserTaskInThread(url, msg.name, msg.args, msg.kwargs, context, signal)
+          : runUserTask(user, msg.args, msg.kwargs, { ...context, signal }),
+      );
+    }
     if (user) {
       return runUserTask(user, msg.args, msg.kwargs, {
         task_id: msg.task_id,

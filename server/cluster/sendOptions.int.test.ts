@@ -40,7 +40,7 @@ describe('sending options on BullMQ', () => {
       const plain = await q.getJob(keyOf('plain'));
       expect(p?.opts.priority).toBe(4);
       expect(p?.opts.delay).toBe(1500);
-      expect((p?.data as TaskMessage).priority).toBe(3);
+      expect((p?.data as TaskMessage | undefined)?.priority).toBe(3);
       expect(plain?.opts.priority ?? 0).toBe(0);
       expect(await p?.getState()).toBe('delayed');
     } finally {

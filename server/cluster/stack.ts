@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
+import { type CeleryConfig, loadCeleryConfig } from '../celery/config';
+import { CeleryService } from '../celery/service';
 import type { ServerConfig } from '../config';
 import { createApiHandler } from '../http/api/index';
 import type { Logger } from '../log';
@@ -55,6 +57,8 @@ export interface StackOptions {
    * running without one (default false: tests and benches want to know at once).
    */
   waitForRedis?: boolean;
+  /** The user's Celery cluster to offer as a run target (default: from CHORDFLOW_CELERY_* variables). */
+  celery?: CeleryConfig | null;
   /** Plan and store ad-hoc canvases on a worker thread when the compiled CLI provides one (serve). */
   offThreadSubmit?: boolean;
 }
@@ -172,7 +176,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     } else await start();
   }
 
+  const celeryConfig = options.celery === undefined ? loadCeleryConfig() : (options.celery ?? undefined);
+  const celery =
+    celeryConfig && client
+      ? new CeleryService({
+          ...celeryConfig,
+          store: client.store,
+          catalogue: registry.catalogue,
+          ...(log ? { log: { warn: (m: string) => log.warn(m), info: (m: string) => log.info(m) } } : {}),
+        })
+      : undefined;
+  if (celeryConfig && !client)
+    log?.warn('CHORDFLOW_CELERY_BROKER is set but Redis for the run store is not: the Celery target is off.');
   const api = createApiHandler({
+    ...(celery ? { celery } : {}),
     ...(client ? { client } : {}),
     ...(definitions ? { definitions } : {}),
     ...(redis ? { redis } : {}),
@@ -216,6 +233,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       monitor?.close();
       if (scheduler) await within(scheduler.close(), 1000, undefined);
       await Promise.all(workers.map((w) => w.close(timeoutMs)));
+      await celery?.close();
       if (client) await within(client.close(), 300, undefined);
       redis?.disconnect();
       await modelService?.close();

@@ -83,6 +83,7 @@ describe('Redis that comes and goes', () => {
     expect(down.body).toMatchObject({ status: 'degraded', redis: 'down', message: sentence });
     const refused = await json(`${base}/api/workflows`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ canvas: { task: 'identity', args: [1] } }),
     });
     expect(refused).toEqual({ status: 503, body: { error: sentence } });
@@ -98,6 +99,7 @@ describe('Redis that comes and goes', () => {
     const submit = () =>
       json(`${base}/api/workflows`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           canvas: {
             chain: [

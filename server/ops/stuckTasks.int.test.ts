@@ -42,6 +42,21 @@ describe('nothing stuck silently', () => {
     expect(failed?.error?.type).toBe('TimeLimitExceeded');
   });
 
+  it('a synchronous endless loop is stopped by its time limit (own thread), and the worker goes on', async () => {
+    const { report } = await run({ task: 'spin', options: { time_limit: 1, max_retries: 0 } });
+    expect(report.status).toBe('failure');
+    expect(report.tasks.find((t) => t.name === 'spin')?.error?.type).toBe('TimeLimitExceeded');
+    const after = await run({ task: 'add', args: [2, 3] });
+    expect(after.report.result).toBe(5);
+  });
+
+  it('a task with a time limit returning an unstorable result on its thread fails with EncodeError', async () => {
+    const { report } = await run({ task: 'unstorable', args: ['bigint'], options: { time_limit: 30 } });
+    const t = report.tasks.find((x) => x.name === 'unstorable');
+    expect(t?.error?.type).toBe('EncodeError');
+    expect(t?.error?.message).toMatch(/BigInt/);
+  });
+
   it.each(['bigint', 'cycle'])('a %s result fails the task once with EncodeError', async (kind) => {
     const { id, report } = await run({ task: 'unstorable', args: [kind] });
     expect(report.status).toBe('failure');
@@ -59,6 +74,7 @@ describe('nothing stuck silently', () => {
       const post = async (canvas: unknown) => {
         const r = await fetch(`${api.url}/api/workflows`, {
           method: 'POST',
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ canvas }),
         });
         return (await r.json()) as { id: string; warnings?: string[] };

@@ -25,6 +25,10 @@ export interface RunRecord {
   /** Epoch ms when the run was started (event `at` values are relative to it). */
   started_ms: number;
   comment?: string;
+  /** Where the run executes: absent = Chordflow's cluster; `celery` = the user's Celery app (server/celery). */
+  target?: 'celery';
+  /** For Celery runs: broker/backend (no passwords), queue and the Celery id of every task. */
+  celery?: { broker: string; backend: string; queue: string; ids: Record<string, string> };
   /** Started by a periodic schedule (director's `periodic: true`). */
   periodic?: boolean;
 }
@@ -165,6 +169,8 @@ export class RunStore {
       started_ms: String(record.started_ms),
       ...(record.comment !== undefined ? { comment: record.comment } : {}),
       ...(record.periodic ? { periodic: '1' } : {}),
+      ...(record.target !== undefined ? { target: record.target } : {}),
+      ...(record.celery !== undefined ? { celery: JSON.stringify(record.celery) } : {}),
     };
     const created = await this.redis.hsetnx(key, 'id', record.id);
     if (created === 0) return false;
@@ -189,6 +195,8 @@ export class RunStore {
       'updated',
       'started_ms',
       'comment',
+      'target',
+      'celery',
       'periodic',
     ] as const;
     const values = await this.redis.hmget(this.keys.run(id), ...fields);
@@ -209,6 +217,8 @@ export class RunStore {
       updated: h.updated ?? h.created,
       started_ms: Number(h.started_ms ?? 0),
       ...(h.comment !== undefined ? { comment: h.comment } : {}),
+      ...(h.target === 'celery' ? { target: 'celery' as const } : {}),
+      ...(h.celery !== undefined ? { celery: JSON.parse(h.celery) as NonNullable<RunRecord['celery']> } : {}),
       ...(h.periodic === '1' ? { periodic: true } : {}),
     };
   }

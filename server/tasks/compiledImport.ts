@@ -94,22 +94,30 @@ export async function importTaskModule(path: string): Promise<Module> {
   } catch (err) {
     if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
   }
-  let out: string | undefined;
-  try {
-    const dir = join(projectRoot(), 'dist', 'tasks');
-    const key = createHash('sha1').update(path).digest('hex').slice(0, 16);
-    try {
-      const manifest = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Manifest;
-      if (fresh(manifest)) out = manifest.out;
-    } catch {
-      out = undefined;
-    }
-    if (out === undefined) {
-      mkdirSync(dir, { recursive: true });
-      out = await compile(path, dir, key);
-    }
-  } catch {
-    return viaTsx(url);
-  }
+  const out = await compiledOut(path).catch(() => undefined);
+  if (out === undefined) return viaTsx(url);
   return (await import(pathToFileURL(out).href)) as Module;
+}
+
+/**
+ * A URL plain Node can import for the module at `path` (a JavaScript file itself, else its cached
+ * compiled copy); undefined when it cannot be compiled. Worker threads that run tasks load it.
+ */
+export async function taskModuleUrl(path: string): Promise<string | undefined> {
+  if (/\.(m?js|cjs)$/.test(path)) return pathToFileURL(path).href;
+  const out = await compiledOut(path).catch(() => undefined);
+  return out === undefined ? undefined : pathToFileURL(out).href;
+}
+
+async function compiledOut(path: string): Promise<string> {
+  const dir = join(projectRoot(), 'dist', 'tasks');
+  const key = createHash('sha1').update(path).digest('hex').slice(0, 16);
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Manifest;
+    if (fresh(manifest)) return manifest.out;
+  } catch {
+    // not compiled yet
+  }
+  mkdirSync(dir, { recursive: true });
+  return compile(path, dir, key);
 }

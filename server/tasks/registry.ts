@@ -157,6 +157,8 @@ export interface TaskRegistry {
   problems: string[];
   /** The directory read (absolute), when there was one. */
   dir?: string;
+  /** Source file of each user task (absolute): tasks with time limits run from it on a worker thread. */
+  taskFiles?: ReadonlyMap<string, string>;
 }
 
 const MODULE_EXT = ['.ts', '.js', '.mjs', '.mts'];
@@ -203,6 +205,7 @@ function moduleFiles(dir: string): string[] {
  */
 export async function loadTaskRegistry(dir: string | undefined): Promise<TaskRegistry> {
   const userTasks = new Map<string, UserTaskModule>();
+  const taskFiles = new Map<string, string>();
   const entries: CatalogueEntry[] = [];
   const problems: string[] = [];
   const abs = dir ? resolve(dir) : undefined;
@@ -219,6 +222,7 @@ export async function loadTaskRegistry(dir: string | undefined): Promise<TaskReg
         for (const task of tasks) {
           entries.push(userEntry(task, module));
           userTasks.set(task.name, task);
+          taskFiles.set(task.name, join(abs, file));
         }
       } catch (err) {
         problems.push(`${file} could not be loaded: ${err instanceof Error ? err.message : String(err)}.`);
@@ -227,7 +231,7 @@ export async function loadTaskRegistry(dir: string | undefined): Promise<TaskReg
   }
   const { catalogue, clashes } = mergeCatalogue(createCatalogue(), entries);
   if (clashes.length > 0) throw new CatalogueError(clashes);
-  return { catalogue, userTasks, problems, ...(abs ? { dir: abs } : {}) };
+  return { catalogue, userTasks, problems, taskFiles, ...(abs ? { dir: abs } : {}) };
 }
 
 /** The tasks directory a command uses: `--tasks DIR`, else `CHORDFLOW_TASKS_DIR`, else `./tasks`. */

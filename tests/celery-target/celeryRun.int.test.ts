@@ -200,3 +200,97 @@ describe('chordflow run --celery on a real Celery 5.2 worker', () => {
     expect(attemptsOfA).toEqual({ happy: 1, flaky: 3, slow: 4, down: 4, partial_fail: 1 });
   }, 180_000);
 });
+
+describe('the server with a Celery target (CHORDFLOW_CELERY_BROKER)', () => {
+  it('runs a canvas on Celery from POST /api/workflows, lists the app tasks, cancels with revoke', async () => {
+    const { startTestCluster } = await import('../support/cluster');
+    const { inspectRegistered } = await import('@/server/celery/tasks');
+    const { broadcastWithReply } = await import('@/server/celery/control');
+    const { celeryRedis } = await import('@/server/celery/connection');
+    const server = await startTestCluster({
+      api: true,
+      workers: 0,
+      celery: { target: { brokerUrl: cluster.broker, backendUrl: cluster.backend, queue: 'celery' } },
+    });
+    const broker = celeryRedis(cluster.broker);
+    try {
+      const base = server.api?.url ?? '';
+      const post = async (path: string, body?: unknown) =>
+        fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body ?? {}),
+        });
+      const waitStatus = async (id: string, done: string[]) => {
+        for (;;) {
+          const w = (await (await fetch(`${base}/api/workflows/${id}`)).json()) as { status: string };
+          if (done.includes(w.status)) return w;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      const health = (await (await fetch(`${base}/api/health`)).json()) as { celery?: { queue: string } };
+      expect(health.celery?.queue).toBe('celery');
+
+      // The tutorial, flaky, on Celery through the API: stored like any run, same report as simulated.
+      const tutorial = example('tutorial.json');
+      const payload = { raw: 'hello world', scenario: 'flaky' };
+      const { injectPayload } = await import('@/server/runs/definitions');
+      const canvas = injectPayload(toCanvasJson(tutorial) as Json, payload, catalogue);
+      const created = await post('/api/workflows', { canvas, payload, target: 'celery' });
+      expect(created.status).toBe(201);
+      const run = (await created.json()) as { id: string; target?: string };
+      expect(run.target).toBe('celery');
+      await waitStatus(run.id, ['success', 'error', 'canceled']);
+      const report = (await (await fetch(`${base}/api/workflows/${run.id}/report`)).json()) as RunReport;
+      const { withTutorialScenario } = await import('@/lib/sim/scenarios');
+      const sim = simulate(
+        { ...tutorial, canvas: withTutorialScenario(tutorial.canvas, 'flaky') },
+        { catalogue },
+      );
+      expect(comparable(report)).toEqual(comparable(sim.report));
+
+      // The app's registered tasks, as `celery inspect registered` lists them.
+      const names = (await inspectRegistered(broker, cluster.broker)).map((e) => e.name);
+      expect(names).toEqual(expect.arrayContaining(['TASK_A', 'TASK_D', 'add', 'record']));
+
+      // Cancel: a task waiting for its ETA is revoked on the worker (it drops it) and the run ends canceled.
+      const later = canvasFile(task('add', [1, 2], { id: 'later', options: { apply_countdown: 60 } }));
+      const sent = (await (
+        await post('/api/workflows', { canvas: toCanvasJson(later), target: 'celery' })
+      ).json()) as {
+        id: string;
+      };
+      const celeryId = async () => {
+        for (;;) {
+          const ids = await broker.smembers('_kombu.binding.celery');
+          if (ids.length > 0) break;
+        }
+        return `${sent.id}.t.later`;
+      };
+      const id = await celeryId();
+      expect((await post(`/api/workflows/${sent.id}/cancel`)).status).toBe(201);
+      const canceled = await waitStatus(sent.id, ['canceled', 'success', 'error']);
+      expect(canceled.status).toBe('canceled');
+      const revoked = await broadcastWithReply(broker, cluster.broker, 'revoked', {}, 1000);
+      expect(Object.values(revoked).flat()).toContain(id);
+      const rep = (await (await fetch(`${base}/api/workflows/${sent.id}/report`)).json()) as RunReport;
+      expect(rep.tasks.map((t) => [t.id, t.state])).toEqual([['later', 'REVOKED']]);
+      // Without a Celery target the API says how to get one.
+      const plain = await startTestCluster({ api: true, workers: 0 });
+      try {
+        const r = await fetch(`${plain.api?.url}/api/workflows`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ canvas: toCanvasJson(later), target: 'celery' }),
+        });
+        expect(r.status).toBe(400);
+        expect(((await r.json()) as { error?: string }).error ?? '').toMatch(/CHORDFLOW_CELERY_BROKER/);
+      } finally {
+        await plain.close();
+      }
+    } finally {
+      broker.disconnect();
+      await server.close();
+    }
+  }, 120_000);
+});

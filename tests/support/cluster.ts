@@ -5,6 +5,7 @@
  */
 import type { Json } from '../../lib/canvas/model';
 import type { RunReport } from '../../lib/protocol/report';
+import type { CeleryConfig } from '../../server/celery/config';
 import { type Stack, startStack } from '../../server/cluster/stack';
 import { loadConfig, type ServerConfig } from '../../server/config';
 import { type RunningApiServer, startApiServer } from '../../server/http/apiServer';
@@ -30,6 +31,8 @@ export async function startTestCluster(
     api?: boolean;
     apiPort?: number;
     env?: Record<string, string>;
+    /** Offer this Celery cluster as a run target (server/celery). */
+    celery?: CeleryConfig;
     /** The user's tasks directory (default `./tasks`). */
     tasksDir?: string;
     /** Task queues the workers consume (default `default`, `fast`). */
@@ -53,6 +56,7 @@ export async function startTestCluster(
     startLocalRedis: false,
     startModelService: options.modelService ?? false,
     workers: options.workers ?? 1,
+    celery: options.celery ?? null,
   });
   const api = options.api ? await startApiServer(stack.api, { port: options.apiPort ?? 0 }) : undefined;
   const client = stack.client;

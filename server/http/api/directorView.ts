@@ -20,6 +20,8 @@ export interface WorkflowObject {
   periodic: boolean;
   payload?: unknown;
   comment?: string;
+  /** `celery` when the run executes on the user's Celery cluster. */
+  target?: 'celery';
 }
 
 export function workflowObject(run: RunRecord, withPayload = true): WorkflowObject {
@@ -34,6 +36,7 @@ export function workflowObject(run: RunRecord, withPayload = true): WorkflowObje
     periodic: run.periodic === true,
     ...(withPayload ? { payload: run.payload } : {}),
     ...(run.comment !== undefined ? { comment: run.comment } : {}),
+    ...(run.target === 'celery' ? { target: 'celery' } : {}),
   };
 }
 

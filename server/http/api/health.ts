@@ -72,5 +72,6 @@ export async function healthReport(deps: ApiDeps, now = Date.now()): Promise<Rec
     stuck_runs: runs?.stuck ?? [],
     warnings,
     model_service: model,
+    ...(deps.celery ? { celery: deps.celery.describe() } : {}),
   };
 }

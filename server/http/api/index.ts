@@ -20,6 +20,8 @@ import type { TaskCatalogue } from '../../../lib/canvas/catalogue';
 import { API_LIMITS, type CanvasLimits } from '../../../lib/canvas/gate';
 import type { Json } from '../../../lib/canvas/model';
 import type { RunPlan } from '../../../lib/engine/types';
+import { CelerySubmitError } from '../../celery/run';
+import type { CeleryService } from '../../celery/service';
 import { type ClusterClient, SubmitError } from '../../cluster/client';
 import type { OffThreadSubmitter } from '../../cluster/offThreadSubmit';
 import type { Metrics } from '../../ops/metrics';
@@ -41,6 +43,7 @@ import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
 import { guardApiRequest } from '../security/httpGuard';
 import type { SecurityPolicy } from '../security/policy';
+import { celeryTarget, isCeleryRecord } from './celeryTarget';
 import { taskObjects, workflowObject } from './directorView';
 import { healthReport } from './health';
 import { DIRECTOR_WORKFLOW_BODY, schemaErrors } from './jsonSchema';
@@ -70,6 +73,8 @@ export interface ApiDeps {
   modelServiceUrl?: string;
   /** The task catalogue (also without Redis: the palette needs it); default the cluster client's. */
   catalogue?: TaskCatalogue;
+  /** The user's Celery app (`CHORDFLOW_CELERY_BROKER`): runs with `"target": "celery"`. */
+  celery?: CeleryService;
   /** `GET /api/workflows` page size when none is asked (director's default 1000) and its maximum. */
   perPage?: { default: number; max: number };
   /** Called after definitions are saved (periodic schedules follow them). */
@@ -164,6 +169,8 @@ export function createApiHandler(
         'The request body must be a JSON object: {project, name, payload} or {canvas, payload?}.',
       );
     }
+    // A bad or unavailable target is the caller's to fix, before anything else is looked at.
+    const celery = celeryTarget(body, deps.celery);
     const c = cluster();
     const payload = (body.payload ?? null) as Json;
     if (body.comment !== undefined && typeof body.comment !== 'string') {
@@ -172,7 +179,7 @@ export function createApiHandler(
     const comment = body.comment as string | undefined;
     if (body.canvas !== undefined) {
       const extra = Object.keys(body).filter(
-        (k) => !['canvas', 'payload', 'name', 'project', 'comment'].includes(k),
+        (k) => !['canvas', 'payload', 'name', 'project', 'comment', 'target'].includes(k),
       );
       if (extra.length > 0)
         throw new HttpError(
@@ -183,6 +190,17 @@ export function createApiHandler(
         throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
       if (body.project !== undefined && !isValidNamePart(body.project))
         throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
+      if (celery) {
+        const file = c.parseCanvas(body.canvas);
+        const run = await celery.submit({
+          file,
+          name: (body.name as string | undefined) ?? 'adhoc',
+          project: (body.project as string | undefined) ?? 'canvas',
+          payload,
+          ...(comment !== undefined ? { comment } : {}),
+        });
+        return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
+      }
       if (deps.offThread) {
         const { record, queues } = await deps.offThread.submit({
           canvas: body.canvas,
@@ -208,7 +226,8 @@ export function createApiHandler(
       return sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
     }
     // Director's request schema, with its error body: {"error": "Error validating against schema", "errors": [...]}.
-    const bodyErrors = schemaErrors(DIRECTOR_WORKFLOW_BODY, body);
+    const { target: _target, ...directorBody } = body;
+    const bodyErrors = schemaErrors(DIRECTOR_WORKFLOW_BODY, directorBody);
     if (bodyErrors.length > 0)
       throw new HttpError(400, 'Error validating against schema', { errors: bodyErrors });
     const fullname = `${body.project}.${body.name}`;
@@ -225,6 +244,17 @@ export function createApiHandler(
         `The definition ${fullname} is not valid: ${built.problems.join(' ')}`,
         built.problems,
       );
+    if (celery) {
+      const run = await celery.submit({
+        runId,
+        file: built.file,
+        name: def.name,
+        project: def.project,
+        payload,
+        ...(comment !== undefined ? { comment } : {}),
+      });
+      return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
+    }
     let planned: RunPlan | undefined;
     const run = await c.submit({
       onPlanned: (p) => {
@@ -297,6 +327,21 @@ export function createApiHandler(
 
   const relaunch: Handler = async (_req, res, [id = '']) => {
     const old = await runOr404(id);
+    if (isCeleryRecord(old)) {
+      // A Celery run is relaunched on Celery (same canvas and payload, new task ids).
+      if (!deps.celery)
+        throw new HttpError(
+          409,
+          'This run was on a Celery cluster and this server has no Celery target (set CHORDFLOW_CELERY_BROKER).',
+        );
+      const again = await deps.celery.submit({
+        file: cluster().parseCanvas(old.canvas),
+        name: old.name,
+        project: old.project,
+        payload: old.payload as Json,
+      });
+      return sendJson(res, 201, { ...workflowObject(again), target: 'celery' });
+    }
     // A run of a definition is relaunched as director does: the definition runs again with the same
     // payload and comment (a new workflow_id, new task ids); an ad-hoc canvas runs again as it was.
     const def = deps.definitions ? await deps.definitions.get(`${old.project}.${old.name}`) : undefined;
@@ -324,7 +369,21 @@ export function createApiHandler(
   };
 
   const cancel: Handler = async (_req, res, [id = '']) => {
-    await runOr404(id);
+    const record = await runOr404(id);
+    if (
+      isCeleryRecord(record) &&
+      record.status !== 'success' &&
+      record.status !== 'error' &&
+      record.status !== 'canceled'
+    ) {
+      if (!deps.celery)
+        throw new HttpError(
+          409,
+          'This run is on a Celery cluster and this server has no Celery target (set CHORDFLOW_CELERY_BROKER).',
+        );
+      await deps.celery.cancel(record);
+      return sendJson(res, 201, workflowObject({ ...record, status: 'canceled' }));
+    }
     const run = await cluster().cancel(id);
     if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     sendJson(res, 201, workflowObject(run));
@@ -390,7 +449,8 @@ export function createApiHandler(
   const listTasks: Handler = async (_req, res) => {
     const catalogue = deps.catalogue ?? deps.client?.catalogue;
     if (!catalogue) throw new HttpError(503, 'The task catalogue is not loaded yet.');
-    sendJson(res, 200, catalogueJson(catalogue));
+    // With a Celery target, its app's registered tasks join the palette (source "celery").
+    sendJson(res, 200, catalogueJson(deps.celery ? await deps.celery.catalogue() : catalogue));
   };
 
   const metrics: Handler = async (_req, res) => {
@@ -448,6 +508,7 @@ export function createApiHandler(
     } catch (err) {
       if (res.headersSent) return true;
       if (err instanceof HttpError) sendJson(res, err.status, { error: err.message, ...err.extra });
+      else if (err instanceof CelerySubmitError) sendJson(res, 400, { error: err.message });
       else if (err instanceof SubmitError)
         sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
       else if (err instanceof RangeError && /call stack/i.test(err.message))
