@@ -26,7 +26,7 @@ import { RunStatusBadge } from './RunStatusBadge';
 import styles from './run.module.css';
 import { useLiveClock } from './useLiveClock';
 import { useLiveRun } from './useLiveRun';
-import { useIncrementalRunState, useThrottledLive } from './useLiveViews';
+import { liveGraphInterval, useIncrementalRunState, useThrottledLive } from './useLiveViews';
 import { usePrediction } from './usePrediction';
 
 const KEY = 'chordflow.liveRun';
@@ -56,6 +56,7 @@ export function EditorLiveRun() {
   const invoke = useEditor((s) => s.doc.invoke);
   const config = useEditor((s) => s.doc.config);
   const docName = useEditor((s) => s.ui.docName);
+  const input = useEditor((s) => s.doc.payload);
   const errors = useEditor((s) => Object.values(s.ui.problemIndex).reduce((n, p) => n + p.errors, 0));
   const [runId, setRunId] = useState<string | null>(null);
   const [submitted, setSubmitted] = useState<CanvasFile | null>(null);
@@ -86,6 +87,11 @@ export function EditorLiveRun() {
       </Link>
       <RunButton
         name={docName}
+        input={input}
+        onInput={(payload) => {
+          if (JSON.stringify(payload) !== JSON.stringify(editor.getState().doc.payload))
+            editor.getState().actions.setInput({ payload });
+        }}
         getFile={() => (file ? { ...file, canvas: stripUids(file.canvas) } : null)}
         {...(errors > 0
           ? {
@@ -133,7 +139,9 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;
   const t = live.finished ? Number.POSITIVE_INFINITY : Math.max(now ?? 0, lastAt);
   // Node states fold only each frame's new events; views of every task follow a throttled copy.
-  const state = useIncrementalRunState(live.events, t);
+  const graphEvents = useThrottledLive(live.events, live.events.length, !live.finished, liveGraphInterval);
+  const graphT = useThrottledLive(t, live.events.length, !live.finished, liveGraphInterval);
+  const state = useIncrementalRunState(graphEvents, graphT);
   const slowEvents = useThrottledLive(live.events, live.events.length, !live.finished);
   const slowState = useThrottledLive(state, live.events.length, !live.finished);
   const pathMap = useMemo(() => safePathMap(editorFile), [editorFile]);

@@ -36,15 +36,28 @@ export function liveViewInterval(n: number): number {
 }
 
 /**
+ * How often (ms) the graph's states follow a live log of `n` events: every frame for ordinary runs; at
+ * 10 Hz for very big ones (each fold copies the state of every task).
+ */
+export function liveGraphInterval(n: number): number {
+  return n < 5_000 ? 0 : 100;
+}
+
+/**
  * `value`, updated at most every `liveViewInterval(size)` ms while `live` (the latest value is always
  * delivered, at the end of the interval); immediately when not live.
  */
-export function useThrottledLive<T>(value: T, size: number, live: boolean): T {
+export function useThrottledLive<T>(
+  value: T,
+  size: number,
+  live: boolean,
+  intervalOf: (n: number) => number = liveViewInterval,
+): T {
   const [shown, setShown] = useState(value);
   const last = useRef(0);
   const latest = useRef(value);
   latest.current = value;
-  const interval = live ? liveViewInterval(size) : 0;
+  const interval = live ? intervalOf(size) : 0;
   useEffect(() => {
     if (interval === 0) {
       last.current = performance.now();

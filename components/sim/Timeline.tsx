@@ -6,6 +6,7 @@
  * `Timeline`), so live runs use it too. SVG with viewport culling: only bars in view are drawn.
  */
 import { memo, type PointerEvent as ReactPointerEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { mergeBars } from './model/mergeBars';
 import { formatMs } from './model/runState';
 import type { AttemptBar, Timeline as TimelineData } from './model/timeline';
 import styles from './sim.module.css';
@@ -53,6 +54,9 @@ interface BarsLayerProps {
   labels: boolean;
 }
 
+/** Above this many bars in view, touching bars of one outcome on a lane are drawn as one strip. */
+const MERGE_ABOVE = 2000;
+
 /** The bars; independent of the playhead (the future is veiled by one rect), so playback never re-renders them. */
 const BarsLayer = memo(function BarsLayer({
   bars,
@@ -62,6 +66,49 @@ const BarsLayer = memo(function BarsLayer({
   labels,
 }: BarsLayerProps) {
   const x = (t: number) => PAD + t * scale;
+  if (bars.length > MERGE_ABOVE) {
+    // The selected task's and critical-path bars stay individual (outlined) on top of the strips.
+    const marked = bars.filter(
+      (b) => b.task_id === selectedTaskId || (criticalTasks?.has(b.task_id) ?? false),
+    );
+    return (
+      <g style={{ cursor: 'pointer' }} data-testid="attempt-strips">
+        {mergeBars(bars, scale).map((m) => (
+          <rect
+            key={m.first.index}
+            data-index={m.first.index}
+            data-testid="attempt-strip"
+            data-count={m.count}
+            data-outcome={m.first.outcome}
+            x={x(m.start)}
+            y={AXIS + m.first.lane * ROW + (ROW - BAR) / 2}
+            width={Math.max(2, (m.end - m.start) * scale)}
+            height={BAR}
+            rx={2}
+            fill={OUTCOME_FILL[m.first.outcome]}
+          >
+            <title>{`${m.count} attempt${m.count === 1 ? '' : 's'} (${m.first.outcome}) — zoom in to see each`}</title>
+          </rect>
+        ))}
+        {marked.map((bar) => (
+          <rect
+            key={`m${bar.index}`}
+            data-index={bar.index}
+            data-testid="attempt-bar"
+            data-task-id={bar.task_id}
+            x={x(bar.start)}
+            y={AXIS + bar.lane * ROW + (ROW - BAR) / 2}
+            width={Math.max(2, (bar.end - bar.start) * scale)}
+            height={BAR}
+            rx={3}
+            fill={OUTCOME_FILL[bar.outcome]}
+            stroke={bar.task_id === selectedTaskId ? 'var(--sim-fg)' : 'var(--st-critical)'}
+            strokeWidth={2}
+          />
+        ))}
+      </g>
+    );
+  }
   return (
     <g style={{ cursor: 'pointer' }}>
       {bars.map((bar) => {

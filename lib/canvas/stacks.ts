@@ -273,3 +273,42 @@ export function stackDrawing(
   const edges = drawing.edges.filter((e) => !hiddenBy.has(e.source) && !hiddenBy.has(e.target));
   return { drawing: { nodes, edges }, stacks, hiddenBy };
 }
+
+/**
+ * Selection ids with every stack id (`stack:<owner uid>`) replaced by its members' ids: a selected
+ * stack stands for all its members (delete, copy, wrap act on them). Other ids are kept as they are.
+ */
+export function expandStackIds(
+  tree: CanvasNode | null,
+  ids: readonly string[],
+  idOf: (n: CanvasNode) => string | undefined = uidOf,
+): string[] {
+  if (tree === null || !ids.some((id) => id.startsWith('stack:'))) return [...ids];
+  const owners = new Map<string, CanvasNode>();
+  const visit = (n: CanvasNode) => {
+    const id = idOf(n);
+    if (id !== undefined) owners.set(id, n);
+    if (n.type === 'chain' || n.type === 'group') for (const c of n.tasks) visit(c);
+    if (n.type === 'chord') {
+      for (const c of n.header) visit(c);
+      visit(n.body);
+    }
+    for (const c of n.link) visit(c);
+    for (const c of n.link_error) visit(c);
+  };
+  visit(tree);
+  const out: string[] = [];
+  for (const id of ids) {
+    const owner = id.startsWith('stack:') ? owners.get(id.slice('stack:'.length)) : undefined;
+    const list = owner?.type === 'group' ? owner.tasks : owner?.type === 'chord' ? owner.header : null;
+    if (list === null) {
+      if (!id.startsWith('stack:')) out.push(id);
+      continue;
+    }
+    for (const m of list) {
+      const mid = idOf(m);
+      if (mid !== undefined && !out.includes(mid)) out.push(mid);
+    }
+  }
+  return out;
+}

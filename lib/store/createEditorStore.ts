@@ -11,6 +11,8 @@ import { createCatalogue, type TaskCatalogue } from '../canvas/catalogue';
 import { mapTaskTemplate } from '../canvas/chunks';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
+import { injectPayloadTree } from '../canvas/payload';
+import { expandStackIds } from '../canvas/stacks';
 import { copyFragment, pasteFragment } from './clipboard';
 import {
   addCallback,
@@ -121,7 +123,8 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
           position === undefined || ids === undefined || ids[0] === undefined
             ? doc
             : { ...doc, positions: { ...doc.positions, [ids[0]]: position } };
-        const selected = () => get().selection.ids;
+        // A selected stack (lib/canvas/stacks.ts) stands for all its members.
+        const selected = () => expandStackIds(get().doc.canvas, get().selection.ids);
         /**
          * An unconnected item added at the top level runs in parallel with everything else: the canvas
          * silently became a group. Say so, and how to put the item in sequence instead.
@@ -280,6 +283,7 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
                 canvas: tagged,
                 invoke: invoke ?? s.doc.invoke,
                 config: config ?? s.doc.config,
+                ...(s.doc.payload !== undefined ? { payload: s.doc.payload } : {}),
                 positions,
               };
               set({ doc, selection: { ids: s.selection.ids.filter((i) => valid.has(i)) } });
@@ -295,6 +299,19 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             },
             setInvoke(invoke: InvokeArgs) {
               set((s) => ({ doc: { ...s.doc, invoke } }));
+            },
+            setInput(input) {
+              set((s) => {
+                const doc: DocSlice = { ...s.doc };
+                if (input.invoke !== undefined) doc.invoke = input.invoke;
+                if (input.payload === null) delete doc.payload;
+                else if (input.payload !== undefined) {
+                  doc.payload = input.payload;
+                  if (doc.canvas !== null)
+                    doc.canvas = injectPayloadTree(doc.canvas, input.payload, s.catalogue);
+                }
+                return { doc };
+              });
             },
             notify(kind, message) {
               notify(kind, message);

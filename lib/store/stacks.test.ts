@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chain, chord, group, task } from '../canvas/build';
 import type { CanvasNode } from '../canvas/model';
-import { findStacks, memberShape, STACK_MAX_EXPANDED, stackDrawing } from '../canvas/stacks';
+import { expandStackIds, findStacks, memberShape, STACK_MAX_EXPANDED, stackDrawing } from '../canvas/stacks';
+import { createEditorStore } from './createEditorStore';
 import { drawEditorTree, rebuild } from './edits';
 import { layoutDrawing, STACK_H, STACK_W } from './layout';
 import { createUidSource, withUids } from './uids';
@@ -86,5 +87,27 @@ describe('stacks', () => {
     expect(view.stacks).toHaveLength(1);
     const opened = stackDrawing(drawEditorTree(canvas), specs, { [specs[0]!.id]: { from: 0, to: 1 } });
     expect(opened.stacks).toHaveLength(2);
+  });
+});
+
+describe('a selected stack', () => {
+  it('stands for all its members: delete removes every member (the emptied group stays, as by hand)', () => {
+    const store = createEditorStore({});
+    const rows = Array.from({ length: 20 }, (_, i) => task('add', [i, 1]));
+    store.getState().actions.replaceCanvas(chain(task('identity', [1]), group(...rows), task('tsum')));
+    const canvas = store.getState().doc.canvas!;
+    const [spec] = findStacks(canvas);
+    expect(expandStackIds(canvas, [spec!.id, 'other'])).toHaveLength(21);
+    store.getState().actions.select([spec!.id]);
+    store.getState().actions.deleteSelection();
+    const after = store.getState().doc.canvas!;
+    expect(after.type).toBe('chain');
+    expect(after.type === 'chain' && after.tasks.map((t) => (t.type === 'task' ? t.task : t.type))).toEqual([
+      'identity',
+      'group',
+      'tsum',
+    ]);
+    const g = after.type === 'chain' ? after.tasks[1] : undefined;
+    expect(g?.type === 'group' && g.tasks).toEqual([]);
   });
 });

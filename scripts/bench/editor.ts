@@ -12,9 +12,13 @@
  * Usage: npm run bench:editor [-- --runs 3]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { chordJson, watchRunPage } from './editorLive';
 import {
   dragNode,
   type Frames,
@@ -36,14 +40,61 @@ function emit(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'editor', ...line })}\n`);
 }
 
-async function startServer(): Promise<ChildProcess> {
+/** A free TCP port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port: p } = srv.address() as AddressInfo;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+/**
+ * A private redis-server on a free port (never the machine's Redis), for the live measurement; null
+ * when redis-server is not installed (the live figures are then skipped).
+ */
+async function startRedis(): Promise<{ url: string; stop(): void } | null> {
+  const p = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'chordflow-bench-redis-'));
+  const child = spawn(
+    'redis-server',
+    ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const started = await new Promise<boolean>((resolve) => {
+    child.once('error', () => resolve(false));
+    setTimeout(() => resolve(child.exitCode === null), 400);
+  });
+  const stop = () => {
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!started) {
+    stop();
+    return null;
+  }
+  return { url: `redis://127.0.0.1:${p}`, stop };
+}
+
+async function startServer(redisUrl: string | null): Promise<ChildProcess> {
   if (!existsSync(`${root}/.next/BUILD_ID`)) {
     process.stderr.write('bench:editor: no production build, running next build once…\n');
   }
-  const child = spawn('node', ['bin/chordflow.js', 'serve', '--port', String(port), '--workers', '0'], {
+  const workers = redisUrl === null ? '0' : '1';
+  const child = spawn('node', ['bin/chordflow.js', 'serve', '--port', String(port), '--workers', workers], {
     cwd: root,
-    // A Redis URL that does not answer: the editor needs no Redis, and the bench must not touch the machine's.
-    env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:3298', MODEL_SERVICE_URL: 'http://127.0.0.1:3297' },
+    // Without a private Redis, a URL that does not answer: the editor needs none, and the bench must
+    // not touch the machine's.
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl ?? 'redis://127.0.0.1:3298',
+      MODEL_SERVICE_URL: 'http://127.0.0.1:3297',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   for (let i = 0; i < 600; i++) {
@@ -204,7 +255,8 @@ async function bigCanvas(browser: Browser) {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  const redis = await startRedis();
+  const server = await startServer(redis?.url ?? null);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -250,6 +302,20 @@ async function main(): Promise<void> {
       }
     }
     const big = await bigCanvas(browser);
+    // Live: a 10,000-task chord on the cluster, watched on its run page (events batched per frame).
+    let live: Record<string, number> | null = null;
+    if (redis !== null) {
+      const f = await watchRunPage(browser, base, chordJson(10_000));
+      live = {
+        live_run_ms: f.run_ms,
+        live_events: f.events,
+        live_frame_ms_mean: +mean(f.frames).toFixed(2),
+        live_frame_ms_p50: +median(f.frames).toFixed(2),
+        live_frame_ms_p95: +percentile(f.frames, 95).toFixed(2),
+        live_longest_task_ms: Math.round(f.longest),
+      };
+      emit({ page: 'run', tasks: 10000, ...live });
+    }
     const m = (k: string, f: 'load' | 'frame' | 'latency') => median(results.get(k)?.[f] ?? []);
     const bareLoad = m('bare:1000', 'load');
     const bareDrag = m('bare:1000', 'frame');
@@ -277,6 +343,12 @@ async function main(): Promise<void> {
       simulate_10000: big.sim,
       import_ms_group_1000: Math.round(big.import1000),
       import_ms_group_10000: Math.round(big.import10000),
+      ...(live
+        ? {
+            live_frame_ms_mean_10000: live.live_frame_ms_mean,
+            live_frame_ratio_10000: +((live.live_frame_ms_mean ?? 0) / bareDrag).toFixed(3),
+          }
+        : { live: 'skipped: redis-server not installed' }),
       bar: {
         load_ratio_1000: 1.5,
         frame_ratio_2000: 1.2,
@@ -289,7 +361,10 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     server.kill('SIGTERM');
-    setTimeout(() => server.kill('SIGKILL'), 3000).unref();
+    setTimeout(() => {
+      server.kill('SIGKILL');
+      redis?.stop();
+    }, 3000).unref();
   }
 }
 

@@ -130,14 +130,16 @@ export class CeleryWatcher {
     const flushed = t.flushPending(Date.now());
     if (flushed.length > 0) await this.o.emit(flushed);
     if (this.o.observationsKey) await this.pollObservations();
-    if (!this.sawEvents && !this.warned && open.length < t.plan.tasks.length) {
+    // Records, not events, have moved the run on: say that it is followed without events.
+    const openNow = t.openIds().length;
+    if (!this.sawEvents && !this.warned && openNow < t.plan.tasks.length) {
       this.warned = true;
       this.o.notice?.(
         'No Celery task events seen: start the workers with -E (or `celery control enable_events`) for live start times and workers; following the result backend only.',
       );
     }
     const quiet = Date.now() - this.lastInput >= (this.o.quietMs ?? 1500);
-    const someFinal = open.length < t.plan.tasks.length;
+    const someFinal = openNow < t.plan.tasks.length;
     const settled = t.allFinal() || (someFinal && quiet && !t.inFlight() && (await this.queueEmpty()));
     if (settled && !t.hasPending()) {
       await this.o.emit(t.finish(Date.now()));

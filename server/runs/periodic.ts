@@ -32,9 +32,13 @@ export async function startPeriodicScheduler(options: {
   log?: Logger;
 }): Promise<PeriodicScheduler> {
   const { client, definitions, log } = options;
+  // Errors of both connections are the Redis monitor's to report (one line per outage, not per retry).
   const connection: Redis = createRedis(options.connection, { worker: true });
-  connection.on('error', (err) => log?.warn({ err: err.message }, 'periodic scheduler: redis error'));
+  connection.on('error', () => {});
+  const workerConnection = connection.duplicate();
+  workerConnection.on('error', () => {});
   const queue = new Queue(PERIODIC_QUEUE, { connection, prefix: options.prefix });
+  queue.on('error', () => {});
   const worker = new Worker(
     PERIODIC_QUEUE,
     async (job) => {
@@ -62,9 +66,9 @@ export async function startPeriodicScheduler(options: {
       log?.info({ fullname, run: runId }, 'periodic workflow started');
       return runId;
     },
-    { connection: connection.duplicate(), prefix: options.prefix, concurrency: 4 },
+    { connection: workerConnection, prefix: options.prefix, concurrency: 4 },
   );
-  worker.on('error', (err) => log?.warn({ err: err.message }, 'periodic scheduler error'));
+  worker.on('error', () => {});
 
   async function sync(): Promise<void> {
     const wanted = new Set<string>();
@@ -96,6 +100,7 @@ export async function startPeriodicScheduler(options: {
     async close() {
       await worker.close();
       await queue.close();
+      workerConnection.disconnect();
       connection.disconnect();
     },
   };

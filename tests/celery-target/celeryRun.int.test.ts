@@ -36,6 +36,7 @@ function example(name: string): CanvasFile {
 async function runOnCelery(
   file: CanvasFile | string,
   extra: string[] = [],
+  on: { broker: string; backend: string } = cluster,
 ): Promise<{ code: number; report: RunReport; err: string }> {
   let out = '';
   let err = '';
@@ -54,9 +55,9 @@ async function runOnCelery(
     'run',
     path,
     '--celery',
-    cluster.broker,
+    on.broker,
     '--celery-backend',
-    cluster.backend,
+    on.backend,
     '--wait',
     '--json',
     '--timeout',
@@ -159,7 +160,18 @@ describe('chordflow run --celery on a real Celery 5.2 worker', () => {
       real: await runOnCelery(file),
       sim: simulate(file, { catalogue }).report,
     }));
-    const results = await Promise.all([...tutorialRuns, ...ruleRuns]);
+    // A worker without -E: followed from the result backend alone, same report, and it says so.
+    const quietRun = (async () => {
+      const payload = JSON.stringify({ raw: 'hello world', scenario: 'partial_fail' });
+      const real = await runOnCelery('examples/tutorial.json', ['--payload', payload], cluster.quiet);
+      expect(real.err).toMatch(/No Celery task events seen: start the workers with -E/);
+      return {
+        name: 'no-events partial_fail',
+        real,
+        sim: simulate(tutorial, { catalogue, scenario: 'partial_fail' }).report,
+      };
+    })();
+    const results = await Promise.all([...tutorialRuns, ...ruleRuns, quietRun]);
     // Canvases whose tasks write observations run one at a time (one observations list per worker).
     const observing: Array<{ name: string; file: CanvasFile }> = [
       { name: 'errbacks.json', file: example('errbacks.json') },

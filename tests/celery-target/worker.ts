@@ -2,7 +2,7 @@
  * One real Celery 5.2 worker for the `--celery` tests: the exported Python module of a canvas that names
  * every built-in and tutorial task (so the module registers them all, with Chordflow's semantics), run
  * with the threads pool and task events on (-E), on a private redis-server (broker db 0, backend db 1),
- * against the tutorial's mock model service.
+ * against the tutorial's mock model service; and a second one without events (db 4/5).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ export const OBSERVATIONS_KEY = 'chordflow:obs';
 export interface CeleryTestCluster {
   broker: string;
   backend: string;
+  /** A second worker on the same module without task events (no -E): broker db 4, backend db 5. */
+  quiet: { broker: string; backend: string };
   redis: PrivateRedis;
   model: ModelService;
   log(): string;
@@ -55,54 +57,51 @@ export async function startCeleryTestCluster(): Promise<CeleryTestCluster> {
   writeFileSync(join(dir, 'cf_tasks.py'), toPythonModule(file, catalogue, { name: 'cf_tasks' }));
   const broker = `${redis.url}/0`;
   const backend = `${redis.url}/1`;
+  const quiet = { broker: `${redis.url}/4`, backend: `${redis.url}/5` };
   let log = '';
-  const worker: ChildProcess = spawn(
-    '/usr/bin/python3',
-    [
-      '-m',
-      'celery',
-      '-A',
-      'cf_tasks',
-      'worker',
-      '--pool',
-      'threads',
-      '--concurrency',
-      '6',
-      '-E',
-      '-l',
-      'info',
-    ],
-    {
+  const start = async (b: string, r: string, events: boolean, name: string): Promise<ChildProcess> => {
+    const args = ['-m', 'celery', '-A', 'cf_tasks', 'worker', '--pool', 'threads', '--concurrency', '6'];
+    const flags = [...(events ? ['-E'] : []), '-n', `${name}@%h`, '-l', 'info'];
+    const child = spawn('/usr/bin/python3', [...args, ...flags], {
       cwd: dir,
       env: {
         ...process.env,
         PYTHONPATH: dir,
         PYTHONDONTWRITEBYTECODE: '1',
-        CELERY_BROKER_URL: broker,
-        CELERY_RESULT_BACKEND: backend,
+        CELERY_BROKER_URL: b,
+        CELERY_RESULT_BACKEND: r,
         MODEL_SERVICE_URL: `${model.url}/v1/predict`,
         CHORDFLOW_OBSERVATIONS_KEY: OBSERVATIONS_KEY,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      log = (log + chunk.toString()).slice(-50_000);
-      if (/celery@\S+ ready\./.test(log)) resolve();
-    };
-    worker.stdout?.on('data', onData);
-    worker.stderr?.on('data', onData);
-    worker.on('exit', (code) => reject(new Error(`The Celery worker exited (${code}): ${log}`)));
-  });
+    });
+    let own = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        own += chunk.toString();
+        log = (log + chunk.toString()).slice(-50_000);
+        if (/@\S+ ready\./.test(own)) resolve();
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.on('exit', (code) => reject(new Error(`The Celery worker exited (${code}): ${own}`)));
+    });
+    return child;
+  };
+  const workers = await Promise.all([
+    start(broker, backend, true, 'celery'),
+    start(quiet.broker, quiet.backend, false, 'quiet'),
+  ]);
   return {
     broker,
     backend,
+    quiet,
     redis,
     model,
     log: () => log,
     async stop() {
-      if (worker.exitCode === null && worker.signalCode === null) {
+      for (const worker of workers) {
+        if (worker.exitCode !== null || worker.signalCode !== null) continue;
         const exited = new Promise<void>((r) => worker.once('exit', () => r()));
         worker.kill('SIGTERM');
         const hard = setTimeout(() => worker.kill('SIGKILL'), 5000);
