@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useActions, useEditor, useEditorStore } from './EditorProvider';
+import { InputButton } from './InputDialog';
 import { useElkLayout } from './layout/useElkLayout';
 
 export function Toolbar({ onFit, extra }: { onFit: () => void; extra?: ReactNode }) {
@@ -117,6 +118,7 @@ export function Toolbar({ onFit, extra }: { onFit: () => void; extra?: ReactNode
         </button>
       </div>
       <div className="cf-toolbar-group">
+        <InputButton />
         {extra}
         <button
           type="button"

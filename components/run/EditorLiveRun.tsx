@@ -56,6 +56,7 @@ export function EditorLiveRun() {
   const invoke = useEditor((s) => s.doc.invoke);
   const config = useEditor((s) => s.doc.config);
   const docName = useEditor((s) => s.ui.docName);
+  const input = useEditor((s) => s.doc.payload);
   const errors = useEditor((s) => Object.values(s.ui.problemIndex).reduce((n, p) => n + p.errors, 0));
   const [runId, setRunId] = useState<string | null>(null);
   const [submitted, setSubmitted] = useState<CanvasFile | null>(null);
@@ -86,6 +87,11 @@ export function EditorLiveRun() {
       </Link>
       <RunButton
         name={docName}
+        input={input}
+        onInput={(payload) => {
+          if (JSON.stringify(payload) !== JSON.stringify(editor.getState().doc.payload))
+            editor.getState().actions.setInput({ payload });
+        }}
         getFile={() => (file ? { ...file, canvas: stripUids(file.canvas) } : null)}
         {...(errors > 0
           ? {

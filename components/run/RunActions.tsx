@@ -6,10 +6,14 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { toCanvasJson } from '@/lib/canvas/canvasJson';
+import { createCatalogue } from '@/lib/canvas/catalogue';
 import type { CanvasFile, Json } from '@/lib/canvas/model';
+import { withPayload } from '@/lib/canvas/payload';
 import type { RunStateAt } from '../sim/model/runState';
 import { cancelWorkflow, relaunchWorkflow, runNameOf, submitCanvas } from './api';
 import { Dialog } from './Dialog';
+import { parsePayloadText } from './payload';
+import { retryComment } from './replayNames';
 import { type FinalTaskState, retryFromFailed } from './retryFromFailed';
 import styles from './run.module.css';
 
@@ -47,9 +51,42 @@ function finalsOf(state: RunStateAt): Map<string, FinalTaskState> {
   return out;
 }
 
+/** The payload field of the relaunch and retry dialogs: the run's input, editable before it runs again. */
+function InputField({ text, onChange }: { text: string; onChange(text: string): void }) {
+  return (
+    <>
+      <label htmlFor="rerun-payload" className={styles.muted}>
+        Input (payload) for the new run — edit it to run again with different data:
+      </label>
+      <textarea
+        id="rerun-payload"
+        className={styles.textarea}
+        value={text}
+        onChange={(e) => onChange(e.target.value)}
+        spellCheck={false}
+        data-testid="rerun-payload"
+      />
+    </>
+  );
+}
+
+const catalogue = createCatalogue();
+
 export function RunActions({ runId, name, file, payload, state, finished, failed }: RunActionsProps) {
   const router = useRouter();
   const [open, setOpen] = useState<Open>(null);
+  const [inputText, setInputText] = useState('');
+  const show = (which: Open) => {
+    setInputText(JSON.stringify(payload ?? {}, null, 2));
+    setError('');
+    setOpen(which);
+  };
+  /** The edited input, `undefined` when unchanged; throws the sentence when it is not a JSON object. */
+  const editedInput = (): Json | undefined => {
+    const parsed = parsePayloadText(inputText);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return JSON.stringify(parsed.payload) === JSON.stringify(payload ?? {}) ? undefined : parsed.payload;
+  };
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const preview = open === 'retry' && file ? retryFromFailed(file, finalsOf(state)) : null;
@@ -76,10 +113,10 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
 
   return (
     <div className={styles.row}>
-      <button type="button" className={styles.button} onClick={() => setOpen('payload')}>
+      <button type="button" className={styles.button} onClick={() => show('payload')}>
         Payload
       </button>
-      <button type="button" className={styles.button} onClick={() => setOpen('relaunch')}>
+      <button type="button" className={styles.button} onClick={() => show('relaunch')}>
         Relaunch
       </button>
       <button
@@ -91,7 +128,7 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
             ? 'The run already finished.'
             : 'Stop the run: queued tasks are removed, running ones aborted.'
         }
-        onClick={() => setOpen('cancel')}
+        onClick={() => show('cancel')}
       >
         Cancel
       </button>
@@ -106,7 +143,7 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
               ? 'Retry from failed is available once the run has failed.'
               : 'Run the failed and never-ran tasks again, replaying the results that succeeded.'
         }
-        onClick={() => setOpen('retry')}
+        onClick={() => show('retry')}
       >
         Retry from failed
       </button>
@@ -138,7 +175,8 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
                 type="button"
                 className={`${styles.button} ${styles.primary}`}
                 disabled={busy}
-                onClick={() => act(() => relaunchWorkflow(runId), true)}
+                data-testid="relaunch-submit"
+                onClick={() => act(() => relaunchWorkflow(runId, editedInput()), true)}
               >
                 Relaunch
               </button>
@@ -146,9 +184,9 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
           }
         >
           <p>
-            A new run starts with the same canvas and payload; every task runs again. This run and its history
-            are kept.
+            A new run starts with the same canvas; every task runs again. This run and its history are kept.
           </p>
+          <InputField text={inputText} onChange={setInputText} />
           {error ? <p className={styles.error}>{error}</p> : null}
         </Dialog>
       ) : null}
@@ -194,11 +232,22 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
                 type="button"
                 className={`${styles.button} ${styles.primary}`}
                 disabled={busy || preview.rerun.length === 0}
+                data-testid="retry-submit"
                 onClick={() =>
-                  act(
-                    () => submitCanvas(toCanvasJson(preview.file), payload, runNameOf(`${name}-retry`)),
-                    true,
-                  )
+                  act(() => {
+                    const edited = editedInput();
+                    const input = edited ?? payload;
+                    // Replayed tasks do not take the payload; the tasks that run again get the edited one.
+                    const retryFile =
+                      edited === undefined ? preview.file : withPayload(preview.file, edited, catalogue);
+                    return submitCanvas(
+                      toCanvasJson(retryFile),
+                      input,
+                      runNameOf(`${name}-retry`),
+                      undefined,
+                      retryComment(runId),
+                    );
+                  }, true)
                 }
               >
                 Start new run ({preview.rerun.length} task{preview.rerun.length === 1 ? '' : 's'})
@@ -217,6 +266,7 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
               </li>
             ))}
           </ul>
+          <InputField text={inputText} onChange={setInputText} />
           {preview.reused.length > 0 ? (
             <>
               <p className={styles.muted}>

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import { toCanvasJson } from '@/lib/canvas/canvasJson';
 import { createCatalogue } from '@/lib/canvas/catalogue';
-import type { CanvasFile, Json } from '@/lib/canvas/model';
+import type { CanvasFile, Json, JsonObject } from '@/lib/canvas/model';
 import { TUTORIAL_SCENARIOS } from '../sim/scenarios';
 import { ApiError, clusterHealth, runNameOf, submitCanvas } from './api';
 import { type ClusterReadiness, clusterReadiness, type HealthAnswer } from './clusterStatus';
@@ -24,11 +24,15 @@ export interface RunButtonProps {
   name?: string;
   /** Called with the new run once the API accepted it. */
   onStarted(run: { id: string; file: CanvasFile; payload: Json }): void;
+  /** The pipeline input (the document's payload), which prefills the dialog. */
+  input?: JsonObject | undefined;
+  /** The payload the person ran with becomes the pipeline input (edited once, used everywhere). */
+  onInput?(payload: JsonObject): void;
 }
 
 const catalogue = createCatalogue();
 
-export function RunButton({ getFile, invalidReason, name, onStarted }: RunButtonProps) {
+export function RunButton({ getFile, invalidReason, name, onStarted, input, onInput }: RunButtonProps) {
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
   const [readiness, setReadiness] = useState<ClusterReadiness | null>(null);
@@ -53,7 +57,7 @@ export function RunButton({ getFile, invalidReason, name, onStarted }: RunButton
 
   const openDialog = () => {
     const file = getFile();
-    const initial = (file && payloadIn(file)) ?? tutorialPayload('happy');
+    const initial = input ?? (file && payloadIn(file)) ?? tutorialPayload('happy');
     setText(JSON.stringify(initial, null, 2));
     setError('');
     setOpen(true);
@@ -87,6 +91,7 @@ export function RunButton({ getFile, invalidReason, name, onStarted }: RunButton
       const where = readiness?.celery ? target : 'cluster';
       const created = await submitCanvas(toCanvasJson(ready), parsed.payload, runNameOf(name ?? ''), where);
       setOpen(false);
+      onInput?.(parsed.payload as JsonObject);
       onStarted({ id: created.id, file: ready, payload: parsed.payload });
     } catch (err) {
       setError(err instanceof ApiError || err instanceof Error ? err.message : String(err));
@@ -158,7 +163,8 @@ export function RunButton({ getFile, invalidReason, name, onStarted }: RunButton
             </div>
           ) : null}
           <label htmlFor="run-payload" className={styles.muted}>
-            Payload (JSON object; tasks that take <code>payload</code> receive it in their kwargs)
+            Payload — the pipeline input (JSON object; tasks that take <code>payload</code> receive it in
+            their kwargs). What you run with is kept as the canvas input.
           </label>
           <div className={styles.row}>
             <span className={styles.muted}>Tutorial scenario:</span>

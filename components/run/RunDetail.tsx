@@ -5,7 +5,7 @@
  * the event log and the task drawer of the simulation view, fed by the live event stream.
  */
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { CanvasNode, Json } from '@/lib/canvas/model';
 import { normalizeCanvas } from '@/lib/canvas/normalize';
 import { isDerivedTaskId, taskCaption } from '@/lib/canvas/readablePath';
@@ -16,11 +16,13 @@ import { buildTimeline } from '../sim/model/timeline';
 import simStyles from '../sim/sim.module.css';
 import { TaskDrawer } from '../sim/TaskDrawer';
 import { Timeline } from '../sim/Timeline';
+import { getRunReport } from './api';
 import { PredictionTimeline } from './PredictionTimeline';
 import { RunActions } from './RunActions';
 import { RunGraph } from './RunGraph';
 import { RunStatusBadge } from './RunStatusBadge';
 import { RunTaskTable, tableRows } from './RunTaskTable';
+import { replayedNames, retriedRunId } from './replayNames';
 import styles from './run.module.css';
 import { runCanvasFile } from './runFile';
 import { layoutRunGraph } from './runGraphLayout';
@@ -64,6 +66,28 @@ function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Names of the tasks a retry run replays, from the run it retries (see replayNames.ts). */
+function useReplayedNames(comment: unknown, tasks: ReadonlyMap<string, TaskRunState>): Map<string, string> {
+  const retried = retriedRunId(comment);
+  const [original, setOriginal] = useState<Map<string, string> | null>(null);
+  useEffect(() => {
+    if (retried === undefined) return;
+    let alive = true;
+    getRunReport(retried)
+      .then((r) => alive && setOriginal(new Map(r.tasks.map((t) => [t.id, t.name]))))
+      .catch(() => {
+        // The original run may have been pruned: names stay as the events give them.
+      });
+    return () => {
+      alive = false;
+    };
+  }, [retried]);
+  return useMemo(
+    () => (original ? replayedNames(tasks.values(), original) : new Map<string, string>()),
+    [original, tasks],
+  );
+}
+
 export function RunDetail({ runId }: { runId: string }) {
   useStoredTheme();
   const live = useLiveRun(runId);
@@ -101,6 +125,8 @@ export function RunDetail({ runId }: { runId: string }) {
   // The graph's stacks: their members share one lane in the predicted-vs-actual timeline.
   const graphStacks = useMemo(() => (file ? layoutRunGraph(file).stacks : []), [file]);
   const selectedTask = selected ? state.tasks.get(selected) : undefined;
+  // Throttled state: the map keeps its identity between frames (the task table is memoized).
+  const replayed = useReplayedNames(record?.comment, slowState.tasks);
 
   if (live.loaded && !record && live.events.length === 0) {
     return (
@@ -170,6 +196,7 @@ export function RunDetail({ runId }: { runId: string }) {
             <RunGraph
               // Re-fit when the drawer opens or closes (the graph's width changes).
               key={selectedTask ? 'with-drawer' : 'full'}
+              names={replayed}
               file={file}
               state={state}
               divergent={prediction?.divergent ?? new Map()}
@@ -185,6 +212,7 @@ export function RunDetail({ runId }: { runId: string }) {
             t={Number.isFinite(slowState.t) ? slowState.t : lastAt}
             root={root}
             onSelect={setSelected}
+            replayed={replayed}
           />
 
           {prediction ? (
@@ -255,6 +283,9 @@ export function RunDetail({ runId }: { runId: string }) {
               playhead={Number.POSITIVE_INFINITY}
               onClose={() => setSelected(null)}
               root={root}
+              {...(replayed.has(selectedTask.task_id)
+                ? { title: `${replayed.get(selectedTask.task_id)} · replayed (identity)` }
+                : {})}
             />
           </div>
         ) : null}

@@ -25,6 +25,8 @@ export interface RunGraphProps {
   divergent?: ReadonlyMap<string, string>;
   selectedTaskId?: string | null;
   onSelect?(taskId: string): void;
+  /** Display names by task id, over the canvas's (replayed tasks). */
+  names?: ReadonlyMap<string, string>;
   /** The run's attempts (stacked nodes' duration histograms). */
   timeline?: Timeline;
 }
@@ -109,7 +111,15 @@ const TaskBox = memo(function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
 
 const nodeTypes = { runTask: TaskBox, runStack: RunStackNode };
 
-export function RunGraph({ file, state, divergent, selectedTaskId, onSelect, timeline }: RunGraphProps) {
+export function RunGraph({
+  file,
+  state,
+  divergent,
+  selectedTaskId,
+  onSelect,
+  timeline,
+  names,
+}: RunGraphProps) {
   const [expanded, setExpanded] = useState<Record<string, StackRange>>({});
   const onRange = useCallback((id: string, range: StackRange | null) => {
     setExpanded((e) => {
@@ -166,7 +176,7 @@ export function RunGraph({ file, state, divergent, selectedTaskId, onSelect, tim
         connectable: false,
         data: {
           taskId: t.task_id,
-          name: t.name,
+          name: names?.get(t.task_id) ?? t.name,
           caption: taskCaption(t.task_id, t.path, root),
           selected: selectedTaskId === t.task_id,
           ...(task ? { task } : {}),
@@ -177,7 +187,7 @@ export function RunGraph({ file, state, divergent, selectedTaskId, onSelect, tim
         },
       };
     });
-  }, [layout, root, state, divergent, selectedTaskId]);
+  }, [layout, root, state, divergent, selectedTaskId, names]);
   const nodes = useMemo<Node[]>(() => [...stackNodes, ...taskNodes], [stackNodes, taskNodes]);
   const edges = useMemo<Edge[]>(
     () =>

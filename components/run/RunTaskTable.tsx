@@ -46,9 +46,11 @@ export interface RunTaskTableProps {
   /** The normalized canvas task paths are read against (readable captions). */
   root: CanvasNode | undefined;
   onSelect(taskId: string): void;
+  /** Replayed tasks (retry-from-failed) by id: the name of the task each stands for. */
+  replayed?: ReadonlyMap<string, string>;
 }
 
-function RunTaskTableView({ tasks, divergent, t, root, onSelect }: RunTaskTableProps) {
+function RunTaskTableView({ tasks, divergent, t, root, onSelect, replayed }: RunTaskTableProps) {
   const [allRows, setAllRows] = useState(false);
   return (
     <section className={styles.card}>
@@ -74,7 +76,13 @@ function RunTaskTableView({ tasks, divergent, t, root, onSelect }: RunTaskTableP
               onClick={() => onSelect(task.task_id)}
             >
               <td>
-                <strong>{task.name}</strong>
+                <strong>{replayed?.get(task.task_id) ?? task.name}</strong>
+                {replayed?.has(task.task_id) ? (
+                  <span className={styles.muted} data-testid="run-task-replayed">
+                    {' '}
+                    · replayed
+                  </span>
+                ) : null}
                 <div style={{ opacity: 0.7 }} title={task.task_id} data-testid="run-task-caption">
                   {taskCaption(task.task_id, task.path, root)}
                 </div>

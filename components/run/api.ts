@@ -141,19 +141,22 @@ async function call<T>(method: string, path: string, what: string, body?: unknow
 
 /**
  * Runs an ad-hoc canvas: `canvas` is Canvas JSON (SPEC 2.1), e.g. `toCanvasJson(file)`; `target`
- * `celery` sends it to the server's Celery cluster instead of Chordflow's workers.
+ * `celery` sends it to the server's Celery cluster instead of Chordflow's workers. `comment` is
+ * director's free-text comment (a retry names the run it retries there).
  */
 export function submitCanvas(
   canvas: Json,
   payload: Json,
   name?: string,
   target?: 'cluster' | 'celery',
+  comment?: string,
 ): Promise<WorkflowSummary> {
   return call('POST', '/api/workflows', 'starting the run', {
     canvas,
     payload,
     ...(name ? { name } : {}),
     ...(target === 'celery' ? { target } : {}),
+    ...(comment ? { comment } : {}),
   });
 }
 
@@ -175,8 +178,19 @@ export function getWorkflow(id: string): Promise<WorkflowDetail> {
   return call('GET', `/api/workflows/${encodeURIComponent(id)}`, `loading run ${id}`);
 }
 
-export function relaunchWorkflow(id: string): Promise<WorkflowSummary> {
-  return call('POST', `/api/workflows/${encodeURIComponent(id)}/relaunch`, `relaunching run ${id}`);
+/** Relaunches a run; with `payload`, with that (edited) input instead of the run's own. */
+/** The run report (SPEC 2.3): every task with its Chordflow id and task name. */
+export function getRunReport(id: string): Promise<{ tasks: Array<{ id: string; name: string }> }> {
+  return call('GET', `/api/workflows/${encodeURIComponent(id)}/report`, `loading the report of run ${id}`);
+}
+
+export function relaunchWorkflow(id: string, payload?: Json): Promise<WorkflowSummary> {
+  return call(
+    'POST',
+    `/api/workflows/${encodeURIComponent(id)}/relaunch`,
+    `relaunching run ${id}`,
+    payload === undefined ? undefined : { payload },
+  );
 }
 
 export function cancelWorkflow(id: string): Promise<WorkflowSummary> {

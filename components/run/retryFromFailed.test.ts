@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canvasFile, chain, group, task } from '@/lib/canvas/build';
 import type { ChainNode, ChordNode, TaskNode } from '@/lib/canvas/model';
+import { replayedNames, retriedRunId, retryComment } from './replayNames';
 import { type FinalTaskState, retryFromFailed } from './retryFromFailed';
 
 const P = { raw: 'hello world', scenario: 'partial_fail' };
@@ -57,5 +58,27 @@ describe('retry from failed', () => {
     );
     expect(preview.reused).toEqual([{ task_id: 'first', name: 'add' }]);
     expect(preview.rerun).toEqual([{ task_id: 'second', name: 'add', reason: 'never ran' }]);
+  });
+});
+
+describe('replayed task names', () => {
+  it('labels a replayed identity by the task it stands for, found through the retry comment', () => {
+    const comment = retryComment('0b6f-run_1');
+    expect(retriedRunId(comment)).toBe('0b6f-run_1');
+    expect(retriedRunId('nightly rerun')).toBeUndefined();
+    expect(retriedRunId(`${comment} <script>`)).toBeUndefined();
+    const names = replayedNames(
+      [
+        { task_id: 'task.tasks.0', name: 'identity' },
+        { task_id: 'task.tasks.1.header.0', name: 'TASK_B' },
+        { task_id: 'mine', name: 'identity' },
+      ],
+      new Map([
+        ['task.tasks.0', 'TASK_A'],
+        ['task.tasks.1.header.0', 'TASK_B'],
+        ['mine', 'identity'],
+      ]),
+    );
+    expect([...names]).toEqual([['task.tasks.0', 'TASK_A']]);
   });
 });

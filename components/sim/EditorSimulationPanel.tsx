@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '../../lib/canvas/model';
+import { injectPayloadTree } from '../../lib/canvas/payload';
 import type { RunStatusSlice } from '../../lib/store/types';
 import { useEditor, useEditorStore } from '../editor/EditorProvider';
 import { toRunStatusSlice, writtenPathsByUid } from './model/editorSync';
@@ -19,15 +20,20 @@ export function EditorSimulationPanel() {
   const canvas = useEditor((s) => s.doc.canvas);
   const invoke = useEditor((s) => s.doc.invoke);
   const config = useEditor((s) => s.doc.config);
+  const payload = useEditor((s) => s.doc.payload);
   const catalogue = useEditor((s) => s.catalogue);
   // The user's tasks (fetched from the server into the editor's catalogue) go to the simulation worker.
   const userTasks = useMemo(
     () => [...catalogue.values()].filter((e) => e.source === 'user' || e.source === 'celery'),
     [catalogue],
   );
+  // The pipeline input reaches every task that takes a payload (the scenario then sets its field).
   const file = useMemo<CanvasFile | null>(
-    () => (canvas ? { canvas, invoke, config } : null),
-    [canvas, invoke, config],
+    () =>
+      canvas
+        ? { canvas: payload ? injectPayloadTree(canvas, payload, catalogue) : canvas, invoke, config }
+        : null,
+    [canvas, invoke, config, payload, catalogue],
   );
 
   // Run state at the playhead → the editor's sim slice (only entries that changed get new objects).

@@ -99,10 +99,12 @@ export interface TaskDrawerProps {
   onClose(): void;
   /** The run's (normalized) canvas, so an unlabelled task reads `step 2 › header 1`. */
   root?: CanvasNode | undefined;
+  /** Heading instead of the task name (a replayed task names the task it stands for). */
+  title?: string;
 }
 
 /** The per-task drawer. */
-export function TaskDrawer({ task, events, playhead, onClose, root }: TaskDrawerProps) {
+export function TaskDrawer({ task, events, playhead, onClose, root, title }: TaskDrawerProps) {
   const details = useMemo(
     () => taskDetails(events, task.task_id, playhead),
     [events, task.task_id, playhead],
@@ -116,7 +118,7 @@ export function TaskDrawer({ task, events, playhead, onClose, root }: TaskDrawer
     >
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'start', gap: 8 }}>
         <div>
-          <h3>{task.name}</h3>
+          <h3>{title ?? task.name}</h3>
           <div className={styles.hint} data-testid="drawer-caption">
             {taskCaption(task.task_id, task.path, root)}
             {task.origin !== 'canvas' ? ` · ${task.origin}` : ''}

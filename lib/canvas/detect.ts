@@ -18,7 +18,7 @@ import {
 } from './directorYaml';
 import { API_LIMITS, type CanvasLimits, CLI_LIMITS, checkCanvasFile, checkRawValue } from './gate';
 import { formatJson } from './jsonFormat';
-import type { CanvasFile } from './model';
+import type { CanvasFile, JsonObject } from './model';
 import {
   createNativeDocument,
   type DirectorMeta,
@@ -148,6 +148,8 @@ export interface WriteOptions {
   document?: NativeDocument;
   /** ISO timestamp for new native documents. */
   now?: string;
+  /** Native documents: the pipeline input to write (replaces the source document's). */
+  payload?: JsonObject;
   name?: string;
   /**
    * Canvas JSON only: write the canvas as Celery builds it (every `chain` folded like
@@ -186,7 +188,9 @@ export function writeFormat(
           now: opts.now ?? '1970-01-01T00:00:00.000Z',
           ...(opts.name ? { name: opts.name } : {}),
         });
-      return ok(json(toNativeJson({ ...base, file })));
+      const { payload: _old, ...rest } = base;
+      const doc = opts.payload !== undefined ? { ...rest, payload: opts.payload } : base;
+      return ok(json(toNativeJson({ ...doc, file })));
     }
     case 'director-yaml': {
       const director: DirectorMeta | undefined = opts.document?.metadata.director;

@@ -65,7 +65,7 @@ describe('native document', () => {
   });
 
   it('refuses newer versions and non-documents with sentences', () => {
-    const newer = migrate({ format: 'chordflow', version: 2 });
+    const newer = migrate({ format: 'chordflow', version: 3 });
     expect(!newer.ok && newer.problems[0]?.message).toMatch(/newer than this Chordflow reads/);
     expect(migrate({ version: 1 }).ok).toBe(false);
     const bad = nativeDocumentFromJson({
@@ -75,6 +75,31 @@ describe('native document', () => {
       metadata: { name: 3 },
     });
     expect(!bad.ok && bad.problems.map((p) => p.path)).toContain('metadata.name');
+  });
+
+  it('version 2 carries the pipeline input; a version 1 document is upgraded without one', () => {
+    const v1 = {
+      format: 'chordflow',
+      version: 1,
+      canvas: { task: 'TASK_A', args: [null], kwargs: { payload: { raw: 'x' } } },
+      metadata: { name: 'old', description: '', created: NOW, updated: NOW },
+    };
+    const up = nativeDocumentFromJson(v1);
+    expect(up.ok && up.value.version).toBe(2);
+    expect(up.ok && up.value.payload).toBeUndefined();
+    expect(up.ok && up.value.file.canvas).toMatchObject({ kwargs: { payload: { raw: 'x' } } });
+    const file = canvasFileFromJson({ task: 'TASK_A', args: [null] });
+    if (!file.ok) throw new Error('fixture');
+    const doc = createNativeDocument(file.value, { now: NOW, payload: { raw: 'hi', scenario: 'flaky' } });
+    const json = toNativeJson(doc);
+    expect(json.version).toBe(2);
+    expect(json.payload).toEqual({ raw: 'hi', scenario: 'flaky' });
+    const back = nativeDocumentFromJson(JSON.parse(JSON.stringify(json)));
+    expect(back.ok && back.value).toEqual(doc);
+    const bad = nativeDocumentFromJson({ ...json, payload: [1] });
+    expect(!bad.ok && bad.problems[0]?.message).toBe(
+      '"payload" (the pipeline input) must be a JSON object, not a list.',
+    );
   });
 });
 

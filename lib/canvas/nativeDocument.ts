@@ -2,12 +2,16 @@
  * The native Chordflow document: the canvas file plus editor layout and metadata, versioned.
  *
  * ```
- * { "format": "chordflow", "version": 1,
+ * { "format": "chordflow", "version": 2,
  *   "canvas": NODE, "invoke"?: {...}, "config"?: {...},          // Canvas JSON (SPEC 2.1)
+ *   "payload"?: {...},                                             // the pipeline input (version 2)
  *   "layout": { "positions": { "<node path or node key>": {"x": n, "y": n} }, "viewport"?: {x, y, zoom} },
  *   "metadata": { "name", "description", "created", "updated", "director"? } }
  * ```
- * Reading runs `migrate()` first, so older versions are upgraded before validation.
+ * `payload` is the pipeline's input as celery-director passes it: every task that takes a `payload`
+ * parameter receives it in its kwargs when the canvas is simulated or run (`invoke` stays the first
+ * step's call-time args/kwargs). Version 1 had no input; reading runs `migrate()` first, so older
+ * versions are upgraded before validation.
  */
 import { z } from 'zod';
 import { canvasFileFromJson, toCanvasJson } from './canvasJson';
@@ -16,7 +20,7 @@ import { kindOf, parseLeaf } from './optionsSchema';
 import { error, fail, ok, type ParseResult, type Problem } from './problems';
 
 export const NATIVE_FORMAT = 'chordflow';
-export const NATIVE_VERSION = 1;
+export const NATIVE_VERSION = 2;
 
 export interface Position {
   x: number;
@@ -55,6 +59,8 @@ export interface NativeDocument {
   format: typeof NATIVE_FORMAT;
   version: typeof NATIVE_VERSION;
   file: CanvasFile;
+  /** The pipeline input: given to every task that takes `payload` (version 2). */
+  payload?: JsonObject;
   layout: Layout;
   metadata: DocumentMetadata;
 }
@@ -87,8 +93,13 @@ const metadataSchema = z.strictObject({
   director: directorSchema.optional(),
 });
 
-/** Upgrades from version N to N+1, by N. Version 1 is current; a version 2 adds its step here. */
-const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {};
+/**
+ * Upgrades from version N to N+1, by N. 1 → 2: version 2 adds the optional pipeline input (`payload`);
+ * a version 1 document has none, so it keeps its tasks' own kwargs unchanged.
+ */
+const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {
+  1: (doc) => ({ ...doc, version: 2 }),
+};
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -136,7 +147,7 @@ export function nativeDocumentFromJson(value: unknown): ParseResult<NativeDocume
   const doc = migrated.value;
   const problems: Problem[] = [];
   for (const key of Object.keys(doc)) {
-    if (!['format', 'version', 'canvas', 'invoke', 'config', 'layout', 'metadata'].includes(key)) {
+    if (!['format', 'version', 'canvas', 'invoke', 'config', 'payload', 'layout', 'metadata'].includes(key)) {
       problems.push(error(key, `Unknown field "${key}" in a Chordflow document.`));
     }
   }
@@ -149,11 +160,17 @@ export function nativeDocumentFromJson(value: unknown): ParseResult<NativeDocume
   if (!layout.ok) problems.push(...layout.problems);
   const metadata = parseLeaf(metadataSchema, doc.metadata, 'metadata', 'metadata');
   if (!metadata.ok) problems.push(...metadata.problems);
+  const payload = doc.payload;
+  if (payload !== undefined && !isObject(payload))
+    problems.push(
+      error('payload', `"payload" (the pipeline input) must be a JSON object, not ${kindOf(payload)}.`),
+    );
   if (problems.length > 0 || !file.ok || !layout.ok || !metadata.ok) return fail(problems);
   return ok({
     format: NATIVE_FORMAT,
     version: NATIVE_VERSION,
     file: file.value,
+    ...(isObject(payload) ? { payload: stripUndefined(payload) as JsonObject } : {}),
     layout: stripUndefined(layout.value) as Layout,
     metadata: stripUndefined(metadata.value) as DocumentMetadata,
   });
@@ -179,6 +196,7 @@ export function toNativeJson(doc: NativeDocument): JsonObject {
     format: NATIVE_FORMAT,
     version: NATIVE_VERSION,
     ...file,
+    ...(doc.payload !== undefined ? { payload: doc.payload } : {}),
     layout: doc.layout as unknown as JsonObject,
     metadata: doc.metadata as unknown as JsonObject,
   };
@@ -187,7 +205,7 @@ export function toNativeJson(doc: NativeDocument): JsonObject {
 /** A new document for `file`; `now` is injected (ISO 8601), `lib/` never reads the clock. */
 export function createNativeDocument(
   file: CanvasFile,
-  meta: { name?: string; description?: string; now: string; director?: DirectorMeta },
+  meta: { name?: string; description?: string; now: string; director?: DirectorMeta; payload?: JsonObject },
   layout: Layout = { positions: {} },
 ): NativeDocument {
   const metadata: DocumentMetadata = {
@@ -197,5 +215,12 @@ export function createNativeDocument(
     updated: meta.now,
   };
   if (meta.director) metadata.director = meta.director;
-  return { format: NATIVE_FORMAT, version: NATIVE_VERSION, file, layout, metadata };
+  return {
+    format: NATIVE_FORMAT,
+    version: NATIVE_VERSION,
+    file,
+    ...(meta.payload !== undefined ? { payload: meta.payload } : {}),
+    layout,
+    metadata,
+  };
 }

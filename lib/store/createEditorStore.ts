@@ -11,6 +11,7 @@ import { createCatalogue, type TaskCatalogue } from '../canvas/catalogue';
 import { mapTaskTemplate } from '../canvas/chunks';
 import { uidOf } from '../canvas/drawing';
 import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
+import { injectPayloadTree } from '../canvas/payload';
 import { expandStackIds } from '../canvas/stacks';
 import { copyFragment, pasteFragment } from './clipboard';
 import {
@@ -282,6 +283,7 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
                 canvas: tagged,
                 invoke: invoke ?? s.doc.invoke,
                 config: config ?? s.doc.config,
+                ...(s.doc.payload !== undefined ? { payload: s.doc.payload } : {}),
                 positions,
               };
               set({ doc, selection: { ids: s.selection.ids.filter((i) => valid.has(i)) } });
@@ -297,6 +299,19 @@ export function createEditorStore(options: EditorStoreOptions = {}) {
             },
             setInvoke(invoke: InvokeArgs) {
               set((s) => ({ doc: { ...s.doc, invoke } }));
+            },
+            setInput(input) {
+              set((s) => {
+                const doc: DocSlice = { ...s.doc };
+                if (input.invoke !== undefined) doc.invoke = input.invoke;
+                if (input.payload === null) delete doc.payload;
+                else if (input.payload !== undefined) {
+                  doc.payload = input.payload;
+                  if (doc.canvas !== null)
+                    doc.canvas = injectPayloadTree(doc.canvas, input.payload, s.catalogue);
+                }
+                return { doc };
+              });
             },
             notify(kind, message) {
               notify(kind, message);

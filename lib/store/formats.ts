@@ -5,7 +5,7 @@
  */
 import type { TaskCatalogue } from '../canvas/catalogue';
 import { type CanvasFormat, readAnyFormat, writeFormat } from '../canvas/detect';
-import type { CanvasFile } from '../canvas/model';
+import type { CanvasFile, JsonObject } from '../canvas/model';
 import { fail, ok, type ParseResult } from '../canvas/problems';
 
 export type ExportFormat = CanvasFormat;
@@ -30,6 +30,8 @@ export interface ImportedCanvas {
   file: CanvasFile;
   /** The title the input carries: a document's name or a director workflow's `project.NAME`. */
   title?: string;
+  /** The pipeline input a native document carries. */
+  payload?: JsonObject;
 }
 
 /** Reads any supported format (auto-detected). */
@@ -38,7 +40,11 @@ export function readCanvasText(text: string): ParseResult<ImportedCanvas> {
   if (!r.ok) return fail(r.problems);
   const meta = r.value.document?.metadata;
   const title = meta?.director?.workflow ?? (meta?.name === DEFAULT_NAME ? undefined : meta?.name);
-  return ok({ file: r.value.file, ...(title ? { title } : {}) }, r.warnings ?? []);
+  const payload = r.value.document?.payload;
+  return ok(
+    { file: r.value.file, ...(title ? { title } : {}), ...(payload ? { payload } : {}) },
+    r.warnings ?? [],
+  );
 }
 
 const DEFAULT_NAME = 'Untitled canvas';
@@ -66,9 +72,10 @@ export function titleFromFileName(fileName: string): string {
 export function writeCanvasText(
   file: CanvasFile,
   format: ExportFormat,
-  extra: { name?: string; now?: string; catalogue?: TaskCatalogue } = {},
+  extra: { name?: string; now?: string; catalogue?: TaskCatalogue; payload?: JsonObject } = {},
 ): string {
   const opts = {
+    ...(extra.payload !== undefined ? { payload: extra.payload } : {}),
     ...(extra.name !== undefined ? { name: extra.name } : {}),
     ...(extra.now !== undefined ? { now: extra.now } : {}),
     ...(extra.catalogue !== undefined ? { catalogue: extra.catalogue } : {}),

@@ -1,10 +1,11 @@
 /**
  * Server definitions (REST `/api/definitions`, celery-director's `project.NAME` workflows) as a
- * `DocumentRepository`. `fetch` is injected (lib/ does no IO of its own). The API stores only the canvas:
- * positions and invoke args stay local, and it has no rename or delete.
+ * `DocumentRepository`. `fetch` is injected (lib/ does no IO of its own). The API stores the canvas
+ * (with its invoke args) and the pipeline input (`payload`); positions stay local, and it has no rename
+ * or delete.
  */
 import { canvasFileFromJson, toCanvasJson } from '../canvas/canvasJson';
-import type { Json } from '../canvas/model';
+import type { Json, JsonObject } from '../canvas/model';
 import type { DocumentRepository, DocumentSummary, SavedDocument } from './documents';
 import { stripUids } from './uids';
 
@@ -20,7 +21,13 @@ type Fetch = (
 interface DefinitionJson {
   fullname: string;
   canvas: Json;
+  /** The pipeline input saved with the definition (the API's default payload). */
+  payload?: Json;
   builtin?: boolean;
+}
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 async function errorText(r: { status: number; json(): Promise<unknown> }): Promise<string> {
@@ -54,7 +61,13 @@ export function createServerRepository(fetchFn: Fetch, base = ''): DocumentRepos
       return {
         name,
         savedAt: 0,
-        doc: { canvas: f.canvas, invoke: f.invoke, config: f.config, positions: {} },
+        doc: {
+          canvas: f.canvas,
+          invoke: f.invoke,
+          config: f.config,
+          positions: {},
+          ...(isObject(d.payload) ? { payload: d.payload } : {}),
+        },
       };
     },
     async save(doc: SavedDocument): Promise<void> {
@@ -72,7 +85,12 @@ export function createServerRepository(fetchFn: Fetch, base = ''): DocumentRepos
       const r = await fetchFn(`${base}/api/definitions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ project: m[1], name: m[2], canvas }),
+        body: JSON.stringify({
+          project: m[1],
+          name: m[2],
+          canvas,
+          ...(doc.doc.payload !== undefined ? { payload: doc.doc.payload } : {}),
+        }),
       });
       if (!r.ok) throw new Error(await errorText(r));
     },

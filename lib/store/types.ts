@@ -6,7 +6,7 @@
 
 import type { TaskCatalogue } from '../canvas/catalogue';
 import type { DrawEdgeKind, Drawing, DrawRegion } from '../canvas/drawing';
-import type { CanvasConfig, CanvasNode, InvokeArgs, TaskNode } from '../canvas/model';
+import type { CanvasConfig, CanvasNode, InvokeArgs, JsonObject, TaskNode } from '../canvas/model';
 import type { XY } from './layout';
 
 export interface DocSlice {
@@ -14,6 +14,11 @@ export interface DocSlice {
   canvas: CanvasNode | null;
   invoke: InvokeArgs;
   config: CanvasConfig;
+  /**
+   * The pipeline input (director's `payload`): every task that takes a `payload` parameter receives it
+   * when the canvas is simulated or run. Absent: the tasks' own kwargs are used as written.
+   */
+  payload?: JsonObject;
   /** Manual positions by drawn id, relative to the enclosing container. */
   positions: Record<string, XY>;
 }
@@ -111,6 +116,11 @@ export interface EditorActions {
   replaceCanvas(canvas: CanvasNode | null, invoke?: InvokeArgs, config?: CanvasConfig): void;
   loadDocument(doc: DocSlice, name: string): void;
   setInvoke(invoke: InvokeArgs): void;
+  /**
+   * Sets the pipeline input in one undo step: the first step's call-time args/kwargs (`invoke`) and the
+   * `payload` (`null` removes it), written into every task that takes one so the code view shows it.
+   */
+  setInput(input: { invoke?: InvokeArgs; payload?: JsonObject | null }): void;
   notify(kind: Notice['kind'], message: string): void;
   dismissNotice(): void;
   setTheme(theme: Theme): void;

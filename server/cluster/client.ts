@@ -12,6 +12,7 @@ import type { CanvasFile, CanvasNode, Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { RunPlan, TaskFinal } from '../../lib/engine/types';
 import type { UnsequencedRunEvent } from '../../lib/protocol/events';
+import { injectPayload } from '../runs/definitions';
 import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
 import { applyStep } from './interpreter';
 import { BARRIER_QUEUE, Dispatcher } from './queues';
@@ -140,15 +141,21 @@ export class ClusterClient {
     return record;
   }
 
-  async relaunch(runId: string): Promise<RunRecord | undefined> {
+  /**
+   * A new run of the same canvas. With `payload` (an edited input) it goes into every task that takes
+   * one, as when the run was first submitted; otherwise the run's own payload is kept.
+   */
+  async relaunch(runId: string, payload?: Json): Promise<RunRecord | undefined> {
     const run = await this.store.getRun(runId);
     if (!run) return undefined;
-    const file = this.parseCanvas(run.canvas);
+    const file = this.parseCanvas(
+      payload === undefined ? run.canvas : injectPayload(run.canvas as Json, payload, this.catalogue),
+    );
     return this.submit({
       file,
       name: run.name,
       project: run.project,
-      payload: run.payload as Json,
+      payload: payload ?? (run.payload as Json),
       ...(run.comment !== undefined ? { comment: run.comment } : {}),
     });
   }

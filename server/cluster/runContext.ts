@@ -12,33 +12,70 @@ export interface RunContext {
   progressMarked?: boolean;
 }
 
+/** Size of each loaded context's plan JSON (the cache's byte budget). */
+const PLAN_BYTES = new WeakMap<RunContext, number>();
+
+/**
+ * Plans by run id, least recently used evicted first. Sized for many runs in flight at once (1,000
+ * independent small runs would otherwise reload each plan for every one of their jobs), and bounded by
+ * the plans' JSON size too, so a few 100,000-task plans cannot take the worker's memory.
+ */
 export class RunContexts {
   private readonly cache = new Map<string, Promise<RunContext | undefined>>();
+  private readonly sizes = new Map<string, number>();
+  private bytes = 0;
   /** Runs known to be canceled (fed by the cancel channel and checked when a run is first seen). */
   readonly canceled = new Set<string>();
 
   constructor(
     private readonly store: RunStore,
-    private readonly max = 256,
+    private readonly max = 4096,
+    private readonly maxBytes = 256 * 1024 * 1024,
   ) {}
 
   get(runId: string): Promise<RunContext | undefined> {
-    let hit = this.cache.get(runId);
-    if (hit) return hit;
-    hit = this.load(runId);
-    this.cache.set(runId, hit);
-    hit.then((v) => {
-      if (!v) this.cache.delete(runId);
-    });
-    if (this.cache.size > this.max) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+    const hit = this.cache.get(runId);
+    if (hit) {
+      // Most recently used goes last (Map order is insertion order).
+      this.cache.delete(runId);
+      this.cache.set(runId, hit);
+      return hit;
     }
-    return hit;
+    const loading = this.load(runId);
+    this.cache.set(runId, loading);
+    loading.then(
+      (v) => {
+        // Only the entry this load belongs to (it may have been evicted, or replaced, meanwhile).
+        if (this.cache.get(runId) !== loading) return;
+        if (!v) this.forget(runId);
+        else {
+          const size = PLAN_BYTES.get(v) ?? 0;
+          this.sizes.set(runId, size);
+          this.bytes += size;
+          this.evict();
+        }
+      },
+      () => {
+        // A failed load (Redis away) is not remembered: the next job of the run tries again.
+        if (this.cache.get(runId) === loading) this.forget(runId);
+      },
+    );
+    this.evict();
+    return loading;
   }
 
   forget(runId: string): void {
     this.cache.delete(runId);
+    this.bytes -= this.sizes.get(runId) ?? 0;
+    this.sizes.delete(runId);
+  }
+
+  private evict(): void {
+    while (this.cache.size > this.max || (this.bytes > this.maxBytes && this.cache.size > 1)) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.forget(oldest);
+    }
   }
 
   private async load(runId: string): Promise<RunContext | undefined> {
@@ -52,10 +89,12 @@ export class RunContexts {
     if (!planText) return undefined;
     if (canceled === 1) this.canceled.add(runId);
     const plan = JSON.parse(planText) as RunPlan;
-    return {
+    const ctx: RunContext = {
       plan,
       startedMs: Number(started ?? 0),
       barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])),
     };
+    PLAN_BYTES.set(ctx, planText.length);
+    return ctx;
   }
 }

@@ -36,6 +36,11 @@ export interface Definition {
   description?: string;
   /** Canvas JSON (SPEC 2.1) node or file. */
   canvas: Json;
+  /**
+   * The pipeline input saved with the definition (the editor's Input): the default payload. A run's
+   * payload is laid over it field by field, so callers send only what differs.
+   */
+  payload?: Json;
   builtin?: boolean;
   director?: DirectorSettings;
 }
@@ -110,6 +115,7 @@ export function definitionJson(def: Definition): JsonObject {
   }
   if (def.description !== undefined) out.description = def.description;
   out.canvas = def.canvas;
+  if (def.payload !== undefined) out.payload = def.payload;
   if (def.builtin) out.builtin = true;
   return out;
 }
@@ -166,6 +172,12 @@ export function injectPayload(node: Json, payload: Json, catalogue: TaskCatalogu
     }
   }
   return out;
+}
+
+/** The payload a run of `def` gets: the definition's saved input with the caller's fields over it. */
+export function runPayload(def: Definition, given: Json): Json {
+  if (!isObject(def.payload) || !isObject(given)) return given;
+  return { ...def.payload, ...given };
 }
 
 export class DefinitionStore {

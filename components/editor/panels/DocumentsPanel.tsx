@@ -39,6 +39,8 @@ export function useImportText() {
         return false;
       }
       actions.replaceCanvas(r.value.file.canvas, r.value.file.invoke, r.value.file.config);
+      // A document's pipeline input comes with it; other formats keep the current one.
+      if (r.value.payload !== undefined) actions.setInput({ payload: r.value.payload });
       const title = r.value.title ?? (fileName !== undefined ? titleFromFileName(fileName) : undefined);
       if (title !== undefined) actions.setDocName(title);
       actions.requestFit();
@@ -122,6 +124,7 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
   const actions = useActions();
   const docName = useEditor((s) => s.ui.docName);
   const catalogue = useEditor((s) => s.catalogue);
+  const payload = useEditor((s) => s.doc.payload);
   const [docs, setDocs] = useState<DocumentSummary[]>([]);
   const [paste, setPaste] = useState('');
   const [name, setName] = useState(docName);
@@ -143,7 +146,12 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
     const f = EXPORT_FORMATS.find((x) => x.id === format)!;
     download(
       `${docName.replace(/[^\w.-]+/g, '_')}.${f.extension}`,
-      writeCanvasText(file, format, { name: docName, now: new Date().toISOString(), catalogue }),
+      writeCanvasText(file, format, {
+        name: docName,
+        now: new Date().toISOString(),
+        catalogue,
+        ...(payload !== undefined ? { payload } : {}),
+      }),
     );
   };
 

@@ -6,9 +6,9 @@
  *   GET  /api/workflows                 ?page&per_page&status&name&with_payload — newest first
  *   GET  /api/workflows/<id>            workflow + tasks
  *   GET  /api/workflows/<id>/report     the run report (SPEC 2.3)
- *   POST /api/workflows/<id>/relaunch   201 new workflow
+ *   POST /api/workflows/<id>/relaunch   201 new workflow (body {payload} relaunches with an edited input)
  *   POST /api/workflows/<id>/cancel     201 canceled workflow
- *   GET  /api/definitions · POST /api/definitions {project, name, canvas, description?}
+ *   GET  /api/definitions · POST /api/definitions {project, name, canvas, description?, payload?}
  *   GET  /api/tasks                     the task catalogue (built-ins, tutorial, the user's modules)
  * Every request first passes server/http/security (origins, JSON-only mutations, the token).
  */
@@ -37,6 +37,7 @@ import {
   injectPayload,
   isValidNamePart,
   retentionOffset,
+  runPayload,
 } from '../../runs/definitions';
 import { definitionsFromYaml, schemaMapLoader } from '../../runs/directorImport';
 import { isValidRunId } from '../../runs/keys';
@@ -172,7 +173,8 @@ export function createApiHandler(
     // A bad or unavailable target is the caller's to fix, before anything else is looked at.
     const celery = celeryTarget(body, deps.celery);
     const c = cluster();
-    const payload = (body.payload ?? null) as Json;
+    const given = (body.payload ?? null) as Json;
+    const payload = given;
     if (body.comment !== undefined && typeof body.comment !== 'string') {
       throw new HttpError(400, '"comment" must be a string.');
     }
@@ -233,12 +235,14 @@ export function createApiHandler(
     const fullname = `${body.project}.${body.name}`;
     const def = await defs().get(fullname);
     if (!def) throw new HttpError(404, `Workflow ${fullname} not found`);
+    // The definition's saved input (the editor's Input) under the caller's fields.
+    const input = runPayload(def, given);
     if (def.director?.schema !== undefined) {
-      const errors = schemaErrors(def.director.schema, payload);
+      const errors = schemaErrors(def.director.schema, input);
       if (errors.length > 0) throw new HttpError(400, 'Payload is not valid', { errors });
     }
     const runId = randomUUID();
-    const built = definitionRunFile(def, runId, payload, c.catalogue);
+    const built = definitionRunFile(def, runId, input, c.catalogue);
     if ('problems' in built)
       throw new SubmitError(
         `The definition ${fullname} is not valid: ${built.problems.join(' ')}`,
@@ -264,7 +268,7 @@ export function createApiHandler(
       runId,
       name: def.name,
       project: def.project,
-      payload,
+      payload: input,
       ...(comment !== undefined ? { comment } : {}),
     });
     await applyRetention(def);
@@ -325,7 +329,20 @@ export function createApiHandler(
     sendJson(res, 200, runReport(id, await cluster().store.readEvents(id)));
   };
 
-  const relaunch: Handler = async (_req, res, [id = '']) => {
+  const relaunch: Handler = async (req, res, [id = '']) => {
+    // Director's relaunch has no body; `{payload}` relaunches with an edited input.
+    const body =
+      Number(req.headers['content-length'] ?? 0) > 0 ? await readJsonBody(req, deps.bodyLimitBytes) : {};
+    if (!isPlainObject(body)) throw new HttpError(400, 'The relaunch body must be a JSON object {payload?}.');
+    const extra = Object.keys(body).filter((k) => k !== 'payload');
+    if (extra.length > 0)
+      throw new HttpError(
+        400,
+        `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
+      );
+    if (body.payload !== undefined && !isPlainObject(body.payload))
+      throw new HttpError(400, 'Payload is not valid: "payload" must be a JSON object.');
+    const edited = body.payload as Json | undefined;
     const old = await runOr404(id);
     if (isCeleryRecord(old)) {
       // A Celery run is relaunched on Celery (same canvas and payload, new task ids).
@@ -348,7 +365,7 @@ export function createApiHandler(
     if (def && (old.project !== 'canvas' || old.name !== 'adhoc')) {
       const c = cluster();
       const runId = randomUUID();
-      const payload = (old.payload ?? {}) as Json;
+      const payload = edited ?? ((old.payload ?? {}) as Json);
       const built = definitionRunFile(def, runId, payload, c.catalogue);
       if (!('problems' in built)) {
         const again = await c.submit({
@@ -363,7 +380,7 @@ export function createApiHandler(
         return sendJson(res, 201, workflowObject(again));
       }
     }
-    const run = await cluster().relaunch(id);
+    const run = await cluster().relaunch(id, edited);
     if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     sendJson(res, 201, workflowObject(run));
   };
@@ -431,6 +448,8 @@ export function createApiHandler(
       throw new HttpError(400, '"description" must be a string.');
     }
     if (body.canvas === undefined) throw new HttpError(400, 'Missing field "canvas": a Canvas JSON node.');
+    if (body.payload !== undefined && !isPlainObject(body.payload))
+      throw new HttpError(400, '"payload" (the definition\'s input) must be a JSON object.');
     const c = cluster();
     // Validate now (with an empty payload) so a broken definition is refused when saved, not when run.
     c.plan(c.parseCanvas(injectPayload(body.canvas as Json, {}, c.catalogue)), 'validate');
@@ -440,6 +459,7 @@ export function createApiHandler(
       fullname: `${body.project}.${body.name}`,
       canvas: body.canvas as Json,
       ...(typeof body.description === 'string' ? { description: body.description } : {}),
+      ...(body.payload !== undefined ? { payload: body.payload as Json } : {}),
     };
     await defs().save(def);
     await deps.onDefinitionsSaved?.();
