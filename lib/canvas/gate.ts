@@ -88,6 +88,34 @@ function numberProblem(n: number): string {
  * `rawDepthLimit(limits)` and non-finite numbers. Iterative, so any depth is safe to check.
  */
 export function checkRawValue(value: unknown, limits: CanvasLimits, root = ''): Problem[] {
+  return rawValueClean(value, rawDepthLimit(limits)) ? [] : rawValueProblems(value, limits, root);
+}
+
+/** The common case, fast: no frames, no paths (a million-task file is read in well under a second). */
+function rawValueClean(value: unknown, maxRaw: number): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return true;
+  const values: object[] = [value];
+  const depths: number[] = [0];
+  for (let v = values.pop(); v !== undefined; v = values.pop()) {
+    const depth = depths.pop() as number;
+    if (depth >= maxRaw) return false;
+    const items = Array.isArray(v) ? v : Object.values(v);
+    for (let i = 0; i < items.length; i++) {
+      const x: unknown = items[i];
+      if (typeof x === 'number') {
+        if (!Number.isFinite(x)) return false;
+      } else if (x !== null && typeof x === 'object') {
+        values.push(x);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
+
+/** Where the problems are, with paths (only run when `rawValueClean` found one). */
+function rawValueProblems(value: unknown, limits: CanvasLimits, root: string): Problem[] {
   const problems: Problem[] = [];
   const maxRaw = rawDepthLimit(limits);
   const stack: Frame[] = [{ value, depth: 0, parent: undefined, key: '' }];
@@ -107,14 +135,23 @@ export function checkRawValue(value: unknown, limits: CanvasLimits, root = ''): 
         ),
       ];
     }
+    // Children: numbers are checked here and other primitives skipped, so only containers get a frame.
+    const visit = (child: unknown, key: string | number): void => {
+      if (typeof child === 'number') {
+        if (!Number.isFinite(child) && numbers++ < 20) {
+          const at = framePath({ value: child, depth: f.depth + 1, parent: f, key }, root);
+          problems.push(error(at, numberProblem(child)));
+        }
+      } else if (child !== null && typeof child === 'object')
+        stack.push({ value: child, depth: f.depth + 1, parent: f, key });
+    };
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--)
-        stack.push({ value: v[i], depth: f.depth + 1, parent: f, key: i });
+      for (let i = v.length - 1; i >= 0; i--) visit(v[i], i);
     } else {
       const keys = Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
         const k = keys[i] as string;
-        stack.push({ value: (v as Record<string, unknown>)[k], depth: f.depth + 1, parent: f, key: k });
+        visit((v as Record<string, unknown>)[k], k);
       }
     }
   }
@@ -133,10 +170,16 @@ function textProblem(what: string, text: string): string | null {
 }
 
 function nonFinite(value: Json | undefined): boolean {
-  const stack: unknown[] = [value];
-  for (let v = stack.pop(); stack.length > 0 || v !== undefined; v = stack.pop()) {
-    if (typeof v === 'number' && !Number.isFinite(v)) return true;
-    if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stack.push(x);
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return false;
+  const stack: object[] = [value];
+  for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
+    const items = Array.isArray(v) ? v : Object.values(v);
+    for (const x of items) {
+      if (typeof x === 'number') {
+        if (!Number.isFinite(x)) return true;
+      } else if (x !== null && typeof x === 'object') stack.push(x);
+    }
   }
   return false;
 }
@@ -150,18 +193,14 @@ function nonFinite(value: Json | undefined): boolean {
 export function checkCanvasFile(file: CanvasFile, limits: CanvasLimits): Problem[] {
   const problems: Problem[] = [];
   let tasks = 0;
-  const stack: Array<{ node: CanvasNode; path: NodePath; depth: number }> = [
-    { node: file.canvas, path: [], depth: 1 },
-  ];
-  const push = (node: CanvasNode, path: NodePath, depth: number): void => {
-    stack.push({ node, path, depth });
-  };
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { node, path, depth } = item;
+  // Paths are parent links, made into text only for a problem: big canvases cost one object per node.
+  const stack: NodeFrame[] = [{ node: file.canvas, parent: undefined, key: '', depth: 1 }];
+  for (let f = stack.pop(); f !== undefined; f = stack.pop()) {
+    const { node, depth } = f;
     if (depth > limits.maxDepth) {
       problems.push(
         error(
-          shortPath(formatPath(path)),
+          shortPath(formatPath(nodePath(f))),
           `The canvas nests more than ${limits.maxDepth} levels deep here (CHORDFLOW_MAX_DEPTH); flatten it.`,
         ),
       );
@@ -178,23 +217,14 @@ export function checkCanvasFile(file: CanvasFile, limits: CanvasLimits): Problem
         );
         return problems;
       }
-      checkTask(node, path, problems);
+      checkTask(node, f, problems);
     }
-    node.link.forEach((n, i) => {
-      push(n, [...path, 'link', i], depth + 1);
-    });
-    node.link_error.forEach((n, i) => {
-      push(n, [...path, 'link_error', i], depth + 1);
-    });
-    if (node.type === 'chain' || node.type === 'group')
-      node.tasks.forEach((n, i) => {
-        push(n, [...path, 'tasks', i], depth + 1);
-      });
+    pushChildren(stack, f, node.link_error, 'link_error');
+    pushChildren(stack, f, node.link, 'link');
+    if (node.type === 'chain' || node.type === 'group') pushChildren(stack, f, node.tasks, 'tasks');
     else if (node.type === 'chord') {
-      node.header.forEach((n, i) => {
-        push(n, [...path, 'header', i], depth + 1);
-      });
-      push(node.body, [...path, 'body'], depth + 1);
+      stack.push({ node: node.body, parent: f, key: 'body', depth: depth + 1 });
+      pushChildren(stack, f, node.header, 'header');
     }
   }
   if (nonFinite(file.invoke.args) || nonFinite(file.invoke.kwargs))
@@ -202,38 +232,66 @@ export function checkCanvasFile(file: CanvasFile, limits: CanvasLimits): Problem
   return problems;
 }
 
-function checkTask(node: Extract<CanvasNode, { type: 'task' }>, path: NodePath, problems: Problem[]): void {
-  const at = (...more: NodePath) => formatPath([...path, ...more]);
+interface NodeFrame {
+  node: CanvasNode;
+  parent: NodeFrame | undefined;
+  /** How the parent holds this node: `body`, or a list name and index. */
+  key: string | [string, number];
+  depth: number;
+}
+
+// Top-level, not closures in the loop: one closure per node costs more than the checks (bundlers name them).
+function pushChildren(stack: NodeFrame[], f: NodeFrame, list: readonly CanvasNode[], name: string): void {
+  for (let i = list.length - 1; i >= 0; i--)
+    stack.push({ node: list[i] as CanvasNode, parent: f, key: [name, i], depth: f.depth + 1 });
+}
+
+function pathAt(frame: NodeFrame, ...more: NodePath): string {
+  return formatPath([...nodePath(frame), ...more]);
+}
+
+function nodePath(frame: NodeFrame): NodePath {
+  const parts: NodePath = [];
+  for (let f: NodeFrame | undefined = frame; f?.parent !== undefined; f = f.parent) {
+    if (typeof f.key === 'string') parts.push(f.key);
+    else parts.push(f.key[1], f.key[0]);
+  }
+  return parts.reverse();
+}
+
+function checkTask(node: Extract<CanvasNode, { type: 'task' }>, frame: NodeFrame, problems: Problem[]): void {
   const id = node.id;
   const name = textProblem('The task name', node.task);
-  if (name) problems.push(error(at('task'), name, id));
+  if (name) problems.push(error(pathAt(frame, 'task'), name, id));
   if (id !== undefined) {
     const label = textProblem('The label', id);
-    if (label) problems.push(error(at('id'), label, id));
+    if (label) problems.push(error(pathAt(frame, 'id'), label, id));
   }
   for (const key of ['queue', 'routing_key', 'shadow'] as const) {
     const text = node.options[key];
     const why = typeof text === 'string' ? textProblem(`The ${key.replace('_', ' ')}`, text) : null;
-    if (why) problems.push(error(at('options', key), why, id));
+    if (why) problems.push(error(pathAt(frame, 'options', key), why, id));
   }
-  (node.options.autoretry_for ?? []).forEach((exc, i) => {
+  const autoretry = node.options.autoretry_for ?? [];
+  for (let i = 0; i < autoretry.length; i++) {
+    const exc = autoretry[i];
     const why = exceptionNameProblem(exc);
     if (why)
       problems.push(
         error(
-          at('options', 'autoretry_for', i),
+          pathAt(frame, 'options', 'autoretry_for', i),
           `${quoteName(exc)} is not usable as an exception name: ${why}.`,
           id,
         ),
       );
-  });
+  }
   const simError = node.sim?.error?.type;
   if (simError !== undefined) {
     const why = exceptionNameProblem(simError);
     if (why)
       problems.push(
         error(
-          at('sim', 'error', 'type'),
+          pathAt(frame, 'sim', 'error', 'type'),
           `${quoteName(simError)} is not usable as an exception name: ${why}.`,
           id,
         ),
@@ -245,7 +303,7 @@ function checkTask(node: Extract<CanvasNode, { type: 'task' }>, path: NodePath, 
     nonFinite(node.options as unknown as Json) ||
     nonFinite(node.sim as unknown as Json)
   )
-    problems.push(error(at(), numberProblem(Number.POSITIVE_INFINITY), id));
+    problems.push(error(pathAt(frame), numberProblem(Number.POSITIVE_INFINITY), id));
 }
 
 /** Reads an untrusted Canvas JSON value (bare node or file wrapper) through the whole gate. */
