@@ -130,12 +130,15 @@ describe('SIGKILL of worker processes', () => {
       },
     };
     const run = await client.submit({ file: client.parseCanvas(canvas) });
-    const before = await waitFor(run.id, (ev) => ev.some((e) => e.type === 'chord.progress' && e.done >= 2));
+    const isSlowStart = (e: RunEvent): e is Extract<RunEvent, { type: 'task.started' }> =>
+      e.type === 'task.started' && /^task\.header\.[234]\.tasks\.0$/.test(e.task_id);
+    // Half the header is done and a slow member is running (on a loaded machine it may start a bit later).
+    const before = await waitFor(
+      run.id,
+      (ev) => ev.some((e) => e.type === 'chord.progress' && e.done >= 2) && ev.some(isSlowStart),
+    );
     // The victim is a worker running one of the slow header members right now.
-    const slowStart = before.find(
-      (e): e is Extract<RunEvent, { type: 'task.started' }> =>
-        e.type === 'task.started' && /^task\.header\.[234]\.tasks\.0$/.test(e.task_id),
-    )!;
+    const slowStart = before.find(isSlowStart)!;
     // The surviving worker of the first test also consumes this prefix: the victim may be any of them.
     const victim = children.find((w) => w.name === slowStart.worker)!;
     await victim.kill('SIGKILL');

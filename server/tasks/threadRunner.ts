@@ -75,7 +75,7 @@ export function runUserTaskInThread(
             kind: 'error',
             error: {
               type: 'EncodeError',
-              message: `The result of task ${name} cannot be stored as JSON: ${describe(r.unstorable)}`,
+              message: `The result of task ${name} cannot be stored as JSON: ${unstorableReason(r.unstorable)}`,
             },
           });
         } else if ('retry' in r) {
@@ -102,7 +102,7 @@ export function runUserTaskInThread(
   });
 }
 
-function describe(message: string): string {
+function unstorableReason(message: string): string {
   if (/BigInt/i.test(message)) return 'it contains a BigInt (convert it to a number or a string).';
   if (/circular/i.test(message)) return 'it contains a cycle (an object that refers to itself).';
   return `${message}.`;
