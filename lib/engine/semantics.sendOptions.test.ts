@@ -123,6 +123,28 @@ describe('sending options (Celery apply_async)', () => {
   });
 });
 
+describe('priority in the simulated broker', () => {
+  it('serves messages without a priority first, then the lowest priority value, FIFO among equals', () => {
+    const { report } = simulate(
+      file({
+        group: [
+          { task: 'identity', args: [1], id: 'a' },
+          { task: 'identity', args: [2], id: 'p5', options: { priority: 5 } },
+          { task: 'identity', args: [3], id: 'p1', options: { priority: 1 } },
+          { task: 'identity', args: [4], id: 'p1b', options: { priority: 1 } },
+          { task: 'identity', args: [5], id: 'd' },
+        ],
+      }),
+      { catalogue, workers: 1, concurrency: 1 },
+    );
+    const order = [...report.tasks]
+      .sort((x, y) => (x.started_at ?? 0) - (y.started_at ?? 0))
+      .map((t) => t.id);
+    expect(order).toEqual(['a', 'd', 'p1', 'p1b', 'p5']);
+    expect(report.result).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
 describe('.set() on chains, groups and chords (applied like Celery)', () => {
   const optionsOf = (json: Json) => {
     const plan = planRun(file(json), catalogue, 'r');

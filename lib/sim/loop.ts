@@ -17,7 +17,6 @@ import {
 } from '../engine/core';
 import type {
   AttemptOutcome,
-  BarrierMessage,
   Dispatch,
   Env,
   PlanTask,
@@ -32,6 +31,7 @@ import { criticalPath } from './criticalPath';
 import { TimeHeap } from './heap';
 import { type Action, type BarrierState, filled, taskIndex } from './loopParts';
 import { messageQueue, type WorkerPool } from './pools';
+import { PriorityMessages } from './priorityMessages';
 import type { Random } from './prng';
 
 export interface LoopOptions {
@@ -72,6 +72,8 @@ class Simulation {
   /** One broker queue (FIFO) and free-slot list per pool; a single pool when queues are not modelled. */
   private readonly fifos: TaskMessage[][] = [];
   private readonly heads: number[] = [];
+  /** Messages with a Celery `priority`, per pool (taken after the FIFO's, see priorityMessages.ts). */
+  private readonly prios: Array<PriorityMessages | undefined> = [];
   private readonly frees: number[][] = [];
   private readonly slotPool: number[] = [];
   private readonly poolOf: Map<string, number> | null;
@@ -307,12 +309,18 @@ class Simulation {
 
   /** A message enters its queue's broker FIFO (a queue no pool consumes never gets a slot). */
   private enqueue(msg: TaskMessage): void {
-    if (this.poolOf === null) {
-      (this.fifos[0] as TaskMessage[]).push(msg);
+    const p = this.poolOf === null ? 0 : this.poolOf.get(messageQueue(this.plan, msg));
+    if (p === undefined) return;
+    if (msg.priority !== undefined) {
+      let prio = this.prios[p];
+      if (prio === undefined) {
+        prio = new PriorityMessages();
+        this.prios[p] = prio;
+      }
+      prio.push(msg as TaskMessage & { priority: number });
       return;
     }
-    const p = this.poolOf.get(messageQueue(this.plan, msg));
-    if (p !== undefined) (this.fifos[p] as TaskMessage[]).push(msg);
+    (this.fifos[p] as TaskMessage[]).push(msg);
   }
 
   private fill(): void {
@@ -330,6 +338,9 @@ class Simulation {
         head = 0;
       }
       this.heads[p] = head;
+      const prio = this.prios[p];
+      while (prio !== undefined && prio.size > 0 && free.length > 0)
+        this.startAttempt(prio.take() as TaskMessage, free.pop() as number);
     }
   }
 
