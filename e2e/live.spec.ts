@@ -133,9 +133,10 @@ test.describe('live runs', () => {
     const retried = page.getByTestId('run-detail');
     await expect(retried).toHaveAttribute('data-finished', 'true', { timeout: 40_000 });
     const taskRow = (id: string) => page.locator(`[data-testid="run-task-row"][data-task-id="${id}"]`);
-    await expect(taskRow('task.tasks.0')).toContainText('identity');
+    // Replayed tasks (run as `identity`) read as the tasks they stand for.
+    await expect(taskRow('task.tasks.0')).toContainText('TASK_A · replayed');
     await expect(taskRow('task.tasks.0')).toHaveAttribute('data-status', 'success');
-    await expect(taskRow('task.tasks.1.header.1')).toContainText('identity');
+    await expect(taskRow('task.tasks.1.header.1')).toContainText('TASK_C · replayed');
     // Same payload (partial_fail): B fails again after its 4 attempts.
     await expect(taskRow('task.tasks.1.header.0')).toHaveAttribute('data-status', 'failure');
     await expect(taskRow('task.tasks.1.header.0').getByTestId('run-task-attempts')).toHaveText('4');

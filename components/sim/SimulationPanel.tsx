@@ -6,7 +6,8 @@
  */
 import { useEffect, useMemo, useRef } from 'react';
 import type { CatalogueEntry } from '../../lib/canvas/catalogue';
-import type { CanvasFile } from '../../lib/canvas/model';
+import type { CanvasFile, CanvasNode } from '../../lib/canvas/model';
+import { normalizeCanvas } from '../../lib/canvas/normalize';
 import type { RunEvent } from '../../lib/protocol/events';
 import { parsePools } from '../../lib/sim/pools';
 import { stripUids } from '../../lib/store/uids';
@@ -248,13 +249,21 @@ function EventLogAtPlayhead({ events }: { events: RunEvent[] }) {
   return <EventLog events={events} playhead={playhead} onPick={pickEvent} />;
 }
 
-function DrawerAtPlayhead({ events }: { events: RunEvent[] }) {
+function DrawerAtPlayhead({ events, root }: { events: RunEvent[]; root: CanvasNode | undefined }) {
   const playhead = useSimStore((s) => s.playhead);
   const selected = useSimStore((s) =>
     s.selectedTaskId ? s.stateAt?.tasks.get(s.selectedTaskId) : undefined,
   );
   if (!selected) return null;
-  return <TaskDrawer task={selected} events={events} playhead={playhead} onClose={() => selectTask(null)} />;
+  return (
+    <TaskDrawer
+      task={selected}
+      events={events}
+      playhead={playhead}
+      onClose={() => selectTask(null)}
+      root={root}
+    />
+  );
 }
 
 /** The whole simulation dock. */
@@ -271,6 +280,16 @@ export function SimulationPanel({
   const run = useSimStore((s) => s.run);
   const selectedTaskId = useSimStore((s) => s.selectedTaskId);
   const tasks = useMemo(() => (file ? listTasks(file) : []), [file]);
+  // Run paths are those of the tree Celery runs: captions read them against the normalized canvas.
+  const root = useMemo(
+    () =>
+      file
+        ? normalizeCanvas(file.canvas, {
+            allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
+          })
+        : undefined,
+    [file],
+  );
   const criticalTasks = useMemo(() => new Set(run?.critical.tasks ?? []), [run]);
   usePlayback();
 
@@ -452,7 +471,7 @@ export function SimulationPanel({
                 <EventLogAtPlayhead events={run.events} />
               )}
             </div>
-            {run && tab !== 'whatif' ? <DrawerAtPlayhead events={run.events} /> : null}
+            {run && tab !== 'whatif' ? <DrawerAtPlayhead events={run.events} root={root} /> : null}
           </div>
         </>
       )}
