@@ -8,10 +8,12 @@ import type { EditorStoreOptions } from '@/lib/store/createEditorStore';
 import { createLocalRepository, type DocumentRepository } from '@/lib/store/documents';
 import { drawingOf } from '@/lib/store/edits';
 import { idsByPath, problemIndex, problemNodeId, validateDoc } from '@/lib/store/problems';
+import { createServerRepository } from '@/lib/store/serverDocuments';
 import { TEMPLATES } from '@/lib/store/templates';
 import type { DocSlice, SidePanel } from '@/lib/store/types';
 import { stripUids } from '@/lib/store/uids';
 import { Canvas } from './Canvas';
+import { readDeepLink } from './deepLink';
 import { EditorProvider, useActions, useEditor, useEditorStore } from './EditorProvider';
 import { useElkLayout } from './layout/useElkLayout';
 import { Palette } from './Palette';
@@ -95,6 +97,55 @@ function EditorShell({
     [],
   );
 
+  /**
+   * `/?definition=project.NAME` and `/?canvas=…` (components/editor/deepLink.ts). The canvas that was
+   * open is kept in Files first, so following a link loses nothing; the query is then dropped from the
+   * address so a reload keeps the person's edits.
+   */
+  const openDeepLink = useCallback(
+    async (search: string) => {
+      const link = readDeepLink(search);
+      if (link === null) return;
+      window.history.replaceState(null, '', window.location.pathname);
+      if (link.kind === 'error') return actions.notify('error', link.message);
+      let opened: { doc: DocSlice; name: string } | null;
+      if (link.kind === 'definition') {
+        try {
+          opened = await createServerRepository((url, init) => fetch(url, init)).load(link.name);
+        } catch (err) {
+          return actions.notify(
+            'error',
+            `The definition “${link.name}” could not be opened: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+        if (opened === null)
+          return actions.notify(
+            'error',
+            `There is no definition “${link.name}” on this server; nothing was opened.`,
+          );
+      } else {
+        const f = link.file;
+        opened = {
+          doc: { canvas: f.canvas, invoke: f.invoke, config: f.config, positions: {} },
+          name: 'Shared canvas',
+        };
+      }
+      const previous = store.getState();
+      let kept = '';
+      if (previous.doc.canvas !== null) {
+        kept = `${previous.ui.docName} (before link)`;
+        await repo.save({ name: kept, savedAt: Date.now(), doc: previous.doc });
+      }
+      actions.loadDocument(opened.doc, opened.name);
+      store.temporal.getState().clear();
+      actions.notify(
+        'info',
+        `Opened ${link.kind === 'definition' ? `the definition “${link.name}”` : 'the canvas from the link'}.${kept ? ` The canvas you had open is kept in Files as “${kept}”.` : ''}`,
+      );
+    },
+    [actions, repo, store],
+  );
+
   // Restore the theme and the autosaved document once.
   const restored = useRef(false);
   useEffect(() => {
@@ -116,7 +167,8 @@ function EditorShell({
     } catch {
       actions.notify('error', 'The autosaved canvas could not be read; starting empty.');
     }
-  }, [actions, persist, store]);
+    void openDeepLink(window.location.search);
+  }, [actions, persist, store, openDeepLink]);
 
   // The browser tab says which pipeline is open (imported files and opened definitions name it).
   useEffect(() => {

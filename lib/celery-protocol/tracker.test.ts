@@ -95,6 +95,34 @@ describe('CeleryRunTracker', () => {
     ]);
   });
 
+  it("holds the next attempt's start until the RETRY record of the previous one comes", () => {
+    const s = setup(task('flaky', [1, 'v'], { id: 'f' }));
+    const tb = "celery.exceptions.Retry: Retry in 0.2s: ExpectedException('flaky', 0)\n";
+    s.ev('task-received', 'f', 0, { retries: 0 });
+    s.ev('task-started', 'f', 2);
+    s.ev('task-received', 'f', 9, { retries: 1, eta: new Date(T0 + 208).toISOString() });
+    s.ev('task-started', 'f', 209);
+    s.ev('task-retried', 'f', 12, { traceback: tb });
+    s.rec(
+      'f',
+      'RETRY',
+      { exc_type: 'ExpectedException', exc_message: ['flaky', 0], exc_module: 'm' },
+      230,
+      tb,
+    );
+    s.rec('f', 'SUCCESS', 'v', 240);
+    s.ev('task-succeeded', 'f', 215);
+    s.log.push(...s.tracker.finish(T0 + 300));
+    expect(
+      s
+        .report()
+        .tasks[0]?.history.map((h) => [h.attempt, h.started_at, h.finished_at, h.outcome, h.error?.type]),
+    ).toEqual([
+      [1, 2, 8, 'retry', 'ExpectedException'],
+      [2, 209, 240, 'success', undefined],
+    ]);
+  });
+
   it('reads a FAILURE record without any event as a Celery mark, after the grace period', () => {
     const s = setup(chain(task('fail', [], { id: 'x' }), task('add', [1], { id: 'y' })));
     s.ev('task-received', 'x', 0);

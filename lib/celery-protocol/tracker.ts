@@ -32,6 +32,8 @@ interface Tracked {
   pendingRetry?: { rec: ResultRecord; since: number } | undefined;
   /** epoch ms the running (or last) attempt started. */
   startedAtMs?: number;
+  /** A task-started that came before the previous attempt's RETRY record (see task-started). */
+  deferredStart?: { attempt: number; ms: number; worker?: string } | undefined;
   final?: TaskFinal;
   /** Any event or record seen for this task (a FAILURE record without any is a Celery mark). */
   seen: boolean;
@@ -213,7 +215,7 @@ export class CeleryRunTracker {
       (e.type === 'task-started' && tr.started >= closing) ||
       e.type === 'task-succeeded' ||
       e.type === 'task-failed';
-    if (tr.pending && settles) {
+    if (tr.pending && settles && !tr.deferredStart) {
       const { rec, since } = tr.pending;
       tr.pending = undefined;
       out.push(...this.resolveRetry(tr), ...this.recordEvents(tr, rec, since));
@@ -231,12 +233,39 @@ export class CeleryRunTracker {
     const countdown = retryCountdownMs(pending.rec.traceback) ?? ev?.countdown_ms ?? 0;
     // The re-sent message's ETA is the retry moment plus the countdown, to the worker's own clock.
     const at = ev ? (ev.eta !== undefined ? ev.eta - countdown : ev.at) : pending.since;
-    return this.retriedEvent(
+    const out = this.retriedEvent(
       tr,
       at,
       recordError(pending.rec, (s) => this.ids.translate(s)),
       countdown,
     );
+    return [...out, ...this.releaseStart(tr)];
+  }
+
+  /** The held task-started of the attempt that follows the one just closed. */
+  private releaseStart(tr: Tracked): UnsequencedRunEvent[] {
+    const d = tr.deferredStart;
+    if (!d || d.attempt !== tr.retried + 1 || tr.started >= d.attempt) return [];
+    tr.deferredStart = undefined;
+    return [this.startEvent(tr, d.attempt, d.ms, d.worker)];
+  }
+
+  /** No RETRY record came for a held start: close the previous attempt from the events alone. */
+  private closeWithoutRecord(tr: Tracked): UnsequencedRunEvent[] {
+    const d = tr.deferredStart;
+    if (!d) return [];
+    const out: UnsequencedRunEvent[] = [];
+    while (tr.retried < d.attempt - 1) {
+      const attempt = tr.retried + 1;
+      const prev = tr.retryEvent?.attempt === attempt ? tr.retryEvent : undefined;
+      const at = prev
+        ? prev.eta !== undefined && prev.countdown_ms !== undefined
+          ? prev.eta - prev.countdown_ms
+          : prev.at
+        : d.ms;
+      out.push(...this.retriedEvent(tr, at, { type: 'Retry', message: 'retried' }, prev?.countdown_ms ?? 0));
+    }
+    return [...out, ...this.releaseStart(tr)];
   }
 
   /** Final records whose events did not come within the grace period: applied as they are. */
@@ -245,6 +274,8 @@ export class CeleryRunTracker {
     for (const tr of this.byCelery.values()) {
       if (tr.pendingRetry && !tr.final && nowMs - tr.pendingRetry.since >= graceMs)
         out.push(...this.resolveRetry(tr));
+      if (tr.deferredStart && !tr.final && !tr.pendingRetry && nowMs - tr.deferredStart.ms >= graceMs)
+        out.push(...this.closeWithoutRecord(tr));
       if (!tr.pending || tr.final || nowMs - tr.pending.since < graceMs) continue;
       const { rec, since } = tr.pending;
       tr.pending = undefined;
@@ -255,7 +286,7 @@ export class CeleryRunTracker {
 
   /** True while final records wait for their events. */
   hasPending(): boolean {
-    for (const tr of this.byCelery.values()) if (tr.pending && !tr.final) return true;
+    for (const tr of this.byCelery.values()) if ((tr.pending || tr.deferredStart) && !tr.final) return true;
     return false;
   }
 
@@ -297,16 +328,11 @@ export class CeleryRunTracker {
         const out: UnsequencedRunEvent[] = [];
         if (tr.pendingRetry && tr.retried < attempt - 1) out.push(...this.resolveRetry(tr));
         if (attempt > 1 && tr.retried < attempt - 1) {
-          // The record of the previous attempt's retry has not come (yet): close it from what we know.
-          const prev = tr.retryEvent?.attempt === attempt - 1 ? tr.retryEvent : undefined;
-          out.push(
-            ...this.retriedEvent(
-              tr,
-              prev?.at ?? ms,
-              { type: 'Retry', message: 'retried' },
-              prev?.countdown_ms ?? 0,
-            ),
-          );
+          // The previous attempt's RETRY record has not come yet (records and events ride different
+          // connections): hold this start until it does, or until the grace period ends.
+          const worker = typeof e.hostname === 'string' ? e.hostname : undefined;
+          tr.deferredStart = { attempt, ms, ...(worker ? { worker } : {}) };
+          return out;
         }
         out.push(this.startEvent(tr, attempt, ms, typeof e.hostname === 'string' ? e.hostname : undefined));
         return out;

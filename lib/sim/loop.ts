@@ -17,7 +17,6 @@ import {
 } from '../engine/core';
 import type {
   AttemptOutcome,
-  BarrierMessage,
   Dispatch,
   Env,
   PlanTask,
@@ -313,7 +312,12 @@ class Simulation {
     const p = this.poolOf === null ? 0 : this.poolOf.get(messageQueue(this.plan, msg));
     if (p === undefined) return;
     if (msg.priority !== undefined) {
-      (this.prios[p] ??= new PriorityMessages()).push(msg as TaskMessage & { priority: number });
+      let prio = this.prios[p];
+      if (prio === undefined) {
+        prio = new PriorityMessages();
+        this.prios[p] = prio;
+      }
+      prio.push(msg as TaskMessage & { priority: number });
       return;
     }
     (this.fifos[p] as TaskMessage[]).push(msg);

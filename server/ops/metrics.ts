@@ -33,6 +33,8 @@ const OUTCOMES: Record<string, string> = {
   'task.failed': 'failure',
   'task.retried': 'retry',
 };
+/** Event types (as they appear in a published append) that `observe` counts. */
+const COUNTED = [...Object.keys(STATES), 'run.finished'].map((t) => `"${t}"`);
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
 /** Attempts in flight remembered for latency (oldest forgotten first). */
 const MAX_OPEN = 100_000;
@@ -162,6 +164,9 @@ export class Metrics {
 
   /** Counts one published append (exported for tests). */
   observe(text: string): void {
+    // A submit's first append (run.started + every task.queued) can be megabytes and holds nothing
+    // counted here: a substring scan is far cheaper than parsing it on the web process's loop.
+    if (!COUNTED.some((t) => text.includes(t))) return;
     let msg: Published;
     try {
       msg = JSON.parse(text) as Published;

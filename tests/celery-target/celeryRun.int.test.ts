@@ -200,7 +200,8 @@ describe('chordflow run --celery on a real Celery 5.2 worker', () => {
         ...(comparable(r.sim) as object),
       });
       expect(r.real.code).toBe(r.sim.status === 'success' ? 0 : 1);
-      violations.push(...timingViolations(r.name, r.real.report.tasks));
+      // Without events the times are when Chordflow saw the records: the rules need the workers' clocks.
+      if (!r.name.startsWith('no-events')) violations.push(...timingViolations(r.name, r.real.report.tasks));
     }
     expect(violations).toEqual([]);
     // The seed's outcome table, stated plainly (SPEC 1.3): A's attempts per scenario on real Celery.

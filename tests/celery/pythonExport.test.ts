@@ -17,7 +17,7 @@ import { parseCanvasJson } from '@/lib/canvas/canvasJson';
 import { createCatalogue } from '@/lib/canvas/catalogue';
 import { toCeleryJson } from '@/lib/canvas/celeryJson';
 import type { CanvasFile, Json } from '@/lib/canvas/model';
-import { RETRY_COUNTDOWN, toPythonModule } from '@/lib/canvas/pythonExport';
+import { toPythonModule } from '@/lib/canvas/pythonExport';
 import { simulate } from '@/lib/sim/simulate';
 import { PYTHON, runPython } from './python';
 

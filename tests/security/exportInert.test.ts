@@ -39,6 +39,7 @@ const PAYLOADS = [
   '&a [*a, *a]',
   '{{ open("PWNED","w") }}',
   '\u0000\u2028\u2029\ud800\\N{BULLET}\\x00',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string that looks like a JS template
   '${process.exit(1)}',
   '__proto__',
   'constructor',

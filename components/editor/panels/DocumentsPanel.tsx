@@ -13,6 +13,7 @@ import {
 } from '@/lib/store/formats';
 import { createServerRepository } from '@/lib/store/serverDocuments';
 import { TEMPLATES } from '@/lib/store/templates';
+import { canvasLink } from '../deepLink';
 import { useActions, useEditor, useEditorStore } from '../EditorProvider';
 
 /** Downloads text as a file (a temporary object URL). */
@@ -115,6 +116,45 @@ function ServerDefinitions() {
           Save to server
         </button>
       </div>
+    </section>
+  );
+}
+
+/** A link that reproduces the canvas (`/?canvas=…`), copied to the clipboard and shown to copy by hand. */
+function ShareLink({ file }: { file: CanvasFile | null }) {
+  const actions = useActions();
+  const [url, setUrl] = useState('');
+  return (
+    <section className="cf-section">
+      <h4>Share</h4>
+      <button
+        type="button"
+        className="cf-btn"
+        data-testid="share-link"
+        onClick={() => {
+          if (file === null)
+            return actions.notify('error', 'The canvas is empty: there is nothing to share.');
+          const link = canvasLink(window.location.origin, file);
+          if (!link.ok) return actions.notify('error', link.message);
+          setUrl(link.url);
+          navigator.clipboard?.writeText(link.url).then(
+            () => actions.notify('info', 'Copied a link that opens this canvas.'),
+            () => actions.notify('info', 'Copy the link below: it opens this canvas.'),
+          );
+        }}
+      >
+        Copy a link to this canvas
+      </button>
+      {url && (
+        <input
+          className="cf-input"
+          readOnly
+          aria-label="Link to this canvas"
+          data-testid="share-url"
+          value={url}
+          onFocus={(e) => e.currentTarget.select()}
+        />
+      )}
     </section>
   );
 }
@@ -310,6 +350,7 @@ export function DocumentsPanel({ file, repo }: { file: CanvasFile | null; repo: 
           Import pasted text
         </button>
       </section>
+      <ShareLink file={file} />
       <section className="cf-section">
         <h4>Export</h4>
         <div className="cf-export">

@@ -136,7 +136,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const seed = intOption('seed', v.seed, SIM_DEFAULTS.seed, -(2 ** 31));
   // --workers N (N workers on every queue) or per-queue pools: --workers default=2x8,gpu=1x1.
-  const poolSpec = v.workers !== undefined && v.workers.includes('=') ? parsePools(v.workers) : undefined;
+  const poolSpec = v.workers?.includes('=') ? parsePools(v.workers) : undefined;
   if (typeof poolSpec === 'string') {
     io.err(`chordflow simulate: --workers ${poolSpec}\n`);
     return 2;
