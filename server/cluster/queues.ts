@@ -37,7 +37,9 @@ function jobOptions(prefix: string, d: Dispatch): JobsOptions & { ignoreDependen
   };
   if (d.delay_ms > 0) opts.delay = Math.round(d.delay_ms);
   // Celery priority on Redis: lower runs first, none = first of all; BullMQ: 1 is the highest, 0 = none.
-  if (d.message.kind === 'task' && d.message.priority !== undefined) opts.priority = d.message.priority + 1;
+  // Clamped: validation allows 0..255, and BullMQ throws past 2^21 (a canvas is hostile input).
+  if (d.message.kind === 'task' && d.message.priority !== undefined)
+    opts.priority = Math.min(255, Math.max(0, Math.floor(d.message.priority) || 0)) + 1;
   if (d.parentBarrier) {
     opts.parent = { id: d.parentBarrier, queue: `${prefix}:${BARRIER_QUEUE}` };
     // Safety net: a child that ever fails must not leave its barrier waiting forever.

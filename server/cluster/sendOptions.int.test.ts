@@ -25,6 +25,8 @@ describe('sending options on BullMQ', () => {
       group: [
         { task: 'add', args: [1, 1], id: 'p', options: { priority: 3, apply_countdown: 1.5 } },
         { task: 'add', args: [2, 2], id: 'plain' },
+        // Past BullMQ's limit (2^21): clamped to Celery's 0..255 instead of failing the dispatch.
+        { task: 'add', args: [3, 3], id: 'huge', options: { priority: 5_000_000 } },
       ],
     } as Json);
     if (!parsed.ok) throw new Error('bad canvas');
@@ -42,6 +44,7 @@ describe('sending options on BullMQ', () => {
       expect(p?.opts.delay).toBe(1500);
       expect((p?.data as TaskMessage | undefined)?.priority).toBe(3);
       expect(plain?.opts.priority ?? 0).toBe(0);
+      expect((await q.getJob(keyOf('huge')))?.opts.priority).toBe(256);
       expect(await p?.getState()).toBe('delayed');
     } finally {
       await dispatcher.close();

@@ -29,6 +29,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const log = createLogger('chordflow-worker', config.logLevel);
   const { shutdownSignal } = await import('../../shutdown');
   const stop = shutdownSignal({ timeoutMs: config.shutdownTimeoutMs, log });
+  // Under `serve` the parent holds an IPC channel: when it dies (even SIGKILL) this worker stops too —
+  // from the very start, also while it still waits for Redis or connects.
+  if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   const { isRedisReachable, waitForRedis } = await import('../../redis/connection');
   if (!(await isRedisReachable(config.redisUrl))) {
     // Start anyway and come up when Redis does (a supervisor may start us before Redis).
@@ -66,8 +69,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   io.out(
     `chordflow worker ${worker.name} is ready (queues ${(queues ?? ['default']).join(', ')}, concurrency ${concurrency}).\n`,
   );
-  // Under `serve` the parent holds an IPC channel: when it dies (even SIGKILL) this worker stops too.
-  if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   await stop;
   await worker.close(config.shutdownTimeoutMs);
   return 0;
