@@ -51,9 +51,19 @@ export function EditorSimulationPanel() {
       editor.setState({ sim: prev });
     };
     push();
-    return useSimStore.subscribe((s, before) => {
-      if (s.stateAt !== before.stateAt || s.run !== before.run) push();
+    let later: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = useSimStore.subscribe((s, before) => {
+      if (s.run !== before.run && s.run) {
+        // A new run: the canvas overlay (every node of a 10,000-task canvas) is drawn in a task of
+        // its own, after the panel's, so neither is one long main-thread task.
+        clearTimeout(later);
+        later = setTimeout(push, 0);
+      } else if (s.stateAt !== before.stateAt || s.run !== before.run) push();
     });
+    return () => {
+      clearTimeout(later);
+      unsubscribe();
+    };
   }, [editor]);
 
   // Selected task (timeline, log) → selected canvas node.

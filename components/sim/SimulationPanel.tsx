@@ -328,7 +328,12 @@ export function SimulationPanel({
     const store = useSimStore.getState();
     store.setStatus('running');
     try {
-      const result = await getClient().simulate(stripped(current.file), current.options);
+      const pending = getClient().simulate(stripped(current.file), current.options);
+      // Mapped while the worker simulates (a task of its own), not in the task that shows the answer.
+      const pathMap = safePathMap(current.file);
+      const result = await pending;
+      // The answer was deserialized in this task: show it in the next one (two shorter tasks).
+      await new Promise((resolve) => setTimeout(resolve, 0));
       const after = useSimStore.getState();
       after.showRun({
         source: 'simulation',
@@ -337,8 +342,9 @@ export function SimulationPanel({
         settings: after.settings,
         elapsed_ms: result.elapsed_ms,
         criticalTasks: result.critical_path,
+        views: result.views,
         sourceCanvas: file?.canvas,
-        ...optional('pathMap', safePathMap(current.file)),
+        ...optional('pathMap', pathMap),
       });
       // Show it happen: replay from the start (⏭ jumps to the end). Big runs open on their final
       // state (replaying thousands of nodes is a choice, not a default); ▶ plays them.

@@ -4,12 +4,16 @@
  * page never freezes. Monte Carlo runs in chunks and yields between them (progress, cancel).
  */
 import type { RunSample } from './model/monteCarloStats';
+import { deriveRunViews } from './model/runViews';
 import { planVariant, runOne, sampleRun } from './runSimulation';
 import type { WorkerRequest, WorkerResponse } from './simulationProtocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const canceled = new Set<number>();
+
+/** Events per message: each takes the page some tens of ms to deserialize at most. */
+const EVENT_SLICE = 5000;
 
 function post(message: WorkerResponse): void {
   self.postMessage(message);
@@ -54,12 +58,18 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
       case 'simulate': {
         const started = performance.now();
         const { events, report, critical_path } = runOne(request.file, request.options);
+        // The page's views are derived here too: at 10,000 tasks they cost the main thread ~1 s.
+        const views = deriveRunViews(events, critical_path);
+        let from = 0;
+        for (; events.length - from > EVENT_SLICE; from += EVENT_SLICE)
+          post({ kind: 'events', id: request.id, events: events.slice(from, from + EVENT_SLICE) });
         post({
           kind: 'simulated',
           id: request.id,
-          events,
+          events: from === 0 ? events : events.slice(from),
           report,
           critical_path,
+          views,
           elapsed_ms: performance.now() - started,
         });
         break;

@@ -6,16 +6,20 @@ import type { CanvasFile } from '../../lib/canvas/model';
 import type { RunEvent } from '../../lib/protocol/events';
 import type { RunReport } from '../../lib/protocol/report';
 import type { RunSample } from './model/monteCarloStats';
+import type { RunViews } from './model/runViews';
 import type { SimOptions, WorkerRequest, WorkerResponse } from './simulationProtocol';
 
 export interface SimulationResult {
   events: RunEvent[];
   report: RunReport;
   critical_path: string[];
+  views: RunViews;
   elapsed_ms: number;
 }
 
 interface Pending {
+  /** Event slices received ahead of a `simulated` answer. */
+  slices?: RunEvent[][];
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   onProgress?: (done: number, total: number, samples: RunSample[][]) => void;
@@ -43,12 +47,17 @@ export function createSimulationClient(): SimulationClient {
     const entry = pending.get(response.id);
     if (!entry) return;
     switch (response.kind) {
+      case 'events':
+        if (entry.slices) entry.slices.push(response.events);
+        else entry.slices = [response.events];
+        break;
       case 'simulated':
         pending.delete(response.id);
         entry.resolve({
-          events: response.events,
+          events: entry.slices ? [...entry.slices.flat(), ...response.events] : response.events,
           report: response.report,
           critical_path: response.critical_path,
+          views: response.views,
           elapsed_ms: response.elapsed_ms,
         });
         break;

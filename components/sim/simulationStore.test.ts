@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { criticalPath } from './model/criticalPath';
 import { flakyTrace } from './model/fixtures';
+import { deriveRunViews } from './model/runViews';
 import { useSimStore } from './simulationStore';
 
 describe('sim store: showing a run, time travel and stepping', () => {
@@ -30,6 +32,30 @@ describe('sim store: showing a run, time travel and stepping', () => {
     expect(useSimStore.getState().playhead).toBe(50);
     s.setPlayhead(99_999);
     expect(useSimStore.getState().playhead).toBe(6235);
+  });
+
+  it('shows the same run from views the worker derived as from the events alone', () => {
+    const store = useSimStore.getState();
+    const criticalTasks = criticalPath(flakyTrace).tasks;
+    store.showRun({ source: 'simulation', events: flakyTrace, criticalTasks });
+    const own = useSimStore.getState();
+    const ownRun = own.run;
+    const ownFinal = own.stateAt;
+    own.setPlayhead(1000);
+    const ownMid = useSimStore.getState().stateAt;
+
+    const views = structuredClone(deriveRunViews(flakyTrace, criticalTasks));
+    store.showRun({ source: 'simulation', events: flakyTrace, criticalTasks, views });
+    const s = useSimStore.getState();
+    expect(s.playhead).toBe(own.playhead);
+    expect(s.run?.timeline).toEqual(ownRun?.timeline);
+    expect([...(s.run?.criticalPaths ?? [])]).toEqual([...(ownRun?.criticalPaths ?? [])]);
+    expect(s.stateAt).toEqual(ownFinal);
+    // The seeded cursor travels back and forth like one that folded from the start.
+    s.setPlayhead(1000);
+    expect(useSimStore.getState().stateAt).toEqual(ownMid);
+    s.setPlayhead(99_999);
+    expect(useSimStore.getState().stateAt).toEqual(ownFinal);
   });
 
   it('applies a fault and removes it', () => {

@@ -18,6 +18,7 @@ import {
   runStateAt,
   type TaskRunState,
 } from './model/runState';
+import type { RunViews } from './model/runViews';
 import { buildTimeline, type Timeline } from './model/timeline';
 import type { PathKey, PolicyOverride } from './model/variants';
 import type { ScenarioId } from './scenarios';
@@ -102,6 +103,8 @@ export interface SimState {
     pathMap?: RunPathMap;
     /** The interpreter's own critical path (task ids); else it is read from the events. */
     criticalTasks?: string[];
+    /** Views the simulation worker already derived from `events` and `criticalTasks`. */
+    views?: RunViews;
     sourceCanvas?: unknown;
   }): void;
   clearRun(): void;
@@ -212,17 +215,39 @@ export const useSimStore = create<SimState>()((set, get) => ({
     set({ settings, faults });
   },
   setStatus: (status, error) => set(error === undefined ? { status, error: '' } : { status, error }),
-  showRun: ({ source, events, report, settings, elapsed_ms, pathMap, criticalTasks, sourceCanvas }) => {
-    const timeline = buildTimeline(events);
-    const critical = criticalTasks ? { tasks: criticalTasks, span_ms: 0 } : criticalPath(events);
-    const final = runStateAt(events, Number.POSITIVE_INFINITY);
-    const criticalPaths = new Set<string>();
-    for (const id of critical.tasks) {
-      const task = final.tasks.get(id);
-      if (task) criticalPaths.add(task.path);
+  showRun: ({
+    source,
+    events,
+    report,
+    settings,
+    elapsed_ms,
+    pathMap,
+    criticalTasks,
+    views,
+    sourceCanvas,
+  }) => {
+    let timeline: Timeline;
+    let critical: CriticalPath;
+    let criticalPaths: Set<string>;
+    let cursor: RunCursor;
+    if (views && criticalTasks) {
+      // Derived in the worker: the main thread only wires them up (no fold of every event here).
+      timeline = views.timeline;
+      critical = { tasks: criticalTasks, span_ms: 0 };
+      criticalPaths = new Set(views.criticalPaths);
+      cursor = createRunCursor(events, views.fold);
+    } else {
+      timeline = buildTimeline(events);
+      critical = criticalTasks ? { tasks: criticalTasks, span_ms: 0 } : criticalPath(events);
+      const final = runStateAt(events, Number.POSITIVE_INFINITY);
+      criticalPaths = new Set<string>();
+      for (const id of critical.tasks) {
+        const task = final.tasks.get(id);
+        if (task) criticalPaths.add(task.path);
+      }
+      cursor = createRunCursor(events);
     }
     const endMs = timeline.endMs;
-    const cursor = createRunCursor(events);
     const run: ShownRun = {
       source,
       events,

@@ -35,6 +35,9 @@ const port = Number(process.env.BENCH_EDITOR_PORT ?? 3210);
 const base = `http://127.0.0.1:${port}`;
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+/** `--only simulate`: just the 10,000-task simulate + replay figures (a quick check of that bar). */
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
 
 function emit(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'editor', ...line })}\n`);
@@ -185,6 +188,23 @@ function frameLine(name: string, f: Frames): Record<string, number | string> {
  * The 10,000-task chord (stacks on) against the bare page at 1,000 nodes: load, pan, zoom, drag (median
  * of `runs`), then simulate + replay once, then imports of 1,000 / 10,000-task groups.
  */
+async function simulateBig(browser: Browser) {
+  const s = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await loadStacked(s, `${base}/bench/editor?n=10000&shape=chord&sim=on`);
+  const sim = await simulateAndReplay(s);
+  await s.close();
+  const simLine = {
+    simulate_ms: sim.simulate_ms,
+    simulate_frame_ms_p95: +percentile(sim.simulate.frames, 95).toFixed(2),
+    simulate_longest_task_ms: Math.round(sim.simulate.longest),
+    replay_frame_ms_mean: +mean(sim.replay.frames).toFixed(2),
+    replay_frame_ms_p95: +percentile(sim.replay.frames, 95).toFixed(2),
+    replay_longest_task_ms: Math.round(sim.replay.longest),
+  };
+  emit({ page: 'editor-stacked', tasks: 10000, ...simLine });
+  return simLine;
+}
+
 async function bigCanvas(browser: Browser) {
   const acc = { load: [] as number[], pan: [] as number[], zoom: [] as number[], drag: [] as number[] };
   const bare = { pan: [] as number[], zoom: [] as number[] };
@@ -218,19 +238,7 @@ async function bigCanvas(browser: Browser) {
     ] as const)
       emit({ page: 'editor-stacked', tasks: 10000, run, ...frameLine(g, f) });
   }
-  const s = await open();
-  await loadStacked(s, `${chordUrl}&sim=on`);
-  const sim = await simulateAndReplay(s);
-  await s.close();
-  const simLine = {
-    simulate_ms: sim.simulate_ms,
-    simulate_frame_ms_p95: +percentile(sim.simulate.frames, 95).toFixed(2),
-    simulate_longest_task_ms: Math.round(sim.simulate.longest),
-    replay_frame_ms_mean: +mean(sim.replay.frames).toFixed(2),
-    replay_frame_ms_p95: +percentile(sim.replay.frames, 95).toFixed(2),
-    replay_longest_task_ms: Math.round(sim.replay.longest),
-  };
-  emit({ page: 'editor-stacked', tasks: 10000, ...simLine });
+  const simLine = await simulateBig(browser);
   const imports: number[] = [];
   for (const n of [1000, 10000]) {
     const p = await open();
@@ -262,6 +270,14 @@ async function main(): Promise<void> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
+    if (only === 'simulate') {
+      // Warm-up load so the measured one is not a cold server.
+      const w = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await loadStacked(w, `${base}/bench/editor?n=100&shape=chord&sim=on`);
+      await w.close();
+      for (let run = 0; run < runs; run++) await simulateBig(browser);
+      return;
+    }
     const pages = [
       { name: 'bare', path: '/bench/bare', node: '.react-flow__node' },
       // Stacks off: these bars measure drawing 1,000 / 2,000 task nodes one by one.
