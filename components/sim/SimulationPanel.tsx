@@ -4,7 +4,7 @@
  * the task drawer. The simulator runs in a Web Worker; the views read the sim slice, whose run is just
  * an event list, so live runs reuse every view.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogueEntry } from '../../lib/canvas/catalogue';
 import type { CanvasFile, CanvasNode } from '../../lib/canvas/model';
 import { normalizeCanvas } from '../../lib/canvas/normalize';
@@ -236,7 +236,16 @@ function TimelineAtPlayhead(props: {
   criticalTasks: ReadonlySet<string>;
 }) {
   const playhead = useSimStore((s) => s.playhead);
-  return <Timeline {...props} playhead={playhead} onSelect={selectTask} onSeek={seek} />;
+  // A new run's Gantt (thousands of SVG bars at 10,000 tasks) is drawn a task after the rest of the
+  // panel, so the two are not one long main-thread task; until then the previous one stays.
+  const [drawn, setDrawn] = useState<ShownRun['timeline'] | null>(null);
+  useEffect(() => {
+    if (drawn === props.timeline) return;
+    const timer = setTimeout(() => setDrawn(props.timeline), 0);
+    return () => clearTimeout(timer);
+  }, [drawn, props.timeline]);
+  if (!drawn) return null;
+  return <Timeline {...props} timeline={drawn} playhead={playhead} onSelect={selectTask} onSeek={seek} />;
 }
 
 function pickEvent(event: RunEvent): void {

@@ -104,6 +104,11 @@ export async function simulateAndReplay(
     await page.click('[data-testid="sim-run"]');
     await page.waitForSelector('[data-testid="sim-summary"][data-status]', { timeout: 120_000 });
     simulate_ms = Date.now() - t0;
+    // Parts of the answer are drawn in later tasks (Gantt, canvas overlay): they count too.
+    await page.waitForSelector('[data-testid="attempt-bar"], [data-testid="attempt-strip"]', {
+      timeout: 120_000,
+    });
+    await page.waitForTimeout(1000);
   });
   await page.getByRole('button', { name: 'Jump to start' }).click();
   const replay = await recordFrames(page, async () => {
