@@ -91,13 +91,30 @@ describe('normalizeCanvas (composition + prepare_steps)', () => {
     expect(out.header[1]?.link).toEqual([]);
   });
 
+  it('unrolls one level of one-member groups per chain step, like prepare_steps (so not idempotent there)', () => {
+    // Celery's `maybe_unroll_group` unrolls one level when a chain is applied: chain(group([group([a])]))
+    // runs group([a]) (a list result). Normalizing that output again would unroll it once more, which
+    // Celery never does (a chain is prepared once), so idempotence only holds without such nesting.
+    const nested = chain(group(group(a)));
+    expect(n(nested)).toBe('chain(group(a))');
+    expect(n(normalizeCanvas(nested))).toBe('chain(a)');
+  });
+
   it('is idempotent and leaves only raw chains (property)', () => {
+    // A one-member group directly holding a group is unrolled one level per application (test above).
+    const hasNestedLoneGroup = (node: Parameters<typeof normalizeCanvas>[0]) =>
+      walkNodes(node).some(
+        ({ node: x }) => x.type === 'group' && x.tasks.length === 1 && x.tasks[0]?.type === 'group',
+      );
     fc.assert(
-      fc.property(arbCanvasNode({ maxDepth: 3 }), (node) => {
-        const once = normalizeCanvas(node);
-        expect(normalizeCanvas(once)).toEqual(once);
-        for (const { node: x } of walkNodes(once)) if (x.type === 'chain') expect(x.raw).toBe(true);
-      }),
+      fc.property(
+        arbCanvasNode({ maxDepth: 3 }).filter((node) => !hasNestedLoneGroup(node)),
+        (node) => {
+          const once = normalizeCanvas(node);
+          expect(normalizeCanvas(once)).toEqual(once);
+          for (const { node: x } of walkNodes(once)) if (x.type === 'chain') expect(x.raw).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { error, type Problem } from './problems';
+import { SEND_OPTION_KEYS } from './sendOptions';
 
 const nonNegative = z.number();
 export const TASK_OPTION_KEYS = [
@@ -18,12 +19,7 @@ export const TASK_OPTION_KEYS = [
   'time_limit',
   'queue',
   'apply_countdown',
-  'eta',
-  'expires',
-  'priority',
-  'routing_key',
-  'ignore_result',
-  'shadow',
+  ...SEND_OPTION_KEYS,
 ] as const;
 
 export const taskOptionsSchema = z.strictObject({

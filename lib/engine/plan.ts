@@ -10,6 +10,7 @@ import { type LinkConfig, pushDownLinks, unchainTasks } from '../canvas/links';
 import type { CanvasFile, CanvasNode, TaskNode, TaskOptions } from '../canvas/model';
 import { normalizeCanvas } from '../canvas/normalize';
 import { putOwn } from '../canvas/ownKeys';
+import { SEND_OPTION_KEYS } from '../canvas/sendOptions';
 import type { TaskError, TaskOrigin } from '../protocol/events';
 import { join, joinAfterGroups } from './planSteps';
 import { checkApply } from './step';
@@ -53,15 +54,7 @@ export function escapeKey(text: string, dots = true): string {
 }
 
 /** Sending options copied as given (lib/canvas/sendOptions.ts interprets them when a message is sent). */
-const SEND_KEYS = [
-  'apply_countdown',
-  'eta',
-  'expires',
-  'priority',
-  'routing_key',
-  'ignore_result',
-  'shadow',
-] as const;
+const SEND_KEYS = ['apply_countdown', ...SEND_OPTION_KEYS] as const;
 
 /** Celery defaults + catalogue defaults + node options, with every retry field filled. */
 export function resolveOptions(entry: CatalogueEntry | undefined, node: TaskOptions): ResolvedOptions {
