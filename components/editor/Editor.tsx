@@ -203,6 +203,21 @@ function EditorShell({
     return () => clearTimeout(timer);
   }, [doc, persist, store]);
 
+  // …and at once when the page goes away: a link opened right after an edit must not lose it to the
+  // debounce (the next page restores the autosave before it opens the link).
+  useEffect(() => {
+    if (!persist) return;
+    const save = () => {
+      const { ui, doc: current } = store.getState();
+      window.localStorage.setItem(
+        AUTOSAVE_KEY,
+        JSON.stringify({ version: 1, name: ui.docName, doc: current }),
+      );
+    };
+    window.addEventListener('pagehide', save);
+    return () => window.removeEventListener('pagehide', save);
+  }, [persist, store]);
+
   // Validation: problems by node for badges, the list for the panel. It runs on a deferred copy of the
   // canvas (null on the first render), so a large canvas paints before it is validated.
   // Positions do not change validity: validate on canvas/invoke/config only.
