@@ -32,19 +32,17 @@ import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../r
 import {
   type Definition,
   type DefinitionStore,
-  definitionJson,
   definitionRunFile,
-  injectPayload,
   isValidNamePart,
   retentionOffset,
   runPayload,
 } from '../../runs/definitions';
-import { definitionsFromYaml, schemaMapLoader } from '../../runs/directorImport';
 import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
 import { guardApiRequest } from '../security/httpGuard';
 import type { SecurityPolicy } from '../security/policy';
 import { celeryTarget, isCeleryRecord } from './celeryTarget';
+import { definitionRoutes, type Handler } from './definitionRoutes';
 import { taskObjects, workflowObject } from './directorView';
 import { healthReport } from './health';
 import { DIRECTOR_WORKFLOW_BODY, schemaErrors } from './jsonSchema';
@@ -81,8 +79,6 @@ export interface ApiDeps {
   /** Called after definitions are saved (periodic schedules follow them). */
   onDefinitionsSaved?: () => Promise<void>;
 }
-
-type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
 
 const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']);
 
@@ -406,65 +402,14 @@ export function createApiHandler(
     sendJson(res, 201, workflowObject(run));
   };
 
-  const listDefinitions: Handler = async (_req, res) => {
-    const list = await defs().list();
-    sendJson(res, 200, list.map(definitionJson));
-  };
-
-  /** `{yaml, schemas?}`: every workflow of a workflows.yml becomes a definition (all or nothing). */
-  async function importYaml(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
-    if (typeof body.yaml !== 'string')
-      throw new HttpError(400, '"yaml" must be the text of a workflows.yml.');
-    if (body.schemas !== undefined && !isPlainObject(body.schemas))
-      throw new HttpError(400, '"schemas" must map schema names to JSON Schema objects.');
-    const c = cluster();
-    const { definitions, problems } = definitionsFromYaml(
-      body.yaml,
-      c.catalogue,
-      schemaMapLoader(body.schemas as Record<string, Json> | undefined),
-    );
-    if (problems.length > 0 || definitions.length === 0) {
-      throw new HttpError(400, 'The workflows file cannot be imported', {
-        errors: problems.length > 0 ? problems : ['The file declares no workflow.'],
-      });
-    }
-    await defs().saveAll(definitions);
-    await deps.onDefinitionsSaved?.();
-    sendJson(res, 201, definitions.map(definitionJson));
-  }
-
-  const saveDefinition: Handler = async (req, res) => {
-    const body = await readBody(req);
-    if (!isPlainObject(body))
-      throw new HttpError(
-        400,
-        'The request body must be a JSON object {project, name, canvas, description?} or {yaml, schemas?}.',
-      );
-    if (body.yaml !== undefined) return importYaml(res, body);
-    if (!isValidNamePart(body.project) || !isValidNamePart(body.name)) {
-      throw new HttpError(400, '"project" and "name" are required: 1–64 letters, digits, "_" or "-" each.');
-    }
-    if (body.description !== undefined && typeof body.description !== 'string') {
-      throw new HttpError(400, '"description" must be a string.');
-    }
-    if (body.canvas === undefined) throw new HttpError(400, 'Missing field "canvas": a Canvas JSON node.');
-    if (body.payload !== undefined && !isPlainObject(body.payload))
-      throw new HttpError(400, '"payload" (the definition\'s input) must be a JSON object.');
-    const c = cluster();
-    // Validate now (with an empty payload) so a broken definition is refused when saved, not when run.
-    c.plan(c.parseCanvas(injectPayload(body.canvas as Json, {}, c.catalogue)), 'validate');
-    const def = {
-      project: body.project,
-      name: body.name,
-      fullname: `${body.project}.${body.name}`,
-      canvas: body.canvas as Json,
-      ...(typeof body.description === 'string' ? { description: body.description } : {}),
-      ...(body.payload !== undefined ? { payload: body.payload as Json } : {}),
-    };
-    await defs().save(def);
-    await deps.onDefinitionsSaved?.();
-    sendJson(res, 201, definitionJson(def));
-  };
+  const { listDefinitions, saveDefinition } = definitionRoutes({
+    cluster,
+    defs,
+    readBody,
+    onSaved: async () => {
+      await deps.onDefinitionsSaved?.();
+    },
+  });
 
   const listTasks: Handler = async (_req, res) => {
     const catalogue = deps.catalogue ?? deps.client?.catalogue;
