@@ -18,6 +18,8 @@ import { freePort, startPrivateRedis } from '../../tests/support/redisServer';
 
 const TASKS = Number(process.env.BIG_SUBMIT_TASKS ?? 20_000);
 const UNRELATED = 20;
+/** Extra node options for serve (its worker processes inherit them), e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`. */
+const NODE_ARGS = (process.env.BIG_SUBMIT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function emit(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -55,7 +57,7 @@ async function round(
   const base = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/chordflow.js', 'serve', '--no-web', '--port', String(port)],
+    [...NODE_ARGS, 'bin/chordflow.js', 'serve', '--no-web', '--port', String(port)],
     {
       env: {
         ...process.env,
