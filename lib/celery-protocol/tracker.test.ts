@@ -11,7 +11,8 @@ import type { RunEvent, UnsequencedRunEvent } from '../protocol/events';
 import { reduceRunAll } from '../protocol/reduceRun';
 import { toReport } from '../protocol/toReport';
 import { celeryIdMap } from './ids';
-import { CeleryRunTracker, PENDING_GRACE_MS } from './tracker';
+import { PENDING_GRACE_MS } from './trackedTask';
+import { CeleryRunTracker } from './tracker';
 
 const T0 = 1_800_000_000_000;
 const catalogue = createCatalogue();

@@ -11,51 +11,12 @@
 import type { TaskCatalogue } from '../canvas/catalogue';
 import type { Json } from '../canvas/model';
 import { onBarrierReleased } from '../engine/barrier';
-import { markRemainder } from '../engine/failure';
-import { StepBuilder } from '../engine/step';
-import type { PlanTask, RunPlan, TaskFinal } from '../engine/types';
+import type { RunPlan } from '../engine/types';
 import type { TaskError, UnsequencedRunEvent } from '../protocol/events';
+import { chainRemainderMarks } from './chainRemainderMarks';
 import type { CeleryIdMap } from './ids';
 import { type CeleryEvent, doneAtMs, type ResultRecord, recordError, retryCountdownMs } from './records';
-
-interface Tracked {
-  task: PlanTask;
-  /** Attempt of the latest message the worker received (retries + 1). */
-  received: number;
-  /** Attempt whose task.started was emitted (0 = none). */
-  started: number;
-  /** Attempts closed with task.retried. */
-  retried: number;
-  /** The worker's task-retried for the running attempt: time and countdown, until the record comes. */
-  retryEvent?: { attempt: number; at: number; countdown_ms: number | undefined; eta?: number } | undefined;
-  /** A RETRY record waiting for the worker's events to date the retry (see `pending`). */
-  pendingRetry?: { rec: ResultRecord; since: number } | undefined;
-  /** epoch ms the running (or last) attempt started. */
-  startedAtMs?: number;
-  /** A task-started that came before the previous attempt's RETRY record (see task-started). */
-  deferredStart?: { attempt: number; ms: number; worker?: string } | undefined;
-  final?: TaskFinal;
-  /** Any event or record seen for this task (a FAILURE record without any is a Celery mark). */
-  seen: boolean;
-  /** In the run's task list: canvas tasks from the start, callbacks/errbacks once Celery sent them. */
-  listed: boolean;
-  worker?: string;
-  /** epoch ms of the last task-received, or its ETA when later (a start time when task-started was lost). */
-  receivedAt?: number;
-  /** epoch ms of task-succeeded/failed, better than the record's date_done. */
-  endedAt?: number;
-  /**
-   * A final record that came before any event of its task: records are published at once, events in
-   * batches, so it waits (up to a grace period) for the task's events to tell a real execution from a
-   * Celery mark and to give the attempt its start time.
-   */
-  pending?: { rec: ResultRecord; since: number } | undefined;
-}
-
-/** How long a final record waits for its task's batched events (Celery flushes them every ~1 s). */
-export const PENDING_GRACE_MS = 2000;
-
-const FINAL_STATES = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);
+import { FINAL_STATES, PENDING_GRACE_MS, type Tracked } from './trackedTask';
 
 export class CeleryRunTracker {
   private readonly byCelery = new Map<string, Tracked>();
@@ -428,40 +389,10 @@ export class CeleryRunTracker {
     return out;
   }
 
-  /**
-   * Chordflow's chain-remainder marks for tasks Celery leaves PENDING for ever (lib/engine/CONTEXT.md,
-   * "Where Chordflow deliberately differs": a failure before a chord in a chain, a chord whose header
-   * failed inside a chain). Celery's own records already mark plain chain steps; this only fills the
-   * steps Celery never settles, with the core's markRemainder, once nothing is in flight any more.
-   */
-  private reconcile(nowMs: number): UnsequencedRunEvent[] {
-    const out: UnsequencedRunEvent[] = [];
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const tr of this.byCelery.values()) {
-        const err = tr.final?.state === 'FAILURE' ? tr.final.error : undefined;
-        if (!err) continue;
-        const node = this.plan.nodes[tr.task.node];
-        if (!node || node.next === null) continue;
-        const s = new StepBuilder(this.plan, this.at(nowMs));
-        markRemainder(s, node.next, err);
-        for (const e of s.step.events) {
-          if (e.type !== 'task.failed') continue;
-          const target = this.byPlan.get(e.task_id);
-          if (!target || target.final) continue;
-          target.final = { state: 'FAILURE', error: e.error };
-          out.push({ ...e, at: this.at(nowMs) });
-          changed = true;
-        }
-      }
-    }
-    return out;
-  }
-
   /** `run.finished` from the finals seen, by the core's own rule for the run root (lib/engine/barrier.ts). */
   finish(nowMs: number): UnsequencedRunEvent[] {
     const endMs = this.lastEndMs ?? nowMs;
-    const marks = this.reconcile(endMs);
+    const marks = chainRemainderMarks(this.plan, this.byPlan, this.at(endMs));
     this.finished = true;
     const finals = (id: string) => this.byPlan.get(id)?.final;
     const root = this.plan.barriers[0];

@@ -265,22 +265,6 @@ export function reduceRun(view: RunView | undefined, event: RunEvent): RunView {
   return applyInPlace(next, event, copyOnWrite, false);
 }
 
-/**
- * A fold that owns its view and applies events one at a time, in place, as they happen: a streamed
- * trace (the simulator's `sink`) is reduced without keeping it. Same view as `reduceRunAll` of the
- * same events.
- */
-export function runFold(runId: string): { view: RunView; apply(event: RunEvent): void } {
-  const view = emptyView(runId);
-  const owned = (id: string): TaskView | undefined => view.tasks.get(id);
-  return {
-    view,
-    apply(event) {
-      applyInPlace(view, event, owned, true);
-    },
-  };
-}
-
 /** Folds many events with a single copy of `view` (fast path for whole traces). */
 export function reduceRunAll(events: readonly RunEvent[], view?: RunView): RunView {
   const first = events[0];

@@ -15,24 +15,16 @@ import {
   onBarrierReleased,
   startRun,
 } from '../engine/core';
-import type {
-  AttemptOutcome,
-  Dispatch,
-  Env,
-  PlanTask,
-  RunPlan,
-  Step,
-  TaskFinal,
-  TaskMessage,
-} from '../engine/types';
+import type { AttemptOutcome, Dispatch, Env, RunPlan, Step, TaskFinal, TaskMessage } from '../engine/types';
 import type { RunEvent, RunStatus } from '../protocol/events';
 import { performAttempt } from './attempt';
-import { criticalPath } from './criticalPath';
+import { CausalTrail } from './causalTrail';
 import { TimeHeap } from './heap';
 import { type Action, type BarrierState, filled, taskIndex } from './loopParts';
 import { messageQueue, type WorkerPool } from './pools';
 import { PriorityMessages } from './priorityMessages';
 import type { Random } from './prng';
+import type { ReportRecorder } from './reportRecorder';
 
 export interface LoopOptions {
   workers: number;
@@ -49,6 +41,8 @@ export interface LoopOptions {
    * `events` (which comes back empty), so a 1,000,000-task run never holds its whole trace.
    */
   sink?: (event: RunEvent) => void;
+  /** Records the run report as the run goes (with or without the trace); also keeps the critical path. */
+  recorder?: ReportRecorder;
 }
 
 export interface LoopResult {
@@ -84,20 +78,13 @@ class Simulation {
   private readonly planFinals: Array<TaskFinal | undefined>;
   private readonly dynamicFinals = new Map<string, TaskFinal>();
   private readonly counts = new Map<string, number>();
-  // Critical path bookkeeping (trace mode): by plan index, run-time tasks by id.
-  private readonly causeOf: Array<string | null | undefined>;
-  /** Plan index of `causeOf[i]` (-1: none or a run-time task), so the walk back needs no id lookup. */
-  private readonly causeIndex: Int32Array;
-  /** Virtual end time by plan index (-1: not finished); typed arrays fill 100k slots without growth. */
-  private readonly endAt: Float64Array;
-  private readonly dynamicCause = new Map<string, string | null>();
-  private readonly dynamicEnd = new Map<string, number>();
-  private cause: string | null = null;
-  private causeTask = -1;
+  /** Critical-path bookkeeping (with the trace or the recorded report; Monte Carlo runs skip it). */
+  private readonly trail: CausalTrail | undefined;
   retries = 0;
   status: RunStatus | undefined;
   makespan = 0;
   private readonly env: Env;
+  private readonly recorder: ReportRecorder | undefined;
   readonly lookup = (id: string, hint?: number): TaskFinal | undefined => {
     const i = hint ?? this.index.get(id);
     return i === undefined ? this.dynamicFinals.get(id) : this.planFinals[i];
@@ -130,11 +117,15 @@ class Simulation {
       this.frees.push(free);
     });
     const n = plan.tasks.length;
+    this.recorder = opts.recorder;
+    this.trail = opts.trace || opts.recorder !== undefined ? new CausalTrail(plan) : undefined;
     this.planFinals = filled<TaskFinal | undefined>(n, undefined);
-    this.causeOf = opts.trace ? filled<string | null | undefined>(n, undefined) : [];
-    this.endAt = new Float64Array(opts.trace ? n : 0).fill(-1);
-    this.causeIndex = new Int32Array(opts.trace ? n : 0).fill(-1);
-    this.env = { now: 0, random: opts.random, worker: '' };
+    this.env = {
+      now: 0,
+      random: opts.random,
+      worker: '',
+      events: opts.trace ? 'all' : opts.recorder !== undefined ? 'outcomes' : 'none',
+    };
   }
 
   private get index(): Map<string, number> {
@@ -180,8 +171,10 @@ class Simulation {
     }
   }
 
-  private apply(step: Step): void {
+  /** Applies a core step; `hint` is the plan index of the task it is about (-1: none). */
+  private apply(step: Step, hint: number): void {
     if (this.opts.trace) this.emitEvents(step);
+    if (this.recorder !== undefined) this.recorder.events(step.events, hint);
     if (step.finals.length > 0) this.storeFinals(step);
     if (step.reports.length > 0) this.countReports(step);
     for (const d of step.dispatch) this.dispatch(d);
@@ -211,18 +204,9 @@ class Simulation {
       if (state.outstanding === 0) this.release(state);
       return;
     }
-    if (this.opts.trace) this.noteCause(m);
+    if (this.trail !== undefined) this.trail.dispatched(m);
     if (d.delay_ms > 0) this.schedule(this.now + d.delay_ms, false, m, -1, null);
     else this.enqueue(m);
-  }
-
-  private noteCause(m: TaskMessage): void {
-    if (m.task >= 0 && m.dynamic === undefined) {
-      if (this.causeOf[m.task] === undefined) {
-        this.causeOf[m.task] = this.cause;
-        this.causeIndex[m.task] = this.causeTask;
-      }
-    } else if (!this.dynamicCause.has(m.task_id)) this.dynamicCause.set(m.task_id, this.cause);
   }
 
   private schedule(
@@ -245,7 +229,7 @@ class Simulation {
 
   private release(b: BarrierState): void {
     this.barriers.delete(b.msg.key);
-    this.apply(onBarrierReleased(this.plan, b.msg, this.lookup, this.env));
+    this.apply(onBarrierReleased(this.plan, b.msg, this.lookup, this.env), -1);
     this.complete(b.parent);
   }
 
@@ -258,6 +242,8 @@ class Simulation {
       return;
     }
     env.worker = this.workerNames[slot] as string;
+    if (this.recorder !== undefined)
+      this.recorder.started(msg.task_id, msg.task, attemptOf(msg), env.now, env.worker);
     if (this.opts.trace) {
       // The core's `startedEvent` with its sequence number built in (same keys in the same order; an
       // event reshaped by adding `seq` afterwards costs memory on 100k tasks).
@@ -285,11 +271,10 @@ class Simulation {
     const env = this.env;
     env.now = this.now;
     env.worker = this.workerNames[a.slot] as string;
-    this.cause = msg.task_id;
-    // A delivery with a plan index carries that plan task's id (retries and replacements keep both).
-    this.causeTask = msg.task;
+    const trail = this.trail;
+    if (trail !== undefined) trail.begin(msg);
     const step = onAttemptFinished(this.plan, msg, a.outcome as AttemptOutcome, env);
-    this.apply(step);
+    this.apply(step, msg.task);
     if (step.retry !== undefined) {
       this.retries += 1;
       const next = step.retry.message;
@@ -297,14 +282,10 @@ class Simulation {
         this.schedule(this.now + step.retry.countdown_ms, false, next, -1, null);
       else this.enqueue(next);
     } else {
-      if (this.opts.trace) {
-        if (msg.task >= 0 && msg.dynamic === undefined) this.endAt[msg.task] = this.now;
-        else this.dynamicEnd.set(msg.task_id, this.now);
-      }
+      if (trail !== undefined) trail.finished(msg, this.now);
       this.complete(msg.barrier);
     }
-    this.cause = null;
-    this.causeTask = -1;
+    if (trail !== undefined) trail.end();
   }
 
   /** A message enters its queue's broker FIFO (a queue no pool consumes never gets a slot). */
@@ -345,7 +326,7 @@ class Simulation {
   }
 
   run(): void {
-    this.apply(startRun(this.plan, 0));
+    this.apply(startRun(this.plan, 0, this.env.events), -1);
     this.fill();
     for (;;) {
       const action = this.heap.pop();
@@ -362,39 +343,9 @@ class Simulation {
     }
   }
 
-  /** Critical path: from the task that finished last back along what dispatched each task. */
+  /** Task ids along what enabled the last finishing task (empty when not kept). */
   criticalPath(): string[] {
-    if (!this.opts.trace) return [];
-    let last: string | undefined;
-    let lastEnd = -1;
-    // Plan indexes of the ids met on the walk (the full id index is only built for run-time tasks).
-    const known = new Map<string, number>();
-    const tasks = this.plan.tasks;
-    let lastIndex = -1;
-    for (let i = 0; i < tasks.length; i++) {
-      const end = this.endAt[i] as number;
-      if (end > lastEnd) {
-        lastEnd = end;
-        lastIndex = i;
-        last = (tasks[i] as PlanTask).id;
-      }
-    }
-    for (const [id, end] of this.dynamicEnd) {
-      if (end > lastEnd) {
-        lastEnd = end;
-        lastIndex = -1;
-        last = id;
-      }
-    }
-    if (last !== undefined && lastIndex >= 0) known.set(last, lastIndex);
-    return criticalPath(last, (id) => {
-      const i = known.get(id) ?? this.index.get(id);
-      if (i === undefined) return this.dynamicCause.get(id);
-      const cause = this.causeOf[i];
-      const ci = this.causeIndex[i] as number;
-      if (cause !== undefined && cause !== null && ci >= 0) known.set(cause, ci);
-      return cause;
-    });
+    return this.trail === undefined ? [] : this.trail.path();
   }
 }
 

@@ -7,12 +7,11 @@ import type { CanvasFile } from '../canvas/model';
 import { planRun } from '../engine/plan';
 import type { RunPlan } from '../engine/types';
 import type { RunEvent } from '../protocol/events';
-import { reduceRunAll, runFold } from '../protocol/reduceRun';
 import type { RunReport } from '../protocol/report';
-import { toReport } from '../protocol/toReport';
 import { type LoopResult, runLoop } from './loop';
 import { unservedQueues, type WorkerPool } from './pools';
 import { createRandom } from './prng';
+import { ReportRecorder } from './reportRecorder';
 import { isScenario, simModelsFor, usesTutorialTasks, withTutorialScenario } from './scenarios';
 
 export interface SimulateOptions {
@@ -66,6 +65,7 @@ export function simulatePlan(
     scenario?: string;
     trace?: boolean;
     sink?: (event: RunEvent) => void;
+    recorder?: ReportRecorder;
   },
 ): LoopResult {
   const generic = opts.scenario !== undefined && isScenario(opts.scenario) && !usesTutorialTasks(plan);
@@ -89,28 +89,32 @@ export function simulatePlan(
     ),
     trace: opts.trace ?? true,
     ...(opts.sink !== undefined ? { sink: opts.sink } : {}),
+    ...(opts.recorder !== undefined ? { recorder: opts.recorder } : {}),
   });
 }
 
-/** One seeded simulated run of `file`. Same inputs → identical trace. */
+/**
+ * One seeded simulated run of `file`. Same inputs → identical trace. The report is recorded by the
+ * loop as it runs (`ReportRecorder`): the same as `toReport(reduceRunAll(events))`, without the fold.
+ */
 export function simulate(file: CanvasFile, opts: SimulateOptions): SimulationResult {
   const plan = planForSimulation(file, opts);
-  const loop = simulatePlan(plan, opts);
-  const report = toReport(reduceRunAll(loop.events));
-  return { events: loop.events, report, critical_path: loop.critical_path };
+  const recorder = new ReportRecorder(plan);
+  const loop = simulatePlan(plan, { ...opts, recorder });
+  return { events: loop.events, report: recorder.report(), critical_path: loop.critical_path };
 }
 
 /**
- * `simulate` without keeping the trace: every event is folded into the run view as it happens, so
- * memory grows with the tasks, not with the events (the CLI's path; 1,000,000-task canvases). Same
- * report and critical path as `simulate`, byte for byte.
+ * `simulate` without the trace: no event is kept or sequenced, the loop records the report in typed
+ * arrays as it runs, so memory grows with the tasks, not with the events (the CLI's path;
+ * 1,000,000-task canvases). Same report and critical path as `simulate`, byte for byte.
  */
 export function simulateReport(
   file: CanvasFile,
   opts: SimulateOptions,
 ): { report: RunReport; critical_path: string[] } {
   const plan = planForSimulation(file, opts);
-  const fold = runFold(plan.run_id);
-  const loop = simulatePlan(plan, { ...opts, sink: fold.apply });
-  return { report: toReport(fold.view), critical_path: loop.critical_path };
+  const recorder = new ReportRecorder(plan);
+  const loop = simulatePlan(plan, { ...opts, trace: false, recorder });
+  return { report: recorder.report(), critical_path: loop.critical_path };
 }

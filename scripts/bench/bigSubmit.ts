@@ -8,7 +8,7 @@
  * one 20,000-task group is POSTed. Two rounds, each figure beside its reference in the same run:
  *   - `inline` (reference): CHORDFLOW_INLINE_WORKERS=1 CHORDFLOW_SUBMIT_INLINE=1, the old design;
  *   - `isolated`: workers in child processes, the submit planned and stored on a worker thread.
- * Prints JSON lines; exits 1 if the isolated round misses a bar.
+ * Prints JSON lines (with the web process's peak RSS on Linux); exits 1 if the isolated round misses a bar.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +18,8 @@ import { freePort, startPrivateRedis } from '../../tests/support/redisServer';
 
 const TASKS = Number(process.env.BIG_SUBMIT_TASKS ?? 20_000);
 const UNRELATED = 20;
+/** Extra node options for serve (its worker processes inherit them), e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`. */
+const NODE_ARGS = (process.env.BIG_SUBMIT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function emit(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -44,6 +46,17 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/** Peak resident memory of a process (Linux: VmHWM), undefined elsewhere. */
+function peakRssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
 async function round(
   name: 'inline' | 'isolated',
   env: Record<string, string>,
@@ -55,7 +68,7 @@ async function round(
   const base = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/chordflow.js', 'serve', '--no-web', '--port', String(port)],
+    [...NODE_ARGS, 'bin/chordflow.js', 'serve', '--no-web', '--port', String(port)],
     {
       env: {
         ...process.env,
@@ -146,6 +159,7 @@ async function round(
     pinging = false;
     await pinger;
     const statuses = await Promise.all(unrelated.map(status));
+    const webPeakMb = peakRssMb(child.pid);
     const starts = readFileSync(logFile, 'utf8')
       .split('\n')
       .filter((l) => l.includes(' start '))
@@ -177,6 +191,7 @@ async function round(
       ping_p99_ms_during: Number(pct(during, 99).toFixed(1)),
       ping_max_ms_during: Number((during[during.length - 1] ?? 0).toFixed(1)),
       ping_errors: pingErrors,
+      ...(webPeakMb !== undefined ? { web_rss_peak_mb: webPeakMb } : {}),
       loadavg_1m: Number(loadavg()[0]?.toFixed(2)),
     };
   } finally {

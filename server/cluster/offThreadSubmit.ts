@@ -1,14 +1,16 @@
 /**
- * The web process's side of submitThread.ts: one worker thread that takes ad-hoc canvas submits, so
- * planning and storing a huge run never blocks HTTP, Socket.IO or (with `--inline-workers`) job-lock
- * renewal. Available when running the compiled CLI (the thread is a JavaScript file next to this one);
- * from TypeScript sources (tests) submits run inline as before.
+ * The web process's side of submitThread.ts: one worker thread that takes ad-hoc canvas submits and the
+ * reads that grow with a run (a workflow's task list, its report), so planning, storing or reading back
+ * a huge run never blocks HTTP, Socket.IO or (with `--inline-workers`) job-lock renewal. Available when
+ * running the compiled CLI (the thread is a JavaScript file next to this one); from TypeScript sources
+ * (tests) all of it runs inline as before.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Json } from '../../lib/canvas/model';
-import type { RunRecord } from '../runs/runStore';
+import type { WorkflowObject } from '../http/api/directorView';
+import type { WorkflowRead } from '../http/api/workflowRead';
 import { SubmitError } from './client';
 
 export interface OffThreadInput {
@@ -20,19 +22,23 @@ export interface OffThreadInput {
 }
 
 export interface OffThreadResult {
-  record: RunRecord;
+  workflow: WorkflowObject;
   /** Queue → some task names of the run (planQueues). */
   queues: Map<string, string[]>;
 }
 
 export interface OffThreadSubmitter {
   submit(input: OffThreadInput): Promise<OffThreadResult>;
+  /** GET /api/workflows/<id>'s parts (undefined: no such run). */
+  workflow(runId: string): Promise<WorkflowRead | undefined>;
+  /** The run report as JSON (undefined: no such run). */
+  report(runId: string): Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }
 
 type Reply =
   | { ready: true }
-  | { id: number; ok: true; record: RunRecord; queues: Array<[string, string[]]> }
+  | ({ id: number; ok: true } & Record<string, unknown>)
   | { id: number; ok: false; submitError: boolean; message: string; problems: string[] };
 
 export function startOffThreadSubmitter(options: {
@@ -48,7 +54,10 @@ export function startOffThreadSubmitter(options: {
 
   let worker: Worker | undefined;
   let seq = 0;
-  const pending = new Map<number, { resolve: (r: OffThreadResult) => void; reject: (e: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }
+  >();
 
   const failAll = (message: string) => {
     for (const p of pending.values()) p.reject(new Error(message));
@@ -62,13 +71,13 @@ export function startOffThreadSubmitter(options: {
       const p = pending.get(reply.id);
       if (!p) return;
       pending.delete(reply.id);
-      if (reply.ok) p.resolve({ record: reply.record, queues: new Map(reply.queues) });
+      if (reply.ok) p.resolve(reply);
       else
         p.reject(
           reply.submitError ? new SubmitError(reply.message, reply.problems) : new Error(reply.message),
         );
     });
-    // A crashed thread fails what it held; the next submit starts a new one.
+    // A crashed thread fails what it held; the next request starts a new one.
     w.on('error', (err) => failAll(`the submit thread failed: ${err.message}`));
     w.on('exit', () => {
       if (worker === w) worker = undefined;
@@ -78,14 +87,35 @@ export function startOffThreadSubmitter(options: {
     return w;
   };
   thread();
+  const ask = (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const id = ++seq;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      thread().postMessage({ id, ...request });
+    });
+  };
 
   return {
-    submit(input) {
-      const id = ++seq;
-      return new Promise<OffThreadResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        thread().postMessage({ id, ...input });
-      });
+    async submit(input) {
+      const r = await ask({ kind: 'submit', ...input });
+      return {
+        workflow: r.workflow as WorkflowObject,
+        queues: new Map(r.queues as Array<[string, string[]]>),
+      };
+    },
+    async workflow(runId) {
+      const r = await ask({ kind: 'workflow', runId });
+      if (!r.found) return undefined;
+      return {
+        workflow: r.workflow as WorkflowObject,
+        status: r.status as WorkflowRead['status'],
+        queues: r.queues as WorkflowRead['queues'],
+        tasks: r.tasks as Uint8Array,
+      };
+    },
+    async report(runId) {
+      const r = await ask({ kind: 'report', runId });
+      return r.found ? (r.body as Uint8Array) : undefined;
     },
     async close() {
       const w = worker;

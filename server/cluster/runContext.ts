@@ -1,5 +1,6 @@
 /** Per-run data a worker needs for every message of a run, loaded once and cached (plans are frozen). */
 import type { RunPlan } from '../../lib/engine/types';
+import { assemblePlan, PlanGoneError } from '../runs/planParts';
 import type { RunStore } from '../runs/runStore';
 
 export interface RunContext {
@@ -82,19 +83,33 @@ export class RunContexts {
     const redis = this.store.redis;
     const [[, fields], [, canceled]] = (await redis
       .multi()
-      .hmget(this.store.keys.run(runId), 'plan', 'started_ms')
+      .hmget(this.store.keys.run(runId), 'plan', 'started_ms', 'plan_parts')
       .exists(this.store.keys.cancel(runId))
       .exec()) as [[unknown, Array<string | null>], [unknown, number]];
-    const [planText, started] = fields;
+    const [planText, started, parts] = fields;
     if (!planText) return undefined;
     if (canceled === 1) this.canceled.add(runId);
-    const plan = JSON.parse(planText) as RunPlan;
+    // A big plan comes in slices, one Redis round trip each: this worker's loop keeps renewing its job
+    // locks while it loads (server/runs/planParts.ts).
+    let plan: RunPlan;
+    let planBytes: number;
+    try {
+      ({ plan, chars: planBytes } = await assemblePlan<RunPlan>(
+        redis,
+        this.store.keys.run(runId),
+        planText,
+        parts,
+      ));
+    } catch (err) {
+      if (err instanceof PlanGoneError) return undefined;
+      throw err;
+    }
     const ctx: RunContext = {
       plan,
       startedMs: Number(started ?? 0),
       barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])),
     };
-    PLAN_BYTES.set(ctx, planText.length);
+    PLAN_BYTES.set(ctx, planBytes);
     return ctx;
   }
 }

@@ -34,7 +34,9 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
 
   const spawnOne = (slot: number) => {
     const born = Date.now();
-    const child = spawn(process.execPath, [bin, 'worker'], {
+    // The node options serve runs with (--cpu-prof, --max-old-space-size, …) apply to its workers too, as
+    // with cluster.fork.
+    const child = spawn(process.execPath, [...process.execArgv, bin, 'worker'], {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -21,6 +21,16 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/** Sends a JSON body already serialised, in parts (a big part made on another thread is not copied). */
+export function sendJsonBytes(res: ServerResponse, status: number, parts: Uint8Array[]): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': parts.reduce((n, p) => n + p.byteLength, 0),
+  });
+  for (const p of parts) res.write(p);
+  res.end();
+}
+
 /** Reads and parses a JSON body of at most `limit` bytes (413 above, 400 when it is not JSON). */
 export async function readJsonBody(
   req: IncomingMessage,

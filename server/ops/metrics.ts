@@ -162,6 +162,29 @@ export class Metrics {
     this.subscriber?.disconnect();
   }
 
+  // Label children, looked up once: a busy cluster publishes thousands of task events a second, and
+  // prom-client validates and hashes the labels of every `inc({state})` / `observe({outcome}, v)`.
+  private readonly taskCounters = new Map<string, { inc(): void }>();
+  private readonly durations = new Map<string, { observe(v: number): void }>();
+
+  private taskCounter(state: string): { inc(): void } {
+    let c = this.taskCounters.get(state);
+    if (!c) {
+      c = this.tasks.labels({ state });
+      this.taskCounters.set(state, c);
+    }
+    return c;
+  }
+
+  private durationOf(outcome: string): { observe(v: number): void } {
+    let h = this.durations.get(outcome);
+    if (!h) {
+      h = this.taskDuration.labels({ outcome });
+      this.durations.set(outcome, h);
+    }
+    return h;
+  }
+
   /** Counts one published append (exported for tests). */
   observe(text: string): void {
     // A submit's first append (run.started + every task.queued) can be megabytes and holds nothing
@@ -176,7 +199,7 @@ export class Metrics {
     for (const e of msg.events) {
       const type = e.type ?? '';
       const state = STATES[type];
-      if (state) this.tasks.inc({ state });
+      if (state) this.taskCounter(state).inc();
       const key = `${msg.run_id}|${e.task_id}|${e.attempt}`;
       if (type === 'task.started' && typeof e.at === 'number') {
         if (this.open.size >= MAX_OPEN) {
@@ -190,7 +213,7 @@ export class Metrics {
         const started = this.open.get(key);
         if (started !== undefined && typeof e.at === 'number') {
           this.open.delete(key);
-          this.taskDuration.observe({ outcome }, Math.max(0, e.at - started) / 1000);
+          this.durationOf(outcome).observe(Math.max(0, e.at - started) / 1000);
         }
       }
       if (type === 'run.finished' && typeof e.at === 'number') {

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '../../tests/support/testRedisUrl';
+import { PART_ITEMS } from './planParts';
 import { type RunRecord, RunStore, StoreBatch } from './runStore';
 
 const redis = new Redis(testRedisUrl());
@@ -101,5 +102,25 @@ describe('run store', () => {
     expect(deleted.sort()).toEqual(['run0', 'run1', 'run2', 'run3']);
     expect((await s.listRuns()).runs.map((r) => r.id)).toEqual(['run5', 'run4']);
     expect(await s.getRun('run0')).toBeUndefined();
+  });
+
+  it('stores a long plan in slices and reads it back whole; a plan stored whole still reads', async () => {
+    const tasks = Array.from({ length: 2 * PART_ITEMS + 1 }, (_, i) => ({ id: `t${i}`, name: 'add' }));
+    const plan = { version: 1, run_id: 'big', top: 0, tasks, nodes: [{ kind: 'group' }], barriers: [] };
+    await store.createRun(record('big', '2026-01-03T00:00:00.000Z'), plan);
+    const fields = await redis.hkeys(store.keys.run('big'));
+    expect(fields.filter((f) => f.startsWith('plan')).sort()).toEqual([
+      'plan',
+      'plan:tasks:0',
+      'plan:tasks:1',
+      'plan:tasks:2',
+      'plan_parts',
+    ]);
+    // Same value, same key order (the JSON of the assembled plan is the JSON of the plan).
+    expect(JSON.stringify(await store.getPlan('big'))).toBe(JSON.stringify(plan));
+    await redis.hset(store.keys.run('old'), { id: 'old', created: 'x', plan: JSON.stringify(plan) });
+    expect(await store.getPlan('old')).toEqual(plan);
+    expect(await store.hasRun('old')).toBe(true);
+    expect(await store.hasRun('none')).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { RunEvent } from '../../lib/protocol/events';
 import { chunks, type EventInput, encodeEvent } from './eventCodec';
 import { type Keys, keysFor } from './keys';
+import { assemblePlan, PlanGoneError, planFields } from './planParts';
 
 export type { EventInput } from './eventCodec';
 export { StoreBatch } from './storeBatch';
@@ -195,7 +196,7 @@ export class RunStore {
       ['status', record.status],
       ['payload', JSON.stringify(record.payload ?? null)],
       ['canvas', JSON.stringify(record.canvas ?? null)],
-      ['plan', JSON.stringify(plan)],
+      ...Object.entries(planFields(plan as object)),
       ['created', record.created],
       ['updated', record.updated],
       ['started_ms', String(record.started_ms)],
@@ -269,13 +270,27 @@ export class RunStore {
     };
   }
 
+  /** Whether run `id` exists (a cheap check: no field of the record is parsed). */
+  async hasRun(id: string): Promise<boolean> {
+    const [rid, created] = await this.redis.hmget(this.keys.run(id), 'id', 'created');
+    return !!rid && !!created;
+  }
+
   async getStatus(id: string): Promise<DirectorStatus | undefined> {
     return ((await this.redis.hget(this.keys.run(id), 'status')) ?? undefined) as DirectorStatus | undefined;
   }
 
+  /** The run's plan, read and parsed slice by slice (server/runs/planParts.ts). */
   async getPlan<T>(id: string): Promise<T | undefined> {
-    const raw = await this.redis.hget(this.keys.run(id), 'plan');
-    return raw ? (JSON.parse(raw) as T) : undefined;
+    const key = this.keys.run(id);
+    const [head, parts] = await this.redis.hmget(key, 'plan', 'plan_parts');
+    if (!head) return undefined;
+    try {
+      return (await assemblePlan<T>(this.redis, key, head, parts)).plan;
+    } catch (err) {
+      if (err instanceof PlanGoneError) return undefined;
+      throw err;
+    }
   }
 
   async setStatus(id: string, status: DirectorStatus, now = new Date()): Promise<void> {

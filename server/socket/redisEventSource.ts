@@ -18,6 +18,14 @@ interface AppendMessage {
   events: Array<Record<string, unknown>>;
 }
 
+/** Appends longer than this (characters) are scanned, not parsed, on the web process's loop. */
+export const BIG_APPEND = 64 * 1024;
+const RUN_MARKERS: Array<[string, RunsChanged['kind']]> = [
+  ['"type":"run.started"', 'created'],
+  ['"type":"run.finished"', 'finished'],
+];
+const STATUS_AFTER = /^(?:,"at":[-\d.e+]+)?,"status":"([a-z]+)"/;
+
 export class RedisEventSource implements RunEventLogReader, RunEventNotifier {
   readonly keys: Keys;
   private readonly store: RunStore;
@@ -54,6 +62,10 @@ export class RedisEventSource implements RunEventLogReader, RunEventNotifier {
     this.subscriber = sub;
     sub.on('error', () => {});
     sub.on('message', (_channel: string, message: string) => {
+      if (message.length > BIG_APPEND) {
+        this.onBigAppend(message, handlers);
+        return;
+      }
       let parsed: AppendMessage;
       try {
         parsed = JSON.parse(message) as AppendMessage;
@@ -78,6 +90,25 @@ export class RedisEventSource implements RunEventLogReader, RunEventNotifier {
       });
     });
     await sub.subscribe(this.keys.eventsChannel);
+  }
+
+  /**
+   * An append of megabytes (a big run's `run.started` with every task, its `task.queued` events, a
+   * `run.finished` with a big result) is never parsed here: run-list changes are found by a scan, and a
+   * watched run is told only that its log grew, so the feed reads it from its cursor in batches.
+   */
+  private onBigAppend(message: string, handlers: FeedHandlers): void {
+    // The append scripts (server/runs/runStore.ts) write `{"run_id":"<id>","first_seq":…` first.
+    const runId = /^\{"run_id":"([^"\\]+)"/.exec(message.slice(0, 200))?.[1];
+    if (!runId) return;
+    for (const [marker, kind] of RUN_MARKERS) {
+      for (let at = message.indexOf(marker); at >= 0; at = message.indexOf(marker, at + marker.length)) {
+        // `status` follows `type` (and `at`) in the events the engine writes.
+        const status = STATUS_AFTER.exec(message.slice(at + marker.length, at + marker.length + 80))?.[1];
+        handlers.onRunsChanged({ kind, run_id: runId, ...(status !== undefined ? { status } : {}) });
+      }
+    }
+    if (this.watched.has(runId)) handlers.onAppended(runId);
   }
 
   async watch(runId: string): Promise<void> {

@@ -108,6 +108,38 @@ describe('chordflow CLI against the cluster', () => {
       }),
     });
     expect(created.status).toBe(201);
+    // Ad-hoc canvases are planned and stored, and runs read back, on serve's run thread.
+    const base = `http://127.0.0.1:${port}/api/workflows`;
+    const adhoc = await fetch(base, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        canvas: {
+          chain: [
+            { task: 'add', args: [1, 2] },
+            { task: 'mul', args: [10] },
+          ],
+        },
+      }),
+    });
+    expect(adhoc.status).toBe(201);
+    const { id, status } = (await adhoc.json()) as { id: string; status: string };
+    expect(status).toBe('pending');
+    let detail: { status: string; tasks: Array<{ path: string; result: unknown; previous: string[] }> };
+    for (;;) {
+      detail = (await (await fetch(`${base}/${id}`)).json()) as typeof detail;
+      if (detail.status !== 'pending' && detail.status !== 'progress') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(detail.status).toBe('success');
+    expect(detail.tasks.map((t) => t.result)).toEqual([3, 30]);
+    expect(detail.tasks[1]?.previous).toHaveLength(1);
+    const report = (await (await fetch(`${base}/${id}/report`)).json()) as { result: unknown };
+    expect(report.result).toBe(30);
+    expect((await fetch(`${base}/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).status).toBe(404);
+    expect((await fetch(`${base}/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/report`)).status).toBe(
+      404,
+    );
     const code = await new Promise<number | null>((resolve) => {
       child.once('exit', (c) => resolve(c));
       child.kill('SIGTERM');

@@ -41,19 +41,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const dev = values.dev ?? false;
   const withWeb = !values['no-web'];
+  // A fresh clone has no production build: it runs in the background (server/webBuild.ts) while the
+  // API and workers come up, and the page shows how far it is.
+  let build: import('../../webBuild').WebBuild | undefined;
   if (withWeb && !dev) {
-    const { existsSync } = await import('node:fs');
-    const { join } = await import('node:path');
+    const { hasWebBuild, startWebBuild } = await import('../../webBuild');
     const { projectRoot } = await import('../../projectRoot');
-    const buildId = join(projectRoot(), '.next', 'BUILD_ID');
-    if (!existsSync(buildId)) {
-      io.err('chordflow serve: no production build found — building the web app once (next build)…\n');
-      const { spawnSync } = await import('node:child_process');
-      const r = spawnSync('npx', ['next', 'build'], {
-        stdio: 'inherit',
-        cwd: projectRoot(),
-      });
-      if (r.status !== 0) return 1;
+    if (!hasWebBuild(projectRoot())) {
+      io.err(
+        'chordflow serve: no production build found — building the web app once (next build); the page shows its progress…\n',
+      );
+      build = startWebBuild(projectRoot(), (chunk) => io.err(chunk));
     }
   }
   const { createLogger } = await import('../../log');
@@ -98,7 +96,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let url: string;
   if (withWeb) {
     const { startWebServer } = await import('../../webServer');
-    const web = await startWebServer({ port, host, dev, api: stack.api });
+    const web = await startWebServer({ port, host, dev, api: stack.api, ...(build ? { build } : {}) });
+    web.pagesReady.then(
+      () => build && io.out(`Chordflow web app built: ${web.url}\n`),
+      (err: unknown) =>
+        log.error({ err: String(err) }, 'the web app could not be built; the API and workers keep running'),
+    );
     let live: Promise<{ close(): Promise<void> }> | undefined;
     let source: { stop(): Promise<void> } | undefined;
     if (stack.redis && stack.redisUrl) {
@@ -153,12 +156,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       : stack.redisUrl
     : `not available — ${stack.redisUnavailable}`;
   io.out(
-    `Chordflow is up: ${url}\n` +
+    `Chordflow is up: ${url}${build ? ' (the web app is building: the page shows its progress; the API works now)' : ''}\n` +
       `  redis: ${redisLine}\n` +
       `  workers: ${workerCount} ${inline ? 'in-process' : 'worker processes'} × concurrency ${config.workerConcurrency}\n` +
       `  model service: ${stack.modelServiceUrl ?? 'none'}\n`,
   );
   await stop;
+  build?.cancel();
   if (prune) clearInterval(prune);
   // Web and workers stop together: workers drain for CHORDFLOW_SHUTDOWN_MS, the rest is bounded too;
   // the signal handler exits the process if anything still hangs after that.

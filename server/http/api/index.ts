@@ -38,12 +38,12 @@ import {
   runPayload,
 } from '../../runs/definitions';
 import { isValidRunId } from '../../runs/keys';
-import { HttpError, isPlainObject, readJsonBody, sendJson } from '../respond';
+import { HttpError, isPlainObject, readJsonBody, sendJson, sendJsonBytes } from '../respond';
 import { guardApiRequest } from '../security/httpGuard';
 import type { SecurityPolicy } from '../security/policy';
 import { celeryTarget, isCeleryRecord } from './celeryTarget';
 import { definitionRoutes, type Handler } from './definitionRoutes';
-import { taskObjects, workflowObject } from './directorView';
+import { workflowObject } from './directorView';
 import { healthReport } from './health';
 import { DIRECTOR_WORKFLOW_BODY, schemaErrors } from './jsonSchema';
 import { NOT_FOUND_PAGE, pagingOf, withPayloadOf } from './paging';
@@ -79,6 +79,8 @@ export interface ApiDeps {
   /** Called after definitions are saved (periodic schedules follow them). */
   onDefinitionsSaved?: () => Promise<void>;
 }
+
+const utf8 = new TextEncoder();
 
 const STATUSES = new Set(['pending', 'progress', 'success', 'error', 'canceled']);
 
@@ -136,7 +138,7 @@ export function createApiHandler(
   async function attention(
     id: string,
     status: string,
-    plan: RunPlan | undefined,
+    plan: RunPlan | Map<string, string[]> | undefined,
   ): Promise<{ waiting_for?: Array<{ queue: string; tasks: string[] }>; no_progress_ms?: number }> {
     if (!deps.ops || (status !== 'pending' && status !== 'progress')) return {};
     const stuck = deps.ops.isStuck(id);
@@ -200,14 +202,14 @@ export function createApiHandler(
         return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
       }
       if (deps.offThread) {
-        const { record, queues } = await deps.offThread.submit({
+        const { workflow, queues } = await deps.offThread.submit({
           canvas: body.canvas,
           name: (body.name as string | undefined) ?? 'adhoc',
           project: (body.project as string | undefined) ?? 'canvas',
           payload,
           ...(comment !== undefined ? { comment } : {}),
         });
-        return sendJson(res, 201, { ...workflowObject(record), ...(await submitWarnings(queues)) });
+        return sendJson(res, 201, { ...workflow, ...(await submitWarnings(queues)) });
       }
       const file = c.parseCanvas(body.canvas);
       let planned: RunPlan | undefined;
@@ -306,23 +308,27 @@ export function createApiHandler(
     );
   };
 
+  // Both reads grow with the run (a task object per task): made on the run thread when there is one
+  // (server/http/api/workflowRead.ts); this loop only adds `waiting_for`/`no_progress_ms` and writes bytes.
   const getWorkflow: Handler = async (_req, res, [id = '']) => {
-    const run = await runOr404(id);
     const store = cluster().store;
-    const plan = await store.getPlan<RunPlan>(id);
-    const { runReport } = await import('../../runs/report');
-    const report = runReport(id, await store.readEvents(id));
-    sendJson(res, 200, {
-      ...workflowObject(run),
-      ...(await attention(run.id, run.status, plan)),
-      tasks: taskObjects(run, plan, report),
+    const { readWorkflow } = await import('./workflowRead');
+    const read = deps.offThread ? await deps.offThread.workflow(id) : await readWorkflow(store, id);
+    // Director's wording, without a final period.
+    if (!read) throw new HttpError(404, `Workflow ${id} not found`);
+    const head = JSON.stringify({
+      ...read.workflow,
+      ...(await attention(id, read.status, new Map(read.queues))),
     });
+    sendJsonBytes(res, 200, [utf8.encode(`${head.slice(0, -1)},"tasks":`), read.tasks, utf8.encode('}')]);
   };
 
   const getReport: Handler = async (_req, res, [id = '']) => {
-    await runOr404(id);
-    const { runReport } = await import('../../runs/report');
-    sendJson(res, 200, runReport(id, await cluster().store.readEvents(id)));
+    const store = cluster().store;
+    const { readReport } = await import('./workflowRead');
+    const body = deps.offThread ? await deps.offThread.report(id) : await readReport(store, id);
+    if (!body) throw new HttpError(404, `Workflow ${id} not found`);
+    sendJsonBytes(res, 200, [body]);
   };
 
   const relaunch: Handler = async (req, res, [id = '']) => {
