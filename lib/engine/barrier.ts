@@ -70,9 +70,9 @@ export function onBarrierReleased(
   plan: RunPlan,
   barrier: BarrierMessage,
   finals: FinalLookup,
-  env: Pick<Env, 'now'>,
+  env: Pick<Env, 'now' | 'events'>,
 ): Step {
-  const s = new StepBuilder(plan, env.now);
+  const s = new StepBuilder(plan, env.now, env.events);
   if (barrier.barrier === 0) {
     finishRun(s, finals);
     return s.step;

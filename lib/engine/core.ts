@@ -12,6 +12,7 @@ import { descriptorOf, StepBuilder } from './step';
 import type {
   AttemptOutcome,
   Env,
+  EventLevel,
   PlanBarrier,
   PlanNode,
   PlanTask,
@@ -35,12 +36,17 @@ function optionsOf(plan: RunPlan, msg: TaskMessage): ResolvedOptions {
   return msg.dynamic?.options ?? (planTask(plan, msg) as PlanTask).options;
 }
 
-/** `run.started` plus the first dispatch: the run root barrier with the top-level canvas under it. */
-export function startRun(plan: RunPlan, now = 0): Step {
-  const s = new StepBuilder(plan, now);
-  const tasks: TaskDescriptor[] = [];
-  for (const t of plan.tasks) if (t.origin === 'canvas') tasks.push(descriptorOf(t));
-  s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.started', tasks });
+/**
+ * `run.started` plus the first dispatch: the run root barrier with the top-level canvas under it.
+ * `events` below `all` leaves `run.started` out (see `EventLevel`).
+ */
+export function startRun(plan: RunPlan, now = 0, events: EventLevel = 'all'): Step {
+  const s = new StepBuilder(plan, now, events);
+  if (events === 'all') {
+    const tasks: TaskDescriptor[] = [];
+    for (const t of plan.tasks) if (t.origin === 'canvas') tasks.push(descriptorOf(t));
+    s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.started', tasks });
+  }
   const root = plan.barriers[0] as PlanBarrier;
   const children = [] as Step['dispatch'];
   s.apply(plan.top, plan.invoke.args, plan.invoke.kwargs, children);
@@ -111,7 +117,7 @@ export function timeLimitOutcome(kind: 'soft' | 'hard', seconds: number): Attemp
 
 /** Decides what follows one finished attempt of `msg` (celery-semantics.md 3, 4, 8, 9). */
 export function onAttemptFinished(plan: RunPlan, msg: TaskMessage, outcome: AttemptOutcome, env: Env): Step {
-  const s = new StepBuilder(plan, env.now);
+  const s = new StepBuilder(plan, env.now, env.events);
   const attempt = attemptOf(msg);
   if (outcome.observations !== undefined) {
     for (const observation of outcome.observations) {

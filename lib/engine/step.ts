@@ -10,6 +10,7 @@ import type {
   BarrierMessage,
   ChordReport,
   Dispatch,
+  EventLevel,
   PlanBarrier,
   PlanNode,
   PlanTask,
@@ -31,9 +32,12 @@ export class StepBuilder {
   constructor(
     readonly plan: RunPlan,
     readonly now: number,
+    /** Which events to build (`EventLevel`); the dispatches, finals and reports are always complete. */
+    readonly level: EventLevel = 'all',
   ) {}
 
   event(e: UnsequencedRunEvent): void {
+    if (this.level === 'none') return;
     const events = this.step.events;
     if (events.length === 0) this.step.events = [e];
     else events.push(e);
@@ -164,6 +168,8 @@ export class StepBuilder {
 
   /** The `task.queued` event of a message about to be dispatched. */
   queued(message: TaskMessage, delay_ms: number, queue: string | undefined): void {
+    if (this.level !== 'all' && (this.level === 'none' || message.attempt_offset + message.retries === 0))
+      return;
     const e: UnsequencedRunEvent = {
       run_id: this.plan.run_id,
       at: this.now,

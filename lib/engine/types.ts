@@ -280,4 +280,14 @@ export interface Env {
   /** Uniform in [0, 1) (retry jitter). */
   random: () => number;
   worker: string;
+  /** Which events the interpreter keeps (default `all`); the decisions are the same at every level. */
+  events?: EventLevel;
 }
+
+/**
+ * Which events the core builds. `all`: the trace (cluster, `simulate`). `outcomes`: all but the
+ * announcements a run report does not read — `run.started` (the report lists the plan's canvas tasks)
+ * and the `task.queued` of first deliveries (queued under the name the task is announced with) — so
+ * the simulator's report-only runs do not build 2 events per task. `none`: no events (Monte Carlo).
+ */
+export type EventLevel = 'all' | 'outcomes' | 'none';

@@ -120,7 +120,12 @@ class Simulation {
     this.recorder = opts.recorder;
     this.trail = opts.trace || opts.recorder !== undefined ? new CausalTrail(plan) : undefined;
     this.planFinals = filled<TaskFinal | undefined>(n, undefined);
-    this.env = { now: 0, random: opts.random, worker: '' };
+    this.env = {
+      now: 0,
+      random: opts.random,
+      worker: '',
+      events: opts.trace ? 'all' : opts.recorder !== undefined ? 'outcomes' : 'none',
+    };
   }
 
   private get index(): Map<string, number> {
@@ -321,7 +326,7 @@ class Simulation {
   }
 
   run(): void {
-    this.apply(startRun(this.plan, 0), -1);
+    this.apply(startRun(this.plan, 0, this.env.events), -1);
     this.fill();
     for (;;) {
       const action = this.heap.pop();

@@ -9,9 +9,10 @@
  * `history`), which made the garbage collector the simulator's largest cost. Here the per-task state is
  * numbers in typed arrays; the report's objects are made once, at the end.
  *
- * Only what the report shows is recorded (no `queued`, `eta_ms`, args). Events are the simulator's: a
- * task is announced once (`run.started`, `task.added`), and the first delivery of a task (attempt 1)
- * is queued under the name its descriptor already has, so only later `task.queued` events can rename.
+ * Only what the report shows is recorded (no `queued`, `eta_ms`, args). The plan's canvas tasks are
+ * announced when the recorder is made (what `run.started` lists), so it also records runs whose core
+ * builds only the events a report reads (`EventLevel` `outcomes`): the first delivery of a task
+ * (attempt 1) is queued under the name it is announced with, so only later `task.queued` events rename.
  */
 import type { Json } from '../canvas/model';
 import type { PlanTask, RunPlan } from '../engine/types';
@@ -73,6 +74,12 @@ export class ReportRecorder {
     this.errors = filled<TaskError | undefined>(n, undefined);
     this.records = filled<AttemptRecord[] | undefined>(n, undefined);
     this.reserve(Math.max(1, n));
+    // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`).
+    for (let i = 0; i < n; i++) {
+      const t = plan.tasks[i] as PlanTask;
+      // descriptorOf's name: Celery `shadow` is what monitoring shows.
+      if (t.origin === 'canvas') this.add(t.id, t.options.shadow ?? t.name, i);
+    }
   }
 
   /** Report position of task `id`; `hint` is the plan index the caller expects it to have (or -1). */
@@ -83,19 +90,19 @@ export class ReportRecorder {
     return this.ofOther.get(id) ?? -1;
   }
 
-  private add(d: TaskDescriptor, planIndex: number): void {
-    const known = planIndex >= 0 ? (this.ofPlan[planIndex] as number) : (this.ofOther.get(d.task_id) ?? -1);
+  private add(id: string, name: string, planIndex: number): void {
+    const known = planIndex >= 0 ? (this.ofPlan[planIndex] as number) : (this.ofOther.get(id) ?? -1);
     if (known >= 0) return;
     const k = this.count++;
     if (planIndex >= 0) this.ofPlan[planIndex] = k;
-    else this.ofOther.set(d.task_id, k);
+    else this.ofOther.set(id, k);
     if (k < this.ids.length) {
-      this.ids[k] = d.task_id;
-      this.names[k] = d.name;
+      this.ids[k] = id;
+      this.names[k] = name;
     } else {
       // A run-time task beyond the plan's size (add_to_chord).
-      this.ids.push(d.task_id);
-      this.names.push(d.name);
+      this.ids.push(id);
+      this.names.push(name);
       this.workers.push(undefined);
       this.results.push(undefined);
       this.errors.push(undefined);
@@ -133,8 +140,8 @@ export class ReportRecorder {
     let p = 0;
     for (const d of tasks) {
       while (p < plan.length && (plan[p] as PlanTask).id !== d.task_id) p++;
-      if (p < plan.length) this.add(d, p++);
-      else this.add(d, taskIndex(this.plan).get(d.task_id) ?? -1);
+      if (p < plan.length) this.add(d.task_id, d.name, p++);
+      else this.add(d.task_id, d.name, taskIndex(this.plan).get(d.task_id) ?? -1);
     }
   }
 
@@ -215,7 +222,7 @@ export class ReportRecorder {
         this.announce(e.tasks);
         return;
       case 'task.added':
-        this.add(e.task, taskIndex(this.plan).get(e.task.task_id) ?? -1);
+        this.add(e.task.task_id, e.task.name, taskIndex(this.plan).get(e.task.task_id) ?? -1);
         return;
       case 'task.queued': {
         if (e.attempt === 1) return;
