@@ -125,7 +125,10 @@ export class ClusterClient {
     };
     // Everything that can refuse the input runs before the first write (nothing half-made in Redis).
     const step = startRun(plan, 0);
-    const created = await this.store.createRun(record, plan);
+    // The record, the index entry and run.started with the task.queued events: one round trip (unless
+    // the start already has finals or chord reports, which must be written before the events).
+    const fold = step.finals.length === 0 && step.reports.length === 0;
+    const created = await this.store.createRun(record, plan, fold ? step.events : []);
     if (!created) {
       const existing = await this.store.getRun(runId);
       if (existing) return existing;
@@ -137,7 +140,7 @@ export class ClusterClient {
     };
     // The run stays `pending` until a worker starts its first task (director's statuses: a run nobody
     // works on is pending); the worker's conditional write can never overwrite a final status.
-    await applyStep(this.batch, this.dispatcher, ctx, step, 0);
+    await applyStep(this.batch, this.dispatcher, ctx, fold ? { ...step, events: [] } : step, 0);
     return record;
   }
 

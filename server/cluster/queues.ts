@@ -6,6 +6,7 @@
 import { type FlowJob, FlowProducer, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Dispatch, Message, RunPlan } from '../../lib/engine/types';
+import { encodeJobData, type JobData } from './jobData';
 
 export const BARRIER_QUEUE = 'barriers';
 export const DEFAULT_TASK_QUEUE = 'tasks';
@@ -32,8 +33,7 @@ function jobOptions(prefix: string, d: Dispatch): JobsOptions & { ignoreDependen
     jobId: d.message.key,
     attempts: 1_000_000,
     backoff: { type: 'celery' },
-    removeOnComplete: false,
-    removeOnFail: false,
+    // Kept after completion and failure: BullMQ's default (no `removeOn…` option, none on the workers).
   };
   if (d.delay_ms > 0) opts.delay = Math.round(d.delay_ms);
   // Celery priority on Redis: lower runs first, none = first of all; BullMQ: 1 is the highest, 0 = none.
@@ -89,7 +89,7 @@ export class Dispatcher {
     const node = {
       name: d.message.kind === 'barrier' ? 'barrier' : d.message.name,
       queueName: queueOf(plan, d.message),
-      data: d.message,
+      data: encodeJobData(plan, d.message),
       opts,
       ...(d.children && d.children.length > 0
         ? { children: d.children.map((c) => this.toFlow(plan, c, true)) }
@@ -104,7 +104,7 @@ export class Dispatcher {
     if (dispatches.length === 0) return;
     const flows: FlowJob[] = [];
     const streamed: Dispatch[] = [];
-    const plain = new Map<string, Array<{ name: string; data: Message; opts: JobsOptions }>>();
+    const plain = new Map<string, Array<{ name: string; data: JobData; opts: JobsOptions }>>();
     const above = this.options.streamAbove;
     for (const d of dispatches) {
       if (above && d.message.kind === 'barrier' && (d.children?.length ?? 0) > above) {
@@ -120,7 +120,7 @@ export class Dispatcher {
       const list = plain.get(q) ?? [];
       list.push({
         name: d.message.kind === 'barrier' ? 'barrier' : d.message.name,
-        data: d.message,
+        data: encodeJobData(plan, d.message),
         opts: jobOptions(this.prefix, d),
       });
       plain.set(q, list);
@@ -156,7 +156,7 @@ export class Dispatcher {
     await this.flows.add(head);
     for (let i = size; i < children.length; i += size) {
       const subflows: FlowJob[] = [];
-      const plain = new Map<string, Array<{ name: string; data: Message; opts: JobsOptions }>>();
+      const plain = new Map<string, Array<{ name: string; data: JobData; opts: JobsOptions }>>();
       for (const c of children.slice(i, i + size)) {
         if (c.children && c.children.length > 0) {
           const f = this.toFlow(plan, c);
@@ -167,7 +167,11 @@ export class Dispatcher {
         const q = queueOf(plan, c.message);
         const list = plain.get(q) ?? [];
         const opts = { ...jobOptions(this.prefix, c), parent, ignoreDependencyOnFailure: true };
-        list.push({ name: c.message.kind === 'barrier' ? 'barrier' : c.message.name, data: c.message, opts });
+        list.push({
+          name: c.message.kind === 'barrier' ? 'barrier' : c.message.name,
+          data: encodeJobData(plan, c.message),
+          opts,
+        });
         plain.set(q, list);
       }
       const work: Array<Promise<unknown>> = [];

@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Job, Worker } from 'bullmq';
 import { barrierInputs, onBarrierReleased } from '../../lib/engine';
-import type { BarrierMessage, Dispatch, Message, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
+import type { BarrierMessage, Dispatch, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
 import type { Logger } from '../log';
 import { type ActiveTask, HEARTBEAT_MS, removeHeartbeat, writeHeartbeat } from '../ops/heartbeat';
 import { createRedis } from '../redis/connection';
@@ -27,6 +27,7 @@ import type { TaskRegistry } from '../tasks/registry';
 import { attemptRunner } from './attempt';
 import { predictUrl } from './effects';
 import { applyStep } from './interpreter';
+import { decodeJobData, encodeJobData, type JobData, jobRunId } from './jobData';
 import { BARRIER_QUEUE, Dispatcher, queueOf, taskQueueName } from './queues';
 import { type RunContext, RunContexts } from './runContext';
 
@@ -109,10 +110,11 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const active = new Map<string, ActiveTask>();
   let activeSeq = 0;
 
-  async function processTask(job: Job<TaskMessage>): Promise<null> {
-    const msg = job.data;
-    const ctx = await contexts.get(msg.run_id);
-    if (!ctx || contexts.canceled.has(msg.run_id)) return null;
+  async function processTask(job: Job<JobData>): Promise<null> {
+    const runId = jobRunId(job.data);
+    const ctx = await contexts.get(runId);
+    if (!ctx || contexts.canceled.has(runId)) return null;
+    const msg = decodeJobData(ctx.plan, job.id ?? '', job.data) as TaskMessage;
     const slot = ++activeSeq;
     active.set(String(slot), { run_id: msg.run_id, task_id: msg.task_id, name: msg.name, since: Date.now() });
     let retry: Step['retry'];
@@ -122,7 +124,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       active.delete(String(slot));
     }
     if (retry) {
-      await job.updateData(retry.message);
+      await job.updateData(encodeJobData(ctx.plan, retry.message));
       throw new RetryLater(retry.countdown_ms);
     }
     return null;
@@ -155,10 +157,11 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     }
   }
 
-  async function processBarrier(job: Job<BarrierMessage>): Promise<null> {
-    const b = job.data;
-    const ctx = await contexts.get(b.run_id);
-    if (!ctx || contexts.canceled.has(b.run_id)) return null;
+  async function processBarrier(job: Job<JobData>): Promise<null> {
+    const runId = jobRunId(job.data);
+    const ctx = await contexts.get(runId);
+    if (!ctx || contexts.canceled.has(runId)) return null;
+    const b = decodeJobData(ctx.plan, job.id ?? '', job.data) as BarrierMessage;
     const finals = new Map<string, TaskFinal>();
     const lookup = (id: string) => finals.get(id);
     const fetched = new Set<string>();
@@ -178,8 +181,16 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const step = onBarrierReleased(ctx.plan, b, lookup, { now });
     const body = options.inlineBodies === false ? undefined : pick(ctx, step);
     // Fused barrier + body (a chord body that is one task): saves one job per chord, see runHere.
-    await applyStep(batch, dispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
-    if (body) await runHere(ctx, body.message as TaskMessage, false);
+    const released = applyStep(batch, dispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
+    if (!body) {
+      await released;
+      return null;
+    }
+    // The body starts in the same turn, so its first writes share the release's store flush (one
+    // pipeline, in order on one connection); the job completes only once both are written.
+    const [rel, ran] = await Promise.allSettled([released, runHere(ctx, body.message as TaskMessage, false)]);
+    if (rel.status === 'rejected') throw rel.reason;
+    if (ran.status === 'rejected') throw ran.reason;
     return null;
   }
 
@@ -216,15 +227,15 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
 
   const workers: Worker[] = [];
   for (const q of queueNames) {
-    workers.push(new Worker<TaskMessage>(q, processTask, workerOpts));
+    workers.push(new Worker<JobData>(q, processTask, workerOpts));
   }
   if (options.barriers !== false) {
-    const bw = new Worker<BarrierMessage>(BARRIER_QUEUE, processBarrier, workerOpts);
+    const bw = new Worker<JobData>(BARRIER_QUEUE, processBarrier, workerOpts);
     // After the run's end, its jobs are removed (the root removes its whole tree); the run record stays.
     bw.on('completed', (job) => {
-      const m = job.data as Message;
-      if (m.kind === 'barrier' && m.barrier === 0) {
-        contexts.forget(m.run_id);
+      const d = job.data;
+      if ('kind' in d ? d.kind === 'barrier' && d.barrier === 0 : 'i' in d && d.i === 0) {
+        contexts.forget(jobRunId(d));
         void dispatcher
           .queue(BARRIER_QUEUE)
           .remove(job.id ?? '', { removeChildren: true })

@@ -85,6 +85,28 @@ return first
 `;
 
 /**
+ * Creates a run in one round trip: the record (only if no run has this id: HSETNX on `id`, so a
+ * duplicate submit changes nothing), its place in the runs index and its first events, published as
+ * `APPEND_EVENTS_LUA` does. KEYS: record, index, events, channel. ARGV: id, score, field count, fields
+ * and values, then the events. Returns the first event's seq (0 without events), or -1 for a duplicate.
+ */
+const CREATE_RUN_LUA = `
+if redis.call('HSETNX', KEYS[1], 'id', ARGV[1]) == 0 then return -1 end
+local nf = tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + 2 * nf))
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+local e0 = 4 + 2 * nf
+if e0 > #ARGV then return 0 end
+local n = 0
+for s = e0, #ARGV, 500 do
+  n = redis.call('RPUSH', KEYS[3], unpack(ARGV, s, math.min(s + 499, #ARGV)))
+end
+local first = n - (#ARGV - e0 + 1) + 1
+redis.call('PUBLISH', KEYS[4], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. first .. ',"events":[' .. table.concat(ARGV, ',', e0) .. ']}')
+return first
+`;
+
+/**
  * A run turns `progress` when its first task starts (director's `start` task), never back: the status
  * is set only while it is still `pending`, so a late write cannot undo a final status.
  */
@@ -96,6 +118,13 @@ return 0
 `;
 
 export type AppendClient = Redis & {
+  chordflowCreateRun(
+    runKey: string,
+    runsKey: string,
+    eventsKey: string,
+    channel: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
   chordflowMarkProgress(runKey: string, updated: string): Promise<number>;
   chordflowAppendEvents(
     eventsKey: string,
@@ -130,6 +159,7 @@ function withScripts(redis: Redis): AppendClient {
     redis.defineCommand('chordflowProgress', { numberOfKeys: 3, lua: CHORD_PROGRESS_LUA });
     redis.defineCommand('chordflowAppendMixed', { numberOfKeys: 3, lua: APPEND_MIXED_LUA });
     redis.defineCommand('chordflowMarkProgress', { numberOfKeys: 1, lua: MARK_PROGRESS_LUA });
+    redis.defineCommand('chordflowCreateRun', { numberOfKeys: 4, lua: CREATE_RUN_LUA });
   }
   return r;
 }
@@ -154,32 +184,48 @@ export class RunStore {
     this.keys = keysFor(prefix);
   }
 
-  /** Creates the run record; false when a run with this id already exists (duplicate submit). */
-  async createRun(record: RunRecord, plan: unknown): Promise<boolean> {
-    const key = this.keys.run(record.id);
+  /**
+   * Creates the run record and appends its first `events` (run.started …) in the same round trip; false
+   * when a run with this id already exists (duplicate submit: nothing is written).
+   */
+  async createRun(record: RunRecord, plan: unknown, events: EventInput[] = []): Promise<boolean> {
     // Serialized before anything is written: a value that cannot be stored leaves no half-made run.
-    const fields = {
-      name: record.name,
-      project: record.project,
-      status: record.status,
-      payload: JSON.stringify(record.payload ?? null),
-      canvas: JSON.stringify(record.canvas ?? null),
-      ...planFields(plan as object),
-      created: record.created,
-      updated: record.updated,
-      started_ms: String(record.started_ms),
-      ...(record.comment !== undefined ? { comment: record.comment } : {}),
-      ...(record.periodic ? { periodic: '1' } : {}),
-      ...(record.target !== undefined ? { target: record.target } : {}),
-      ...(record.celery !== undefined ? { celery: JSON.stringify(record.celery) } : {}),
-    };
-    const created = await this.redis.hsetnx(key, 'id', record.id);
-    if (created === 0) return false;
-    await this.redis
-      .multi()
-      .hset(key, fields)
-      .zadd(this.keys.runs, Date.parse(record.created), record.id)
-      .exec();
+    const fields: Array<[string, string]> = [
+      ['name', record.name],
+      ['project', record.project],
+      ['status', record.status],
+      ['payload', JSON.stringify(record.payload ?? null)],
+      ['canvas', JSON.stringify(record.canvas ?? null)],
+      ...Object.entries(planFields(plan as object)),
+      ['created', record.created],
+      ['updated', record.updated],
+      ['started_ms', String(record.started_ms)],
+    ];
+    if (record.comment !== undefined) fields.push(['comment', record.comment]);
+    if (record.periodic) fields.push(['periodic', '1']);
+    if (record.target !== undefined) fields.push(['target', record.target]);
+    if (record.celery !== undefined) fields.push(['celery', JSON.stringify(record.celery)]);
+    // The first chunk goes with the record (Lua's unpack is limited); a huge run's rest follows in order.
+    const [head = [], ...rest] = chunks(events.map(encodeEvent));
+    const first = await this.redis.chordflowCreateRun(
+      this.keys.run(record.id),
+      this.keys.runs,
+      this.keys.events(record.id),
+      this.keys.eventsChannel,
+      record.id,
+      Date.parse(record.created),
+      fields.length,
+      ...fields.flat(),
+      ...head,
+    );
+    if (first === -1) return false;
+    for (const chunk of rest)
+      await this.redis.chordflowAppendEvents(
+        this.keys.events(record.id),
+        this.keys.eventsChannel,
+        record.id,
+        ...chunk,
+      );
     return true;
   }
 

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { canvasFileFromJson } from '../../lib/canvas/canvasJson';
+import { createCatalogue } from '../../lib/canvas/catalogue';
+import type { Json } from '../../lib/canvas/model';
+import { planRun, startRun } from '../../lib/engine';
+import type { Dispatch, Message, TaskMessage } from '../../lib/engine/types';
+import { decodeJobData, encodeJobData, jobRunId } from './jobData';
+
+const canvas: Json = {
+  group: [
+    { task: 'add', args: [1, 2], options: { expires: 60, priority: 3 } },
+    {
+      chord: {
+        header: [{ task: 'identity', args: [1] }, { group: [{ task: 'mul', args: [2], kwargs: { y: 3 } }] }],
+        body: { task: 'tsum', link: [{ task: 'record', kwargs: { tag: 'after' } }] },
+      },
+    },
+  ],
+};
+const parsed = canvasFileFromJson(canvas);
+if (!parsed.ok) throw new Error('bad canvas');
+const plan = planRun(parsed.value, createCatalogue(), 'run.with~odd-id', { epoch_ms: 0 });
+
+function all(dispatches: readonly Dispatch[], out: Message[] = []): Message[] {
+  for (const d of dispatches) {
+    out.push(d.message);
+    all(d.children ?? [], out);
+  }
+  return out;
+}
+
+describe('job data', () => {
+  const sent = all(startRun(plan).dispatch);
+  const task = sent.find((m): m is TaskMessage => m.kind === 'task');
+  if (!task) throw new Error('no task message');
+  // What the core sends later: a chain step with the previous result, a retry, a replacement, an addition.
+  const later: TaskMessage[] = [
+    { ...task, args: [3, 'x'], kwargs: { k: [1] }, retries: 2 },
+    { ...task, key: `${task.key}~r1`, task_id: `${task.task_id}-r`, attempt_offset: 1, barrier: 'other' },
+    {
+      ...task,
+      key: `${task.key}~a0`,
+      task_id: 'added-0',
+      name: 'add',
+      task: -1,
+      dynamic: { options: plan.tasks[0]!.options, origin: 'dynamic', path: 'p', errback_style: 'old' },
+    },
+  ];
+
+  it('gives back every message exactly, with the job id as key', () => {
+    expect(sent.length).toBeGreaterThan(3);
+    for (const m of [...sent, ...later]) {
+      const data = JSON.parse(JSON.stringify(encodeJobData(plan, m)));
+      expect(jobRunId(data)).toBe(m.run_id);
+      expect(decodeJobData(plan, m.key, data)).toEqual(m);
+    }
+  });
+
+  it('stores what the plan already says once per run, not per job', () => {
+    const data = encodeJobData(plan, task);
+    const text = JSON.stringify(data);
+    expect(text).not.toContain(task.key);
+    expect(text).not.toContain(task.task_id);
+    expect(text).not.toContain(task.barrier);
+    expect(text.length).toBeLessThan(JSON.stringify(task).length / 2);
+  });
+
+  it('reads jobs stored whole by an earlier version', () => {
+    const old = JSON.parse(JSON.stringify(task)) as TaskMessage;
+    expect(jobRunId(old)).toBe(task.run_id);
+    expect(decodeJobData(plan, task.key, old)).toEqual(task);
+  });
+});
