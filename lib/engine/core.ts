@@ -272,8 +272,11 @@ function succeed(
     });
   }
   // The call-time arguments of the callbacks and the next step: never stored (apply and checkApply copy
-  // them into each message), so one list serves the check and every apply.
-  const callArgs: Json[] = [value];
+  // them into each message), so one list serves the check and every apply (none when nothing follows).
+  const callArgs: Json[] =
+    t === undefined || (t.links.length === 0 && (plan.nodes[t.node] as PlanNode).next === null)
+      ? NO_ARGS
+      : [value];
   if (t !== undefined && added.length === 0) {
     // Celery sends the callbacks, then the next chain step, before it stores SUCCESS; a signature whose
     // arguments don't bind raises TypeError there (Task.typing) and the task ends FAILURE instead.
@@ -310,6 +313,8 @@ function succeed(
 const NO_KWARGS: JsonObject = Object.freeze({}) as JsonObject;
 
 const NO_IDS: string[] = [];
+/** Call-time arguments nobody reads (a task with no callback and no next step). */
+const NO_ARGS: Json[] = Object.freeze([]) as unknown as Json[];
 const NO_SIGS: TaskOutcomeSigs = [];
 
 type TaskOutcomeSigs = NonNullable<Extract<AttemptOutcome, { kind: 'success' }>['add_to_chord']>;

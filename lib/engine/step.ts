@@ -26,8 +26,14 @@ import { checkArguments } from './typing';
  * which puts a first item in an exact-size list: a push onto an empty array reserves 17 slots, and a
  * 100,000-task run builds a Step per attempt (most with one event, one final, one report).
  */
+/**
+ * The shared empty list a Step's events, finals and reports start as: the builder replaces it with a
+ * list of its own on the first item (never pushes into it), so a Step costs no empty arrays.
+ */
+const NONE = Object.freeze([]) as unknown as never[];
+
 export class StepBuilder {
-  readonly step: Step = { events: [], dispatch: [], finals: [], reports: [] };
+  readonly step: Step = { events: NONE, dispatch: [], finals: NONE, reports: NONE };
 
   constructor(
     readonly plan: RunPlan,

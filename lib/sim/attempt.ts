@@ -19,14 +19,18 @@ function injected(model: SimModel, msg: TaskMessage, random: Random): boolean {
   return model.fail_probability !== undefined && random() < model.fail_probability;
 }
 
-/** The outcome of one attempt of `msg` and how long it took (virtual ms). `counts` is the service state. */
+/**
+ * The outcome of one attempt of `msg`; how long it took (virtual ms) goes to `took.elapsed` (one
+ * object the loop reuses, not a pair per attempt). `counts` is the service state.
+ */
 export function performAttempt(
   plan: RunPlan,
   msg: TaskMessage,
   model: SimModel | undefined,
   random: Random,
   counts: Map<string, number>,
-): { outcome: AttemptOutcome; elapsed: number } {
+  took: { elapsed: number },
+): AttemptOutcome {
   let elapsed = 0;
   let outcome: AttemptOutcome;
   const t: PlanTask | undefined = msg.task >= 0 ? plan.tasks[msg.task] : undefined;
@@ -73,5 +77,6 @@ export function performAttempt(
     outcome = timeLimitOutcome('hard', hard);
     elapsed = hard * 1000;
   }
-  return { outcome, elapsed };
+  took.elapsed = elapsed;
+  return outcome;
 }

@@ -78,6 +78,8 @@ class Simulation {
   private readonly planFinals: Array<TaskFinal | undefined>;
   private readonly dynamicFinals = new Map<string, TaskFinal>();
   private readonly counts = new Map<string, number>();
+  /** Where `performAttempt` puts an attempt's duration. */
+  private readonly took = { elapsed: 0 };
   /** Critical-path bookkeeping (with the trace or the recorded report; Monte Carlo runs skip it). */
   private readonly trail: CausalTrail | undefined;
   retries = 0;
@@ -261,8 +263,9 @@ class Simulation {
       });
     }
     const model = msg.task >= 0 && msg.dynamic === undefined ? this.opts.models[msg.task] : undefined;
-    const { outcome, elapsed } = performAttempt(this.plan, msg, model, this.opts.random, this.counts);
-    this.schedule(this.now + elapsed, true, msg, slot, outcome);
+    const took = this.took;
+    const outcome = performAttempt(this.plan, msg, model, this.opts.random, this.counts, took);
+    this.schedule(this.now + took.elapsed, true, msg, slot, outcome);
   }
 
   private finishAttempt(a: Action): void {

@@ -7,13 +7,17 @@
  * execution is logged to a file, so a task run twice is counted), /api/ping is called every 20 ms, and
  * one 20,000-task group is POSTed. Two rounds, each figure beside its reference in the same run:
  *   - `inline` (reference): CHORDFLOW_INLINE_WORKERS=1 CHORDFLOW_SUBMIT_INLINE=1, the old design;
- *   - `isolated`: workers in child processes, the submit planned and stored on a worker thread.
- * Prints JSON lines (with the web process's peak RSS on Linux); exits 1 if the isolated round misses a bar.
+ *   - `isolated`: workers in child processes; the POST (from its bytes), and reads of the big run, on
+ *     serve's run thread; the plan stored in slices.
+ * Also printed: the longest any worker's event loop was held (`worker_loop_delay_max_ms`, from the
+ * heartbeats: that loop renews job locks, CHORDFLOW_LOCK_MS) and the web process's peak RSS (Linux).
+ * Prints JSON lines; exits 1 if the isolated round misses a bar.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HEARTBEAT_MS } from '../../server/ops/heartbeat';
 import { freePort, startPrivateRedis } from '../../tests/support/redisServer';
 
 const TASKS = Number(process.env.BIG_SUBMIT_TASKS ?? 20_000);
@@ -160,13 +164,21 @@ async function round(
     await pinger;
     const statuses = await Promise.all(unrelated.map(status));
     const webPeakMb = peakRssMb(child.pid);
+    // The longest any worker's event loop (which renews its job locks) was held, from the heartbeats
+    // (one more heartbeat first, so the end of the run is in it).
+    await sleep(HEARTBEAT_MS + 500);
+    const health = (await (await fetch(`${base}/api/health`)).json()) as {
+      workers: { list: Array<{ loop_delay_max_ms?: number }> };
+    };
+    const loopMax = Math.max(0, ...health.workers.list.map((w) => w.loop_delay_max_ms ?? 0));
     const starts = readFileSync(logFile, 'utf8')
       .split('\n')
       .filter((l) => l.includes(' start '))
       .map((l) => l.split(' ')[0] ?? '');
     const counts = new Map<string, number>();
     for (const tag of starts) counts.set(tag, (counts.get(tag) ?? 0) + 1);
-    const twice = [...counts.values()].filter((n) => n > 1).length;
+    const twiceTags = [...counts].filter(([, n]) => n > 1).map(([tag]) => tag);
+    const twice = twiceTags.length;
     const before = pings
       .filter((p) => p.at < bigStart)
       .map((p) => p.ms)
@@ -185,12 +197,14 @@ async function round(
       unrelated_tasks_expected: unrelated.length * 2,
       unrelated_tasks_executed: counts.size,
       unrelated_tasks_run_twice: twice,
+      ...(twice > 0 ? { run_twice_sample: twiceTags.slice(0, 8) } : {}),
       ping_p50_ms_before: Number(pct(before, 50).toFixed(1)),
       ping_p99_ms_before: Number(pct(before, 99).toFixed(1)),
       ping_p50_ms_during: Number(pct(during, 50).toFixed(1)),
       ping_p99_ms_during: Number(pct(during, 99).toFixed(1)),
       ping_max_ms_during: Number((during[during.length - 1] ?? 0).toFixed(1)),
       ping_errors: pingErrors,
+      worker_loop_delay_max_ms: loopMax,
       ...(webPeakMb !== undefined ? { web_rss_peak_mb: webPeakMb } : {}),
       loadavg_1m: Number(loadavg()[0]?.toFixed(2)),
     };

@@ -1,5 +1,6 @@
 /**
- * The web process's side of submitThread.ts: one worker thread that takes ad-hoc canvas submits and the
+ * The web process's side of submitThread.ts: one worker thread that takes ad-hoc canvas POSTs (from the
+ * body's bytes on: parse, checks, plan, store) and the
  * reads that grow with a run (a workflow's task list, its report), so planning, storing or reading back
  * a huge run never blocks HTTP, Socket.IO or (with `--inline-workers`) job-lock renewal. Available when
  * running the compiled CLI (the thread is a JavaScript file next to this one); from TypeScript sources
@@ -8,27 +9,26 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Json } from '../../lib/canvas/model';
+import type { CanvasLimits } from '../../lib/canvas/gate';
 import type { WorkflowObject } from '../http/api/directorView';
 import type { WorkflowRead } from '../http/api/workflowRead';
+import { HttpError } from '../http/respond';
 import { SubmitError } from './client';
 
-export interface OffThreadInput {
-  canvas: unknown;
-  name?: string;
-  project?: string;
-  payload?: Json;
-  comment?: string;
-}
-
-export interface OffThreadResult {
-  workflow: WorkflowObject;
-  /** Queue → some task names of the run (planQueues). */
-  queues: Map<string, string[]>;
-}
+/** What the thread made of a POST /api/workflows body. */
+export type OffThreadPosted =
+  /** A canvas body, planned and stored: the 201 answer's workflow and the run's queues (planQueues). */
+  | { workflow: WorkflowObject; queues: Map<string, string[]> }
+  /** Any other body (a definition's, one with a `target`), parsed, for the web process to go on with. */
+  | { body: unknown };
 
 export interface OffThreadSubmitter {
-  submit(input: OffThreadInput): Promise<OffThreadResult>;
+  /**
+   * A POST /api/workflows body as read: parsed and checked under `limits` there (HttpError 400 as
+   * readJsonBody would), then a canvas body is planned and stored unless `down` says why Redis is not
+   * usable (503).
+   */
+  post(body: Uint8Array, limits: CanvasLimits, down: string | undefined): Promise<OffThreadPosted>;
   /** GET /api/workflows/<id>'s parts (undefined: no such run). */
   workflow(runId: string): Promise<WorkflowRead | undefined>;
   /** The run report as JSON (undefined: no such run). */
@@ -39,7 +39,15 @@ export interface OffThreadSubmitter {
 type Reply =
   | { ready: true }
   | ({ id: number; ok: true } & Record<string, unknown>)
-  | { id: number; ok: false; submitError: boolean; message: string; problems: string[] };
+  | {
+      id: number;
+      ok: false;
+      submitError: boolean;
+      message: string;
+      problems: string[];
+      /** An HttpError's status and extra fields (a bad body, Redis unavailable). */
+      http?: { status: number; extra: Record<string, unknown> };
+    };
 
 export function startOffThreadSubmitter(options: {
   redisUrl: string;
@@ -72,6 +80,7 @@ export function startOffThreadSubmitter(options: {
       if (!p) return;
       pending.delete(reply.id);
       if (reply.ok) p.resolve(reply);
+      else if (reply.http) p.reject(new HttpError(reply.http.status, reply.message, reply.http.extra));
       else
         p.reject(
           reply.submitError ? new SubmitError(reply.message, reply.problems) : new Error(reply.message),
@@ -87,17 +96,24 @@ export function startOffThreadSubmitter(options: {
     return w;
   };
   thread();
-  const ask = (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  const ask = (
+    request: Record<string, unknown>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<Record<string, unknown>> => {
     const id = ++seq;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      thread().postMessage({ id, ...request });
+      thread().postMessage({ id, ...request }, transfer);
     });
   };
 
   return {
-    async submit(input) {
-      const r = await ask({ kind: 'submit', ...input });
+    async post(body, limits, down) {
+      // The bytes move to the thread (transferred, not copied); the caller does not read them again.
+      const r = await ask({ kind: 'post', body, limits, ...(down !== undefined ? { down } : {}) }, [
+        body.buffer as ArrayBuffer,
+      ]);
+      if (!r.workflow) return { body: r.body };
       return {
         workflow: r.workflow as WorkflowObject,
         queues: new Map(r.queues as Array<[string, string[]]>),

@@ -4,28 +4,22 @@
  * serialise and store, and reading such a run back (GET /api/workflows/<id>, its report) folds 40,000+
  * events into 20,000 objects; on the main thread either would stall every HTTP answer and Socket.IO
  * stream. Every answer is small or bytes handed over without copying (never a run's canvas or plan).
- * Messages (see offThreadSubmit.ts): {id, kind: 'submit', canvas, …} | {id, kind: 'workflow' | 'report',
- * runId} → {id, ok: true, …} | {id, ok: false, submitError, message, problems}.
+ * Messages (see offThreadSubmit.ts): {id, kind: 'post', body (bytes), limits, down?} | {id, kind:
+ * 'workflow' | 'report', runId} → {id, ok: true, …} | {id, ok: false, submitError, message, problems, http?}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Json } from '../../lib/canvas/model';
+import type { CanvasLimits } from '../../lib/canvas/gate';
+import { canvasBodyOf, NOT_AN_OBJECT } from '../http/api/canvasBody';
 import { workflowObject } from '../http/api/directorView';
 import { readReport, readWorkflow } from '../http/api/workflowRead';
+import { HttpError, isPlainObject, parseJsonBody } from '../http/respond';
 import { planQueues } from '../ops/queueCheck';
 import { createRedis } from '../redis/connection';
 import { loadTaskRegistry } from '../tasks/registry';
 import { ClusterClient, SubmitError } from './client';
 
 export type ThreadRequest =
-  | {
-      id: number;
-      kind: 'submit';
-      canvas: unknown;
-      name?: string;
-      project?: string;
-      payload?: Json;
-      comment?: string;
-    }
+  | { id: number; kind: 'post'; body: Uint8Array; limits: CanvasLimits; down?: string }
   | { id: number; kind: 'workflow'; runId: string }
   | { id: number; kind: 'report'; runId: string };
 
@@ -52,13 +46,20 @@ if (port) {
       port.postMessage({ id: m.id, ok: true, found: true, body }, [body.buffer as ArrayBuffer]);
       return;
     }
+    // POST /api/workflows: the same checks, in the same order, as the web process makes them inline.
+    const body = parseJsonBody(m.body, m.limits);
+    if (!isPlainObject(body)) throw new HttpError(400, NOT_AN_OBJECT);
+    if (body.canvas === undefined || body.target !== undefined) {
+      // A definition's body (small) or a target to check: the web process goes on with it.
+      return port.postMessage({ id: m.id, ok: true, body });
+    }
+    if (m.down !== undefined) throw new HttpError(503, m.down);
+    const { canvas, ...fields } = canvasBodyOf(body);
+    client.limits = m.limits;
     let queues: Array<[string, string[]]> = [];
     const record = await client.submit({
-      file: client.parseCanvas(m.canvas),
-      ...(m.name !== undefined ? { name: m.name } : {}),
-      ...(m.project !== undefined ? { project: m.project } : {}),
-      ...(m.payload !== undefined ? { payload: m.payload } : {}),
-      ...(m.comment !== undefined ? { comment: m.comment } : {}),
+      file: client.parseCanvas(canvas),
+      ...fields,
       onPlanned: (plan) => {
         queues = [...planQueues(plan)];
       },
@@ -74,6 +75,7 @@ if (port) {
         submitError: err instanceof SubmitError,
         message: err instanceof Error ? err.message : String(err),
         problems: err instanceof SubmitError ? err.problems : [],
+        ...(err instanceof HttpError ? { http: { status: err.status, extra: err.extra } } : {}),
       });
     });
   });

@@ -13,6 +13,7 @@
  * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`.
  */
 import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Job, Worker } from 'bullmq';
 import { barrierInputs, onBarrierReleased } from '../../lib/engine';
 import type { BarrierMessage, Dispatch, RunPlan, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
@@ -298,8 +299,20 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     (q) => (taskQueueName(q) === taskQueueName(undefined) ? 'default' : q),
   );
   const startedAt = Date.now();
-  const heartbeat = () =>
-    writeHeartbeat(storeConnection, store.keys, {
+  // How long this loop is ever held (a starved loop cannot renew job locks), for the operator.
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  let loopMaxMs = 0;
+  const heartbeat = () => {
+    const recentMs = loop.max / 1e6;
+    loop.reset();
+    loopMaxMs = Math.max(loopMaxMs, recentMs);
+    if (recentMs > workerOpts.lockDuration / 2)
+      log?.warn(
+        { worker: name, loop_delay_ms: Math.round(recentMs), lock_ms: workerOpts.lockDuration },
+        'the worker event loop was held for more than half the job lock time: tasks may be redelivered',
+      );
+    return writeHeartbeat(storeConnection, store.keys, {
       name,
       host: hostname(),
       pid: process.pid,
@@ -308,7 +321,9 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       started: startedAt,
       beat: Date.now(),
       active: [...active.values()],
+      loop_delay_max_ms: Math.round(loopMaxMs),
     }).catch(() => {});
+  };
   await heartbeat();
   const beat = setInterval(() => void heartbeat(), HEARTBEAT_MS);
   beat.unref();
@@ -318,6 +333,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     name,
     async close(timeoutMs = 10_000) {
       clearInterval(beat);
+      loop.disable();
       monitor.close();
       // Stop fetching and let running jobs finish, but never longer than the operator allowed: a task
       // that never returns, or a Redis that is gone (BullMQ's close then waits forever), must not keep

@@ -31,12 +31,11 @@ export function sendJsonBytes(res: ServerResponse, status: number, parts: Uint8A
   res.end();
 }
 
-/** Reads and parses a JSON body of at most `limit` bytes (413 above, 400 when it is not JSON). */
-export async function readJsonBody(
-  req: IncomingMessage,
-  limit: number,
-  limits: CanvasLimits = API_LIMITS,
-): Promise<unknown> {
+/**
+ * Reads a body of at most `limit` bytes (413 above) into a buffer of its own (never a slice of Node's
+ * shared pool, so it can be handed to another thread).
+ */
+export async function readRawBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
@@ -52,7 +51,18 @@ export async function readJsonBody(
     }
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Parses a JSON body (400 when it is empty, not JSON, or not usable under `limits`). */
+export function parseJsonBody(bytes: Uint8Array, limits: CanvasLimits = API_LIMITS): unknown {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'The request body is empty; send a JSON object.');
   let value: unknown;
   try {
@@ -70,6 +80,15 @@ export async function readJsonBody(
     throw new HttpError(400, `The request body is not usable: ${errors[0]}`, { errors });
   }
   return value;
+}
+
+/** Reads and parses a JSON body of at most `limit` bytes (413 above, 400 when it is not JSON). */
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  limits: CanvasLimits = API_LIMITS,
+): Promise<unknown> {
+  return parseJsonBody(await readRawBody(req, limit), limits);
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -30,6 +30,12 @@ export interface WorkerInfo {
   /** Epoch ms of the last heartbeat. */
   beat: number;
   active: ActiveTask[];
+  /**
+   * The longest the worker's event loop was held since it started (ms). That loop renews the worker's
+   * job locks: near the lock duration (CHORDFLOW_LOCK_MS), a running task risks being taken for stalled
+   * and run again.
+   */
+  loop_delay_max_ms?: number;
 }
 
 /** Writes one heartbeat (and forgets workers silent for an hour). */

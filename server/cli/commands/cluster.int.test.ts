@@ -136,6 +136,24 @@ describe('chordflow CLI against the cluster', () => {
     expect(detail.tasks[1]?.previous).toHaveLength(1);
     const report = (await (await fetch(`${base}/${id}/report`)).json()) as { result: unknown };
     expect(report.result).toBe(30);
+    // The thread's answers to bad bodies are the web process's: a status and a sentence.
+    const bad = async (body: string) => {
+      const r = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return { status: r.status, error: ((await r.json()) as { error: string }).error };
+    };
+    expect(await bad('{"canvas": ')).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/not valid JSON/),
+    });
+    expect(await bad('[1]')).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/must be a JSON object/),
+    });
+    expect(await bad('{"canvas": {"task": "add"}, "nme": "x"}')).toEqual({
+      status: 400,
+      error: 'Unknown field "nme".',
+    });
+    expect(await bad('{"canvas": {"task": "nope"}}')).toMatchObject({ status: 400 });
     expect((await fetch(`${base}/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).status).toBe(404);
     expect((await fetch(`${base}/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/report`)).status).toBe(
       404,

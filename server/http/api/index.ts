@@ -33,14 +33,14 @@ import {
   type Definition,
   type DefinitionStore,
   definitionRunFile,
-  isValidNamePart,
   retentionOffset,
   runPayload,
 } from '../../runs/definitions';
 import { isValidRunId } from '../../runs/keys';
-import { HttpError, isPlainObject, readJsonBody, sendJson, sendJsonBytes } from '../respond';
+import { HttpError, isPlainObject, readJsonBody, readRawBody, sendJson, sendJsonBytes } from '../respond';
 import { guardApiRequest } from '../security/httpGuard';
 import type { SecurityPolicy } from '../security/policy';
+import { canvasBodyOf, NOT_AN_OBJECT } from './canvasBody';
 import { celeryTarget, isCeleryRecord } from './celeryTarget';
 import { definitionRoutes, type Handler } from './definitionRoutes';
 import { workflowObject } from './directorView';
@@ -161,13 +161,17 @@ export function createApiHandler(
   const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
 
   const createWorkflow: Handler = async (req, res) => {
-    const body = await readBody(req);
-    if (!isPlainObject(body)) {
-      throw new HttpError(
-        400,
-        'The request body must be a JSON object: {project, name, payload} or {canvas, payload?}.',
-      );
-    }
+    let body: unknown;
+    if (deps.offThread) {
+      // A canvas body is parsed, checked, planned and stored on the run thread: this loop only reads its
+      // bytes. Any other body (a definition's, one with a target) comes back parsed and goes on here.
+      const down = deps.client ? deps.monitor?.message() : (deps.redisUnavailable ?? REDIS_UNAVAILABLE);
+      const posted = await deps.offThread.post(await readRawBody(req, deps.bodyLimitBytes), limits, down);
+      if ('workflow' in posted)
+        return sendJson(res, 201, { ...posted.workflow, ...(await submitWarnings(posted.queues)) });
+      body = posted.body;
+    } else body = await readBody(req);
+    if (!isPlainObject(body)) throw new HttpError(400, NOT_AN_OBJECT);
     // A bad or unavailable target is the caller's to fix, before anything else is looked at.
     const celery = celeryTarget(body, deps.celery);
     const c = cluster();
@@ -178,50 +182,20 @@ export function createApiHandler(
     }
     const comment = body.comment as string | undefined;
     if (body.canvas !== undefined) {
-      const extra = Object.keys(body).filter(
-        (k) => !['canvas', 'payload', 'name', 'project', 'comment', 'target'].includes(k),
-      );
-      if (extra.length > 0)
-        throw new HttpError(
-          400,
-          `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
-        );
-      if (body.name !== undefined && !isValidNamePart(body.name))
-        throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
-      if (body.project !== undefined && !isValidNamePart(body.project))
-        throw new HttpError(400, '"project" must be 1–64 letters, digits, "_" or "-".');
+      const fields = canvasBodyOf(body);
+      const file = c.parseCanvas(fields.canvas);
+      const { canvas: _canvas, ...rest } = fields;
       if (celery) {
-        const file = c.parseCanvas(body.canvas);
-        const run = await celery.submit({
-          file,
-          name: (body.name as string | undefined) ?? 'adhoc',
-          project: (body.project as string | undefined) ?? 'canvas',
-          payload,
-          ...(comment !== undefined ? { comment } : {}),
-        });
+        const run = await celery.submit({ file, ...rest });
         return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
       }
-      if (deps.offThread) {
-        const { workflow, queues } = await deps.offThread.submit({
-          canvas: body.canvas,
-          name: (body.name as string | undefined) ?? 'adhoc',
-          project: (body.project as string | undefined) ?? 'canvas',
-          payload,
-          ...(comment !== undefined ? { comment } : {}),
-        });
-        return sendJson(res, 201, { ...workflow, ...(await submitWarnings(queues)) });
-      }
-      const file = c.parseCanvas(body.canvas);
       let planned: RunPlan | undefined;
       const run = await c.submit({
         onPlanned: (p) => {
           planned = p;
         },
         file,
-        name: (body.name as string | undefined) ?? 'adhoc',
-        project: (body.project as string | undefined) ?? 'canvas',
-        payload,
-        ...(comment !== undefined ? { comment } : {}),
+        ...rest,
       });
       return sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
     }
