@@ -28,6 +28,53 @@ function typeError(message: string): TaskError {
   return { type: 'TypeError', message, args: [message] };
 }
 
+/** What a positional-only call needs to know of a parameter list (computed once per list). */
+interface Shape {
+  /** Positional parameters (an argument beyond them binds only with `*args`). */
+  positional: number;
+  hasVarargs: boolean;
+  /** One past the last positional parameter without a default: fewer arguments leave one missing. */
+  required: number;
+  /** Keyword-only parameters without a default (then a call without keywords fails). */
+  requiredKeywordOnly: boolean;
+}
+
+const SHAPES = new WeakMap<readonly TaskParam[], Shape>();
+
+function shapeOf(params: readonly TaskParam[]): Shape {
+  let shape = SHAPES.get(params);
+  if (shape === undefined) {
+    let positional = 0;
+    let required = 0;
+    for (const p of params)
+      if (p.kind === 'positional') {
+        positional += 1;
+        if (!('default' in p)) required = positional;
+      }
+    shape = {
+      positional,
+      hasVarargs: params.some((p) => p.kind === 'varargs'),
+      required,
+      requiredKeywordOnly: params.some((p) => p.kind === 'keyword' && !('default' in p)),
+    };
+    SHAPES.set(params, shape);
+  }
+  return shape;
+}
+
+/** True when a call with `count` positional arguments and no keyword arguments binds (no TypeError). */
+function bindsPositionally(
+  params: readonly TaskParam[],
+  count: number,
+  kwargs: Readonly<Record<string, Json>>,
+): boolean {
+  for (const _ in kwargs) return false;
+  const shape = shapeOf(params);
+  return (
+    (shape.hasVarargs || count <= shape.positional) && count >= shape.required && !shape.requiredKeywordOnly
+  );
+}
+
 /**
  * Binds `args`/`kwargs` to a task's parameters like a Python call would.
  *
@@ -37,6 +84,19 @@ function typeError(message: string): TaskError {
  * @example checkArguments('add', addParams, [1], {}) // TypeError "add() missing 1 required positional argument: 'y'"
  */
 export function checkArguments(
+  name: string,
+  params: readonly TaskParam[],
+  args: readonly Json[],
+  kwargs: Readonly<Record<string, Json>>,
+): TaskError | null {
+  // Most calls pass positional arguments only and bind: decided from the parameter list's shape alone
+  // (every task of a big canvas is checked at plan time, every continuation when it is sent).
+  if (bindsPositionally(params, args.length, kwargs)) return null;
+  return checkArgumentsInFull(name, params, args, kwargs);
+}
+
+/** `checkArguments` without its fast path: CPython's checks in order (exported for its property test). */
+export function checkArgumentsInFull(
   name: string,
   params: readonly TaskParam[],
   args: readonly Json[],
