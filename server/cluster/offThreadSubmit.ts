@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CanvasLimits } from '../../lib/canvas/gate';
+import type { Json } from '../../lib/canvas/model';
 import type { WorkflowObject } from '../http/api/directorView';
 import type { WorkflowRead } from '../http/api/workflowRead';
 import { HttpError } from '../http/respond';
@@ -29,6 +30,14 @@ export interface OffThreadSubmitter {
    * usable (503).
    */
   post(body: Uint8Array, limits: CanvasLimits, down: string | undefined): Promise<OffThreadPosted>;
+  /** Cancels a cluster run (ClusterClient.cancel); undefined: no such run. */
+  cancel(runId: string): Promise<WorkflowObject | undefined>;
+  /** Runs an ad-hoc canvas again (ClusterClient.relaunch); undefined: no such run. */
+  relaunch(
+    runId: string,
+    payload: Json | undefined,
+    limits: CanvasLimits,
+  ): Promise<WorkflowObject | undefined>;
   /** GET /api/workflows/<id>'s parts (undefined: no such run). */
   workflow(runId: string): Promise<WorkflowRead | undefined>;
   /** The run report as JSON (undefined: no such run). */
@@ -118,6 +127,14 @@ export function startOffThreadSubmitter(options: {
         workflow: r.workflow as WorkflowObject,
         queues: new Map(r.queues as Array<[string, string[]]>),
       };
+    },
+    async cancel(runId) {
+      const r = await ask({ kind: 'cancel', runId });
+      return r.found ? (r.workflow as WorkflowObject) : undefined;
+    },
+    async relaunch(runId, payload, limits) {
+      const r = await ask({ kind: 'relaunch', runId, limits, ...(payload !== undefined ? { payload } : {}) });
+      return r.found ? (r.workflow as WorkflowObject) : undefined;
     },
     async workflow(runId) {
       const r = await ask({ kind: 'workflow', runId });

@@ -4,11 +4,14 @@
  * serialise and store, and reading such a run back (GET /api/workflows/<id>, its report) folds 40,000+
  * events into 20,000 objects; on the main thread either would stall every HTTP answer and Socket.IO
  * stream. Every answer is small or bytes handed over without copying (never a run's canvas or plan).
+ * Cancels and relaunches go there too (a cancel revokes every unfinished task; a relaunch plans again).
  * Messages (see offThreadSubmit.ts): {id, kind: 'post', body (bytes), limits, down?} | {id, kind:
- * 'workflow' | 'report', runId} → {id, ok: true, …} | {id, ok: false, submitError, message, problems, http?}.
+ * 'cancel' | 'workflow' | 'report', runId} | {id, kind: 'relaunch', runId, payload?, limits} →
+ * {id, ok: true, …} | {id, ok: false, submitError, message, problems, http?}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CanvasLimits } from '../../lib/canvas/gate';
+import type { Json } from '../../lib/canvas/model';
 import { canvasBodyOf, NOT_AN_OBJECT } from '../http/api/canvasBody';
 import { workflowObject } from '../http/api/directorView';
 import { readReport, readWorkflow } from '../http/api/workflowRead';
@@ -20,6 +23,8 @@ import { ClusterClient, SubmitError } from './client';
 
 export type ThreadRequest =
   | { id: number; kind: 'post'; body: Uint8Array; limits: CanvasLimits; down?: string }
+  | { id: number; kind: 'cancel'; runId: string }
+  | { id: number; kind: 'relaunch'; runId: string; payload?: Json; limits: CanvasLimits }
   | { id: number; kind: 'workflow'; runId: string }
   | { id: number; kind: 'report'; runId: string };
 
@@ -34,6 +39,13 @@ if (port) {
     data.submitBatch,
   );
   const answer = async (m: ThreadRequest): Promise<void> => {
+    if (m.kind === 'cancel' || m.kind === 'relaunch') {
+      if (m.kind === 'relaunch') client.limits = m.limits;
+      const run =
+        m.kind === 'cancel' ? await client.cancel(m.runId) : await client.relaunch(m.runId, m.payload);
+      if (!run) return port.postMessage({ id: m.id, ok: true, found: false });
+      return port.postMessage({ id: m.id, ok: true, found: true, workflow: workflowObject(run) });
+    }
     if (m.kind === 'workflow') {
       const read = await readWorkflow(client.store, m.runId);
       if (!read) return port.postMessage({ id: m.id, ok: true, found: false });

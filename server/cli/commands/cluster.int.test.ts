@@ -136,6 +136,16 @@ describe('chordflow CLI against the cluster', () => {
     expect(detail.tasks[1]?.previous).toHaveLength(1);
     const report = (await (await fetch(`${base}/${id}/report`)).json()) as { result: unknown };
     expect(report.result).toBe(30);
+    // Relaunch and cancel of an ad-hoc run go through the thread too.
+    const post = (path: string) => fetch(`${base}/${path}`, { method: 'POST' });
+    const again = await post(`${id}/relaunch`);
+    expect(again.status).toBe(201);
+    const relaunched = (await again.json()) as { id: string; name: string };
+    expect(relaunched).toMatchObject({ name: 'adhoc' });
+    expect(relaunched.id).not.toBe(id);
+    const canceled = await post(`${relaunched.id}/cancel`);
+    expect(canceled.status).toBe(201);
+    expect(((await canceled.json()) as { status: string }).status).toBe('canceled');
     // The thread's answers to bad bodies are the web process's: a status and a sentence.
     const bad = async (body: string) => {
       const r = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

@@ -109,10 +109,10 @@ export function createApiHandler(
     redisAway();
     return deps.definitions;
   }
-  async function runOr404(id: string) {
+  async function runOr404(id: string, options: { canvas?: boolean } = {}) {
     // Director's wording, without a final period.
     if (!isValidRunId(id)) throw new HttpError(404, `Workflow ${id} not found`);
-    const run = await cluster().store.getRun(id);
+    const run = await cluster().store.getRun(id, options);
     if (!run) throw new HttpError(404, `Workflow ${id} not found`);
     return run;
   }
@@ -319,7 +319,8 @@ export function createApiHandler(
     if (body.payload !== undefined && !isPlainObject(body.payload))
       throw new HttpError(400, 'Payload is not valid: "payload" must be a JSON object.');
     const edited = body.payload as Json | undefined;
-    const old = await runOr404(id);
+    // The canvas (a megabyte for a 20,000-task run) is read only where it is used.
+    const old = await runOr404(id, { canvas: false });
     if (isCeleryRecord(old)) {
       // A Celery run is relaunched on Celery (same canvas and payload, new task ids).
       if (!deps.celery)
@@ -328,7 +329,7 @@ export function createApiHandler(
           'This run was on a Celery cluster and this server has no Celery target (set CHORDFLOW_CELERY_BROKER).',
         );
       const again = await deps.celery.submit({
-        file: cluster().parseCanvas(old.canvas),
+        file: cluster().parseCanvas((await runOr404(id)).canvas),
         name: old.name,
         project: old.project,
         payload: old.payload as Json,
@@ -356,13 +357,18 @@ export function createApiHandler(
         return sendJson(res, 201, workflowObject(again));
       }
     }
-    const run = await cluster().relaunch(id, edited);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
-    sendJson(res, 201, workflowObject(run));
+    // An ad-hoc canvas is planned again (on the run thread when there is one).
+    const again = deps.offThread
+      ? await deps.offThread.relaunch(id, edited, limits)
+      : await cluster()
+          .relaunch(id, edited)
+          .then((r) => r && workflowObject(r));
+    if (!again) throw new HttpError(404, `Workflow ${id} not found`);
+    sendJson(res, 201, again);
   };
 
   const cancel: Handler = async (_req, res, [id = '']) => {
-    const record = await runOr404(id);
+    const record = await runOr404(id, { canvas: false });
     if (
       isCeleryRecord(record) &&
       record.status !== 'success' &&
@@ -374,12 +380,17 @@ export function createApiHandler(
           409,
           'This run is on a Celery cluster and this server has no Celery target (set CHORDFLOW_CELERY_BROKER).',
         );
-      await deps.celery.cancel(record);
+      await deps.celery.cancel(await runOr404(id));
       return sendJson(res, 201, workflowObject({ ...record, status: 'canceled' }));
     }
-    const run = await cluster().cancel(id);
-    if (!run) throw new HttpError(404, `Workflow ${id} not found`);
-    sendJson(res, 201, workflowObject(run));
+    // Every task without a final state gets its `task.revoked`: on the run thread when there is one.
+    const canceled = deps.offThread
+      ? await deps.offThread.cancel(id)
+      : await cluster()
+          .cancel(id)
+          .then((r) => r && workflowObject(r));
+    if (!canceled) throw new HttpError(404, `Workflow ${id} not found`);
+    sendJson(res, 201, canceled);
   };
 
   const { listDefinitions, saveDefinition } = definitionRoutes({
