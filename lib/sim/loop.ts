@@ -32,7 +32,7 @@ export interface LoopOptions {
   /** Worker pools per queue; absent = `workers × concurrency` slots consuming every queue. */
   pools?: readonly WorkerPool[];
   random: Random;
-  /** Simulation model per plan task (index-aligned). */
+  /** Simulation model per plan task (index-aligned; shorter when the rest have none). */
   models: ReadonlyArray<SimModel | undefined>;
   /** Keep the event trace and the critical path (Monte Carlo runs skip both). */
   trace: boolean;
@@ -41,8 +41,10 @@ export interface LoopOptions {
    * `events` (which comes back empty), so a 1,000,000-task run never holds its whole trace.
    */
   sink?: (event: RunEvent) => void;
-  /** Records the run report as the run goes (with or without the trace); also keeps the critical path. */
+  /** Records the run report as the run goes (with or without the trace). */
   recorder?: ReportRecorder;
+  /** Keep the critical path (default: when the trace or a recorder is kept). */
+  criticalPath?: boolean;
 }
 
 export interface LoopResult {
@@ -120,7 +122,8 @@ class Simulation {
     });
     const n = plan.tasks.length;
     this.recorder = opts.recorder;
-    this.trail = opts.trace || opts.recorder !== undefined ? new CausalTrail(plan) : undefined;
+    const critical = opts.criticalPath ?? (opts.trace || opts.recorder !== undefined);
+    this.trail = critical ? new CausalTrail(plan) : undefined;
     this.planFinals = filled<TaskFinal | undefined>(n, undefined);
     this.env = {
       now: 0,

@@ -53,8 +53,12 @@ function withoutFaults(model: SimModel | undefined): SimModel | undefined {
   return rest;
 }
 
-/** The simulation model of every plan task (index-aligned) under a generic preset. */
+/**
+ * The simulation model of every plan task (index-aligned) under a generic preset; an empty list when
+ * no task has one (reading past its end gives `undefined` as well: no 100,000-slot list of nothing).
+ */
 export function simModelsFor(plan: RunPlan, scenario: ScenarioName | undefined): Array<SimModel | undefined> {
+  if (scenario === undefined && !plan.tasks.some((t) => t.sim !== undefined)) return [];
   const models = plan.tasks.map((t) => t.sim);
   if (scenario === undefined) return models;
   const out = models.map(withoutFaults);

@@ -66,6 +66,7 @@ export function simulatePlan(
     trace?: boolean;
     sink?: (event: RunEvent) => void;
     recorder?: ReportRecorder;
+    criticalPath?: boolean;
   },
 ): LoopResult {
   const generic = opts.scenario !== undefined && isScenario(opts.scenario) && !usesTutorialTasks(plan);
@@ -90,6 +91,7 @@ export function simulatePlan(
     trace: opts.trace ?? true,
     ...(opts.sink !== undefined ? { sink: opts.sink } : {}),
     ...(opts.recorder !== undefined ? { recorder: opts.recorder } : {}),
+    ...(opts.criticalPath !== undefined ? { criticalPath: opts.criticalPath } : {}),
   });
 }
 
@@ -107,11 +109,12 @@ export function simulate(file: CanvasFile, opts: SimulateOptions): SimulationRes
 /**
  * `simulate` without the trace: no event is kept or sequenced, the loop records the report in typed
  * arrays as it runs, so memory grows with the tasks, not with the events (the CLI's path;
- * 1,000,000-task canvases). Same report and critical path as `simulate`, byte for byte.
+ * 1,000,000-task canvases). Same report and critical path as `simulate`, byte for byte; with
+ * `criticalPath: false` (the CLI, which prints the report only) the critical path is not kept (`[]`).
  */
 export function simulateReport(
   file: CanvasFile,
-  opts: SimulateOptions,
+  opts: SimulateOptions & { criticalPath?: boolean },
 ): { report: RunReport; critical_path: string[] } {
   const plan = planForSimulation(file, opts);
   const recorder = new ReportRecorder(plan);

@@ -31,6 +31,9 @@ describe('the recorded report', () => {
           const untraced = simulateReport(file, opts);
           expect(JSON.stringify(untraced.report)).toBe(folded);
           expect(untraced.critical_path).toEqual(traced.critical_path);
+          // The CLI's run: no critical path kept, the same report.
+          const cli = simulateReport(file, { ...opts, criticalPath: false });
+          expect(JSON.stringify(cli.report)).toBe(folded);
         },
       ),
       { numRuns: 400, seed: 20261206 },

@@ -181,7 +181,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   // The trace is folded as it happens and the report written in pieces: 1,000,000-task canvases fit.
-  const { report } = simulateReport(file, opts);
+  const { report } = simulateReport(file, { ...opts, criticalPath: false });
   if (v.json) {
     writeJsonPretty(report as unknown as Record<string, unknown>, (chunk) => io.out(chunk));
     io.out('\n');
