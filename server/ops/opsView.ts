@@ -76,12 +76,7 @@ export class OpsView {
     const last = ((await tails.exec()) ?? []).map(([, v]) => v as string | null);
     const stuck: StuckRun[] = [];
     open.forEach((r, i) => {
-      let at = 0;
-      try {
-        at = Number((JSON.parse(last[i] ?? '{}') as { at?: number }).at ?? 0);
-      } catch {
-        at = 0;
-      }
+      const at = eventAt(last[i] ?? '{}');
       const lastProgress = r.started + (Number.isFinite(at) ? at : 0);
       const idle = now - lastProgress;
       if (idle > this.options.stuckAfterMs)
@@ -110,5 +105,22 @@ export class OpsView {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+}
+
+/** `at` at the head of an event: `{"at":…` or `{"type":"…","at":…`. */
+const BIG_EVENT_AT = /^\{(?:"type":"[^"]*",)?"at":(-?[\d.]+(?:e[-+]?\d+)?)[,}]/;
+
+/**
+ * An event's `at`. A big event (a 20,000-task run's `run.started` lists every task) is not parsed on the
+ * web process's loop: `at` is among its first fields (events are written `{at, type, …}` or
+ * `{type, at, …}`), so its head is enough.
+ */
+export function eventAt(text: string): number {
+  if (text.length > 4096) return Number(BIG_EVENT_AT.exec(text.slice(0, 256))?.[1] ?? 0);
+  try {
+    return Number((JSON.parse(text) as { at?: number }).at ?? 0);
+  } catch {
+    return 0;
   }
 }
