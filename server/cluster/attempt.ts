@@ -39,7 +39,7 @@ export interface AttemptDeps {
   registry: TaskRegistry;
   modelUrl: string | undefined;
   batch: StoreBatch;
-  dispatcher: Dispatcher;
+  dispatcher: Pick<Dispatcher, 'dispatch'>;
   contexts: RunContexts;
   /** Abort controllers of running attempts by run id (the cancel channel aborts them). */
   running: Map<string, Set<AbortController>>;

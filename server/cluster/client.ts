@@ -16,6 +16,7 @@ import { injectPayload } from '../runs/definitions';
 import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
 import { applyStep } from './interpreter';
 import { BARRIER_QUEUE, Dispatcher } from './queues';
+import { rootlessTop, startDispatch } from './rootless';
 
 /** A request the caller got wrong (→ 400 / exit 1), with a sentence saying what to fix. */
 export class SubmitError extends Error {
@@ -140,7 +141,9 @@ export class ClusterClient {
     };
     // The run stays `pending` until a worker starts its first task (director's statuses: a run nobody
     // works on is pending); the worker's conditional write can never overwrite a final status.
-    await applyStep(this.batch, this.dispatcher, ctx, fold ? { ...step, events: [] } : step, 0);
+    // A run that is one chord starts without a root job (rootless.ts).
+    const start = { ...step, dispatch: startDispatch(plan, step.dispatch) };
+    await applyStep(this.batch, this.dispatcher, ctx, fold ? { ...start, events: [] } : start, 0);
     return record;
   }
 
@@ -188,13 +191,16 @@ export class ClusterClient {
     events.push({ type: 'run.finished', run_id: runId, at, status: 'canceled' });
     await this.store.appendEvents(runId, events);
     await this.store.setStatus(runId, 'canceled');
-    // Waiting and delayed jobs go now; the rest finish as no-ops. Removing the root removes its tree.
-    const root = plan?.barriers[0]?.key;
-    if (root)
-      await this.dispatcher
-        .queue(BARRIER_QUEUE)
-        .remove(root, { removeChildren: true })
-        .catch(() => 0);
+    // Waiting and delayed jobs go now; the rest finish as no-ops. Removing the root removes its tree (a
+    // rootless run's top chord has its own).
+    const tops = [plan?.barriers[0]?.key, plan ? rootlessTop(plan)?.key : undefined];
+    for (const top of tops) {
+      if (top)
+        await this.dispatcher
+          .queue(BARRIER_QUEUE)
+          .remove(top, { removeChildren: true })
+          .catch(() => 0);
+    }
     return { ...run, status: 'canceled' as DirectorStatus };
   }
 

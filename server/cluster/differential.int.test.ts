@@ -7,11 +7,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCanvasJson } from '../../lib/canvas/canvasJson';
 import type { CanvasFile, Json } from '../../lib/canvas/model';
+import { planRun } from '../../lib/engine';
 import { arbPlannableCanvasFile as arbCanvasFile } from '../../lib/engine/arbPlannable';
 import type { RunReport } from '../../lib/protocol/report';
 import { simulate } from '../../lib/sim';
 import type { WorkerPool } from '../../lib/sim/pools';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
+import { rootlessTop } from './rootless';
 
 let cluster: TestCluster;
 beforeAll(async () => {
@@ -216,6 +218,23 @@ describe('simulator and cluster agree', () => {
       numRuns: 40,
       seed: 4242,
     });
+    for (const file of files) await compare(file);
+  }, 120_000);
+
+  it('random one-chord canvases that run without a root job (rootless.ts)', async () => {
+    const catalogue = cluster.stack.registry.catalogue;
+    const rootless = (f: CanvasFile) => {
+      try {
+        return rootlessTop(planRun(f, catalogue, 'r')) !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    const files = fc
+      .sample(arbCanvasFile({ withOptions: false, withSim: false }), { numRuns: 3000, seed: 99 })
+      .filter(rootless)
+      .slice(0, 30);
+    expect(files).toHaveLength(30);
     for (const file of files) await compare(file);
   }, 120_000);
 });

@@ -13,11 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => cluster.close());
 
-/** Ids of the task-queue jobs BullMQ added for a run (from the queue's event stream). */
-async function addedTaskJobs(runId: string): Promise<string[]> {
+/** Ids of the jobs BullMQ added to `queue` for a run (from the queue's event stream). */
+async function addedTaskJobs(runId: string, queue = 'tasks'): Promise<string[]> {
   const redis = cluster.stack.redis;
   if (!redis) throw new Error('no redis');
-  const entries = await redis.xrange(`${cluster.config.keyPrefix}:tasks:events`, '-', '+');
+  const entries = await redis.xrange(`${cluster.config.keyPrefix}:${queue}:events`, '-', '+');
   const ids: string[] = [];
   for (const [, fields] of entries) {
     const f = new Map<string, string>();
@@ -26,6 +26,24 @@ async function addedTaskJobs(runId: string): Promise<string[]> {
     if (f.get('event') === 'added' && id.startsWith(`${runId}.`)) ids.push(id);
   }
   return ids;
+}
+
+/** Waits until none of `ids` (queue:id) is left in Redis: a finished run's jobs are removed. */
+async function removed(ids: string[]): Promise<boolean> {
+  const redis = cluster.stack.redis;
+  if (!redis) throw new Error('no redis');
+  const keys = ids.map((id) => `${cluster.config.keyPrefix}:${id}`);
+  for (let i = 0; i < 200; i++) {
+    if ((await redis.exists(...keys)) === 0) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
+/** How many run.finished events the run's log holds. */
+async function finishedEvents(runId: string): Promise<number> {
+  const events = await cluster.stack.client?.store.readEvents(runId);
+  return (events ?? []).filter((e) => e.type === 'run.finished').length;
 }
 
 describe('job fusion on the cluster', () => {
@@ -45,6 +63,14 @@ describe('job fusion on the cluster', () => {
     expect(r.tasks.map((t) => t.attempts)).toEqual([1, 1, 1]);
     // Two header jobs; the body never became a job of its own.
     expect(await addedTaskJobs('fuse-chord')).toHaveLength(2);
+    // A run that is one chord needs no root job: the chord's barrier job ended it (rootless.ts), once.
+    expect(await addedTaskJobs('fuse-chord', 'barriers')).toEqual(['fuse-chord.c.~007e']);
+    expect(await finishedEvents('fuse-chord')).toBe(1);
+    const jobs = [
+      'barriers:fuse-chord.c.~007e',
+      ...(await addedTaskJobs('fuse-chord')).map((id) => `tasks:${id}`),
+    ];
+    expect(await removed(jobs)).toBe(true);
   });
 
   it('falls back to a delayed job when an inline body retries', async () => {
@@ -63,6 +89,34 @@ describe('job fusion on the cluster', () => {
     expect((a2?.started_at ?? 0) - (a1?.finished_at ?? 0)).toBeGreaterThanOrEqual(150);
     // The header job, then the body's own job for its retries.
     expect(await addedTaskJobs('fuse-retry')).toHaveLength(2);
+    // The retried body was sent under the root: the root job was made then, with it as its child.
+    expect(await addedTaskJobs('fuse-retry', 'barriers')).toEqual(['fuse-retry.c.~007e', 'fuse-retry.root']);
+    expect(await finishedEvents('fuse-retry')).toBe(1);
+  });
+
+  it('makes the root of a one-chord run when a callback is sent under it', async () => {
+    const canvas: Json = {
+      chord: {
+        header: [{ task: 'identity', args: [1] }, { task: 'fail' }],
+        body: {
+          task: 'tsum',
+          // Two errback tasks: neither runs inline (one continuation at most does), both go under the root.
+          link_error: [
+            { task: 'on_error_id', kwargs: { tag: 'eb1' } },
+            { task: 'on_error_id', kwargs: { tag: 'eb2' } },
+          ],
+        },
+      },
+    };
+    const r = await cluster.run(canvas, { runId: 'fuse-errback' });
+    expect(r.status).toBe('failure');
+    expect(r.observations.map((o) => (o as { tag?: string }).tag).sort()).toEqual(['eb1', 'eb2']);
+    expect(await addedTaskJobs('fuse-errback', 'barriers')).toEqual([
+      'fuse-errback.c.~007e',
+      'fuse-errback.root',
+    ]);
+    expect(await finishedEvents('fuse-errback')).toBe(1);
+    expect(await removed(['barriers:fuse-errback.c.~007e', 'barriers:fuse-errback.root'])).toBe(true);
   });
 
   it('runs a chain in a few jobs, at most 16 steps each, with the same result', async () => {

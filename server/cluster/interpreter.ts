@@ -13,7 +13,7 @@ const FINISH_STATUS = { success: 'success', failure: 'error', canceled: 'cancele
 
 export async function applyStep(
   batch: StoreBatch,
-  dispatcher: Dispatcher,
+  dispatcher: Pick<Dispatcher, 'dispatch'>,
   ctx: RunContext,
   step: Step,
   now: number,

@@ -99,6 +99,11 @@ export class Dispatcher {
     return node as FlowJob;
   }
 
+  /** True when job `id` exists in queue `name` (whatever its state). */
+  async jobExists(name: string, id: string): Promise<boolean> {
+    return (await this.connection.exists(`${this.prefix}:${name}:${id}`)) === 1;
+  }
+
   /** Adds every dispatch (flows for barriers with children, bulk adds per queue for the rest). */
   async dispatch(plan: RunPlan, dispatches: readonly Dispatch[]): Promise<void> {
     if (dispatches.length === 0) return;

@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Job, Worker } from 'bullmq';
 import { barrierInputs, onBarrierReleased } from '../../lib/engine';
-import type { BarrierMessage, Dispatch, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
+import type { BarrierMessage, Dispatch, RunPlan, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
 import type { Logger } from '../log';
 import { type ActiveTask, HEARTBEAT_MS, removeHeartbeat, writeHeartbeat } from '../ops/heartbeat';
 import { createRedis } from '../redis/connection';
@@ -29,6 +29,7 @@ import { predictUrl } from './effects';
 import { applyStep } from './interpreter';
 import { decodeJobData, encodeJobData, type JobData, jobRunId } from './jobData';
 import { BARRIER_QUEUE, Dispatcher, queueOf, taskQueueName } from './queues';
+import { rootlessTop, rootMessage, withRoot } from './rootless';
 import { type RunContext, RunContexts } from './runContext';
 
 export interface ClusterWorkerOptions {
@@ -91,13 +92,32 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   });
   await subscriber.subscribe(store.keys.cancelChannel);
 
+  // Rootless runs (rootless.ts) whose root job this process knows exists (plans are per cached run).
+  const rootMade = new WeakSet<RunPlan>();
+  /** Dispatches for a run; in a rootless run, the first messages under the root create the root job. */
+  const runDispatcher = {
+    async dispatch(plan: RunPlan, dispatches: readonly Dispatch[]): Promise<void> {
+      const rootKey = plan.barriers[0]?.key;
+      if (
+        rootMade.has(plan) ||
+        !dispatches.some((d) => d.parentBarrier === rootKey) ||
+        !rootlessTop(plan) ||
+        rootKey === undefined
+      )
+        return dispatcher.dispatch(plan, dispatches);
+      const exists = await dispatcher.jobExists(BARRIER_QUEUE, rootKey);
+      await dispatcher.dispatch(plan, exists ? dispatches : withRoot(plan, dispatches));
+      rootMade.add(plan);
+    },
+  };
+
   const maxInline = options.maxInlineSteps ?? 16;
   const runAttempt = attemptRunner({
     name,
     registry: options.registry,
     modelUrl,
     batch,
-    dispatcher,
+    dispatcher: runDispatcher,
     contexts,
     running,
     log,
@@ -147,7 +167,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       const retry = done.step.retry;
       if (retry && first && ownJob) return retry;
       if (retry) {
-        await dispatcher.dispatch(ctx.plan, [
+        await runDispatcher.dispatch(ctx.plan, [
           { message: retry.message, parentBarrier: current.barrier, delay_ms: retry.countdown_ms },
         ]);
       }
@@ -162,6 +182,25 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const ctx = await contexts.get(runId);
     if (!ctx || contexts.canceled.has(runId)) return null;
     const b = decodeJobData(ctx.plan, job.id ?? '', job.data) as BarrierMessage;
+    await release(ctx, b);
+    // A rootless run's top chord: with nothing sent under the root (the body ran here and sent nothing
+    // more), the run ends here; otherwise the root job made for those messages ends it (rootless.ts).
+    const rootKey = ctx.plan.barriers[0]?.key;
+    if (
+      b.barrier !== 0 &&
+      !job.parentKey &&
+      rootKey !== undefined &&
+      rootlessTop(ctx.plan)?.key === b.key &&
+      !rootMade.has(ctx.plan) &&
+      !contexts.canceled.has(runId) &&
+      !(await dispatcher.jobExists(BARRIER_QUEUE, rootKey))
+    )
+      await release(ctx, rootMessage(ctx.plan));
+    return null;
+  }
+
+  /** Releases barrier `b`: reads its header's finals, applies the core's step (a one-task body runs here). */
+  async function release(ctx: RunContext, b: BarrierMessage): Promise<void> {
     const finals = new Map<string, TaskFinal>();
     const lookup = (id: string) => finals.get(id);
     const fetched = new Set<string>();
@@ -181,17 +220,13 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const step = onBarrierReleased(ctx.plan, b, lookup, { now });
     const body = options.inlineBodies === false ? undefined : pick(ctx, step);
     // Fused barrier + body (a chord body that is one task): saves one job per chord, see runHere.
-    const released = applyStep(batch, dispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
-    if (!body) {
-      await released;
-      return null;
-    }
+    const released = applyStep(batch, runDispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
+    if (!body) return released;
     // The body starts in the same turn, so its first writes share the release's store flush (one
     // pipeline, in order on one connection); the job completes only once both are written.
     const [rel, ran] = await Promise.allSettled([released, runHere(ctx, body.message as TaskMessage, false)]);
     if (rel.status === 'rejected') throw rel.reason;
     if (ran.status === 'rejected') throw ran.reason;
-    return null;
   }
 
   /**
@@ -231,10 +266,12 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   }
   if (options.barriers !== false) {
     const bw = new Worker<JobData>(BARRIER_QUEUE, processBarrier, workerOpts);
-    // After the run's end, its jobs are removed (the root removes its whole tree); the run record stays.
+    // After the run's end, its jobs are removed (the root removes its whole tree, a rootless run's top
+    // chord its own: no job of it is re-added once that has completed); the run record stays.
     bw.on('completed', (job) => {
       const d = job.data;
-      if ('kind' in d ? d.kind === 'barrier' && d.barrier === 0 : 'i' in d && d.i === 0) {
+      const index = 'kind' in d ? (d.kind === 'barrier' ? d.barrier : -1) : 'i' in d ? d.i : -1;
+      if (index === 0 || (index > 0 && !job.parentKey)) {
         contexts.forget(jobRunId(d));
         void dispatcher
           .queue(BARRIER_QUEUE)
