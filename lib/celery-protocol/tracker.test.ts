@@ -96,6 +96,31 @@ describe('CeleryRunTracker', () => {
     ]);
   });
 
+  it("bounds a retry dated only by a late stamp by the next attempt's start minus its countdown", () => {
+    // Under load the re-sent message's task-received (its ETA) is lost and the RETRY record is seen late:
+    // the next attempt cannot have started before its ETA, so the retry happened by start − countdown.
+    const s = setup(task('flaky', [1, 'v'], { id: 'f' }));
+    s.ev('task-received', 'f', 0, { retries: 0 });
+    s.ev('task-started', 'f', 2);
+    const tb = "Traceback…\ncelery.exceptions.Retry: Retry in 0.2s: ExpectedException('flaky', 0)\n";
+    s.rec(
+      'f',
+      'RETRY',
+      { exc_type: 'ExpectedException', exc_message: ['flaky', 0], exc_module: 'm' },
+      150,
+      tb,
+    );
+    s.ev('task-started', 'f', 260);
+    s.ev('task-succeeded', 'f', 262);
+    s.rec('f', 'SUCCESS', 'v', 265);
+    s.log.push(...s.tracker.finish(T0 + 300));
+    const h = s.report().tasks[0]?.history ?? [];
+    expect(h.map((a) => [a.attempt, a.started_at, a.finished_at, a.outcome])).toEqual([
+      [1, 2, 60, 'retry'],
+      [2, 260, 262, 'success'],
+    ]);
+  });
+
   it("holds the next attempt's start until the RETRY record of the previous one comes", () => {
     const s = setup(task('flaky', [1, 'v'], { id: 'f' }));
     const tb = "celery.exceptions.Retry: Retry in 0.2s: ExpectedException('flaky', 0)\n";

@@ -144,7 +144,8 @@ export class CeleryRunTracker {
   ): UnsequencedRunEvent[] {
     const out: UnsequencedRunEvent[] = [];
     const attempt = tr.retried + 1;
-    if (tr.started < attempt) out.push(this.startEvent(tr, attempt, Math.min(tr.receivedAt ?? atMs, atMs)));
+    if (tr.started < attempt)
+      out.push(this.startEvent(tr, attempt, Math.min(receivedAt(tr, attempt) ?? atMs, atMs)));
     atMs = Math.max(atMs, tr.startedAtMs ?? atMs);
     tr.retried = attempt;
     tr.retryEvent = undefined;
@@ -185,7 +186,7 @@ export class CeleryRunTracker {
   }
 
   /** Closes the running attempt with its RETRY record, dated by the worker's events when they came. */
-  private resolveRetry(tr: Tracked): UnsequencedRunEvent[] {
+  private resolveRetry(tr: Tracked, nextStartMs?: number): UnsequencedRunEvent[] {
     const pending = tr.pendingRetry;
     if (!pending) return [];
     tr.pendingRetry = undefined;
@@ -193,7 +194,11 @@ export class CeleryRunTracker {
     const ev = tr.retryEvent?.attempt === attempt ? tr.retryEvent : undefined;
     const countdown = retryCountdownMs(pending.rec.traceback) ?? ev?.countdown_ms ?? 0;
     // The re-sent message's ETA is the retry moment plus the countdown, to the worker's own clock.
-    const at = ev ? (ev.eta !== undefined ? ev.eta - countdown : ev.at) : pending.since;
+    let at = ev ? (ev.eta !== undefined ? ev.eta - countdown : ev.at) : pending.since;
+    // Without that ETA the moment comes from a late stamp (the worker's task-retried under load, or when
+    // we saw the record); the next attempt cannot have started before its ETA, so its start bounds it.
+    const next = nextStartMs ?? (tr.deferredStart?.attempt === attempt + 1 ? tr.deferredStart.ms : undefined);
+    if (ev?.eta === undefined && next !== undefined) at = Math.min(at, next - countdown);
     const out = this.retriedEvent(
       tr,
       at,
@@ -284,10 +289,14 @@ export class CeleryRunTracker {
         return out;
       }
       case 'task-started': {
-        const attempt = Math.max(tr.received, tr.retried + 1);
+        // A start after a RETRY record of an attempt already started is the next attempt's, even when
+        // the re-sent message's task-received was lost (threads pool).
+        const next = tr.pendingRetry && tr.started >= tr.retried + 1 ? tr.retried + 2 : 0;
+        const attempt = Math.max(tr.received, tr.retried + 1, next);
         if (tr.started >= attempt) return [];
         const out: UnsequencedRunEvent[] = [];
-        if (tr.pendingRetry && tr.retried < attempt - 1) out.push(...this.resolveRetry(tr));
+        if (tr.pendingRetry && tr.retried < attempt - 1)
+          out.push(...this.resolveRetry(tr, tr.retried === attempt - 2 ? ms : undefined));
         if (attempt > 1 && tr.retried < attempt - 1) {
           // The previous attempt's RETRY record has not come yet (records and events ride different
           // connections): hold this start until it does, or until the grace period ends.
@@ -362,7 +371,7 @@ export class CeleryRunTracker {
     const marked = rec.status === 'FAILURE' && !ran;
     const attempt = tr.retried + 1;
     if (!marked && tr.started < attempt)
-      out.push(this.startEvent(tr, attempt, Math.min(tr.receivedAt ?? endMs, endMs)));
+      out.push(this.startEvent(tr, attempt, Math.min(receivedAt(tr, attempt) ?? endMs, endMs)));
     // Event and record times come from different calls of the worker's clock: keep end >= start.
     if (!marked) endMs = Math.max(endMs, tr.startedAtMs ?? endMs);
     tr.seen = true;
@@ -424,4 +433,9 @@ export class CeleryRunTracker {
     out.push({ type: 'run.finished', run_id: this.plan.run_id, at, status: 'canceled' });
     return out;
   }
+}
+
+/** When this attempt's message was received (or its ETA), if its task-received was seen. */
+function receivedAt(tr: Tracked, attempt: number): number | undefined {
+  return tr.received >= attempt ? tr.receivedAt : undefined;
 }
