@@ -161,4 +161,44 @@ describe('SIGKILL of worker processes', () => {
       'the killed header member was redelivered',
     ).toBe(true);
   }, 60_000);
+
+  it('survives a kill while a rootless run ends in its chord job (rootless.ts): one run.finished', async () => {
+    await workers(2);
+    const client = cluster.stack.client!;
+    // One chord, no callbacks in its header: no root job; the body runs inline in the chord's barrier
+    // job, which then ends the run. Killed mid-body, that job is redelivered and ends the run once.
+    const canvas = {
+      chord: {
+        header: [rec('h')],
+        body: {
+          chain: [
+            { task: 'delayed', args: [7], kwargs: { ms: 1500 }, id: 'slowbody', immutable: true },
+            rec('body'),
+          ],
+        },
+      },
+    };
+    const run = await client.submit({ file: client.parseCanvas(canvas) });
+    const started = await waitFor(run.id, (ev) =>
+      ev.some((e) => e.type === 'task.started' && e.task_id === 'slowbody'),
+    );
+    const first = started.find((e) => e.type === 'task.started' && e.task_id === 'slowbody') as Extract<
+      RunEvent,
+      { type: 'task.started' }
+    >;
+    await children.find((w) => w.name === first.worker)!.kill('SIGKILL');
+    const events = await waitFor(run.id, (ev) => ev.some((e) => e.type === 'run.finished'), 30_000);
+    // Give a second (wrong) end the time to show up.
+    await new Promise((r) => setTimeout(r, 500));
+    const all = await client.store.readEvents(run.id);
+    const ends = all.filter((e) => e.type === 'run.finished') as Array<
+      Extract<RunEvent, { type: 'run.finished' }>
+    >;
+    expect(ends).toHaveLength(1);
+    expect(ends[0]?.status).toBe('success');
+    expect(ends[0]?.result).toBe(7);
+    // The body's own process died mid-run: it ran again (at-least-once), and the chain went on once.
+    expect(all.filter((e) => e.type === 'task.started' && e.task_id === 'slowbody').length).toBe(2);
+    expect(tags(events)).toEqual(['body', 'h']);
+  }, 60_000);
 });
