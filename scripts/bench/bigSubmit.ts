@@ -84,6 +84,8 @@ async function round(
         CHORDFLOW_STALLED_MS: process.env.CHORDFLOW_STALLED_MS ?? '2000',
         CHORDFLOW_TASKS_DIR: './tests/fixtures/ops-tasks',
         CHORDFLOW_MAX_TASKS: String(TASKS * 2),
+        // ~52 bytes a task in the POSTed canvas (BIG_SUBMIT_TASKS=37000 is the reproduction).
+        CHORDFLOW_BODY_LIMIT: String(Math.max(1024 * 1024, TASKS * 64)),
         MODEL_SERVICE_PORT: '0',
         SLOW_LOG_FILE: logFile,
         LOG_LEVEL: 'warn',

@@ -61,8 +61,8 @@ if (port) {
     // POST /api/workflows: the same checks, in the same order, as the web process makes them inline.
     const body = parseJsonBody(m.body, m.limits);
     if (!isPlainObject(body)) throw new HttpError(400, NOT_AN_OBJECT);
-    if (body.canvas === undefined || body.target !== undefined) {
-      // A definition's body (small) or a target to check: the web process goes on with it.
+    if (body.canvas === undefined || (body.target !== undefined && body.target !== 'cluster')) {
+      // A definition's body (small) or another target to check: the web process goes on with it.
       return port.postMessage({ id: m.id, ok: true, body });
     }
     if (m.down !== undefined) throw new HttpError(503, m.down);

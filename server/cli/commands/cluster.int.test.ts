@@ -120,6 +120,7 @@ describe('chordflow CLI against the cluster', () => {
             { task: 'mul', args: [10] },
           ],
         },
+        target: 'cluster',
       }),
     });
     expect(adhoc.status).toBe(201);
