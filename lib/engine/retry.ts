@@ -79,6 +79,8 @@ export function autoRetry(
   random: () => number,
 ): RetryDecision | null {
   if (error.type === 'TimeLimitExceeded') return null; // the hard limit kills the process: never retried
+  // A result that cannot be encoded fails where Celery stores it, outside the autoretry wrapper.
+  if (error.type === 'EncodeError') return null;
   if (!matchesAny(error.type, options.autoretry_for)) return null;
   const call: { exc: TaskError; countdown_s?: number } = { exc: error };
   if (options.retry_backoff !== false && options.retry_backoff !== 0) {

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { toCanvasJson } from '../../lib/canvas/canvasJson';
 import type { TaskCatalogue } from '../../lib/canvas/catalogue';
 import { API_LIMITS, type CanvasLimits, readCanvasValue } from '../../lib/canvas/gate';
+import { validateCanvas } from '../../lib/canvas/validate';
 import type { CanvasFile, CanvasNode, Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { RunPlan, TaskFinal } from '../../lib/engine/types';
@@ -97,6 +98,13 @@ export class ClusterClient {
       throw new SubmitError(
         `Unknown task${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: register ${unknown.length > 1 ? 'them' : 'it'} in the tasks directory or use a built-in task.`,
       );
+    }
+    // The editor's and `chordflow validate`'s rules hold for every submit: a retry delay of 1e300 s or a
+    // hard limit below the soft one would otherwise be accepted and leave a run that looks alive forever.
+    const errors = validateCanvas(file, this.catalogue).filter((p) => p.severity === 'error');
+    if (errors.length > 0) {
+      const problems = errors.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+      throw new SubmitError(`The canvas is not valid: ${problems.join(' ')}`, problems);
     }
     try {
       return planRun(file, this.catalogue, runId, epochMs === undefined ? {} : { epoch_ms: epochMs });

@@ -58,7 +58,10 @@ describe('nothing stuck silently', () => {
   });
 
   it.each(['bigint', 'cycle'])('a %s result fails the task once with EncodeError', async (kind) => {
-    const { id, report } = await run({ task: 'unstorable', args: [kind] });
+    // As in Celery, the result is encoded after the task's autoretry wrapper: even a task retried for
+    // every Exception is not retried for a result that can never be stored.
+    const options = { autoretry_for: ['Exception'], max_retries: 3, countdown: 0 };
+    const { id, report } = await run({ task: 'unstorable', args: [kind], options });
     expect(report.status).toBe('failure');
     const t = report.tasks.find((x) => x.name === 'unstorable');
     expect(t?.error?.type).toBe('EncodeError');
@@ -91,6 +94,33 @@ describe('nothing stuck silently', () => {
       >;
       expect(view.waiting_for).toEqual([{ queue: 'nobody', tasks: ['add'] }]);
       await stack.client!.cancel(lonely.id);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses absurd delays and limits at submit with the path and a sentence, writing nothing', async () => {
+    const { startApiServer } = await import('../http/apiServer');
+    const api = await startApiServer(stack.api);
+    try {
+      const before = (await stack.client!.store.listRuns()).total;
+      const post = async (canvas: unknown) => {
+        const r = await fetch(`${api.url}/api/workflows`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ canvas }),
+        });
+        return { status: r.status, body: (await r.json()) as { error: string; errors?: string[] } };
+      };
+      const delay = await post({ task: 'add', args: [1, 2], options: { default_retry_delay: 1e300 } });
+      expect(delay.status).toBe(400);
+      expect(delay.body.errors).toEqual([
+        'canvas.options.default_retry_delay: "default_retry_delay" must be a number of seconds between 0 and 31536000 (one year), not 1e+300.',
+      ]);
+      const countdown = await post({ task: 'add', args: [1, 2], options: { apply_countdown: 1e12 } });
+      expect(countdown.status).toBe(400);
+      expect(countdown.body.error).toContain('"apply_countdown" must be a number of seconds between 0 and');
+      expect((await stack.client!.store.listRuns()).total).toBe(before);
     } finally {
       await api.close();
     }
