@@ -74,12 +74,16 @@ export class Dispatcher {
     private readonly options: DispatcherOptions = {},
   ) {
     this.flows = new FlowProducer({ connection, prefix });
+    // Connection errors are the Redis monitor's to report (one line per outage): without a listener
+    // BullMQ prints every reconnection attempt's ECONNREFUSED with its stack to stderr.
+    this.flows.on('error', () => {});
   }
 
   queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      q.on('error', () => {});
       this.queues.set(name, q);
     }
     return q;
