@@ -48,6 +48,9 @@ function jobOptions(prefix: string, d: Dispatch): JobsOptions & { ignoreDependen
   return opts;
 }
 
+/** Flows per MULTI when flows dispatched together are added together (a long MULTI holds Redis). */
+const FLOW_BATCH = 64;
+
 /** Queue of gate jobs (streamed flows); no worker consumes it. */
 export const GATE_QUEUE = 'gates';
 const GATE_DELAY_MS = 30 * 24 * 3_600_000;
@@ -71,12 +74,16 @@ export class Dispatcher {
     private readonly options: DispatcherOptions = {},
   ) {
     this.flows = new FlowProducer({ connection, prefix });
+    // Connection errors are the Redis monitor's to report (one line per outage): without a listener
+    // BullMQ prints every reconnection attempt's ECONNREFUSED with its stack to stderr.
+    this.flows.on('error', () => {});
   }
 
   queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      q.on('error', () => {});
       this.queues.set(name, q);
     }
     return q;
@@ -97,6 +104,45 @@ export class Dispatcher {
     };
     // BullMQ's flow types forbid `parent` on nested nodes (removed above) but cannot express the recursion.
     return node as FlowJob;
+  }
+
+  /**
+   * Group commit for flows: every flow dispatched in the same event-loop turn (independent submits
+   * arriving together, chord-shaped continuations of jobs finishing together) goes to Redis in one
+   * MULTI of at most FLOW_BATCH flows instead of one each. Each caller still waits for its own flow;
+   * if a batch fails, its flows are added one by one, so a bad flow fails only its own caller.
+   */
+  private addFlow(flow: FlowJob): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingFlows.push({ flow, resolve, reject });
+      if (!this.flowsScheduled) {
+        this.flowsScheduled = true;
+        setImmediate(() => void this.addPendingFlows());
+      }
+    });
+  }
+
+  private pendingFlows: Array<{ flow: FlowJob; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flowsScheduled = false;
+
+  private async addPendingFlows(): Promise<void> {
+    this.flowsScheduled = false;
+    const pending = this.pendingFlows;
+    this.pendingFlows = [];
+    const one = (p: (typeof pending)[number]) => this.flows.add(p.flow).then(() => p.resolve(), p.reject);
+    const batches: Array<typeof pending> = [];
+    for (let i = 0; i < pending.length; i += FLOW_BATCH) batches.push(pending.slice(i, i + FLOW_BATCH));
+    await Promise.all(
+      batches.map(async (batch) => {
+        if (batch.length === 1 && batch[0]) return one(batch[0]);
+        try {
+          await this.flows.addBulk(batch.map((p) => p.flow));
+        } catch {
+          return Promise.all(batch.map(one));
+        }
+        for (const p of batch) p.resolve();
+      }),
+    );
   }
 
   /** True when job `id` exists in queue `name` (whatever its state). */
@@ -131,8 +177,7 @@ export class Dispatcher {
       plain.set(q, list);
     }
     const work: Array<Promise<unknown>> = [];
-    if (flows.length === 1) work.push(this.flows.add(flows[0]!));
-    else if (flows.length > 1) work.push(this.flows.addBulk(flows));
+    for (const flow of flows) work.push(this.addFlow(flow));
     for (const [q, jobs] of plain) work.push(this.queue(q).addBulk(jobs));
     await Promise.all(work);
     for (const d of streamed) await this.stream(plan, d, above ?? 500);
