@@ -22,9 +22,11 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
     command: `node bin/chordflow.js serve --port ${port}`,
-    url: `http://127.0.0.1:${port}/api/health`,
+    // The home page, not /api/health: without a production build serve builds one in the background
+    // and answers pages with 503 until it is done (the API is up at once).
+    url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
-    timeout: 120_000,
+    timeout: 300_000,
     stdout: 'pipe',
     stderr: 'pipe',
     // The server inherits REDIS_URL: `npm test` (scripts/test-all.mjs) points it at a private redis-server.

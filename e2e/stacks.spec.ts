@@ -129,7 +129,14 @@ test.describe('stacks, live', () => {
     page,
   }) => {
     test.setTimeout(180_000);
-    await importCanvas(page, fanOut(1000));
+    // Members sleep 10 ms, so the run lasts a few frames of the live view however fast the engine is
+    // (1,000 no-op adds can finish between two throttled repaints).
+    await importCanvas(page, {
+      chord: {
+        header: Array.from({ length: 1000 }, (_, i) => ({ task: 'delayed', args: [i], kwargs: { ms: 10 } })),
+        body: { task: 'tsum' },
+      },
+    });
     await expect(stack(page)).toHaveAttribute('data-count', '1000');
     // Record every done-count the stack shows while the run streams in (the page's own observer, so
     // Playwright's polling cannot miss a value).
