@@ -20,14 +20,24 @@ interface Web {
   redis: Redis;
 }
 
-async function startWeb(port: number, apiToken?: string): Promise<Web> {
+async function startWeb(
+  port: number,
+  apiToken?: string,
+  paging: { snapshotLimit?: number; pageSize?: number } = {},
+): Promise<Web> {
   const redis = createRedis(testRedisUrl());
   const source = new RedisEventSource(redis, testRedisUrl(), PREFIX);
   const http = createServer((_req, res) => {
     res.statusCode = 404;
     res.end();
   });
-  const live = await attachLiveServer(http, { log: source, notifier: source, apiToken, pollMs: 200 });
+  const live = await attachLiveServer(http, {
+    log: source,
+    notifier: source,
+    apiToken,
+    pollMs: 200,
+    ...paging,
+  });
   await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
   return { http, live, url: `http://127.0.0.1:${port}`, redis };
 }
@@ -170,6 +180,50 @@ describe('live Socket.IO server over the Redis event log', () => {
     await until(() => seen.length === 4, 'the next event');
     expect(seen).toEqual([1, 2, 3, 4]);
     client.close();
+  });
+
+  it('sends a big log as a first page then pages of events, complete and in order, with appends meanwhile', async () => {
+    // Small pages so a few thousand events take many of them (serve's defaults are 500 and 250).
+    const paged = await startWeb(0, undefined, { snapshotLimit: 100, pageSize: 64 });
+    const port = (paged.http.address() as { port: number }).port;
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await store.createRun(record('big1'), {});
+      for (let at = 0; at < 3000; at += 1000)
+        await store.appendEvents(
+          'big1',
+          Array.from({ length: 1000 }, (_, i) => observation(at + i)),
+        );
+      // The ack holds the first page only; last_seq says where it ends.
+      const raw = ioClient(url, { transports: ['websocket'] });
+      const ack = await new Promise<{ ok: boolean; data?: { events: RunEvent[]; last_seq: number } }>(
+        (resolve) => raw.emit('run:subscribe', { run_id: 'big1', after_seq: 10 }, resolve),
+      );
+      raw.disconnect();
+      expect(ack.ok).toBe(true);
+      expect(ack.data?.events.map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 11 + i));
+      expect(ack.data?.last_seq).toBe(110);
+
+      const seen: number[] = [];
+      const client = new LiveRunClient(
+        'big1',
+        { onEvents: (evs) => seen.push(...evs.map((e) => e.seq)) },
+        { url },
+      );
+      // Appends while the pages are being sent: they follow the log, not the room, until it caught up.
+      for (let i = 0; i < 20; i++) await store.appendEvents('big1', [observation(3000 + i)]);
+      await until(() => seen.length >= 3020, 'the whole log');
+      expect(seen).toEqual(Array.from({ length: 3020 }, (_, i) => i + 1));
+      // The room was joined only once this socket had everything up to the feed's cursor: no gap to repair.
+      expect(client.subscribes).toBe(1);
+      // Live events after the catch-up come from the room.
+      await store.appendEvents('big1', [observation(4000)]);
+      await until(() => seen.length === 3021, 'a live event');
+      expect(seen[3020]).toBe(3021);
+      client.close();
+    } finally {
+      await stopWeb(paged);
+    }
   });
 
   it('resumes from a seq given by the caller (page reload with a known position)', async () => {

@@ -35,8 +35,12 @@ export interface LiveServerOptions {
   apiToken?: string | undefined;
   /** Origins, token and subscription cap (server/http/security); default: `apiToken`, own origin only. */
   security?: SecurityPolicy;
-  /** Largest snapshot sent at once; a longer log is sent in parts (the client's gap repair fetches the rest). */
+  /**
+   * Events in the subscribe's ack; the rest of the log follows as `run:event`s to that socket, `pageSize`
+   * at a time with a yield between pages, so a big run's log never holds the web loop for long.
+   */
   snapshotLimit?: number;
+  pageSize?: number;
   pollMs?: number;
   onError?(err: unknown): void;
 }
@@ -45,6 +49,30 @@ export interface LiveServer {
   io: LiveIo;
   feed: RunFeed;
   close(): Promise<void>;
+}
+
+/**
+ * Resolves once the socket's transport has written everything queued so far (or the socket is gone): the
+ * next page waits for it, so pages never pile up in engine.io's write buffer to be flushed in one long
+ * write (a transport busy writing queues packets; its `drain` lets the socket flush the queue, which
+ * makes it busy again until that batch is written too).
+ */
+async function drained(socket: LiveSocket): Promise<void> {
+  const conn = socket.conn;
+  while (conn.readyState === 'open' && !conn.transport.writable) {
+    const transport = conn.transport;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        transport.off('drain', done);
+        conn.off('close', done);
+        // After the transport's own drain handlers (which flush the queue) have run.
+        setImmediate(resolve);
+      };
+      transport.on('drain', done);
+      conn.on('close', done);
+    });
+  }
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 export async function attachLiveServer(
@@ -64,7 +92,8 @@ export async function attachLiveServer(
     transports: ['websocket', 'polling'],
     ...socketServerOptions(security),
   });
-  const snapshotLimit = options.snapshotLimit ?? 50_000;
+  const snapshotLimit = options.snapshotLimit ?? 500;
+  const pageSize = options.pageSize ?? 250;
 
   const feed = new RunFeed({
     log: options.log,
@@ -87,6 +116,7 @@ export async function attachLiveServer(
     // One feed.watch per (socket, run); each unwatch waits for its watch, so counts never go wrong even
     // when the socket drops while a subscribe is still being served.
     const watching = new Map<string, Promise<unknown>>();
+    const generations = new Map<string, number>();
 
     socket.on('run:subscribe', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
@@ -105,17 +135,21 @@ export async function attachLiveServer(
         });
         return;
       }
+      // A newer subscribe (a resync, a reconnect) or an unsubscribe ends this one's paging.
+      const generation = (generations.get(runId) ?? 0) + 1;
+      generations.set(runId, generation);
+      const current = () => generations.get(runId) === generation && socket.connected;
       try {
+        // Out of the room until this socket has every event up to the feed's cursor (below).
+        await socket.leave(runRoom(runId));
         // An unknown run gets its empty snapshot (run: null) but is not watched: ids nobody created
         // cost no polling.
-        if (!watching.has(runId) && !(await options.log.getRun(runId))) {
+        const run = await options.log.getRun(runId);
+        if (!watching.has(runId) && !run) {
           const empty: RunSnapshot = { run_id: runId, run: null, events: [], last_seq: afterSeq };
           (reply as (r: Ack<RunSnapshot>) => void)({ ok: true, data: empty });
           return;
         }
-        // Join and start the feed before reading: whatever is appended after the snapshot read is
-        // delivered to the room, and the client drops the overlap by seq.
-        await socket.join(runRoom(runId));
         let watched = watching.get(runId);
         if (!watched) {
           watched = feed.watch(runId).catch((err: unknown) => {
@@ -126,13 +160,34 @@ export async function attachLiveServer(
           watching.set(runId, watched);
         }
         await watched;
-        const [run, events] = await Promise.all([
-          options.log.getRun(runId),
-          options.log.readAfter(runId, afterSeq, snapshotLimit),
-        ]);
-        const lastSeq = events.length > 0 ? events[events.length - 1]!.seq : afterSeq;
-        const snapshot: RunSnapshot = { run_id: runId, run, events, last_seq: lastSeq };
+        // The feed's cursor is set now: every event after it reaches the room. The ack carries the first
+        // page; pages of `run:event`s (each read, decoded and sent between yields, so a 50,000-event log
+        // never holds this loop) follow until this socket has reached the cursor, and only then does it
+        // join the room (synchronously after that check, so no event falls between).
+        const events = await options.log.readAfter(runId, afterSeq, snapshotLimit);
+        let sent = events.length > 0 ? events[events.length - 1]!.seq : afterSeq;
+        const snapshot: RunSnapshot = { run_id: runId, run, events, last_seq: sent };
         (reply as (r: Ack<RunSnapshot>) => void)({ ok: true, data: snapshot });
+        for (;;) {
+          if (!current()) return;
+          if (sent >= (feed.cursorOf(runId) ?? 0)) {
+            // The in-memory adapter joins synchronously (no adapter is configured: rooms are local).
+            void socket.join(runRoom(runId));
+            return;
+          }
+          await drained(socket);
+          if (!current()) return;
+          const page = await options.log.readAfter(runId, sent, pageSize);
+          if (!current()) return;
+          const before = sent;
+          for (const event of page) {
+            if (event.seq !== sent + 1) break;
+            socket.emit('run:event', event);
+            sent = event.seq;
+          }
+          // The log has no holes and the cursor never passes its end; should either not hold, stop paging.
+          if (sent === before) sent = Math.max(sent, feed.cursorOf(runId) ?? 0);
+        }
       } catch (err) {
         options.onError?.(err);
         reply({
@@ -149,6 +204,7 @@ export async function attachLiveServer(
         return;
       }
       const runId = parsed.data.run_id;
+      generations.delete(runId);
       await socket.leave(runRoom(runId));
       const watched = watching.get(runId);
       if (watched) {

@@ -60,6 +60,11 @@ export class RunFeed {
     return this.runs.size;
   }
 
+  /** The last `seq` delivered (or skipped at watch time) for a watched run; undefined when not watched. */
+  cursorOf(runId: string): number | undefined {
+    return this.runs.get(runId)?.cursor;
+  }
+
   /**
    * Starts forwarding `runId` (idempotent, counted). Resolves once the cursor is set: every event after
    * the returned cursor will be delivered, so a snapshot read afterwards overlaps without a hole.
