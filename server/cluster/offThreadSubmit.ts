@@ -14,6 +14,7 @@ import type { Json } from '../../lib/canvas/model';
 import type { WorkflowObject } from '../http/api/directorView';
 import type { WorkflowRead } from '../http/api/workflowRead';
 import { HttpError } from '../http/respond';
+import type { Definition } from '../runs/definitions';
 import { SubmitError } from './client';
 
 /** What the thread made of a POST /api/workflows body. */
@@ -38,6 +39,18 @@ export interface OffThreadSubmitter {
     payload: Json | undefined,
     limits: CanvasLimits,
   ): Promise<WorkflowObject | undefined>;
+  /**
+   * Runs a saved definition (POST {project, name}, a definition run's relaunch): its canvas with
+   * `payload` injected is planned and stored as run `runId`; `problems` when the definition does not
+   * make a valid canvas (definitionRunFile).
+   */
+  runDefinition(request: {
+    def: Definition;
+    runId: string;
+    payload: Json;
+    comment?: string;
+    limits: CanvasLimits;
+  }): Promise<{ workflow: WorkflowObject; queues: Map<string, string[]> } | { problems: string[] }>;
   /** GET /api/workflows/<id>'s parts (undefined: no such run). */
   workflow(runId: string): Promise<WorkflowRead | undefined>;
   /** The run report as JSON (undefined: no such run). */
@@ -135,6 +148,14 @@ export function startOffThreadSubmitter(options: {
     async relaunch(runId, payload, limits) {
       const r = await ask({ kind: 'relaunch', runId, limits, ...(payload !== undefined ? { payload } : {}) });
       return r.found ? (r.workflow as WorkflowObject) : undefined;
+    },
+    async runDefinition(request) {
+      const r = await ask({ kind: 'definition', ...request });
+      if (r.problems) return { problems: r.problems as string[] };
+      return {
+        workflow: r.workflow as WorkflowObject,
+        queues: new Map(r.queues as Array<[string, string[]]>),
+      };
     },
     async workflow(runId) {
       const r = await ask({ kind: 'workflow', runId });

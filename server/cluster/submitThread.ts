@@ -4,9 +4,11 @@
  * serialise and store, and reading such a run back (GET /api/workflows/<id>, its report) folds 40,000+
  * events into 20,000 objects; on the main thread either would stall every HTTP answer and Socket.IO
  * stream. Every answer is small or bytes handed over without copying (never a run's canvas or plan).
- * Cancels and relaunches go there too (a cancel revokes every unfinished task; a relaunch plans again).
+ * Cancels and relaunches go there too (a cancel revokes every unfinished task; a relaunch plans again),
+ * and so do runs of a saved definition (POST {project, name}, a definition run's relaunch).
  * Messages (see offThreadSubmit.ts): {id, kind: 'post', body (bytes), limits, down?} | {id, kind:
- * 'cancel' | 'workflow' | 'report', runId} | {id, kind: 'relaunch', runId, payload?, limits} →
+ * 'cancel' | 'workflow' | 'report', runId} | {id, kind: 'relaunch', runId, payload?, limits} |
+ * {id, kind: 'definition', def, runId, payload, comment?, limits} →
  * {id, ok: true, …} | {id, ok: false, submitError, message, problems, http?}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -18,6 +20,7 @@ import { readReport, readWorkflow } from '../http/api/workflowRead';
 import { HttpError, isPlainObject, parseJsonBody } from '../http/respond';
 import { planQueues } from '../ops/queueCheck';
 import { createRedis } from '../redis/connection';
+import { type Definition, definitionRunFile } from '../runs/definitions';
 import { loadTaskRegistry } from '../tasks/registry';
 import { ClusterClient, SubmitError } from './client';
 
@@ -26,7 +29,16 @@ export type ThreadRequest =
   | { id: number; kind: 'cancel'; runId: string }
   | { id: number; kind: 'relaunch'; runId: string; payload?: Json; limits: CanvasLimits }
   | { id: number; kind: 'workflow'; runId: string }
-  | { id: number; kind: 'report'; runId: string };
+  | { id: number; kind: 'report'; runId: string }
+  | {
+      id: number;
+      kind: 'definition';
+      def: Definition;
+      runId: string;
+      payload: Json;
+      comment?: string;
+      limits: CanvasLimits;
+    };
 
 const data = workerData as { redisUrl: string; prefix: string; tasksDir: string; submitBatch?: number };
 const port = parentPort;
@@ -57,6 +69,24 @@ if (port) {
       if (!body) return port.postMessage({ id: m.id, ok: true, found: false });
       port.postMessage({ id: m.id, ok: true, found: true, body }, [body.buffer as ArrayBuffer]);
       return;
+    }
+    if (m.kind === 'definition') {
+      const built = definitionRunFile(m.def, m.runId, m.payload, client.catalogue);
+      if ('problems' in built) return port.postMessage({ id: m.id, ok: true, problems: built.problems });
+      client.limits = m.limits;
+      let queues: Array<[string, string[]]> = [];
+      const record = await client.submit({
+        file: built.file,
+        runId: m.runId,
+        name: m.def.name,
+        project: m.def.project,
+        payload: m.payload,
+        ...(m.comment !== undefined ? { comment: m.comment } : {}),
+        onPlanned: (plan) => {
+          queues = [...planQueues(plan)];
+        },
+      });
+      return port.postMessage({ id: m.id, ok: true, workflow: workflowObject(record), queues });
     }
     // POST /api/workflows: the same checks, in the same order, as the web process makes them inline.
     const body = parseJsonBody(m.body, m.limits);

@@ -29,23 +29,16 @@ import type { OpsView } from '../../ops/opsView';
 import { queuesWithoutWorkers, queueWarnings } from '../../ops/queueCheck';
 import { REDIS_UNAVAILABLE } from '../../redis/ensureRedis';
 import { isConnectionError, type RedisMonitor, redisDownSentence } from '../../redis/monitor';
-import {
-  type Definition,
-  type DefinitionStore,
-  definitionRunFile,
-  retentionOffset,
-  runPayload,
-} from '../../runs/definitions';
+import type { DefinitionStore } from '../../runs/definitions';
 import { isValidRunId } from '../../runs/keys';
-import { HttpError, isPlainObject, readJsonBody, readRawBody, sendJson, sendJsonBytes } from '../respond';
+import { HttpError, isPlainObject, readJsonBody, sendJson, sendJsonBytes } from '../respond';
 import { guardApiRequest } from '../security/httpGuard';
 import type { SecurityPolicy } from '../security/policy';
-import { canvasBodyOf, NOT_AN_OBJECT } from './canvasBody';
-import { celeryTarget, isCeleryRecord } from './celeryTarget';
+import { isCeleryRecord } from './celeryTarget';
+import { workflowCreation } from './createWorkflow';
 import { definitionRoutes, type Handler } from './definitionRoutes';
 import { workflowObject } from './directorView';
 import { healthReport } from './health';
-import { DIRECTOR_WORKFLOW_BODY, schemaErrors } from './jsonSchema';
 import { NOT_FOUND_PAGE, pagingOf, withPayloadOf } from './paging';
 import { catalogueJson } from './tasks';
 
@@ -160,98 +153,14 @@ export function createApiHandler(
 
   const health: Handler = async (_req, res) => sendJson(res, 200, await healthReport(deps));
 
-  const createWorkflow: Handler = async (req, res) => {
-    let body: unknown;
-    if (deps.offThread) {
-      // A canvas body is parsed, checked, planned and stored on the run thread: this loop only reads its
-      // bytes. Any other body (a definition's, one with a target) comes back parsed and goes on here.
-      const down = deps.client ? deps.monitor?.message() : (deps.redisUnavailable ?? REDIS_UNAVAILABLE);
-      const posted = await deps.offThread.post(await readRawBody(req, deps.bodyLimitBytes), limits, down);
-      if ('workflow' in posted)
-        return sendJson(res, 201, { ...posted.workflow, ...(await submitWarnings(posted.queues)) });
-      body = posted.body;
-    } else body = await readBody(req);
-    if (!isPlainObject(body)) throw new HttpError(400, NOT_AN_OBJECT);
-    // A bad or unavailable target is the caller's to fix, before anything else is looked at.
-    const celery = celeryTarget(body, deps.celery);
-    const c = cluster();
-    const given = (body.payload ?? null) as Json;
-    const payload = given;
-    if (body.comment !== undefined && typeof body.comment !== 'string') {
-      throw new HttpError(400, '"comment" must be a string.');
-    }
-    const comment = body.comment as string | undefined;
-    if (body.canvas !== undefined) {
-      const fields = canvasBodyOf(body);
-      const file = c.parseCanvas(fields.canvas);
-      const { canvas: _canvas, ...rest } = fields;
-      if (celery) {
-        const run = await celery.submit({ file, ...rest });
-        return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
-      }
-      let planned: RunPlan | undefined;
-      const run = await c.submit({
-        onPlanned: (p) => {
-          planned = p;
-        },
-        file,
-        ...rest,
-      });
-      return sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
-    }
-    // Director's request schema, with its error body: {"error": "Error validating against schema", "errors": [...]}.
-    const { target: _target, ...directorBody } = body;
-    const bodyErrors = schemaErrors(DIRECTOR_WORKFLOW_BODY, directorBody);
-    if (bodyErrors.length > 0)
-      throw new HttpError(400, 'Error validating against schema', { errors: bodyErrors });
-    const fullname = `${body.project}.${body.name}`;
-    const def = await defs().get(fullname);
-    if (!def) throw new HttpError(404, `Workflow ${fullname} not found`);
-    // The definition's saved input (the editor's Input) under the caller's fields.
-    const input = runPayload(def, given);
-    if (def.director?.schema !== undefined) {
-      const errors = schemaErrors(def.director.schema, input);
-      if (errors.length > 0) throw new HttpError(400, 'Payload is not valid', { errors });
-    }
-    const runId = randomUUID();
-    const built = definitionRunFile(def, runId, input, c.catalogue);
-    if ('problems' in built)
-      throw new SubmitError(
-        `The definition ${fullname} is not valid: ${built.problems.join(' ')}`,
-        built.problems,
-      );
-    if (celery) {
-      const run = await celery.submit({
-        runId,
-        file: built.file,
-        name: def.name,
-        project: def.project,
-        payload,
-        ...(comment !== undefined ? { comment } : {}),
-      });
-      return sendJson(res, 201, { ...workflowObject(run), target: 'celery' });
-    }
-    let planned: RunPlan | undefined;
-    const run = await c.submit({
-      onPlanned: (p) => {
-        planned = p;
-      },
-      file: built.file,
-      runId,
-      name: def.name,
-      project: def.project,
-      payload: input,
-      ...(comment !== undefined ? { comment } : {}),
-    });
-    await applyRetention(def);
-    sendJson(res, 201, { ...workflowObject(run), ...(await submitWarnings(planned)) });
-  };
-
-  /** Director's `retention: {offset: N}`: keep the N most recent runs of this workflow. */
-  async function applyRetention(def: Definition): Promise<void> {
-    const keep = retentionOffset(def);
-    if (keep !== undefined) await cluster().store.keepNewest(def.fullname, keep);
-  }
+  const { createWorkflow, runDefinition } = workflowCreation({
+    deps,
+    limits,
+    cluster,
+    defs,
+    readBody,
+    submitWarnings,
+  });
 
   const listWorkflows: Handler = async (_req, res, _p, url) => {
     const { page, perPage } = pagingOf(url, deps.perPage ?? { default: 1000, max: 10_000 });
@@ -340,22 +249,10 @@ export function createApiHandler(
     // payload and comment (a new workflow_id, new task ids); an ad-hoc canvas runs again as it was.
     const def = deps.definitions ? await deps.definitions.get(`${old.project}.${old.name}`) : undefined;
     if (def && (old.project !== 'canvas' || old.name !== 'adhoc')) {
-      const c = cluster();
-      const runId = randomUUID();
+      // Planned and stored on the run thread when there is one (createWorkflow.ts).
       const payload = edited ?? ((old.payload ?? {}) as Json);
-      const built = definitionRunFile(def, runId, payload, c.catalogue);
-      if (!('problems' in built)) {
-        const again = await c.submit({
-          file: built.file,
-          runId,
-          name: def.name,
-          project: def.project,
-          payload,
-          ...(old.comment !== undefined ? { comment: old.comment } : {}),
-        });
-        await applyRetention(def);
-        return sendJson(res, 201, workflowObject(again));
-      }
+      const again = await runDefinition(def, randomUUID(), payload, old.comment);
+      if (!('problems' in again)) return sendJson(res, 201, again.workflow);
     }
     // An ad-hoc canvas is planned again (on the run thread when there is one).
     const again = deps.offThread
