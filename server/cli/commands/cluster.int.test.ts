@@ -110,6 +110,22 @@ describe('chordflow CLI against the cluster', () => {
     expect(created.status).toBe(201);
     // Ad-hoc canvases are planned and stored, and runs read back, on serve's run thread.
     const base = `http://127.0.0.1:${port}/api/workflows`;
+    // So are runs of a definition, and their relaunch: the definition runs again with the same payload.
+    const first = (await created.json()) as { id: string };
+    const rerun = await fetch(`${base}/${first.id}/relaunch`, { method: 'POST' });
+    expect(rerun.status).toBe(201);
+    const rerunBody = (await rerun.json()) as { id: string; name: string; project: string; payload: unknown };
+    expect(rerunBody).toMatchObject({
+      name: 'PIPELINE',
+      project: 'demo',
+      payload: { raw: 'hi there', scenario: 'happy' },
+    });
+    expect(rerunBody.id).not.toBe(first.id);
+    const taskKeys = async (id: string) =>
+      ((await (await fetch(`${base}/${id}`)).json()) as { tasks: Array<{ key: string }> }).tasks.map(
+        (t) => t.key,
+      );
+    expect(await taskKeys(rerunBody.id)).toEqual(await taskKeys(first.id));
     const adhoc = await fetch(base, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
