@@ -85,6 +85,14 @@ export class LiveRunClient {
     if (step.resync) this.subscribe();
   };
 
+  /**
+   * Asks for a fresh snapshot from the last applied seq. A quiet view calls it: over a socket that stayed
+   * up, it is how the view learns that the run vanished (Redis restarted empty, retention) or missed events.
+   */
+  resync(): void {
+    if (this.socket.connected) this.subscribe();
+  }
+
   private subscribe(): void {
     if (this.closed) return;
     this.state = beginSync(this.state);
