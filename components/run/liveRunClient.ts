@@ -38,7 +38,13 @@ export function connectLiveSocket(url: string | undefined, token?: string): Live
     reconnectionDelayMax: 2000,
     ...(token ? { auth: { token } } : {}),
   };
-  return url ? io(url, options) : io(options);
+  const socket: LiveSocket = url ? io(url, options) : io(options);
+  // Socket.IO reconnects by itself after a lost transport, but not after the server closed the socket
+  // (a restart or shutdown says "io server disconnect"): a live view would stay offline for good.
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), options.reconnectionDelayMax);
+  });
+  return socket;
 }
 
 export class LiveRunClient {
