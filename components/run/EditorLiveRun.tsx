@@ -173,7 +173,7 @@ function LiveBanner({ runId, submitted, editorFile, onExit }: LiveBannerProps) {
     return [...by.entries()];
   }, [state.tasks]);
   // Loaded, yet neither a record nor a single event: the run is gone (retention, another tab's delete).
-  const vanished = live.loaded && !live.run && live.events.length === 0;
+  const vanished = live.loaded && !live.run && (live.events.length === 0 || live.gone);
   const runStatus = vanished
     ? 'unknown'
     : (finished?.status ?? (live.run?.status as string | undefined) ?? 'pending');

@@ -128,12 +128,12 @@ export function RunDetail({ runId }: { runId: string }) {
   // Throttled state: the map keeps its identity between frames (the task table is memoized).
   const replayed = useReplayedNames(record?.comment, slowState.tasks);
 
-  if (live.loaded && !record && live.events.length === 0) {
+  if (live.loaded && !record && (live.events.length === 0 || live.gone)) {
     return (
       <main className={styles.page}>
-        <p className={styles.error}>
-          There is no run {runId} in this cluster (it may have been pruned by retention).{' '}
-          <Link href="/runs">All runs</Link>
+        <p className={styles.error} data-testid="run-not-found">
+          There is no run {runId} in this cluster (pruned by retention, or lost by a Redis that restarted
+          without its data). <Link href="/runs">All runs</Link>
         </p>
       </main>
     );

@@ -38,7 +38,13 @@ export function connectLiveSocket(url: string | undefined, token?: string): Live
     reconnectionDelayMax: 2000,
     ...(token ? { auth: { token } } : {}),
   };
-  return url ? io(url, options) : io(options);
+  const socket: LiveSocket = url ? io(url, options) : io(options);
+  // Socket.IO reconnects by itself after a lost transport, but not after the server closed the socket
+  // (a restart or shutdown says "io server disconnect"): a live view would stay offline for good.
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), options.reconnectionDelayMax);
+  });
+  return socket;
 }
 
 export class LiveRunClient {
@@ -84,6 +90,14 @@ export class LiveRunClient {
     if (step.apply.length > 0) this.handlers.onEvents(step.apply);
     if (step.resync) this.subscribe();
   };
+
+  /**
+   * Asks for a fresh snapshot from the last applied seq. A quiet view calls it: over a socket that stayed
+   * up, it is how the view learns that the run vanished (Redis restarted empty, retention) or missed events.
+   */
+  resync(): void {
+    if (this.socket.connected) this.subscribe();
+  }
 
   private subscribe(): void {
     if (this.closed) return;

@@ -35,7 +35,12 @@ export interface LiveRunState {
   /** True once the first snapshot was applied. */
   loaded: boolean;
   finished: boolean;
+  /** The last snapshot had no run: it never existed or vanished while watched (Redis lost it, retention). */
+  gone: boolean;
 }
+
+/** A view that heard nothing for this long asks for a fresh snapshot (a vanished run shows as such). */
+export const QUIET_RESYNC_MS = 10_000;
 
 /**
  * Follows run `runId`: events accumulate in order (each seq once), re-rendering at most once per frame.
@@ -48,6 +53,7 @@ export function useLiveRun(runId: string | null): LiveRunState {
     status: 'connecting',
     loaded: false,
     finished: false,
+    gone: false,
   });
   const events = useRef<RunEvent[]>([]);
   const frame = useRef<number | null>(null);
@@ -57,8 +63,9 @@ export function useLiveRun(runId: string | null): LiveRunState {
   useEffect(() => {
     events.current = [];
     done.current = false;
-    setState({ events: [], run: null, status: 'connecting', loaded: false, finished: false });
+    setState({ events: [], run: null, status: 'connecting', loaded: false, finished: false, gone: false });
     if (!runId) return;
+    let heard = Date.now();
     const flush = () => {
       frame.current = null;
       // One copy per frame (not per batch): views memoize on the array identity.
@@ -77,6 +84,7 @@ export function useLiveRun(runId: string | null): LiveRunState {
       runId,
       {
         onEvents(batch) {
+          heard = Date.now();
           for (const event of batch) {
             events.current.push(event);
             if (event.type === 'run.finished') done.current = true;
@@ -84,7 +92,8 @@ export function useLiveRun(runId: string | null): LiveRunState {
           schedule();
         },
         onRun(run) {
-          setState((s) => ({ ...s, run, loaded: true }));
+          heard = Date.now();
+          setState((s) => ({ ...s, run, loaded: true, gone: run === null }));
           schedule();
         },
         onStatus(status, detail) {
@@ -93,7 +102,14 @@ export function useLiveRun(runId: string | null): LiveRunState {
       },
       { socket: liveSocket() },
     );
+    const quiet = setInterval(() => {
+      if (!done.current && Date.now() - heard >= QUIET_RESYNC_MS) {
+        heard = Date.now();
+        client.resync();
+      }
+    }, QUIET_RESYNC_MS / 2);
     return () => {
+      clearInterval(quiet);
       client.close();
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       frame.current = null;

@@ -13,6 +13,7 @@ import { validateCanvas } from '../../lib/canvas/validate';
 import { planRun, startRun } from '../../lib/engine';
 import type { RunPlan, TaskFinal } from '../../lib/engine/types';
 import type { UnsequencedRunEvent } from '../../lib/protocol/events';
+import { planQueues } from '../ops/queueCheck';
 import { injectPayload } from '../runs/definitions';
 import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
 import { applyStep } from './interpreter';
@@ -152,6 +153,10 @@ export class ClusterClient {
     // A run that is one chord starts without a root job (rootless.ts).
     const start = { ...step, dispatch: startDispatch(plan, step.dispatch) };
     await applyStep(this.batch, this.dispatcher, ctx, fold ? { ...start, events: [] } : start, 0);
+    // Named queues are remembered so /metrics shows their depth even when no worker consumes them
+    // (a run waiting for a `gpu` worker); default-queue runs cost nothing here.
+    const named = [...planQueues(plan).keys()].filter((q) => q !== 'default');
+    if (named.length > 0) await this.store.redis.sadd(this.store.keys.queues, ...named);
     return record;
   }
 

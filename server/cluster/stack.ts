@@ -119,6 +119,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ops.start(config.watchdogIntervalMs);
     metrics = new Metrics({
       redisUrl,
+      redis,
       keys: client.store.keys,
       dispatcher: client.dispatcher,
       ops,

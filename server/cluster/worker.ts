@@ -31,6 +31,7 @@ import { decodeJobData, encodeJobData, type JobData, jobRunId } from './jobData'
 import { BARRIER_QUEUE, Dispatcher, queueOf, taskQueueName } from './queues';
 import { rootlessTop, rootMessage, withRoot } from './rootless';
 import { type RunContext, RunContexts } from './runContext';
+import { workerErrorReporter } from './workerErrors';
 
 export interface ClusterWorkerOptions {
   redisUrl: string;
@@ -283,10 +284,12 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   }
   // One log line per Redis outage (the monitor's), not one per reconnection attempt of each queue.
   const monitor = new RedisMonitor(storeConnection, options.redisUrl, log);
+  const reportError = workerErrorReporter((fields, message) =>
+    log?.warn({ ...fields, worker: name }, message),
+  );
   for (const w of workers) {
     w.on('error', (err) => {
-      if (monitor.up && !isConnectionError(err))
-        log?.warn({ err: err.message, worker: name }, 'worker error');
+      if (monitor.up && !isConnectionError(err)) reportError(err);
     });
     w.on('failed', (job, err) => {
       if (!(err instanceof RetryLater) && monitor.up)

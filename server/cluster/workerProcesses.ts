@@ -21,8 +21,11 @@ export interface WorkerProcessesOptions {
 export interface WorkerProcesses {
   /** Live children's pids. */
   pids(): number[];
-  /** SIGTERM to every child (each bounds its own shutdown by CHORDFLOW_SHUTDOWN_MS); SIGKILL after `timeoutMs`. */
-  stop(timeoutMs: number): Promise<void>;
+  /**
+   * SIGTERM to every child (each bounds its own shutdown by CHORDFLOW_SHUTDOWN_MS); SIGKILL after
+   * `timeoutMs`. Resolves with how many children were still running then (their tasks are redelivered).
+   */
+  stop(timeoutMs: number): Promise<number>;
 }
 
 export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerProcesses {
@@ -69,7 +72,9 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
       );
       for (const c of children) c.kill('SIGTERM');
       await within(Promise.all(exits), timeoutMs, undefined);
+      const killed = children.size;
       for (const c of children) c.kill('SIGKILL');
+      return killed;
     },
   };
 }

@@ -42,4 +42,15 @@ describe('GET /metrics', () => {
     expect(text).toContain('# TYPE chordflow_task_duration_seconds histogram');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
+
+  it('shows the depth of a queue no worker consumes (a run waiting for a gpu worker)', async () => {
+    const client = cluster.stack.client;
+    if (!client) throw new Error('no cluster client');
+    await client.submit({
+      file: client.parseCanvas({ task: 'add', args: [1, 2], options: { queue: 'gpu' } }),
+    });
+    const r = await fetch(`${cluster.api!.url}/metrics`);
+    const text = await r.text();
+    expect(value(text, 'chordflow_queue_jobs{queue="task.gpu",state="waiting"}')).toBe(1);
+  });
 });

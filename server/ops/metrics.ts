@@ -46,6 +46,8 @@ interface Published {
 
 export interface MetricsOptions {
   redisUrl: string;
+  /** Reads the named queues runs sent to (`keys.queues`). */
+  redis: Pick<Redis, 'sscan'>;
   keys: Keys;
   dispatcher: Dispatcher;
   ops: OpsView;
@@ -141,6 +143,9 @@ export class Metrics {
       for (const w of workers) workerActive.set({ worker: w.name }, w.active.length);
       const queues = new Set<string>([taskQueueName(undefined), BARRIER_QUEUE]);
       for (const w of workers) for (const q of w.queues) queues.add(taskQueueName(q));
+      // Queues runs sent to that may have no worker at all (written at submit; a bounded scan).
+      const [, named] = await opts.redis.sscan(opts.keys.queues, 0, 'COUNT', 200);
+      for (const q of named.slice(0, 200)) queues.add(taskQueueName(q));
       for (const q of queues) {
         const counts = await opts.dispatcher.queue(q).getJobCounts(...JOB_STATES);
         for (const s of JOB_STATES) queueJobs.set({ queue: q, state: s }, counts[s] ?? 0);

@@ -2,17 +2,20 @@
  * Bounded shutdown with real processes: `chordflow worker` children, a private redis-server per test
  * (stopped in the middle when the test needs Redis gone), tasks that hang or take their time.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from '../../tests/support/redisServer';
+import { freePort, type PrivateRedis, startPrivateRedis } from '../../tests/support/redisServer';
 import { spawnWorker, type WorkerProcess } from '../../tests/support/workerProcess';
 import type { Stack } from '../cluster/stack';
 import { startStack } from '../cluster/stack';
 import { loadConfig } from '../config';
 
 const TASKS = './tests/fixtures/ops-tasks';
+const BIN = fileURLToPath(new URL('../../bin/chordflow.js', import.meta.url));
 
 interface Setup {
   redis: PrivateRedis;
@@ -133,6 +136,35 @@ describe('bounded shutdown (SIGTERM / SIGINT)', () => {
     w.child.kill('SIGTERM');
     const { code } = await exit;
     expect([0, 1]).toContain(code);
+  });
+
+  it('serve says in its last line that a task still running at the deadline will be redelivered', async () => {
+    const s = await setup(1000);
+    const port = await freePort();
+    const serve = spawn(process.execPath, [BIN, 'serve', '--no-web', '--port', String(port)], {
+      env: { ...process.env, ...s.env, LOG_LEVEL: 'info', MODEL_SERVICE_PORT: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    serve.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const gone = new Promise<number | null>((resolve) => serve.once('exit', (code) => resolve(code)));
+    try {
+      const client = s.stack.client!;
+      const run = await client.submit({ file: client.parseCanvas({ task: 'hang' }) });
+      await until('the task to start', async () =>
+        (await startedBy(s, run.id)).length > 0 ? true : undefined,
+      );
+      serve.kill('SIGTERM');
+      expect(await gone).toBe(0);
+      const last = err.trim().split('\n').at(-1) ?? '';
+      expect(JSON.parse(last).msg).toBe(
+        'stopped: 1 worker process still had tasks running at the shutdown deadline; they will be redelivered',
+      );
+    } finally {
+      if (serve.exitCode === null) serve.kill('SIGKILL');
+    }
   });
 
   it('a second signal exits at once (code 130) even with a long shutdown allowance', async () => {

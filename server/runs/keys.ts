@@ -9,6 +9,7 @@
  *   <p>:run:<id>:cancel   string set when the run was canceled (workers skip its jobs)
  *   <p>:runs              zset   run ids scored by creation time (ms)
  *   <p>:definitions       hash   fullname → saved definition JSON
+ *   <p>:queues            set    named task queues runs have sent to (other than the default), for /metrics
  *   <p>:workers           zset   worker name → last heartbeat (ms)
  *   <p>:workers:info      hash   worker name → heartbeat JSON (host, pid, queues, concurrency, active tasks)
  *   <p>:events            channel  {"run_id","first_seq","events":[…]} after each append
@@ -24,6 +25,7 @@ export interface Keys {
   cancel(id: string): string;
   runs: string;
   definitions: string;
+  queues: string;
   workers: string;
   workerInfo: string;
   eventsChannel: string;
@@ -40,6 +42,7 @@ export function keysFor(prefix: string): Keys {
     cancel: (id) => `${prefix}:run:${id}:cancel`,
     runs: `${prefix}:runs`,
     definitions: `${prefix}:definitions`,
+    queues: `${prefix}:queues`,
     workers: `${prefix}:workers`,
     workerInfo: `${prefix}:workers:info`,
     eventsChannel: `${prefix}:events`,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveRunClient } from '@/components/run/liveRunClient';
 import type { RunEvent } from '@/lib/protocol/events';
 import type { RunsChanged } from '@/lib/protocol/socketEvents';
+import { freePort } from '../../tests/support/redisServer';
 import { testRedisUrl } from '../../tests/support/testRedisUrl';
 import { createRedis } from '../redis/connection';
 import { RunStore } from '../runs/runStore';
@@ -156,6 +157,29 @@ describe('live Socket.IO server over the Redis event log', () => {
     );
     ca.close();
     cb.close();
+  });
+
+  it('reconnects after the server closed the socket (a restart), and is live again', async () => {
+    await store.createRun(record('restart1'), {});
+    const port = await freePort();
+    let web = await startWeb(port);
+    const statuses: string[] = [];
+    const client = new LiveRunClient(
+      'restart1',
+      { onEvents: () => {}, onStatus: (s) => statuses.push(s) },
+      { url: web.url },
+    );
+    try {
+      await until(() => statuses.at(-1) === 'live', 'the first snapshot');
+      await stopWeb(web);
+      await until(() => statuses.at(-1) === 'offline', 'the offline state');
+      web = await startWeb(port);
+      await until(() => statuses.at(-1) === 'live', 'live again after the restart');
+      expect(client.subscribes).toBeGreaterThanOrEqual(2);
+    } finally {
+      client.close();
+      await stopWeb(web);
+    }
   });
 
   it('repairs a lost notification from the log (pub/sub is at-most-once)', async () => {

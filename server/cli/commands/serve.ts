@@ -72,7 +72,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   });
   if (stack.modelServiceUrl && !process.env.MODEL_SERVICE_URL)
     process.env.MODEL_SERVICE_URL = stack.modelServiceUrl;
-  let children: { stop(timeoutMs: number): Promise<void> } | undefined;
+  let children: { stop(timeoutMs: number): Promise<number> } | undefined;
   if (!inline && workerCount > 0 && stack.redisUrl) {
     const { startWorkerProcesses } = await import('../../cluster/workerProcesses');
     children = startWorkerProcesses({
@@ -166,10 +166,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (prune) clearInterval(prune);
   // Web and workers stop together: workers drain for CHORDFLOW_SHUTDOWN_MS, the rest is bounded too;
   // the signal handler exits the process if anything still hangs after that.
-  await Promise.all([
+  const [, killed] = await Promise.all([
     close(),
     children?.stop(config.shutdownTimeoutMs),
     stack.close(config.shutdownTimeoutMs),
   ]);
+  // The operator's last line says how it ended: everything finished, or what was cut at the deadline.
+  if (killed)
+    log.warn(
+      { killed_worker_processes: killed },
+      `stopped: ${killed} worker process${killed > 1 ? 'es' : ''} still had tasks running at the shutdown deadline; they will be redelivered`,
+    );
+  else log.info(children ? 'stopped: every worker process finished its tasks' : 'stopped');
   return 0;
 }
