@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const benches = ['startup', 'sim', 'engine', 'reliability', 'bigSubmit', 'live', 'editor'];
+const benches = ['startup', 'sim', 'engine', 'reliability', 'bigSubmit', 'live', 'liveSnapshot', 'editor'];
 let failed = 0;
 for (const name of benches) {
   if (!existsSync(`scripts/bench/${name}.ts`)) continue;
