@@ -245,6 +245,17 @@ describe('live Socket.IO server over the Redis event log', () => {
       await until(() => seen.length === 3021, 'a live event');
       expect(seen[3020]).toBe(3021);
       client.close();
+      // Over long-polling too (each page waits for the transport to drain, i.e. for the next poll).
+      const polling = ioClient(url, { transports: ['polling'], upgrade: false });
+      const got: number[] = [];
+      polling.on('run:event', (e: RunEvent) => got.push(e.seq));
+      const first = await new Promise<{ ok: boolean; data?: { events: RunEvent[] } }>((resolve) =>
+        polling.emit('run:subscribe', { run_id: 'big1' }, resolve),
+      );
+      got.unshift(...(first.data?.events ?? []).map((e) => e.seq));
+      await until(() => got.length >= 3021, 'the whole log over polling');
+      expect(got).toEqual(Array.from({ length: 3021 }, (_, i) => i + 1));
+      polling.disconnect();
     } finally {
       await stopWeb(paged);
     }

@@ -52,24 +52,32 @@ export interface LiveServer {
 }
 
 /**
- * Resolves once the socket's transport has written everything queued so far (or the socket is gone): the
- * next page waits for it, so pages never pile up in engine.io's write buffer to be flushed in one long
- * write (a transport busy writing queues packets; its `drain` lets the socket flush the queue, which
- * makes it busy again until that batch is written too).
+ * Resolves once the socket has handed everything queued so far to its transport and (websocket) the
+ * transport wrote it, or the socket is gone: the next page waits for it, so pages never pile up in
+ * engine.io's write buffer to be flushed in one long write. (A long-polling transport is "not writable"
+ * whenever no poll is outstanding, so for it only the queue counts; engine.io keeps the queue in
+ * `writeBuffer`, not in its typings.)
  */
 async function drained(socket: LiveSocket): Promise<void> {
   const conn = socket.conn;
-  while (conn.readyState === 'open' && !conn.transport.writable) {
+  const queued = () => (conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+  const busy = () => queued() > 0 || (conn.transport.name === 'websocket' && !conn.transport.writable);
+  while (conn.readyState === 'open' && busy()) {
     const transport = conn.transport;
     await new Promise<void>((resolve) => {
       const done = () => {
         transport.off('drain', done);
+        conn.off('drain', done);
         conn.off('close', done);
+        conn.off('upgrade', done);
         // After the transport's own drain handlers (which flush the queue) have run.
         setImmediate(resolve);
       };
       transport.on('drain', done);
+      conn.on('drain', done);
       conn.on('close', done);
+      // A polling socket upgraded to websocket: the old transport may never drain; ask the new one.
+      conn.on('upgrade', done);
     });
   }
   await new Promise<void>((resolve) => setImmediate(resolve));
