@@ -4,9 +4,10 @@
  *
  * Protocol:
  * - `run:subscribe {run_id, after_seq?}` (ack) → a snapshot: the run record (or null when unknown) and
- *   every event with `seq > after_seq` up to `last_seq`. The server joins the socket to the run's room
- *   *before* reading the snapshot, so `run:event` messages that overlap the snapshot can arrive: clients
- *   drop every event whose `seq` they already applied, and resubscribe from their last `seq` on a gap.
+ *   the events with `seq > after_seq` up to `last_seq` (at most a page: a longer log follows as
+ *   `run:event`s to that socket, in order, before the run's room is joined). `run:event` messages that
+ *   overlap the snapshot can arrive: clients drop every event whose `seq` they already applied, and
+ *   resubscribe from their last `seq` on a gap.
  * - `run:event` — one event of the run's ordered log, in `seq` order per run.
  * - `runs:subscribe` (ack) joins the runs-list room; `runs:changed` announces a created or finished run.
  * Authentication: when the server has a token, the handshake must carry `auth: { token }`.
@@ -45,7 +46,7 @@ export interface RunSnapshot {
   run: LiveRunSummary | null;
   /** Events with `seq` in (after_seq, last_seq], in order. */
   events: RunEvent[];
-  /** The last `seq` of the run's log when the snapshot was read (0 when empty). */
+  /** The last `seq` in `events` (`after_seq` when none): the rest of the log follows as `run:event`s. */
   last_seq: number;
 }
 
