@@ -18,19 +18,22 @@ export interface CanvasBody {
   comment?: string;
 }
 
-/** The checked fields of a body with a `canvas` (400 for an unknown field, a bad name or comment). */
-export function canvasBodyOf(body: Record<string, unknown>): CanvasBody {
-  if (body.comment !== undefined && typeof body.comment !== 'string') {
-    throw new HttpError(400, '"comment" must be a string.');
-  }
-  const extra = Object.keys(body).filter(
-    (k) => !['canvas', 'payload', 'name', 'project', 'comment', 'target'].includes(k),
-  );
+/** 400 naming every field of `body` that is not in `allowed`. */
+export function refuseUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
+  const extra = Object.keys(body).filter((k) => !allowed.includes(k));
   if (extra.length > 0)
     throw new HttpError(
       400,
       `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
     );
+}
+
+/** The checked fields of a body with a `canvas` (400 for an unknown field, a bad name or comment). */
+export function canvasBodyOf(body: Record<string, unknown>): CanvasBody {
+  if (body.comment !== undefined && typeof body.comment !== 'string') {
+    throw new HttpError(400, '"comment" must be a string.');
+  }
+  refuseUnknownFields(body, ['canvas', 'payload', 'name', 'project', 'comment', 'target']);
   if (body.name !== undefined && !isValidNamePart(body.name))
     throw new HttpError(400, '"name" must be 1–64 letters, digits, "_" or "-".');
   if (body.project !== undefined && !isValidNamePart(body.project))

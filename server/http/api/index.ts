@@ -34,6 +34,7 @@ import { isValidRunId } from '../../runs/keys';
 import { HttpError, isPlainObject, readJsonBody, sendJson, sendJsonBytes } from '../respond';
 import { guardApiRequest } from '../security/httpGuard';
 import type { SecurityPolicy } from '../security/policy';
+import { refuseUnknownFields } from './canvasBody';
 import { isCeleryRecord } from './celeryTarget';
 import { workflowCreation } from './createWorkflow';
 import { definitionRoutes, type Handler } from './definitionRoutes';
@@ -219,12 +220,7 @@ export function createApiHandler(
     const body =
       Number(req.headers['content-length'] ?? 0) > 0 ? await readJsonBody(req, deps.bodyLimitBytes) : {};
     if (!isPlainObject(body)) throw new HttpError(400, 'The relaunch body must be a JSON object {payload?}.');
-    const extra = Object.keys(body).filter((k) => k !== 'payload');
-    if (extra.length > 0)
-      throw new HttpError(
-        400,
-        `Unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
-      );
+    refuseUnknownFields(body, ['payload']);
     if (body.payload !== undefined && !isPlainObject(body.payload))
       throw new HttpError(400, 'Payload is not valid: "payload" must be a JSON object.');
     const edited = body.payload as Json | undefined;
