@@ -8,7 +8,7 @@ import { Background, type Edge, Handle, type Node, type NodeProps, Position, Rea
 import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useMemo, useState } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
-import { normalizeCanvas } from '@/lib/canvas/normalize';
+import { normalizeFile } from '@/lib/canvas/normalize';
 import { taskCaption } from '@/lib/canvas/readablePath';
 import type { StackRange } from '@/lib/canvas/stacks';
 import { summarizeStack, taskSpans } from '../editor/stacks/stackSummary';
@@ -155,13 +155,7 @@ export function RunGraph({
       })),
     [layout, state, spans, onRange, onSelect],
   );
-  const root = useMemo(
-    () =>
-      normalizeCanvas(file.canvas, {
-        allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
-      }),
-    [file],
-  );
+  const root = useMemo(() => normalizeFile(file), [file]);
   const taskNodes = useMemo<Node<TaskNodeData>[]>(() => {
     const failures = headerFailures(state);
     return layout.tasks.map((t) => {

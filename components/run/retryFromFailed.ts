@@ -5,7 +5,7 @@
  * received, and only failed / never-ran tasks execute their real code again. Pure.
  */
 import type { CanvasFile, CanvasNode, Json, TaskNode } from '@/lib/canvas/model';
-import { normalizeCanvas } from '@/lib/canvas/normalize';
+import { normalizeFile } from '@/lib/canvas/normalize';
 import { taskIdFor } from './runGraphLayout';
 
 export interface FinalTaskState {
@@ -94,9 +94,7 @@ export function retryFromFailed(file: CanvasFile, finals: ReadonlyMap<string, Fi
     }
   };
 
-  const normalized = normalizeCanvas(file.canvas, {
-    allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
-  });
+  const normalized = normalizeFile(file);
   const canvas = walk(normalized, '');
   return { file: { ...file, canvas }, rerun, reused };
 }

@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogueEntry } from '../../lib/canvas/catalogue';
 import type { CanvasFile, CanvasNode } from '../../lib/canvas/model';
-import { normalizeCanvas } from '../../lib/canvas/normalize';
+import { normalizeFile } from '../../lib/canvas/normalize';
 import type { RunEvent } from '../../lib/protocol/events';
 import { parsePools } from '../../lib/sim/pools';
 import { stripUids } from '../../lib/store/uids';
@@ -175,15 +175,7 @@ export function SimulationPanel({
   const selectedTaskId = useSimStore((s) => s.selectedTaskId);
   const tasks = useMemo(() => (file ? listTasks(file) : []), [file]);
   // Run paths are those of the tree Celery runs: captions read them against the normalized canvas.
-  const root = useMemo(
-    () =>
-      file
-        ? normalizeCanvas(file.canvas, {
-            allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
-          })
-        : undefined,
-    [file],
-  );
+  const root = useMemo(() => (file ? normalizeFile(file) : undefined), [file]);
   const criticalTasks = useMemo(() => new Set(run?.critical.tasks ?? []), [run]);
   usePlayback();
 

@@ -16,7 +16,7 @@
 
 import { CHUNKS_TASK, chunksGroup, isChunks } from './chunks';
 import { DEFAULT_LINK_CONFIG, type LinkConfig, mapNodes, settleOwnLinks, unchainTasks } from './links';
-import type { CanvasNode, ChainNode, ChordNode, GroupNode } from './model';
+import type { CanvasFile, CanvasNode, ChainNode, ChordNode, GroupNode } from './model';
 import { applySetOptions } from './setOptions';
 
 function mkChain(tasks: CanvasNode[]): ChainNode {
@@ -274,4 +274,11 @@ function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
  */
 export function normalizeCanvas(node: CanvasNode, config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
   return applySetOptions(prepareAll(composeCanvas(node, config), config));
+}
+
+/** A file's canvas as Celery runs it, under the file's own `task_allow_error_cb_on_chord_header`. */
+export function normalizeFile(file: Pick<CanvasFile, 'canvas' | 'config'>): CanvasNode {
+  return normalizeCanvas(file.canvas, {
+    allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
+  });
 }
