@@ -4,9 +4,18 @@
  * chord barrier progress (k of n), and a flag where the actual run diverges from the simulator's
  * prediction. Click a task to open its drawer.
  */
-import { Background, type Edge, Handle, type Node, type NodeProps, Position, ReactFlow } from '@xyflow/react';
+import {
+  Background,
+  type Edge,
+  Handle,
+  type Node,
+  type NodeChange,
+  type NodeProps,
+  Position,
+  ReactFlow,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
 import { normalizeFile } from '@/lib/canvas/normalize';
 import { taskCaption } from '@/lib/canvas/readablePath';
@@ -182,7 +191,23 @@ export function RunGraph({
       };
     });
   }, [layout, root, state, divergent, selectedTaskId, names]);
-  const nodes = useMemo<Node[]>(() => [...stackNodes, ...taskNodes], [stackNodes, taskNodes]);
+  // The nodes are rebuilt on every state change (each page of a live log). React Flow keeps a node hidden
+  // until it has `measured` dimensions, and a rebuilt node without them is hidden again; if that happens
+  // in the same commit as its measurement, its ResizeObserver never fires again and the node stays hidden.
+  // So the sizes React Flow reports are kept and handed back on every rebuilt node.
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    for (const c of changes)
+      if (c.type === 'dimensions' && c.dimensions) measured.current.set(c.id, c.dimensions);
+  }, []);
+  const nodes = useMemo<Node[]>(
+    () =>
+      [...stackNodes, ...taskNodes].map((n) => {
+        const size = measured.current.get(n.id);
+        return size ? { ...n, measured: size } : n;
+      }),
+    [stackNodes, taskNodes],
+  );
   const edges = useMemo<Edge[]>(
     () =>
       layout.edges.map((e) => ({
@@ -206,6 +231,7 @@ export function RunGraph({
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
         fitView
         maxZoom={1}
         nodesDraggable={false}
