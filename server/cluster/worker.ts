@@ -3,14 +3,18 @@
  * semantic core (lib/engine). Stateless; any number of them may share one Redis.
  *
  * - Task job: `onAttemptStarted` → run the task (built-in via `executeTask` with real effects, or a user
- *   task) → `onAttemptFinished` → apply the step; a retry throws `RetryLater`, whose countdown the
+ *   task) → `onAttemptFinished` → store writes → add the continuation jobs → the barrier completion
+ *   script (barrier.ts) → release, here in the same job, every barrier it says this completion
+ *   released → only then BullMQ completes the job. A retry throws `RetryLater`, whose countdown the
  *   `celery` backoff strategy hands to BullMQ (a delayed job with the same id).
- * - Barrier job: runs when BullMQ releases it (its last child completed, atomically) → reads the header
- *   finals → `onBarrierReleased` → apply the step (the root's release finishes the run).
+ * - Release (`release`): reads the header finals → `onBarrierReleased` → apply the step → the barrier's
+ *   own completion in its parent (which may release that one too: the root's release ends the run).
+ *   A `barriers` job does the same for a barrier a submit found releasable at once (empty header).
  * - Fusion (`runHere`): a step's single task continuation that this worker could take anyway (a chord
  *   body that is one task, a chain's next step) runs inside the current job instead of as a new job,
  *   up to `maxInlineSteps` per job; it is the job count, not Redis round trips, that bounds throughput.
- * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`.
+ * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`;
+ * every step above is idempotent by key and a barrier has one releaser (barrier.ts).
  */
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -25,11 +29,13 @@ import { RunStore, StoreBatch } from '../runs/runStore';
 import { within } from '../shutdown';
 import type { TaskRegistry } from '../tasks/registry';
 import { attemptRunner } from './attempt';
+import { Barriers } from './barrier';
+import { crashPoint } from './crashPoints';
 import { predictUrl } from './effects';
 import { applyStep } from './interpreter';
 import { decodeJobData, encodeJobData, type JobData, jobRunId } from './jobData';
 import { BARRIER_QUEUE, Dispatcher, queueOf, taskQueueName } from './queues';
-import { rootlessTop, rootMessage, withRoot } from './rootless';
+import { RunCleanup } from './runCleanup';
 import { type RunContext, RunContexts } from './runContext';
 import { workerErrorReporter } from './workerErrors';
 
@@ -41,7 +47,7 @@ export interface ClusterWorkerOptions {
   concurrency?: number;
   /** Task queues (Celery queue names) to consume; default: the default queue only. */
   queues?: string[];
-  /** Also process barrier jobs (default true). */
+  /** Also process `barriers` jobs (default true; every worker releases the barriers its jobs release). */
   barriers?: boolean;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -93,24 +99,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   });
   await subscriber.subscribe(store.keys.cancelChannel);
 
-  // Rootless runs (rootless.ts) whose root job this process knows exists (plans are per cached run).
-  const rootMade = new WeakSet<RunPlan>();
-  /** Dispatches for a run; in a rootless run, the first messages under the root create the root job. */
-  const runDispatcher = {
-    async dispatch(plan: RunPlan, dispatches: readonly Dispatch[]): Promise<void> {
-      const rootKey = plan.barriers[0]?.key;
-      if (
-        rootMade.has(plan) ||
-        !dispatches.some((d) => d.parentBarrier === rootKey) ||
-        !rootlessTop(plan) ||
-        rootKey === undefined
-      )
-        return dispatcher.dispatch(plan, dispatches);
-      const exists = await dispatcher.jobExists(BARRIER_QUEUE, rootKey);
-      await dispatcher.dispatch(plan, exists ? dispatches : withRoot(plan, dispatches));
-      rootMade.add(plan);
-    },
-  };
+  const barriers = new Barriers(storeConnection, options.prefix);
+  const cleanup = new RunCleanup(storeConnection, options.prefix);
 
   const maxInline = options.maxInlineSteps ?? 16;
   const runAttempt = attemptRunner({
@@ -118,10 +108,12 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     registry: options.registry,
     modelUrl,
     batch,
-    dispatcher: runDispatcher,
+    dispatcher,
     contexts,
     running,
     log,
+    complete: (ctx, key, parent, dispatches) =>
+      barriers.complete(ctx.plan.run_id, key ?? '', key === undefined ? null : parent, dispatches),
   });
   const queueNames = new Set(
     (options.queues && options.queues.length > 0 ? options.queues : ['default']).map(taskQueueName),
@@ -148,6 +140,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       await job.updateData(encodeJobData(ctx.plan, retry.message));
       throw new RetryLater(retry.countdown_ms);
     }
+    crashPoint('released');
     return null;
   }
 
@@ -165,10 +158,13 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     for (let first = true; ; first = false) {
       const done = await runAttempt(ctx, current, left > 0 ? (s) => pick(ctx, s) : undefined);
       if (!done) return undefined;
+      crashPoint('completed');
+      for (const key of done.completion.released) await releaseKey(ctx, key, done.completion.again);
       const retry = done.step.retry;
       if (retry && first && ownJob) return retry;
       if (retry) {
-        await runDispatcher.dispatch(ctx.plan, [
+        // Still registered (pending) in its barrier by the step that sent it: its own job completes it.
+        await dispatcher.dispatch(ctx.plan, [
           { message: retry.message, parentBarrier: current.barrier, delay_ms: retry.countdown_ms },
         ]);
       }
@@ -182,26 +178,33 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const runId = jobRunId(job.data);
     const ctx = await contexts.get(runId);
     if (!ctx || contexts.canceled.has(runId)) return null;
-    const b = decodeJobData(ctx.plan, job.id ?? '', job.data) as BarrierMessage;
-    await release(ctx, b);
-    // A rootless run's top chord: with nothing sent under the root (the body ran here and sent nothing
-    // more), the run ends here; otherwise the root job made for those messages ends it (rootless.ts).
-    const rootKey = ctx.plan.barriers[0]?.key;
-    if (
-      b.barrier !== 0 &&
-      !job.parentKey &&
-      rootKey !== undefined &&
-      rootlessTop(ctx.plan)?.key === b.key &&
-      !rootMade.has(ctx.plan) &&
-      !contexts.canceled.has(runId) &&
-      !(await dispatcher.jobExists(BARRIER_QUEUE, rootKey))
-    )
-      await release(ctx, rootMessage(ctx.plan));
+    await release(ctx, decodeJobData(ctx.plan, job.id ?? '', job.data) as BarrierMessage);
     return null;
   }
 
-  /** Releases barrier `b`: reads its header's finals, applies the core's step (a one-task body runs here). */
-  async function release(ctx: RunContext, b: BarrierMessage): Promise<void> {
+  async function releaseKey(ctx: RunContext, key: string, again: boolean): Promise<void> {
+    const index = barrierIndex(ctx.plan).get(key);
+    const b = index === undefined ? undefined : ctx.plan.barriers[index];
+    if (index === undefined || !b) throw new Error(`barrier ${key} is not in run ${ctx.plan.run_id}'s plan`);
+    const message: BarrierMessage = {
+      kind: 'barrier',
+      key,
+      run_id: ctx.plan.run_id,
+      barrier: index,
+      total: b.total,
+    };
+    await release(ctx, message, again);
+  }
+
+  /**
+   * Releases barrier `b` (this job's completion released it, or a redelivery of that job): reads its
+   * header's finals, applies the core's step, then completes `b` in its parent barrier (which may be
+   * released in turn); a one-task body runs here, after. The root's release ends the run. `again`: a
+   * redelivered job redoes the release (every write is idempotent; the run's end is not written twice).
+   */
+  async function release(ctx: RunContext, b: BarrierMessage, again = false): Promise<void> {
+    const runId = b.run_id;
+    if (contexts.canceled.has(runId)) return;
     const finals = new Map<string, TaskFinal>();
     const lookup = (id: string) => finals.get(id);
     const fetched = new Set<string>();
@@ -209,7 +212,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     for (;;) {
       const missing = [...new Set(wanted)].filter((id) => !fetched.has(id));
       if (missing.length === 0) break;
-      const states = await store.getTaskStates<TaskFinal>(b.run_id, missing);
+      const states = await store.getTaskStates<TaskFinal>(runId, missing);
       for (const id of missing) {
         fetched.add(id);
         const s = states.get(id);
@@ -219,15 +222,21 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     }
     const now = Date.now() - ctx.startedMs;
     const step = onBarrierReleased(ctx.plan, b, lookup, { now });
-    const body = options.inlineBodies === false ? undefined : pick(ctx, step);
+    const parent = ctx.plan.barriers[b.barrier]?.parent ?? null;
+    if (parent === null) {
+      if (again && FINAL.has((await store.getStatus(runId)) ?? '')) return;
+      // The root: the run ends. Its jobs are removed a moment later (runCleanup.ts), once this one completed.
+      await Promise.all([applyStep(batch, dispatcher, ctx, step, now), cleanup.ended(runId)]);
+      contexts.forget(runId);
+      return;
+    }
     // Fused barrier + body (a chord body that is one task): saves one job per chord, see runHere.
-    const released = applyStep(batch, runDispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
-    if (!body) return released;
-    // The body starts in the same turn, so its first writes share the release's store flush (one
-    // pipeline, in order on one connection); the job completes only once both are written.
-    const [rel, ran] = await Promise.allSettled([released, runHere(ctx, body.message as TaskMessage, false)]);
-    if (rel.status === 'rejected') throw rel.reason;
-    if (ran.status === 'rejected') throw ran.reason;
+    const body = options.inlineBodies === false ? undefined : pick(ctx, step);
+    await applyStep(batch, dispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
+    const done = await barriers.complete(runId, b.key, parent, step.dispatch);
+    crashPoint('completed');
+    for (const key of done.released) await releaseKey(ctx, key, done.again);
+    if (body) await runHere(ctx, body.message as TaskMessage, false);
   }
 
   /**
@@ -265,23 +274,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   for (const q of queueNames) {
     workers.push(new Worker<JobData>(q, processTask, workerOpts));
   }
-  if (options.barriers !== false) {
-    const bw = new Worker<JobData>(BARRIER_QUEUE, processBarrier, workerOpts);
-    // After the run's end, its jobs are removed (the root removes its whole tree, a rootless run's top
-    // chord its own: no job of it is re-added once that has completed); the run record stays.
-    bw.on('completed', (job) => {
-      const d = job.data;
-      const index = 'kind' in d ? (d.kind === 'barrier' ? d.barrier : -1) : 'i' in d ? d.i : -1;
-      if (index === 0 || (index > 0 && !job.parentKey)) {
-        contexts.forget(jobRunId(d));
-        void dispatcher
-          .queue(BARRIER_QUEUE)
-          .remove(job.id ?? '', { removeChildren: true })
-          .catch(() => {});
-      }
-    });
-    workers.push(bw);
-  }
+  if (options.barriers !== false)
+    workers.push(new Worker<JobData>(BARRIER_QUEUE, processBarrier, workerOpts));
   // One log line per Redis outage (the monitor's), not one per reconnection attempt of each queue.
   const monitor = new RedisMonitor(storeConnection, options.redisUrl, log);
   const reportError = workerErrorReporter((fields, message) =>
@@ -328,6 +322,9 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     }).catch(() => {});
   };
   await heartbeat();
+  cleanup.start(1000, (err) => {
+    if (monitor.up) log?.warn({ worker: name, err: String(err) }, 'could not remove the jobs of ended runs');
+  });
   const beat = setInterval(() => void heartbeat(), HEARTBEAT_MS);
   beat.unref();
   log?.info({ worker: name, queues: [...queueNames], concurrency: workerOpts.concurrency }, 'worker ready');
@@ -337,6 +334,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     async close(timeoutMs = 10_000) {
       clearInterval(beat);
       loop.disable();
+      await within(cleanup.stop(), 1000, undefined);
       monitor.close();
       // Stop fetching and let running jobs finish, but never longer than the operator allowed: a task
       // that never returns, or a Redis that is gone (BullMQ's close then waits forever), must not keep
@@ -358,3 +356,17 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     },
   };
 }
+
+const BARRIER_INDEX = new WeakMap<RunPlan, Map<string, number>>();
+
+/** Barrier key → index in `plan.barriers` (cached per plan: plans are frozen). */
+function barrierIndex(plan: RunPlan): Map<string, number> {
+  let m = BARRIER_INDEX.get(plan);
+  if (!m) {
+    m = new Map(plan.barriers.map((b, i) => [b.key, i]));
+    BARRIER_INDEX.set(plan, m);
+  }
+  return m;
+}
+
+const FINAL = new Set(['success', 'error', 'canceled']);

@@ -1,0 +1,203 @@
+/**
+ * Chordflow's own barriers, beside BullMQ's queues (tasks are plain jobs, no BullMQ parent/child links).
+ *
+ * One Redis hash per run, `<prefix>:run:<id>:barrier`, holds every barrier of the run (the root
+ * `<run>.root`, each chord's header join `<run>.c.<path>`):
+ *   `<member key>`   `0` registered and pending, `1` done — member keys are unique in a run and a member
+ *                    belongs to one barrier (its dispatch's `parentBarrier`), so one field says it all;
+ *   `<barrier>|p`    how many registered members of the barrier are pending;
+ *   `<barrier>|r`    the message key that released the barrier (set once: released exactly once).
+ * (Message keys never contain `|`: see `escapeKey`.) One hash per run makes the run's end one HSCAN
+ * (every job of the run is a member) and one UNLINK.
+ *
+ * `COMPLETE_LUA` is the one script per completion, atomic: it registers the finishing message's new
+ * dispatches in their barriers, checks the barriers it just created (an empty header, or children that
+ * all finished before their registration), marks the message done in its own barrier and answers
+ * which barriers the caller must release now. Crash reasoning (worker.ts): the continuation jobs are
+ * added before this script runs and the job completes only after it (and any release it asks for);
+ * a redelivered job re-adds existing ids (no-ops), re-registers (no-ops), finds itself done and — if
+ * it is a barrier's `releaser` — is told to release that barrier again (releases are idempotent by
+ * key, so redoing one cannot trigger anything twice).
+ */
+import type { Redis } from 'ioredis';
+import type { Dispatch } from '../../lib/engine/types';
+
+/** The run's barrier hash. */
+export function barrierHashKey(prefix: string, runId: string): string {
+  return `${prefix}:run:${runId}:barrier`;
+}
+
+/** Runs that ended or were canceled, scored by when their jobs may be removed (runCleanup.ts). */
+export function endedKey(prefix: string): string {
+  return `${prefix}:ended`;
+}
+
+/**
+ * KEYS[1] the run's barrier hash. ARGV: [1] finishing message key ('' = none: a submit registering),
+ * [2] its barrier ('' = none), [3] releaser name when [1] is '', [4] n, then n (barrier, member) pairs
+ * to register, then the keys of barriers created by these registrations. Returns `1` when [1] was
+ * already done (a redelivery) else `0`, then the released barrier keys.
+ */
+const COMPLETE_LUA = `
+local h = KEYS[1]
+local me = ARGV[1]
+local parent = ARGV[2]
+local who = me
+if who == '' then who = ARGV[3] end
+local n = tonumber(ARGV[4])
+local released = {'0'}
+local last = 4 + 2 * n
+for i = 5, last, 2 do
+  if redis.call('HSETNX', h, ARGV[i + 1], '0') == 1 then
+    redis.call('HINCRBY', h, ARGV[i] .. '|p', 1)
+  end
+end
+local function release(b)
+  local r = redis.call('HGET', h, b .. '|r')
+  if not r then
+    redis.call('HSET', h, b .. '|r', who)
+    released[#released + 1] = b
+  elseif r == who then
+    released[#released + 1] = b
+  end
+end
+for i = last + 1, #ARGV do
+  local b = ARGV[i]
+  if tonumber(redis.call('HGET', h, b .. '|p') or '0') <= 0 then release(b) end
+end
+if me ~= '' then
+  local f = redis.call('HGET', h, me)
+  if f == '0' then
+    redis.call('HSET', h, me, '1')
+    if parent ~= '' and redis.call('HINCRBY', h, parent .. '|p', -1) <= 0 then release(parent) end
+  elseif not f then
+    redis.call('HSET', h, me, '1')
+  else
+    released[1] = '1'
+    if parent ~= '' and redis.call('HGET', h, parent .. '|r') == me then released[#released + 1] = parent end
+  end
+end
+return released
+`;
+
+type BarrierClient = Redis & {
+  chordflowBarrier(hash: string, ...args: Array<string | number>): Promise<string[]>;
+};
+
+/** Registrations of `dispatches`: flat (barrier, member) pairs, and the barriers they create. */
+export function registrations(dispatches: readonly Dispatch[]): { pairs: string[]; created: string[] } {
+  const pairs: string[] = [];
+  const created: string[] = [];
+  const add = (d: Dispatch, parent: string | null) => {
+    if (parent) pairs.push(parent, d.message.key);
+    if (d.message.kind !== 'barrier') return;
+    created.push(d.message.key);
+    // A barrier's initial children are its members (as in a flow, whatever their own parentBarrier says).
+    for (const c of d.children ?? []) add(c, d.message.key);
+  };
+  for (const d of dispatches) add(d, d.parentBarrier);
+  return { pairs, created };
+}
+
+/** What a completion script answered. */
+export interface Completion {
+  /** Barriers to release now, in order (this message released them, now or on an earlier delivery). */
+  released: string[];
+  /** The message was already done: a redelivery (a release it is told about is being redone). */
+  again: boolean;
+}
+
+interface Call {
+  hash: string;
+  args: Array<string | number>;
+  resolve: (released: string[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Registrations per script call when a submit registers a big root (a long script holds Redis). */
+const REGISTER_CHUNK = 1000;
+
+export class Barriers {
+  private readonly redis: BarrierClient;
+  private pending: Call[] = [];
+  private scheduled = false;
+
+  constructor(
+    redis: Redis,
+    readonly prefix: string,
+  ) {
+    this.redis = redis as BarrierClient;
+    if (typeof this.redis.chordflowBarrier !== 'function')
+      redis.defineCommand('chordflowBarrier', { numberOfKeys: 1, lua: COMPLETE_LUA });
+  }
+
+  /**
+   * Message `key` (under barrier `parent`) finished and sent `dispatches` (their jobs already added):
+   * registers them and marks `key` done, atomically. Resolves to the barriers the caller must release
+   * now, in order. Calls made in the same event-loop turn share one pipeline.
+   */
+  async complete(
+    runId: string,
+    key: string,
+    parent: string | null,
+    dispatches: readonly Dispatch[],
+  ): Promise<Completion> {
+    const { pairs, created } = registrations(dispatches);
+    const hash = barrierHashKey(this.prefix, runId);
+    const answer = await this.call(hash, [key, parent ?? '', '', pairs.length / 2, ...pairs, ...created]);
+    return { released: answer.slice(1), again: answer[0] === '1' };
+  }
+
+  /**
+   * A submit's registrations: every member of `dispatches` (the root and its children, nested chords'
+   * headers) before any of their jobs exists, so nothing can finish, let alone release, before the
+   * whole root is registered; a big root goes in several calls, the created barriers checked in the
+   * last. Resolves to barriers already releasable (a chord with an empty header).
+   */
+  async register(runId: string, dispatches: readonly Dispatch[]): Promise<string[]> {
+    const { pairs, created } = registrations(dispatches);
+    const hash = barrierHashKey(this.prefix, runId);
+    const who = `${runId}.submit`;
+    const step = REGISTER_CHUNK * 2;
+    const chunks: string[][] = [];
+    for (let i = 0; i < pairs.length; i += step) chunks.push(pairs.slice(i, i + step));
+    const last = chunks.pop() ?? [];
+    for (const part of chunks) await this.call(hash, ['', '', who, part.length / 2, ...part]);
+    return (await this.call(hash, ['', '', who, last.length / 2, ...last, ...created])).slice(1);
+  }
+
+  private call(hash: string, args: Array<string | number>): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ hash, args, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const calls = this.pending;
+    this.pending = [];
+    if (calls.length === 1) {
+      const c = calls[0] as Call;
+      this.redis.chordflowBarrier(c.hash, ...c.args).then(c.resolve, c.reject);
+      return;
+    }
+    const p = this.redis.pipeline() as unknown as BarrierClient & {
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    for (const c of calls) p.chordflowBarrier(c.hash, ...c.args);
+    try {
+      const results = (await p.exec()) ?? [];
+      calls.forEach((c, i) => {
+        const [err, value] = results[i] ?? [new Error('no reply'), null];
+        if (err) c.reject(err);
+        else c.resolve(value as string[]);
+      });
+    } catch (err) {
+      for (const c of calls) c.reject(err);
+    }
+  }
+}
