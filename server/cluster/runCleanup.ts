@@ -93,41 +93,75 @@ export class RunCleanup {
    * the run is clean.
    */
   async clean(runId: string): Promise<boolean> {
-    const hash = barrierHashKey(this.prefix, runId);
+    return (await this.cleanMany([runId])).has(runId);
+  }
+
+  /** Queue key prefixes a run's jobs may be in (named queues runs have sent to, from the run store). */
+  private async queuePrefixes(): Promise<string[]> {
     const named = await this.redis.smembers(`${this.prefix}:queues`);
     const queues = [DEFAULT_TASK_QUEUE, BARRIER_QUEUE, ...named.map(taskQueueName)];
-    const prefixes = [...new Set(queues)].map((q) => `${this.prefix}:${q}:`);
-    let left = 0;
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(hash, cursor, 'COUNT', 1000);
-      cursor = next;
-      const ids: string[] = [];
-      for (let i = 0; i < flat.length; i += 2) {
-        const field = flat[i] ?? '';
-        const bar = field.indexOf('|');
-        if (bar < 0) ids.push(field);
-        else if (field.endsWith('|p')) ids.push(field.slice(0, bar));
-      }
-      for (let i = 0; i < ids.length; i += JOBS_PER_CALL) {
-        const part = ids.slice(i, i + JOBS_PER_CALL);
-        const locked = await this.redis.chordflowRemoveJobs(prefixes.length, ...prefixes, ...part);
-        left += locked.length;
-      }
-    } while (cursor !== '0');
-    if (left > 0) return false;
-    await this.redis.unlink(hash);
-    return true;
+    return [...new Set(queues)].map((q) => `${this.prefix}:${q}:`);
+  }
+
+  /**
+   * `clean` for many runs at once: their first HSCAN pages, removal calls and final UNLINK are shared;
+   * a big run's further pages go one by one. Returns the runs that are clean.
+   */
+  async cleanMany(runIds: readonly string[]): Promise<Set<string>> {
+    const prefixes = await this.queuePrefixes();
+    const clean = new Set<string>();
+    const firstPages = await Promise.all(
+      runIds.map((id) => this.redis.hscan(barrierHashKey(this.prefix, id), '0', 'COUNT', 1000)),
+    );
+    const owner = new Map<string, string>();
+    const big: Array<[string, string]> = [];
+    runIds.forEach((runId, i) => {
+      const [cursor, flat] = firstPages[i] ?? ['0', []];
+      for (const id of jobIds(flat)) owner.set(id, runId);
+      if (cursor !== '0') big.push([runId, cursor]);
+    });
+    const dirty = new Set<string>();
+    const ids = [...owner.keys()];
+    for (let i = 0; i < ids.length; i += JOBS_PER_CALL) {
+      const locked = await this.redis.chordflowRemoveJobs(
+        prefixes.length,
+        ...prefixes,
+        ...ids.slice(i, i + JOBS_PER_CALL),
+      );
+      for (const id of locked) dirty.add(owner.get(id) ?? '');
+    }
+    for (let [runId, cursor] of big) {
+      do {
+        const [next, flat] = await this.redis.hscan(
+          barrierHashKey(this.prefix, runId),
+          cursor,
+          'COUNT',
+          1000,
+        );
+        cursor = next;
+        const page = jobIds(flat);
+        for (let i = 0; i < page.length; i += JOBS_PER_CALL) {
+          const locked = await this.redis.chordflowRemoveJobs(
+            prefixes.length,
+            ...prefixes,
+            ...page.slice(i, i + JOBS_PER_CALL),
+          );
+          if (locked.length > 0) dirty.add(runId);
+        }
+      } while (cursor !== '0');
+    }
+    for (const runId of runIds) if (!dirty.has(runId)) clean.add(runId);
+    if (clean.size > 0) await this.redis.unlink(...[...clean].map((id) => barrierHashKey(this.prefix, id)));
+    return clean;
   }
 
   /** Cleans the runs that are due; true when it claimed a full batch (there may be more). */
   async sweepOnce(now = Date.now()): Promise<boolean> {
     const key = endedKey(this.prefix);
     const runs = await this.redis.chordflowClaimEnded(key, now, now + RETRY_MS, RUNS_PER_CLAIM);
-    for (const runId of runs) {
-      if (this.stopped) break;
-      if (await this.clean(runId)) await this.redis.zrem(key, runId);
-    }
+    if (runs.length === 0 || this.stopped) return false;
+    const clean = await this.cleanMany(runs);
+    if (clean.size > 0) await this.redis.zrem(key, ...clean);
     return runs.length === RUNS_PER_CLAIM;
   }
 
@@ -159,4 +193,16 @@ export class RunCleanup {
     if (this.timer) clearTimeout(this.timer);
     await this.sweeping;
   }
+}
+
+/** Job ids in an HSCAN page of a barrier hash: members, and barriers (a `barriers` job, rarely). */
+function jobIds(flat: string[]): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const field = flat[i] ?? '';
+    const bar = field.indexOf('|');
+    if (bar < 0) ids.push(field);
+    else if (field.endsWith('|p')) ids.push(field.slice(0, bar));
+  }
+  return ids;
 }

@@ -152,14 +152,20 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
    * deterministic ids. An inline step that retries leaves this path as a real job delayed by the core's
    * countdown. Returns the retry of `msg` itself when `ownJob` (the caller's job retries it).
    */
-  async function runHere(ctx: RunContext, msg: TaskMessage, ownJob: boolean): Promise<Step['retry']> {
+  async function runHere(
+    ctx: RunContext,
+    msg: TaskMessage,
+    ownJob: boolean,
+    memo: Finals = new Map(),
+  ): Promise<Step['retry']> {
     let current = msg;
     let left = maxInline;
     for (let first = true; ; first = false) {
       const done = await runAttempt(ctx, current, left > 0 ? (s) => pick(ctx, s) : undefined);
       if (!done) return undefined;
+      for (const f of done.step.finals) memo.set(f.task_id, f.final);
       crashPoint('completed');
-      for (const key of done.completion.released) await releaseKey(ctx, key, done.completion.again);
+      for (const key of done.completion.released) await releaseKey(ctx, key, done.completion.again, memo);
       const retry = done.step.retry;
       if (retry && first && ownJob) return retry;
       if (retry) {
@@ -182,7 +188,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     return null;
   }
 
-  async function releaseKey(ctx: RunContext, key: string, again: boolean): Promise<void> {
+  async function releaseKey(ctx: RunContext, key: string, again: boolean, memo: Finals): Promise<void> {
     const index = barrierIndex(ctx.plan).get(key);
     const b = index === undefined ? undefined : ctx.plan.barriers[index];
     if (index === undefined || !b) throw new Error(`barrier ${key} is not in run ${ctx.plan.run_id}'s plan`);
@@ -193,7 +199,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       barrier: index,
       total: b.total,
     };
-    await release(ctx, message, again);
+    await release(ctx, message, again, memo);
   }
 
   /**
@@ -202,7 +208,12 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
    * released in turn); a one-task body runs here, after. The root's release ends the run. `again`: a
    * redelivered job redoes the release (every write is idempotent; the run's end is not written twice).
    */
-  async function release(ctx: RunContext, b: BarrierMessage, again = false): Promise<void> {
+  async function release(
+    ctx: RunContext,
+    b: BarrierMessage,
+    again = false,
+    memo: Finals = new Map(),
+  ): Promise<void> {
     const runId = b.run_id;
     if (contexts.canceled.has(runId)) return;
     const finals = new Map<string, TaskFinal>();
@@ -210,18 +221,30 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const fetched = new Set<string>();
     let wanted = barrierInputs(ctx.plan, b);
     for (;;) {
-      const missing = [...new Set(wanted)].filter((id) => !fetched.has(id));
-      if (missing.length === 0) break;
-      const states = await store.getTaskStates<TaskFinal>(runId, missing);
-      for (const id of missing) {
+      const missing: string[] = [];
+      let learned = false;
+      for (const id of new Set(wanted)) {
+        if (fetched.has(id)) continue;
         fetched.add(id);
-        const s = states.get(id);
-        if (s) finals.set(id, s);
+        learned = true;
+        // Finals this job wrote itself (a header's last member, an inline body) need no read.
+        const known = memo.get(id);
+        if (known) finals.set(id, known);
+        else missing.push(id);
+      }
+      if (!learned) break;
+      if (missing.length > 0) {
+        const states = await store.getTaskStates<TaskFinal>(runId, missing);
+        for (const id of missing) {
+          const s = states.get(id);
+          if (s) finals.set(id, s);
+        }
       }
       wanted = barrierInputs(ctx.plan, b, lookup);
     }
     const now = Date.now() - ctx.startedMs;
     const step = onBarrierReleased(ctx.plan, b, lookup, { now });
+    for (const f of step.finals) memo.set(f.task_id, f.final);
     const parent = ctx.plan.barriers[b.barrier]?.parent ?? null;
     if (parent === null) {
       if (again && FINAL.has((await store.getStatus(runId)) ?? '')) return;
@@ -232,11 +255,22 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     }
     // Fused barrier + body (a chord body that is one task): saves one job per chord, see runHere.
     const body = options.inlineBodies === false ? undefined : pick(ctx, step);
-    await applyStep(batch, dispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
-    const done = await barriers.complete(runId, b.key, parent, step.dispatch);
-    crashPoint('completed');
-    for (const key of done.released) await releaseKey(ctx, key, done.again);
-    if (body) await runHere(ctx, body.message as TaskMessage, false);
+    const released = (async () => {
+      await applyStep(batch, dispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
+      const done = await barriers.complete(runId, b.key, parent, step.dispatch);
+      crashPoint('completed');
+      for (const key of done.released) await releaseKey(ctx, key, done.again, memo);
+    })();
+    if (!body) return released;
+    // The body starts in the same turn: its writes share the release's store flush and its completion
+    // the release's script pipeline (in either order the barrier counts right: a member completed
+    // before its registration is not counted). The job completes only once both are done.
+    const [rel, ran] = await Promise.allSettled([
+      released,
+      runHere(ctx, body.message as TaskMessage, false, memo),
+    ]);
+    if (rel.status === 'rejected') throw rel.reason;
+    if (ran.status === 'rejected') throw ran.reason;
   }
 
   /**
@@ -370,3 +404,6 @@ function barrierIndex(plan: RunPlan): Map<string, number> {
 }
 
 const FINAL = new Set(['success', 'error', 'canceled']);
+
+/** Finals written by the current job, by task id (a release reads only the others from Redis). */
+type Finals = Map<string, TaskFinal>;

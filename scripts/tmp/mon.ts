@@ -1,0 +1,25 @@
+import { Redis } from 'ioredis';
+import { ClusterClient } from '../../server/cluster/client';
+import { startClusterWorker } from '../../server/cluster/worker';
+import { loadTaskRegistry } from '../../server/tasks/registry';
+import { startPrivateRedis } from '../../tests/support/redisServer';
+const redis = await startPrivateRedis();
+const registry = await loadTaskRegistry(undefined);
+const prefix = '{chordflow}';
+const client = new ClusterClient(new Redis(redis.url, { maxRetriesPerRequest: null }), prefix, registry.catalogue);
+const worker = await startClusterWorker({ redisUrl: redis.url, prefix, registry, concurrency: 50 });
+const canvas = { chord: { header: [{ task: 'identity', args: [1] }, { task: 'identity', args: [2] }], body: { task: 'tsum' } } };
+for (let i = 0; i < 5; i++) { const r = await client.submit({ file: client.parseCanvas(canvas) }); await client.waitFinished(r.id, 10000); }
+await new Promise((r) => setTimeout(r, 2500));
+const mon = new Redis(redis.url);
+const lines: string[] = [];
+const m = await mon.monitor();
+m.on('monitor', (_t: string, args: string[], source: string) => lines.push(`${source.includes('lua') ? '   [lua] ' : ''}${args.slice(0, 3).join(' ').slice(0, 110)}`));
+const r = await client.submit({ file: client.parseCanvas(canvas) });
+await client.waitFinished(r.id, 10000);
+await new Promise((res) => setTimeout(res, 2500));
+m.disconnect();
+const top = lines.filter((l) => !l.startsWith('   [lua]'));
+console.log(top.join('\n'));
+console.log('top-level', top.length, 'all', lines.length);
+await worker.close(); await client.close(); await redis.stop(); process.exit(0);
