@@ -1,8 +1,8 @@
 /**
  * One delivery of a task message, as a worker carries it out: `onAttemptStarted` → run the task
  * (built-in via `executeTask` with real effects, or a user task) under its time limits and the run's
- * cancel signal → `onAttemptFinished` → apply the step (store writes, then dispatches) → the barrier
- * completion script (barrier.ts), which says which barriers the caller must release.
+ * cancel signal → `onAttemptFinished` → apply the step (store writes, then dispatches); the caller
+ * then runs the barrier completion script (barrier.ts) with what `done` says.
  * Shared by task jobs and by barrier jobs that run a chord body inline (see worker.ts), so both paths
  * record exactly the same events and states.
  */
@@ -30,8 +30,7 @@ import { taskModuleUrl } from '../tasks/compiledImport';
 import type { TaskRegistry } from '../tasks/registry';
 import { runUserTask } from '../tasks/registry';
 import { runUserTaskInThread } from '../tasks/threadRunner';
-import type { Completion } from './barrier';
-import { crashPoint } from './crashPoints';
+import type { Done } from './barrier';
 import { AbortedError, postModel, sleep } from './effects';
 import { applyStep } from './interpreter';
 import type { Dispatcher } from './queues';
@@ -46,29 +45,19 @@ export interface AttemptDeps {
   contexts: RunContexts;
   /** Abort controllers of running attempts by run id (the cancel channel aborts them). */
   running: Map<string, Set<AbortController>>;
-  /**
-   * After the step's jobs are added: registers `dispatches` in their barriers and, unless `key` is
-   * undefined (a retry: the message is not done), marks `key` done in `parent`; resolves to the barriers
-   * to release now (barrier.ts).
-   */
-  complete(
-    ctx: RunContext,
-    key: string | undefined,
-    parent: string,
-    dispatches: readonly Dispatch[],
-  ): Promise<Completion>;
   log: Logger | undefined;
 }
-
-const NOTHING: Completion = { released: [], again: false };
 
 /** Picks the one dispatch of a finished attempt's step that the caller will run inline instead of adding it. */
 export type InlinePicker = (step: Step) => Dispatch | undefined;
 
 export interface Attempted {
   step: Step;
-  /** The completion script's answer: the caller releases its barriers before anything else. */
-  completion: Completion;
+  /**
+   * What the barrier completion script must record (barrier.ts), after the step's jobs were added:
+   * undefined for a retry that sent nothing (the message is not done).
+   */
+  done?: Done;
   /** The dispatch `inline` picked: left out of the jobs added, the caller must run it. */
   next?: Dispatch;
 }
@@ -160,14 +149,17 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     const next = step.retry ? undefined : inline?.(step);
     const applied = next ? { ...step, dispatch: step.dispatch.filter((d) => d !== next) } : step;
     // The inline `next` has no job but is registered like the rest: this job holds it until it is done.
-    return applyStep(batch, dispatcher, ctx, applied, e.now)
-      .then(() => {
-        crashPoint('added');
-        return step.retry && step.dispatch.length === 0
-          ? NOTHING
-          : deps.complete(ctx, step.retry ? undefined : msg.key, msg.barrier, step.dispatch);
-      })
-      .then((completion) => (next ? { step, completion, next } : { step, completion }));
+    return applyStep(batch, dispatcher, ctx, applied, e.now).then(() => {
+      const result: Attempted = { step };
+      if (!step.retry || step.dispatch.length > 0)
+        result.done = {
+          key: step.retry ? undefined : msg.key,
+          parent: msg.barrier,
+          dispatches: step.dispatch,
+        };
+      if (next) result.next = next;
+      return result;
+    });
   }
 
   return async function runAttempt(ctx, msg, inline) {

@@ -85,6 +85,24 @@ describe('barrier completion script', () => {
     expect(await complete(r, 's3', 'root', [])).toEqual(['root']);
   });
 
+  it("a job's inline steps are recorded in one call, in order, as if one by one", async () => {
+    const r = runId();
+    await barriers.register(r, [barrier('root', null, [task('s1', 'root'), task('t', 'root')])]);
+    const steps = [
+      { key: 's1', parent: 'root', dispatches: [task('s2', 'root')] },
+      { key: 's2', parent: 'root', dispatches: [task('s3', 'root')] },
+      { key: 's3', parent: 'root', dispatches: [] },
+    ];
+    expect(await barriers.completeAll(r, steps)).toEqual([
+      { released: [], again: false },
+      { released: [], again: false },
+      { released: [], again: false },
+    ]);
+    expect(await complete(r, 't', 'root', [])).toEqual(['root']);
+    // The job redelivered: nothing released by it, every step found done.
+    expect((await barriers.completeAll(r, steps)).map((c) => c.again)).toEqual([true, true, true]);
+  });
+
   it('an empty header is released at once (by a submit, or by the sender and its redelivery)', async () => {
     const r = runId();
     expect(await barriers.register(r, [barrier('root', null, [barrier('E', 'root', [])])])).toEqual(['E']);

@@ -10,14 +10,16 @@
  * (Message keys never contain `|`: see `escapeKey`.) One hash per run makes the run's end one HSCAN
  * (every job of the run is a member) and one UNLINK.
  *
- * `COMPLETE_LUA` is the one script per completion, atomic: it registers the finishing message's new
- * dispatches in their barriers, checks the barriers it just created (an empty header, or children that
- * all finished before their registration), marks the message done in its own barrier and answers
- * which barriers the caller must release now. Crash reasoning (worker.ts): the continuation jobs are
- * added before this script runs and the job completes only after it (and any release it asks for);
- * a redelivered job re-adds existing ids (no-ops), re-registers (no-ops), finds itself done and — if
- * it is a barrier's `releaser` — is told to release that barrier again (releases are idempotent by
- * key, so redoing one cannot trigger anything twice).
+ * `COMPLETE_LUA` records completions, atomically, one script call per job (a job's inline steps are
+ * recorded together at its end): for each, it registers the finishing message's new dispatches in
+ * their barriers, checks the barriers it just created (an empty header, or children that all finished
+ * before their registration), marks the message done in its own barrier and answers which barriers
+ * the caller must release now. Crash reasoning (worker.ts): the continuation jobs are added before
+ * this script runs and the job completes only after it (and any release it asks for); a redelivered
+ * job re-adds existing ids (no-ops), re-registers (no-ops), finds itself done and — if it is a
+ * barrier's `releaser` — is told to release that barrier again (releases are idempotent by key, so
+ * redoing one cannot trigger anything twice). A member that finishes before its registration is
+ * marked done without counting; its registration then finds it done and does not count it either.
  */
 import type { Redis } from 'ioredis';
 import type { Dispatch } from '../../lib/engine/types';
@@ -33,51 +35,60 @@ export function endedKey(prefix: string): string {
 }
 
 /**
- * KEYS[1] the run's barrier hash. ARGV: [1] finishing message key ('' = none: a submit registering),
- * [2] its barrier ('' = none), [3] releaser name when [1] is '', [4] n, then n (barrier, member) pairs
- * to register, then the keys of barriers created by these registrations. Returns `1` when [1] was
- * already done (a redelivery) else `0`, then the released barrier keys.
+ * KEYS[1] the run's barrier hash. ARGV: one or more completions, applied in order, each:
+ * finishing message key ('' = none: a submit or a retry registering), its barrier ('' = none), the
+ * releaser name to record when the key is '', n, then n (barrier, member) pairs to register, m, then
+ * the m barriers created by these registrations. Returns, per completion, `1` when its message was
+ * already done (a redelivery) else `0`, followed by the barriers it released (keys contain a `.`).
  */
 const COMPLETE_LUA = `
 local h = KEYS[1]
-local me = ARGV[1]
-local parent = ARGV[2]
-local who = me
-if who == '' then who = ARGV[3] end
-local n = tonumber(ARGV[4])
-local released = {'0'}
-local last = 4 + 2 * n
-for i = 5, last, 2 do
-  if redis.call('HSETNX', h, ARGV[i + 1], '0') == 1 then
-    redis.call('HINCRBY', h, ARGV[i] .. '|p', 1)
+local out = {}
+local i = 1
+while i <= #ARGV do
+  local me = ARGV[i]
+  local parent = ARGV[i + 1]
+  local who = me
+  if who == '' then who = ARGV[i + 2] end
+  local n = tonumber(ARGV[i + 3])
+  i = i + 4
+  local flag = #out + 1
+  out[flag] = '0'
+  for j = i, i + 2 * n - 1, 2 do
+    if redis.call('HSETNX', h, ARGV[j + 1], '0') == 1 then
+      redis.call('HINCRBY', h, ARGV[j] .. '|p', 1)
+    end
+  end
+  i = i + 2 * n
+  local function release(b)
+    local r = redis.call('HGET', h, b .. '|r')
+    if not r then
+      redis.call('HSET', h, b .. '|r', who)
+      out[#out + 1] = b
+    elseif r == who then
+      out[#out + 1] = b
+    end
+  end
+  local m = tonumber(ARGV[i])
+  for j = i + 1, i + m do
+    local b = ARGV[j]
+    if tonumber(redis.call('HGET', h, b .. '|p') or '0') <= 0 then release(b) end
+  end
+  i = i + m + 1
+  if me ~= '' then
+    local f = redis.call('HGET', h, me)
+    if f == '0' then
+      redis.call('HSET', h, me, '1')
+      if parent ~= '' and redis.call('HINCRBY', h, parent .. '|p', -1) <= 0 then release(parent) end
+    elseif not f then
+      redis.call('HSET', h, me, '1')
+    else
+      out[flag] = '1'
+      if parent ~= '' and redis.call('HGET', h, parent .. '|r') == me then out[#out + 1] = parent end
+    end
   end
 end
-local function release(b)
-  local r = redis.call('HGET', h, b .. '|r')
-  if not r then
-    redis.call('HSET', h, b .. '|r', who)
-    released[#released + 1] = b
-  elseif r == who then
-    released[#released + 1] = b
-  end
-end
-for i = last + 1, #ARGV do
-  local b = ARGV[i]
-  if tonumber(redis.call('HGET', h, b .. '|p') or '0') <= 0 then release(b) end
-end
-if me ~= '' then
-  local f = redis.call('HGET', h, me)
-  if f == '0' then
-    redis.call('HSET', h, me, '1')
-    if parent ~= '' and redis.call('HINCRBY', h, parent .. '|p', -1) <= 0 then release(parent) end
-  elseif not f then
-    redis.call('HSET', h, me, '1')
-  else
-    released[1] = '1'
-    if parent ~= '' and redis.call('HGET', h, parent .. '|r') == me then released[#released + 1] = parent end
-  end
-end
-return released
+return out
 `;
 
 type BarrierClient = Redis & {
@@ -97,6 +108,25 @@ export function registrations(dispatches: readonly Dispatch[]): { pairs: string[
   };
   for (const d of dispatches) add(d, d.parentBarrier);
   return { pairs, created };
+}
+
+/**
+ * A message's completion: `key` finished under `parent` and sent `dispatches`. `key` undefined: nothing
+ * finished (a retry that sent messages): only the registrations.
+ */
+export interface Done {
+  key: string | undefined;
+  parent: string | null;
+  dispatches: readonly Dispatch[];
+}
+
+function parseAnswer(answer: string[]): Completion[] {
+  const out: Completion[] = [];
+  for (const x of answer) {
+    if (x === '0' || x === '1') out.push({ released: [], again: x === '1' });
+    else out[out.length - 1]?.released.push(x);
+  }
+  return out;
 }
 
 /** What a completion script answered. */
@@ -142,10 +172,23 @@ export class Barriers {
     parent: string | null,
     dispatches: readonly Dispatch[],
   ): Promise<Completion> {
-    const { pairs, created } = registrations(dispatches);
-    const hash = barrierHashKey(this.prefix, runId);
-    const answer = await this.call(hash, [key, parent ?? '', '', pairs.length / 2, ...pairs, ...created]);
-    return { released: answer.slice(1), again: answer[0] === '1' };
+    return (
+      (await this.completeAll(runId, [{ key, parent, dispatches }]))[0] ?? { released: [], again: false }
+    );
+  }
+
+  /**
+   * Several completions of one run in one script call, in order (a job's inline steps: each one's
+   * registrations and completion, as if made one by one — the job held them all until now).
+   */
+  async completeAll(runId: string, items: readonly Done[]): Promise<Completion[]> {
+    const args: Array<string | number> = [];
+    for (const it of items) {
+      const { pairs, created } = registrations(it.dispatches);
+      args.push(it.key ?? '', it.key === undefined ? '' : (it.parent ?? ''), '', pairs.length / 2, ...pairs);
+      args.push(created.length, ...created);
+    }
+    return parseAnswer(await this.call(barrierHashKey(this.prefix, runId), args));
   }
 
   /**
@@ -162,8 +205,9 @@ export class Barriers {
     const chunks: string[][] = [];
     for (let i = 0; i < pairs.length; i += step) chunks.push(pairs.slice(i, i + step));
     const last = chunks.pop() ?? [];
-    for (const part of chunks) await this.call(hash, ['', '', who, part.length / 2, ...part]);
-    return (await this.call(hash, ['', '', who, last.length / 2, ...last, ...created])).slice(1);
+    for (const part of chunks) await this.call(hash, ['', '', who, part.length / 2, ...part, 0]);
+    const answer = await this.call(hash, ['', '', who, last.length / 2, ...last, created.length, ...created]);
+    return parseAnswer(answer).flatMap((c) => c.released);
   }
 
   private call(hash: string, args: Array<string | number>): Promise<string[]> {

@@ -29,7 +29,7 @@ import { RunStore, StoreBatch } from '../runs/runStore';
 import { within } from '../shutdown';
 import type { TaskRegistry } from '../tasks/registry';
 import { attemptRunner } from './attempt';
-import { Barriers } from './barrier';
+import { Barriers, type Done } from './barrier';
 import { crashPoint } from './crashPoints';
 import { predictUrl } from './effects';
 import { applyStep } from './interpreter';
@@ -112,8 +112,6 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     contexts,
     running,
     log,
-    complete: (ctx, key, parent, dispatches) =>
-      barriers.complete(ctx.plan.run_id, key ?? '', key === undefined ? null : parent, dispatches),
   });
   const queueNames = new Set(
     (options.queues && options.queues.length > 0 ? options.queues : ['default']).map(taskQueueName),
@@ -146,38 +144,58 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
 
   /**
    * Runs `msg`, then each continuation that `pick` lets run here (up to `maxInline`) as if it had been
-   * delivered to this worker: same events, same store writes, one job instead of several. The job
-   * completes only after the last step is applied, so no barrier above it can be released early; a
-   * redelivered job re-runs the inline steps (at-least-once, like any redelivery) and re-adds only
-   * deterministic ids. An inline step that retries leaves this path as a real job delayed by the core's
-   * countdown. Returns the retry of `msg` itself when `ownJob` (the caller's job retries it).
+   * delivered to this worker: same events, same store writes, one job instead of several. Their barrier
+   * completions (registrations and done marks, barrier.ts) are held and recorded together in one script
+   * call at the end, after every step's jobs were added — the job holds them all until then, so no
+   * barrier can be released early; then the barriers released are released here. A redelivered job
+   * re-runs the inline steps (at-least-once, like any redelivery) and re-adds only deterministic ids.
+   * An inline step that retries leaves this path as a real job delayed by the core's countdown. Returns
+   * the retry of `msg` itself when `ownJob` (the caller's job retries it). `held`: completions to record
+   * with these (a release whose body runs here), once `after` settled.
    */
   async function runHere(
     ctx: RunContext,
     msg: TaskMessage,
     ownJob: boolean,
     memo: Finals = new Map(),
+    held: Done[] = [],
+    after?: Promise<unknown>,
   ): Promise<Step['retry']> {
     let current = msg;
     let left = maxInline;
+    let own: Step['retry'];
     for (let first = true; ; first = false) {
       const done = await runAttempt(ctx, current, left > 0 ? (s) => pick(ctx, s) : undefined);
-      if (!done) return undefined;
+      if (!done) break;
       for (const f of done.step.finals) memo.set(f.task_id, f.final);
-      crashPoint('completed');
-      for (const key of done.completion.released) await releaseKey(ctx, key, done.completion.again, memo);
+      if (done.done) held.push(done.done);
       const retry = done.step.retry;
-      if (retry && first && ownJob) return retry;
+      if (retry && first && ownJob) {
+        own = retry;
+        break;
+      }
       if (retry) {
         // Still registered (pending) in its barrier by the step that sent it: its own job completes it.
         await dispatcher.dispatch(ctx.plan, [
           { message: retry.message, parentBarrier: current.barrier, delay_ms: retry.countdown_ms },
         ]);
       }
-      if (!done.next) return undefined;
+      if (!done.next) break;
       current = done.next.message as TaskMessage;
       left--;
     }
+    await after;
+    await settle(ctx, held, memo);
+    return own;
+  }
+
+  /** Records a job's held completions in one script call, then releases what they released. */
+  async function settle(ctx: RunContext, held: readonly Done[], memo: Finals): Promise<void> {
+    if (held.length === 0 || contexts.canceled.has(ctx.plan.run_id)) return;
+    crashPoint('added');
+    const answers = await barriers.completeAll(ctx.plan.run_id, held);
+    crashPoint('completed');
+    for (const c of answers) for (const key of c.released) await releaseKey(ctx, key, c.again, memo);
   }
 
   async function processBarrier(job: Job<JobData>): Promise<null> {
@@ -255,19 +273,18 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     }
     // Fused barrier + body (a chord body that is one task): saves one job per chord, see runHere.
     const body = options.inlineBodies === false ? undefined : pick(ctx, step);
-    const released = (async () => {
-      await applyStep(batch, dispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
-      const done = await barriers.complete(runId, b.key, parent, step.dispatch);
-      crashPoint('completed');
-      for (const key of done.released) await releaseKey(ctx, key, done.again, memo);
-    })();
-    if (!body) return released;
-    // The body starts in the same turn: its writes share the release's store flush and its completion
-    // the release's script pipeline (in either order the barrier counts right: a member completed
-    // before its registration is not counted). The job completes only once both are done.
+    const mine: Done = { key: b.key, parent, dispatches: step.dispatch };
+    if (!body) {
+      await applyStep(batch, dispatcher, ctx, step, now);
+      return settle(ctx, [mine], memo);
+    }
+    // The body starts in the same turn: its writes share the release's store flush, and the barrier's
+    // completion (which registers the body) is recorded with the body's, in one script call after both
+    // were written. The job completes only once both are done.
+    const applied = applyStep(batch, dispatcher, ctx, { ...step, dispatch: [] }, now);
     const [rel, ran] = await Promise.allSettled([
-      released,
-      runHere(ctx, body.message as TaskMessage, false, memo),
+      applied,
+      runHere(ctx, body.message as TaskMessage, false, memo, [mine], applied),
     ]);
     if (rel.status === 'rejected') throw rel.reason;
     if (ran.status === 'rejected') throw ran.reason;
