@@ -140,9 +140,14 @@ export interface Completion {
 interface Call {
   hash: string;
   args: Array<string | number>;
-  resolve: (released: string[]) => void;
+  /** Completions in `args` (their answers are cut out of a merged answer by count). */
+  count: number;
+  resolve: (answer: string[]) => void;
   reject: (err: unknown) => void;
 }
+
+/** Arguments per merged script call (calls of one run in the same turn share one; a long one holds Redis). */
+const MERGE_ARGS = 4000;
 
 /** Registrations per script call when a submit registers a big root (a long script holds Redis). */
 const REGISTER_CHUNK = 1000;
@@ -188,7 +193,7 @@ export class Barriers {
       args.push(it.key ?? '', it.key === undefined ? '' : (it.parent ?? ''), '', pairs.length / 2, ...pairs);
       args.push(created.length, ...created);
     }
-    return parseAnswer(await this.call(barrierHashKey(this.prefix, runId), args));
+    return parseAnswer(await this.call(barrierHashKey(this.prefix, runId), args, items.length));
   }
 
   /**
@@ -210,9 +215,9 @@ export class Barriers {
     return parseAnswer(answer).flatMap((c) => c.released);
   }
 
-  private call(hash: string, args: Array<string | number>): Promise<string[]> {
+  private call(hash: string, args: Array<string | number>, count = 1): Promise<string[]> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ hash, args, resolve, reject });
+      this.pending.push({ hash, args, count, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -220,28 +225,64 @@ export class Barriers {
     });
   }
 
+  /**
+   * Group commit: the calls of one run made in the same turn become one script call (its completions
+   * in call order, so each call's answer is its own slice), all of them one pipeline.
+   */
   private async flush(): Promise<void> {
     this.scheduled = false;
     const calls = this.pending;
     this.pending = [];
-    if (calls.length === 1) {
-      const c = calls[0] as Call;
-      this.redis.chordflowBarrier(c.hash, ...c.args).then(c.resolve, c.reject);
-      return;
+    const merged: Array<{ hash: string; args: Array<string | number>; calls: Call[] }> = [];
+    const open = new Map<string, (typeof merged)[number]>();
+    for (const c of calls) {
+      let m = open.get(c.hash);
+      if (!m || m.args.length + c.args.length > MERGE_ARGS) {
+        m = { hash: c.hash, args: [], calls: [] };
+        merged.push(m);
+        open.set(c.hash, m);
+      }
+      for (const a of c.args) m.args.push(a);
+      m.calls.push(c);
     }
+    const answers = await Promise.allSettled(
+      merged.length === 1 && merged[0]
+        ? [this.redis.chordflowBarrier(merged[0].hash, ...merged[0].args)]
+        : this.pipelined(merged),
+    );
+    merged.forEach((m, i) => {
+      const a = answers[i];
+      if (!a || a.status === 'rejected') {
+        for (const c of m.calls) c.reject(a?.status === 'rejected' ? a.reason : new Error('no reply'));
+        return;
+      }
+      // Cut the answer at its markers: each call takes as many completions as it sent.
+      let at = 0;
+      for (const c of m.calls) {
+        const from = at;
+        let seen = 0;
+        while (at < a.value.length) {
+          const x = a.value[at];
+          if ((x === '0' || x === '1') && seen++ === c.count) break;
+          at++;
+        }
+        c.resolve(a.value.slice(from, at));
+      }
+    });
+  }
+
+  private pipelined(merged: Array<{ hash: string; args: Array<string | number> }>): Array<Promise<string[]>> {
     const p = this.redis.pipeline() as unknown as BarrierClient & {
       exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
-    for (const c of calls) p.chordflowBarrier(c.hash, ...c.args);
-    try {
-      const results = (await p.exec()) ?? [];
-      calls.forEach((c, i) => {
-        const [err, value] = results[i] ?? [new Error('no reply'), null];
-        if (err) c.reject(err);
-        else c.resolve(value as string[]);
-      });
-    } catch (err) {
-      for (const c of calls) c.reject(err);
-    }
+    for (const m of merged) p.chordflowBarrier(m.hash, ...m.args);
+    const results = p.exec();
+    return merged.map((_, i) =>
+      results.then((r) => {
+        const [err, value] = r?.[i] ?? [new Error('no reply'), null];
+        if (err) throw err;
+        return value as string[];
+      }),
+    );
   }
 }

@@ -222,7 +222,7 @@ describe('simulator and cluster agree', () => {
 
   it('random canvases whose top is a chord (released, and the root, in the last header job)', async () => {
     const catalogue = cluster.stack.registry.catalogue;
-    const rootless = (f: CanvasFile) => {
+    const chordTop = (f: CanvasFile) => {
       try {
         const plan = planRun(f, catalogue, 'r');
         return plan.nodes[plan.top]?.kind === 'chord';
@@ -232,7 +232,7 @@ describe('simulator and cluster agree', () => {
     };
     const files = fc
       .sample(arbCanvasFile({ withOptions: false, withSim: false }), { numRuns: 3000, seed: 99 })
-      .filter(rootless)
+      .filter(chordTop)
       .slice(0, 30);
     expect(files).toHaveLength(30);
     for (const file of files) await compare(file);
