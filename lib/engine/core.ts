@@ -313,7 +313,9 @@ function succeed(
   s.report(reportsOf(plan, msg));
   if (t === undefined) return;
   // Callbacks first (Celery sends links before storing the result), then the rest of the chain.
-  for (const link of t.links) s.apply(link, callArgs, NO_KWARGS);
+  // Indexed loops: `for…of` over the plan's shared frozen empty lists allocates an iterator per task.
+  const links = t.links;
+  for (let i = 0; i < links.length; i++) s.apply(links[i] as number, callArgs, NO_KWARGS);
   const next = (plan.nodes[t.node] as PlanNode).next;
   if (next !== null) s.apply(next, callArgs, NO_KWARGS);
 }
@@ -386,8 +388,9 @@ function sendError(
   t: PlanTask,
   callArgs: Json[],
 ): { error: TaskError; skipNext: boolean } | null {
-  for (const link of t.links) {
-    const error = s.checkApply(link, callArgs, NO_KWARGS);
+  const links = t.links;
+  for (let i = 0; i < links.length; i++) {
+    const error = s.checkApply(links[i] as number, callArgs, NO_KWARGS);
     if (error !== null) return { error, skipNext: false };
   }
   const next = (s.plan.nodes[t.node] as PlanNode).next;

@@ -8,7 +8,7 @@ import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import { type StepOut, StepCollector } from './stepOut';
 import type { EventLevel, PlanNode, PlanTask, RunPlan, Step, TaskFinal, TaskMessage } from './types';
-import { checkArguments } from './typing';
+import { bindsPositionally, checkArguments } from './typing';
 
 /**
  * What the transitions use to answer: Celery's argument rules for what they send (apply), chain and
@@ -94,12 +94,12 @@ export class StepBuilder {
         return;
       }
       case 'group':
-        for (const m of node.members) this.apply(m, args, kwargs);
+        for (let i = 0; i < node.members.length; i++) this.apply(node.members[i] as number, args, kwargs);
         return;
       case 'chord':
         // Call-time arguments go to the header members; the body only ever gets the results list.
         this.out.openBarrier(node.barrier);
-        for (const h of node.header) this.apply(h, args, kwargs);
+        for (let i = 0; i < node.header.length; i++) this.apply(node.header[i] as number, args, kwargs);
         this.out.closeBarrier();
         return;
     }
@@ -191,21 +191,23 @@ function visitApply(
       const t = plan.tasks[node.task] as PlanTask;
       const params = getOwn(signatures, t.name);
       if (params === undefined) return null;
-      const a = t.immutable || args.length === 0 ? t.args : concatArgs(args, t.args);
+      const own = t.immutable || args.length === 0;
       const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
-      return checkArguments(t.name, params, a, k);
+      // Most sends bind by count alone: the merged argument list is built only to check in full.
+      if (bindsPositionally(params, own ? t.args.length : args.length + t.args.length, k)) return null;
+      return checkArguments(t.name, params, own ? t.args : concatArgs(args, t.args), k);
     }
     case 'chain':
       return node.steps[0] === undefined ? null : visitApply(plan, signatures, node.steps[0], args, kwargs);
     case 'group':
-      for (const m of node.members) {
-        const e = visitApply(plan, signatures, m, args, kwargs);
+      for (let i = 0; i < node.members.length; i++) {
+        const e = visitApply(plan, signatures, node.members[i] as number, args, kwargs);
         if (e) return e;
       }
       return null;
     case 'chord':
-      for (const h of node.header) {
-        const e = visitApply(plan, signatures, h, args, kwargs);
+      for (let i = 0; i < node.header.length; i++) {
+        const e = visitApply(plan, signatures, node.header[i] as number, args, kwargs);
         if (e) return e;
       }
       return null;

@@ -18,7 +18,8 @@ export function taskAt(plan: RunPlan, index: number): PlanTask {
 
 /** Members of a group with directly nested groups flattened (Celery flattens them). */
 export function flatMembers(plan: RunPlan, members: readonly number[], out: number[] = []): number[] {
-  for (const m of members) {
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as number;
     const node = nodeAt(plan, m);
     if (node.kind === 'group') flatMembers(plan, node.members, out);
     else out.push(m);
@@ -38,9 +39,11 @@ export function valueLeaves(plan: RunPlan, index: number, out: number[] = []): n
       if (last !== undefined) valueLeaves(plan, last, out);
       break;
     }
-    case 'group':
-      for (const m of flatMembers(plan, node.members)) valueLeaves(plan, m, out);
+    case 'group': {
+      const members = flatMembers(plan, node.members);
+      for (let i = 0; i < members.length; i++) valueLeaves(plan, members[i] as number, out);
       break;
+    }
     case 'chord':
       valueLeaves(plan, node.body, out);
       break;
@@ -60,8 +63,12 @@ export function nodeValue(plan: RunPlan, index: number, finals: FinalLookup): Js
       const last = node.steps[node.steps.length - 1];
       return last === undefined ? null : nodeValue(plan, last, finals);
     }
-    case 'group':
-      return flatMembers(plan, node.members).map((m) => nodeValue(plan, m, finals));
+    case 'group': {
+      const members = flatMembers(plan, node.members);
+      const values = new Array<Json>(members.length);
+      for (let i = 0; i < members.length; i++) values[i] = nodeValue(plan, members[i] as number, finals);
+      return values;
+    }
     case 'chord':
       return nodeValue(plan, node.body, finals);
   }

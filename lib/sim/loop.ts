@@ -336,7 +336,7 @@ class Simulation implements StepOut {
   }
 
   private startAttempt(h: number, slot: number): void {
-    const msg = this.messages.message(h);
+    const msg = this.messages.messageIn(h, slot);
     const env = this.env;
     env.now = this.now;
     this.slotHandle[slot] = h;

@@ -19,6 +19,8 @@ export class MessageTable {
   private readonly live: Uint8Array;
   private readonly objects: Array<TaskMessage | undefined> = [];
   private readonly freeObjects: number[] = [];
+  /** One reusable message object per worker slot (`messageIn`). */
+  private readonly views: Array<TaskMessage | undefined> = [];
 
   constructor(private readonly plan: RunPlan) {
     const n = plan.tasks.length;
@@ -109,6 +111,31 @@ export class MessageTable {
     };
     if (!Number.isNaN(expires)) m.expires_at = expires;
     return m;
+  }
+
+  /**
+   * The message of handle `h` for an attempt in `slot`: a plan message without an expiry is written
+   * into that slot's one object (the core only reads a message while it is called, and a slot runs one
+   * attempt at a time), anything else is `message(h)`.
+   */
+  messageIn(h: number, slot: number): TaskMessage {
+    if (h < 0 || !Number.isNaN(this.expires[h] as number)) return this.message(h);
+    const view = this.views[slot];
+    if (view === undefined) {
+      const m = this.message(h);
+      this.views[slot] = m;
+      return m;
+    }
+    const t = this.plan.tasks[h] as PlanTask;
+    view.key = t.key;
+    view.task_id = t.id;
+    view.name = t.name;
+    view.args = this.args[h] as Json[];
+    view.kwargs = this.kwargs[h] as JsonObject;
+    view.retries = this.retries[h] as number;
+    view.task = h;
+    view.barrier = t.barrier;
+    return view;
   }
 
   /** The message of handle `h` is done with (finished, or retried under a new handle). */
