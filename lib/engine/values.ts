@@ -16,12 +16,21 @@ export function taskAt(plan: RunPlan, index: number): PlanTask {
   return plan.tasks[index] as PlanTask;
 }
 
-/** Members of a group with directly nested groups flattened (Celery flattens them). */
-export function flatMembers(plan: RunPlan, members: readonly number[], out: number[] = []): number[] {
+/**
+ * Members of a group with directly nested groups flattened (Celery flattens them): `members` itself
+ * when none is a group (read only), else a new list.
+ */
+export function flatMembers(plan: RunPlan, members: readonly number[]): readonly number[] {
+  for (let i = 0; i < members.length; i++)
+    if (nodeAt(plan, members[i] as number).kind === 'group') return flattenInto(plan, members, []);
+  return members;
+}
+
+function flattenInto(plan: RunPlan, members: readonly number[], out: number[]): number[] {
   for (let i = 0; i < members.length; i++) {
     const m = members[i] as number;
     const node = nodeAt(plan, m);
-    if (node.kind === 'group') flatMembers(plan, node.members, out);
+    if (node.kind === 'group') flattenInto(plan, node.members, out);
     else out.push(m);
   }
   return out;

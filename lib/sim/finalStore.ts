@@ -18,7 +18,8 @@ function code(state: TaskFinal['state']): number {
 export class FinalStore {
   private readonly state: Uint8Array;
   private readonly results: Array<Json | undefined>;
-  private readonly errors: Array<TaskError | undefined>;
+  /** Made on the first failure (most runs of big canvases have none). */
+  private errors: Array<TaskError | undefined> | undefined;
   /** add_to_chord ids of the plan tasks that added some. */
   private readonly added = new Map<number, string[]>();
   private readonly dynamic = new Map<string, TaskFinal>();
@@ -29,7 +30,6 @@ export class FinalStore {
     const n = plan.tasks.length;
     this.state = new Uint8Array(n);
     this.results = new Array<Json | undefined>(n).fill(undefined);
-    this.errors = new Array<TaskError | undefined>(n).fill(undefined);
   }
 
   /** Stores what `StepOut.final` says (plan index `task`, or -1 for a task known by id only). */
@@ -54,7 +54,10 @@ export class FinalStore {
     }
     this.state[i] = code(state);
     this.results[i] = result;
-    this.errors[i] = error;
+    if (error !== undefined) {
+      if (this.errors === undefined) this.errors = new Array<TaskError | undefined>(this.state.length).fill(undefined);
+      this.errors[i] = error;
+    } else if (this.errors !== undefined) this.errors[i] = undefined;
     if (added !== undefined) this.added.set(i, added);
     else if (this.added.size > 0) this.added.delete(i);
   }
@@ -73,7 +76,7 @@ export class FinalStore {
     }
     const f = this.failure as { state: TaskFinal['state']; error?: TaskError };
     f.state = STATES[s] as TaskFinal['state'];
-    f.error = this.errors[i] as TaskError;
+    f.error = this.errors?.[i] as TaskError;
     return this.failure;
   };
 }

@@ -95,6 +95,7 @@ class Simulation implements StepOut {
   private readonly finals: FinalStore;
   private readonly taskBarrier: Int32Array;
   private readonly barrierParent: Int32Array;
+  private readonly runnable: Uint8Array;
   /** Per plan barrier: dispatched and not released yet, messages outstanding, chord.progress counts. */
   private readonly live: Uint8Array;
   private readonly outstanding: Int32Array;
@@ -159,6 +160,7 @@ class Simulation implements StepOut {
     const view = planView(plan);
     this.taskBarrier = view.taskBarrier;
     this.barrierParent = view.barrierParent;
+    this.runnable = view.runnable;
     const nb = plan.barriers.length;
     this.live = new Uint8Array(nb);
     this.outstanding = new Int32Array(nb);
@@ -366,9 +368,11 @@ class Simulation implements StepOut {
         seq: this.eventSeq,
       });
     }
-    const model = msg.task >= 0 && msg.dynamic === undefined ? this.opts.models[msg.task] : undefined;
+    const planned = msg.task >= 0 && msg.dynamic === undefined;
+    const model = planned ? this.opts.models[msg.task] : undefined;
+    const runnable = planned ? this.runnable[msg.task] === 1 : undefined;
     const took = this.took;
-    this.slotOutcome[slot] = performAttempt(this.plan, msg, model, this.opts.random, this.counts, took);
+    this.slotOutcome[slot] = performAttempt(this.plan, msg, model, this.opts.random, this.counts, took, runnable);
     this.heap.push(this.now + took.elapsed, h, slot);
   }
 

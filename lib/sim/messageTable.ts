@@ -11,8 +11,12 @@ import type { Json, JsonObject } from '../canvas/model';
 import type { PlanTask, RunPlan, TaskMessage } from '../engine/types';
 
 export class MessageTable {
-  private readonly args: Array<Json[] | undefined>;
-  private readonly kwargs: Array<JsonObject | undefined>;
+  /**
+   * Args/kwargs that are not the plan task's own (call-time arguments of a chain step, a chord body):
+   * made on the first such message (a group's members have none).
+   */
+  private args: Array<Json[] | undefined> | undefined;
+  private kwargs: Array<JsonObject | undefined> | undefined;
   private readonly retries: Int32Array;
   /** NaN: no expiry. */
   private readonly expires: Float64Array;
@@ -24,8 +28,6 @@ export class MessageTable {
 
   constructor(private readonly plan: RunPlan) {
     const n = plan.tasks.length;
-    this.args = new Array<Json[] | undefined>(n).fill(undefined);
-    this.kwargs = new Array<JsonObject | undefined>(n).fill(undefined);
     this.retries = new Int32Array(n);
     this.expires = new Float64Array(n);
     this.live = new Uint8Array(n);
@@ -41,8 +43,7 @@ export class MessageTable {
   ): number {
     if (priority === undefined && this.live[task] === 0) {
       this.live[task] = 1;
-      this.args[task] = args;
-      this.kwargs[task] = kwargs;
+      this.setArgs(task, args, kwargs);
       this.retries[task] = 0;
       this.expires[task] = expires_at ?? Number.NaN;
       return task;
@@ -74,8 +75,7 @@ export class MessageTable {
       if (m.attempt_offset === 0 && m.key === t.key && m.task_id === t.id && m.name === t.name) {
         if (m.barrier === t.barrier && m.run_id === this.plan.run_id) {
           this.live[i] = 1;
-          this.args[i] = m.args;
-          this.kwargs[i] = m.kwargs;
+          this.setArgs(i, m.args, m.kwargs);
           this.retries[i] = m.retries;
           this.expires[i] = m.expires_at ?? Number.NaN;
           return i;
@@ -83,6 +83,19 @@ export class MessageTable {
       }
     }
     return this.object(m);
+  }
+
+  private setArgs(i: number, args: Json[], kwargs: JsonObject): void {
+    const t = this.plan.tasks[i] as PlanTask;
+    if (args !== t.args) {
+      if (this.args === undefined) this.args = new Array<Json[] | undefined>(this.live.length).fill(undefined);
+      this.args[i] = args;
+    } else if (this.args !== undefined) this.args[i] = undefined;
+    if (kwargs !== t.kwargs) {
+      if (this.kwargs === undefined)
+        this.kwargs = new Array<JsonObject | undefined>(this.live.length).fill(undefined);
+      this.kwargs[i] = kwargs;
+    } else if (this.kwargs !== undefined) this.kwargs[i] = undefined;
   }
 
   private object(m: TaskMessage): number {
@@ -102,8 +115,8 @@ export class MessageTable {
       run_id: this.plan.run_id,
       task_id: t.id,
       name: t.name,
-      args: this.args[h] as Json[],
-      kwargs: this.kwargs[h] as JsonObject,
+      args: this.args?.[h] ?? t.args,
+      kwargs: this.kwargs?.[h] ?? t.kwargs,
       retries: this.retries[h] as number,
       task: h,
       barrier: t.barrier,
@@ -130,8 +143,8 @@ export class MessageTable {
     view.key = t.key;
     view.task_id = t.id;
     view.name = t.name;
-    view.args = this.args[h] as Json[];
-    view.kwargs = this.kwargs[h] as JsonObject;
+    view.args = this.args?.[h] ?? t.args;
+    view.kwargs = this.kwargs?.[h] ?? t.kwargs;
     view.retries = this.retries[h] as number;
     view.task = h;
     view.barrier = t.barrier;
@@ -142,8 +155,8 @@ export class MessageTable {
   release(h: number): void {
     if (h >= 0) {
       this.live[h] = 0;
-      this.args[h] = undefined;
-      this.kwargs[h] = undefined;
+      if (this.args !== undefined) this.args[h] = undefined;
+      if (this.kwargs !== undefined) this.kwargs[h] = undefined;
       return;
     }
     this.objects[-h - 1] = undefined;

@@ -3,6 +3,7 @@
  * thousand times): the barrier index each plan task's messages go under, each barrier's parent index.
  */
 import { barrierIndexOf } from '../engine/planIndex';
+import { hasImplementation } from '../engine/tasks';
 import type { PlanTask, RunPlan } from '../engine/types';
 
 export interface PlanView {
@@ -10,6 +11,11 @@ export interface PlanView {
   taskBarrier: Int32Array;
   /** Per plan barrier: its parent's index (-1: the root). */
   barrierParent: Int32Array;
+  /**
+   * Per plan task: 1 when the simulator runs its implementation (a built-in or tutorial task whose code
+   * is the engine's), 0 when it only models it (a user task: success with no value).
+   */
+  runnable: Uint8Array;
 }
 
 const VIEWS = new WeakMap<RunPlan, PlanView>();
@@ -35,7 +41,19 @@ export function planView(plan: RunPlan): PlanView {
       const parent = plan.barriers[i]?.parent ?? null;
       barrierParent[i] = parent === null ? -1 : (barrierIndexOf(plan, parent) ?? -1);
     }
-    view = { taskBarrier, barrierParent };
+    const runnable = new Uint8Array(plan.tasks.length);
+    const external = plan.external ?? [];
+    let lastName: string | undefined;
+    let runs = 0;
+    for (let i = 0; i < plan.tasks.length; i++) {
+      const name = (plan.tasks[i] as PlanTask).name;
+      if (name !== lastName) {
+        lastName = name;
+        runs = hasImplementation(name) && !external.includes(name) ? 1 : 0;
+      }
+      runnable[i] = runs;
+    }
+    view = { taskBarrier, barrierParent, runnable };
     VIEWS.set(plan, view);
   }
   return view;
