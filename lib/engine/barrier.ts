@@ -7,7 +7,7 @@ import type { TaskError } from '../protocol/events';
 import { callErrbacks, markRemainder } from './failure';
 import { exceptionRepr, pyException } from './python';
 import { StepBuilder } from './step';
-import { type StepOut, StepCollector } from './stepOut';
+import { StepCollector, type StepOut } from './stepOut';
 import type {
   BarrierMessage,
   Env,

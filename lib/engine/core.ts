@@ -6,11 +6,11 @@
 import type { Json, JsonObject } from '../canvas/model';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import { callErrbacks, markRemainder } from './failure';
+import { barrierIndexOf } from './planIndex';
 import { pyException } from './python';
 import { autoRetry, manualRetry, type RetryContext, type RetryDecision } from './retry';
-import { barrierIndexOf } from './planIndex';
 import { descriptorOf, StepBuilder } from './step';
-import { type StepOut, StepCollector } from './stepOut';
+import { StepCollector, type StepOut } from './stepOut';
 import type {
   AttemptOutcome,
   Env,
@@ -231,7 +231,6 @@ function decide(
   s.queued(next, decision.countdown_ms, optionsOf(s.plan, msg).queue);
   s.out.retry(next, decision.countdown_ms);
 }
-
 
 function reportsOf(plan: RunPlan, msg: TaskMessage): number | undefined {
   return msg.task >= 0 ? (plan.tasks[msg.task] as PlanTask).reports : msg.dynamic?.reports;

@@ -6,7 +6,7 @@ import type { Json, JsonObject } from '../canvas/model';
 import { getOwn } from '../canvas/ownKeys';
 import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
-import { type StepOut, StepCollector } from './stepOut';
+import { StepCollector, type StepOut } from './stepOut';
 import type { EventLevel, PlanNode, PlanTask, RunPlan, Step, TaskFinal, TaskMessage } from './types';
 import { bindsPositionally, checkArguments } from './typing';
 

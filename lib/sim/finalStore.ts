@@ -55,7 +55,8 @@ export class FinalStore {
     this.state[i] = code(state);
     this.results[i] = result;
     if (error !== undefined) {
-      if (this.errors === undefined) this.errors = new Array<TaskError | undefined>(this.state.length).fill(undefined);
+      if (this.errors === undefined)
+        this.errors = new Array<TaskError | undefined>(this.state.length).fill(undefined);
       this.errors[i] = error;
     } else if (this.errors !== undefined) this.errors[i] = undefined;
     if (added !== undefined) this.added.set(i, added);

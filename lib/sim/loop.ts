@@ -258,7 +258,8 @@ class Simulation implements StepOut {
   private settle(base: number): void {
     const end = this.pendingLength;
     for (let i = base; i < end; i += 3)
-      if (this.pending[i] === REPORT) this.countReport(this.pending[i + 1] as number, this.pending[i + 2] as number);
+      if (this.pending[i] === REPORT)
+        this.countReport(this.pending[i + 1] as number, this.pending[i + 2] as number);
     for (let i = base; i < end; i += 3) {
       // Re-read the list on every entry: a barrier released here appends (and may grow it).
       const kind = this.pending[i];
@@ -295,7 +296,8 @@ class Simulation implements StepOut {
 
   private dispatch(h: number, delay: number): void {
     const parent = this.barrierOf(h);
-    if (parent >= 0 && this.live[parent] === 1) this.outstanding[parent] = (this.outstanding[parent] as number) + 1;
+    if (parent >= 0 && this.live[parent] === 1)
+      this.outstanding[parent] = (this.outstanding[parent] as number) + 1;
     const trail = this.trail;
     if (trail !== undefined) {
       if (h >= 0) trail.dispatchedTask(h);
@@ -307,7 +309,8 @@ class Simulation implements StepOut {
 
   private open(barrier: number): void {
     const parent = this.barrierParent[barrier] as number;
-    if (parent >= 0 && this.live[parent] === 1) this.outstanding[parent] = (this.outstanding[parent] as number) + 1;
+    if (parent >= 0 && this.live[parent] === 1)
+      this.outstanding[parent] = (this.outstanding[parent] as number) + 1;
     this.live[barrier] = 1;
     this.outstanding[barrier] = 0;
     this.done[barrier] = 0;
@@ -372,7 +375,15 @@ class Simulation implements StepOut {
     const model = planned ? this.opts.models[msg.task] : undefined;
     const runnable = planned ? this.runnable[msg.task] === 1 : undefined;
     const took = this.took;
-    this.slotOutcome[slot] = performAttempt(this.plan, msg, model, this.opts.random, this.counts, took, runnable);
+    this.slotOutcome[slot] = performAttempt(
+      this.plan,
+      msg,
+      model,
+      this.opts.random,
+      this.counts,
+      took,
+      runnable,
+    );
     this.heap.push(this.now + took.elapsed, h, slot);
   }
 

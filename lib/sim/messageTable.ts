@@ -88,7 +88,8 @@ export class MessageTable {
   private setArgs(i: number, args: Json[], kwargs: JsonObject): void {
     const t = this.plan.tasks[i] as PlanTask;
     if (args !== t.args) {
-      if (this.args === undefined) this.args = new Array<Json[] | undefined>(this.live.length).fill(undefined);
+      if (this.args === undefined)
+        this.args = new Array<Json[] | undefined>(this.live.length).fill(undefined);
       this.args[i] = args;
     } else if (this.args !== undefined) this.args[i] = undefined;
     if (kwargs !== t.kwargs) {

@@ -148,7 +148,8 @@ export class ReportRecorder {
   }
 
   private recordsOf(): Array<AttemptRecord[] | undefined> {
-    if (this.records === undefined) this.records = filled<AttemptRecord[] | undefined>(this.results.length, undefined);
+    if (this.records === undefined)
+      this.records = filled<AttemptRecord[] | undefined>(this.results.length, undefined);
     return this.records;
   }
 

@@ -42,7 +42,8 @@ class PositionalBound implements Bound {
   get values(): Record<string, Json> {
     if (this.built === undefined) {
       const values: Record<string, Json> = {};
-      for (let i = 0; i < this.args.length; i++) values[(this.params[i] as Param).name] = this.args[i] as Json;
+      for (let i = 0; i < this.args.length; i++)
+        values[(this.params[i] as Param).name] = this.args[i] as Json;
       this.built = values;
     }
     return this.built;
@@ -86,7 +87,6 @@ function quoteList(names: string[]): string {
   if (q.length === 2) return `${q[0]} and ${q[1]}`;
   return `${q.slice(0, -1).join(', ')}, and ${q[q.length - 1]}`;
 }
-
 
 /** True when every parameter is positional-or-keyword (a loop over a few items: cheaper than a cache). */
 function allPositional(params: readonly Param[]): boolean {
