@@ -5,30 +5,14 @@ import { RunContexts } from './runContext';
 /** A run store whose Redis answers the context load from `plans` and counts the loads. */
 function fakeStore(plans: Map<string, string>, failing = new Set<string>()) {
   const loads: string[] = [];
-  const redis = {
-    multi() {
-      let id = '';
-      const chain = {
-        hmget(key: string) {
-          id = key;
-          return chain;
-        },
-        exists() {
-          return chain;
-        },
-        async exec() {
-          loads.push(id);
-          if (failing.has(id)) throw new Error('Redis is away');
-          return [
-            [null, [plans.get(id) ?? null, '5']],
-            [null, 0],
-          ];
-        },
-      };
-      return chain;
-    },
+  const redis = {};
+  const getRunHead = async (id: string) => {
+    loads.push(id);
+    if (failing.has(id)) throw new Error('Redis is away');
+    const text = plans.get(id);
+    return text === undefined ? undefined : { plan: text, parts: null, startedMs: 5, canceled: false };
   };
-  const store = { redis, keys: { run: (id: string) => id, cancel: (id: string) => `c:${id}` } };
+  const store = { redis, getRunHead, keys: { run: (id: string) => id, cancel: (id: string) => `c:${id}` } };
   return { store: store as unknown as RunStore, loads };
 }
 

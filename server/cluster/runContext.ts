@@ -80,25 +80,19 @@ export class RunContexts {
   }
 
   private async load(runId: string): Promise<RunContext | undefined> {
-    const redis = this.store.redis;
-    const [[, fields], [, canceled]] = (await redis
-      .multi()
-      .hmget(this.store.keys.run(runId), 'plan', 'started_ms', 'plan_parts')
-      .exists(this.store.keys.cancel(runId))
-      .exec()) as [[unknown, Array<string | null>], [unknown, number]];
-    const [planText, started, parts] = fields;
-    if (!planText) return undefined;
-    if (canceled === 1) this.canceled.add(runId);
+    const head = await this.store.getRunHead(runId);
+    if (!head) return undefined;
+    if (head.canceled) this.canceled.add(runId);
     // A big plan comes in slices, one Redis round trip each: this worker's loop keeps renewing its job
     // locks while it loads (server/runs/planParts.ts).
     let plan: RunPlan;
     let planBytes: number;
     try {
       ({ plan, chars: planBytes } = await assemblePlan<RunPlan>(
-        redis,
+        this.store.redis,
         this.store.keys.run(runId),
-        planText,
-        parts,
+        head.plan,
+        head.parts,
       ));
     } catch (err) {
       if (err instanceof PlanGoneError) return undefined;
@@ -106,7 +100,7 @@ export class RunContexts {
     }
     const ctx: RunContext = {
       plan,
-      startedMs: Number(started ?? 0),
+      startedMs: head.startedMs,
       barrierTotals: new Map(plan.barriers.map((b) => [b.key, b.total])),
     };
     PLAN_BYTES.set(ctx, planBytes);

@@ -18,3 +18,16 @@ export function chunks<T>(items: T[]): T[][] {
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
 }
+
+/**
+ * Packs values into one script argument for the run store's FLUSH_LUA (`unpackList`): `<UTF-8 byte
+ * length>:<value>` each (ioredis writes strings as UTF-8; a `:` inside a value is data).
+ */
+export function packList(values: ReadonlyArray<string | number>): string {
+  let out = '';
+  for (const v of values) {
+    const text = typeof v === 'string' ? v : String(v);
+    out += `${Buffer.byteLength(text)}:${text}`;
+  }
+  return out;
+}

@@ -66,6 +66,41 @@ describe('run store', () => {
     sub.disconnect();
   });
 
+  it('flushes many runs in one call: states, events, progress mark and fields, whatever their text', async () => {
+    const s = new RunStore(redis, '{cfflush}');
+    await s.createRun(record('fa', '2026-01-04T00:00:00.000Z', 'pending'), {});
+    await s.createRun(record('fb', '2026-01-04T00:00:01.000Z', 'pending'), {});
+    const batch = new StoreBatch(s);
+    // Byte lengths, not UTF-16 lengths, delimit the packed values (a `:` inside one is data).
+    const odd = 'ü:€ 😀 "x"';
+    batch.setTaskStates('fa', new Map([[odd, { state: 'SUCCESS', result: odd }]]));
+    batch.appendEvents('fa', [{ type: 'observation', at: 1, observation: odd }]);
+    batch.markProgress('fa');
+    batch.markProgress('fb');
+    batch.setRunFields('fb', { status: 'success', updated: 'later' });
+    batch.chordProgress('fb', 'fb.c.x', 'x', 1, 0, 2);
+    await batch.flush();
+    expect(await s.getTaskStates('fa', [odd])).toEqual(new Map([[odd, { state: 'SUCCESS', result: odd }]]));
+    expect((await s.readEvents('fa')).map((e) => e.type === 'observation' && e.observation)).toEqual([odd]);
+    expect(await s.getStatus('fa')).toBe('progress');
+    // The mark comes before the final fields, so a run that ends in the same flush ends final.
+    expect(await s.getStatus('fb')).toBe('success');
+    expect(await s.readEvents('fb')).toMatchObject([{ type: 'chord.progress', done: 1, total: 1 }]);
+    // A big flush is cut into calls; every state and event still lands, in order.
+    const many = new Map(Array.from({ length: 2500 }, (_, i) => [`t${i}`, { state: 'SUCCESS', result: i }]));
+    batch.setTaskStates('fa', many);
+    batch.appendEvents(
+      'fa',
+      Array.from({ length: 2500 }, (_, i) => ({ type: 'observation' as const, at: 2, observation: i })),
+    );
+    await batch.flush();
+    expect((await s.getTaskStates('fa')).size).toBe(2501);
+    const events = await s.readEvents('fa', 1);
+    expect(events.map((e) => e.type === 'observation' && e.observation)).toEqual(
+      Array.from({ length: 2500 }, (_, i) => i),
+    );
+  });
+
   it('refuses a duplicate run id and keeps the first record', async () => {
     expect(await store.createRun(record('dup', '2026-01-02T00:00:00.000Z', 'pending', 'first'), {})).toBe(
       true,

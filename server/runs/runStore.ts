@@ -5,9 +5,10 @@
  */
 import type { Redis } from 'ioredis';
 import type { RunEvent } from '../../lib/protocol/events';
-import { chunks, type EventInput, encodeEvent } from './eventCodec';
+import { chunks, type EventInput, encodeEvent, packList } from './eventCodec';
 import { type Keys, keysFor } from './keys';
 import { assemblePlan, PlanGoneError, planFields } from './planParts';
+import { TickGroup } from './tickGroup';
 
 export type { EventInput } from './eventCodec';
 export { StoreBatch } from './storeBatch';
@@ -55,77 +56,128 @@ redis.call('PUBLISH', KEYS[3], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. n
 return n
 `;
 
-/**
- * The hot path's append (StoreBatch): one call per run and flush for the run's events and chord header
- * reports in their order, one PUBLISH. ARGV: run id, then items `e, <event JSON>` or
- * `p, <barrier key>, <initial total>, <grow>, <at>, <chord_id JSON>` (counted as CHORD_PROGRESS_LUA does).
- */
-const APPEND_MIXED_LUA = `
-local evs = {}
-local i = 2
-while i <= #ARGV do
-  if ARGV[i] == 'e' then
-    evs[#evs + 1] = ARGV[i + 1]
-    i = i + 2
-  else
-    local bk = ARGV[i + 1]
-    local done = redis.call('HINCRBY', KEYS[3], bk .. '|d', 1)
-    local total = redis.call('HINCRBY', KEYS[3], bk .. '|g', tonumber(ARGV[i + 3])) + tonumber(ARGV[i + 2])
-    evs[#evs + 1] = '{"type":"chord.progress","at":' .. ARGV[i + 4] .. ',"chord_id":' .. ARGV[i + 5] .. ',"done":' .. done .. ',"total":' .. total .. '}'
-    i = i + 6
+/** Lua for eventCodec's `packList`: one argument back into its values. */
+const UNPACK_LIST_LUA = `
+local function unpackList(s)
+  local out, pos, n = {}, 1, #s
+  while pos <= n do
+    local c = string.find(s, ':', pos, true)
+    local len = tonumber(string.sub(s, pos, c - 1))
+    out[#out + 1] = string.sub(s, c + 1, c + len)
+    pos = c + len + 1
   end
+  return out
 end
-local n = 0
-for s = 1, #evs, 500 do
-  n = redis.call('RPUSH', KEYS[1], unpack(evs, s, math.min(s + 499, #evs)))
-end
-local first = n - #evs + 1
-redis.call('PUBLISH', KEYS[2], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. first .. ',"events":[' .. table.concat(evs, ',') .. ']}')
-return first
 `;
 
 /**
- * Creates a run in one round trip: the record (only if no run has this id: HSETNX on `id`, so a
- * duplicate submit changes nothing), its place in the runs index and its first events, published as
- * `APPEND_EVENTS_LUA` does. KEYS: record, index, events, channel. ARGV: id, score, field count, fields
- * and values, then the events. Returns the first event's seq (0 without events), or -1 for a duplicate.
+ * StoreBatch's flush: any number of runs' writes in one call, five arguments per run segment (ioredis
+ * spends more per argument than per byte, and a run's finish had ~80 of them). KEYS: the events channel,
+ * the run key prefix (`<p>:run:`; a run's keys are derived from it as keys.ts spells them, all under the
+ * one hash tag). ARGV per segment: run id, the `updated` value of a `pending` → `progress` mark ('' for
+ * none), then three packed lists (eventCodec's `packList`: `<byte length>:<value>` each) — task state pairs, items
+ * (`e, <event JSON>` or `p, <barrier key>, <initial total>, <grow>, <at>, <chord_id JSON>`, counted as
+ * CHORD_PROGRESS_LUA does) and run field pairs. Per segment, in this order: task states, events and
+ * chord reports with one PUBLISH, the mark (a run turns `progress` when its first task starts and never
+ * back: only while still `pending`), the fields.
  */
-const CREATE_RUN_LUA = `
-if redis.call('HSETNX', KEYS[1], 'id', ARGV[1]) == 0 then return -1 end
-local nf = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + 2 * nf))
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-local e0 = 4 + 2 * nf
-if e0 > #ARGV then return 0 end
-local n = 0
-for s = e0, #ARGV, 500 do
-  n = redis.call('RPUSH', KEYS[3], unpack(ARGV, s, math.min(s + 499, #ARGV)))
-end
-local first = n - (#ARGV - e0 + 1) + 1
-redis.call('PUBLISH', KEYS[4], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. first .. ',"events":[' .. table.concat(ARGV, ',', e0) .. ']}')
-return first
-`;
-
-/**
- * A run turns `progress` when its first task starts (director's `start` task), never back: the status
- * is set only while it is still `pending`, so a late write cannot undo a final status.
- */
-const MARK_PROGRESS_LUA = `
-if redis.call('HGET', KEYS[1], 'status') == 'pending' then
-  redis.call('HSET', KEYS[1], 'status', 'progress', 'updated', ARGV[1])
+const FLUSH_LUA = `${UNPACK_LIST_LUA}
+for a = 1, #ARGV, 5 do
+  local runId = ARGV[a]
+  local runKey = KEYS[2] .. runId
+  local states = unpackList(ARGV[a + 2])
+  for s = 1, #states, 1000 do
+    redis.call('HSET', runKey .. ':tasks', unpack(states, s, math.min(s + 999, #states)))
+  end
+  local items = unpackList(ARGV[a + 3])
+  if #items > 0 then
+    local evs = {}
+    local i = 1
+    while i <= #items do
+      if items[i] == 'e' then
+        evs[#evs + 1] = items[i + 1]
+        i = i + 2
+      else
+        local bk = items[i + 1]
+        local done = redis.call('HINCRBY', runKey .. ':progress', bk .. '|d', 1)
+        local total = redis.call('HINCRBY', runKey .. ':progress', bk .. '|g', tonumber(items[i + 3])) + tonumber(items[i + 2])
+        evs[#evs + 1] = '{"type":"chord.progress","at":' .. items[i + 4] .. ',"chord_id":' .. items[i + 5] .. ',"done":' .. done .. ',"total":' .. total .. '}'
+        i = i + 6
+      end
+    end
+    local n = 0
+    for s = 1, #evs, 500 do
+      n = redis.call('RPUSH', runKey .. ':events', unpack(evs, s, math.min(s + 499, #evs)))
+    end
+    redis.call('PUBLISH', KEYS[1], '{"run_id":"' .. runId .. '","first_seq":' .. (n - #evs + 1) .. ',"events":[' .. table.concat(evs, ',') .. ']}')
+  end
+  if ARGV[a + 1] ~= '' and redis.call('HGET', runKey, 'status') == 'pending' then
+    redis.call('HSET', runKey, 'status', 'progress', 'updated', ARGV[a + 1])
+  end
+  local fields = unpackList(ARGV[a + 4])
+  if #fields > 0 then redis.call('HSET', runKey, unpack(fields)) end
 end
 return 0
 `;
 
+/**
+ * Creates runs (those submitted in the same event-loop turn) in one call. Each record is written only if
+ * no run has its id (HSETNX on `id`, so a duplicate submit changes nothing), then its place in the runs
+ * index and its first events, published as `APPEND_EVENTS_LUA` does. KEYS: index, channel, run key
+ * prefix (`<p>:run:`, as keys.ts spells a run's keys). ARGV per run: id, score, packed field/value pairs,
+ * packed events (`packList`). Returns per run the first event's seq (0 without events), -1 for a duplicate.
+ */
+const CREATE_RUNS_LUA = `${UNPACK_LIST_LUA}
+local out = {}
+for a = 1, #ARGV, 4 do
+  local id = ARGV[a]
+  local runKey = KEYS[3] .. id
+  if redis.call('HSETNX', runKey, 'id', id) == 0 then
+    out[#out + 1] = -1
+  else
+    redis.call('HSET', runKey, unpack(unpackList(ARGV[a + 2])))
+    redis.call('ZADD', KEYS[1], ARGV[a + 1], id)
+    local evs = unpackList(ARGV[a + 3])
+    if #evs == 0 then
+      out[#out + 1] = 0
+    else
+      local n = 0
+      for s = 1, #evs, 500 do
+        n = redis.call('RPUSH', runKey .. ':events', unpack(evs, s, math.min(s + 499, #evs)))
+      end
+      out[#out + 1] = n - #evs + 1
+      redis.call('PUBLISH', KEYS[2], '{"run_id":"' .. id .. '","first_seq":' .. (n - #evs + 1) .. ',"events":[' .. table.concat(evs, ',') .. ']}')
+    end
+  end
+end
+return out
+`;
+
+/**
+ * Reads made in the same turn, in one call (RunStore's TickGroup). KEYS: the keys read; ARGV: per key
+ * its packed field list (HMGET), or '' (EXISTS).
+ */
+const READ_MANY_LUA = `${UNPACK_LIST_LUA}
+local out = {}
+for i = 1, #KEYS do
+  if ARGV[i] == '' then
+    out[i] = redis.call('EXISTS', KEYS[i])
+  else
+    out[i] = redis.call('HMGET', KEYS[i], unpack(unpackList(ARGV[i])))
+  end
+end
+return out
+`;
+
 export type AppendClient = Redis & {
-  chordflowCreateRun(
-    runKey: string,
+  chordflowCreateRuns(
     runsKey: string,
-    eventsKey: string,
     channel: string,
-    ...args: Array<string | number>
-  ): Promise<number>;
-  chordflowMarkProgress(runKey: string, updated: string): Promise<number>;
+    runKeyPrefix: string,
+    ...args: string[]
+  ): Promise<number[]>;
+  /** READ_MANY_LUA: the key count first. */
+  chordflowReadMany(numKeys: number, ...keysAndArgs: string[]): Promise<Array<Array<string | null> | number>>;
   chordflowAppendEvents(
     eventsKey: string,
     channel: string,
@@ -143,13 +195,7 @@ export type AppendClient = Redis & {
     at: number,
     chordIdJson: string,
   ): Promise<number>;
-  chordflowAppendMixed(
-    eventsKey: string,
-    channel: string,
-    progressKey: string,
-    runId: string,
-    ...items: Array<string | number>
-  ): Promise<number>;
+  chordflowFlush(channel: string, runKeyPrefix: string, ...segments: string[]): Promise<number>;
 };
 
 function withScripts(redis: Redis): AppendClient {
@@ -157,9 +203,9 @@ function withScripts(redis: Redis): AppendClient {
   if (typeof r.chordflowAppendEvents !== 'function') {
     redis.defineCommand('chordflowAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS_LUA });
     redis.defineCommand('chordflowProgress', { numberOfKeys: 3, lua: CHORD_PROGRESS_LUA });
-    redis.defineCommand('chordflowAppendMixed', { numberOfKeys: 3, lua: APPEND_MIXED_LUA });
-    redis.defineCommand('chordflowMarkProgress', { numberOfKeys: 1, lua: MARK_PROGRESS_LUA });
-    redis.defineCommand('chordflowCreateRun', { numberOfKeys: 4, lua: CREATE_RUN_LUA });
+    redis.defineCommand('chordflowFlush', { numberOfKeys: 2, lua: FLUSH_LUA });
+    redis.defineCommand('chordflowCreateRuns', { numberOfKeys: 3, lua: CREATE_RUNS_LUA });
+    redis.defineCommand('chordflowReadMany', { lua: READ_MANY_LUA });
   }
   return r;
 }
@@ -175,13 +221,54 @@ export interface ListRunsQuery {
   name?: string;
 }
 
+/** A run to create (CREATE_RUNS_LUA's arguments for it). */
+interface CreateRequest {
+  id: string;
+  score: string;
+  fields: string;
+  events: string;
+}
+
+/** A grouped read: HMGET of `fields`, or EXISTS when `fields` is null. */
+interface ReadRequest {
+  key: string;
+  fields: string[] | null;
+}
+
 export class RunStore {
   readonly keys: Keys;
   readonly redis: AppendClient;
+  private readonly creates: TickGroup<CreateRequest, number>;
+  private readonly reads: TickGroup<ReadRequest, Array<string | null> | number>;
 
   constructor(redis: Redis, prefix: string) {
     this.redis = withScripts(redis);
     this.keys = keysFor(prefix);
+    this.creates = new TickGroup((runs) => {
+      const args: string[] = [];
+      for (const r of runs) args.push(r.id, r.score, r.fields, r.events);
+      return this.redis.chordflowCreateRuns(
+        this.keys.runs,
+        this.keys.eventsChannel,
+        this.keys.run(''),
+        ...args,
+      );
+    }, 100);
+    this.reads = new TickGroup((reads) => {
+      const keys = reads.map((r) => r.key);
+      const args = reads.map((r) => (r.fields ? packList(r.fields) : ''));
+      return this.redis.chordflowReadMany(keys.length, ...keys, ...args);
+    }, 200);
+  }
+
+  /** HMGET, grouped with the other reads of this turn. */
+  private async hmget(key: string, ...fields: string[]): Promise<Array<string | null>> {
+    return (await this.reads.call({ key, fields })) as Array<string | null>;
+  }
+
+  /** EXISTS, grouped with the other reads of this turn. */
+  private async exists(key: string): Promise<boolean> {
+    return (await this.reads.call({ key, fields: null })) === 1;
   }
 
   /**
@@ -207,17 +294,12 @@ export class RunStore {
     if (record.celery !== undefined) fields.push(['celery', JSON.stringify(record.celery)]);
     // The first chunk goes with the record (Lua's unpack is limited); a huge run's rest follows in order.
     const [head = [], ...rest] = chunks(events.map(encodeEvent));
-    const first = await this.redis.chordflowCreateRun(
-      this.keys.run(record.id),
-      this.keys.runs,
-      this.keys.events(record.id),
-      this.keys.eventsChannel,
-      record.id,
-      Date.parse(record.created),
-      fields.length,
-      ...fields.flat(),
-      ...head,
-    );
+    const first = await this.creates.call({
+      id: record.id,
+      score: String(Date.parse(record.created)),
+      fields: packList(fields.flat()),
+      events: packList(head),
+    });
     if (first === -1) return false;
     for (const chunk of rest)
       await this.redis.chordflowAppendEvents(
@@ -251,7 +333,7 @@ export class RunStore {
       'periodic',
     ] as const;
     const fields = options.canvas === false ? all.filter((f) => f !== 'canvas') : all;
-    const values = await this.redis.hmget(this.keys.run(id), ...fields);
+    const values = await this.hmget(this.keys.run(id), ...fields);
     const h: Partial<Record<(typeof all)[number], string>> = {};
     fields.forEach((f, i) => {
       const v = values[i];
@@ -277,12 +359,28 @@ export class RunStore {
 
   /** Whether run `id` exists (a cheap check: no field of the record is parsed). */
   async hasRun(id: string): Promise<boolean> {
-    const [rid, created] = await this.redis.hmget(this.keys.run(id), 'id', 'created');
+    const [rid, created] = await this.hmget(this.keys.run(id), 'id', 'created');
     return !!rid && !!created;
   }
 
   async getStatus(id: string): Promise<DirectorStatus | undefined> {
-    return ((await this.redis.hget(this.keys.run(id), 'status')) ?? undefined) as DirectorStatus | undefined;
+    const [status] = await this.hmget(this.keys.run(id), 'status');
+    return (status ?? undefined) as DirectorStatus | undefined;
+  }
+
+  /**
+   * What a worker needs first of run `id`, in one round trip: the plan's head and slice counts (see
+   * planParts.ts), the run's start (epoch ms) and whether it was canceled; undefined without a plan.
+   */
+  async getRunHead(
+    id: string,
+  ): Promise<{ plan: string; parts: string | null; startedMs: number; canceled: boolean } | undefined> {
+    const [[plan, started, parts], canceled] = await Promise.all([
+      this.hmget(this.keys.run(id), 'plan', 'started_ms', 'plan_parts'),
+      this.exists(this.keys.cancel(id)),
+    ]);
+    if (!plan) return undefined;
+    return { plan, parts: parts ?? null, startedMs: Number(started ?? 0), canceled };
   }
 
   /** The run's plan, read and parsed slice by slice (server/runs/planParts.ts). */
@@ -330,7 +428,7 @@ export class RunStore {
       // In slices, one round trip each: a 20,000-task chord's release reads every header result, and the
       // worker's loop (which renews its job locks) runs between slices instead of parsing them in one go.
       for (const slice of chunks(ids)) {
-        const values = await this.redis.hmget(this.keys.tasks(runId), ...slice);
+        const values = await this.hmget(this.keys.tasks(runId), ...slice);
         slice.forEach((id, i) => {
           const v = values[i];
           if (v) out.set(id, JSON.parse(v) as T);

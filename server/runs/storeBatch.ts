@@ -1,48 +1,68 @@
 /**
- * Group commit for the hot path: every job finishing in the same event-loop turn shares one pipeline,
- * and within it the event appends and chord header reports of one run become one script call (one
- * PUBLISH, in their order) and its task states one HSET. `flush` resolves once the pipeline that carried
- * the writes has been executed, so a job completes (and may release its barrier) only after its state
- * is in Redis.
+ * Group commit for the hot path: everything the jobs finishing in the same event-loop turn write — task
+ * states, event appends, chord header reports, the `pending` → `progress` mark, final run fields, for
+ * any number of runs — goes to Redis as one script call (FLUSH_LUA; more only past CHUNK items), not a
+ * command per run and kind: on a busy worker most of a run's cost outside BullMQ was per-command client
+ * work (building, writing, parsing each reply), not Redis's. Per run the script keeps the order the
+ * guarantees need: states before the events that announce them, one PUBLISH per run and call. `flush`
+ * resolves once the call that carried the writes has been executed, so a job completes (and may release
+ * its barrier) only after its state is in Redis.
  */
-import type { Redis } from 'ioredis';
-import { CHUNK, type EventInput, encodeEvent } from './eventCodec';
+import { CHUNK, type EventInput, encodeEvent, packList } from './eventCodec';
 import type { AppendClient, RunStore } from './runStore';
 
-/** Per run, in order: `e, <event>` pairs and `p, barrier, total, grow, at, chord_id` reports. */
-interface RunLog {
+/** What one run writes in one script call. */
+interface Segment {
+  runId: string;
+  /** task id, state JSON pairs */
+  states: string[];
+  /** `e, <event>` pairs and `p, barrier, total, grow, at, chord_id` reports, in order */
   items: Array<string | number>;
-  /** Events the items will append (reports count one each): calls are cut at CHUNK events. */
-  events: number;
+  /** the `updated` time of the `pending` → `progress` mark, '' for none */
+  progress: string;
+  /** run hash field, value pairs (the final status) */
+  fields: string[];
+  /** units the segment counts toward a call's CHUNK (states + events) */
+  size: number;
+}
+
+interface RunWrites {
+  states: string[];
+  /** item lists, each at most CHUNK events (a call's unpack of values is limited) */
+  logs: Array<{ items: Array<string | number>; events: number }>;
+  progress: boolean;
+  fields: string[];
 }
 
 export class StoreBatch {
-  private logs = new Map<string, RunLog[]>();
-  private states = new Map<string, string[]>();
-  private runFields: Array<{ runId: string; fields: Record<string, string> }> = [];
-  private progressed = new Set<string>();
+  private runs = new Map<string, RunWrites>();
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private scheduled = false;
 
   constructor(private readonly store: RunStore) {}
 
-  private log(runId: string, adding: number): RunLog {
-    let list = this.logs.get(runId);
-    if (!list) {
-      list = [];
-      this.logs.set(runId, list);
+  private of(runId: string): RunWrites {
+    let w = this.runs.get(runId);
+    if (!w) {
+      w = { states: [], logs: [], progress: false, fields: [] };
+      this.runs.set(runId, w);
     }
-    let last = list[list.length - 1];
-    if (!last || last.events + adding > CHUNK) {
+    return w;
+  }
+
+  private log(runId: string): Array<string | number> {
+    const logs = this.of(runId).logs;
+    let last = logs[logs.length - 1];
+    if (!last || last.events >= CHUNK) {
       last = { items: [], events: 0 };
-      list.push(last);
+      logs.push(last);
     }
-    last.events += adding;
-    return last;
+    last.events++;
+    return last.items;
   }
 
   appendEvents(runId: string, events: EventInput[]): void {
-    for (const e of events) this.log(runId, 1).items.push('e', encodeEvent(e));
+    for (const e of events) this.log(runId).push('e', encodeEvent(e));
   }
 
   chordProgress(
@@ -53,45 +73,29 @@ export class StoreBatch {
     grow: number,
     at: number,
   ): void {
-    this.log(runId, 1).items.push(
-      'p',
-      barrierKey,
-      initialTotal,
-      grow,
-      Math.round(at),
-      JSON.stringify(chordId),
-    );
+    this.log(runId).push('p', barrierKey, initialTotal, grow, Math.round(at), JSON.stringify(chordId));
   }
 
   /** Final states by task id (a Map: task ids are user text). */
   setTaskStates(runId: string, states: ReadonlyMap<string, unknown>): void {
-    let buf = this.states.get(runId);
-    for (const [id, state] of states) {
-      if (!buf) {
-        buf = [];
-        this.states.set(runId, buf);
-      }
-      buf.push(id, JSON.stringify(state));
-    }
+    if (states.size === 0) return;
+    const buf = this.of(runId).states;
+    for (const [id, state] of states) buf.push(id, JSON.stringify(state));
   }
 
   setRunFields(runId: string, fields: Record<string, string>): void {
-    this.runFields.push({ runId, fields });
+    const buf = this.of(runId).fields;
+    for (const [k, v] of Object.entries(fields)) buf.push(k, v);
   }
 
-  /** The run's first task started: `pending` → `progress` (only from pending; see MARK_PROGRESS_LUA). */
+  /** The run's first task started: `pending` → `progress` (only from pending; see FLUSH_LUA). */
   markProgress(runId: string): void {
-    this.progressed.add(runId);
+    this.of(runId).progress = true;
   }
 
   /** Resolves when everything added so far is written. */
   flush(): Promise<void> {
-    const empty =
-      this.logs.size === 0 &&
-      this.states.size === 0 &&
-      this.runFields.length === 0 &&
-      this.progressed.size === 0;
-    if (empty && this.waiters.length === 0) return Promise.resolve();
+    if (this.runs.size === 0 && this.waiters.length === 0) return Promise.resolve();
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.scheduled) {
       this.scheduled = true;
@@ -100,36 +104,55 @@ export class StoreBatch {
     return done;
   }
 
-  private build(): ReturnType<Redis['pipeline']> | undefined {
-    const k = this.store.keys;
-    const p = this.store.redis.pipeline();
-    const client = p as unknown as AppendClient;
-    let n = 0;
-    // States first: a task's final is in place before its events announce it.
-    for (const [runId, fields] of this.states) {
-      p.hset(k.tasks(runId), ...fields);
-      n++;
-    }
-    for (const [runId, list] of this.logs) {
-      for (const log of list) {
-        client.chordflowAppendMixed(k.events(runId), k.eventsChannel, k.progress(runId), runId, ...log.items);
-        n++;
+  /** The script calls for everything added so far, each at most CHUNK states and events. */
+  private calls(): Segment[][] {
+    const now = new Date().toISOString();
+    const calls: Segment[][] = [];
+    let call: Segment[] = [];
+    let size = 0;
+    const add = (s: Segment) => {
+      if (size > 0 && size + s.size > CHUNK) {
+        calls.push(call);
+        call = [];
+        size = 0;
       }
+      call.push(s);
+      size += s.size;
+    };
+    for (const [runId, w] of this.runs) {
+      // States first (a task's final is in place before its events announce it), in slices of CHUNK.
+      const stateSlices: string[][] = [];
+      for (let i = 0; i < w.states.length; i += 2 * CHUNK) stateSlices.push(w.states.slice(i, i + 2 * CHUNK));
+      const segments: Segment[] = stateSlices.map((states) => ({
+        runId,
+        states,
+        items: [],
+        progress: '',
+        fields: [],
+        size: states.length / 2,
+      }));
+      for (const log of w.logs) {
+        const last = segments[segments.length - 1];
+        // A run's events in the same call as its (last) states when they fit.
+        if (last && last.items.length === 0 && last.size + log.events <= CHUNK) {
+          last.items = log.items;
+          last.size += log.events;
+        } else
+          segments.push({ runId, states: [], items: log.items, progress: '', fields: [], size: log.events });
+      }
+      let tail = segments[segments.length - 1];
+      if (!tail) {
+        tail = { runId, states: [], items: [], progress: '', fields: [], size: 0 };
+        segments.push(tail);
+      }
+      // The mark and the final fields after the run's events, as before (a final status is never undone).
+      if (w.progress) tail.progress = now;
+      tail.fields = w.fields;
+      for (const s of segments) add(s);
     }
-    const now = this.progressed.size > 0 ? new Date().toISOString() : '';
-    for (const runId of this.progressed) {
-      client.chordflowMarkProgress(k.run(runId), now);
-      n++;
-    }
-    for (const op of this.runFields) {
-      p.hset(k.run(op.runId), op.fields);
-      n++;
-    }
-    this.progressed = new Set();
-    this.logs = new Map();
-    this.states = new Map();
-    this.runFields = [];
-    return n > 0 ? p : undefined;
+    if (call.length > 0) calls.push(call);
+    this.runs = new Map();
+    return calls;
   }
 
   private async run(): Promise<void> {
@@ -137,11 +160,27 @@ export class StoreBatch {
     const waiters = this.waiters;
     this.waiters = [];
     try {
-      const pipeline = this.build();
-      if (pipeline) {
-        const results = await pipeline.exec();
-        const failed = results?.find(([err]) => err);
-        if (failed?.[0]) throw failed[0];
+      const calls = this.calls();
+      if (calls.length > 0) {
+        const client = this.store.redis;
+        const k = this.store.keys;
+        const send = (segments: Segment[], to: AppendClient) => {
+          const args: string[] = [];
+          for (const s of segments)
+            args.push(s.runId, s.progress, packList(s.states), packList(s.items), packList(s.fields));
+          return to.chordflowFlush(k.eventsChannel, k.run(''), ...args);
+        };
+        const [only] = calls;
+        if (calls.length === 1 && only) await send(only, client);
+        else {
+          const p = client.pipeline() as unknown as AppendClient & {
+            exec(): Promise<[Error | null, unknown][] | null>;
+          };
+          for (const c of calls) send(c, p);
+          const results = await p.exec();
+          const failed = results?.find(([err]) => err);
+          if (failed?.[0]) throw failed[0];
+        }
       }
       for (const w of waiters) w.resolve();
     } catch (err) {
