@@ -49,13 +49,23 @@ async function waitFor(
   for (;;) {
     const events = await store.readEvents(runId);
     if (pred(events)) return events;
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
+      // What the run waits for: its barrier hash (pending members) and their jobs' states.
+      const redis = cluster.stack.redis!;
+      const hash = await redis.hgetall(`${cluster.config.keyPrefix}:run:${runId}:barrier`);
+      const pending = Object.keys(hash).filter((k) => hash[k] === '0');
+      const states = await Promise.all(
+        pending.map(
+          async (k) => `${k}=${await cluster.stack.client!.dispatcher.queue('tasks').getJobState(k)}`,
+        ),
+      );
       throw new Error(
         `timed out; last events: ${events
           .slice(-5)
           .map((e) => e.type)
-          .join(', ')}`,
+          .join(', ')}; barrier: ${JSON.stringify(hash)}; pending jobs: ${states.join(', ')}`,
       );
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -224,7 +234,8 @@ describe('SIGKILL of worker processes', () => {
           const w = pool[i]!;
           if (w.child.exitCode !== null || w.child.signalCode !== null) {
             kills++;
-            pool[i] = await spawnCrashing(crashing);
+            // A new worker takes jobs before it says it is ready: it may kill itself while starting.
+            pool[i] = await spawnCrashing(crashing).catch(() => w);
           }
         }
         await new Promise((r) => setTimeout(r, 100));
