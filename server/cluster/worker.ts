@@ -265,7 +265,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     for (const f of step.finals) memo.set(f.task_id, f.final);
     const parent = ctx.plan.barriers[b.barrier]?.parent ?? null;
     if (parent === null) {
-      if (again && FINAL.has((await store.getStatus(runId)) ?? '')) return;
+      // Redone by a redelivery: the run's end is written once; its cleanup is (re)scheduled anyway.
+      if (again && FINAL.has((await store.getStatus(runId)) ?? '')) return cleanup.ended(runId);
       // The root: the run ends. Its jobs are removed a moment later (runCleanup.ts), once this one completed.
       await Promise.all([applyStep(batch, dispatcher, ctx, step, now), cleanup.ended(runId)]);
       contexts.forget(runId);
