@@ -19,8 +19,8 @@
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Job, Worker } from 'bullmq';
-import { barrierInputs, onBarrierReleased } from '../../lib/engine';
-import type { BarrierMessage, Dispatch, RunPlan, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
+import { onBarrierReleased } from '../../lib/engine';
+import type { BarrierMessage, Dispatch, Step, TaskMessage } from '../../lib/engine/types';
 import type { Logger } from '../log';
 import { type ActiveTask, HEARTBEAT_MS, removeHeartbeat, writeHeartbeat } from '../ops/heartbeat';
 import { createRedis } from '../redis/connection';
@@ -35,6 +35,7 @@ import { predictUrl } from './effects';
 import { applyStep } from './interpreter';
 import { decodeJobData, encodeJobData, type JobData, jobRunId } from './jobData';
 import { BARRIER_QUEUE, Dispatcher, queueOf, taskQueueName } from './queues';
+import { barrierMessage, type Finals, releaseInputs } from './releaseInputs';
 import { RunCleanup } from './runCleanup';
 import { type RunContext, RunContexts } from './runContext';
 import { workerErrorReporter } from './workerErrors';
@@ -206,18 +207,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     return null;
   }
 
-  async function releaseKey(ctx: RunContext, key: string, again: boolean, memo: Finals): Promise<void> {
-    const index = barrierIndex(ctx.plan).get(key);
-    const b = index === undefined ? undefined : ctx.plan.barriers[index];
-    if (index === undefined || !b) throw new Error(`barrier ${key} is not in run ${ctx.plan.run_id}'s plan`);
-    const message: BarrierMessage = {
-      kind: 'barrier',
-      key,
-      run_id: ctx.plan.run_id,
-      barrier: index,
-      total: b.total,
-    };
-    await release(ctx, message, again, memo);
+  function releaseKey(ctx: RunContext, key: string, again: boolean, memo: Finals): Promise<void> {
+    return release(ctx, barrierMessage(ctx.plan, key), again, memo);
   }
 
   /**
@@ -234,32 +225,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   ): Promise<void> {
     const runId = b.run_id;
     if (contexts.canceled.has(runId)) return;
-    const finals = new Map<string, TaskFinal>();
+    const finals = await releaseInputs(store, ctx.plan, b, memo);
     const lookup = (id: string) => finals.get(id);
-    const fetched = new Set<string>();
-    let wanted = barrierInputs(ctx.plan, b);
-    for (;;) {
-      const missing: string[] = [];
-      let learned = false;
-      for (const id of new Set(wanted)) {
-        if (fetched.has(id)) continue;
-        fetched.add(id);
-        learned = true;
-        // Finals this job wrote itself (a header's last member, an inline body) need no read.
-        const known = memo.get(id);
-        if (known) finals.set(id, known);
-        else missing.push(id);
-      }
-      if (!learned) break;
-      if (missing.length > 0) {
-        const states = await store.getTaskStates<TaskFinal>(runId, missing);
-        for (const id of missing) {
-          const s = states.get(id);
-          if (s) finals.set(id, s);
-        }
-      }
-      wanted = barrierInputs(ctx.plan, b, lookup);
-    }
     const now = Date.now() - ctx.startedMs;
     const step = onBarrierReleased(ctx.plan, b, lookup, { now });
     for (const f of step.finals) memo.set(f.task_id, f.final);
@@ -409,19 +376,4 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   };
 }
 
-const BARRIER_INDEX = new WeakMap<RunPlan, Map<string, number>>();
-
-/** Barrier key → index in `plan.barriers` (cached per plan: plans are frozen). */
-function barrierIndex(plan: RunPlan): Map<string, number> {
-  let m = BARRIER_INDEX.get(plan);
-  if (!m) {
-    m = new Map(plan.barriers.map((b, i) => [b.key, i]));
-    BARRIER_INDEX.set(plan, m);
-  }
-  return m;
-}
-
 const FINAL = new Set(['success', 'error', 'canceled']);
-
-/** Finals written by the current job, by task id (a release reads only the others from Redis). */
-type Finals = Map<string, TaskFinal>;
