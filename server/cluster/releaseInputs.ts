@@ -3,7 +3,7 @@ import { barrierInputs } from '../../lib/engine';
 import type { BarrierMessage, RunPlan, TaskFinal } from '../../lib/engine/types';
 import type { RunStore } from '../runs/runStore';
 
-/** Finals written by the current job, by task id (a release reads only the others from Redis). */
+/** Finals the current job wrote or read, by task id (a release reads only the others from Redis). */
 export type Finals = Map<string, TaskFinal>;
 
 const BARRIER_INDEX = new WeakMap<RunPlan, Map<string, number>>();
@@ -23,7 +23,7 @@ export function barrierMessage(plan: RunPlan, key: string): BarrierMessage {
 
 /**
  * The finals `b`'s release needs (`barrierInputs`, asked again until it wants nothing new: add_to_chord
- * additions), from `memo` where this job wrote them, else from the run store.
+ * additions), from `memo` where this job already has them, else from the run store (then kept in `memo`).
  */
 export async function releaseInputs(
   store: RunStore,
@@ -51,7 +51,11 @@ export async function releaseInputs(
       const states = await store.getTaskStates<TaskFinal>(b.run_id, missing);
       for (const id of missing) {
         const s = states.get(id);
-        if (s) finals.set(id, s);
+        if (s) {
+          finals.set(id, s);
+          // A later release in this job (the root after a chord) may want it again.
+          memo.set(id, s);
+        }
       }
     }
     wanted = barrierInputs(plan, b, lookup);
