@@ -15,17 +15,21 @@ import { BARRIER_QUEUE, DEFAULT_TASK_QUEUE, taskQueueName } from './queues';
 
 /**
  * Removes jobs that are not locked. ARGV: [1] number of queue key prefixes (`<prefix>:<queue>:`), the
- * prefixes, then job ids. Returns the ids left because locked.
+ * prefixes (a job id is in one queue: the first that has it), then job ids. Returns the ids left
+ * because locked.
  */
 const REMOVE_JOBS_LUA = `
 local nq = tonumber(ARGV[1])
 local left = {}
 for i = nq + 2, #ARGV do
   local id = ARGV[i]
+  local found = false
   for q = 2, nq + 1 do
+    if found then break end
     local qp = ARGV[q]
     local jobKey = qp .. id
     if redis.call('EXISTS', jobKey) == 1 then
+      found = true
       if redis.call('EXISTS', jobKey .. ':lock') == 1 then
         left[#left + 1] = id
       else
