@@ -182,6 +182,44 @@ describe('canvas rules on the cluster', () => {
     expect((await cluster.stack.client!.store.readEvents(r.run_id)).length).toBeGreaterThan(0);
   });
 
+  it('cancel removes waiting and delayed jobs at once, the running one once it stops, and the barrier hash', async () => {
+    const client = cluster.stack.client!;
+    const redis = cluster.stack.redis!;
+    const prefix = cluster.config.keyPrefix;
+    const rec = await client.submit({
+      file: client.parseCanvas({
+        group: [
+          t('delayed', [1], { kwargs: { ms: 600 }, id: 'running' }),
+          t('add', [1, 2], { options: { queue: 'nobody' }, id: 'waiting' }),
+          t('add', [1, 2], { options: { apply_countdown: 60 }, id: 'later' }),
+        ],
+      }),
+    });
+    const key = (id: string) => `${rec.id}.t.${id}`;
+    for (let i = 0; i < 200; i++) {
+      const events = await client.store.readEvents(rec.id);
+      if (events.some((e) => e.type === 'task.started' && e.task_id === 'running')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await client.dispatcher.jobExists('task.nobody', key('waiting'))).toBe(true);
+    expect(await client.dispatcher.queue('tasks').getJobState(key('later'))).toBe('delayed');
+    await client.cancel(rec.id);
+    expect(await client.dispatcher.jobExists('task.nobody', key('waiting'))).toBe(false);
+    expect(await client.dispatcher.jobExists('tasks', key('later'))).toBe(false);
+    // The running task is aborted; its job completes as a no-op and goes with the next sweep.
+    const deadline = Date.now() + 15_000;
+    while (
+      (await client.dispatcher.jobExists('tasks', key('running'))) ||
+      (await redis.exists(`${prefix}:run:${rec.id}:barrier`)) === 1
+    ) {
+      if (Date.now() > deadline) throw new Error('the canceled run left a job or its barrier hash behind');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const events = await client.store.readEvents(rec.id);
+    expect(events.filter((e) => e.type === 'run.finished')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'task.succeeded')).toBe(false);
+  });
+
   it('a duplicate submit of the same run id adds nothing', async () => {
     const canvas = t('record', ['once'], { kwargs: { tag: 'dup' } });
     const first = await cluster.run(canvas, { runId: 'dup-run-1' });
