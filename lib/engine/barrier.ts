@@ -7,6 +7,7 @@ import type { TaskError } from '../protocol/events';
 import { callErrbacks, markRemainder } from './failure';
 import { exceptionRepr, pyException } from './python';
 import { StepBuilder } from './step';
+import { StepCollector, type StepOut } from './stepOut';
 import type {
   BarrierMessage,
   Env,
@@ -72,19 +73,32 @@ export function onBarrierReleased(
   finals: FinalLookup,
   env: Pick<Env, 'now' | 'events'>,
 ): Step {
-  const s = new StepBuilder(plan, env.now, env.events);
-  if (barrier.barrier === 0) {
+  const out = new StepCollector(plan);
+  onBarrierReleasedInto(out, plan, barrier.barrier, finals, env);
+  return out.step;
+}
+
+/** `onBarrierReleased` of plan barrier `barrier`, answered into `out` (see `StepOut`). */
+export function onBarrierReleasedInto(
+  out: StepOut,
+  plan: RunPlan,
+  barrier: number,
+  finals: FinalLookup,
+  env: Pick<Env, 'now' | 'events'>,
+): void {
+  const s = new StepBuilder(plan, env.now, env.events, out);
+  if (barrier === 0) {
     finishRun(s, finals);
-    return s.step;
+    return;
   }
-  const b = plan.barriers[barrier.barrier] as PlanBarrier;
+  const b = plan.barriers[barrier] as PlanBarrier;
   const chord = plan.nodes[b.node] as Extract<PlanNode, { kind: 'chord' }>;
   const header = flatMembers(plan, chord.header);
   // Culprit = first failed report in header order (Redis backend), then add_to_chord additions.
   // Finals are looked up with their plan index (no id lookup) for the header's own leaves.
   const leaves: number[] = [];
   for (const h of header) valueLeaves(plan, h, leaves);
-  const extra = addedIds(plan, barrier.barrier, finals);
+  const extra = addedIds(plan, barrier, finals);
   let culprit: string | undefined;
   let cause: TaskError | undefined;
   for (const leaf of leaves) {
@@ -101,7 +115,7 @@ export function onBarrierReleased(
     cause ??= finals(culprit)?.error ?? pyException('Exception', 'unknown');
     const error = pyException('ChordError', `Dependency ${culprit} raised ${exceptionRepr(cause)}`);
     chordFailed(s, chord, error);
-    return s.step;
+    return;
   }
   const values: Json[] = header.map((h) => nodeValue(plan, h, finals));
   for (const id of extra) values.push(finals(id)?.result ?? null);
@@ -110,10 +124,9 @@ export function onBarrierReleased(
   const sendError = s.checkApply(chord.body, [values], {});
   if (sendError !== null) {
     chordFailed(s, chord, pyException('ChordError', `Callback error: ${exceptionRepr(sendError)}`));
-    return s.step;
+    return;
   }
   s.apply(chord.body, [values], {});
-  return s.step;
 }
 
 /** Header failure (celery-semantics.md 6.2): the body never runs; its value leaves are marked. */
@@ -160,7 +173,7 @@ function finishRun(s: StepBuilder, finals: FinalLookup): void {
   if (firstFailed === undefined) {
     const result = nodeValue(plan, plan.top, finals);
     s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.finished', status: 'success', result });
-    s.step.finish = { status: 'success', result };
+    s.out.finish('success', result, undefined);
     return;
   }
   // The error reported is the top-level value's (what awaiting the canvas id reads), else the first failure.
@@ -173,5 +186,5 @@ function finishRun(s: StepBuilder, finals: FinalLookup): void {
     }
   }
   s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.finished', status: 'failure', error });
-  s.step.finish = { status: 'failure', error };
+  s.out.finish('failure', undefined, error);
 }

@@ -6,9 +6,11 @@
 import type { Json, JsonObject } from '../canvas/model';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import { callErrbacks, markRemainder } from './failure';
+import { barrierIndexOf } from './planIndex';
 import { pyException } from './python';
 import { autoRetry, manualRetry, type RetryContext, type RetryDecision } from './retry';
 import { descriptorOf, StepBuilder } from './step';
+import { StepCollector, type StepOut } from './stepOut';
 import type {
   AttemptOutcome,
   Env,
@@ -41,22 +43,23 @@ function optionsOf(plan: RunPlan, msg: TaskMessage): ResolvedOptions {
  * `events` below `all` leaves `run.started` out (see `EventLevel`).
  */
 export function startRun(plan: RunPlan, now = 0, events: EventLevel = 'all'): Step {
-  const s = new StepBuilder(plan, now, events);
+  const out = new StepCollector(plan);
+  startRunInto(out, plan, now, events);
+  return out.step;
+}
+
+/** `startRun`, answered into `out` (see `StepOut`). */
+export function startRunInto(out: StepOut, plan: RunPlan, now = 0, events: EventLevel = 'all'): void {
+  const s = new StepBuilder(plan, now, events, out);
   if (events === 'all') {
     const tasks: TaskDescriptor[] = [];
     for (const t of plan.tasks) if (t.origin === 'canvas') tasks.push(descriptorOf(t));
     s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.started', tasks });
   }
-  const root = plan.barriers[0] as PlanBarrier;
-  const children = [] as Step['dispatch'];
-  s.apply(plan.top, plan.invoke.args, plan.invoke.kwargs, children);
-  s.step.dispatch.push({
-    message: { kind: 'barrier', key: root.key, run_id: plan.run_id, barrier: 0, total: 0 },
-    parentBarrier: null,
-    delay_ms: 0,
-    children,
-  });
-  return s.step;
+  // The run root (plan barrier 0) with the top-level canvas as its children.
+  out.openBarrier(0);
+  s.apply(plan.top, plan.invoke.args, plan.invoke.kwargs);
+  out.closeBarrier();
 }
 
 /** The `task.started` event of an attempt. */
@@ -117,7 +120,23 @@ export function timeLimitOutcome(kind: 'soft' | 'hard', seconds: number): Attemp
 
 /** Decides what follows one finished attempt of `msg` (celery-semantics.md 3, 4, 8, 9). */
 export function onAttemptFinished(plan: RunPlan, msg: TaskMessage, outcome: AttemptOutcome, env: Env): Step {
-  const s = new StepBuilder(plan, env.now, env.events);
+  const out = new StepCollector(plan);
+  onAttemptFinishedInto(out, plan, msg, outcome, env);
+  return out.step;
+}
+
+/**
+ * `onAttemptFinished`, answered into `out` (see `StepOut`). `msg` is only read while the call runs (an
+ * interpreter may pass one object it refills for every delivery).
+ */
+export function onAttemptFinishedInto(
+  out: StepOut,
+  plan: RunPlan,
+  msg: TaskMessage,
+  outcome: AttemptOutcome,
+  env: Env,
+): void {
+  const s = new StepBuilder(plan, env.now, env.events, out);
   const attempt = attemptOf(msg);
   if (outcome.observations !== undefined) {
     for (const observation of outcome.observations) {
@@ -153,7 +172,6 @@ export function onAttemptFinished(plan: RunPlan, msg: TaskMessage, outcome: Atte
       break;
     }
   }
-  return s.step;
 }
 
 /** True when `msg` may no longer start at run time `now` (Celery `expires`: the worker revokes it). */
@@ -175,7 +193,7 @@ export const EXPIRED: AttemptOutcome = Object.freeze({
  */
 function revoke(s: StepBuilder, msg: TaskMessage, reason: string): void {
   const error = pyException('TaskRevokedError', reason);
-  s.final(msg, { state: 'REVOKED', error });
+  s.final(msg, 'REVOKED', undefined, error);
   s.event({ run_id: s.plan.run_id, at: s.now, type: 'task.revoked', task_id: msg.task_id, reason, error });
   s.report(reportsOf(s.plan, msg));
   const t = planTask(s.plan, msg);
@@ -211,12 +229,7 @@ function decide(
   });
   const next: TaskMessage = { ...msg, retries: msg.retries + 1 };
   s.queued(next, decision.countdown_ms, optionsOf(s.plan, msg).queue);
-  s.step.retry = { countdown_ms: decision.countdown_ms, message: next };
-}
-
-function barrierIndexOf(plan: RunPlan, key: string): number | undefined {
-  const i = plan.barriers.findIndex((b) => b.key === key);
-  return i < 0 ? undefined : i;
+  s.out.retry(next, decision.countdown_ms);
 }
 
 function reportsOf(plan: RunPlan, msg: TaskMessage): number | undefined {
@@ -268,7 +281,7 @@ function succeed(
         task: { task_id: id, name: sig.name, origin: 'dynamic', path },
       });
       s.queued(message, 0, message.dynamic?.options.queue);
-      s.step.dispatch.push({ message, parentBarrier: msg.barrier, delay_ms: 0 });
+      s.out.message(message, 0);
     });
   }
   // The call-time arguments of the callbacks and the next step: never stored (apply and checkApply copy
@@ -286,12 +299,7 @@ function succeed(
       return;
     }
   }
-  s.final(
-    msg,
-    addedIds.length > 0
-      ? { state: 'SUCCESS', result: value, added: addedIds }
-      : { state: 'SUCCESS', result: value },
-  );
+  s.final(msg, 'SUCCESS', value, undefined, addedIds.length > 0 ? addedIds : undefined);
   const done = {
     run_id: s.plan.run_id,
     at: s.now,
@@ -304,7 +312,9 @@ function succeed(
   s.report(reportsOf(plan, msg));
   if (t === undefined) return;
   // Callbacks first (Celery sends links before storing the result), then the rest of the chain.
-  for (const link of t.links) s.apply(link, callArgs, NO_KWARGS);
+  // Indexed loops: `for…of` over the plan's shared frozen empty lists allocates an iterator per task.
+  const links = t.links;
+  for (let i = 0; i < links.length; i++) s.apply(links[i] as number, callArgs, NO_KWARGS);
   const next = (plan.nodes[t.node] as PlanNode).next;
   if (next !== null) s.apply(next, callArgs, NO_KWARGS);
 }
@@ -368,7 +378,7 @@ function replace(
     name: sig.name,
   });
   s.queued(message, 0, message.dynamic?.options.queue);
-  s.step.dispatch.push({ message, parentBarrier: msg.barrier, delay_ms: 0 });
+  s.out.message(message, 0);
 }
 
 /** The TypeError sending this task's callbacks or next chain step raises, if any (checkApply). */
@@ -377,8 +387,9 @@ function sendError(
   t: PlanTask,
   callArgs: Json[],
 ): { error: TaskError; skipNext: boolean } | null {
-  for (const link of t.links) {
-    const error = s.checkApply(link, callArgs, NO_KWARGS);
+  const links = t.links;
+  for (let i = 0; i < links.length; i++) {
+    const error = s.checkApply(links[i] as number, callArgs, NO_KWARGS);
     if (error !== null) return { error, skipNext: false };
   }
   const next = (s.plan.nodes[t.node] as PlanNode).next;
@@ -394,7 +405,7 @@ function sendError(
  */
 function fail(s: StepBuilder, msg: TaskMessage, attempt: number, error: TaskError, skipNext = false): void {
   const plan = s.plan;
-  s.final(msg, { state: 'FAILURE', error });
+  s.final(msg, 'FAILURE', undefined, error);
   s.event({ run_id: s.plan.run_id, at: s.now, type: 'task.failed', task_id: msg.task_id, attempt, error });
   s.report(reportsOf(plan, msg));
   const t = planTask(plan, msg);
@@ -409,4 +420,4 @@ function fail(s: StepBuilder, msg: TaskMessage, attempt: number, error: TaskErro
   markRemainder(s, skipNext && next !== null ? (plan.nodes[next] as PlanNode).next : next, error);
 }
 
-export { barrierInputs, onBarrierReleased } from './barrier';
+export { barrierInputs, onBarrierReleased, onBarrierReleasedInto } from './barrier';

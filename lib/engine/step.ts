@@ -6,76 +6,58 @@ import type { Json, JsonObject } from '../canvas/model';
 import { getOwn } from '../canvas/ownKeys';
 import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
-import type {
-  BarrierMessage,
-  ChordReport,
-  Dispatch,
-  EventLevel,
-  PlanBarrier,
-  PlanNode,
-  PlanTask,
-  RunPlan,
-  Step,
-  TaskFinal,
-  TaskMessage,
-} from './types';
-import { checkArguments } from './typing';
+import { StepCollector, type StepOut } from './stepOut';
+import type { EventLevel, PlanNode, PlanTask, RunPlan, Step, TaskFinal, TaskMessage } from './types';
+import { bindsPositionally, checkArguments } from './typing';
 
 /**
- * Mutable builder of one Step. Its events, finals and reports are only ever added through the builder,
- * which puts a first item in an exact-size list: a push onto an empty array reserves 17 slots, and a
- * 100,000-task run builds a Step per attempt (most with one event, one final, one report).
+ * What the transitions use to answer: Celery's argument rules for what they send (apply), chain and
+ * chord marks, and the events at the level asked for, written into a `StepOut` (by default a
+ * `StepCollector`, whose `step` is the public `Step`).
  */
-/**
- * The shared empty list a Step's events, finals and reports start as: the builder replaces it with a
- * list of its own on the first item (never pushes into it), so a Step costs no empty arrays.
- */
-const NONE = Object.freeze([]) as unknown as never[];
-
 export class StepBuilder {
-  readonly step: Step = { events: NONE, dispatch: [], finals: NONE, reports: NONE };
+  readonly out: StepOut;
 
   constructor(
     readonly plan: RunPlan,
     readonly now: number,
     /** Which events to build (`EventLevel`); the dispatches, finals and reports are always complete. */
     readonly level: EventLevel = 'all',
-  ) {}
+    out?: StepOut,
+  ) {
+    this.out = out ?? new StepCollector(plan);
+  }
+
+  /** The `Step` built so far (only when no `StepOut` was given). */
+  get step(): Step {
+    return (this.out as StepCollector).step;
+  }
 
   event(e: UnsequencedRunEvent): void {
     if (this.level === 'none') return;
-    const events = this.step.events;
-    if (events.length === 0) this.step.events = [e];
-    else events.push(e);
-  }
-
-  /** Adds a final (a first one as an exact-size list). */
-  private addFinal(f: Step['finals'][number]): void {
-    const finals = this.step.finals;
-    if (finals.length === 0) this.step.finals = [f];
-    else finals.push(f);
+    this.out.event(e);
   }
 
   /** Stores the final of the task a message delivered (with its plan index when it has one). */
-  final(msg: TaskMessage, final: TaskFinal): void {
-    if (msg.task >= 0) this.addFinal({ task_id: msg.task_id, final, task: msg.task });
-    else this.addFinal({ task_id: msg.task_id, final });
+  final(
+    msg: TaskMessage,
+    state: TaskFinal['state'],
+    result: Json | undefined,
+    error: TaskError | undefined,
+    added?: string[],
+  ): void {
+    this.out.final(msg.task_id, msg.task >= 0 ? msg.task : -1, state, result, error, added);
   }
 
   /** Records a header report for the plan task (when it is a chord value leaf). */
   report(barrierIndex: number | undefined, grow?: number): void {
     if (barrierIndex === undefined) return;
-    const b = this.plan.barriers[barrierIndex] as PlanBarrier;
-    const r: ChordReport =
-      grow === undefined ? { barrier: b.key, chord_id: b.path } : { barrier: b.key, chord_id: b.path, grow };
-    const reports = this.step.reports;
-    if (reports.length === 0) this.step.reports = [r];
-    else reports.push(r);
+    this.out.report(barrierIndex, grow);
   }
 
   /** Marks a never-run task FAILURE (chain remainder / chord body, celery-semantics.md 4.2, 6.2). */
   markFailed(t: PlanTask, index: number, error: TaskError): void {
-    this.addFinal({ task_id: t.id, final: { state: 'FAILURE', error }, task: index });
+    this.out.final(t.id, index, 'FAILURE', undefined, error, undefined);
     this.event({
       run_id: this.plan.run_id,
       at: this.now,
@@ -91,44 +73,35 @@ export class StepBuilder {
   /** Marks a never-run task REVOKED (group body of a failed chord). */
   markRevoked(t: PlanTask, index: number, reason: string): void {
     const error: TaskError = { type: 'TaskRevokedError', message: reason, args: [reason] };
-    this.addFinal({ task_id: t.id, final: { state: 'REVOKED', error }, task: index });
+    this.out.final(t.id, index, 'REVOKED', undefined, error, undefined);
     this.event({ run_id: this.plan.run_id, at: this.now, type: 'task.revoked', task_id: t.id, reason });
     this.report(t.reports);
   }
 
   /**
-   * Applies node `index` with call-time `args`/`kwargs` (prepended/merged unless immutable) and appends
-   * the resulting dispatches to `out`.
+   * Applies node `index` with call-time `args`/`kwargs` (prepended/merged unless immutable): the
+   * resulting dispatches go to the `StepOut`.
    */
-  apply(index: number, args: Json[], kwargs: JsonObject, out: Dispatch[] = this.step.dispatch): void {
+  apply(index: number, args: Json[], kwargs: JsonObject): void {
     const node = this.plan.nodes[index] as PlanNode;
     switch (node.kind) {
       case 'task':
-        out.push(this.taskDispatch(node.task, args, kwargs));
+        this.taskDispatch(node.task, args, kwargs);
         return;
       case 'chain': {
         const first = node.steps[0];
-        if (first !== undefined) this.apply(first, args, kwargs, out);
+        if (first !== undefined) this.apply(first, args, kwargs);
         return;
       }
       case 'group':
-        for (const m of node.members) this.apply(m, args, kwargs, out);
+        for (let i = 0; i < node.members.length; i++) this.apply(node.members[i] as number, args, kwargs);
         return;
-      case 'chord': {
-        const b = this.plan.barriers[node.barrier] as PlanBarrier;
-        const children: Dispatch[] = [];
+      case 'chord':
         // Call-time arguments go to the header members; the body only ever gets the results list.
-        for (const h of node.header) this.apply(h, args, kwargs, children);
-        const message: BarrierMessage = {
-          kind: 'barrier',
-          key: b.key,
-          run_id: this.plan.run_id,
-          barrier: node.barrier,
-          total: b.total,
-        };
-        out.push({ message, parentBarrier: b.parent, delay_ms: 0, children });
+        this.out.openBarrier(node.barrier);
+        for (let i = 0; i < node.header.length; i++) this.apply(node.header[i] as number, args, kwargs);
+        this.out.closeBarrier();
         return;
-      }
     }
   }
 
@@ -141,48 +114,52 @@ export class StepBuilder {
     return checkApply(this.plan, index, args, kwargs);
   }
 
-  private taskDispatch(ti: number, args: Json[], kwargs: JsonObject): Dispatch {
+  private taskDispatch(ti: number, args: Json[], kwargs: JsonObject): void {
     const t = this.plan.tasks[ti] as PlanTask;
-    const message: TaskMessage = {
-      kind: 'task',
-      key: t.key,
-      run_id: this.plan.run_id,
-      task_id: t.id,
-      name: t.name,
-      args: t.immutable || args.length === 0 ? t.args : concatArgs(args, t.args),
-      kwargs: t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs },
-      retries: 0,
-      task: ti,
-      barrier: t.barrier,
-      attempt_offset: 0,
-    };
+    const a = t.immutable || args.length === 0 ? t.args : concatArgs(args, t.args);
+    const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
     if (t.origin !== 'canvas')
       this.event({ run_id: this.plan.run_id, at: this.now, type: 'task.added', task: descriptorOf(t) });
     const o = t.options;
     // Celery's sending options, applied when the message is sent (most tasks have none).
     let delay = 0;
+    let expires: number | undefined;
     if (o.apply_countdown !== undefined || o.eta !== undefined)
       delay = startDelayMs(o, this.now, this.plan.epoch_ms);
-    if (o.expires !== undefined) {
-      const at = expiresAtMs(o, this.now, this.plan.epoch_ms);
-      if (at !== undefined) message.expires_at = at;
-    }
-    if (o.priority !== undefined) message.priority = o.priority;
-    this.queued(message, delay, o.queue);
-    return { message, parentBarrier: t.barrier, delay_ms: delay };
+    if (o.expires !== undefined) expires = expiresAtMs(o, this.now, this.plan.epoch_ms);
+    this.queuedEvent(t.id, ti, t.name, 1, delay, o.queue);
+    this.out.planMessage(ti, a, k, delay, expires, o.priority);
   }
 
   /** The `task.queued` event of a message about to be dispatched. */
   queued(message: TaskMessage, delay_ms: number, queue: string | undefined): void {
-    if (this.level !== 'all' && (this.level === 'none' || message.attempt_offset + message.retries === 0))
-      return;
+    this.queuedEvent(
+      message.task_id,
+      message.task,
+      message.name,
+      message.attempt_offset + message.retries + 1,
+      delay_ms,
+      queue,
+    );
+  }
+
+  private queuedEvent(
+    taskId: string,
+    task: number,
+    name: string,
+    attempt: number,
+    delay_ms: number,
+    queue: string | undefined,
+  ): void {
+    // A first delivery is queued under the name it was announced with (`outcomes` leaves it out).
+    if (this.level !== 'all' && (this.level === 'none' || attempt === 1)) return;
     const e: UnsequencedRunEvent = {
       run_id: this.plan.run_id,
       at: this.now,
       type: 'task.queued',
-      task_id: message.task_id,
-      name: (message.task >= 0 ? this.plan.tasks[message.task]?.options.shadow : undefined) ?? message.name,
-      attempt: message.attempt_offset + message.retries + 1,
+      task_id: taskId,
+      name: (task >= 0 ? this.plan.tasks[task]?.options.shadow : undefined) ?? name,
+      attempt,
     };
     if (delay_ms > 0) e.eta_ms = this.now + delay_ms;
     if (queue !== undefined) e.queue = queue;
@@ -214,21 +191,23 @@ function visitApply(
       const t = plan.tasks[node.task] as PlanTask;
       const params = getOwn(signatures, t.name);
       if (params === undefined) return null;
-      const a = t.immutable || args.length === 0 ? t.args : concatArgs(args, t.args);
+      const own = t.immutable || args.length === 0;
       const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
-      return checkArguments(t.name, params, a, k);
+      // Most sends bind by count alone: the merged argument list is built only to check in full.
+      if (bindsPositionally(params, own ? t.args.length : args.length + t.args.length, k)) return null;
+      return checkArguments(t.name, params, own ? t.args : concatArgs(args, t.args), k);
     }
     case 'chain':
       return node.steps[0] === undefined ? null : visitApply(plan, signatures, node.steps[0], args, kwargs);
     case 'group':
-      for (const m of node.members) {
-        const e = visitApply(plan, signatures, m, args, kwargs);
+      for (let i = 0; i < node.members.length; i++) {
+        const e = visitApply(plan, signatures, node.members[i] as number, args, kwargs);
         if (e) return e;
       }
       return null;
     case 'chord':
-      for (const h of node.header) {
-        const e = visitApply(plan, signatures, h, args, kwargs);
+      for (let i = 0; i < node.header.length; i++) {
+        const e = visitApply(plan, signatures, node.header[i] as number, args, kwargs);
         if (e) return e;
       }
       return null;

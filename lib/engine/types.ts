@@ -185,7 +185,8 @@ export interface TaskFinal {
 
 /**
  * Lookup of stored finals by task id. `planIndex` is a hint (the task's index in `RunPlan.tasks`) when the
- * core knows it; an interpreter may ignore it.
+ * core knows it; an interpreter may ignore it. The core reads a returned final at once and never keeps
+ * it, so a lookup may answer with one object it refills (the simulator's `FinalStore`).
  */
 export type FinalLookup = (taskId: string, planIndex?: number) => TaskFinal | undefined;
 

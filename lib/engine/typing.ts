@@ -63,7 +63,11 @@ function shapeOf(params: readonly TaskParam[]): Shape {
 }
 
 /** True when a call with `count` positional arguments and no keyword arguments binds (no TypeError). */
-function bindsPositionally(
+/**
+ * True when a call with `count` positional arguments and `kwargs` binds by the parameter list's shape
+ * alone (the fast path of `checkArguments`; false says nothing: check in full).
+ */
+export function bindsPositionally(
   params: readonly TaskParam[],
   count: number,
   kwargs: Readonly<Record<string, Json>>,

@@ -16,11 +16,21 @@ export function taskAt(plan: RunPlan, index: number): PlanTask {
   return plan.tasks[index] as PlanTask;
 }
 
-/** Members of a group with directly nested groups flattened (Celery flattens them). */
-export function flatMembers(plan: RunPlan, members: readonly number[], out: number[] = []): number[] {
-  for (const m of members) {
+/**
+ * Members of a group with directly nested groups flattened (Celery flattens them): `members` itself
+ * when none is a group (read only), else a new list.
+ */
+export function flatMembers(plan: RunPlan, members: readonly number[]): readonly number[] {
+  for (let i = 0; i < members.length; i++)
+    if (nodeAt(plan, members[i] as number).kind === 'group') return flattenInto(plan, members, []);
+  return members;
+}
+
+function flattenInto(plan: RunPlan, members: readonly number[], out: number[]): number[] {
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as number;
     const node = nodeAt(plan, m);
-    if (node.kind === 'group') flatMembers(plan, node.members, out);
+    if (node.kind === 'group') flattenInto(plan, node.members, out);
     else out.push(m);
   }
   return out;
@@ -38,9 +48,11 @@ export function valueLeaves(plan: RunPlan, index: number, out: number[] = []): n
       if (last !== undefined) valueLeaves(plan, last, out);
       break;
     }
-    case 'group':
-      for (const m of flatMembers(plan, node.members)) valueLeaves(plan, m, out);
+    case 'group': {
+      const members = flatMembers(plan, node.members);
+      for (let i = 0; i < members.length; i++) valueLeaves(plan, members[i] as number, out);
       break;
+    }
     case 'chord':
       valueLeaves(plan, node.body, out);
       break;
@@ -60,8 +72,12 @@ export function nodeValue(plan: RunPlan, index: number, finals: FinalLookup): Js
       const last = node.steps[node.steps.length - 1];
       return last === undefined ? null : nodeValue(plan, last, finals);
     }
-    case 'group':
-      return flatMembers(plan, node.members).map((m) => nodeValue(plan, m, finals));
+    case 'group': {
+      const members = flatMembers(plan, node.members);
+      const values = new Array<Json>(members.length);
+      for (let i = 0; i < members.length; i++) values[i] = nodeValue(plan, members[i] as number, finals);
+      return values;
+    }
     case 'chord':
       return nodeValue(plan, node.body, finals);
   }

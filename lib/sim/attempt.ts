@@ -30,6 +30,8 @@ export function performAttempt(
   random: Random,
   counts: Map<string, number>,
   took: { elapsed: number },
+  /** Whether the engine runs `msg`'s code (see `PlanView.runnable`); worked out here when not given. */
+  runnable?: boolean,
 ): AttemptOutcome {
   let elapsed = 0;
   let outcome: AttemptOutcome;
@@ -42,7 +44,7 @@ export function performAttempt(
       kind: 'error',
       error: pyException(e?.type ?? 'ExpectedException', e?.message ?? 'injected failure'),
     };
-  } else if (!hasImplementation(msg.name) || plan.external?.includes(msg.name)) {
+  } else if (!(runnable ?? (hasImplementation(msg.name) && !plan.external?.includes(msg.name)))) {
     // A user task the simulator cannot run: it succeeds with no value after its modelled duration.
     outcome = { kind: 'success', value: null };
   } else {

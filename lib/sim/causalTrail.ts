@@ -40,12 +40,16 @@ export class CausalTrail {
 
   /** `m` is dispatched (its first dispatch names its cause). */
   dispatched(m: TaskMessage): void {
-    if (m.task >= 0 && m.dynamic === undefined) {
-      if (this.causeOf[m.task] === undefined) {
-        this.causeOf[m.task] = this.cause;
-        this.causeIndex[m.task] = this.causeTask;
-      }
-    } else if (!this.dynamicCause.has(m.task_id)) this.dynamicCause.set(m.task_id, this.cause);
+    if (m.task >= 0 && m.dynamic === undefined) this.dispatchedTask(m.task);
+    else if (!this.dynamicCause.has(m.task_id)) this.dynamicCause.set(m.task_id, this.cause);
+  }
+
+  /** A message of plan task `task` (not a run-time one) is dispatched. */
+  dispatchedTask(task: number): void {
+    if (this.causeOf[task] === undefined) {
+      this.causeOf[task] = this.cause;
+      this.causeIndex[task] = this.causeTask;
+    }
   }
 
   /** `msg`'s task reached its final state at `now`. */

@@ -1,26 +1,34 @@
 /**
  * The discrete-event loop: a virtual clock over a binary heap, N workers × concurrency slots taking
  * messages from one FIFO broker queue, countdowns as timed enqueues, barrier counters, and the modelled
- * model service. It interprets the semantic core (`lib/engine`) exactly like the cluster does.
+ * model service. It interprets the semantic core (`lib/engine`) exactly like the cluster does: the core
+ * decides every transition; the loop only keeps what it is told.
  *
- * Written as a class with per-task arrays indexed by plan task (not maps by id): a 100,000-task canvas
- * has to run in a fraction of a second.
+ * Everything per task is a number in a typed array, indexed by plan task: messages are handles
+ * (`MessageTable`), the heap holds numbers (`ActionHeap`), finals live in arrays (`FinalStore`), and
+ * the core answers into the loop itself (`StepOut`) instead of building a `Step` per attempt — a
+ * 100,000-task canvas has to run within a few times a bare event loop over the same graph.
  */
-import type { SimModel } from '../canvas/model';
+import type { Json, JsonObject, SimModel } from '../canvas/model';
 import {
   attemptOf,
   EXPIRED,
   isExpired,
-  onAttemptFinished,
-  onBarrierReleased,
-  startRun,
+  onAttemptFinishedInto,
+  onBarrierReleasedInto,
+  startRunInto,
 } from '../engine/core';
-import type { AttemptOutcome, Dispatch, Env, RunPlan, Step, TaskFinal, TaskMessage } from '../engine/types';
-import type { RunEvent, RunStatus } from '../protocol/events';
+import { barrierIndexOf } from '../engine/planIndex';
+import type { StepOut } from '../engine/stepOut';
+import type { AttemptOutcome, Env, PlanBarrier, RunPlan, TaskFinal, TaskMessage } from '../engine/types';
+import type { RunEvent, RunStatus, TaskError, UnsequencedRunEvent } from '../protocol/events';
+import { ActionHeap } from './actionHeap';
 import { performAttempt } from './attempt';
 import { CausalTrail } from './causalTrail';
-import { TimeHeap } from './heap';
-import { type Action, type BarrierState, filled, taskIndex } from './loopParts';
+import { FinalStore } from './finalStore';
+import { IntQueue } from './intQueue';
+import { MessageTable } from './messageTable';
+import { planView } from './planView';
 import { messageQueue, type WorkerPool } from './pools';
 import { PriorityMessages } from './priorityMessages';
 import type { Random } from './prng';
@@ -57,31 +65,58 @@ export interface LoopResult {
   critical_path: string[];
 }
 
-class Simulation {
-  private readonly heap = new TimeHeap<Action>();
-  private seq = 0;
+/** Kinds of the entries a step leaves to apply once the core has answered (`pending`). */
+const REPORT = 0;
+const MESSAGE = 1;
+const OPEN = 2;
+const CLOSE = 3;
+
+class Simulation implements StepOut {
+  private readonly heap = new ActionHeap();
   private now = 0;
   readonly events: RunEvent[] = [];
   /** Where events go: `events`, or the caller's sink (streamed trace). */
   private readonly out: { push(e: RunEvent): unknown };
+  private readonly trace: boolean;
   private eventSeq = 0;
   /** One broker queue (FIFO) and free-slot list per pool; a single pool when queues are not modelled. */
-  private readonly fifos: TaskMessage[][] = [];
-  private readonly heads: number[] = [];
+  private readonly fifos: IntQueue[] = [];
   /** Messages with a Celery `priority`, per pool (taken after the FIFO's, see priorityMessages.ts). */
   private readonly prios: Array<PriorityMessages | undefined> = [];
   private readonly frees: number[][] = [];
   private readonly slotPool: number[] = [];
   private readonly poolOf: Map<string, number> | null;
   private readonly workerNames: string[] = [];
-  private readonly barriers = new Map<string, BarrierState>();
-  /** Task id → plan index, built on first use (most lookups come with their plan index). */
-  private indexCache: Map<string, number> | undefined;
-  private readonly planFinals: Array<TaskFinal | undefined>;
-  private readonly dynamicFinals = new Map<string, TaskFinal>();
-  private readonly counts = new Map<string, number>();
+  /** The attempt running in each slot: its message (handle and object) and outcome. */
+  private readonly slotHandle: Int32Array;
+  private readonly slotMsg: Array<TaskMessage | undefined>;
+  private readonly slotOutcome: Array<AttemptOutcome | undefined>;
+  private readonly messages: MessageTable;
+  private readonly finals: FinalStore;
+  private readonly taskBarrier: Int32Array;
+  private readonly barrierParent: Int32Array;
+  private readonly runnable: Uint8Array;
+  /** Per plan barrier: dispatched and not released yet, messages outstanding, chord.progress counts. */
+  private readonly live: Uint8Array;
+  private readonly outstanding: Int32Array;
+  private readonly done: Int32Array;
+  private readonly total: Int32Array;
+  /**
+   * What the core's answers leave to apply once the core returns (reports, then dispatches, in the order
+   * of a `Step`), three numbers an entry; a step applied inside another (a barrier released while
+   * dispatching) uses the entries past its parent's and truncates back.
+   */
+  private pending = new Float64Array(96);
+  private pendingLength = 0;
+  /** Barriers whose initial children are being dispatched. */
+  private readonly opened: number[] = [];
+  /** The plan index of the task the core's current answer is about (-1: none): the recorder's hint. */
+  private hint = -1;
+  private retryMessage: TaskMessage | undefined;
+  private retryCountdown = 0;
   /** Where `performAttempt` puts an attempt's duration. */
   private readonly took = { elapsed: 0 };
+  private readonly counts = new Map<string, number>();
   /** Critical-path bookkeeping (with the trace or the recorded report; Monte Carlo runs skip it). */
   private readonly trail: CausalTrail | undefined;
   retries = 0;
@@ -89,10 +124,6 @@ class Simulation {
   makespan = 0;
   private readonly env: Env;
   private readonly recorder: ReportRecorder | undefined;
-  readonly lookup = (id: string, hint?: number): TaskFinal | undefined => {
-    const i = hint ?? this.index.get(id);
-    return i === undefined ? this.dynamicFinals.get(id) : this.planFinals[i];
-  };
 
   constructor(
     private readonly plan: RunPlan,
@@ -100,6 +131,7 @@ class Simulation {
   ) {
     const sink = opts.sink;
     this.out = sink === undefined ? this.events : { push: sink };
+    this.trace = opts.trace;
     const pools = opts.pools ?? [
       { queue: '', workers: Math.max(1, opts.workers), concurrency: Math.max(1, opts.concurrency) },
     ];
@@ -116,15 +148,27 @@ class Simulation {
       }
       const free: number[] = [];
       for (let i = slots - 1; i >= 0; i--) free.push(first + i);
-      this.fifos.push([]);
-      this.heads.push(0);
+      this.fifos.push(new IntQueue());
       this.frees.push(free);
     });
-    const n = plan.tasks.length;
+    const slots = this.workerNames.length;
+    this.slotHandle = new Int32Array(slots);
+    this.slotMsg = new Array<TaskMessage | undefined>(slots).fill(undefined);
+    this.slotOutcome = new Array<AttemptOutcome | undefined>(slots).fill(undefined);
+    this.messages = new MessageTable(plan);
+    this.finals = new FinalStore(plan);
+    const view = planView(plan);
+    this.taskBarrier = view.taskBarrier;
+    this.barrierParent = view.barrierParent;
+    this.runnable = view.runnable;
+    const nb = plan.barriers.length;
+    this.live = new Uint8Array(nb);
+    this.outstanding = new Int32Array(nb);
+    this.done = new Int32Array(nb);
+    this.total = new Int32Array(nb);
     this.recorder = opts.recorder;
     const critical = opts.criticalPath ?? (opts.trace || opts.recorder !== undefined);
     this.trail = critical ? new CausalTrail(plan) : undefined;
-    this.planFinals = filled<TaskFinal | undefined>(n, undefined);
     this.env = {
       now: 0,
       random: opts.random,
@@ -133,123 +177,185 @@ class Simulation {
     };
   }
 
-  private get index(): Map<string, number> {
-    if (this.indexCache === undefined) this.indexCache = taskIndex(this.plan);
-    return this.indexCache;
-  }
+  // --- StepOut: what the core answers (events and finals kept at once; the rest once it returned) ---
 
-  private emitEvents(step: Step): void {
-    const events = this.out;
-    for (const e of step.events) {
+  event(e: UnsequencedRunEvent): void {
+    if (this.trace) {
       this.eventSeq += 1;
       (e as RunEvent).seq = this.eventSeq;
-      events.push(e as RunEvent);
+      this.out.push(e as RunEvent);
     }
+    if (this.recorder !== undefined) this.recorder.event(e, this.hint);
   }
 
-  private storeFinals(step: Step): void {
-    for (const f of step.finals) {
-      const i = f.task ?? this.index.get(f.task_id);
-      if (i === undefined) this.dynamicFinals.set(f.task_id, f.final);
-      else this.planFinals[i] = f.final;
-    }
-  }
-
-  private countReports(step: Step): void {
-    for (const r of step.reports) {
-      const b = this.barriers.get(r.barrier);
-      if (b === undefined) continue;
-      if (r.grow !== undefined) b.total += r.grow;
-      else b.done += 1;
-      if (this.opts.trace) {
-        this.eventSeq += 1;
-        this.out.push({
-          run_id: this.plan.run_id,
-          seq: this.eventSeq,
-          at: this.now,
-          type: 'chord.progress',
-          chord_id: r.chord_id,
-          done: b.done,
-          total: b.total,
-        });
-      }
-    }
-  }
-
-  /** Applies a core step; `hint` is the plan index of the task it is about (-1: none). */
-  private apply(step: Step, hint: number): void {
-    if (this.opts.trace) this.emitEvents(step);
-    if (this.recorder !== undefined) this.recorder.events(step.events, hint);
-    if (step.finals.length > 0) this.storeFinals(step);
-    if (step.reports.length > 0) this.countReports(step);
-    for (const d of step.dispatch) this.dispatch(d);
-    if (step.finish !== undefined) {
-      this.status = step.finish.status;
-      this.makespan = this.now;
-    }
-  }
-
-  private dispatch(d: Dispatch): void {
-    if (d.parentBarrier !== null) {
-      const parent = this.barriers.get(d.parentBarrier);
-      if (parent !== undefined) parent.outstanding += 1;
-    }
-    const m = d.message;
-    if (m.kind === 'barrier') {
-      const state: BarrierState = {
-        msg: m,
-        parent: d.parentBarrier,
-        outstanding: 0,
-        done: 0,
-        total: m.total,
-      };
-      this.barriers.set(m.key, state);
-      const children = d.children;
-      if (children !== undefined) for (const c of children) this.dispatch(c);
-      if (state.outstanding === 0) this.release(state);
-      return;
-    }
-    if (this.trail !== undefined) this.trail.dispatched(m);
-    if (d.delay_ms > 0) this.schedule(this.now + d.delay_ms, false, m, -1, null);
-    else this.enqueue(m);
-  }
-
-  private schedule(
-    t: number,
-    finish: boolean,
-    msg: TaskMessage,
-    slot: number,
-    outcome: AttemptOutcome | null,
+  final(
+    taskId: string,
+    task: number,
+    state: TaskFinal['state'],
+    result: Json | undefined,
+    error: TaskError | undefined,
+    added: string[] | undefined,
   ): void {
-    this.heap.push({ t, seq: this.seq++, finish, msg, slot, outcome });
+    this.finals.set(taskId, task, state, result, error, added);
   }
 
-  private complete(key: string | null): void {
-    if (key === null) return;
-    const b = this.barriers.get(key);
-    if (b === undefined) return;
-    b.outstanding -= 1;
-    if (b.outstanding === 0) this.release(b);
+  report(barrier: number, grow: number | undefined): void {
+    this.later(REPORT, barrier, grow ?? Number.NaN);
   }
 
-  private release(b: BarrierState): void {
-    this.barriers.delete(b.msg.key);
-    this.apply(onBarrierReleased(this.plan, b.msg, this.lookup, this.env), -1);
-    this.complete(b.parent);
+  planMessage(
+    task: number,
+    args: Json[],
+    kwargs: JsonObject,
+    delay_ms: number,
+    expires_at: number | undefined,
+    priority: number | undefined,
+  ): void {
+    this.later(MESSAGE, this.messages.planMessage(task, args, kwargs, expires_at, priority), delay_ms);
   }
 
-  private startAttempt(msg: TaskMessage, slot: number): void {
+  message(message: TaskMessage, delay_ms: number): void {
+    this.later(MESSAGE, this.messages.intern(message), delay_ms);
+  }
+
+  openBarrier(barrier: number): void {
+    this.later(OPEN, barrier, 0);
+  }
+
+  closeBarrier(): void {
+    this.later(CLOSE, 0, 0);
+  }
+
+  retry(message: TaskMessage, countdown_ms: number): void {
+    this.retryMessage = message;
+    this.retryCountdown = countdown_ms;
+  }
+
+  finish(status: RunStatus): void {
+    this.status = status;
+    this.makespan = this.now;
+  }
+
+  private later(kind: number, a: number, b: number): void {
+    let p = this.pending;
+    const at = this.pendingLength;
+    if (at + 3 > p.length) {
+      const bigger = new Float64Array(p.length * 2);
+      bigger.set(p);
+      this.pending = bigger;
+      p = bigger;
+    }
+    p[at] = kind;
+    p[at + 1] = a;
+    p[at + 2] = b;
+    this.pendingLength = at + 3;
+  }
+
+  /**
+   * Applies what the core's answer left from `base` on, in a `Step`'s order: the chord reports (their
+   * `chord.progress` after the step's events), then the dispatches.
+   */
+  private settle(base: number): void {
+    const end = this.pendingLength;
+    for (let i = base; i < end; i += 3)
+      if (this.pending[i] === REPORT)
+        this.countReport(this.pending[i + 1] as number, this.pending[i + 2] as number);
+    for (let i = base; i < end; i += 3) {
+      // Re-read the list on every entry: a barrier released here appends (and may grow it).
+      const kind = this.pending[i];
+      if (kind === MESSAGE) this.dispatch(this.pending[i + 1] as number, this.pending[i + 2] as number);
+      else if (kind === OPEN) this.open(this.pending[i + 1] as number);
+      else if (kind === CLOSE) this.close();
+    }
+    this.pendingLength = base;
+  }
+
+  private countReport(barrier: number, grow: number): void {
+    if (this.live[barrier] === 0) return;
+    if (Number.isNaN(grow)) this.done[barrier] = (this.done[barrier] as number) + 1;
+    else this.total[barrier] = (this.total[barrier] as number) + grow;
+    if (this.trace) {
+      this.eventSeq += 1;
+      this.out.push({
+        run_id: this.plan.run_id,
+        seq: this.eventSeq,
+        at: this.now,
+        type: 'chord.progress',
+        chord_id: (this.plan.barriers[barrier] as PlanBarrier).path,
+        done: this.done[barrier] as number,
+        total: this.total[barrier] as number,
+      });
+    }
+  }
+
+  /** The barrier index message `h` is dispatched under (-1: none known). */
+  private barrierOf(h: number, msg?: TaskMessage): number {
+    if (h >= 0) return this.taskBarrier[h] as number;
+    return barrierIndexOf(this.plan, (msg ?? this.messages.message(h)).barrier) ?? -1;
+  }
+
+  private dispatch(h: number, delay: number): void {
+    const parent = this.barrierOf(h);
+    if (parent >= 0 && this.live[parent] === 1)
+      this.outstanding[parent] = (this.outstanding[parent] as number) + 1;
+    const trail = this.trail;
+    if (trail !== undefined) {
+      if (h >= 0) trail.dispatchedTask(h);
+      else trail.dispatched(this.messages.message(h));
+    }
+    if (delay > 0) this.heap.push(this.now + delay, h, -1);
+    else this.enqueue(h);
+  }
+
+  private open(barrier: number): void {
+    const parent = this.barrierParent[barrier] as number;
+    if (parent >= 0 && this.live[parent] === 1)
+      this.outstanding[parent] = (this.outstanding[parent] as number) + 1;
+    this.live[barrier] = 1;
+    this.outstanding[barrier] = 0;
+    this.done[barrier] = 0;
+    this.total[barrier] = (this.plan.barriers[barrier] as PlanBarrier).total;
+    this.opened.push(barrier);
+  }
+
+  private close(): void {
+    const barrier = this.opened.pop() as number;
+    if (this.live[barrier] === 1 && this.outstanding[barrier] === 0) this.release(barrier);
+  }
+
+  private complete(barrier: number): void {
+    if (barrier < 0 || this.live[barrier] === 0) return;
+    const left = (this.outstanding[barrier] as number) - 1;
+    this.outstanding[barrier] = left;
+    if (left === 0) this.release(barrier);
+  }
+
+  private release(barrier: number): void {
+    this.live[barrier] = 0;
+    this.env.now = this.now;
+    this.hint = -1;
+    const base = this.pendingLength;
+    onBarrierReleasedInto(this, this.plan, barrier, this.finals.lookup, this.env);
+    this.settle(base);
+    this.complete(this.barrierParent[barrier] as number);
+  }
+
+  private startAttempt(h: number, slot: number): void {
+    const msg = this.messages.messageIn(h, slot);
     const env = this.env;
     env.now = this.now;
+    this.slotHandle[slot] = h;
+    this.slotMsg[slot] = msg;
     // Celery's worker revokes a message that expired before it could start (no task.started).
     if (msg.expires_at !== undefined && isExpired(msg, this.now)) {
-      this.schedule(this.now, true, msg, slot, EXPIRED);
+      this.slotOutcome[slot] = EXPIRED;
+      this.heap.push(this.now, h, slot);
       return;
     }
     env.worker = this.workerNames[slot] as string;
     if (this.recorder !== undefined)
       this.recorder.started(msg.task_id, msg.task, attemptOf(msg), env.now, env.worker);
-    if (this.opts.trace) {
+    if (this.trace) {
       // The core's `startedEvent` with its sequence number built in (same keys in the same order; an
       // event reshaped by adding `seq` afterwards costs memory on 100k tasks).
       this.eventSeq += 1;
@@ -265,81 +371,96 @@ class Simulation {
         seq: this.eventSeq,
       });
     }
-    const model = msg.task >= 0 && msg.dynamic === undefined ? this.opts.models[msg.task] : undefined;
+    const planned = msg.task >= 0 && msg.dynamic === undefined;
+    const model = planned ? this.opts.models[msg.task] : undefined;
+    const runnable = planned ? this.runnable[msg.task] === 1 : undefined;
     const took = this.took;
-    const outcome = performAttempt(this.plan, msg, model, this.opts.random, this.counts, took);
-    this.schedule(this.now + took.elapsed, true, msg, slot, outcome);
+    this.slotOutcome[slot] = performAttempt(
+      this.plan,
+      msg,
+      model,
+      this.opts.random,
+      this.counts,
+      took,
+      runnable,
+    );
+    this.heap.push(this.now + took.elapsed, h, slot);
   }
 
-  private finishAttempt(a: Action): void {
-    const msg = a.msg;
-    (this.frees[this.slotPool[a.slot] as number] as number[]).push(a.slot);
+  private finishAttempt(slot: number): void {
+    const h = this.slotHandle[slot] as number;
+    const msg = this.slotMsg[slot] as TaskMessage;
+    const outcome = this.slotOutcome[slot] as AttemptOutcome;
+    this.slotMsg[slot] = undefined;
+    this.slotOutcome[slot] = undefined;
+    (this.frees[this.slotPool[slot] as number] as number[]).push(slot);
     const env = this.env;
     env.now = this.now;
-    env.worker = this.workerNames[a.slot] as string;
+    env.worker = this.workerNames[slot] as string;
     const trail = this.trail;
     if (trail !== undefined) trail.begin(msg);
-    const step = onAttemptFinished(this.plan, msg, a.outcome as AttemptOutcome, env);
-    this.apply(step, msg.task);
-    if (step.retry !== undefined) {
+    const barrier = this.barrierOf(h, msg);
+    this.hint = msg.task;
+    this.retryMessage = undefined;
+    const base = this.pendingLength;
+    onAttemptFinishedInto(this, this.plan, msg, outcome, env);
+    this.messages.release(h);
+    this.settle(base);
+    const retry = this.retryMessage as TaskMessage | undefined;
+    if (retry !== undefined) {
+      this.retryMessage = undefined;
       this.retries += 1;
-      const next = step.retry.message;
-      if (step.retry.countdown_ms > 0)
-        this.schedule(this.now + step.retry.countdown_ms, false, next, -1, null);
+      const next = this.messages.intern(retry);
+      if (this.retryCountdown > 0) this.heap.push(this.now + this.retryCountdown, next, -1);
       else this.enqueue(next);
     } else {
       if (trail !== undefined) trail.finished(msg, this.now);
-      this.complete(msg.barrier);
+      this.complete(barrier);
     }
     if (trail !== undefined) trail.end();
   }
 
   /** A message enters its queue's broker FIFO (a queue no pool consumes never gets a slot). */
-  private enqueue(msg: TaskMessage): void {
-    const p = this.poolOf === null ? 0 : this.poolOf.get(messageQueue(this.plan, msg));
+  private enqueue(h: number): void {
+    const p = this.poolOf === null ? 0 : this.poolOf.get(messageQueue(this.plan, this.messages.message(h)));
     if (p === undefined) return;
-    if (msg.priority !== undefined) {
-      let prio = this.prios[p];
-      if (prio === undefined) {
-        prio = new PriorityMessages();
-        this.prios[p] = prio;
+    if (h < 0) {
+      const msg = this.messages.message(h);
+      if (msg.priority !== undefined) {
+        let prio = this.prios[p];
+        if (prio === undefined) {
+          prio = new PriorityMessages();
+          this.prios[p] = prio;
+        }
+        this.messages.release(h);
+        prio.push(msg as TaskMessage & { priority: number });
+        return;
       }
-      prio.push(msg as TaskMessage & { priority: number });
-      return;
     }
-    (this.fifos[p] as TaskMessage[]).push(msg);
+    (this.fifos[p] as IntQueue).push(h);
   }
 
   private fill(): void {
     for (let p = 0; p < this.fifos.length; p++) {
-      const fifo = this.fifos[p] as TaskMessage[];
+      const fifo = this.fifos[p] as IntQueue;
       const free = this.frees[p] as number[];
-      let head = this.heads[p] as number;
-      while (head < fifo.length && free.length > 0) {
-        const msg = fifo[head] as TaskMessage;
-        head += 1;
-        this.startAttempt(msg, free.pop() as number);
-      }
-      if (head > 1024 && head * 2 > fifo.length) {
-        this.fifos[p] = fifo.slice(head);
-        head = 0;
-      }
-      this.heads[p] = head;
+      while (fifo.size > 0 && free.length > 0) this.startAttempt(fifo.shift(), free.pop() as number);
       const prio = this.prios[p];
       while (prio !== undefined && prio.size > 0 && free.length > 0)
-        this.startAttempt(prio.take() as TaskMessage, free.pop() as number);
+        this.startAttempt(this.messages.intern(prio.take() as TaskMessage), free.pop() as number);
     }
   }
 
   run(): void {
-    this.apply(startRun(this.plan, 0, this.env.events), -1);
+    this.hint = -1;
+    startRunInto(this, this.plan, 0, this.env.events);
+    this.settle(0);
     this.fill();
-    for (;;) {
-      const action = this.heap.pop();
-      if (action === undefined) break;
-      this.now = action.t;
-      if (action.finish) this.finishAttempt(action);
-      else this.enqueue(action.msg);
+    const heap = this.heap;
+    while (heap.pop()) {
+      this.now = heap.topT;
+      if (heap.topSlot >= 0) this.finishAttempt(heap.topSlot);
+      else this.enqueue(heap.topMsg);
       this.fill();
     }
     if (this.status === undefined) {

@@ -34,9 +34,14 @@ const H_LIST = 2;
 export class ReportRecorder {
   /** Tasks announced so far. */
   private count = 0;
-  /** Per task, in report order (`run.started` tasks, then `task.added`); sized for the plan's tasks. */
-  private readonly ids: string[];
-  private readonly names: string[];
+  /**
+   * Per task, in report order (`run.started` tasks, then `task.added`), sized for the plan's tasks: its
+   * plan index (-1: a run-time task, whose id and name are in `otherIds`/`otherNames`). A plan task's id
+   * is the plan's and its name the one it is announced with (`descriptorOf`) unless `renamed`.
+   */
+  private planAt = new Int32Array(0);
+  private readonly otherIds = new Map<number, string>();
+  private readonly renamed = new Map<number, string>();
   private state = new Uint8Array(0);
   private attempts = new Int32Array(0);
   /** The running attempt (0: none) and when it started. */
@@ -45,15 +50,19 @@ export class ReportRecorder {
   /** NaN: not set. */
   private startedAt = new Float64Array(0);
   private finishedAt = new Float64Array(0);
-  private readonly workers: Array<string | undefined>;
+  /** The worker of the last attempt: 1 + its index in `workerNames` (0: none). */
+  private worker = new Int32Array(0);
+  private readonly workerNames: string[] = [];
+  private readonly workerIndex = new Map<string, number>();
   private readonly results: Array<Json | undefined>;
-  private readonly errors: Array<TaskError | undefined>;
+  /** Made on the first task that has one (most runs of big canvases have none). */
+  private errors: Array<TaskError | undefined> | undefined;
   private hist = new Uint8Array(0);
   /** The one plain success record of `H_ONE` tasks. */
   private h1Attempt = new Int32Array(0);
   private h1Start = new Float64Array(0);
   private h1End = new Float64Array(0);
-  private readonly records: Array<AttemptRecord[] | undefined>;
+  private records: Array<AttemptRecord[] | undefined> | undefined;
   /** Plan task index → report position (-1: not announced yet); other ids (run-time tasks) by id. */
   private readonly ofPlan: Int32Array;
   private readonly ofOther = new Map<string, number>();
@@ -67,12 +76,8 @@ export class ReportRecorder {
   constructor(private readonly plan: RunPlan) {
     const n = plan.tasks.length;
     this.ofPlan = new Int32Array(n).fill(-1);
-    this.ids = filled<string>(n, '');
-    this.names = filled<string>(n, '');
-    this.workers = filled<string | undefined>(n, undefined);
+    // The one per-task list of values (a typed array cannot hold them); the others are made on demand.
     this.results = filled<Json | undefined>(n, undefined);
-    this.errors = filled<TaskError | undefined>(n, undefined);
-    this.records = filled<AttemptRecord[] | undefined>(n, undefined);
     this.reserve(Math.max(1, n));
     // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`).
     for (let i = 0; i < n; i++) {
@@ -96,19 +101,56 @@ export class ReportRecorder {
     const k = this.count++;
     if (planIndex >= 0) this.ofPlan[planIndex] = k;
     else this.ofOther.set(id, k);
-    if (k < this.ids.length) {
-      this.ids[k] = id;
-      this.names[k] = name;
-    } else {
-      // A run-time task beyond the plan's size (add_to_chord).
-      this.ids.push(id);
-      this.names.push(name);
-      this.workers.push(undefined);
-      this.results.push(undefined);
-      this.errors.push(undefined);
-      this.records.push(undefined);
-    }
     if (k >= this.state.length) this.reserve(k + 1);
+    if (k >= this.results.length) {
+      // A run-time task beyond the plan's size (add_to_chord).
+      this.results.push(undefined);
+      this.errors?.push(undefined);
+      this.records?.push(undefined);
+    }
+    this.planAt[k] = planIndex;
+    if (planIndex < 0) this.otherIds.set(k, id);
+    if (name !== this.defaultName(k)) this.renamed.set(k, name);
+  }
+
+  /** The name a task is announced with: a plan task's `descriptorOf` name (Celery `shadow` first). */
+  private defaultName(k: number): string | undefined {
+    const i = this.planAt[k] as number;
+    if (i < 0) return undefined;
+    const t = this.plan.tasks[i] as PlanTask;
+    return t.options.shadow ?? t.name;
+  }
+
+  private idOf(k: number): string {
+    const i = this.planAt[k] as number;
+    return i >= 0 ? (this.plan.tasks[i] as PlanTask).id : (this.otherIds.get(k) as string);
+  }
+
+  private nameOf(k: number): string {
+    if (this.renamed.size > 0) {
+      const name = this.renamed.get(k);
+      if (name !== undefined) return name;
+    }
+    return this.defaultName(k) as string;
+  }
+
+  private rename(k: number, name: string): void {
+    if (name === this.defaultName(k)) this.renamed.delete(k);
+    else this.renamed.set(k, name);
+  }
+
+  private setError(k: number, error: TaskError | undefined): void {
+    if (this.errors === undefined) {
+      if (error === undefined) return;
+      this.errors = filled<TaskError | undefined>(this.results.length, undefined);
+    }
+    this.errors[k] = error;
+  }
+
+  private recordsOf(): Array<AttemptRecord[] | undefined> {
+    if (this.records === undefined)
+      this.records = filled<AttemptRecord[] | undefined>(this.results.length, undefined);
+    return this.records;
   }
 
   /**
@@ -122,6 +164,8 @@ export class ReportRecorder {
       if (fill !== 0) b.fill(fill, a.length);
       return b;
     };
+    this.planAt = more(this.planAt, new Int32Array(size), -1);
+    this.worker = more(this.worker, new Int32Array(size), 0);
     this.state = more(this.state, new Uint8Array(size), 0);
     this.attempts = more(this.attempts, new Int32Array(size), 0);
     this.runAttempt = more(this.runAttempt, new Int32Array(size), 0);
@@ -153,7 +197,7 @@ export class ReportRecorder {
     const h = this.hist[k];
     if (h === H_ONE) return this.h1Attempt[k] === attempt;
     if (h === H_LIST)
-      for (const r of this.records[k] as AttemptRecord[]) if (r.attempt === attempt) return true;
+      for (const r of this.recordsOf()[k] as AttemptRecord[]) if (r.attempt === attempt) return true;
     return false;
   }
 
@@ -180,8 +224,9 @@ export class ReportRecorder {
     const record: AttemptRecord = { attempt, started_at: started, finished_at: at, outcome };
     if (countdown !== undefined) record.countdown_ms = countdown;
     if (error !== undefined) record.error = error;
-    if (h === H_LIST) (this.records[k] as AttemptRecord[]).push(record);
-    else this.records[k] = h === H_ONE ? [this.firstRecord(k), record] : [record];
+    const records = this.recordsOf();
+    if (h === H_LIST) (records[k] as AttemptRecord[]).push(record);
+    else records[k] = h === H_ONE ? [this.firstRecord(k), record] : [record];
     this.hist[k] = H_LIST;
   }
 
@@ -205,7 +250,13 @@ export class ReportRecorder {
     this.attempts[k] = (this.attempts[k] as number) + 1;
     this.runAttempt[k] = attempt;
     this.runStart[k] = at;
-    this.workers[k] = worker;
+    let w = this.workerIndex.get(worker);
+    if (w === undefined) {
+      this.workerNames.push(worker);
+      w = this.workerNames.length;
+      this.workerIndex.set(worker, w);
+    }
+    this.worker[k] = w;
     if (Number.isNaN(this.startedAt[k] as number)) this.startedAt[k] = at;
   }
 
@@ -227,7 +278,7 @@ export class ReportRecorder {
       case 'task.queued': {
         if (e.attempt === 1) return;
         const k = this.find(e.task_id, hint);
-        if (k >= 0 && !this.final(k) && this.names[k] !== e.name) this.names[k] = e.name;
+        if (k >= 0 && !this.final(k) && this.nameOf(k) !== e.name) this.rename(k, e.name);
         return;
       }
       case 'task.started':
@@ -238,14 +289,14 @@ export class ReportRecorder {
         if (k < 0 || this.final(k)) return;
         this.closeAttempt(k, e.attempt, e.at, 'retry', e.countdown_ms, e.error);
         this.state[k] = RETRY;
-        this.errors[k] = e.error;
+        this.setError(k, e.error);
         return;
       }
       case 'task.replaced': {
         const k = this.find(e.task_id, hint);
         if (k < 0 || this.final(k)) return;
         this.closeAttempt(k, e.attempt, e.at, 'success');
-        this.names[k] = e.name;
+        this.rename(k, e.name);
         return;
       }
       case 'task.succeeded': {
@@ -254,7 +305,7 @@ export class ReportRecorder {
         this.closeAttempt(k, e.attempt, e.at, 'success');
         this.state[k] = SUCCESS;
         if (e.ignored !== true) this.results[k] = e.result;
-        this.errors[k] = undefined;
+        this.setError(k, undefined);
         this.finishedAt[k] = e.at;
         return;
       }
@@ -263,7 +314,7 @@ export class ReportRecorder {
         if (k < 0 || this.state[k] === SUCCESS) return;
         if (!e.marked) this.closeAttempt(k, e.attempt, e.at, 'failure', undefined, e.error);
         this.state[k] = FAILURE;
-        this.errors[k] = e.error;
+        this.setError(k, e.error);
         this.finishedAt[k] = e.at;
         return;
       }
@@ -271,7 +322,7 @@ export class ReportRecorder {
         const k = this.find(e.task_id, hint);
         if (k < 0 || this.state[k] === SUCCESS) return;
         this.state[k] = REVOKED;
-        if (e.error !== undefined) this.errors[k] = e.error;
+        if (e.error !== undefined) this.setError(k, e.error);
         this.finishedAt[k] = e.at;
         const running = this.runAttempt[k] as number;
         if (running !== 0) this.closeAttempt(k, running, e.at, 'failure');
@@ -295,18 +346,19 @@ export class ReportRecorder {
   private history(k: number): AttemptRecord[] {
     const h = this.hist[k];
     if (h === H_ONE) return [this.firstRecord(k)];
-    return h === H_LIST ? (this.records[k] as AttemptRecord[]) : [];
+    return h === H_LIST ? (this.recordsOf()[k] as AttemptRecord[]) : [];
   }
 
   private task(k: number): TaskReport {
-    const id = this.ids[k] as string;
-    const name = this.names[k] as string;
+    const id = this.idOf(k);
+    const name = this.nameOf(k);
     const s = this.state[k] as number;
     const state = STATES[s] as CeleryState;
     const result = this.results[k];
     const started = this.startedAt[k] as number;
     const finished = this.finishedAt[k] as number;
-    const worker = this.workers[k];
+    const w = this.worker[k] as number;
+    const worker = w === 0 ? undefined : this.workerNames[w - 1];
     const attempts = this.attempts[k] as number;
     if (
       s === SUCCESS &&
@@ -329,7 +381,7 @@ export class ReportRecorder {
     // Properties assigned in SPEC 2.3 order (as toReport does).
     const r = { id, name, state } as TaskReport;
     if (s === SUCCESS && result !== undefined) r.result = result;
-    const error = this.errors[k];
+    const error = this.errors?.[k];
     if (s !== SUCCESS && error !== undefined) r.error = error;
     r.attempts = attempts;
     if (!Number.isNaN(started)) r.started_at = started;

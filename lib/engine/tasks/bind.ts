@@ -15,10 +15,58 @@ export interface Param {
   default?: Json;
 }
 
+// Shared empties of the fast path; implementations only read them.
+const NO_ARGS: Json[] = [];
+const NO_KWARGS: JsonObject = {};
+
 export interface Bound {
-  values: Record<string, Json>;
+  /** Bound values by parameter name (positional-or-keyword and keyword-only parameters). */
+  readonly values: Record<string, Json>;
   varargs: Json[];
   varkw: JsonObject;
+  /** `values[name]` (without building `values` on the fast path). */
+  get(name: string): Json | undefined;
+}
+
+/** A call binding by position exactly (the fast path): `values` is only built if asked for. */
+class PositionalBound implements Bound {
+  readonly varargs = NO_ARGS;
+  readonly varkw = NO_KWARGS;
+  private built: Record<string, Json> | undefined;
+
+  constructor(
+    private readonly params: readonly Param[],
+    private readonly args: readonly Json[],
+  ) {}
+
+  get values(): Record<string, Json> {
+    if (this.built === undefined) {
+      const values: Record<string, Json> = {};
+      for (let i = 0; i < this.args.length; i++)
+        values[(this.params[i] as Param).name] = this.args[i] as Json;
+      this.built = values;
+    }
+    return this.built;
+  }
+
+  get(name: string): Json | undefined {
+    const params = this.params;
+    for (let i = 0; i < params.length; i++) if ((params[i] as Param).name === name) return this.args[i];
+    return this.values[name];
+  }
+}
+
+/** A binding worked out in full. */
+class FullBound implements Bound {
+  constructor(
+    readonly values: Record<string, Json>,
+    readonly varargs: Json[],
+    readonly varkw: JsonObject,
+  ) {}
+
+  get(name: string): Json | undefined {
+    return this.values[name];
+  }
 }
 
 /** An exception raised by a task implementation (caught by `executeTask`). */
@@ -40,19 +88,10 @@ function quoteList(names: string[]): string {
   return `${q.slice(0, -1).join(', ')}, and ${q[q.length - 1]}`;
 }
 
-// Shared empties of the fast path; implementations only read them.
-const NO_ARGS: Json[] = [];
-const NO_KWARGS: JsonObject = {};
-
-const POSITIONAL_ONLY = new WeakMap<readonly Param[], boolean>();
-
+/** True when every parameter is positional-or-keyword (a loop over a few items: cheaper than a cache). */
 function allPositional(params: readonly Param[]): boolean {
-  let known = POSITIONAL_ONLY.get(params);
-  if (known === undefined) {
-    known = params.every((p) => p.kind === 'positional');
-    POSITIONAL_ONLY.set(params, known);
-  }
-  return known;
+  for (let i = 0; i < params.length; i++) if ((params[i] as Param).kind !== 'positional') return false;
+  return true;
 }
 
 function isEmpty(o: JsonObject): boolean {
@@ -69,9 +108,7 @@ export function bindArgs(
 ): Bound {
   // Fast path: exactly the positional parameters, no keywords (the common case in big canvases).
   if (args.length === params.length && isEmpty(kwargs) && allPositional(params)) {
-    const values: Record<string, Json> = {};
-    for (let i = 0; i < args.length; i++) values[(params[i] as Param).name] = args[i] as Json;
-    return { values, varargs: NO_ARGS, varkw: NO_KWARGS };
+    return new PositionalBound(params, args);
   }
   const positional = params.filter((p) => p.kind === 'positional');
   const hasVarargs = params.some((p) => p.kind === 'varargs');
@@ -131,5 +168,5 @@ export function bindArgs(
       values[p.name] = p.default as Json;
     }
   }
-  return { values, varargs, varkw };
+  return new FullBound(values, varargs, varkw);
 }

@@ -22,7 +22,7 @@ const opt = (name: string, value: Json, kind: 'positional' | 'keyword' = 'positi
 });
 
 function v(a: Bound, name: string): Json {
-  return a.values[name] ?? null;
+  return a.get(name) ?? null;
 }
 
 /** Milliseconds argument: a number ≥ 0 (Python would raise on a bad `time.sleep` argument). */

@@ -27,22 +27,31 @@ export function hasImplementation(name: string): boolean {
 /** Wraps a continuation so exceptions raised after an effect also become error outcomes. */
 function guard(run: () => TaskResult): TaskResult {
   try {
-    const result = run();
-    if (result.kind !== 'effect') return result;
-    if (result.effect === 'sleep') {
-      const then = result.then;
-      // biome-ignore lint/suspicious/noThenProperty: effects are never awaited; `then` continues the task.
-      return { ...result, then: () => guard(then) };
-    }
+    return guardEffect(run());
+  } catch (err) {
+    return raised(err);
+  }
+}
+
+/** An effect's continuation guarded like the attempt itself (an outcome passes as it is). */
+function guardEffect(result: TaskResult): TaskResult {
+  if (result.kind !== 'effect') return result;
+  if (result.effect === 'sleep') {
     const then = result.then;
     // biome-ignore lint/suspicious/noThenProperty: effects are never awaited; `then` continues the task.
-    return { ...result, then: (response) => guard(() => then(response)) };
-  } catch (err) {
-    if (err instanceof Raise) return { kind: 'error', error: err.error };
-    // A bug in an implementation must not crash an interpreter: report it like Python would.
-    const message = err instanceof Error ? err.message : String(err);
-    return { kind: 'error', error: pyException('RuntimeError', message) };
+    return { ...result, then: () => guard(then) };
   }
+  const then = result.then;
+  // biome-ignore lint/suspicious/noThenProperty: effects are never awaited; `then` continues the task.
+  return { ...result, then: (response) => guard(() => then(response)) };
+}
+
+/** The error outcome of an exception a task raised. */
+function raised(err: unknown): TaskResult {
+  if (err instanceof Raise) return { kind: 'error', error: err.error };
+  // A bug in an implementation must not crash an interpreter: report it like Python would.
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'error', error: pyException('RuntimeError', message) };
 }
 
 /**
@@ -55,7 +64,12 @@ export function executeTask(entry: CatalogueEntry | undefined, request: TaskRequ
   if (impl === undefined) {
     return { kind: 'error', error: pyException('NotRegistered', `'${name}'`) };
   }
-  return guard(() => impl.run(bindArgs(name, impl.params, request.args, request.kwargs), request));
+  // `guard` inlined: no closure per attempt.
+  try {
+    return guardEffect(impl.run(bindArgs(name, impl.params, request.args, request.kwargs), request));
+  } catch (err) {
+    return raised(err);
+  }
 }
 
 export { mockResult, modelRequestFrom, modelServiceCall } from './modelService';

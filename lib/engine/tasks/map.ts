@@ -83,10 +83,10 @@ function mapImpl(run: Run, star: boolean): TaskImpl {
   return {
     params: PARAMS,
     run: (a: Bound, request: TaskRequest): TaskResult => {
-      const name = innerName(a.values.task ?? null);
+      const name = innerName(a.get('task') ?? null);
       if (name === undefined)
         return { kind: 'error', error: pyException('TypeError', "'NoneType' object is not callable") };
-      const it = a.values.it ?? null;
+      const it = a.get('it') ?? null;
       if (!Array.isArray(it))
         return {
           kind: 'error',

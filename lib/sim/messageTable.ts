@@ -1,0 +1,166 @@
+/**
+ * The loop's messages as numbers. A message of a plan task as the planner froze it (its key, id, name
+ * and barrier; attempt offset 0; no priority) is the plan index itself, its few varying fields (args,
+ * kwargs, retries, expiry) in per-task arrays — a plan task has one message on the broker at a time.
+ * Anything else (a replacement, an add_to_chord addition, a message with a priority, a second message
+ * of the same task) is kept as the object it is, under a negative handle. `message(h)` gives the
+ * `TaskMessage` the core reads, with the same fields in the same order as the core's own
+ * (`StepCollector.planMessage`).
+ */
+import type { Json, JsonObject } from '../canvas/model';
+import type { PlanTask, RunPlan, TaskMessage } from '../engine/types';
+
+export class MessageTable {
+  /**
+   * Args/kwargs that are not the plan task's own (call-time arguments of a chain step, a chord body):
+   * made on the first such message (a group's members have none).
+   */
+  private args: Array<Json[] | undefined> | undefined;
+  private kwargs: Array<JsonObject | undefined> | undefined;
+  private readonly retries: Int32Array;
+  /** NaN: no expiry. */
+  private readonly expires: Float64Array;
+  private readonly live: Uint8Array;
+  private readonly objects: Array<TaskMessage | undefined> = [];
+  private readonly freeObjects: number[] = [];
+  /** One reusable message object per worker slot (`messageIn`). */
+  private readonly views: Array<TaskMessage | undefined> = [];
+
+  constructor(private readonly plan: RunPlan) {
+    const n = plan.tasks.length;
+    this.retries = new Int32Array(n);
+    this.expires = new Float64Array(n);
+    this.live = new Uint8Array(n);
+  }
+
+  /** A handle for the first message of plan task `task` (what `StepOut.planMessage` describes). */
+  planMessage(
+    task: number,
+    args: Json[],
+    kwargs: JsonObject,
+    expires_at: number | undefined,
+    priority: number | undefined,
+  ): number {
+    if (priority === undefined && this.live[task] === 0) {
+      this.live[task] = 1;
+      this.setArgs(task, args, kwargs);
+      this.retries[task] = 0;
+      this.expires[task] = expires_at ?? Number.NaN;
+      return task;
+    }
+    const t = this.plan.tasks[task] as PlanTask;
+    const message: TaskMessage = {
+      kind: 'task',
+      key: t.key,
+      run_id: this.plan.run_id,
+      task_id: t.id,
+      name: t.name,
+      args,
+      kwargs,
+      retries: 0,
+      task,
+      barrier: t.barrier,
+      attempt_offset: 0,
+    };
+    if (expires_at !== undefined) message.expires_at = expires_at;
+    if (priority !== undefined) message.priority = priority;
+    return this.object(message);
+  }
+
+  /** A handle for any message (a retry of a plan message goes back to the plan index). */
+  intern(m: TaskMessage): number {
+    const i = m.task;
+    if (i >= 0 && this.live[i] === 0 && m.dynamic === undefined && m.priority === undefined) {
+      const t = this.plan.tasks[i] as PlanTask;
+      if (m.attempt_offset === 0 && m.key === t.key && m.task_id === t.id && m.name === t.name) {
+        if (m.barrier === t.barrier && m.run_id === this.plan.run_id) {
+          this.live[i] = 1;
+          this.setArgs(i, m.args, m.kwargs);
+          this.retries[i] = m.retries;
+          this.expires[i] = m.expires_at ?? Number.NaN;
+          return i;
+        }
+      }
+    }
+    return this.object(m);
+  }
+
+  private setArgs(i: number, args: Json[], kwargs: JsonObject): void {
+    const t = this.plan.tasks[i] as PlanTask;
+    if (args !== t.args) {
+      if (this.args === undefined)
+        this.args = new Array<Json[] | undefined>(this.live.length).fill(undefined);
+      this.args[i] = args;
+    } else if (this.args !== undefined) this.args[i] = undefined;
+    if (kwargs !== t.kwargs) {
+      if (this.kwargs === undefined)
+        this.kwargs = new Array<JsonObject | undefined>(this.live.length).fill(undefined);
+      this.kwargs[i] = kwargs;
+    } else if (this.kwargs !== undefined) this.kwargs[i] = undefined;
+  }
+
+  private object(m: TaskMessage): number {
+    const k = this.freeObjects.pop() ?? this.objects.length;
+    this.objects[k] = m;
+    return -k - 1;
+  }
+
+  /** The message behind handle `h`. */
+  message(h: number): TaskMessage {
+    if (h < 0) return this.objects[-h - 1] as TaskMessage;
+    const t = this.plan.tasks[h] as PlanTask;
+    const expires = this.expires[h] as number;
+    const m: TaskMessage = {
+      kind: 'task',
+      key: t.key,
+      run_id: this.plan.run_id,
+      task_id: t.id,
+      name: t.name,
+      args: this.args?.[h] ?? t.args,
+      kwargs: this.kwargs?.[h] ?? t.kwargs,
+      retries: this.retries[h] as number,
+      task: h,
+      barrier: t.barrier,
+      attempt_offset: 0,
+    };
+    if (!Number.isNaN(expires)) m.expires_at = expires;
+    return m;
+  }
+
+  /**
+   * The message of handle `h` for an attempt in `slot`: a plan message without an expiry is written
+   * into that slot's one object (the core only reads a message while it is called, and a slot runs one
+   * attempt at a time), anything else is `message(h)`.
+   */
+  messageIn(h: number, slot: number): TaskMessage {
+    if (h < 0 || !Number.isNaN(this.expires[h] as number)) return this.message(h);
+    const view = this.views[slot];
+    if (view === undefined) {
+      const m = this.message(h);
+      this.views[slot] = m;
+      return m;
+    }
+    const t = this.plan.tasks[h] as PlanTask;
+    view.key = t.key;
+    view.task_id = t.id;
+    view.name = t.name;
+    view.args = this.args?.[h] ?? t.args;
+    view.kwargs = this.kwargs?.[h] ?? t.kwargs;
+    view.retries = this.retries[h] as number;
+    view.task = h;
+    view.barrier = t.barrier;
+    return view;
+  }
+
+  /** The message of handle `h` is done with (finished, or retried under a new handle). */
+  release(h: number): void {
+    if (h >= 0) {
+      this.live[h] = 0;
+      if (this.args !== undefined) this.args[h] = undefined;
+      if (this.kwargs !== undefined) this.kwargs[h] = undefined;
+      return;
+    }
+    this.objects[-h - 1] = undefined;
+    this.freeObjects.push(-h - 1);
+  }
+}
