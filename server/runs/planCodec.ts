@@ -51,7 +51,8 @@ interface Codable {
 }
 
 /** Whether `plan` looks like a RunPlan whose tasks can be rows (anything else is stored as it is). */
-export function codable(plan: object): plan is Codable {
+export function codable(plan: object | null): plan is Codable {
+  if (plan === null || typeof plan !== 'object') return false;
   const p = plan as Partial<Codable>;
   if (typeof p.run_id !== 'string' || !Array.isArray(p.tasks) || p.tasks.length === 0) return false;
   for (const t of p.tasks) {

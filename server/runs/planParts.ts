@@ -19,7 +19,7 @@ const READ_ORDER = ['barriers', 'nodes', 'tasks'] as const;
  * counts and, for a RunPlan, the task rows' tables — planCodec.ts — with the rows themselves when they
  * are not sliced) and the slices.
  */
-export function planFields(plan: object): Record<string, string> {
+export function planFields(plan: object | null): Record<string, string> {
   const head: Record<string, unknown> = { ...(plan as Record<string, unknown>) };
   const fields: Record<string, string> = {};
   const parts: Record<string, unknown> = {};
