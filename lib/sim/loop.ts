@@ -108,6 +108,8 @@ class Simulation implements StepOut {
    */
   private pending = new Float64Array(96);
   private pendingLength = 0;
+  /** REPORT entries in `pending` (most steps have none: their pass is skipped). */
+  private pendingReports = 0;
   /** Barriers whose initial children are being dispatched. */
   private readonly opened: number[] = [];
   /** The plan index of the task the core's current answer is about (-1: none): the recorder's hint. */
@@ -200,6 +202,7 @@ class Simulation implements StepOut {
   }
 
   report(barrier: number, grow: number | undefined): void {
+    this.pendingReports += 1;
     this.later(REPORT, barrier, grow ?? Number.NaN);
   }
 
@@ -257,9 +260,13 @@ class Simulation implements StepOut {
    */
   private settle(base: number): void {
     const end = this.pendingLength;
-    for (let i = base; i < end; i += 3)
-      if (this.pending[i] === REPORT)
-        this.countReport(this.pending[i + 1] as number, this.pending[i + 2] as number);
+    if (this.pendingReports > 0) {
+      for (let i = base; i < end; i += 3)
+        if (this.pending[i] === REPORT) {
+          this.pendingReports -= 1;
+          this.countReport(this.pending[i + 1] as number, this.pending[i + 2] as number);
+        }
+    }
     for (let i = base; i < end; i += 3) {
       // Re-read the list on every entry: a barrier released here appends (and may grow it).
       const kind = this.pending[i];

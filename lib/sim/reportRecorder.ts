@@ -54,6 +54,9 @@ export class ReportRecorder {
   private worker = new Int32Array(0);
   private readonly workerNames: string[] = [];
   private readonly workerIndex = new Map<string, number>();
+  /** The last worker looked up (most attempts in a row run on the same few workers). */
+  private lastWorker: string | undefined;
+  private lastWorkerIndex = 0;
   private readonly results: Array<Json | undefined>;
   /** Made on the first task that has one (most runs of big canvases have none). */
   private errors: Array<TaskError | undefined> | undefined;
@@ -250,13 +253,17 @@ export class ReportRecorder {
     this.attempts[k] = (this.attempts[k] as number) + 1;
     this.runAttempt[k] = attempt;
     this.runStart[k] = at;
-    let w = this.workerIndex.get(worker);
-    if (w === undefined) {
-      this.workerNames.push(worker);
-      w = this.workerNames.length;
-      this.workerIndex.set(worker, w);
+    if (worker !== this.lastWorker) {
+      let w = this.workerIndex.get(worker);
+      if (w === undefined) {
+        this.workerNames.push(worker);
+        w = this.workerNames.length;
+        this.workerIndex.set(worker, w);
+      }
+      this.lastWorker = worker;
+      this.lastWorkerIndex = w;
     }
-    this.worker[k] = w;
+    this.worker[k] = this.lastWorkerIndex;
     if (Number.isNaN(this.startedAt[k] as number)) this.startedAt[k] = at;
   }
 
