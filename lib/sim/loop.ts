@@ -22,12 +22,13 @@ import { barrierIndexOf } from '../engine/planIndex';
 import type { StepOut } from '../engine/stepOut';
 import type { AttemptOutcome, Env, PlanBarrier, RunPlan, TaskFinal, TaskMessage } from '../engine/types';
 import type { RunEvent, RunStatus, TaskError, UnsequencedRunEvent } from '../protocol/events';
-import { ActionHeap } from './actionHeap';
+import type { ActionHeap } from './actionHeap';
 import { performAttempt } from './attempt';
 import { CausalTrail } from './causalTrail';
-import { FinalStore } from './finalStore';
-import { IntQueue } from './intQueue';
-import { MessageTable } from './messageTable';
+import type { FinalStore } from './finalStore';
+import type { IntQueue } from './intQueue';
+import { LoopScratch } from './loopScratch';
+import type { MessageTable } from './messageTable';
 import { planView } from './planView';
 import { messageQueue, type WorkerPool } from './pools';
 import { PriorityMessages } from './priorityMessages';
@@ -72,7 +73,8 @@ const OPEN = 2;
 const CLOSE = 3;
 
 class Simulation implements StepOut {
-  private readonly heap = new ActionHeap();
+  private readonly heap: ActionHeap;
+  private readonly scratch: LoopScratch;
   private now = 0;
   readonly events: RunEvent[] = [];
   /** Where events go: `events`, or the caller's sink (streamed trace). */
@@ -80,7 +82,7 @@ class Simulation implements StepOut {
   private readonly trace: boolean;
   private eventSeq = 0;
   /** One broker queue (FIFO) and free-slot list per pool; a single pool when queues are not modelled. */
-  private readonly fifos: IntQueue[] = [];
+  private readonly fifos: IntQueue[];
   /** Messages with a Celery `priority`, per pool (taken after the FIFO's, see priorityMessages.ts). */
   private readonly prios: Array<PriorityMessages | undefined> = [];
   private readonly frees: number[][] = [];
@@ -106,7 +108,7 @@ class Simulation implements StepOut {
    * of a `Step`), three numbers an entry; a step applied inside another (a barrier released while
    * dispatching) uses the entries past its parent's and truncates back.
    */
-  private pending = new Float64Array(96);
+  private pending: Float64Array;
   private pendingLength = 0;
   /** REPORT entries in `pending` (most steps have none: their pass is skipped). */
   private pendingReports = 0;
@@ -150,24 +152,27 @@ class Simulation implements StepOut {
       }
       const free: number[] = [];
       for (let i = slots - 1; i >= 0; i--) free.push(first + i);
-      this.fifos.push(new IntQueue());
       this.frees.push(free);
     });
     const slots = this.workerNames.length;
-    this.slotHandle = new Int32Array(slots);
+    const scratch = LoopScratch.take(plan, slots, pools.length);
+    this.scratch = scratch;
+    this.heap = scratch.heap;
+    this.fifos = scratch.fifos;
+    this.pending = scratch.pending;
+    this.slotHandle = scratch.slotHandle;
     this.slotMsg = new Array<TaskMessage | undefined>(slots).fill(undefined);
     this.slotOutcome = new Array<AttemptOutcome | undefined>(slots).fill(undefined);
-    this.messages = new MessageTable(plan);
-    this.finals = new FinalStore(plan);
+    this.messages = scratch.messages;
+    this.finals = scratch.finals;
     const view = planView(plan);
     this.taskBarrier = view.taskBarrier;
     this.barrierParent = view.barrierParent;
     this.runnable = view.runnable;
-    const nb = plan.barriers.length;
-    this.live = new Uint8Array(nb);
-    this.outstanding = new Int32Array(nb);
-    this.done = new Int32Array(nb);
-    this.total = new Int32Array(nb);
+    this.live = scratch.live;
+    this.outstanding = scratch.outstanding;
+    this.done = scratch.done;
+    this.total = scratch.total;
     this.recorder = opts.recorder;
     const critical = opts.criticalPath ?? (opts.trace || opts.recorder !== undefined);
     this.trail = critical ? new CausalTrail(plan) : undefined;
@@ -477,6 +482,13 @@ class Simulation implements StepOut {
     }
   }
 
+  /** The run is over (or failed): its arrays may serve the plan's next run. */
+  finished(): void {
+    // A pending list grown by a big step is not kept for the next run.
+    if (this.pending.length <= 1 << 16) this.scratch.pending = this.pending;
+    this.scratch.giveBack();
+  }
+
   /** Task ids along what enabled the last finishing task (empty when not kept). */
   criticalPath(): string[] {
     return this.trail === undefined ? [] : this.trail.path();
@@ -486,7 +498,11 @@ class Simulation implements StepOut {
 /** Runs one plan to completion on the virtual clock. */
 export function runLoop(plan: RunPlan, opts: LoopOptions): LoopResult {
   const sim = new Simulation(plan, opts);
-  sim.run();
+  try {
+    sim.run();
+  } finally {
+    sim.finished();
+  }
   return {
     events: sim.events,
     status: sim.status ?? 'failure',
