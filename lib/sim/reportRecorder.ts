@@ -82,12 +82,16 @@ export class ReportRecorder {
     // The one per-task list of values (a typed array cannot hold them); the others are made on demand.
     this.results = filled<Json | undefined>(n, undefined);
     this.reserve(Math.max(1, n));
-    // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`).
+    // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`), in plan
+    // order, each under the name it is announced with (`defaultName`): `add` without its checks.
+    let k = 0;
     for (let i = 0; i < n; i++) {
-      const t = plan.tasks[i] as PlanTask;
-      // descriptorOf's name: Celery `shadow` is what monitoring shows.
-      if (t.origin === 'canvas') this.add(t.id, t.options.shadow ?? t.name, i);
+      if ((plan.tasks[i] as PlanTask).origin !== 'canvas') continue;
+      this.ofPlan[i] = k;
+      this.planAt[k] = i;
+      k += 1;
     }
+    this.count = k;
   }
 
   /** Report position of task `id`; `hint` is the plan index the caller expects it to have (or -1). */
