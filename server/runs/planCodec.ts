@@ -32,6 +32,8 @@ const COMMON = [
 ];
 const KNOWN_SHAPES: string[][] = [COMMON, [...COMMON, 'reports']];
 
+const KNOWN_INDEX = KNOWN_SHAPES.map((k, i) => [k.join('\u0000'), -1 - i] as const);
+
 /** Keys whose values are stored once per distinct value. */
 const SHARED = new Set(['options', 'duration_ms', 'sim']);
 
@@ -65,7 +67,7 @@ export function codable(plan: object | null): plan is Codable {
 /** The rows of `plan.tasks` and the tables they refer to. */
 export function encodeTasks(plan: Codable): { table: TaskRows; rows: Row[] } {
   const shapes: string[][] = [];
-  const shapeIndex = new Map<string, number>(KNOWN_SHAPES.map((k, i) => [k.join('\u0000'), -1 - i]));
+  const shapeIndex = new Map<string, number>(KNOWN_INDEX);
   const shared: unknown[] = [];
   const sharedIndex = new Map<unknown, number>();
   const sharedText = new Map<string, number>();
@@ -75,16 +77,22 @@ export function encodeTasks(plan: Codable): { table: TaskRows; rows: Row[] } {
   });
   const keyPrefix = `${plan.run_id}.t.`;
   const rows: Row[] = [];
+  let last: { keys: string[]; index: number } | undefined;
   for (const t of plan.tasks) {
-    const keys: string[] = [];
-    for (const k in t) if (Object.hasOwn(t, k) && t[k] !== undefined) keys.push(k);
-    const shapeKey = keys.join('\u0000');
-    let si = shapeIndex.get(shapeKey);
-    if (si === undefined) {
-      si = shapes.length;
-      shapes.push(keys);
-      shapeIndex.set(shapeKey, si);
+    // Tasks come in a few shapes, mostly one after another: the last one is checked first.
+    if (!last || !hasShape(t, last.keys)) {
+      const keys: string[] = [];
+      for (const k in t) if (Object.hasOwn(t, k) && t[k] !== undefined) keys.push(k);
+      const shapeKey = keys.join('\u0000');
+      let index = shapeIndex.get(shapeKey);
+      if (index === undefined) {
+        index = shapes.length;
+        shapes.push(keys);
+        shapeIndex.set(shapeKey, index);
+      }
+      last = { keys: index < 0 ? (KNOWN_SHAPES[-1 - index] as string[]) : keys, index };
     }
+    const { keys, index: si } = last;
     const row: Row = [si];
     // The derived key is rebuilt from the id, which decoding must have set by then.
     const idFirst = typeof t.id === 'string' && keys.indexOf('id') < keys.indexOf('key');
@@ -113,6 +121,35 @@ export function encodeTasks(plan: Codable): { table: TaskRows; rows: Row[] } {
   return { table: { shapes, shared }, rows };
 }
 
+const RAW = 0;
+const SHARED_VALUE = 1;
+const KEY = 2;
+const BARRIER = 3;
+const KINDS = new WeakMap<string[], number[]>();
+
+/** How each value of a shape is stored (computed once per key list). */
+function kindsOf(keys: string[]): number[] {
+  let kinds = KINDS.get(keys);
+  if (!kinds) {
+    kinds = keys.map((k) =>
+      SHARED.has(k) ? SHARED_VALUE : k === 'key' ? KEY : k === 'barrier' ? BARRIER : RAW,
+    );
+    KINDS.set(keys, kinds);
+  }
+  return kinds;
+}
+
+/** Whether `t`'s keys with a value are `keys`, in that order. */
+function hasShape(t: Record<string, unknown>, keys: string[]): boolean {
+  let i = 0;
+  for (const k in t) {
+    if (t[k] === undefined) continue;
+    if (keys[i] !== k) return false;
+    i++;
+  }
+  return i === keys.length;
+}
+
 /** The tasks of `rows` (`plan` holds `run_id` and the assembled `barriers`). */
 export function decodeTasks(
   plan: { run_id?: unknown; barriers?: unknown },
@@ -127,13 +164,15 @@ export function decodeTasks(
     const row = rows[r] as Row;
     const si = row[0] as number;
     const keys = (si < 0 ? KNOWN_SHAPES[-1 - si] : table.shapes[si]) ?? [];
+    const kinds = kindsOf(keys);
     const t: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
       const v = row[i + 1];
-      if (SHARED.has(k)) t[k] = shared[v as number];
-      else if (k === 'key' && v === null) t[k] = keyPrefix + String(t.id);
-      else if (k === 'barrier' && typeof v === 'number') t[k] = barriers[v]?.key;
+      const kind = kinds[i];
+      if (kind === SHARED_VALUE) t[k] = shared[v as number];
+      else if (kind === KEY && v === null) t[k] = keyPrefix + String(t.id);
+      else if (kind === BARRIER && typeof v === 'number') t[k] = barriers[v]?.key;
       else t[k] = v;
     }
     tasks[r] = t;
