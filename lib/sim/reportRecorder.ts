@@ -30,36 +30,28 @@ const REVOKED = 5;
 const H_NONE = 0;
 const H_ONE = 1;
 const H_LIST = 2;
-/** The fields of a task's record in `r` (see `reserve`). */
-const F_STATE = 0;
-const F_HIST = 1;
-const F_RUN_ATTEMPT = 2;
-const F_ATTEMPTS = 3;
-const F_RUN_START = 4;
-const F_STARTED_AT = 5;
-const F_FINISHED_AT = 6;
-const F_WORKER = 7;
-const F_H1_ATTEMPT = 8;
-const F_H1_START = 9;
-const F_H1_END = 10;
-const F_PLAN_AT = 11;
-const STRIDE = 12;
 
 export class ReportRecorder {
   /** Tasks announced so far. */
   private count = 0;
-  /** Tasks the records have room for (the plan's, doubled when run-time tasks go beyond). */
-  private capacity = 0;
   /**
-   * Per task, in report order (`run.started` tasks, then `task.added`): one record of `STRIDE` numbers
-   * (the fields one attempt touches sit together: one or two cache lines instead of a line in each of
-   * twelve arrays). `F_PLAN_AT` is its plan index (-1: a run-time task, whose id is in `otherIds`); a
-   * plan task's id is the plan's and its name the one it is announced with (`descriptorOf`) unless
-   * `renamed`.
+   * Per task, in report order (`run.started` tasks, then `task.added`), sized for the plan's tasks: its
+   * plan index (-1: a run-time task, whose id and name are in `otherIds`/`otherNames`). A plan task's id
+   * is the plan's and its name the one it is announced with (`descriptorOf`) unless `renamed`.
    */
-  private r = new Float64Array(0);
+  private planAt = new Int32Array(0);
   private readonly otherIds = new Map<number, string>();
   private readonly renamed = new Map<number, string>();
+  private state = new Uint8Array(0);
+  private attempts = new Int32Array(0);
+  /** The running attempt (0: none) and when it started. */
+  private runAttempt = new Int32Array(0);
+  private runStart = new Float64Array(0);
+  /** NaN: not set. */
+  private startedAt = new Float64Array(0);
+  private finishedAt = new Float64Array(0);
+  /** The worker of the last attempt: 1 + its index in `workerNames` (0: none). */
+  private worker = new Int32Array(0);
   private readonly workerNames: string[] = [];
   private readonly workerIndex = new Map<string, number>();
   /** The last worker looked up (most attempts in a row run on the same few workers). */
@@ -68,6 +60,11 @@ export class ReportRecorder {
   private readonly results: Array<Json | undefined>;
   /** Made on the first task that has one (most runs of big canvases have none). */
   private errors: Array<TaskError | undefined> | undefined;
+  private hist = new Uint8Array(0);
+  /** The one plain success record of `H_ONE` tasks. */
+  private h1Attempt = new Int32Array(0);
+  private h1Start = new Float64Array(0);
+  private h1End = new Float64Array(0);
   private records: Array<AttemptRecord[] | undefined> | undefined;
   /** Plan task index → report position (-1: not announced yet); other ids (run-time tasks) by id. */
   private readonly ofPlan: Int32Array;
@@ -85,12 +82,16 @@ export class ReportRecorder {
     // The one per-task list of values (a typed array cannot hold them); the others are made on demand.
     this.results = filled<Json | undefined>(n, undefined);
     this.reserve(Math.max(1, n));
-    // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`).
+    // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`), in plan
+    // order, each under the name it is announced with (`defaultName`): `add` without its checks.
+    let k = 0;
     for (let i = 0; i < n; i++) {
-      const t = plan.tasks[i] as PlanTask;
-      // descriptorOf's name: Celery `shadow` is what monitoring shows.
-      if (t.origin === 'canvas') this.add(t.id, t.options.shadow ?? t.name, i);
+      if ((plan.tasks[i] as PlanTask).origin !== 'canvas') continue;
+      this.ofPlan[i] = k;
+      this.planAt[k] = i;
+      k += 1;
     }
+    this.count = k;
   }
 
   /** Report position of task `id`; `hint` is the plan index the caller expects it to have (or -1). */
@@ -107,28 +108,28 @@ export class ReportRecorder {
     const k = this.count++;
     if (planIndex >= 0) this.ofPlan[planIndex] = k;
     else this.ofOther.set(id, k);
-    if (k >= this.capacity) this.reserve(k + 1);
+    if (k >= this.state.length) this.reserve(k + 1);
     if (k >= this.results.length) {
       // A run-time task beyond the plan's size (add_to_chord).
       this.results.push(undefined);
       this.errors?.push(undefined);
       this.records?.push(undefined);
     }
-    this.r[k * STRIDE + F_PLAN_AT] = planIndex;
+    this.planAt[k] = planIndex;
     if (planIndex < 0) this.otherIds.set(k, id);
     if (name !== this.defaultName(k)) this.renamed.set(k, name);
   }
 
   /** The name a task is announced with: a plan task's `descriptorOf` name (Celery `shadow` first). */
   private defaultName(k: number): string | undefined {
-    const i = this.r[k * STRIDE + F_PLAN_AT] as number;
+    const i = this.planAt[k] as number;
     if (i < 0) return undefined;
     const t = this.plan.tasks[i] as PlanTask;
     return t.options.shadow ?? t.name;
   }
 
   private idOf(k: number): string {
-    const i = this.r[k * STRIDE + F_PLAN_AT] as number;
+    const i = this.planAt[k] as number;
     return i >= 0 ? (this.plan.tasks[i] as PlanTask).id : (this.otherIds.get(k) as string);
   }
 
@@ -164,17 +165,24 @@ export class ReportRecorder {
    * only when run-time tasks (add_to_chord) go beyond.
    */
   private reserve(n: number): void {
-    const size = Math.max(n, this.capacity * 2);
-    const r = new Float64Array(size * STRIDE);
-    r.set(this.r);
-    for (let k = this.capacity; k < size; k++) {
-      const o = k * STRIDE;
-      r[o + F_PLAN_AT] = -1;
-      r[o + F_STARTED_AT] = Number.NaN;
-      r[o + F_FINISHED_AT] = Number.NaN;
-    }
-    this.r = r;
-    this.capacity = size;
+    const size = Math.max(n, this.state.length * 2);
+    const more = <T extends Float64Array | Int32Array | Uint8Array>(a: T, b: T, fill: number): T => {
+      b.set(a);
+      if (fill !== 0) b.fill(fill, a.length);
+      return b;
+    };
+    this.planAt = more(this.planAt, new Int32Array(size), -1);
+    this.worker = more(this.worker, new Int32Array(size), 0);
+    this.state = more(this.state, new Uint8Array(size), 0);
+    this.attempts = more(this.attempts, new Int32Array(size), 0);
+    this.runAttempt = more(this.runAttempt, new Int32Array(size), 0);
+    this.runStart = more(this.runStart, new Float64Array(size), 0);
+    this.startedAt = more(this.startedAt, new Float64Array(size), Number.NaN);
+    this.finishedAt = more(this.finishedAt, new Float64Array(size), Number.NaN);
+    this.hist = more(this.hist, new Uint8Array(size), 0);
+    this.h1Attempt = more(this.h1Attempt, new Int32Array(size), 0);
+    this.h1Start = more(this.h1Start, new Float64Array(size), 0);
+    this.h1End = more(this.h1End, new Float64Array(size), 0);
   }
 
   /** `run.started`: the canvas tasks, in plan order (their plan indexes are known without lookups). */
@@ -189,12 +197,12 @@ export class ReportRecorder {
   }
 
   private final(k: number): boolean {
-    return (this.r[k * STRIDE + F_STATE] as number) >= SUCCESS;
+    return (this.state[k] as number) >= SUCCESS;
   }
 
   private hasAttempt(k: number, attempt: number): boolean {
-    const h = this.r[k * STRIDE + F_HIST];
-    if (h === H_ONE) return this.r[k * STRIDE + F_H1_ATTEMPT] === attempt;
+    const h = this.hist[k];
+    if (h === H_ONE) return this.h1Attempt[k] === attempt;
     if (h === H_LIST)
       for (const r of this.recordsOf()[k] as AttemptRecord[]) if (r.attempt === attempt) return true;
     return false;
@@ -209,15 +217,15 @@ export class ReportRecorder {
     error?: TaskError,
   ): void {
     if (this.hasAttempt(k, attempt)) return;
-    const running = this.r[k * STRIDE + F_RUN_ATTEMPT] === attempt;
-    const started = running ? (this.r[k * STRIDE + F_RUN_START] as number) : at;
-    if (running) this.r[k * STRIDE + F_RUN_ATTEMPT] = 0;
-    const h = this.r[k * STRIDE + F_HIST];
+    const running = this.runAttempt[k] === attempt;
+    const started = running ? (this.runStart[k] as number) : at;
+    if (running) this.runAttempt[k] = 0;
+    const h = this.hist[k];
     if (h === H_NONE && outcome === 'success' && countdown === undefined && error === undefined) {
-      this.r[k * STRIDE + F_HIST] = H_ONE;
-      this.r[k * STRIDE + F_H1_ATTEMPT] = attempt;
-      this.r[k * STRIDE + F_H1_START] = started;
-      this.r[k * STRIDE + F_H1_END] = at;
+      this.hist[k] = H_ONE;
+      this.h1Attempt[k] = attempt;
+      this.h1Start[k] = started;
+      this.h1End[k] = at;
       return;
     }
     const record: AttemptRecord = { attempt, started_at: started, finished_at: at, outcome };
@@ -226,14 +234,14 @@ export class ReportRecorder {
     const records = this.recordsOf();
     if (h === H_LIST) (records[k] as AttemptRecord[]).push(record);
     else records[k] = h === H_ONE ? [this.firstRecord(k), record] : [record];
-    this.r[k * STRIDE + F_HIST] = H_LIST;
+    this.hist[k] = H_LIST;
   }
 
   private firstRecord(k: number): AttemptRecord {
     return {
-      attempt: this.r[k * STRIDE + F_H1_ATTEMPT] as number,
-      started_at: this.r[k * STRIDE + F_H1_START] as number,
-      finished_at: this.r[k * STRIDE + F_H1_END] as number,
+      attempt: this.h1Attempt[k] as number,
+      started_at: this.h1Start[k] as number,
+      finished_at: this.h1End[k] as number,
       outcome: 'success',
     };
   }
@@ -244,11 +252,11 @@ export class ReportRecorder {
     const k = this.find(id, hint);
     if (k < 0 || this.final(k)) return;
     // A redelivered message re-announces the same attempt: keep the first.
-    if (this.r[k * STRIDE + F_RUN_ATTEMPT] === attempt || this.hasAttempt(k, attempt)) return;
-    this.r[k * STRIDE + F_STATE] = STARTED;
-    this.r[k * STRIDE + F_ATTEMPTS] = (this.r[k * STRIDE + F_ATTEMPTS] as number) + 1;
-    this.r[k * STRIDE + F_RUN_ATTEMPT] = attempt;
-    this.r[k * STRIDE + F_RUN_START] = at;
+    if (this.runAttempt[k] === attempt || this.hasAttempt(k, attempt)) return;
+    this.state[k] = STARTED;
+    this.attempts[k] = (this.attempts[k] as number) + 1;
+    this.runAttempt[k] = attempt;
+    this.runStart[k] = at;
     if (worker !== this.lastWorker) {
       let w = this.workerIndex.get(worker);
       if (w === undefined) {
@@ -259,8 +267,8 @@ export class ReportRecorder {
       this.lastWorker = worker;
       this.lastWorkerIndex = w;
     }
-    this.r[k * STRIDE + F_WORKER] = this.lastWorkerIndex;
-    if (Number.isNaN(this.r[k * STRIDE + F_STARTED_AT] as number)) this.r[k * STRIDE + F_STARTED_AT] = at;
+    this.worker[k] = this.lastWorkerIndex;
+    if (Number.isNaN(this.startedAt[k] as number)) this.startedAt[k] = at;
   }
 
   /** Records the events of one core step; `hint` is the plan index of the task the step is about. */
@@ -291,7 +299,7 @@ export class ReportRecorder {
         const k = this.find(e.task_id, hint);
         if (k < 0 || this.final(k)) return;
         this.closeAttempt(k, e.attempt, e.at, 'retry', e.countdown_ms, e.error);
-        this.r[k * STRIDE + F_STATE] = RETRY;
+        this.state[k] = RETRY;
         this.setError(k, e.error);
         return;
       }
@@ -304,30 +312,30 @@ export class ReportRecorder {
       }
       case 'task.succeeded': {
         const k = this.find(e.task_id, hint);
-        if (k < 0 || this.r[k * STRIDE + F_STATE] === SUCCESS) return;
+        if (k < 0 || this.state[k] === SUCCESS) return;
         this.closeAttempt(k, e.attempt, e.at, 'success');
-        this.r[k * STRIDE + F_STATE] = SUCCESS;
+        this.state[k] = SUCCESS;
         if (e.ignored !== true) this.results[k] = e.result;
         this.setError(k, undefined);
-        this.r[k * STRIDE + F_FINISHED_AT] = e.at;
+        this.finishedAt[k] = e.at;
         return;
       }
       case 'task.failed': {
         const k = this.find(e.task_id, hint);
-        if (k < 0 || this.r[k * STRIDE + F_STATE] === SUCCESS) return;
+        if (k < 0 || this.state[k] === SUCCESS) return;
         if (!e.marked) this.closeAttempt(k, e.attempt, e.at, 'failure', undefined, e.error);
-        this.r[k * STRIDE + F_STATE] = FAILURE;
+        this.state[k] = FAILURE;
         this.setError(k, e.error);
-        this.r[k * STRIDE + F_FINISHED_AT] = e.at;
+        this.finishedAt[k] = e.at;
         return;
       }
       case 'task.revoked': {
         const k = this.find(e.task_id, hint);
-        if (k < 0 || this.r[k * STRIDE + F_STATE] === SUCCESS) return;
-        this.r[k * STRIDE + F_STATE] = REVOKED;
+        if (k < 0 || this.state[k] === SUCCESS) return;
+        this.state[k] = REVOKED;
         if (e.error !== undefined) this.setError(k, e.error);
-        this.r[k * STRIDE + F_FINISHED_AT] = e.at;
-        const running = this.r[k * STRIDE + F_RUN_ATTEMPT] as number;
+        this.finishedAt[k] = e.at;
+        const running = this.runAttempt[k] as number;
         if (running !== 0) this.closeAttempt(k, running, e.at, 'failure');
         return;
       }
@@ -347,7 +355,7 @@ export class ReportRecorder {
   }
 
   private history(k: number): AttemptRecord[] {
-    const h = this.r[k * STRIDE + F_HIST];
+    const h = this.hist[k];
     if (h === H_ONE) return [this.firstRecord(k)];
     return h === H_LIST ? (this.recordsOf()[k] as AttemptRecord[]) : [];
   }
@@ -355,14 +363,14 @@ export class ReportRecorder {
   private task(k: number): TaskReport {
     const id = this.idOf(k);
     const name = this.nameOf(k);
-    const s = this.r[k * STRIDE + F_STATE] as number;
+    const s = this.state[k] as number;
     const state = STATES[s] as CeleryState;
     const result = this.results[k];
-    const started = this.r[k * STRIDE + F_STARTED_AT] as number;
-    const finished = this.r[k * STRIDE + F_FINISHED_AT] as number;
-    const w = this.r[k * STRIDE + F_WORKER] as number;
+    const started = this.startedAt[k] as number;
+    const finished = this.finishedAt[k] as number;
+    const w = this.worker[k] as number;
     const worker = w === 0 ? undefined : this.workerNames[w - 1];
-    const attempts = this.r[k * STRIDE + F_ATTEMPTS] as number;
+    const attempts = this.attempts[k] as number;
     if (
       s === SUCCESS &&
       result !== undefined &&
