@@ -158,18 +158,19 @@ function chordFailed(s: StepBuilder, chord: Extract<PlanNode, { kind: 'chord' }>
 function finishRun(s: StepBuilder, finals: FinalLookup): void {
   const plan = s.plan;
   let firstFailed: TaskError | undefined;
-  const check = (id: string, index?: number): void => {
-    const f = finals(id, index);
-    if (firstFailed === undefined && f !== undefined && failed(f.state)) {
-      firstFailed = f.error ?? pyException('Exception', f.state);
-    }
-  };
+  // The first failure among the canvas tasks in plan order, then the add_to_chord additions.
   const tasks = plan.tasks;
-  for (let i = 0; i < tasks.length; i++) {
+  for (let i = 0; i < tasks.length && firstFailed === undefined; i++) {
     const t = tasks[i] as PlanTask;
-    if (t.origin === 'canvas') check(t.id, i);
+    if (t.origin !== 'canvas') continue;
+    const f = finals(t.id, i);
+    if (f !== undefined && failed(f.state)) firstFailed = f.error ?? pyException('Exception', f.state);
   }
-  for (const id of addedIds(plan, 0, finals)) check(id);
+  for (const id of addedIds(plan, 0, finals)) {
+    if (firstFailed !== undefined) break;
+    const f = finals(id);
+    if (f !== undefined && failed(f.state)) firstFailed = f.error ?? pyException('Exception', f.state);
+  }
   if (firstFailed === undefined) {
     const result = nodeValue(plan, plan.top, finals);
     s.event({ run_id: s.plan.run_id, at: s.now, type: 'run.finished', status: 'success', result });

@@ -73,9 +73,19 @@ export function nodeValue(plan: RunPlan, index: number, finals: FinalLookup): Js
       return last === undefined ? null : nodeValue(plan, last, finals);
     }
     case 'group': {
-      const members = flatMembers(plan, node.members);
-      const values = new Array<Json>(members.length);
-      for (let i = 0; i < members.length; i++) values[i] = nodeValue(plan, members[i] as number, finals);
+      // One pass over the members; a nested group (flattened) starts again over the flat list.
+      let members: readonly number[] = node.members;
+      let values = new Array<Json>(members.length);
+      for (let i = 0; i < members.length; i++) {
+        const m = members[i] as number;
+        if (nodeAt(plan, m).kind === 'group') {
+          members = flatMembers(plan, node.members);
+          values = new Array<Json>(members.length);
+          for (let j = 0; j < members.length; j++) values[j] = nodeValue(plan, members[j] as number, finals);
+          return values;
+        }
+        values[i] = nodeValue(plan, m, finals);
+      }
       return values;
     }
     case 'chord':

@@ -20,6 +20,12 @@ export class ActionHeap {
     return this.n;
   }
 
+  /** Empties the heap for another run (keeping its arrays). */
+  clear(): void {
+    this.n = 0;
+    this.next = 0;
+  }
+
   private grow(): void {
     const size = this.t.length * 2;
     const t = new Float64Array(size);

@@ -32,6 +32,15 @@ export class FinalStore {
     this.results = new Array<Json | undefined>(n).fill(undefined);
   }
 
+  /** Forgets every final (another run of the same plan reuses the store). */
+  reset(): void {
+    this.state.fill(0);
+    this.results.fill(undefined);
+    this.errors?.fill(undefined);
+    this.added.clear();
+    this.dynamic.clear();
+  }
+
   /** Stores what `StepOut.final` says (plan index `task`, or -1 for a task known by id only). */
   set(
     taskId: string,

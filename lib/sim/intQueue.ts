@@ -8,6 +8,11 @@ export class IntQueue {
     return this.tail - this.head;
   }
 
+  clear(): void {
+    this.head = 0;
+    this.tail = 0;
+  }
+
   push(value: number): void {
     if (this.tail === this.buf.length) {
       const used = this.tail - this.head;

@@ -9,7 +9,7 @@
  * the core answers into the loop itself (`StepOut`) instead of building a `Step` per attempt — a
  * 100,000-task canvas has to run within a few times a bare event loop over the same graph.
  */
-import type { Json, JsonObject, SimModel } from '../canvas/model';
+import type { Json, SimModel } from '../canvas/model';
 import {
   attemptOf,
   EXPIRED,
@@ -19,20 +19,20 @@ import {
   startRunInto,
 } from '../engine/core';
 import { barrierIndexOf } from '../engine/planIndex';
-import type { StepOut } from '../engine/stepOut';
 import type { AttemptOutcome, Env, PlanBarrier, RunPlan, TaskFinal, TaskMessage } from '../engine/types';
 import type { RunEvent, RunStatus, TaskError, UnsequencedRunEvent } from '../protocol/events';
-import { ActionHeap } from './actionHeap';
+import type { ActionHeap } from './actionHeap';
 import { performAttempt } from './attempt';
 import { CausalTrail } from './causalTrail';
-import { FinalStore } from './finalStore';
-import { IntQueue } from './intQueue';
-import { MessageTable } from './messageTable';
+import type { FinalStore } from './finalStore';
+import type { IntQueue } from './intQueue';
+import { LoopScratch } from './loopScratch';
 import { planView } from './planView';
 import { messageQueue, type WorkerPool } from './pools';
 import { PriorityMessages } from './priorityMessages';
 import type { Random } from './prng';
 import type { ReportRecorder } from './reportRecorder';
+import { StepAnswers } from './stepAnswers';
 
 export interface LoopOptions {
   workers: number;
@@ -65,14 +65,9 @@ export interface LoopResult {
   critical_path: string[];
 }
 
-/** Kinds of the entries a step leaves to apply once the core has answered (`pending`). */
-const REPORT = 0;
-const MESSAGE = 1;
-const OPEN = 2;
-const CLOSE = 3;
-
-class Simulation implements StepOut {
-  private readonly heap = new ActionHeap();
+class Simulation extends StepAnswers {
+  private readonly heap: ActionHeap;
+  private readonly scratch: LoopScratch;
   private now = 0;
   readonly events: RunEvent[] = [];
   /** Where events go: `events`, or the caller's sink (streamed trace). */
@@ -80,7 +75,7 @@ class Simulation implements StepOut {
   private readonly trace: boolean;
   private eventSeq = 0;
   /** One broker queue (FIFO) and free-slot list per pool; a single pool when queues are not modelled. */
-  private readonly fifos: IntQueue[] = [];
+  private readonly fifos: IntQueue[];
   /** Messages with a Celery `priority`, per pool (taken after the FIFO's, see priorityMessages.ts). */
   private readonly prios: Array<PriorityMessages | undefined> = [];
   private readonly frees: number[][] = [];
@@ -91,7 +86,6 @@ class Simulation implements StepOut {
   private readonly slotHandle: Int32Array;
   private readonly slotMsg: Array<TaskMessage | undefined>;
   private readonly slotOutcome: Array<AttemptOutcome | undefined>;
-  private readonly messages: MessageTable;
   private readonly finals: FinalStore;
   private readonly taskBarrier: Int32Array;
   private readonly barrierParent: Int32Array;
@@ -101,19 +95,10 @@ class Simulation implements StepOut {
   private readonly outstanding: Int32Array;
   private readonly done: Int32Array;
   private readonly total: Int32Array;
-  /**
-   * What the core's answers leave to apply once the core returns (reports, then dispatches, in the order
-   * of a `Step`), three numbers an entry; a step applied inside another (a barrier released while
-   * dispatching) uses the entries past its parent's and truncates back.
-   */
-  private pending = new Float64Array(96);
-  private pendingLength = 0;
   /** Barriers whose initial children are being dispatched. */
   private readonly opened: number[] = [];
   /** The plan index of the task the core's current answer is about (-1: none): the recorder's hint. */
   private hint = -1;
-  private retryMessage: TaskMessage | undefined;
-  private retryCountdown = 0;
   /** Where `performAttempt` puts an attempt's duration. */
   private readonly took = { elapsed: 0 };
   private readonly counts = new Map<string, number>();
@@ -125,16 +110,17 @@ class Simulation implements StepOut {
   private readonly env: Env;
   private readonly recorder: ReportRecorder | undefined;
 
-  constructor(
-    private readonly plan: RunPlan,
-    private readonly opts: LoopOptions,
-  ) {
+  private readonly plan: RunPlan;
+  private readonly opts: LoopOptions;
+
+  constructor(plan: RunPlan, opts: LoopOptions, scratch: LoopScratch) {
+    super(scratch.pending, scratch.messages);
+    this.plan = plan;
+    this.opts = opts;
     const sink = opts.sink;
     this.out = sink === undefined ? this.events : { push: sink };
     this.trace = opts.trace;
-    const pools = opts.pools ?? [
-      { queue: '', workers: Math.max(1, opts.workers), concurrency: Math.max(1, opts.concurrency) },
-    ];
+    const pools = poolsOf(opts);
     this.poolOf = opts.pools ? new Map(opts.pools.map((p, i) => [p.queue, i])) : null;
     pools.forEach((pool, p) => {
       const workers = Math.max(1, pool.workers);
@@ -148,24 +134,24 @@ class Simulation implements StepOut {
       }
       const free: number[] = [];
       for (let i = slots - 1; i >= 0; i--) free.push(first + i);
-      this.fifos.push(new IntQueue());
       this.frees.push(free);
     });
     const slots = this.workerNames.length;
-    this.slotHandle = new Int32Array(slots);
+    this.scratch = scratch;
+    this.heap = scratch.heap;
+    this.fifos = scratch.fifos;
+    this.slotHandle = scratch.slotHandle;
     this.slotMsg = new Array<TaskMessage | undefined>(slots).fill(undefined);
     this.slotOutcome = new Array<AttemptOutcome | undefined>(slots).fill(undefined);
-    this.messages = new MessageTable(plan);
-    this.finals = new FinalStore(plan);
+    this.finals = scratch.finals;
     const view = planView(plan);
     this.taskBarrier = view.taskBarrier;
     this.barrierParent = view.barrierParent;
     this.runnable = view.runnable;
-    const nb = plan.barriers.length;
-    this.live = new Uint8Array(nb);
-    this.outstanding = new Int32Array(nb);
-    this.done = new Int32Array(nb);
-    this.total = new Int32Array(nb);
+    this.live = scratch.live;
+    this.outstanding = scratch.outstanding;
+    this.done = scratch.done;
+    this.total = scratch.total;
     this.recorder = opts.recorder;
     const critical = opts.criticalPath ?? (opts.trace || opts.recorder !== undefined);
     this.trail = critical ? new CausalTrail(plan) : undefined;
@@ -199,78 +185,12 @@ class Simulation implements StepOut {
     this.finals.set(taskId, task, state, result, error, added);
   }
 
-  report(barrier: number, grow: number | undefined): void {
-    this.later(REPORT, barrier, grow ?? Number.NaN);
-  }
-
-  planMessage(
-    task: number,
-    args: Json[],
-    kwargs: JsonObject,
-    delay_ms: number,
-    expires_at: number | undefined,
-    priority: number | undefined,
-  ): void {
-    this.later(MESSAGE, this.messages.planMessage(task, args, kwargs, expires_at, priority), delay_ms);
-  }
-
-  message(message: TaskMessage, delay_ms: number): void {
-    this.later(MESSAGE, this.messages.intern(message), delay_ms);
-  }
-
-  openBarrier(barrier: number): void {
-    this.later(OPEN, barrier, 0);
-  }
-
-  closeBarrier(): void {
-    this.later(CLOSE, 0, 0);
-  }
-
-  retry(message: TaskMessage, countdown_ms: number): void {
-    this.retryMessage = message;
-    this.retryCountdown = countdown_ms;
-  }
-
   finish(status: RunStatus): void {
     this.status = status;
     this.makespan = this.now;
   }
 
-  private later(kind: number, a: number, b: number): void {
-    let p = this.pending;
-    const at = this.pendingLength;
-    if (at + 3 > p.length) {
-      const bigger = new Float64Array(p.length * 2);
-      bigger.set(p);
-      this.pending = bigger;
-      p = bigger;
-    }
-    p[at] = kind;
-    p[at + 1] = a;
-    p[at + 2] = b;
-    this.pendingLength = at + 3;
-  }
-
-  /**
-   * Applies what the core's answer left from `base` on, in a `Step`'s order: the chord reports (their
-   * `chord.progress` after the step's events), then the dispatches.
-   */
-  private settle(base: number): void {
-    const end = this.pendingLength;
-    for (let i = base; i < end; i += 3)
-      if (this.pending[i] === REPORT)
-        this.countReport(this.pending[i + 1] as number, this.pending[i + 2] as number);
-    for (let i = base; i < end; i += 3) {
-      // Re-read the list on every entry: a barrier released here appends (and may grow it).
-      const kind = this.pending[i];
-      if (kind === MESSAGE) this.dispatch(this.pending[i + 1] as number, this.pending[i + 2] as number);
-      else if (kind === OPEN) this.open(this.pending[i + 1] as number);
-      else if (kind === CLOSE) this.close();
-    }
-    this.pendingLength = base;
-  }
-
-  private countReport(barrier: number, grow: number): void {
+  protected countReport(barrier: number, grow: number): void {
     if (this.live[barrier] === 0) return;
     if (Number.isNaN(grow)) this.done[barrier] = (this.done[barrier] as number) + 1;
     else this.total[barrier] = (this.total[barrier] as number) + grow;
@@ -294,7 +214,7 @@ class Simulation implements StepOut {
     return barrierIndexOf(this.plan, (msg ?? this.messages.message(h)).barrier) ?? -1;
   }
 
-  private dispatch(h: number, delay: number): void {
+  protected dispatch(h: number, delay: number): void {
     const parent = this.barrierOf(h);
     if (parent >= 0 && this.live[parent] === 1)
       this.outstanding[parent] = (this.outstanding[parent] as number) + 1;
@@ -307,7 +227,7 @@ class Simulation implements StepOut {
     else this.enqueue(h);
   }
 
-  private open(barrier: number): void {
+  protected open(barrier: number): void {
     const parent = this.barrierParent[barrier] as number;
     if (parent >= 0 && this.live[parent] === 1)
       this.outstanding[parent] = (this.outstanding[parent] as number) + 1;
@@ -318,7 +238,7 @@ class Simulation implements StepOut {
     this.opened.push(barrier);
   }
 
-  private close(): void {
+  protected close(): void {
     const barrier = this.opened.pop() as number;
     if (this.live[barrier] === 1 && this.outstanding[barrier] === 0) this.release(barrier);
   }
@@ -470,16 +390,42 @@ class Simulation implements StepOut {
     }
   }
 
+  /** The run is over (or failed): its arrays may serve the plan's next run. */
+  finished(): void {
+    // A pending list grown by a big step is not kept for the next run.
+    if (this.pending.length <= 1 << 16) this.scratch.pending = this.pending;
+    this.scratch.giveBack();
+  }
+
   /** Task ids along what enabled the last finishing task (empty when not kept). */
   criticalPath(): string[] {
     return this.trail === undefined ? [] : this.trail.path();
   }
 }
 
+function poolsOf(opts: LoopOptions): readonly WorkerPool[] {
+  return (
+    opts.pools ?? [
+      { queue: '', workers: Math.max(1, opts.workers), concurrency: Math.max(1, opts.concurrency) },
+    ]
+  );
+}
+
+/** Worker slots of all pools (`Simulation` numbers them in this order). */
+function slotCount(opts: LoopOptions): number {
+  let slots = 0;
+  for (const pool of poolsOf(opts)) slots += Math.max(1, pool.workers) * Math.max(1, pool.concurrency);
+  return slots;
+}
+
 /** Runs one plan to completion on the virtual clock. */
 export function runLoop(plan: RunPlan, opts: LoopOptions): LoopResult {
-  const sim = new Simulation(plan, opts);
-  sim.run();
+  const sim = new Simulation(plan, opts, LoopScratch.take(plan, slotCount(opts), poolsOf(opts).length));
+  try {
+    sim.run();
+  } finally {
+    sim.finished();
+  }
   return {
     events: sim.events,
     status: sim.status ?? 'failure',

@@ -33,6 +33,15 @@ export class MessageTable {
     this.live = new Uint8Array(n);
   }
 
+  /** Forgets every message (another run of the same plan reuses the table). */
+  reset(): void {
+    this.live.fill(0);
+    this.args?.fill(undefined);
+    this.kwargs?.fill(undefined);
+    this.objects.length = 0;
+    this.freeObjects.length = 0;
+  }
+
   /** A handle for the first message of plan task `task` (what `StepOut.planMessage` describes). */
   planMessage(
     task: number,

@@ -54,6 +54,9 @@ export class ReportRecorder {
   private worker = new Int32Array(0);
   private readonly workerNames: string[] = [];
   private readonly workerIndex = new Map<string, number>();
+  /** The last worker looked up (most attempts in a row run on the same few workers). */
+  private lastWorker: string | undefined;
+  private lastWorkerIndex = 0;
   private readonly results: Array<Json | undefined>;
   /** Made on the first task that has one (most runs of big canvases have none). */
   private errors: Array<TaskError | undefined> | undefined;
@@ -79,12 +82,16 @@ export class ReportRecorder {
     // The one per-task list of values (a typed array cannot hold them); the others are made on demand.
     this.results = filled<Json | undefined>(n, undefined);
     this.reserve(Math.max(1, n));
-    // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`).
+    // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`), in plan
+    // order, each under the name it is announced with (`defaultName`): `add` without its checks.
+    let k = 0;
     for (let i = 0; i < n; i++) {
-      const t = plan.tasks[i] as PlanTask;
-      // descriptorOf's name: Celery `shadow` is what monitoring shows.
-      if (t.origin === 'canvas') this.add(t.id, t.options.shadow ?? t.name, i);
+      if ((plan.tasks[i] as PlanTask).origin !== 'canvas') continue;
+      this.ofPlan[i] = k;
+      this.planAt[k] = i;
+      k += 1;
     }
+    this.count = k;
   }
 
   /** Report position of task `id`; `hint` is the plan index the caller expects it to have (or -1). */
@@ -250,13 +257,17 @@ export class ReportRecorder {
     this.attempts[k] = (this.attempts[k] as number) + 1;
     this.runAttempt[k] = attempt;
     this.runStart[k] = at;
-    let w = this.workerIndex.get(worker);
-    if (w === undefined) {
-      this.workerNames.push(worker);
-      w = this.workerNames.length;
-      this.workerIndex.set(worker, w);
+    if (worker !== this.lastWorker) {
+      let w = this.workerIndex.get(worker);
+      if (w === undefined) {
+        this.workerNames.push(worker);
+        w = this.workerNames.length;
+        this.workerIndex.set(worker, w);
+      }
+      this.lastWorker = worker;
+      this.lastWorkerIndex = w;
     }
-    this.worker[k] = w;
+    this.worker[k] = this.lastWorkerIndex;
     if (Number.isNaN(this.startedAt[k] as number)) this.startedAt[k] = at;
   }
 

@@ -5,8 +5,15 @@ import type { UnsequencedRunEvent } from '../../lib/protocol/events';
 type WithoutRunId<T> = T extends unknown ? Omit<T, 'run_id'> : never;
 export type EventInput = UnsequencedRunEvent | WithoutRunId<UnsequencedRunEvent>;
 
-/** Strips `run_id`/`seq` so stored events stay small; they are added back when read. */
+/** Strips `run_id` so stored events stay small; it is added back (with `seq`) when read. */
 export function encodeEvent(event: EventInput): string {
+  const runId = (event as { run_id?: unknown }).run_id;
+  const text = JSON.stringify(event);
+  if (runId === undefined) return text;
+  // The core makes every event with `run_id` first: cutting it from the text is what serialising a
+  // copy without it gives, minus the copy (several per task on the hot path).
+  const head = `{"run_id":${JSON.stringify(runId)},`;
+  if (text.startsWith(head)) return `{${text.slice(head.length)}`;
   const { run_id: _r, ...rest } = event as UnsequencedRunEvent;
   return JSON.stringify(rest);
 }

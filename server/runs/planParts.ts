@@ -7,29 +7,49 @@
  * loop runs lock renewals, heartbeats and replies between them. Plans stored whole (older runs) still load.
  */
 import type { Redis } from 'ioredis';
+import { codable, decodeTasks, encodeTasks, type TaskRows } from './planCodec';
 
 /** List items per stored slice (~0.5 MB of JSON for tasks: a few ms to parse). */
 export const PART_ITEMS = 1000;
 const LISTS = ['tasks', 'nodes', 'barriers'] as const;
+const READ_ORDER = ['barriers', 'nodes', 'tasks'] as const;
 
-/** The hash fields that store `plan` (`plan`, and `plan_parts` plus its slices when a list is long). */
-export function planFields(plan: object): Record<string, string> {
+/**
+ * The hash fields that store `plan`: `plan` (the plan with its long lists emptied), `plan_parts` (slice
+ * counts and, for a RunPlan, the task rows' tables — planCodec.ts — with the rows themselves when they
+ * are not sliced) and the slices.
+ */
+export function planFields(plan: object | null): Record<string, string> {
   const head: Record<string, unknown> = { ...(plan as Record<string, unknown>) };
   const fields: Record<string, string> = {};
-  const counts: Record<string, number> = {};
+  const parts: Record<string, unknown> = {};
+  let codec: (TaskRows & { rows?: unknown[] }) | undefined;
+  if (codable(plan)) {
+    const { table, rows } = encodeTasks(plan);
+    codec = table;
+    // Emptied in place: the head keeps its key order, so the assembled plan is the same JSON.
+    head.tasks = rows;
+  }
   for (const list of LISTS) {
     const items = head[list];
-    if (!Array.isArray(items) || items.length <= PART_ITEMS) continue;
-    // Emptied in place: the head keeps its key order, so the assembled plan is the same JSON.
+    if (!Array.isArray(items)) continue;
+    if (items.length <= PART_ITEMS) {
+      if (list === 'tasks' && codec) {
+        codec.rows = items;
+        head.tasks = [];
+      }
+      continue;
+    }
     head[list] = [];
     let n = 0;
     for (let i = 0; i < items.length; i += PART_ITEMS) {
       fields[`plan:${list}:${n++}`] = JSON.stringify(items.slice(i, i + PART_ITEMS));
     }
-    counts[list] = n;
+    parts[list] = n;
   }
+  if (codec) parts.codec = codec;
   fields.plan = JSON.stringify(head);
-  if (Object.keys(counts).length > 0) fields.plan_parts = JSON.stringify(counts);
+  if (Object.keys(parts).length > 0) fields.plan_parts = JSON.stringify(parts);
   return fields;
 }
 
@@ -47,17 +67,26 @@ export async function assemblePlan<T>(
   const plan = JSON.parse(headText) as Record<string, unknown>;
   let chars = headText.length;
   if (!partsText) return { plan: plan as T, chars };
-  const counts = JSON.parse(partsText) as Record<string, number>;
-  for (const list of LISTS) {
-    const n = counts[list] ?? 0;
-    if (n === 0) continue;
+  chars += partsText.length;
+  const parts = JSON.parse(partsText) as Record<string, unknown>;
+  const codec = parts.codec as (TaskRows & { rows?: unknown[][] }) | undefined;
+  // Tasks last: a task row names its barrier by index into the assembled `barriers`, and each slice of
+  // rows is decoded as it arrives (the loop runs between slices, as for parsing).
+  for (const list of READ_ORDER) {
+    const n = typeof parts[list] === 'number' ? parts[list] : 0;
+    const rows = list === 'tasks' && codec;
+    if (n === 0) {
+      if (rows) plan.tasks = decodeTasks(plan, codec, codec.rows ?? []);
+      continue;
+    }
     const items: unknown[] = [];
     for (let i = 0; i < n; i++) {
       const text = await redis.hget(key, `plan:${list}:${i}`);
       // A slice missing means the run was deleted while being read: no plan.
       if (text === null) throw new PlanGoneError(key);
       chars += text.length;
-      for (const item of JSON.parse(text) as unknown[]) items.push(item);
+      const slice = JSON.parse(text) as unknown[][];
+      for (const item of rows ? decodeTasks(plan, codec, slice) : slice) items.push(item);
     }
     plan[list] = items;
   }
