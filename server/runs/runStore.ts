@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RunEvent } from '../../lib/protocol/events';
-import { chunks, type EventInput, encodeEvent, packList } from './eventCodec';
+import { CHUNK, chunks, type EventInput, encodeEvent, packList } from './eventCodec';
 import { type Keys, keysFor } from './keys';
 import { assemblePlan, PlanGoneError, planFields } from './planParts';
 import { TickGroup } from './tickGroup';
@@ -223,6 +223,8 @@ export interface ListRunsQuery {
 
 /** A run to create (CREATE_RUNS_LUA's arguments for it). */
 interface CreateRequest {
+  /** events written with it, plus one (a call is cut at CHUNK) */
+  weight: number;
   id: string;
   score: string;
   fields: string;
@@ -244,21 +246,29 @@ export class RunStore {
   constructor(redis: Redis, prefix: string) {
     this.redis = withScripts(redis);
     this.keys = keysFor(prefix);
-    this.creates = new TickGroup((runs) => {
-      const args: string[] = [];
-      for (const r of runs) args.push(r.id, r.score, r.fields, r.events);
-      return this.redis.chordflowCreateRuns(
-        this.keys.runs,
-        this.keys.eventsChannel,
-        this.keys.run(''),
-        ...args,
-      );
-    }, 100);
-    this.reads = new TickGroup((reads) => {
-      const keys = reads.map((r) => r.key);
-      const args = reads.map((r) => (r.fields ? packList(r.fields) : ''));
-      return this.redis.chordflowReadMany(keys.length, ...keys, ...args);
-    }, 200);
+    this.creates = new TickGroup(
+      (runs) => {
+        const args: string[] = [];
+        for (const r of runs) args.push(r.id, r.score, r.fields, r.events);
+        return this.redis.chordflowCreateRuns(
+          this.keys.runs,
+          this.keys.eventsChannel,
+          this.keys.run(''),
+          ...args,
+        );
+      },
+      CHUNK,
+      (r) => r.weight,
+    );
+    this.reads = new TickGroup(
+      (reads) => {
+        const keys = reads.map((r) => r.key);
+        const args = reads.map((r) => (r.fields ? packList(r.fields) : ''));
+        return this.redis.chordflowReadMany(keys.length, ...keys, ...args);
+      },
+      2 * CHUNK,
+      (r) => r.fields?.length ?? 1,
+    );
   }
 
   /** HMGET, grouped with the other reads of this turn. */
@@ -295,6 +305,7 @@ export class RunStore {
     // The first chunk goes with the record (Lua's unpack is limited); a huge run's rest follows in order.
     const [head = [], ...rest] = chunks(events.map(encodeEvent));
     const first = await this.creates.call({
+      weight: head.length + 1,
       id: record.id,
       score: String(Date.parse(record.created)),
       fields: packList(fields.flat()),
