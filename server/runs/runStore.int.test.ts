@@ -86,6 +86,9 @@ describe('run store', () => {
     // The mark comes before the final fields, so a run that ends in the same flush ends final.
     expect(await s.getStatus('fb')).toBe('success');
     expect(await s.readEvents('fb')).toMatchObject([{ type: 'chord.progress', done: 1, total: 1 }]);
+    // The script derived the run's keys as keys.ts spells them: deleting the run leaves none behind.
+    await s.deleteRun('fb');
+    expect(await redis.keys('{cfflush}:run:fb*')).toEqual([]);
     // A big flush is cut into calls; every state and event still lands, in order.
     const many = new Map(Array.from({ length: 2500 }, (_, i) => [`t${i}`, { state: 'SUCCESS', result: i }]));
     batch.setTaskStates('fa', many);
