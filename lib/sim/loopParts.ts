@@ -1,23 +1,5 @@
-/** The loop's records and small helpers (kept apart so loop.ts stays about the event loop). */
-import type { AttemptOutcome, BarrierMessage, PlanTask, RunPlan, TaskMessage } from '../engine/types';
-
-export interface BarrierState {
-  msg: BarrierMessage;
-  parent: string | null;
-  outstanding: number;
-  done: number;
-  total: number;
-}
-
-export interface Action {
-  t: number;
-  seq: number;
-  /** `true`: the attempt of `msg` finishes; `false`: `msg` enters the broker queue. */
-  finish: boolean;
-  msg: TaskMessage;
-  slot: number;
-  outcome: AttemptOutcome | null;
-}
+/** Small helpers of the loop and its records (kept apart so loop.ts stays about the event loop). */
+import type { PlanTask, RunPlan } from '../engine/types';
 
 const INDEXES = new WeakMap<RunPlan, Map<string, number>>();
 
