@@ -6,6 +6,7 @@ import type { Json, JsonObject } from '../canvas/model';
 import { getOwn } from '../canvas/ownKeys';
 import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
+import { planArrays } from './planArrays';
 import { StepCollector, type StepOut } from './stepOut';
 import type { EventLevel, PlanNode, PlanTask, RunPlan, Step, TaskFinal, TaskMessage } from './types';
 import { bindsPositionally, checkArguments } from './typing';
@@ -94,14 +95,25 @@ export class StepBuilder {
         return;
       }
       case 'group':
-        for (let i = 0; i < node.members.length; i++) this.apply(node.members[i] as number, args, kwargs);
+        this.applyAll(node.members, args, kwargs);
         return;
       case 'chord':
         // Call-time arguments go to the header members; the body only ever gets the results list.
         this.out.openBarrier(node.barrier);
-        for (let i = 0; i < node.header.length; i++) this.apply(node.header[i] as number, args, kwargs);
+        this.applyAll(node.header, args, kwargs);
         this.out.closeBarrier();
         return;
+    }
+  }
+
+  /** `apply` of each of `nodes` in order; a task node is found in the plan's arrays (no node object). */
+  private applyAll(nodes: readonly number[], args: Json[], kwargs: JsonObject): void {
+    const nodeTask = planArrays(this.plan).nodeTask;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i] as number;
+      const ti = nodeTask[n] as number;
+      if (ti >= 0) this.taskDispatch(ti, args, kwargs);
+      else this.apply(n, args, kwargs);
     }
   }
 
@@ -189,12 +201,20 @@ function visitApply(
   switch (node.kind) {
     case 'task': {
       const t = plan.tasks[node.task] as PlanTask;
+      const own = t.immutable || args.length === 0;
+      const count = own ? t.args.length : args.length + t.args.length;
+      const ownKwargs = t.immutable || isEmpty(kwargs);
+      // A count this task was already seen to bind with (its own kwargs): no lookup of its parameters.
+      const binds = planArrays(plan).binds;
+      if (ownKwargs && binds[node.task] === count) return null;
       const params = getOwn(signatures, t.name);
       if (params === undefined) return null;
-      const own = t.immutable || args.length === 0;
-      const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
+      const k = ownKwargs ? t.kwargs : { ...t.kwargs, ...kwargs };
       // Most sends bind by count alone: the merged argument list is built only to check in full.
-      if (bindsPositionally(params, own ? t.args.length : args.length + t.args.length, k)) return null;
+      if (bindsPositionally(params, count, k)) {
+        if (ownKwargs) binds[node.task] = count;
+        return null;
+      }
       return checkArguments(t.name, params, own ? t.args : concatArgs(args, t.args), k);
     }
     case 'chain':

@@ -15,6 +15,7 @@
  * (attempt 1) is queued under the name it is announced with, so only later `task.queued` events rename.
  */
 import type { Json } from '../canvas/model';
+import { F_CANVAS, planArrays } from '../engine/planArrays';
 import type { PlanTask, RunPlan } from '../engine/types';
 import type { RunStatus, TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import type { AttemptRecord, CeleryState, RunReport, TaskReport } from '../protocol/report';
@@ -76,8 +77,12 @@ export class ReportRecorder {
   private finished: number | undefined;
   private at = 0;
 
+  /** The plan's task ids (`planArrays`): the hint is checked without reading the task's object. */
+  private readonly ids: readonly string[];
+
   constructor(private readonly plan: RunPlan) {
     const n = plan.tasks.length;
+    this.ids = planArrays(plan).ids;
     this.ofPlan = new Int32Array(n).fill(-1);
     // The one per-task list of values (a typed array cannot hold them); the others are made on demand.
     this.results = filled<Json | undefined>(n, undefined);
@@ -85,8 +90,9 @@ export class ReportRecorder {
     // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`), in plan
     // order, each under the name it is announced with (`defaultName`): `add` without its checks.
     let k = 0;
+    const flags = planArrays(plan).flags;
     for (let i = 0; i < n; i++) {
-      if ((plan.tasks[i] as PlanTask).origin !== 'canvas') continue;
+      if (((flags[i] as number) & F_CANVAS) === 0) continue;
       this.ofPlan[i] = k;
       this.planAt[k] = i;
       k += 1;
@@ -96,7 +102,7 @@ export class ReportRecorder {
 
   /** Report position of task `id`; `hint` is the plan index the caller expects it to have (or -1). */
   private find(id: string, hint: number): number {
-    if (hint >= 0 && (this.plan.tasks[hint] as PlanTask).id === id) return this.ofPlan[hint] as number;
+    if (hint >= 0 && this.ids[hint] === id) return this.ofPlan[hint] as number;
     const i = taskIndex(this.plan).get(id);
     if (i !== undefined) return this.ofPlan[i] as number;
     return this.ofOther.get(id) ?? -1;
