@@ -15,6 +15,9 @@ export const F_LINKS = 2;
 export const F_IGNORE_RESULT = 4;
 /** `apply_countdown`, `eta` or `expires` (decided when the message is sent). */
 export const F_SEND_TIME = 8;
+export const F_IMMUTABLE = 16;
+/** The task's own kwargs are empty. */
+export const F_NO_KWARGS = 32;
 
 export interface PlanArrays {
   /** Per plan task: its id (a dense list: the id without the task's object). */
@@ -27,10 +30,15 @@ export interface PlanArrays {
   readonly flags: Uint8Array;
   /** Per plan node: the task index of a task node (-1: another kind). */
   readonly nodeTask: Int32Array;
+  /** Per plan task: how many own args it has. */
+  readonly argc: Int32Array;
+  /** Per plan task: its name's index in `names` (task names interned once per plan). */
+  readonly nameIndex: Int32Array;
+  readonly names: readonly string[];
   /**
-   * Per plan task: an argument count known to bind (Celery's apply-time check) when the task is sent
-   * with its own kwargs (-1: none known yet). A memo `checkApply` fills: the answer depends only on the
-   * task's parameters, the count and the kwargs, all fixed for a plan.
+   * Per name: bit `n` set when a send of `n` positional arguments and no kwargs is known to bind
+   * (Celery's apply-time check, `checkApply`), filled as sends are checked: the answer depends only on
+   * the name's parameters (fixed for a plan) and the count.
    */
   readonly binds: Int32Array;
 }
@@ -62,9 +70,27 @@ function build(plan: RunPlan): PlanArrays {
   const next = new Int32Array(n);
   const reports = new Int32Array(n);
   const flags = new Uint8Array(n);
+  const argc = new Int32Array(n);
+  const nameIndex = new Int32Array(n);
+  const names: string[] = [];
+  const nameAt = new Map<string, number>();
+  let lastName: string | undefined;
+  let last = -1;
   for (let i = 0; i < n; i++) {
     const t = plan.tasks[i] as PlanTask;
     ids[i] = t.id;
+    argc[i] = t.args.length;
+    if (t.name !== lastName) {
+      lastName = t.name;
+      let k = nameAt.get(t.name);
+      if (k === undefined) {
+        k = names.length;
+        names.push(t.name);
+        nameAt.set(t.name, k);
+      }
+      last = k;
+    }
+    nameIndex[i] = last;
     next[i] = (plan.nodes[t.node] as PlanNode).next ?? -1;
     reports[i] = t.reports ?? -1;
     const o = t.options;
@@ -73,6 +99,8 @@ function build(plan: RunPlan): PlanArrays {
     if (t.links.length > 0) f |= F_LINKS;
     if (o.ignore_result === true) f |= F_IGNORE_RESULT;
     if (o.apply_countdown !== undefined || o.eta !== undefined || o.expires !== undefined) f |= F_SEND_TIME;
+    if (t.immutable) f |= F_IMMUTABLE;
+    if (isEmpty(t.kwargs)) f |= F_NO_KWARGS;
     flags[i] = f;
   }
   const nodeTask = new Int32Array(plan.nodes.length);
@@ -80,5 +108,10 @@ function build(plan: RunPlan): PlanArrays {
     const node = plan.nodes[i] as PlanNode;
     nodeTask[i] = node.kind === 'task' ? node.task : -1;
   }
-  return { ids, next, reports, flags, nodeTask, binds: new Int32Array(n).fill(-1) };
+  return { ids, next, reports, flags, nodeTask, argc, nameIndex, names, binds: new Int32Array(names.length) };
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }

@@ -6,7 +6,7 @@ import type { Json, JsonObject } from '../canvas/model';
 import { getOwn } from '../canvas/ownKeys';
 import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
-import { planArrays } from './planArrays';
+import { F_IMMUTABLE, F_NO_KWARGS, planArrays } from './planArrays';
 import { StepCollector, type StepOut } from './stepOut';
 import type { EventLevel, PlanNode, PlanTask, RunPlan, Step, TaskFinal, TaskMessage } from './types';
 import { bindsPositionally, checkArguments } from './typing';
@@ -197,26 +197,37 @@ function visitApply(
   args: Json[],
   kwargs: JsonObject,
 ): TaskError | null {
+  const arrays = planArrays(plan);
+  const ti = arrays.nodeTask[i] as number;
+  if (ti >= 0) {
+    // A send of positional arguments only whose count this task name was already seen to bind with:
+    // decided from the plan's arrays, without the task's object or its parameters.
+    const flags = arrays.flags[ti] as number;
+    const own = (flags & F_IMMUTABLE) !== 0 || args.length === 0;
+    const count = own ? (arrays.argc[ti] as number) : args.length + (arrays.argc[ti] as number);
+    const noKwargs = (flags & F_NO_KWARGS) !== 0 && ((flags & F_IMMUTABLE) !== 0 || isEmpty(kwargs));
+    const name = arrays.nameIndex[ti] as number;
+    if (noKwargs && count < 31 && ((arrays.binds[name] as number) & (1 << count)) !== 0) return null;
+    const t = plan.tasks[ti] as PlanTask;
+    const params = getOwn(signatures, t.name);
+    if (params === undefined) {
+      // A task without a checked signature (a user task): every send of its name binds.
+      arrays.binds[name] = -1;
+      return null;
+    }
+    const k = (flags & F_IMMUTABLE) !== 0 || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
+    // Most sends bind by count alone: the merged argument list is built only to check in full.
+    if (bindsPositionally(params, count, k)) {
+      if (noKwargs && count < 31) arrays.binds[name] = (arrays.binds[name] as number) | (1 << count);
+      return null;
+    }
+    return checkArguments(t.name, params, own ? t.args : concatArgs(args, t.args), k);
+  }
   const node = plan.nodes[i] as PlanNode;
   switch (node.kind) {
-    case 'task': {
-      const t = plan.tasks[node.task] as PlanTask;
-      const own = t.immutable || args.length === 0;
-      const count = own ? t.args.length : args.length + t.args.length;
-      const ownKwargs = t.immutable || isEmpty(kwargs);
-      // A count this task was already seen to bind with (its own kwargs): no lookup of its parameters.
-      const binds = planArrays(plan).binds;
-      if (ownKwargs && binds[node.task] === count) return null;
-      const params = getOwn(signatures, t.name);
-      if (params === undefined) return null;
-      const k = ownKwargs ? t.kwargs : { ...t.kwargs, ...kwargs };
-      // Most sends bind by count alone: the merged argument list is built only to check in full.
-      if (bindsPositionally(params, count, k)) {
-        if (ownKwargs) binds[node.task] = count;
-        return null;
-      }
-      return checkArguments(t.name, params, own ? t.args : concatArgs(args, t.args), k);
-    }
+    case 'task':
+      return null; // never reached: task nodes are decided above
+
     case 'chain':
       return node.steps[0] === undefined ? null : visitApply(plan, signatures, node.steps[0], args, kwargs);
     case 'group':

@@ -254,6 +254,29 @@ export class ReportRecorder {
 
   /** An attempt of the task at plan index `hint` (or id `id`) starts (the loop's `task.started`). */
   started(id: string, hint: number, attempt: number, at: number, worker: string): void {
+    if (worker !== this.lastWorker) {
+      this.lastWorker = worker;
+      this.lastWorkerIndex = this.workerId(worker);
+    }
+    this.startedOn(id, hint, attempt, at, this.lastWorkerIndex);
+  }
+
+  /**
+   * The recorder's number for worker `name` (what `startedOn` takes): an interpreter that knows its
+   * workers asks once per worker instead of naming one per attempt.
+   */
+  workerId(name: string): number {
+    let w = this.workerIndex.get(name);
+    if (w === undefined) {
+      this.workerNames.push(name);
+      w = this.workerNames.length;
+      this.workerIndex.set(name, w);
+    }
+    return w;
+  }
+
+  /** `started` on the worker numbered `worker` (`workerId`). */
+  startedOn(id: string, hint: number, attempt: number, at: number, worker: number): void {
     if (at > this.at) this.at = at;
     const k = this.find(id, hint);
     if (k < 0 || this.final(k)) return;
@@ -263,17 +286,7 @@ export class ReportRecorder {
     this.attempts[k] = (this.attempts[k] as number) + 1;
     this.runAttempt[k] = attempt;
     this.runStart[k] = at;
-    if (worker !== this.lastWorker) {
-      let w = this.workerIndex.get(worker);
-      if (w === undefined) {
-        this.workerNames.push(worker);
-        w = this.workerNames.length;
-        this.workerIndex.set(worker, w);
-      }
-      this.lastWorker = worker;
-      this.lastWorkerIndex = w;
-    }
-    this.worker[k] = this.lastWorkerIndex;
+    this.worker[k] = worker;
     if (Number.isNaN(this.startedAt[k] as number)) this.startedAt[k] = at;
   }
 
