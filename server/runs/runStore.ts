@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RunEvent } from '../../lib/protocol/events';
+import { isConnectionError } from '../redis/monitor';
 import { CHUNK, chunks, type EventInput, encodeEvent, packList } from './eventCodec';
 import { type Keys, keysFor } from './keys';
 import { assemblePlan, PlanGoneError, planFields } from './planParts';
@@ -237,6 +238,9 @@ interface ReadRequest {
   fields: string[] | null;
 }
 
+/** A grouped call that failed for a reason of its own is tried again per request; Redis away is not. */
+const retryAlone = (err: unknown) => !isConnectionError(err);
+
 export class RunStore {
   readonly keys: Keys;
   readonly redis: AppendClient;
@@ -257,8 +261,7 @@ export class RunStore {
           ...args,
         );
       },
-      CHUNK,
-      (r) => r.weight,
+      { max: CHUNK, weight: (r) => r.weight, retryAlone },
     );
     this.reads = new TickGroup(
       (reads) => {
@@ -266,8 +269,7 @@ export class RunStore {
         const args = reads.map((r) => (r.fields ? packList(r.fields) : ''));
         return this.redis.chordflowReadMany(keys.length, ...keys, ...args);
       },
-      2 * CHUNK,
-      (r) => r.fields?.length ?? 1,
+      { max: 2 * CHUNK, weight: (r) => r.fields?.length ?? 1, retryAlone },
     );
   }
 

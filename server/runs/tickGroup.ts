@@ -6,17 +6,25 @@
  * costs more (a write, a reply to wake up for, promise bookkeeping) than Redis spends on it. A call
  * carries requests up to `max` in total `weight` (fields read, events written), so one script call never
  * holds Redis much longer than one request of the biggest kind would.
- * If a grouped call fails, its requests are tried again one by one, so a bad request fails only its caller.
+ * If a grouped call fails, its requests are tried again one by one, so a bad request fails only its caller
+ * (unless `retryAlone` says the error is not about a request: Redis away fails them all at once).
  */
 export class TickGroup<Req, Res> {
   private pending: Array<{ req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }> = [];
   private scheduled = false;
 
+  private readonly max: number;
+  private readonly weight: (req: Req) => number;
+  private readonly retryAlone: (err: unknown) => boolean;
+
   constructor(
     private readonly send: (reqs: Req[]) => Promise<Res[]>,
-    private readonly max: number,
-    private readonly weight: (req: Req) => number = () => 1,
-  ) {}
+    options: { max: number; weight?: (req: Req) => number; retryAlone?: (err: unknown) => boolean },
+  ) {
+    this.max = options.max;
+    this.weight = options.weight ?? (() => 1);
+    this.retryAlone = options.retryAlone ?? (() => true);
+  }
 
   call(req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
@@ -45,7 +53,7 @@ export class TickGroup<Req, Res> {
         for (let j = 0; j < group.length; j++) group[j]?.resolve(results[j] as Res);
       },
       (err: unknown) => {
-        if (group.length === 1) group[0]?.reject(err);
+        if (group.length === 1 || !this.retryAlone(err)) for (const p of group) p.reject(err);
         else
           for (const p of group)
             this.attempt([p.req]).then(
