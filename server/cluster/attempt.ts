@@ -1,7 +1,8 @@
 /**
  * One delivery of a task message, as a worker carries it out: `onAttemptStarted` → run the task
  * (built-in via `executeTask` with real effects, or a user task) under its time limits and the run's
- * cancel signal → `onAttemptFinished` → apply the step (store writes, then dispatches).
+ * cancel signal → `onAttemptFinished` → apply the step (store writes, then dispatches); the caller
+ * then runs the barrier completion script (barrier.ts) with what `done` says.
  * Shared by task jobs and by barrier jobs that run a chord body inline (see worker.ts), so both paths
  * record exactly the same events and states.
  */
@@ -29,6 +30,7 @@ import { taskModuleUrl } from '../tasks/compiledImport';
 import type { TaskRegistry } from '../tasks/registry';
 import { runUserTask } from '../tasks/registry';
 import { runUserTaskInThread } from '../tasks/threadRunner';
+import type { Done } from './barrier';
 import { AbortedError, postModel, sleep } from './effects';
 import { applyStep } from './interpreter';
 import type { Dispatcher } from './queues';
@@ -51,6 +53,11 @@ export type InlinePicker = (step: Step) => Dispatch | undefined;
 
 export interface Attempted {
   step: Step;
+  /**
+   * What the barrier completion script must record (barrier.ts), after the step's jobs were added:
+   * undefined for a retry that sent nothing (the message is not done).
+   */
+  done?: Done;
   /** The dispatch `inline` picked: left out of the jobs added, the caller must run it. */
   next?: Dispatch;
 }
@@ -141,7 +148,18 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     const step = onAttemptFinished(ctx.plan, msg, outcome, e);
     const next = step.retry ? undefined : inline?.(step);
     const applied = next ? { ...step, dispatch: step.dispatch.filter((d) => d !== next) } : step;
-    return applyStep(batch, dispatcher, ctx, applied, e.now).then(() => (next ? { step, next } : { step }));
+    // The inline `next` has no job but is registered like the rest: this job holds it until it is done.
+    return applyStep(batch, dispatcher, ctx, applied, e.now).then(() => {
+      const result: Attempted = { step };
+      if (!step.retry || step.dispatch.length > 0)
+        result.done = {
+          key: step.retry ? undefined : msg.key,
+          parent: msg.barrier,
+          dispatches: step.dispatch,
+        };
+      if (next) result.next = next;
+      return result;
+    });
   }
 
   return async function runAttempt(ctx, msg, inline) {

@@ -164,17 +164,60 @@ describe('canvas rules on the cluster', () => {
     const deadline = Date.now() + 5000;
     for (;;) {
       const tasks = await dispatcher.dispatcher.queue('tasks').getJobCounts('completed', 'waiting', 'active');
-      const barriers = await dispatcher.dispatcher
-        .queue('barriers')
-        .getJobCounts('completed', 'waiting-children');
+      const barriers = await dispatcher.dispatcher.queue('barriers').getJobCounts('completed', 'waiting');
+      // Our barrier hash of the run goes too, and the run leaves the set of ended runs to clean.
+      const redis = cluster.stack.redis!;
+      const prefix = cluster.config.keyPrefix;
+      const ours =
+        (await redis.exists(`${prefix}:run:${r.run_id}:barrier`)) + (await redis.zcard(`${prefix}:ended`));
       const left =
-        Object.values(tasks).reduce((a, b) => a + b, 0) + Object.values(barriers).reduce((a, b) => a + b, 0);
+        Object.values(tasks).reduce((a, b) => a + b, 0) +
+        Object.values(barriers).reduce((a, b) => a + b, 0) +
+        ours;
       if (left === 0) break;
       if (Date.now() > deadline)
-        throw new Error(`jobs left after the runs ended: ${JSON.stringify({ tasks, barriers })}`);
+        throw new Error(`jobs left after the runs ended: ${JSON.stringify({ tasks, barriers, ours })}`);
       await new Promise((res) => setTimeout(res, 50));
     }
     expect((await cluster.stack.client!.store.readEvents(r.run_id)).length).toBeGreaterThan(0);
+  });
+
+  it('cancel removes waiting and delayed jobs at once, the running one once it stops, and the barrier hash', async () => {
+    const client = cluster.stack.client!;
+    const redis = cluster.stack.redis!;
+    const prefix = cluster.config.keyPrefix;
+    const rec = await client.submit({
+      file: client.parseCanvas({
+        group: [
+          t('delayed', [1], { kwargs: { ms: 600 }, id: 'running' }),
+          t('add', [1, 2], { options: { queue: 'nobody' }, id: 'waiting' }),
+          t('add', [1, 2], { options: { apply_countdown: 60 }, id: 'later' }),
+        ],
+      }),
+    });
+    const key = (id: string) => `${rec.id}.t.${id}`;
+    for (let i = 0; i < 200; i++) {
+      const events = await client.store.readEvents(rec.id);
+      if (events.some((e) => e.type === 'task.started' && e.task_id === 'running')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await client.dispatcher.jobExists('task.nobody', key('waiting'))).toBe(true);
+    expect(await client.dispatcher.queue('tasks').getJobState(key('later'))).toBe('delayed');
+    await client.cancel(rec.id);
+    expect(await client.dispatcher.jobExists('task.nobody', key('waiting'))).toBe(false);
+    expect(await client.dispatcher.jobExists('tasks', key('later'))).toBe(false);
+    // The running task is aborted; its job completes as a no-op and goes with the next sweep.
+    const deadline = Date.now() + 15_000;
+    while (
+      (await client.dispatcher.jobExists('tasks', key('running'))) ||
+      (await redis.exists(`${prefix}:run:${rec.id}:barrier`)) === 1
+    ) {
+      if (Date.now() > deadline) throw new Error('the canceled run left a job or its barrier hash behind');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const events = await client.store.readEvents(rec.id);
+    expect(events.filter((e) => e.type === 'run.finished')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'task.succeeded')).toBe(false);
   });
 
   it('a duplicate submit of the same run id adds nothing', async () => {

@@ -1,7 +1,9 @@
 /**
  * Submitting, canceling and relaunching runs on the cluster (used by the REST API and `chordflow run`).
  * A run is planned once (`planRun`), its plan stored with the run record, then `startRun`'s first
- * dispatch (the root barrier with its children, one atomic flow) goes to BullMQ.
+ * dispatch: the root's members (and nested chords' headers) are registered in the run's barrier hash
+ * first (barrier.ts), then their jobs are added in batches — nothing can release the root before every
+ * member is registered, however big the root and however fast its first jobs finish.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -11,14 +13,15 @@ import { API_LIMITS, type CanvasLimits, readCanvasValue } from '../../lib/canvas
 import type { CanvasFile, CanvasNode, Json } from '../../lib/canvas/model';
 import { validateCanvas } from '../../lib/canvas/validate';
 import { planRun, startRun } from '../../lib/engine';
-import type { RunPlan, TaskFinal } from '../../lib/engine/types';
+import type { Dispatch, RunPlan, TaskFinal } from '../../lib/engine/types';
 import type { UnsequencedRunEvent } from '../../lib/protocol/events';
 import { planQueues } from '../ops/queueCheck';
 import { injectPayload } from '../runs/definitions';
 import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
+import { Barriers } from './barrier';
 import { applyStep } from './interpreter';
-import { BARRIER_QUEUE, Dispatcher } from './queues';
-import { rootlessTop, startDispatch } from './rootless';
+import { Dispatcher } from './queues';
+import { RunCleanup } from './runCleanup';
 
 /** A request the caller got wrong (→ 400 / exit 1), with a sentence saying what to fix. */
 export class SubmitError extends Error {
@@ -57,6 +60,8 @@ export class ClusterClient {
   readonly store: RunStore;
   private readonly batch: StoreBatch;
   readonly dispatcher: Dispatcher;
+  private readonly barriers: Barriers;
+  private readonly cleanup: RunCleanup;
   private readonly queueConnection: Redis;
 
   constructor(
@@ -72,7 +77,9 @@ export class ClusterClient {
     // ioredis copies them all into every pipeline the run store then creates on it.
     this.queueConnection = redis.duplicate();
     this.queueConnection.on('error', (err: Error) => redis.emit('error', err));
-    this.dispatcher = new Dispatcher(this.queueConnection, prefix, { streamAbove: submitBatch });
+    this.dispatcher = new Dispatcher(this.queueConnection, prefix, { batch: submitBatch });
+    this.barriers = new Barriers(redis, prefix);
+    this.cleanup = new RunCleanup(redis, prefix);
   }
 
   /** Caps for canvases from outside (the API sets CHORDFLOW_MAX_DEPTH / CHORDFLOW_MAX_TASKS here). */
@@ -150,9 +157,26 @@ export class ClusterClient {
     };
     // The run stays `pending` until a worker starts its first task (director's statuses: a run nobody
     // works on is pending); the worker's conditional write can never overwrite a final status.
-    // A run that is one chord starts without a root job (rootless.ts).
-    const start = { ...step, dispatch: startDispatch(plan, step.dispatch) };
-    await applyStep(this.batch, this.dispatcher, ctx, fold ? { ...start, events: [] } : start, 0);
+    const dispatcher = {
+      dispatch: async (p: RunPlan, dispatches: readonly Dispatch[]) => {
+        const released = await this.barriers.register(runId, dispatches);
+        await this.dispatcher.dispatch(p, dispatches);
+        // A chord with an empty header is released at once: by a `barriers` job, since no job sent it.
+        for (const key of released) {
+          const index = p.barriers.findIndex((b) => b.key === key);
+          const b = p.barriers[index];
+          if (b)
+            await this.dispatcher.addBarrierJob(p, {
+              kind: 'barrier',
+              key,
+              run_id: runId,
+              barrier: index,
+              total: b.total,
+            });
+        }
+      },
+    };
+    await applyStep(this.batch, dispatcher, ctx, fold ? { ...step, events: [] } : step, 0);
     // Named queues are remembered so /metrics shows their depth even when no worker consumes them
     // (a run waiting for a `gpu` worker); default-queue runs cost nothing here.
     const named = [...planQueues(plan).keys()].filter((q) => q !== 'default');
@@ -204,16 +228,9 @@ export class ClusterClient {
     events.push({ type: 'run.finished', run_id: runId, at, status: 'canceled' });
     await this.store.appendEvents(runId, events);
     await this.store.setStatus(runId, 'canceled');
-    // Waiting and delayed jobs go now; the rest finish as no-ops. Removing the root removes its tree (a
-    // rootless run's top chord has its own).
-    const tops = [plan?.barriers[0]?.key, plan ? rootlessTop(plan)?.key : undefined];
-    for (const top of tops) {
-      if (top)
-        await this.dispatcher
-          .queue(BARRIER_QUEUE)
-          .remove(top, { removeChildren: true })
-          .catch(() => 0);
-    }
+    // Waiting and delayed jobs go now; running ones finish as no-ops and go with the next sweep.
+    await this.cleanup.clean(runId).catch(() => false);
+    await this.cleanup.ended(runId, 5000);
     return { ...run, status: 'canceled' as DirectorStatus };
   }
 

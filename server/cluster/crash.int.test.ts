@@ -1,14 +1,18 @@
 /**
  * Crash safety: SIGKILL of a worker process mid-task and mid-chord. The killed job is redelivered after
  * the lock expires, every task completes once (`record` observations are appended on completion), every
- * chord body runs exactly once and the run completes.
+ * chord body runs exactly once and the run completes. Then workers that kill themselves at random
+ * points of their jobs (crashPoints.ts): every run still ends once, as the simulator says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../../lib/canvas/model';
 import type { RunEvent } from '../../lib/protocol/events';
+import type { RunReport } from '../../lib/protocol/report';
+import { simulate } from '../../lib/sim';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
 import { testRedisUrl } from '../../tests/support/testRedisUrl';
 import { spawnWorker, type WorkerProcess } from '../../tests/support/workerProcess';
+import { runReport } from '../runs/report';
 
 let cluster: TestCluster;
 const children: WorkerProcess[] = [];
@@ -45,13 +49,23 @@ async function waitFor(
   for (;;) {
     const events = await store.readEvents(runId);
     if (pred(events)) return events;
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
+      // What the run waits for: its barrier hash (pending members) and their jobs' states.
+      const redis = cluster.stack.redis!;
+      const hash = await redis.hgetall(`${cluster.config.keyPrefix}:run:${runId}:barrier`);
+      const pending = Object.keys(hash).filter((k) => hash[k] === '0');
+      const states = await Promise.all(
+        pending.map(
+          async (k) => `${k}=${await cluster.stack.client!.dispatcher.queue('tasks').getJobState(k)}`,
+        ),
+      );
       throw new Error(
         `timed out; last events: ${events
           .slice(-5)
           .map((e) => e.type)
-          .join(', ')}`,
+          .join(', ')}; barrier: ${JSON.stringify(hash)}; pending jobs: ${states.join(', ')}`,
       );
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -162,11 +176,11 @@ describe('SIGKILL of worker processes', () => {
     ).toBe(true);
   }, 60_000);
 
-  it('survives a kill while a rootless run ends in its chord job (rootless.ts): one run.finished', async () => {
+  it('survives a kill while the last header job runs the body and ends the run: one run.finished', async () => {
     await workers(2);
     const client = cluster.stack.client!;
-    // One chord, no callbacks in its header: no root job; the body runs inline in the chord's barrier
-    // job, which then ends the run. Killed mid-body, that job is redelivered and ends the run once.
+    // One chord: the only header member's job releases the chord, runs the body inline and ends the
+    // run. Killed mid-body, that job is redelivered and ends the run once.
     const canvas = {
       chord: {
         header: [rec('h')],
@@ -197,8 +211,145 @@ describe('SIGKILL of worker processes', () => {
     expect(ends).toHaveLength(1);
     expect(ends[0]?.status).toBe('success');
     expect(ends[0]?.result).toBe(7);
-    // The body's own process died mid-run: it ran again (at-least-once), and the chain went on once.
+    // The body's process died mid-run: its job (the header member's) ran again, at-least-once — the
+    // member, then the body — and the chain went on once.
     expect(all.filter((e) => e.type === 'task.started' && e.task_id === 'slowbody').length).toBe(2);
-    expect(tags(events)).toEqual(['body', 'h']);
+    expect(tags(events)).toEqual(['body', 'h', 'h']);
   }, 60_000);
+
+  it('kills at random points (after the store writes, the adds, the completion script, before BullMQ completes): every run ends as the simulator says', async () => {
+    // Earlier cases' workers are gone or going: these three kill themselves at random points of their
+    // jobs (crashPoints.ts) and are restarted, until every run has ended.
+    for (const c of children.splice(0)) await c.kill();
+    const crashing = {
+      CHORDFLOW_CRASH_POINTS: 'flushed:0.03,added:0.03,completed:0.04,released:0.04',
+      CHORDFLOW_WORKER_CONCURRENCY: '3',
+    };
+    const pool = await Promise.all([0, 1, 2].map(() => spawnCrashing(crashing)));
+    let kills = 0;
+    let stop = false;
+    const supervisor = (async () => {
+      while (!stop) {
+        for (let i = 0; i < pool.length; i++) {
+          const w = pool[i]!;
+          if (w.child.exitCode !== null || w.child.signalCode !== null) {
+            kills++;
+            // A new worker takes jobs before it says it is ready: it may kill itself while starting.
+            pool[i] = await spawnCrashing(crashing).catch(() => w);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const client = cluster.stack.client!;
+    const add = (a: number, b: number, tag: string): Json => ({
+      chain: [
+        { task: 'add', args: [a, b] },
+        { task: 'record', kwargs: { tag } },
+      ],
+    });
+    const canvases: Json[] = [
+      // A chord whose body has a callback (sent under the root) and a chain in it.
+      {
+        chord: {
+          header: [add(1, 1, 'a.h1'), add(2, 2, 'a.h2'), add(3, 3, 'a.h3')],
+          body: { chain: [{ task: 'tsum' }, rec('a.body')], link: [rec('a.link')] },
+        },
+      },
+      // A chord inside a chord's header, then a chain of two chords.
+      {
+        chord: {
+          header: [
+            { chord: { header: [add(1, 2, 'b.i1'), add(3, 4, 'b.i2')], body: { task: 'tsum' } } },
+            add(5, 5, 'b.h'),
+          ],
+          body: { chain: [{ task: 'tsum' }, rec('b.body')] },
+        },
+      },
+      {
+        chain: [
+          { chord: { header: [add(1, 0, 'c.h1'), add(2, 0, 'c.h2')], body: { task: 'tsum' } } },
+          {
+            chord: {
+              header: [rec('c.h3'), rec('c.h4')],
+              body: { chain: [{ task: 'identity', args: [9], immutable: true }, rec('c.body')] },
+            },
+          },
+        ],
+      },
+      // A failing header member: the body is marked, errback tasks go under the root.
+      {
+        chord: {
+          header: [add(1, 1, 'd.h1'), { task: 'fail', args: [1] }],
+          body: { task: 'tsum', link_error: [{ task: 'on_error_id', kwargs: { tag: 'd.err' } }] },
+        },
+      },
+      // A group of 12, and a chord with an empty header (released by a `barriers` job).
+      { group: Array.from({ length: 12 }, (_, i) => add(i, 1, `e.m${i}`)) },
+      { chain: [{ chord: { header: [], body: { task: 'tsum' } } }, rec('f.after')] },
+    ];
+    const files = canvases.map((c) => client.parseCanvas(c));
+    const runs = await Promise.all(files.map((file) => client.submit({ file })));
+    const ends: RunEvent[][] = [];
+    for (const run of runs)
+      ends.push(await waitFor(run.id, (ev) => ev.some((e) => e.type === 'run.finished'), 120_000));
+    // Late duplicates (a redelivered job redoing the run's end) would show up now.
+    await new Promise((r) => setTimeout(r, 1000));
+    stop = true;
+    await supervisor;
+    await Promise.all(pool.map((w) => w.kill()));
+    process.stdout.write(`${JSON.stringify({ bench: 'crash', case: 'random_crash_points', kills })}\n`);
+    for (const [i, run] of runs.entries()) {
+      const events = await client.store.readEvents(run.id);
+      const label = JSON.stringify(canvases[i]);
+      expect(
+        events.filter((e) => e.type === 'run.finished'),
+        label,
+      ).toHaveLength(1);
+      const simulated = simulate(files[i]!, { catalogue: cluster.stack.registry.catalogue, seed: 7 }).report;
+      expect(outcome(runReport(run.id, events)), label).toEqual(outcome(simulated));
+      // Every body and callback ran (at least once: a job killed after running one redoes it), and
+      // never before the header that releases it had finished.
+      const seen = tags(events);
+      for (const tag of new Set(simulated.observations.map((o) => String((o as { tag: string }).tag))))
+        expect(seen, `${label}: ${tag}`).toContain(tag);
+      const at = (tag: string, pick: 'first' | 'last') => {
+        const idx = events.flatMap((e, j) =>
+          e.type === 'observation' && (e.observation as { tag: string }).tag === tag ? [j] : [],
+        );
+        return pick === 'first' ? Math.min(...idx) : Math.max(...idx);
+      };
+      for (const body of seen.filter((t) => t.endsWith('.body') || t.endsWith('.link'))) {
+        const run = body.split('.')[0];
+        for (const h of seen.filter((t) => t.startsWith(`${run}.h`)))
+          expect(at(body, 'first'), `${body} after ${h}`).toBeGreaterThan(at(h, 'first'));
+      }
+      // More runs of a body than deliveries that died would be a double release.
+      const extra = seen.length - new Set(seen).size;
+      expect(extra).toBeLessThanOrEqual(kills);
+    }
+  }, 240_000);
 });
+
+async function spawnCrashing(env: Record<string, string>): Promise<WorkerProcess> {
+  return spawnWorker({
+    REDIS_URL: testRedisUrl(),
+    CHORDFLOW_PREFIX: cluster.config.keyPrefix,
+    CHORDFLOW_LOCK_MS: '2000',
+    CHORDFLOW_STALLED_MS: '1000',
+    CHORDFLOW_TASKS_DIR: './tasks',
+    ...env,
+  });
+}
+
+/** What a kill must not change: the run's status, result and error, each task's state, result and error. */
+function outcome(report: RunReport) {
+  return {
+    status: report.status,
+    result: report.result,
+    error: report.error,
+    tasks: [...report.tasks]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((t) => ({ id: t.id, state: t.state, result: t.result, error: t.error })),
+  };
+}

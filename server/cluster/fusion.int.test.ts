@@ -1,5 +1,6 @@
 /**
- * Job fusion (worker.ts `runHere`): a chord body that is one task runs inside its barrier job, and a
+ * Job fusion (worker.ts `runHere`): a chord body that is one task runs inside the job that released its
+ * chord, and a
  * chain's next step inside the finishing job (bounded per job), with the same results, attempts and
  * retries as separate jobs. Counted through BullMQ's own `added` events on the task queue.
  */
@@ -63,11 +64,13 @@ describe('job fusion on the cluster', () => {
     expect(r.tasks.map((t) => t.attempts)).toEqual([1, 1, 1]);
     // Two header jobs; the body never became a job of its own.
     expect(await addedTaskJobs('fuse-chord')).toHaveLength(2);
-    // A run that is one chord needs no root job: the chord's barrier job ended it (rootless.ts), once.
-    expect(await addedTaskJobs('fuse-chord', 'barriers')).toEqual(['fuse-chord.c.~007e']);
+    // Barriers are not jobs (barrier.ts): the last header job released the chord, ran the body and
+    // ended the run, once.
+    expect(await addedTaskJobs('fuse-chord', 'barriers')).toEqual([]);
     expect(await finishedEvents('fuse-chord')).toBe(1);
+    // After the run's end its jobs and its barrier hash are removed (runCleanup.ts).
     const jobs = [
-      'barriers:fuse-chord.c.~007e',
+      'run:fuse-chord:barrier',
       ...(await addedTaskJobs('fuse-chord')).map((id) => `tasks:${id}`),
     ];
     expect(await removed(jobs)).toBe(true);
@@ -89,12 +92,12 @@ describe('job fusion on the cluster', () => {
     expect((a2?.started_at ?? 0) - (a1?.finished_at ?? 0)).toBeGreaterThanOrEqual(150);
     // The header job, then the body's own job for its retries.
     expect(await addedTaskJobs('fuse-retry')).toHaveLength(2);
-    // The retried body was sent under the root: the root job was made then, with it as its child.
-    expect(await addedTaskJobs('fuse-retry', 'barriers')).toEqual(['fuse-retry.c.~007e', 'fuse-retry.root']);
+    // The retried body stays a member of the root until its own job completes it.
+    expect(await addedTaskJobs('fuse-retry', 'barriers')).toEqual([]);
     expect(await finishedEvents('fuse-retry')).toBe(1);
   });
 
-  it('makes the root of a one-chord run when a callback is sent under it', async () => {
+  it('sends the callbacks of a one-chord run under the root as plain jobs; the root waits for them', async () => {
     const canvas: Json = {
       chord: {
         header: [{ task: 'identity', args: [1] }, { task: 'fail' }],
@@ -111,12 +114,12 @@ describe('job fusion on the cluster', () => {
     const r = await cluster.run(canvas, { runId: 'fuse-errback' });
     expect(r.status).toBe('failure');
     expect(r.observations.map((o) => (o as { tag?: string }).tag).sort()).toEqual(['eb1', 'eb2']);
-    expect(await addedTaskJobs('fuse-errback', 'barriers')).toEqual([
-      'fuse-errback.c.~007e',
-      'fuse-errback.root',
-    ]);
+    expect(await addedTaskJobs('fuse-errback', 'barriers')).toEqual([]);
+    // Two header jobs and the two errback jobs (sent after the body ran inline).
+    const added = await addedTaskJobs('fuse-errback');
+    expect(added).toHaveLength(4);
     expect(await finishedEvents('fuse-errback')).toBe(1);
-    expect(await removed(['barriers:fuse-errback.c.~007e', 'barriers:fuse-errback.root'])).toBe(true);
+    expect(await removed(['run:fuse-errback:barrier', ...added.map((id) => `tasks:${id}`)])).toBe(true);
   });
 
   it('runs a chain in a few jobs, at most 16 steps each, with the same result', async () => {

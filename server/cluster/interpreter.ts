@@ -2,10 +2,11 @@
  * Carries out the core's `Step`s with Redis and BullMQ, in the order that makes crashes harmless:
  * 1) finals, events and chord progress go to the run store (one pipeline shared by every job finishing
  * in the same tick), 2) dispatches are added (deterministic job ids, so a redelivered job re-adds no-ops),
- * 3) only then does the caller let its job complete (which may release a barrier).
+ * 3) only then does the caller run the barrier completion script (barrier.ts) and let its job complete.
  */
 import type { Step } from '../../lib/engine/types';
 import type { StoreBatch } from '../runs/runStore';
+import { crashPoint } from './crashPoints';
 import type { Dispatcher } from './queues';
 import type { RunContext } from './runContext';
 
@@ -42,5 +43,6 @@ export async function applyStep(
     });
   }
   await batch.flush();
+  crashPoint('flushed');
   await dispatcher.dispatch(ctx.plan, step.dispatch);
 }

@@ -1,6 +1,7 @@
 /**
- * Streamed submits (Dispatcher `streamAbove`): a root with more children than the batch size is added
- * in batches behind a gate, so one huge submit never holds Redis in a single MULTI. Batch size 3 here,
+ * Streamed submits (Dispatcher `batch`): a root with more children than the batch size is added in
+ * batches, after every member was registered in the run's barrier hash (barrier.ts), so one huge submit
+ * never holds Redis in a single MULTI and the root cannot be released before its last batch exists. Batch size 3 here,
  * so every case below is streamed; results must be exactly those of an unstreamed run.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => cluster.close());
 
-describe('streamed submit (batches behind a gate)', () => {
+describe('streamed submit (batches after the registration)', () => {
   it('a chord of 10 releases its body once, with every header result in order', async () => {
     const header = Array.from({ length: 10 }, (_, i) => ({ task: 'add', args: [i, 1] }));
     const report = await cluster.run({ chord: { header, body: { task: 'tsum' } } });
@@ -48,10 +49,12 @@ describe('streamed submit (batches behind a gate)', () => {
     const report = await cluster.run({ group: members });
     expect(report.status).toBe('success');
     expect(report.result).toEqual([0, 2, 4, 6, 8, 6, 30, 'last']);
-    // The gate never shows up as a task, and nothing is left behind in the gate queue.
-    expect(report.tasks.some((t) => t.name === 'gate')).toBe(false);
-    const gates = await cluster.stack.client!.dispatcher.queue('gates').getJobCounts('delayed', 'wait');
-    expect(gates).toEqual({ delayed: 0, wait: 0 });
+    // Nothing but the canvas's tasks ran, and no barrier became a job.
+    expect(report.tasks).toHaveLength(11);
+    const barriers = await cluster.stack
+      .client!.dispatcher.queue('barriers')
+      .getJobCounts('completed', 'wait');
+    expect(barriers).toEqual({ completed: 0, wait: 0 });
   });
 });
 

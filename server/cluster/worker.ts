@@ -3,20 +3,24 @@
  * semantic core (lib/engine). Stateless; any number of them may share one Redis.
  *
  * - Task job: `onAttemptStarted` → run the task (built-in via `executeTask` with real effects, or a user
- *   task) → `onAttemptFinished` → apply the step; a retry throws `RetryLater`, whose countdown the
+ *   task) → `onAttemptFinished` → store writes → add the continuation jobs → the barrier completion
+ *   script (barrier.ts) → release, here in the same job, every barrier it says this completion
+ *   released → only then BullMQ completes the job. A retry throws `RetryLater`, whose countdown the
  *   `celery` backoff strategy hands to BullMQ (a delayed job with the same id).
- * - Barrier job: runs when BullMQ releases it (its last child completed, atomically) → reads the header
- *   finals → `onBarrierReleased` → apply the step (the root's release finishes the run).
+ * - Release (`release`): reads the header finals → `onBarrierReleased` → apply the step → the barrier's
+ *   own completion in its parent (which may release that one too: the root's release ends the run).
+ *   A `barriers` job does the same for a barrier a submit found releasable at once (empty header).
  * - Fusion (`runHere`): a step's single task continuation that this worker could take anyway (a chord
  *   body that is one task, a chain's next step) runs inside the current job instead of as a new job,
  *   up to `maxInlineSteps` per job; it is the job count, not Redis round trips, that bounds throughput.
- * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`.
+ * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`;
+ * every step above is idempotent by key and a barrier has one releaser (barrier.ts).
  */
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Job, Worker } from 'bullmq';
-import { barrierInputs, onBarrierReleased } from '../../lib/engine';
-import type { BarrierMessage, Dispatch, RunPlan, Step, TaskFinal, TaskMessage } from '../../lib/engine/types';
+import { onBarrierReleased } from '../../lib/engine';
+import type { BarrierMessage, Dispatch, Step, TaskMessage } from '../../lib/engine/types';
 import type { Logger } from '../log';
 import { type ActiveTask, HEARTBEAT_MS, removeHeartbeat, writeHeartbeat } from '../ops/heartbeat';
 import { createRedis } from '../redis/connection';
@@ -25,11 +29,14 @@ import { RunStore, StoreBatch } from '../runs/runStore';
 import { within } from '../shutdown';
 import type { TaskRegistry } from '../tasks/registry';
 import { attemptRunner } from './attempt';
+import { Barriers, type Done } from './barrier';
+import { crashPoint } from './crashPoints';
 import { predictUrl } from './effects';
 import { applyStep } from './interpreter';
 import { decodeJobData, encodeJobData, type JobData, jobRunId } from './jobData';
 import { BARRIER_QUEUE, Dispatcher, queueOf, taskQueueName } from './queues';
-import { rootlessTop, rootMessage, withRoot } from './rootless';
+import { barrierMessage, type Finals, releaseInputs } from './releaseInputs';
+import { RunCleanup } from './runCleanup';
 import { type RunContext, RunContexts } from './runContext';
 import { workerErrorReporter } from './workerErrors';
 
@@ -41,7 +48,7 @@ export interface ClusterWorkerOptions {
   concurrency?: number;
   /** Task queues (Celery queue names) to consume; default: the default queue only. */
   queues?: string[];
-  /** Also process barrier jobs (default true). */
+  /** Also process `barriers` jobs (default true; every worker releases the barriers its jobs release). */
   barriers?: boolean;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -93,24 +100,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   });
   await subscriber.subscribe(store.keys.cancelChannel);
 
-  // Rootless runs (rootless.ts) whose root job this process knows exists (plans are per cached run).
-  const rootMade = new WeakSet<RunPlan>();
-  /** Dispatches for a run; in a rootless run, the first messages under the root create the root job. */
-  const runDispatcher = {
-    async dispatch(plan: RunPlan, dispatches: readonly Dispatch[]): Promise<void> {
-      const rootKey = plan.barriers[0]?.key;
-      if (
-        rootMade.has(plan) ||
-        !dispatches.some((d) => d.parentBarrier === rootKey) ||
-        !rootlessTop(plan) ||
-        rootKey === undefined
-      )
-        return dispatcher.dispatch(plan, dispatches);
-      const exists = await dispatcher.jobExists(BARRIER_QUEUE, rootKey);
-      await dispatcher.dispatch(plan, exists ? dispatches : withRoot(plan, dispatches));
-      rootMade.add(plan);
-    },
-  };
+  const barriers = new Barriers(storeConnection, options.prefix);
+  const cleanup = new RunCleanup(storeConnection, options.prefix);
 
   const maxInline = options.maxInlineSteps ?? 16;
   const runAttempt = attemptRunner({
@@ -118,7 +109,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     registry: options.registry,
     modelUrl,
     batch,
-    dispatcher: runDispatcher,
+    dispatcher,
     contexts,
     running,
     log,
@@ -148,84 +139,121 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       await job.updateData(encodeJobData(ctx.plan, retry.message));
       throw new RetryLater(retry.countdown_ms);
     }
+    crashPoint('released');
     return null;
   }
 
   /**
    * Runs `msg`, then each continuation that `pick` lets run here (up to `maxInline`) as if it had been
-   * delivered to this worker: same events, same store writes, one job instead of several. The job
-   * completes only after the last step is applied, so no barrier above it can be released early; a
-   * redelivered job re-runs the inline steps (at-least-once, like any redelivery) and re-adds only
-   * deterministic ids. An inline step that retries leaves this path as a real job delayed by the core's
-   * countdown. Returns the retry of `msg` itself when `ownJob` (the caller's job retries it).
+   * delivered to this worker: same events, same store writes, one job instead of several. Their barrier
+   * completions (registrations and done marks, barrier.ts) are held and recorded together in one script
+   * call at the end, after every step's jobs were added — the job holds them all until then, so no
+   * barrier can be released early; then the barriers released are released here. A redelivered job
+   * re-runs the inline steps (at-least-once, like any redelivery) and re-adds only deterministic ids.
+   * An inline step that retries leaves this path as a real job delayed by the core's countdown. Returns
+   * the retry of `msg` itself when `ownJob` (the caller's job retries it). `held`: completions to record
+   * with these (a release whose body runs here), once `after` settled.
    */
-  async function runHere(ctx: RunContext, msg: TaskMessage, ownJob: boolean): Promise<Step['retry']> {
+  async function runHere(
+    ctx: RunContext,
+    msg: TaskMessage,
+    ownJob: boolean,
+    memo: Finals = new Map(),
+    held: Done[] = [],
+    after?: Promise<unknown>,
+  ): Promise<Step['retry']> {
     let current = msg;
     let left = maxInline;
+    let own: Step['retry'];
     for (let first = true; ; first = false) {
       const done = await runAttempt(ctx, current, left > 0 ? (s) => pick(ctx, s) : undefined);
-      if (!done) return undefined;
+      if (!done) break;
+      for (const f of done.step.finals) memo.set(f.task_id, f.final);
+      if (done.done) held.push(done.done);
       const retry = done.step.retry;
-      if (retry && first && ownJob) return retry;
+      if (retry && first && ownJob) {
+        own = retry;
+        break;
+      }
       if (retry) {
-        await runDispatcher.dispatch(ctx.plan, [
+        // Still registered (pending) in its barrier by the step that sent it: its own job completes it.
+        await dispatcher.dispatch(ctx.plan, [
           { message: retry.message, parentBarrier: current.barrier, delay_ms: retry.countdown_ms },
         ]);
       }
-      if (!done.next) return undefined;
+      if (!done.next) break;
       current = done.next.message as TaskMessage;
       left--;
     }
+    await after;
+    await settle(ctx, held, memo);
+    return own;
+  }
+
+  /** Records a job's held completions in one script call, then releases what they released. */
+  async function settle(ctx: RunContext, held: readonly Done[], memo: Finals): Promise<void> {
+    if (held.length === 0 || contexts.canceled.has(ctx.plan.run_id)) return;
+    crashPoint('added');
+    const answers = await barriers.completeAll(ctx.plan.run_id, held);
+    crashPoint('completed');
+    for (const c of answers) for (const key of c.released) await releaseKey(ctx, key, c.again, memo);
   }
 
   async function processBarrier(job: Job<JobData>): Promise<null> {
     const runId = jobRunId(job.data);
     const ctx = await contexts.get(runId);
     if (!ctx || contexts.canceled.has(runId)) return null;
-    const b = decodeJobData(ctx.plan, job.id ?? '', job.data) as BarrierMessage;
-    await release(ctx, b);
-    // A rootless run's top chord: with nothing sent under the root (the body ran here and sent nothing
-    // more), the run ends here; otherwise the root job made for those messages ends it (rootless.ts).
-    const rootKey = ctx.plan.barriers[0]?.key;
-    if (
-      b.barrier !== 0 &&
-      !job.parentKey &&
-      rootKey !== undefined &&
-      rootlessTop(ctx.plan)?.key === b.key &&
-      !rootMade.has(ctx.plan) &&
-      !contexts.canceled.has(runId) &&
-      !(await dispatcher.jobExists(BARRIER_QUEUE, rootKey))
-    )
-      await release(ctx, rootMessage(ctx.plan));
+    await release(ctx, decodeJobData(ctx.plan, job.id ?? '', job.data) as BarrierMessage);
     return null;
   }
 
-  /** Releases barrier `b`: reads its header's finals, applies the core's step (a one-task body runs here). */
-  async function release(ctx: RunContext, b: BarrierMessage): Promise<void> {
-    const finals = new Map<string, TaskFinal>();
+  function releaseKey(ctx: RunContext, key: string, again: boolean, memo: Finals): Promise<void> {
+    return release(ctx, barrierMessage(ctx.plan, key), again, memo);
+  }
+
+  /**
+   * Releases barrier `b` (this job's completion released it, or a redelivery of that job): reads its
+   * header's finals, applies the core's step, then completes `b` in its parent barrier (which may be
+   * released in turn); a one-task body runs here, after. The root's release ends the run. `again`: a
+   * redelivered job redoes the release (every write is idempotent; the run's end is not written twice).
+   */
+  async function release(
+    ctx: RunContext,
+    b: BarrierMessage,
+    again = false,
+    memo: Finals = new Map(),
+  ): Promise<void> {
+    const runId = b.run_id;
+    if (contexts.canceled.has(runId)) return;
+    const finals = await releaseInputs(store, ctx.plan, b, memo);
     const lookup = (id: string) => finals.get(id);
-    const fetched = new Set<string>();
-    let wanted = barrierInputs(ctx.plan, b);
-    for (;;) {
-      const missing = [...new Set(wanted)].filter((id) => !fetched.has(id));
-      if (missing.length === 0) break;
-      const states = await store.getTaskStates<TaskFinal>(b.run_id, missing);
-      for (const id of missing) {
-        fetched.add(id);
-        const s = states.get(id);
-        if (s) finals.set(id, s);
-      }
-      wanted = barrierInputs(ctx.plan, b, lookup);
-    }
     const now = Date.now() - ctx.startedMs;
     const step = onBarrierReleased(ctx.plan, b, lookup, { now });
-    const body = options.inlineBodies === false ? undefined : pick(ctx, step);
+    for (const f of step.finals) memo.set(f.task_id, f.final);
+    const parent = ctx.plan.barriers[b.barrier]?.parent ?? null;
+    if (parent === null) {
+      // Redone by a redelivery: the run's end is written once; its cleanup is (re)scheduled anyway.
+      if (again && FINAL.has((await store.getStatus(runId)) ?? '')) return cleanup.ended(runId);
+      // The root: the run ends. Its jobs are removed a moment later (runCleanup.ts), once this one completed.
+      await Promise.all([applyStep(batch, dispatcher, ctx, step, now), cleanup.ended(runId)]);
+      contexts.forget(runId);
+      return;
+    }
     // Fused barrier + body (a chord body that is one task): saves one job per chord, see runHere.
-    const released = applyStep(batch, runDispatcher, ctx, body ? { ...step, dispatch: [] } : step, now);
-    if (!body) return released;
-    // The body starts in the same turn, so its first writes share the release's store flush (one
-    // pipeline, in order on one connection); the job completes only once both are written.
-    const [rel, ran] = await Promise.allSettled([released, runHere(ctx, body.message as TaskMessage, false)]);
+    const body = options.inlineBodies === false ? undefined : pick(ctx, step);
+    const mine: Done = { key: b.key, parent, dispatches: step.dispatch };
+    if (!body) {
+      await applyStep(batch, dispatcher, ctx, step, now);
+      return settle(ctx, [mine], memo);
+    }
+    // The body starts in the same turn: its writes share the release's store flush, and the barrier's
+    // completion (which registers the body) is recorded with the body's, in one script call after both
+    // were written. The job completes only once both are done.
+    const applied = applyStep(batch, dispatcher, ctx, { ...step, dispatch: [] }, now);
+    const [rel, ran] = await Promise.allSettled([
+      applied,
+      runHere(ctx, body.message as TaskMessage, false, memo, [mine], applied),
+    ]);
     if (rel.status === 'rejected') throw rel.reason;
     if (ran.status === 'rejected') throw ran.reason;
   }
@@ -265,23 +293,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   for (const q of queueNames) {
     workers.push(new Worker<JobData>(q, processTask, workerOpts));
   }
-  if (options.barriers !== false) {
-    const bw = new Worker<JobData>(BARRIER_QUEUE, processBarrier, workerOpts);
-    // After the run's end, its jobs are removed (the root removes its whole tree, a rootless run's top
-    // chord its own: no job of it is re-added once that has completed); the run record stays.
-    bw.on('completed', (job) => {
-      const d = job.data;
-      const index = 'kind' in d ? (d.kind === 'barrier' ? d.barrier : -1) : 'i' in d ? d.i : -1;
-      if (index === 0 || (index > 0 && !job.parentKey)) {
-        contexts.forget(jobRunId(d));
-        void dispatcher
-          .queue(BARRIER_QUEUE)
-          .remove(job.id ?? '', { removeChildren: true })
-          .catch(() => {});
-      }
-    });
-    workers.push(bw);
-  }
+  if (options.barriers !== false)
+    workers.push(new Worker<JobData>(BARRIER_QUEUE, processBarrier, workerOpts));
   // One log line per Redis outage (the monitor's), not one per reconnection attempt of each queue.
   const monitor = new RedisMonitor(storeConnection, options.redisUrl, log);
   const reportError = workerErrorReporter((fields, message) =>
@@ -328,6 +341,9 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     }).catch(() => {});
   };
   await heartbeat();
+  cleanup.start(1000, (err) => {
+    if (monitor.up) log?.warn({ worker: name, err: String(err) }, 'could not remove the jobs of ended runs');
+  });
   const beat = setInterval(() => void heartbeat(), HEARTBEAT_MS);
   beat.unref();
   log?.info({ worker: name, queues: [...queueNames], concurrency: workerOpts.concurrency }, 'worker ready');
@@ -337,6 +353,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     async close(timeoutMs = 10_000) {
       clearInterval(beat);
       loop.disable();
+      await within(cleanup.stop(), 1000, undefined);
       monitor.close();
       // Stop fetching and let running jobs finish, but never longer than the operator allowed: a task
       // that never returns, or a Redis that is gone (BullMQ's close then waits forever), must not keep
@@ -358,3 +375,5 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     },
   };
 }
+
+const FINAL = new Set(['success', 'error', 'canceled']);

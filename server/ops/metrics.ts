@@ -35,7 +35,8 @@ const OUTCOMES: Record<string, string> = {
 };
 /** Event types (as they appear in a published append) that `observe` counts. */
 const COUNTED = [...Object.keys(STATES), 'run.finished'].map((t) => `"${t}"`);
-const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
+// No `waiting-children`: barriers are Chordflow's own (server/cluster/barrier.ts), not BullMQ parents.
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 /** Attempts in flight remembered for latency (oldest forgotten first). */
 const MAX_OPEN = 100_000;
 

@@ -1,0 +1,288 @@
+/**
+ * Chordflow's own barriers, beside BullMQ's queues (tasks are plain jobs, no BullMQ parent/child links).
+ *
+ * One Redis hash per run, `<prefix>:run:<id>:barrier`, holds every barrier of the run (the root
+ * `<run>.root`, each chord's header join `<run>.c.<path>`):
+ *   `<member key>`   `0` registered and pending, `1` done — member keys are unique in a run and a member
+ *                    belongs to one barrier (its dispatch's `parentBarrier`), so one field says it all;
+ *   `<barrier>|p`    how many registered members of the barrier are pending;
+ *   `<barrier>|r`    the message key that released the barrier (set once: released exactly once).
+ * (Message keys never contain `|`: see `escapeKey`.) One hash per run makes the run's end one HSCAN
+ * (every job of the run is a member) and one UNLINK.
+ *
+ * `COMPLETE_LUA` records completions, atomically, one script call per job (a job's inline steps are
+ * recorded together at its end): for each, it registers the finishing message's new dispatches in
+ * their barriers, checks the barriers it just created (an empty header, or children that all finished
+ * before their registration), marks the message done in its own barrier and answers which barriers
+ * the caller must release now. Crash reasoning (worker.ts): the continuation jobs are added before
+ * this script runs and the job completes only after it (and any release it asks for); a redelivered
+ * job re-adds existing ids (no-ops), re-registers (no-ops), finds itself done and — if it is a
+ * barrier's `releaser` — is told to release that barrier again (releases are idempotent by key, so
+ * redoing one cannot trigger anything twice). A member that finishes before its registration is
+ * marked done without counting; its registration then finds it done and does not count it either.
+ */
+import type { Redis } from 'ioredis';
+import type { Dispatch } from '../../lib/engine/types';
+
+/** The run's barrier hash. */
+export function barrierHashKey(prefix: string, runId: string): string {
+  return `${prefix}:run:${runId}:barrier`;
+}
+
+/** Runs that ended or were canceled, scored by when their jobs may be removed (runCleanup.ts). */
+export function endedKey(prefix: string): string {
+  return `${prefix}:ended`;
+}
+
+/**
+ * KEYS[1] the run's barrier hash. ARGV: one or more completions, applied in order, each:
+ * finishing message key ('' = none: a submit or a retry registering), its barrier ('' = none), the
+ * releaser name to record when the key is '', n, then n (barrier, member) pairs to register, m, then
+ * the m barriers created by these registrations. Returns, per completion, `1` when its message was
+ * already done (a redelivery) else `0`, followed by the barriers it released (keys contain a `.`).
+ */
+const COMPLETE_LUA = `
+local h = KEYS[1]
+local out = {}
+local i = 1
+while i <= #ARGV do
+  local me = ARGV[i]
+  local parent = ARGV[i + 1]
+  local who = me
+  if who == '' then who = ARGV[i + 2] end
+  local n = tonumber(ARGV[i + 3])
+  i = i + 4
+  local flag = #out + 1
+  out[flag] = '0'
+  for j = i, i + 2 * n - 1, 2 do
+    if redis.call('HSETNX', h, ARGV[j + 1], '0') == 1 then
+      redis.call('HINCRBY', h, ARGV[j] .. '|p', 1)
+    end
+  end
+  i = i + 2 * n
+  local function release(b)
+    local r = redis.call('HGET', h, b .. '|r')
+    if not r then
+      redis.call('HSET', h, b .. '|r', who)
+      out[#out + 1] = b
+    elseif r == who then
+      out[#out + 1] = b
+    end
+  end
+  local m = tonumber(ARGV[i])
+  for j = i + 1, i + m do
+    local b = ARGV[j]
+    if tonumber(redis.call('HGET', h, b .. '|p') or '0') <= 0 then release(b) end
+  end
+  i = i + m + 1
+  if me ~= '' then
+    local f = redis.call('HGET', h, me)
+    if f == '0' then
+      redis.call('HSET', h, me, '1')
+      if parent ~= '' and redis.call('HINCRBY', h, parent .. '|p', -1) <= 0 then release(parent) end
+    elseif not f then
+      redis.call('HSET', h, me, '1')
+    else
+      out[flag] = '1'
+      if parent ~= '' and redis.call('HGET', h, parent .. '|r') == me then out[#out + 1] = parent end
+    end
+  end
+end
+return out
+`;
+
+type BarrierClient = Redis & {
+  chordflowBarrier(hash: string, ...args: Array<string | number>): Promise<string[]>;
+};
+
+/** Registrations of `dispatches`: flat (barrier, member) pairs, and the barriers they create. */
+export function registrations(dispatches: readonly Dispatch[]): { pairs: string[]; created: string[] } {
+  const pairs: string[] = [];
+  const created: string[] = [];
+  const add = (d: Dispatch, parent: string | null) => {
+    if (parent) pairs.push(parent, d.message.key);
+    if (d.message.kind !== 'barrier') return;
+    created.push(d.message.key);
+    // A barrier's initial children are its members (as in a flow, whatever their own parentBarrier says).
+    for (const c of d.children ?? []) add(c, d.message.key);
+  };
+  for (const d of dispatches) add(d, d.parentBarrier);
+  return { pairs, created };
+}
+
+/**
+ * A message's completion: `key` finished under `parent` and sent `dispatches`. `key` undefined: nothing
+ * finished (a retry that sent messages): only the registrations.
+ */
+export interface Done {
+  key: string | undefined;
+  parent: string | null;
+  dispatches: readonly Dispatch[];
+}
+
+function parseAnswer(answer: string[]): Completion[] {
+  const out: Completion[] = [];
+  for (const x of answer) {
+    if (x === '0' || x === '1') out.push({ released: [], again: x === '1' });
+    else out[out.length - 1]?.released.push(x);
+  }
+  return out;
+}
+
+/** What a completion script answered. */
+export interface Completion {
+  /** Barriers to release now, in order (this message released them, now or on an earlier delivery). */
+  released: string[];
+  /** The message was already done: a redelivery (a release it is told about is being redone). */
+  again: boolean;
+}
+
+interface Call {
+  hash: string;
+  args: Array<string | number>;
+  /** Completions in `args` (their answers are cut out of a merged answer by count). */
+  count: number;
+  resolve: (answer: string[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Arguments per merged script call (calls of one run in the same turn share one; a long one holds Redis). */
+const MERGE_ARGS = 4000;
+
+/** Registrations per script call when a submit registers a big root (a long script holds Redis). */
+const REGISTER_CHUNK = 1000;
+
+export class Barriers {
+  private readonly redis: BarrierClient;
+  private pending: Call[] = [];
+  private scheduled = false;
+
+  constructor(
+    redis: Redis,
+    readonly prefix: string,
+  ) {
+    this.redis = redis as BarrierClient;
+    if (typeof this.redis.chordflowBarrier !== 'function')
+      redis.defineCommand('chordflowBarrier', { numberOfKeys: 1, lua: COMPLETE_LUA });
+  }
+
+  /**
+   * Message `key` (under barrier `parent`) finished and sent `dispatches` (their jobs already added):
+   * registers them and marks `key` done, atomically. Resolves to the barriers the caller must release
+   * now, in order. Calls made in the same event-loop turn share one pipeline.
+   */
+  async complete(
+    runId: string,
+    key: string,
+    parent: string | null,
+    dispatches: readonly Dispatch[],
+  ): Promise<Completion> {
+    return (
+      (await this.completeAll(runId, [{ key, parent, dispatches }]))[0] ?? { released: [], again: false }
+    );
+  }
+
+  /**
+   * Several completions of one run in one script call, in order (a job's inline steps: each one's
+   * registrations and completion, as if made one by one — the job held them all until now).
+   */
+  async completeAll(runId: string, items: readonly Done[]): Promise<Completion[]> {
+    const args: Array<string | number> = [];
+    for (const it of items) {
+      const { pairs, created } = registrations(it.dispatches);
+      args.push(it.key ?? '', it.key === undefined ? '' : (it.parent ?? ''), '', pairs.length / 2, ...pairs);
+      args.push(created.length, ...created);
+    }
+    return parseAnswer(await this.call(barrierHashKey(this.prefix, runId), args, items.length));
+  }
+
+  /**
+   * A submit's registrations: every member of `dispatches` (the root and its children, nested chords'
+   * headers) before any of their jobs exists, so nothing can finish, let alone release, before the
+   * whole root is registered; a big root goes in several calls, the created barriers checked in the
+   * last. Resolves to barriers already releasable (a chord with an empty header).
+   */
+  async register(runId: string, dispatches: readonly Dispatch[]): Promise<string[]> {
+    const { pairs, created } = registrations(dispatches);
+    const hash = barrierHashKey(this.prefix, runId);
+    const who = `${runId}.submit`;
+    const step = REGISTER_CHUNK * 2;
+    const chunks: string[][] = [];
+    for (let i = 0; i < pairs.length; i += step) chunks.push(pairs.slice(i, i + step));
+    const last = chunks.pop() ?? [];
+    for (const part of chunks) await this.call(hash, ['', '', who, part.length / 2, ...part, 0]);
+    const answer = await this.call(hash, ['', '', who, last.length / 2, ...last, created.length, ...created]);
+    return parseAnswer(answer).flatMap((c) => c.released);
+  }
+
+  private call(hash: string, args: Array<string | number>, count = 1): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ hash, args, count, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  /**
+   * Group commit: the calls of one run made in the same turn become one script call (its completions
+   * in call order, so each call's answer is its own slice), all of them one pipeline.
+   */
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const calls = this.pending;
+    this.pending = [];
+    const merged: Array<{ hash: string; args: Array<string | number>; calls: Call[] }> = [];
+    const open = new Map<string, (typeof merged)[number]>();
+    for (const c of calls) {
+      let m = open.get(c.hash);
+      if (!m || m.args.length + c.args.length > MERGE_ARGS) {
+        m = { hash: c.hash, args: [], calls: [] };
+        merged.push(m);
+        open.set(c.hash, m);
+      }
+      for (const a of c.args) m.args.push(a);
+      m.calls.push(c);
+    }
+    const answers = await Promise.allSettled(
+      merged.length === 1 && merged[0]
+        ? [this.redis.chordflowBarrier(merged[0].hash, ...merged[0].args)]
+        : this.pipelined(merged),
+    );
+    merged.forEach((m, i) => {
+      const a = answers[i];
+      if (!a || a.status === 'rejected') {
+        for (const c of m.calls) c.reject(a?.status === 'rejected' ? a.reason : new Error('no reply'));
+        return;
+      }
+      // Cut the answer at its markers: each call takes as many completions as it sent.
+      let at = 0;
+      for (const c of m.calls) {
+        const from = at;
+        let seen = 0;
+        while (at < a.value.length) {
+          const x = a.value[at];
+          if ((x === '0' || x === '1') && seen++ === c.count) break;
+          at++;
+        }
+        c.resolve(a.value.slice(from, at));
+      }
+    });
+  }
+
+  private pipelined(merged: Array<{ hash: string; args: Array<string | number> }>): Array<Promise<string[]>> {
+    const p = this.redis.pipeline() as unknown as BarrierClient & {
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    for (const m of merged) p.chordflowBarrier(m.hash, ...m.args);
+    const results = p.exec();
+    return merged.map((_, i) =>
+      results.then((r) => {
+        const [err, value] = r?.[i] ?? [new Error('no reply'), null];
+        if (err) throw err;
+        return value as string[];
+      }),
+    );
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Removing a run's jobs once it ended or was canceled. Jobs are kept while the run lives (a
+ * deterministic job id is idempotent only while the job exists); every job of a run is a member of one
+ * of its barriers (barrier.ts), so the run's barrier hash lists them all.
+ *
+ * A run that ends (or is canceled) is put in the `ended` sorted set, scored by when to clean it; any
+ * worker's sweeper claims due runs (moving their score on, so others leave them alone), removes their
+ * jobs in batches (never holding Redis for long) and the barrier hash, and drops them from the set.
+ * A job that is still locked (the job that ended the run has not completed yet, a canceled run's task
+ * still running) is left, and its run is swept again later. A crashed worker's runs are swept by others.
+ */
+import type { Redis } from 'ioredis';
+import { barrierHashKey, endedKey } from './barrier';
+import { BARRIER_QUEUE, DEFAULT_TASK_QUEUE, taskQueueName } from './queues';
+
+/**
+ * Removes jobs that are not locked. ARGV: [1] number of queue key prefixes (`<prefix>:<queue>:`), the
+ * prefixes (a job id is in one queue: the first that has it), then job ids. Returns the ids left
+ * because locked.
+ */
+const REMOVE_JOBS_LUA = `
+local nq = tonumber(ARGV[1])
+local left = {}
+for i = nq + 2, #ARGV do
+  local id = ARGV[i]
+  local found = false
+  for q = 2, nq + 1 do
+    if found then break end
+    local qp = ARGV[q]
+    local jobKey = qp .. id
+    if redis.call('EXISTS', jobKey) == 1 then
+      found = true
+      if redis.call('EXISTS', jobKey .. ':lock') == 1 then
+        left[#left + 1] = id
+      else
+        if redis.call('ZREM', qp .. 'completed', id) == 0 then
+          redis.call('ZREM', qp .. 'delayed', id)
+          redis.call('ZREM', qp .. 'prioritized', id)
+          redis.call('ZREM', qp .. 'failed', id)
+          if redis.call('LREM', qp .. 'wait', 1, id) == 0 then
+            if redis.call('LREM', qp .. 'paused', 1, id) == 0 then
+              redis.call('LREM', qp .. 'active', 1, id)
+            end
+          end
+        end
+        redis.call('DEL', jobKey, jobKey .. ':logs')
+      end
+    end
+  end
+end
+return left
+`;
+
+/** Claims up to ARGV[3] runs due by ARGV[1], rescheduling them at ARGV[2]. */
+const CLAIM_LUA = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return ids
+`;
+
+type CleanupClient = Redis & {
+  chordflowRemoveJobs(...args: Array<string | number>): Promise<string[]>;
+  chordflowClaimEnded(key: string, due: number, later: number, limit: number): Promise<string[]>;
+};
+
+const JOBS_PER_CALL = 500;
+/** A run is swept this long after it ended (the job that ended it completes meanwhile). */
+export const SWEEP_DELAY_MS = 500;
+/** A claimed run that could not be cleaned whole is tried again after this long. */
+const RETRY_MS = 3000;
+const RUNS_PER_CLAIM = 100;
+
+export class RunCleanup {
+  private readonly redis: CleanupClient;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private sweeping: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    redis: Redis,
+    readonly prefix: string,
+  ) {
+    this.redis = redis as CleanupClient;
+    if (typeof this.redis.chordflowRemoveJobs !== 'function') {
+      redis.defineCommand('chordflowRemoveJobs', { numberOfKeys: 0, lua: REMOVE_JOBS_LUA });
+      redis.defineCommand('chordflowClaimEnded', { numberOfKeys: 1, lua: CLAIM_LUA });
+    }
+  }
+
+  /** Schedules the removal of `runId`'s jobs (run ended or canceled). */
+  async ended(runId: string, delayMs = SWEEP_DELAY_MS): Promise<void> {
+    await this.redis.zadd(endedKey(this.prefix), Date.now() + delayMs, runId);
+  }
+
+  /**
+   * Removes every job of `runId` that is not locked, then (when none was) its barrier hash. True when
+   * the run is clean.
+   */
+  async clean(runId: string): Promise<boolean> {
+    return (await this.cleanMany([runId])).has(runId);
+  }
+
+  /** Queue key prefixes a run's jobs may be in (named queues runs have sent to, from the run store). */
+  private async queuePrefixes(): Promise<string[]> {
+    const named = await this.redis.smembers(`${this.prefix}:queues`);
+    const queues = [DEFAULT_TASK_QUEUE, BARRIER_QUEUE, ...named.map(taskQueueName)];
+    return [...new Set(queues)].map((q) => `${this.prefix}:${q}:`);
+  }
+
+  /**
+   * `clean` for many runs at once: their first HSCAN pages, removal calls and final UNLINK are shared;
+   * a big run's further pages go one by one. Returns the runs that are clean.
+   */
+  async cleanMany(runIds: readonly string[]): Promise<Set<string>> {
+    const prefixes = await this.queuePrefixes();
+    const clean = new Set<string>();
+    const firstPages = await Promise.all(
+      runIds.map((id) => this.redis.hscan(barrierHashKey(this.prefix, id), '0', 'COUNT', 1000)),
+    );
+    const owner = new Map<string, string>();
+    const big: Array<[string, string]> = [];
+    runIds.forEach((runId, i) => {
+      const [cursor, flat] = firstPages[i] ?? ['0', []];
+      for (const id of jobIds(flat)) owner.set(id, runId);
+      if (cursor !== '0') big.push([runId, cursor]);
+    });
+    const dirty = new Set<string>();
+    const ids = [...owner.keys()];
+    for (let i = 0; i < ids.length; i += JOBS_PER_CALL) {
+      const locked = await this.redis.chordflowRemoveJobs(
+        prefixes.length,
+        ...prefixes,
+        ...ids.slice(i, i + JOBS_PER_CALL),
+      );
+      for (const id of locked) dirty.add(owner.get(id) ?? '');
+    }
+    for (let [runId, cursor] of big) {
+      do {
+        const [next, flat] = await this.redis.hscan(
+          barrierHashKey(this.prefix, runId),
+          cursor,
+          'COUNT',
+          1000,
+        );
+        cursor = next;
+        const page = jobIds(flat);
+        for (let i = 0; i < page.length; i += JOBS_PER_CALL) {
+          const locked = await this.redis.chordflowRemoveJobs(
+            prefixes.length,
+            ...prefixes,
+            ...page.slice(i, i + JOBS_PER_CALL),
+          );
+          if (locked.length > 0) dirty.add(runId);
+        }
+      } while (cursor !== '0');
+    }
+    for (const runId of runIds) if (!dirty.has(runId)) clean.add(runId);
+    if (clean.size > 0) await this.redis.unlink(...[...clean].map((id) => barrierHashKey(this.prefix, id)));
+    return clean;
+  }
+
+  /** Cleans the runs that are due; true when it claimed a full batch (there may be more). */
+  async sweepOnce(now = Date.now()): Promise<boolean> {
+    const key = endedKey(this.prefix);
+    const runs = await this.redis.chordflowClaimEnded(key, now, now + RETRY_MS, RUNS_PER_CLAIM);
+    if (runs.length === 0 || this.stopped) return false;
+    const clean = await this.cleanMany(runs);
+    if (clean.size > 0) await this.redis.zrem(key, ...clean);
+    return runs.length === RUNS_PER_CLAIM;
+  }
+
+  /** Sweeps every `intervalMs` (and at once again while there is more) until `stop`. */
+  start(intervalMs = 1000, onError?: (err: unknown) => void): void {
+    const tick = async () => {
+      this.timer = undefined;
+      let more = true;
+      try {
+        while (more && !this.stopped) more = await this.sweepOnce();
+      } catch (err) {
+        onError?.(err);
+      }
+      if (!this.stopped) {
+        this.timer = setTimeout(() => {
+          this.sweeping = tick();
+        }, intervalMs);
+        this.timer.unref();
+      }
+    };
+    this.timer = setTimeout(() => {
+      this.sweeping = tick();
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.sweeping;
+  }
+}
+
+/** Job ids in an HSCAN page of a barrier hash: members, and barriers (a `barriers` job, rarely). */
+function jobIds(flat: string[]): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const field = flat[i] ?? '';
+    const bar = field.indexOf('|');
+    if (bar < 0) ids.push(field);
+    else if (field.endsWith('|p')) ids.push(field.slice(0, bar));
+  }
+  return ids;
+}
