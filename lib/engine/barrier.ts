@@ -5,6 +5,7 @@
 import type { Json } from '../canvas/model';
 import type { TaskError } from '../protocol/events';
 import { callErrbacks, markRemainder } from './failure';
+import { F_CANVAS, planArrays } from './planArrays';
 import { exceptionRepr, pyException } from './python';
 import { StepBuilder } from './step';
 import { StepCollector, type StepOut } from './stepOut';
@@ -101,8 +102,9 @@ export function onBarrierReleasedInto(
   const extra = addedIds(plan, barrier, finals);
   let culprit: string | undefined;
   let cause: TaskError | undefined;
+  const ids = planArrays(plan).ids;
   for (const leaf of leaves) {
-    const id = (plan.tasks[leaf] as PlanTask).id;
+    const id = ids[leaf] as string;
     const f = finals(id, leaf);
     if (failed(f?.state)) {
       culprit = id;
@@ -159,11 +161,11 @@ function finishRun(s: StepBuilder, finals: FinalLookup): void {
   const plan = s.plan;
   let firstFailed: TaskError | undefined;
   // The first failure among the canvas tasks in plan order, then the add_to_chord additions.
-  const tasks = plan.tasks;
-  for (let i = 0; i < tasks.length && firstFailed === undefined; i++) {
-    const t = tasks[i] as PlanTask;
-    if (t.origin !== 'canvas') continue;
-    const f = finals(t.id, i);
+  // From the plan's arrays: a 100,000-task run reads no task object here.
+  const { flags, ids } = planArrays(plan);
+  for (let i = 0; i < ids.length && firstFailed === undefined; i++) {
+    if (((flags[i] as number) & F_CANVAS) === 0) continue;
+    const f = finals(ids[i] as string, i);
     if (f !== undefined && failed(f.state)) firstFailed = f.error ?? pyException('Exception', f.state);
   }
   for (const id of addedIds(plan, 0, finals)) {

@@ -6,6 +6,7 @@
 import type { Json, JsonObject } from '../canvas/model';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import { callErrbacks, markRemainder } from './failure';
+import { F_IGNORE_RESULT, F_LINKS, planArrays } from './planArrays';
 import { barrierIndexOf } from './planIndex';
 import { pyException } from './python';
 import { autoRetry, manualRetry, type RetryContext, type RetryDecision } from './retry';
@@ -143,7 +144,6 @@ export function onAttemptFinishedInto(
       s.event({ run_id: s.plan.run_id, at: s.now, type: 'observation', observation });
     }
   }
-  const options = optionsOf(plan, msg);
   switch (outcome.kind) {
     case 'success':
       succeed(s, msg, attempt, outcome.value, outcome.add_to_chord ?? NO_SIGS);
@@ -156,13 +156,14 @@ export function onAttemptFinishedInto(
       if (outcome.exc !== undefined) call.exc = outcome.exc;
       if (outcome.countdown_s !== undefined) call.countdown_s = outcome.countdown_s;
       if (outcome.max_retries !== undefined) call.max_retries = outcome.max_retries;
-      decide(s, msg, attempt, manualRetry(options, retryContext(msg), call), outcome.exc);
+      decide(s, msg, attempt, manualRetry(optionsOf(plan, msg), retryContext(msg), call), outcome.exc);
       break;
     }
     case 'revoked':
       revoke(s, msg, outcome.reason);
       break;
     case 'error': {
+      const options = optionsOf(plan, msg);
       const decision =
         options.autoretry_for.length === 0
           ? null
@@ -233,7 +234,9 @@ function decide(
 }
 
 function reportsOf(plan: RunPlan, msg: TaskMessage): number | undefined {
-  return msg.task >= 0 ? (plan.tasks[msg.task] as PlanTask).reports : msg.dynamic?.reports;
+  if (msg.task < 0) return msg.dynamic?.reports;
+  const b = planArrays(plan).reports[msg.task] as number;
+  return b < 0 ? undefined : b;
 }
 
 function succeed(
@@ -244,7 +247,13 @@ function succeed(
   added: TaskOutcomeSigs,
 ): void {
   const plan = s.plan;
-  const t = planTask(plan, msg);
+  // What follows a success is read from the plan's arrays (planArrays.ts), the task's object only when
+  // it has callbacks or a next step to send.
+  const ti = msg.task;
+  const arrays = planArrays(plan);
+  const flags = ti >= 0 ? (arrays.flags[ti] as number) : 0;
+  const next = ti >= 0 ? (arrays.next[ti] as number) : -1;
+  const hasLinks = (flags & F_LINKS) !== 0;
   const addedIds: string[] = added.length > 0 ? [] : NO_IDS;
   if (added.length > 0) {
     const bi = barrierIndexOf(plan, msg.barrier);
@@ -253,7 +262,7 @@ function succeed(
       const dyn = plan.dynamic[sig.name];
       const id = `${msg.task_id}-added-${i}`;
       addedIds.push(id);
-      const path = `${t?.path ?? msg.dynamic?.path ?? ''}.added.${i}`;
+      const path = `${(ti >= 0 ? (plan.tasks[ti] as PlanTask).path : undefined) ?? msg.dynamic?.path ?? ''}.added.${i}`;
       const message: TaskMessage = {
         kind: 'task',
         key: `${msg.key}~a${i}`,
@@ -286,10 +295,9 @@ function succeed(
   }
   // The call-time arguments of the callbacks and the next step: never stored (apply and checkApply copy
   // them into each message), so one list serves the check and every apply (none when nothing follows).
-  const callArgs: Json[] =
-    t === undefined || (t.links.length === 0 && (plan.nodes[t.node] as PlanNode).next === null)
-      ? NO_ARGS
-      : [value];
+  const sends = hasLinks || next >= 0;
+  const callArgs: Json[] = ti < 0 || !sends ? NO_ARGS : [value];
+  const t = ti >= 0 && sends ? (plan.tasks[ti] as PlanTask) : undefined;
   if (t !== undefined && added.length === 0) {
     // Celery sends the callbacks, then the next chain step, before it stores SUCCESS; a signature whose
     // arguments don't bind raises TypeError there (Task.typing) and the task ends FAILURE instead.
@@ -308,15 +316,14 @@ function succeed(
     attempt,
     result: value,
   } as const;
-  s.event(t?.options.ignore_result === true ? { ...done, ignored: true } : done);
+  s.event((flags & F_IGNORE_RESULT) !== 0 ? { ...done, ignored: true } : done);
   s.report(reportsOf(plan, msg));
   if (t === undefined) return;
   // Callbacks first (Celery sends links before storing the result), then the rest of the chain.
   // Indexed loops: `for…of` over the plan's shared frozen empty lists allocates an iterator per task.
   const links = t.links;
   for (let i = 0; i < links.length; i++) s.apply(links[i] as number, callArgs, NO_KWARGS);
-  const next = (plan.nodes[t.node] as PlanNode).next;
-  if (next !== null) s.apply(next, callArgs, NO_KWARGS);
+  if (next >= 0) s.apply(next, callArgs, NO_KWARGS);
 }
 
 /** Empty call-time kwargs (read only: apply merges them into a new object or uses the task's own). */

@@ -6,6 +6,7 @@ import type { Json, JsonObject } from '../canvas/model';
 import { getOwn } from '../canvas/ownKeys';
 import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
+import { F_IMMUTABLE, F_NO_KWARGS, planArrays } from './planArrays';
 import { StepCollector, type StepOut } from './stepOut';
 import type { EventLevel, PlanNode, PlanTask, RunPlan, Step, TaskFinal, TaskMessage } from './types';
 import { bindsPositionally, checkArguments } from './typing';
@@ -94,14 +95,25 @@ export class StepBuilder {
         return;
       }
       case 'group':
-        for (let i = 0; i < node.members.length; i++) this.apply(node.members[i] as number, args, kwargs);
+        this.applyAll(node.members, args, kwargs);
         return;
       case 'chord':
         // Call-time arguments go to the header members; the body only ever gets the results list.
         this.out.openBarrier(node.barrier);
-        for (let i = 0; i < node.header.length; i++) this.apply(node.header[i] as number, args, kwargs);
+        this.applyAll(node.header, args, kwargs);
         this.out.closeBarrier();
         return;
+    }
+  }
+
+  /** `apply` of each of `nodes` in order; a task node is found in the plan's arrays (no node object). */
+  private applyAll(nodes: readonly number[], args: Json[], kwargs: JsonObject): void {
+    const nodeTask = planArrays(this.plan).nodeTask;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i] as number;
+      const ti = nodeTask[n] as number;
+      if (ti >= 0) this.taskDispatch(ti, args, kwargs);
+      else this.apply(n, args, kwargs);
     }
   }
 
@@ -185,18 +197,37 @@ function visitApply(
   args: Json[],
   kwargs: JsonObject,
 ): TaskError | null {
+  const arrays = planArrays(plan);
+  const ti = arrays.nodeTask[i] as number;
+  if (ti >= 0) {
+    // A send of positional arguments only whose count this task name was already seen to bind with:
+    // decided from the plan's arrays, without the task's object or its parameters.
+    const flags = arrays.flags[ti] as number;
+    const own = (flags & F_IMMUTABLE) !== 0 || args.length === 0;
+    const count = own ? (arrays.argc[ti] as number) : args.length + (arrays.argc[ti] as number);
+    const noKwargs = (flags & F_NO_KWARGS) !== 0 && ((flags & F_IMMUTABLE) !== 0 || isEmpty(kwargs));
+    const name = arrays.nameIndex[ti] as number;
+    if (noKwargs && count < 31 && ((arrays.binds[name] as number) & (1 << count)) !== 0) return null;
+    const t = plan.tasks[ti] as PlanTask;
+    const params = getOwn(signatures, t.name);
+    if (params === undefined) {
+      // A task without a checked signature (a user task): every send of its name binds.
+      arrays.binds[name] = -1;
+      return null;
+    }
+    const k = (flags & F_IMMUTABLE) !== 0 || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
+    // Most sends bind by count alone: the merged argument list is built only to check in full.
+    if (bindsPositionally(params, count, k)) {
+      if (noKwargs && count < 31) arrays.binds[name] = (arrays.binds[name] as number) | (1 << count);
+      return null;
+    }
+    return checkArguments(t.name, params, own ? t.args : concatArgs(args, t.args), k);
+  }
   const node = plan.nodes[i] as PlanNode;
   switch (node.kind) {
-    case 'task': {
-      const t = plan.tasks[node.task] as PlanTask;
-      const params = getOwn(signatures, t.name);
-      if (params === undefined) return null;
-      const own = t.immutable || args.length === 0;
-      const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };
-      // Most sends bind by count alone: the merged argument list is built only to check in full.
-      if (bindsPositionally(params, own ? t.args.length : args.length + t.args.length, k)) return null;
-      return checkArguments(t.name, params, own ? t.args : concatArgs(args, t.args), k);
-    }
+    case 'task':
+      return null; // never reached: task nodes are decided above
+
     case 'chain':
       return node.steps[0] === undefined ? null : visitApply(plan, signatures, node.steps[0], args, kwargs);
     case 'group':

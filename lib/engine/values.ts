@@ -5,6 +5,7 @@
  * ids Celery marks when a chain fails before them.
  */
 import type { Json } from '../canvas/model';
+import { planArrays } from './planArrays';
 import type { FinalLookup, PlanNode, PlanTask, RunPlan } from './types';
 
 function nodeAt(plan: RunPlan, index: number): PlanNode {
@@ -73,11 +74,18 @@ export function nodeValue(plan: RunPlan, index: number, finals: FinalLookup): Js
       return last === undefined ? null : nodeValue(plan, last, finals);
     }
     case 'group': {
-      // One pass over the members; a nested group (flattened) starts again over the flat list.
+      // One pass over the members; a nested group (flattened) starts again over the flat list. A task
+      // member's value is read through the plan's arrays (no node nor task object per member).
+      const { ids, nodeTask } = planArrays(plan);
       let members: readonly number[] = node.members;
       let values = new Array<Json>(members.length);
       for (let i = 0; i < members.length; i++) {
         const m = members[i] as number;
+        const ti = nodeTask[m] as number;
+        if (ti >= 0) {
+          values[i] = finals(ids[ti] as string, ti)?.result ?? null;
+          continue;
+        }
         if (nodeAt(plan, m).kind === 'group') {
           members = flatMembers(plan, node.members);
           values = new Array<Json>(members.length);

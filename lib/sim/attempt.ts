@@ -5,7 +5,7 @@
 import type { SimModel } from '../canvas/model';
 import { attemptOf, taskRequest, timeLimitOutcome } from '../engine/core';
 import { pyException } from '../engine/python';
-import { executeTask, hasImplementation } from '../engine/tasks';
+import { directTask, executeTask, hasImplementation } from '../engine/tasks';
 import { modelServiceCall } from '../engine/tasks/modelService';
 import type { AttemptOutcome, PlanTask, RunPlan, TaskMessage } from '../engine/types';
 import { sampleDuration } from './duration';
@@ -48,7 +48,8 @@ export function performAttempt(
     // A user task the simulator cannot run: it succeeds with no value after its modelled duration.
     outcome = { kind: 'success', value: null };
   } else {
-    let result = executeTask(undefined, taskRequest(plan, msg));
+    // The common no-op/arith built-ins answer at once (no request, no binding): `directTask`.
+    let result = directTask(msg.name, msg.args, msg.kwargs) ?? executeTask(undefined, taskRequest(plan, msg));
     while (result.kind === 'effect') {
       if (result.effect === 'sleep') {
         elapsed += result.ms;

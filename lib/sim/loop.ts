@@ -82,6 +82,8 @@ class Simulation extends StepAnswers {
   private readonly slotPool: number[] = [];
   private readonly poolOf: Map<string, number> | null;
   private readonly workerNames: string[] = [];
+  /** Per slot: the recorder's number of its worker (0: not asked yet). */
+  private readonly slotWorkerId: Int32Array;
   /** The attempt running in each slot: its message (handle and object) and outcome. */
   private readonly slotHandle: Int32Array;
   private readonly slotMsg: Array<TaskMessage | undefined>;
@@ -137,6 +139,7 @@ class Simulation extends StepAnswers {
       this.frees.push(free);
     });
     const slots = this.workerNames.length;
+    this.slotWorkerId = new Int32Array(slots);
     this.scratch = scratch;
     this.heap = scratch.heap;
     this.fifos = scratch.fifos;
@@ -273,8 +276,16 @@ class Simulation extends StepAnswers {
       return;
     }
     env.worker = this.workerNames[slot] as string;
-    if (this.recorder !== undefined)
-      this.recorder.started(msg.task_id, msg.task, attemptOf(msg), env.now, env.worker);
+    const recorder = this.recorder;
+    if (recorder !== undefined) {
+      // The recorder's number of this slot's worker, asked once per slot.
+      let w = this.slotWorkerId[slot] as number;
+      if (w === 0) {
+        w = recorder.workerId(env.worker);
+        this.slotWorkerId[slot] = w;
+      }
+      recorder.startedOn(msg.task_id, msg.task, attemptOf(msg), env.now, w);
+    }
     if (this.trace) {
       // The core's `startedEvent` with its sequence number built in (same keys in the same order; an
       // event reshaped by adding `seq` afterwards costs memory on 100k tasks).

@@ -15,6 +15,7 @@
  * (attempt 1) is queued under the name it is announced with, so only later `task.queued` events rename.
  */
 import type { Json } from '../canvas/model';
+import { F_CANVAS, planArrays } from '../engine/planArrays';
 import type { PlanTask, RunPlan } from '../engine/types';
 import type { RunStatus, TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import type { AttemptRecord, CeleryState, RunReport, TaskReport } from '../protocol/report';
@@ -76,8 +77,12 @@ export class ReportRecorder {
   private finished: number | undefined;
   private at = 0;
 
+  /** The plan's task ids (`planArrays`): the hint is checked without reading the task's object. */
+  private readonly ids: readonly string[];
+
   constructor(private readonly plan: RunPlan) {
     const n = plan.tasks.length;
+    this.ids = planArrays(plan).ids;
     this.ofPlan = new Int32Array(n).fill(-1);
     // The one per-task list of values (a typed array cannot hold them); the others are made on demand.
     this.results = filled<Json | undefined>(n, undefined);
@@ -85,8 +90,9 @@ export class ReportRecorder {
     // What `run.started` lists (it is left out of report-only runs, `EventLevel` `outcomes`), in plan
     // order, each under the name it is announced with (`defaultName`): `add` without its checks.
     let k = 0;
+    const flags = planArrays(plan).flags;
     for (let i = 0; i < n; i++) {
-      if ((plan.tasks[i] as PlanTask).origin !== 'canvas') continue;
+      if (((flags[i] as number) & F_CANVAS) === 0) continue;
       this.ofPlan[i] = k;
       this.planAt[k] = i;
       k += 1;
@@ -96,7 +102,7 @@ export class ReportRecorder {
 
   /** Report position of task `id`; `hint` is the plan index the caller expects it to have (or -1). */
   private find(id: string, hint: number): number {
-    if (hint >= 0 && (this.plan.tasks[hint] as PlanTask).id === id) return this.ofPlan[hint] as number;
+    if (hint >= 0 && this.ids[hint] === id) return this.ofPlan[hint] as number;
     const i = taskIndex(this.plan).get(id);
     if (i !== undefined) return this.ofPlan[i] as number;
     return this.ofOther.get(id) ?? -1;
@@ -248,6 +254,29 @@ export class ReportRecorder {
 
   /** An attempt of the task at plan index `hint` (or id `id`) starts (the loop's `task.started`). */
   started(id: string, hint: number, attempt: number, at: number, worker: string): void {
+    if (worker !== this.lastWorker) {
+      this.lastWorker = worker;
+      this.lastWorkerIndex = this.workerId(worker);
+    }
+    this.startedOn(id, hint, attempt, at, this.lastWorkerIndex);
+  }
+
+  /**
+   * The recorder's number for worker `name` (what `startedOn` takes): an interpreter that knows its
+   * workers asks once per worker instead of naming one per attempt.
+   */
+  workerId(name: string): number {
+    let w = this.workerIndex.get(name);
+    if (w === undefined) {
+      this.workerNames.push(name);
+      w = this.workerNames.length;
+      this.workerIndex.set(name, w);
+    }
+    return w;
+  }
+
+  /** `started` on the worker numbered `worker` (`workerId`). */
+  startedOn(id: string, hint: number, attempt: number, at: number, worker: number): void {
     if (at > this.at) this.at = at;
     const k = this.find(id, hint);
     if (k < 0 || this.final(k)) return;
@@ -257,17 +286,7 @@ export class ReportRecorder {
     this.attempts[k] = (this.attempts[k] as number) + 1;
     this.runAttempt[k] = attempt;
     this.runStart[k] = at;
-    if (worker !== this.lastWorker) {
-      let w = this.workerIndex.get(worker);
-      if (w === undefined) {
-        this.workerNames.push(worker);
-        w = this.workerNames.length;
-        this.workerIndex.set(worker, w);
-      }
-      this.lastWorker = worker;
-      this.lastWorkerIndex = w;
-    }
-    this.worker[k] = this.lastWorkerIndex;
+    this.worker[k] = worker;
     if (Number.isNaN(this.startedAt[k] as number)) this.startedAt[k] = at;
   }
 

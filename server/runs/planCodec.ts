@@ -77,11 +77,11 @@ export function encodeTasks(plan: Codable): { table: TaskRows; rows: Row[] } {
   });
   const keyPrefix = `${plan.run_id}.t.`;
   const rows: Row[] = [];
-  let last: { keys: string[]; index: number } | undefined;
+  let last: { keys: string[]; index: number; kinds: number[]; idFirst: boolean } | undefined;
   for (const t of plan.tasks) {
     // Tasks come in a few shapes, mostly one after another: the last one is checked first.
     if (!last || !hasShape(t, last.keys)) {
-      const keys: string[] = [];
+      let keys: string[] = [];
       for (const k in t) if (Object.hasOwn(t, k) && t[k] !== undefined) keys.push(k);
       const shapeKey = keys.join('\u0000');
       let index = shapeIndex.get(shapeKey);
@@ -90,35 +90,48 @@ export function encodeTasks(plan: Codable): { table: TaskRows; rows: Row[] } {
         shapes.push(keys);
         shapeIndex.set(shapeKey, index);
       }
-      last = { keys: index < 0 ? (KNOWN_SHAPES[-1 - index] as string[]) : keys, index };
+      if (index < 0) keys = KNOWN_SHAPES[-1 - index] as string[];
+      // The derived key is rebuilt from the id, which decoding must have set by then.
+      last = { keys, index, kinds: kindsOf(keys), idFirst: keys.indexOf('id') < keys.indexOf('key') };
     }
-    const { keys, index: si } = last;
+    const { keys, index: si, kinds, idFirst } = last;
     const row: Row = [si];
-    // The derived key is rebuilt from the id, which decoding must have set by then.
-    const idFirst = typeof t.id === 'string' && keys.indexOf('id') < keys.indexOf('key');
-    for (const k of keys) {
-      const v = t[k];
-      if (SHARED.has(k)) {
+    for (let i = 0; i < keys.length; i++) {
+      const v = t[keys[i] as string];
+      const kind = kinds[i];
+      if (kind === SHARED_VALUE) {
         // The same object (planRun shares them) is serialised once; equal values from elsewhere too.
-        let i = sharedIndex.get(v);
-        if (i === undefined) {
+        let at = sharedIndex.get(v);
+        if (at === undefined) {
           const text = JSON.stringify(v);
-          i = sharedText.get(text);
-          if (i === undefined) {
-            i = shared.length;
+          at = sharedText.get(text);
+          if (at === undefined) {
+            at = shared.length;
             shared.push(v);
-            sharedText.set(text, i);
+            sharedText.set(text, at);
           }
-          if (v !== null && typeof v === 'object') sharedIndex.set(v, i);
+          if (v !== null && typeof v === 'object') sharedIndex.set(v, at);
         }
-        row.push(i);
-      } else if (k === 'key' && idFirst && v === keyPrefix + t.id) row.push(null);
-      else if (k === 'barrier' && typeof v === 'string' && barrierIndex.has(v)) row.push(barrierIndex.get(v));
+        row.push(at);
+      } else if (kind === KEY && idFirst && isDerivedKey(v, keyPrefix, t.id)) row.push(null);
+      else if (kind === BARRIER && typeof v === 'string' && barrierIndex.has(v))
+        row.push(barrierIndex.get(v));
       else row.push(v);
     }
     rows.push(row);
   }
   return { table: { shapes, shared }, rows };
+}
+
+/** `key === prefix + id`, without making that string. */
+function isDerivedKey(key: unknown, prefix: string, id: unknown): boolean {
+  return (
+    typeof key === 'string' &&
+    typeof id === 'string' &&
+    key.length === prefix.length + id.length &&
+    key.startsWith(prefix) &&
+    key.endsWith(id)
+  );
 }
 
 const RAW = 0;

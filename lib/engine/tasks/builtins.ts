@@ -12,6 +12,12 @@ import { pyAdd, pyIter, pyMul, pySum } from './pyops';
 export interface TaskImpl {
   params: Param[];
   run(a: Bound, request: TaskRequest): TaskResult;
+  /**
+   * The same task's value computed straight from exactly `params.length` positional arguments (no
+   * keywords), for the pure one-line built-ins a big canvas is made of: no binding, no request. It must
+   * equal `run`'s success value (or raise what `run` raises) for every such call.
+   */
+  direct?(args: readonly Json[]): Json;
 }
 
 const p = (name: string): Param => ({ name, kind: 'positional' });
@@ -71,10 +77,26 @@ function excText(exc: Json): { type: string; text: string } {
 }
 
 export const BUILTIN_IMPLS: Record<string, TaskImpl> = {
-  identity: { params: [p('x')], run: (a) => ({ kind: 'success', value: v(a, 'x') }) },
-  add: { params: [p('x'), p('y')], run: (a) => ({ kind: 'success', value: pyAdd(v(a, 'x'), v(a, 'y')) }) },
-  mul: { params: [p('x'), p('y')], run: (a) => ({ kind: 'success', value: pyMul(v(a, 'x'), v(a, 'y')) }) },
-  tsum: { params: [p('nums')], run: (a) => ({ kind: 'success', value: pySum(v(a, 'nums')) }) },
+  identity: {
+    params: [p('x')],
+    run: (a) => ({ kind: 'success', value: v(a, 'x') }),
+    direct: (args) => args[0] ?? null,
+  },
+  add: {
+    params: [p('x'), p('y')],
+    run: (a) => ({ kind: 'success', value: pyAdd(v(a, 'x'), v(a, 'y')) }),
+    direct: (args) => pyAdd(args[0] ?? null, args[1] ?? null),
+  },
+  mul: {
+    params: [p('x'), p('y')],
+    run: (a) => ({ kind: 'success', value: pyMul(v(a, 'x'), v(a, 'y')) }),
+    direct: (args) => pyMul(args[0] ?? null, args[1] ?? null),
+  },
+  tsum: {
+    params: [p('nums')],
+    run: (a) => ({ kind: 'success', value: pySum(v(a, 'nums')) }),
+    direct: (args) => pySum(args[0] ?? null),
+  },
   xsum: {
     params: [p('nums')],
     run: (a) => ({

@@ -3,6 +3,7 @@
  * built-in or tutorial task. Synchronous and pure; IO comes back as an effect to perform.
  */
 import type { CatalogueEntry } from '../../canvas/catalogue';
+import type { Json, JsonObject } from '../../canvas/model';
 import { pyException } from '../python';
 import type { TaskRequest, TaskResult } from '../types';
 import { bindArgs, Raise } from './bind';
@@ -64,9 +65,33 @@ export function executeTask(entry: CatalogueEntry | undefined, request: TaskRequ
   if (impl === undefined) {
     return { kind: 'error', error: pyException('NotRegistered', `'${name}'`) };
   }
+  const direct = directOutcome(impl, request.args, request.kwargs);
+  if (direct !== undefined) return direct;
   // `guard` inlined: no closure per attempt.
   try {
     return guardEffect(impl.run(bindArgs(name, impl.params, request.args, request.kwargs), request));
+  } catch (err) {
+    return raised(err);
+  }
+}
+
+/**
+ * The outcome of a pure one-line built-in (`TaskImpl.direct`) called with exactly its positional
+ * arguments and no keywords — what `executeTask` would answer, without a request, a binding or an
+ * effect — or `undefined` when the call is not that (then use `executeTask`). An interpreter may call it
+ * first to run the common no-op/arith tasks of a big canvas cheaply.
+ */
+export function directTask(name: string, args: readonly Json[], kwargs: JsonObject): TaskResult | undefined {
+  const impl = IMPLS.get(name);
+  return impl === undefined ? undefined : directOutcome(impl, args, kwargs);
+}
+
+function directOutcome(impl: TaskImpl, args: readonly Json[], kwargs: JsonObject): TaskResult | undefined {
+  const direct = impl.direct;
+  if (direct === undefined || args.length !== impl.params.length) return undefined;
+  for (const _ in kwargs) return undefined;
+  try {
+    return { kind: 'success', value: direct(args) };
   } catch (err) {
     return raised(err);
   }
