@@ -16,6 +16,8 @@ export interface PlanView {
    * is the engine's), 0 when it only models it (a user task: success with no value).
    */
   runnable: Uint8Array;
+  /** Whether any plan task has a simulation model (`PlanTask.sim`): most big canvases have none. */
+  models: boolean;
 }
 
 const VIEWS = new WeakMap<RunPlan, PlanView>();
@@ -53,7 +55,7 @@ export function planView(plan: RunPlan): PlanView {
       }
       runnable[i] = runs;
     }
-    view = { taskBarrier, barrierParent, runnable };
+    view = { taskBarrier, barrierParent, runnable, models: plan.tasks.some((t) => t.sim !== undefined) };
     VIEWS.set(plan, view);
   }
   return view;
