@@ -7,6 +7,7 @@
  * arrays only repeat what they say. Both interpreters (the simulator, the cluster's workers) read them
  * through the same core.
  */
+import { barrierIndexOf } from './planIndex';
 import type { PlanNode, PlanTask, RunPlan } from './types';
 
 /** `flags` bits. */
@@ -20,6 +21,8 @@ export const F_IMMUTABLE = 16;
 export const F_NO_KWARGS = 32;
 
 export interface PlanArrays {
+  /** Per plan task: the index in `plan.barriers` of the barrier its messages go under (-1: none). */
+  readonly barrier: Int32Array;
   /** Per plan task: its id (a dense list: the id without the task's object). */
   readonly ids: readonly string[];
   /** Per plan task: the `next` node of its own node (-1: none). */
@@ -41,6 +44,8 @@ export interface PlanArrays {
    * the name's parameters (fixed for a plan) and the count.
    */
   readonly binds: Int32Array;
+  /** Whether any plan task has a simulation model (`PlanTask.sim`; the simulator's question). */
+  readonly models: boolean;
 }
 
 const ARRAYS = new WeakMap<RunPlan, PlanArrays>();
@@ -74,11 +79,22 @@ function build(plan: RunPlan): PlanArrays {
   const nameIndex = new Int32Array(n);
   const names: string[] = [];
   const nameAt = new Map<string, number>();
+  const barrier = new Int32Array(n);
+  let models = false;
   let lastName: string | undefined;
   let last = -1;
+  // Runs of tasks under the same barrier share the key string: one map lookup per run of them.
+  let lastKey: string | undefined;
+  let lastBarrier = -1;
   for (let i = 0; i < n; i++) {
     const t = plan.tasks[i] as PlanTask;
     ids[i] = t.id;
+    if (t.sim !== undefined) models = true;
+    if (t.barrier !== lastKey) {
+      lastKey = t.barrier;
+      lastBarrier = barrierIndexOf(plan, t.barrier) ?? -1;
+    }
+    barrier[i] = lastBarrier;
     argc[i] = t.args.length;
     if (t.name !== lastName) {
       lastName = t.name;
@@ -108,7 +124,19 @@ function build(plan: RunPlan): PlanArrays {
     const node = plan.nodes[i] as PlanNode;
     nodeTask[i] = node.kind === 'task' ? node.task : -1;
   }
-  return { ids, next, reports, flags, nodeTask, argc, nameIndex, names, binds: new Int32Array(names.length) };
+  return {
+    barrier,
+    ids,
+    next,
+    reports,
+    flags,
+    nodeTask,
+    argc,
+    nameIndex,
+    names,
+    binds: new Int32Array(names.length),
+    models,
+  };
 }
 
 function isEmpty(o: object): boolean {

@@ -10,8 +10,10 @@
  * - `down`: every attempt of the first canvas task fails.
  * - `partial_fail`: every attempt of the first chord-header (or group) member fails.
  */
+
 import type { CanvasNode, Json, SimModel } from '../canvas/model';
 import type { PlanTask, RunPlan } from '../engine/types';
+import { planView } from './planView';
 
 export const SCENARIOS = ['happy', 'flaky', 'slow', 'down', 'partial_fail'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -58,7 +60,7 @@ function withoutFaults(model: SimModel | undefined): SimModel | undefined {
  * no task has one (reading past its end gives `undefined` as well: no 100,000-slot list of nothing).
  */
 export function simModelsFor(plan: RunPlan, scenario: ScenarioName | undefined): Array<SimModel | undefined> {
-  if (scenario === undefined && !plan.tasks.some((t) => t.sim !== undefined)) return [];
+  if (scenario === undefined && !planView(plan).models) return [];
   const models = plan.tasks.map((t) => t.sim);
   if (scenario === undefined) return models;
   const out = models.map(withoutFaults);
