@@ -103,6 +103,24 @@ describe('barrier completion script', () => {
     expect((await barriers.completeAll(r, steps)).map((c) => c.again)).toEqual([true, true, true]);
   });
 
+  it('completions of many runs in the same turn share one script call; each gets its own answer', async () => {
+    const runs = Array.from({ length: 50 }, () => runId());
+    await Promise.all(
+      runs.map((r) => barriers.register(r, [barrier('root', null, [task('a', 'root'), task('b', 'root')])])),
+    );
+    // In one turn: a of every run, then b of every other run (the others' b comes in the next turn).
+    const first = await Promise.all([
+      ...runs.map((r) => complete(r, 'a', 'root', [])),
+      ...runs.filter((_, i) => i % 2 === 0).map((r) => complete(r, 'b', 'root', [])),
+    ]);
+    expect(first.slice(0, 50).every((a) => a.length === 0)).toBe(true);
+    expect(first.slice(50).every((a) => a.length === 1 && a[0] === 'root')).toBe(true);
+    const second = await Promise.all(
+      runs.filter((_, i) => i % 2 === 1).map((r) => complete(r, 'b', 'root', [])),
+    );
+    expect(second.every((a) => a.length === 1 && a[0] === 'root')).toBe(true);
+  });
+
   it('an empty header is released at once (by a submit, or by the sender and its redelivery)', async () => {
     const r = runId();
     expect(await barriers.register(r, [barrier('root', null, [barrier('E', 'root', [])])])).toEqual(['E']);

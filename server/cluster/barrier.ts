@@ -10,8 +10,8 @@
  * (Message keys never contain `|`: see `escapeKey`.) One hash per run makes the run's end one HSCAN
  * (every job of the run is a member) and one UNLINK.
  *
- * `COMPLETE_LUA` records completions, atomically, one script call per job (a job's inline steps are
- * recorded together at its end): for each, it registers the finishing message's new dispatches in
+ * `COMPLETE_LUA` records completions, atomically (a job's inline steps together at its end; every
+ * completion of every run asked for in the same event-loop turn in one script call): for each, it registers the finishing message's new dispatches in
  * their barriers, checks the barriers it just created (an empty header, or children that all finished
  * before their registration), marks the message done in its own barrier and answers which barriers
  * the caller must release now. Crash reasoning (worker.ts): the continuation jobs are added before
@@ -35,23 +35,23 @@ export function endedKey(prefix: string): string {
 }
 
 /**
- * KEYS[1] the run's barrier hash. ARGV: one or more completions, applied in order, each:
- * finishing message key ('' = none: a submit or a retry registering), its barrier ('' = none), the
+ * KEYS: run barrier hashes. ARGV: one or more completions, applied in order, each: the index in KEYS
+ * of its run's hash, the finishing message key ('' = none: a submit or a retry registering), its barrier ('' = none), the
  * releaser name to record when the key is '', n, then n (barrier, member) pairs to register, m, then
  * the m barriers created by these registrations. Returns, per completion, `1` when its message was
  * already done (a redelivery) else `0`, followed by the barriers it released (keys contain a `.`).
  */
 const COMPLETE_LUA = `
-local h = KEYS[1]
 local out = {}
 local i = 1
 while i <= #ARGV do
-  local me = ARGV[i]
-  local parent = ARGV[i + 1]
+  local h = KEYS[tonumber(ARGV[i])]
+  local me = ARGV[i + 1]
+  local parent = ARGV[i + 2]
   local who = me
-  if who == '' then who = ARGV[i + 2] end
-  local n = tonumber(ARGV[i + 3])
-  i = i + 4
+  if who == '' then who = ARGV[i + 3] end
+  local n = tonumber(ARGV[i + 4])
+  i = i + 5
   local flag = #out + 1
   out[flag] = '0'
   for j = i, i + 2 * n - 1, 2 do
@@ -92,7 +92,7 @@ return out
 `;
 
 type BarrierClient = Redis & {
-  chordflowBarrier(hash: string, ...args: Array<string | number>): Promise<string[]>;
+  chordflowBarrier(keys: number, ...keysAndArgs: Array<string | number>): Promise<string[]>;
 };
 
 /** Registrations of `dispatches`: flat (barrier, member) pairs, and the barriers they create. */
@@ -139,14 +139,13 @@ export interface Completion {
 
 interface Call {
   hash: string;
-  args: Array<string | number>;
-  /** Completions in `args` (their answers are cut out of a merged answer by count). */
-  count: number;
+  /** Each completion's arguments, without its hash index (their answers are cut out by count). */
+  items: Array<Array<string | number>>;
   resolve: (answer: string[]) => void;
   reject: (err: unknown) => void;
 }
 
-/** Arguments per merged script call (calls of one run in the same turn share one; a long one holds Redis). */
+/** Arguments per merged script call (the calls of one turn share one; a long one holds Redis). */
 const MERGE_ARGS = 4000;
 
 /** Registrations per script call when a submit registers a big root (a long script holds Redis). */
@@ -163,13 +162,13 @@ export class Barriers {
   ) {
     this.redis = redis as BarrierClient;
     if (typeof this.redis.chordflowBarrier !== 'function')
-      redis.defineCommand('chordflowBarrier', { numberOfKeys: 1, lua: COMPLETE_LUA });
+      redis.defineCommand('chordflowBarrier', { lua: COMPLETE_LUA });
   }
 
   /**
    * Message `key` (under barrier `parent`) finished and sent `dispatches` (their jobs already added):
    * registers them and marks `key` done, atomically. Resolves to the barriers the caller must release
-   * now, in order. Calls made in the same event-loop turn share one pipeline.
+   * now, in order. Calls made in the same event-loop turn share one script call.
    */
   async complete(
     runId: string,
@@ -187,13 +186,12 @@ export class Barriers {
    * registrations and completion, as if made one by one — the job held them all until now).
    */
   async completeAll(runId: string, items: readonly Done[]): Promise<Completion[]> {
-    const args: Array<string | number> = [];
-    for (const it of items) {
+    const args = items.map((it) => {
       const { pairs, created } = registrations(it.dispatches);
-      args.push(it.key ?? '', it.key === undefined ? '' : (it.parent ?? ''), '', pairs.length / 2, ...pairs);
-      args.push(created.length, ...created);
-    }
-    return parseAnswer(await this.call(barrierHashKey(this.prefix, runId), args, items.length));
+      const parent = it.key === undefined ? '' : (it.parent ?? '');
+      return [it.key ?? '', parent, '', pairs.length / 2, ...pairs, created.length, ...created];
+    });
+    return parseAnswer(await this.call(barrierHashKey(this.prefix, runId), args));
   }
 
   /**
@@ -210,14 +208,16 @@ export class Barriers {
     const chunks: string[][] = [];
     for (let i = 0; i < pairs.length; i += step) chunks.push(pairs.slice(i, i + step));
     const last = chunks.pop() ?? [];
-    for (const part of chunks) await this.call(hash, ['', '', who, part.length / 2, ...part, 0]);
-    const answer = await this.call(hash, ['', '', who, last.length / 2, ...last, created.length, ...created]);
+    for (const part of chunks) await this.call(hash, [['', '', who, part.length / 2, ...part, 0]]);
+    const answer = await this.call(hash, [
+      ['', '', who, last.length / 2, ...last, created.length, ...created],
+    ]);
     return parseAnswer(answer).flatMap((c) => c.released);
   }
 
-  private call(hash: string, args: Array<string | number>, count = 1): Promise<string[]> {
+  private call(hash: string, items: Array<Array<string | number>>): Promise<string[]> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ hash, args, count, resolve, reject });
+      this.pending.push({ hash, items, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -226,44 +226,52 @@ export class Barriers {
   }
 
   /**
-   * Group commit: the calls of one run made in the same turn become one script call (its completions
-   * in call order, so each call's answer is its own slice), all of them one pipeline.
+   * Group commit: every completion asked for in the same turn, of any run, goes in one script call (in
+   * call order, so each call's answer is its own slice of the answer); a very big turn in a few.
    */
   private async flush(): Promise<void> {
     this.scheduled = false;
     const calls = this.pending;
     this.pending = [];
-    const merged: Array<{ hash: string; args: Array<string | number>; calls: Call[] }> = [];
-    const open = new Map<string, (typeof merged)[number]>();
+    type Merged = { keys: string[]; index: Map<string, number>; args: Array<string | number>; calls: Call[] };
+    const merged: Merged[] = [];
+    let m: Merged | undefined;
     for (const c of calls) {
-      let m = open.get(c.hash);
-      if (!m || m.args.length + c.args.length > MERGE_ARGS) {
-        m = { hash: c.hash, args: [], calls: [] };
+      const size = c.items.reduce((n, it) => n + it.length + 1, 0);
+      if (!m || (m.args.length > 0 && m.args.length + size > MERGE_ARGS)) {
+        m = { keys: [], index: new Map(), args: [], calls: [] };
         merged.push(m);
-        open.set(c.hash, m);
       }
-      for (const a of c.args) m.args.push(a);
+      let k = m.index.get(c.hash);
+      if (k === undefined) {
+        k = m.keys.push(c.hash);
+        m.index.set(c.hash, k);
+      }
+      for (const it of c.items) {
+        m.args.push(k);
+        for (const a of it) m.args.push(a);
+      }
       m.calls.push(c);
     }
     const answers = await Promise.allSettled(
       merged.length === 1 && merged[0]
-        ? [this.redis.chordflowBarrier(merged[0].hash, ...merged[0].args)]
+        ? [this.redis.chordflowBarrier(merged[0].keys.length, ...merged[0].keys, ...merged[0].args)]
         : this.pipelined(merged),
     );
-    merged.forEach((m, i) => {
+    merged.forEach((g, i) => {
       const a = answers[i];
       if (!a || a.status === 'rejected') {
-        for (const c of m.calls) c.reject(a?.status === 'rejected' ? a.reason : new Error('no reply'));
+        for (const c of g.calls) c.reject(a?.status === 'rejected' ? a.reason : new Error('no reply'));
         return;
       }
       // Cut the answer at its markers: each call takes as many completions as it sent.
       let at = 0;
-      for (const c of m.calls) {
+      for (const c of g.calls) {
         const from = at;
         let seen = 0;
         while (at < a.value.length) {
           const x = a.value[at];
-          if ((x === '0' || x === '1') && seen++ === c.count) break;
+          if ((x === '0' || x === '1') && seen++ === c.items.length) break;
           at++;
         }
         c.resolve(a.value.slice(from, at));
@@ -271,11 +279,13 @@ export class Barriers {
     });
   }
 
-  private pipelined(merged: Array<{ hash: string; args: Array<string | number> }>): Array<Promise<string[]>> {
+  private pipelined(
+    merged: Array<{ keys: string[]; args: Array<string | number> }>,
+  ): Array<Promise<string[]>> {
     const p = this.redis.pipeline() as unknown as BarrierClient & {
       exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
-    for (const m of merged) p.chordflowBarrier(m.hash, ...m.args);
+    for (const m of merged) p.chordflowBarrier(m.keys.length, ...m.keys, ...m.args);
     const results = p.exec();
     return merged.map((_, i) =>
       results.then((r) => {

@@ -87,9 +87,30 @@ export class RunCleanup {
     }
   }
 
-  /** Schedules the removal of `runId`'s jobs (run ended or canceled). */
-  async ended(runId: string, delayMs = SWEEP_DELAY_MS): Promise<void> {
-    await this.redis.zadd(endedKey(this.prefix), Date.now() + delayMs, runId);
+  /**
+   * Schedules the removal of `runId`'s jobs (run ended or canceled). The runs that end in the same
+   * event-loop turn go in one ZADD.
+   */
+  ended(runId: string, delayMs = SWEEP_DELAY_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.endings.push({ args: [Date.now() + delayMs, runId], resolve, reject });
+      if (this.endings.length === 1) setImmediate(() => this.writeEndings());
+    });
+  }
+
+  private endings: Array<{ args: [number, string]; resolve: () => void; reject: (e: unknown) => void }> = [];
+
+  private writeEndings(): void {
+    const endings = this.endings;
+    this.endings = [];
+    this.redis.zadd(endedKey(this.prefix), ...endings.flatMap((e) => e.args)).then(
+      () => {
+        for (const e of endings) e.resolve();
+      },
+      (err: unknown) => {
+        for (const e of endings) e.reject(err);
+      },
+    );
   }
 
   /**
