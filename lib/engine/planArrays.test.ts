@@ -40,7 +40,9 @@ function expectRepeatsPlan(plan: RunPlan): void {
       (Object.keys(t.kwargs).length === 0 ? F_NO_KWARGS : 0);
     expect(a.flags[i]).toBe(flags);
   });
-  plan.nodes.forEach((n, i) => expect(a.nodeTask[i]).toBe(n.kind === 'task' ? n.task : -1));
+  plan.nodes.forEach((n, i) => {
+    expect(a.nodeTask[i]).toBe(n.kind === 'task' ? n.task : -1);
+  });
   expect(new Set(a.names).size).toBe(a.names.length);
   expect(a.models).toBe(plan.tasks.some((t) => t.sim !== undefined));
 }
