@@ -137,7 +137,7 @@ export function onAttemptFinishedInto(
   outcome: AttemptOutcome,
   env: Env,
 ): void {
-  const s = new StepBuilder(plan, env.now, env.events, out);
+  const s = StepBuilder.take(plan, env.now, env.events ?? 'all', out);
   const attempt = attemptOf(msg);
   if (outcome.observations !== undefined) {
     for (const observation of outcome.observations) {
@@ -173,6 +173,7 @@ export function onAttemptFinishedInto(
       break;
     }
   }
+  StepBuilder.done(s);
 }
 
 /** True when `msg` may no longer start at run time `now` (Celery `expires`: the worker revokes it). */
@@ -308,15 +309,7 @@ function succeed(
     }
   }
   s.final(msg, 'SUCCESS', value, undefined, addedIds.length > 0 ? addedIds : undefined);
-  const done = {
-    run_id: s.plan.run_id,
-    at: s.now,
-    type: 'task.succeeded',
-    task_id: msg.task_id,
-    attempt,
-    result: value,
-  } as const;
-  s.event((flags & F_IGNORE_RESULT) !== 0 ? { ...done, ignored: true } : done);
+  s.succeeded(msg.task_id, ti, attempt, value, (flags & F_IGNORE_RESULT) !== 0);
   s.report(reportsOf(plan, msg));
   if (t === undefined) return;
   // Callbacks first (Celery sends links before storing the result), then the rest of the chain.

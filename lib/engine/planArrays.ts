@@ -7,6 +7,7 @@
  * arrays only repeat what they say. Both interpreters (the simulator, the cluster's workers) read them
  * through the same core.
  */
+import type { Json, JsonObject } from '../canvas/model';
 import { barrierIndexOf } from './planIndex';
 import type { PlanNode, PlanTask, RunPlan } from './types';
 
@@ -25,6 +26,11 @@ export interface PlanArrays {
   readonly barrier: Int32Array;
   /** Per plan task: its id (a dense list: the id without the task's object). */
   readonly ids: readonly string[];
+  /** Per plan task: its message key (`PlanTask.key`). */
+  readonly keys: readonly string[];
+  /** Per plan task: its own args and kwargs (`PlanTask.args`/`kwargs`, the same lists). */
+  readonly args: ReadonlyArray<Json[]>;
+  readonly kwargs: readonly JsonObject[];
   /** Per plan task: the `next` node of its own node (-1: none). */
   readonly next: Int32Array;
   /** Per plan task: the barrier index it reports to (-1: none). */
@@ -72,6 +78,9 @@ export function planArrays(plan: RunPlan): PlanArrays {
 function build(plan: RunPlan): PlanArrays {
   const n = plan.tasks.length;
   const ids = new Array<string>(n);
+  const keys = new Array<string>(n);
+  const args = new Array<Json[]>(n);
+  const kwargs = new Array<JsonObject>(n);
   const next = new Int32Array(n);
   const reports = new Int32Array(n);
   const flags = new Uint8Array(n);
@@ -89,6 +98,9 @@ function build(plan: RunPlan): PlanArrays {
   for (let i = 0; i < n; i++) {
     const t = plan.tasks[i] as PlanTask;
     ids[i] = t.id;
+    keys[i] = t.key;
+    args[i] = t.args;
+    kwargs[i] = t.kwargs;
     if (t.sim !== undefined) models = true;
     if (t.barrier !== lastKey) {
       lastKey = t.barrier;
@@ -127,6 +139,9 @@ function build(plan: RunPlan): PlanArrays {
   return {
     barrier,
     ids,
+    keys,
+    args,
+    kwargs,
     next,
     reports,
     flags,

@@ -17,16 +17,62 @@ import { bindsPositionally, checkArguments } from './typing';
  * `StepCollector`, whose `step` is the public `Step`).
  */
 export class StepBuilder {
-  readonly out: StepOut;
+  out: StepOut;
+  plan: RunPlan;
+  now: number;
+  /** Which events to build (`EventLevel`); the dispatches, finals and reports are always complete. */
+  level: EventLevel;
 
-  constructor(
-    readonly plan: RunPlan,
-    readonly now: number,
-    /** Which events to build (`EventLevel`); the dispatches, finals and reports are always complete. */
-    readonly level: EventLevel = 'all',
-    out?: StepOut,
-  ) {
+  constructor(plan: RunPlan, now: number, level: EventLevel = 'all', out?: StepOut) {
+    this.plan = plan;
+    this.now = now;
+    this.level = level;
     this.out = out ?? new StepCollector(plan);
+  }
+
+  /**
+   * A builder for one transition into `out`. The core's transitions take the one spare builder (and
+   * give it back with `StepBuilder.done`) instead of making one per attempt: nobody keeps a builder
+   * past its transition, and a transition started while another runs (none does today) gets its own.
+   */
+  static take(plan: RunPlan, now: number, level: EventLevel, out: StepOut): StepBuilder {
+    const s = spare;
+    if (s === undefined) return new StepBuilder(plan, now, level, out);
+    spare = undefined;
+    s.plan = plan;
+    s.now = now;
+    s.level = level;
+    s.out = out;
+    return s;
+  }
+
+  /** The transition that took `s` is over: `s` becomes the spare (not kept alive past it: no `out`). */
+  static done(s: StepBuilder): void {
+    s.out = DETACHED;
+    spare = s;
+  }
+
+  /**
+   * A successful attempt: its `task.succeeded` event, or at `outcomes` the `StepOut`'s `succeeded` when
+   * it has one (no event object), nothing at `none`.
+   */
+  succeeded(taskId: string, task: number, attempt: number, result: Json, ignored: boolean): void {
+    const level = this.level;
+    if (level === 'none') return;
+    const out = this.out;
+    if (level === 'outcomes' && out.succeeded !== undefined) {
+      out.succeeded(taskId, task, attempt, result, ignored);
+      return;
+    }
+    const done = {
+      run_id: this.plan.run_id,
+      at: this.now,
+      type: 'task.succeeded',
+      task_id: taskId,
+      attempt,
+      result,
+    } as const;
+    out.event(ignored ? { ...done, ignored: true } : done);
   }
 
   /** The `Step` built so far (only when no `StepOut` was given). */
@@ -178,6 +224,22 @@ export class StepBuilder {
     this.event(e);
   }
 }
+
+/** The spare builder of `StepBuilder.take`. */
+let spare: StepBuilder | undefined;
+
+/** What a spare builder points at between transitions (it must not keep the last `StepOut` alive). */
+const DETACHED: StepOut = {
+  event() {},
+  final() {},
+  report() {},
+  planMessage() {},
+  message() {},
+  openBarrier() {},
+  closeBarrier() {},
+  retry() {},
+  finish() {},
+};
 
 /**
  * The `TypeError` Celery's `Task.typing` raises when node `index` is applied with call-time `args` and

@@ -66,6 +66,12 @@ export interface StepOut {
   retry(message: TaskMessage, countdown_ms: number): void;
   /** The run root was released: the run is over. */
   finish(status: RunStatus, result: Json | undefined, error: TaskError | undefined): void;
+  /**
+   * Optional, for an interpreter that records outcomes as numbers: at `EventLevel` `outcomes` the core
+   * says an attempt succeeded here (the `task.succeeded` event it stands for, at the transition's `now`)
+   * instead of building that event. Absent (`StepCollector`), or at `all`, the event comes as ever.
+   */
+  succeeded?(taskId: string, task: number, attempt: number, result: Json, ignored: boolean): void;
 }
 
 /**

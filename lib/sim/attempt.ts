@@ -11,7 +11,8 @@ import type { AttemptOutcome, PlanTask, RunPlan, TaskMessage } from '../engine/t
 import { sampleDuration } from './duration';
 import type { Random } from './prng';
 
-const DEFAULT_DURATION_MS = 5;
+/** An attempt's duration when neither its node nor the catalogue models one. */
+export const DEFAULT_DURATION_MS = 5;
 
 function injected(model: SimModel, msg: TaskMessage, random: Random): boolean {
   if (model.down === true) return true;

@@ -8,7 +8,8 @@
  * (`StepCollector.planMessage`).
  */
 import type { Json, JsonObject } from '../canvas/model';
-import type { PlanTask, RunPlan, TaskMessage } from '../engine/types';
+import { type PlanArrays, planArrays } from '../engine/planArrays';
+import type { PlanBarrier, PlanTask, RunPlan, TaskMessage } from '../engine/types';
 
 export class MessageTable {
   /**
@@ -26,8 +27,12 @@ export class MessageTable {
   /** One reusable message object per worker slot (`messageIn`). */
   private readonly views: Array<TaskMessage | undefined> = [];
 
+  private readonly arrays: PlanArrays;
+
   constructor(private readonly plan: RunPlan) {
     const n = plan.tasks.length;
+    this.arrays = planArrays(plan);
+
     this.retries = new Int32Array(n);
     this.expires = new Float64Array(n);
     this.live = new Uint8Array(n);
@@ -149,15 +154,19 @@ export class MessageTable {
       this.views[slot] = m;
       return m;
     }
-    const t = this.plan.tasks[h] as PlanTask;
-    view.key = t.key;
-    view.task_id = t.id;
-    view.name = t.name;
-    view.args = this.args?.[h] ?? t.args;
-    view.kwargs = this.kwargs?.[h] ?? t.kwargs;
+    // From the plan's arrays and this table's, not the task's object: it was read when the message was
+    // sent, long before it starts (a second cache miss per task on big canvases).
+    const arrays = this.arrays;
+    const b = arrays.barrier[h] as number;
+    view.key = arrays.keys[h] as string;
+    view.task_id = arrays.ids[h] as string;
+    view.name = arrays.names[arrays.nameIndex[h] as number] as string;
+    view.args = this.args?.[h] ?? (arrays.args[h] as Json[]);
+    view.kwargs = this.kwargs?.[h] ?? (arrays.kwargs[h] as JsonObject);
     view.retries = this.retries[h] as number;
     view.task = h;
-    view.barrier = t.barrier;
+    view.barrier =
+      b >= 0 ? (this.plan.barriers[b] as PlanBarrier).key : (this.plan.tasks[h] as PlanTask).barrier;
     return view;
   }
 

@@ -5,7 +5,8 @@
 import { planArrays } from '../engine/planArrays';
 import { barrierIndexOf } from '../engine/planIndex';
 import { hasImplementation } from '../engine/tasks';
-import type { RunPlan } from '../engine/types';
+import type { PlanTask, RunPlan } from '../engine/types';
+import { DEFAULT_DURATION_MS } from './attempt';
 
 export interface PlanView {
   /** Per plan task: index in `plan.barriers` of the barrier its messages are dispatched under (-1: none). */
@@ -19,11 +20,17 @@ export interface PlanView {
   runnable: Uint8Array;
   /** Whether any plan task has a simulation model (`PlanTask.sim`): most big canvases have none. */
   models: boolean;
+  /**
+   * Per plan task: its attempt's duration (ms) when an attempt is only its code's direct answer — runnable,
+   * a fixed duration (or none), no time limit — so the loop decides it without the task's object; NaN
+   * otherwise (`performAttempt`). A node's own SimModel (`LoopOptions.models`) still goes the long way.
+   */
+  quickMs: Float64Array;
 }
 
 const VIEWS = new WeakMap<RunPlan, PlanView>();
 
-/** The plan's `PlanView` (cached): from the core's `planArrays`, no pass over the task objects. */
+/** The plan's `PlanView` (cached): from the core's `planArrays`, and one pass over the task objects (`quickMs`). */
 export function planView(plan: RunPlan): PlanView {
   let view = VIEWS.get(plan);
   if (view === undefined) {
@@ -39,11 +46,23 @@ export function planView(plan: RunPlan): PlanView {
     const runnable = new Uint8Array(plan.tasks.length);
     const nameIndex = arrays.nameIndex;
     for (let i = 0; i < runnable.length; i++) runnable[i] = byName[nameIndex[i] as number] as number;
+    const quickMs = new Float64Array(plan.tasks.length);
+    for (let i = 0; i < quickMs.length; i++) {
+      const t = plan.tasks[i] as PlanTask;
+      const d = t.duration_ms ?? DEFAULT_DURATION_MS;
+      const o = t.options;
+      const fixed = typeof d === 'number' ? d : d.dist === 'fixed' ? d.ms : Number.NaN;
+      quickMs[i] =
+        runnable[i] === 1 && o.soft_time_limit === undefined && o.time_limit === undefined
+          ? Math.round(Math.max(0, fixed))
+          : Number.NaN;
+    }
     view = {
       taskBarrier: arrays.barrier,
       barrierParent,
       runnable,
       models: arrays.models,
+      quickMs,
     };
     VIEWS.set(plan, view);
   }

@@ -290,6 +290,21 @@ export class ReportRecorder {
     if (Number.isNaN(this.startedAt[k] as number)) this.startedAt[k] = at;
   }
 
+  /**
+   * A `task.succeeded` event, given as its fields (what the core's `StepOut.succeeded` says at
+   * `EventLevel` `outcomes`: the simulator records a success without an event object).
+   */
+  succeeded(id: string, hint: number, attempt: number, at: number, result: Json, ignored: boolean): void {
+    if (at > this.at) this.at = at;
+    const k = this.find(id, hint);
+    if (k < 0 || this.state[k] === SUCCESS) return;
+    this.closeAttempt(k, attempt, at, 'success');
+    this.state[k] = SUCCESS;
+    if (!ignored) this.results[k] = result;
+    this.setError(k, undefined);
+    this.finishedAt[k] = at;
+  }
+
   /** Records the events of one core step; `hint` is the plan index of the task the step is about. */
   events(events: readonly UnsequencedRunEvent[], hint: number): void {
     for (const e of events) this.event(e, hint);
@@ -329,16 +344,9 @@ export class ReportRecorder {
         this.rename(k, e.name);
         return;
       }
-      case 'task.succeeded': {
-        const k = this.find(e.task_id, hint);
-        if (k < 0 || this.state[k] === SUCCESS) return;
-        this.closeAttempt(k, e.attempt, e.at, 'success');
-        this.state[k] = SUCCESS;
-        if (e.ignored !== true) this.results[k] = e.result;
-        this.setError(k, undefined);
-        this.finishedAt[k] = e.at;
+      case 'task.succeeded':
+        this.succeeded(e.task_id, hint, e.attempt, e.at, e.result, e.ignored === true);
         return;
-      }
       case 'task.failed': {
         const k = this.find(e.task_id, hint);
         if (k < 0 || this.state[k] === SUCCESS) return;

@@ -86,6 +86,33 @@ export function directTask(name: string, args: readonly Json[], kwargs: JsonObje
   return impl === undefined ? undefined : directOutcome(impl, args, kwargs);
 }
 
+/** A success outcome an interpreter refills (`directTaskInto`). */
+export type SuccessSlot = { kind: 'success'; value: Json };
+
+/**
+ * `directTask`, a success written into `into` (returned) instead of a new outcome per attempt: for an
+ * interpreter that keeps one such object per worker slot (the core reads an outcome only while its
+ * transition runs, lib/engine/CONTEXT.md). A raised error is a new outcome, as in `directTask`.
+ */
+export function directTaskInto(
+  name: string,
+  args: readonly Json[],
+  kwargs: JsonObject,
+  into: SuccessSlot,
+): TaskResult | undefined {
+  const impl = IMPLS.get(name);
+  if (impl === undefined) return undefined;
+  const direct = impl.direct;
+  if (direct === undefined || args.length !== impl.params.length) return undefined;
+  for (const _ in kwargs) return undefined;
+  try {
+    into.value = direct(args);
+    return into;
+  } catch (err) {
+    return raised(err);
+  }
+}
+
 function directOutcome(impl: TaskImpl, args: readonly Json[], kwargs: JsonObject): TaskResult | undefined {
   const direct = impl.direct;
   if (direct === undefined || args.length !== impl.params.length) return undefined;
