@@ -121,11 +121,33 @@ export class RunCleanup {
     return (await this.cleanMany([runId])).has(runId);
   }
 
-  /** Queue key prefixes a run's jobs may be in (named queues runs have sent to, from the run store). */
-  private async queuePrefixes(): Promise<string[]> {
+  /** Task queue key prefixes a run's task jobs may be in (named queues runs have sent to, from the run store). */
+  private async taskPrefixes(): Promise<string[]> {
     const named = await this.redis.smembers(`${this.prefix}:queues`);
-    const queues = [DEFAULT_TASK_QUEUE, BARRIER_QUEUE, ...named.map(taskQueueName)];
-    return [...new Set(queues)].map((q) => `${this.prefix}:${q}:`);
+    const queues = new Set([DEFAULT_TASK_QUEUE, ...named.map(taskQueueName)]);
+    return [...queues].map((q) => `${this.prefix}:${q}:`);
+  }
+
+  /**
+   * Removes jobs `ids` (a task message's in a task queue, a barrier's in `barriers`: its key says which,
+   * `<run>.t.…` or not); returns those left because locked.
+   */
+  private async removeJobs(ids: readonly string[], taskPrefixes: string[]): Promise<string[]> {
+    const barrierPrefix = [`${this.prefix}:${BARRIER_QUEUE}:`];
+    const tasks: string[] = [];
+    const bars: string[] = [];
+    for (const id of ids) (isTaskKey(id) ? tasks : bars).push(id);
+    const locked: string[] = [];
+    for (const [list, prefixes] of [
+      [tasks, taskPrefixes],
+      [bars, barrierPrefix],
+    ] as const) {
+      for (let i = 0; i < list.length; i += JOBS_PER_CALL) {
+        const part = list.slice(i, i + JOBS_PER_CALL);
+        locked.push(...(await this.redis.chordflowRemoveJobs(prefixes.length, ...prefixes, ...part)));
+      }
+    }
+    return locked;
   }
 
   /**
@@ -133,7 +155,7 @@ export class RunCleanup {
    * a big run's further pages go one by one. Returns the runs that are clean.
    */
   async cleanMany(runIds: readonly string[]): Promise<Set<string>> {
-    const prefixes = await this.queuePrefixes();
+    const prefixes = await this.taskPrefixes();
     const clean = new Set<string>();
     const firstPages = await Promise.all(
       runIds.map((id) => this.redis.hscan(barrierHashKey(this.prefix, id), '0', 'COUNT', 1000)),
@@ -146,15 +168,7 @@ export class RunCleanup {
       if (cursor !== '0') big.push([runId, cursor]);
     });
     const dirty = new Set<string>();
-    const ids = [...owner.keys()];
-    for (let i = 0; i < ids.length; i += JOBS_PER_CALL) {
-      const locked = await this.redis.chordflowRemoveJobs(
-        prefixes.length,
-        ...prefixes,
-        ...ids.slice(i, i + JOBS_PER_CALL),
-      );
-      for (const id of locked) dirty.add(owner.get(id) ?? '');
-    }
+    for (const id of await this.removeJobs([...owner.keys()], prefixes)) dirty.add(owner.get(id) ?? '');
     for (let [runId, cursor] of big) {
       do {
         const [next, flat] = await this.redis.hscan(
@@ -164,15 +178,7 @@ export class RunCleanup {
           1000,
         );
         cursor = next;
-        const page = jobIds(flat);
-        for (let i = 0; i < page.length; i += JOBS_PER_CALL) {
-          const locked = await this.redis.chordflowRemoveJobs(
-            prefixes.length,
-            ...prefixes,
-            ...page.slice(i, i + JOBS_PER_CALL),
-          );
-          if (locked.length > 0) dirty.add(runId);
-        }
+        if ((await this.removeJobs([...new Set(jobIds(flat))], prefixes)).length > 0) dirty.add(runId);
       } while (cursor !== '0');
     }
     for (const runId of runIds) if (!dirty.has(runId)) clean.add(runId);
@@ -230,4 +236,10 @@ function jobIds(flat: string[]): string[] {
     else if (field.endsWith('|p')) ids.push(field.slice(0, bar));
   }
   return ids;
+}
+
+/** A task message's key (`<run>.t.<task id>…`; the run id part has no `.`): its job is in a task queue. */
+function isTaskKey(id: string): boolean {
+  const dot = id.indexOf('.');
+  return dot >= 0 && id.startsWith('t.', dot + 1);
 }
