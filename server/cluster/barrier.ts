@@ -187,8 +187,10 @@ export class Barriers {
    */
   async completeAll(runId: string, items: readonly Done[]): Promise<Completion[]> {
     const args = items.map((it) => {
-      const { pairs, created } = registrations(it.dispatches);
       const parent = it.key === undefined ? '' : (it.parent ?? '');
+      // Most completions send nothing (a group's task): no registration lists to build.
+      if (it.dispatches.length === 0) return [it.key ?? '', parent, '', 0, 0];
+      const { pairs, created } = registrations(it.dispatches);
       return [it.key ?? '', parent, '', pairs.length / 2, ...pairs, created.length, ...created];
     });
     return parseAnswer(await this.call(barrierHashKey(this.prefix, runId), args));

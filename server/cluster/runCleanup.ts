@@ -28,19 +28,23 @@ for i = nq + 2, #ARGV do
     if found then break end
     local qp = ARGV[q]
     local jobKey = qp .. id
-    if redis.call('EXISTS', jobKey) == 1 then
+    -- Most jobs of an ended run are completed, and a completed job holds no lock (BullMQ removes it when
+    -- the job finishes; nothing moves a job out of completed but a retry, which takes it off the set):
+    -- one ZREM settles it, instead of an EXISTS for the job and one for its lock.
+    if redis.call('ZREM', qp .. 'completed', id) == 1 then
+      found = true
+      redis.call('DEL', jobKey, jobKey .. ':logs')
+    elseif redis.call('EXISTS', jobKey) == 1 then
       found = true
       if redis.call('EXISTS', jobKey .. ':lock') == 1 then
         left[#left + 1] = id
       else
-        if redis.call('ZREM', qp .. 'completed', id) == 0 then
-          redis.call('ZREM', qp .. 'delayed', id)
-          redis.call('ZREM', qp .. 'prioritized', id)
-          redis.call('ZREM', qp .. 'failed', id)
-          if redis.call('LREM', qp .. 'wait', 1, id) == 0 then
-            if redis.call('LREM', qp .. 'paused', 1, id) == 0 then
-              redis.call('LREM', qp .. 'active', 1, id)
-            end
+        redis.call('ZREM', qp .. 'delayed', id)
+        redis.call('ZREM', qp .. 'prioritized', id)
+        redis.call('ZREM', qp .. 'failed', id)
+        if redis.call('LREM', qp .. 'wait', 1, id) == 0 then
+          if redis.call('LREM', qp .. 'paused', 1, id) == 0 then
+            redis.call('LREM', qp .. 'active', 1, id)
           end
         end
         redis.call('DEL', jobKey, jobKey .. ':logs')

@@ -119,7 +119,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   );
 
   // What this worker is running now, for the heartbeat (the operator's Workers view).
-  const active = new Map<string, ActiveTask>();
+  const active = new Map<number, ActiveTask>();
   let activeSeq = 0;
 
   async function processTask(job: Job<JobData>): Promise<null> {
@@ -128,12 +128,12 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     if (!ctx || contexts.canceled.has(runId)) return null;
     const msg = decodeJobData(ctx.plan, job.id ?? '', job.data) as TaskMessage;
     const slot = ++activeSeq;
-    active.set(String(slot), { run_id: msg.run_id, task_id: msg.task_id, name: msg.name, since: Date.now() });
+    active.set(slot, { run_id: msg.run_id, task_id: msg.task_id, name: msg.name, since: Date.now() });
     let retry: Step['retry'];
     try {
       retry = await runHere(ctx, msg, true);
     } finally {
-      active.delete(String(slot));
+      active.delete(slot);
     }
     if (retry) {
       await job.updateData(encodeJobData(ctx.plan, retry.message));

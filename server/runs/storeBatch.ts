@@ -61,7 +61,7 @@ export class StoreBatch {
     return last.items;
   }
 
-  appendEvents(runId: string, events: EventInput[]): void {
+  appendEvents(runId: string, events: readonly EventInput[]): void {
     for (const e of events) this.log(runId).push('e', encodeEvent(e));
   }
 
@@ -74,6 +74,15 @@ export class StoreBatch {
     at: number,
   ): void {
     this.log(runId).push('p', barrierKey, initialTotal, grow, Math.round(at), JSON.stringify(chordId));
+  }
+
+  /**
+   * Final states of a step, in order (a task id written twice keeps its last state, as HSET does with
+   * the pairs in order).
+   */
+  setFinals(runId: string, finals: ReadonlyArray<{ task_id: string; final: unknown }>): void {
+    const buf = this.of(runId).states;
+    for (const f of finals) buf.push(f.task_id, JSON.stringify(f.final));
   }
 
   /** Final states by task id (a Map: task ids are user text). */

@@ -1,0 +1,55 @@
+/**
+ * The removal of an ended run's jobs (runCleanup.ts) against a private Redis, on jobs laid out as
+ * BullMQ keeps them: a completed job goes (hash and `completed` entry), a waiting one goes (hash and
+ * `wait` entry), a locked active one is left and keeps its run dirty, a member without a job is skipped.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../../tests/support/testRedisUrl';
+import { barrierHashKey } from './barrier';
+import { RunCleanup } from './runCleanup';
+
+const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+const prefix = `{clean${process.pid}}`;
+const cleanup = new RunCleanup(redis, prefix);
+afterAll(() => redis.disconnect());
+
+const q = `${prefix}:tasks`;
+
+async function job(id: string): Promise<void> {
+  await redis.hset(`${q}:${id}`, 'name', 'identity', 'data', '{}');
+}
+
+describe('run cleanup', () => {
+  it('removes completed and waiting jobs, leaves a locked one and its run', async () => {
+    const run = 'cr1';
+    const done = `${run}.t.a`;
+    const waiting = `${run}.t.b`;
+    const locked = `${run}.t.c`;
+    const missing = `${run}.t.d`;
+    await redis.hset(barrierHashKey(prefix, run), done, '1', waiting, '0', locked, '0', missing, '0');
+    await job(done);
+    await redis.zadd(`${q}:completed`, 1, done);
+    await job(waiting);
+    await redis.lpush(`${q}:wait`, waiting);
+    await job(locked);
+    await redis.lpush(`${q}:active`, locked);
+    await redis.set(`${q}:${locked}:lock`, 'token');
+
+    expect(await cleanup.clean(run)).toBe(false);
+    expect(await redis.exists(`${q}:${done}`, `${q}:${waiting}`)).toBe(0);
+    expect(await redis.zscore(`${q}:completed`, done)).toBeNull();
+    expect(await redis.lrange(`${q}:wait`, 0, -1)).toEqual([]);
+    expect(await redis.exists(`${q}:${locked}`)).toBe(1);
+    expect(await redis.lrange(`${q}:active`, 0, -1)).toEqual([locked]);
+    // The run stays dirty (its barrier hash is kept) until the locked job is gone too.
+    expect(await redis.exists(barrierHashKey(prefix, run))).toBe(1);
+
+    await redis.del(`${q}:${locked}:lock`);
+    await redis.lrem(`${q}:active`, 1, locked);
+    await redis.zadd(`${q}:completed`, 2, locked);
+    expect(await cleanup.clean(run)).toBe(true);
+    expect(await redis.exists(`${q}:${locked}`, barrierHashKey(prefix, run))).toBe(0);
+    expect(await redis.zcard(`${q}:completed`)).toBe(0);
+  });
+});
