@@ -133,23 +133,8 @@ export class StepCollector implements StepOut {
     expires_at: number | undefined,
     priority: number | undefined,
   ): void {
-    const t = this.plan.tasks[task] as PlanTask;
-    const message: TaskMessage = {
-      kind: 'task',
-      key: t.key,
-      run_id: this.plan.run_id,
-      task_id: t.id,
-      name: t.name,
-      args,
-      kwargs,
-      retries: 0,
-      task,
-      barrier: t.barrier,
-      attempt_offset: 0,
-    };
-    if (expires_at !== undefined) message.expires_at = expires_at;
-    if (priority !== undefined) message.priority = priority;
-    this.target.push({ message, parentBarrier: t.barrier, delay_ms });
+    const message = planTaskMessage(this.plan, task, args, kwargs, 0, expires_at, priority);
+    this.target.push({ message, parentBarrier: message.barrier, delay_ms });
   }
 
   message(message: TaskMessage, delay_ms: number): void {
@@ -183,4 +168,37 @@ export class StepCollector implements StepOut {
     this.step.finish =
       status === 'success' ? { status, result: result as Json } : { status, error: error as TaskError };
   }
+}
+
+/**
+ * The message of plan task `task` as the planner froze it (key, id, name, barrier; attempt offset 0)
+ * with the given arguments. Every interpreter builds plan messages here, so their fields (and the order
+ * of their keys, which serialized reports and fingerprints see) are the same everywhere.
+ */
+export function planTaskMessage(
+  plan: RunPlan,
+  task: number,
+  args: Json[],
+  kwargs: JsonObject,
+  retries: number,
+  expires_at: number | undefined,
+  priority: number | undefined,
+): TaskMessage {
+  const t = plan.tasks[task] as PlanTask;
+  const message: TaskMessage = {
+    kind: 'task',
+    key: t.key,
+    run_id: plan.run_id,
+    task_id: t.id,
+    name: t.name,
+    args,
+    kwargs,
+    retries,
+    task,
+    barrier: t.barrier,
+    attempt_offset: 0,
+  };
+  if (expires_at !== undefined) message.expires_at = expires_at;
+  if (priority !== undefined) message.priority = priority;
+  return message;
 }

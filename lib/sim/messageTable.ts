@@ -5,10 +5,11 @@
  * Anything else (a replacement, an add_to_chord addition, a message with a priority, a second message
  * of the same task) is kept as the object it is, under a negative handle. `message(h)` gives the
  * `TaskMessage` the core reads, with the same fields in the same order as the core's own
- * (`StepCollector.planMessage`).
+ * (`planTaskMessage`).
  */
 import type { Json, JsonObject } from '../canvas/model';
 import { type PlanArrays, planArrays } from '../engine/planArrays';
+import { planTaskMessage } from '../engine/stepOut';
 import type { PlanBarrier, PlanTask, RunPlan, TaskMessage } from '../engine/types';
 
 export class MessageTable {
@@ -62,22 +63,7 @@ export class MessageTable {
       this.expires[task] = expires_at ?? Number.NaN;
       return task;
     }
-    const t = this.plan.tasks[task] as PlanTask;
-    const message: TaskMessage = {
-      kind: 'task',
-      key: t.key,
-      run_id: this.plan.run_id,
-      task_id: t.id,
-      name: t.name,
-      args,
-      kwargs,
-      retries: 0,
-      task,
-      barrier: t.barrier,
-      attempt_offset: 0,
-    };
-    if (expires_at !== undefined) message.expires_at = expires_at;
-    if (priority !== undefined) message.priority = priority;
+    const message = planTaskMessage(this.plan, task, args, kwargs, 0, expires_at, priority);
     return this.object(message);
   }
 
@@ -124,21 +110,15 @@ export class MessageTable {
     if (h < 0) return this.objects[-h - 1] as TaskMessage;
     const t = this.plan.tasks[h] as PlanTask;
     const expires = this.expires[h] as number;
-    const m: TaskMessage = {
-      kind: 'task',
-      key: t.key,
-      run_id: this.plan.run_id,
-      task_id: t.id,
-      name: t.name,
-      args: this.args?.[h] ?? t.args,
-      kwargs: this.kwargs?.[h] ?? t.kwargs,
-      retries: this.retries[h] as number,
-      task: h,
-      barrier: t.barrier,
-      attempt_offset: 0,
-    };
-    if (!Number.isNaN(expires)) m.expires_at = expires;
-    return m;
+    return planTaskMessage(
+      this.plan,
+      h,
+      this.args?.[h] ?? t.args,
+      this.kwargs?.[h] ?? t.kwargs,
+      this.retries[h] as number,
+      Number.isNaN(expires) ? undefined : expires,
+      undefined,
+    );
   }
 
   /**
