@@ -28,6 +28,15 @@ const TUTORIAL = `{"chain": [{"task": "TASK_A", "args": [null], "kwargs": {"payl
   {"task": "TASK_D", "kwargs": {"payload": ${P}}}]}`;
 
 describe('chordflow simulate', () => {
+  it('prints the table of a 200,000-task group (no spread of a column: that overflowed the stack)', async () => {
+    const members = Array.from({ length: 200_000 }, (_, i) => ({ task: 'identity', args: [i] }));
+    const io = fakeIO({ 'g.json': JSON.stringify({ group: members }) });
+    expect(await main(['simulate', 'g.json'], io)).toBe(0);
+    expect(io.stderr).toBe('');
+    expect(io.stdout).toContain('status: success');
+    expect(io.stdout.split('\n').filter((l) => l.startsWith('task.tasks.'))).toHaveLength(200_000);
+  }, 60_000);
+
   it('--json prints exactly one run report', async () => {
     const io = fakeIO({ 't.json': TUTORIAL });
     expect(await main(['simulate', 't.json', '--scenario', 'partial_fail', '--json'], io)).toBe(0);

@@ -75,8 +75,12 @@ export function formatRunTable(report: RunReport): string {
     ),
   ]);
   const header = ['task', 'name', 'state', 'attempts', 'starts', 'result / error'];
+  // A fold, not Math.max(...column): a spread of a 200,000-task run's column overflows the call stack.
   const widths = header.map((h, i) =>
-    Math.min(40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),
+    Math.min(
+      40,
+      rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length),
+    ),
   );
   const line = (cells: string[]) =>
     cells
