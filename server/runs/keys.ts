@@ -15,7 +15,7 @@
  *   <p>:events            channel  {"run_id","first_seq","events":[…]} after each append
  *   <p>:cancel            channel  run id of a canceled run (workers abort its running tasks)
  *   BullMQ queues use the same prefix: <p>:tasks (default task queue), <p>:task.<queue>, <p>:barriers.
- * The run store's batch scripts (runStore.ts: FLUSH_LUA, CREATE_RUNS_LUA) get `<p>:run:` and derive a
+ * The run store's batch scripts (storeScripts.ts: FLUSH_LUA, CREATE_RUNS_LUA) get `<p>:run:` and derive a
  * run's keys from it as spelled here (same hash tag, so still one Cluster slot): change both together.
  */
 export interface Keys {

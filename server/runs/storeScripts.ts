@@ -1,0 +1,182 @@
+/**
+ * The run store's Lua scripts (event append, chord progress, the per-turn flush, grouped run creation and
+ * reads) and the ioredis commands they become. Kept apart from `RunStore` so the store reads as what it
+ * stores; each script's comment says why it is one script.
+ */
+import type { Redis } from 'ioredis';
+
+/** Appends events atomically: RPUSH numbers them (seq = list index + 1), then one PUBLISH per batch. */
+const APPEND_EVENTS_LUA = `
+local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+local first = n - (#ARGV - 1) + 1
+redis.call('PUBLISH', KEYS[2], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. first .. ',"events":[' .. table.concat(ARGV, ',', 2) .. ']}')
+return first
+`;
+
+/**
+ * Counts one chord header report and appends the `chord.progress` event in the same script, so `done`
+ * values in the log are increasing. ARGV: run id, barrier key, initial total, grow, at, chord_id (JSON).
+ */
+const CHORD_PROGRESS_LUA = `
+local done = redis.call('HINCRBY', KEYS[1], ARGV[2] .. '|d', 1)
+local total = redis.call('HINCRBY', KEYS[1], ARGV[2] .. '|g', tonumber(ARGV[4])) + tonumber(ARGV[3])
+local ev = '{"type":"chord.progress","at":' .. ARGV[5] .. ',"chord_id":' .. ARGV[6] .. ',"done":' .. done .. ',"total":' .. total .. '}'
+local n = redis.call('RPUSH', KEYS[2], ev)
+redis.call('PUBLISH', KEYS[3], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. n .. ',"events":[' .. ev .. ']}')
+return n
+`;
+
+/** Lua for eventCodec's `packList`: one argument back into its values. */
+const UNPACK_LIST_LUA = `
+local function unpackList(s)
+  local out, pos, n = {}, 1, #s
+  while pos <= n do
+    local c = string.find(s, ':', pos, true)
+    local len = tonumber(string.sub(s, pos, c - 1))
+    out[#out + 1] = string.sub(s, c + 1, c + len)
+    pos = c + len + 1
+  end
+  return out
+end
+`;
+
+/**
+ * StoreBatch's flush: any number of runs' writes in one call, five arguments per run segment (ioredis
+ * spends more per argument than per byte, and a run's finish had ~80 of them). KEYS: the events channel,
+ * the run key prefix (`<p>:run:`; a run's keys are derived from it as keys.ts spells them, all under the
+ * one hash tag). ARGV per segment: run id, the `updated` value of a `pending` → `progress` mark ('' for
+ * none), then three packed lists (eventCodec's `packList`: `<byte length>:<value>` each) — task state pairs, items
+ * (`e, <event JSON>` or `p, <barrier key>, <initial total>, <grow>, <at>, <chord_id JSON>`, counted as
+ * CHORD_PROGRESS_LUA does) and run field pairs. Per segment, in this order: task states, events and
+ * chord reports with one PUBLISH, the mark (a run turns `progress` when its first task starts and never
+ * back: only while still `pending`), the fields.
+ */
+const FLUSH_LUA = `${UNPACK_LIST_LUA}
+for a = 1, #ARGV, 5 do
+  local runId = ARGV[a]
+  local runKey = KEYS[2] .. runId
+  local states = unpackList(ARGV[a + 2])
+  for s = 1, #states, 1000 do
+    redis.call('HSET', runKey .. ':tasks', unpack(states, s, math.min(s + 999, #states)))
+  end
+  local items = unpackList(ARGV[a + 3])
+  if #items > 0 then
+    local evs = {}
+    local i = 1
+    while i <= #items do
+      if items[i] == 'e' then
+        evs[#evs + 1] = items[i + 1]
+        i = i + 2
+      else
+        local bk = items[i + 1]
+        local done = redis.call('HINCRBY', runKey .. ':progress', bk .. '|d', 1)
+        local total = redis.call('HINCRBY', runKey .. ':progress', bk .. '|g', tonumber(items[i + 3])) + tonumber(items[i + 2])
+        evs[#evs + 1] = '{"type":"chord.progress","at":' .. items[i + 4] .. ',"chord_id":' .. items[i + 5] .. ',"done":' .. done .. ',"total":' .. total .. '}'
+        i = i + 6
+      end
+    end
+    local n = 0
+    for s = 1, #evs, 500 do
+      n = redis.call('RPUSH', runKey .. ':events', unpack(evs, s, math.min(s + 499, #evs)))
+    end
+    redis.call('PUBLISH', KEYS[1], '{"run_id":"' .. runId .. '","first_seq":' .. (n - #evs + 1) .. ',"events":[' .. table.concat(evs, ',') .. ']}')
+  end
+  if ARGV[a + 1] ~= '' and redis.call('HGET', runKey, 'status') == 'pending' then
+    redis.call('HSET', runKey, 'status', 'progress', 'updated', ARGV[a + 1])
+  end
+  local fields = unpackList(ARGV[a + 4])
+  if #fields > 0 then redis.call('HSET', runKey, unpack(fields)) end
+end
+return 0
+`;
+
+/**
+ * Creates runs (those submitted in the same event-loop turn) in one call. Each record is written only if
+ * no run has its id (HSETNX on `id`, so a duplicate submit changes nothing), then its place in the runs
+ * index and its first events, published as `APPEND_EVENTS_LUA` does. KEYS: index, channel, run key
+ * prefix (`<p>:run:`, as keys.ts spells a run's keys). ARGV per run: id, score, packed field/value pairs,
+ * packed events (`packList`). Returns per run the first event's seq (0 without events), -1 for a duplicate.
+ */
+const CREATE_RUNS_LUA = `${UNPACK_LIST_LUA}
+local out = {}
+for a = 1, #ARGV, 4 do
+  local id = ARGV[a]
+  local runKey = KEYS[3] .. id
+  if redis.call('HSETNX', runKey, 'id', id) == 0 then
+    out[#out + 1] = -1
+  else
+    redis.call('HSET', runKey, unpack(unpackList(ARGV[a + 2])))
+    redis.call('ZADD', KEYS[1], ARGV[a + 1], id)
+    local evs = unpackList(ARGV[a + 3])
+    if #evs == 0 then
+      out[#out + 1] = 0
+    else
+      local n = 0
+      for s = 1, #evs, 500 do
+        n = redis.call('RPUSH', runKey .. ':events', unpack(evs, s, math.min(s + 499, #evs)))
+      end
+      out[#out + 1] = n - #evs + 1
+      redis.call('PUBLISH', KEYS[2], '{"run_id":"' .. id .. '","first_seq":' .. (n - #evs + 1) .. ',"events":[' .. table.concat(evs, ',') .. ']}')
+    end
+  end
+end
+return out
+`;
+
+/**
+ * Reads made in the same turn, in one call (RunStore's TickGroup). KEYS: the keys read; ARGV: per key
+ * its packed field list (HMGET), or '' (EXISTS).
+ */
+const READ_MANY_LUA = `${UNPACK_LIST_LUA}
+local out = {}
+for i = 1, #KEYS do
+  if ARGV[i] == '' then
+    out[i] = redis.call('EXISTS', KEYS[i])
+  else
+    out[i] = redis.call('HMGET', KEYS[i], unpack(unpackList(ARGV[i])))
+  end
+end
+return out
+`;
+
+export type AppendClient = Redis & {
+  chordflowCreateRuns(
+    runsKey: string,
+    channel: string,
+    runKeyPrefix: string,
+    ...args: string[]
+  ): Promise<number[]>;
+  /** READ_MANY_LUA: the key count first. */
+  chordflowReadMany(numKeys: number, ...keysAndArgs: string[]): Promise<Array<Array<string | null> | number>>;
+  chordflowAppendEvents(
+    eventsKey: string,
+    channel: string,
+    runId: string,
+    ...events: string[]
+  ): Promise<number>;
+  chordflowProgress(
+    progressKey: string,
+    eventsKey: string,
+    channel: string,
+    runId: string,
+    barrierKey: string,
+    initialTotal: number,
+    grow: number,
+    at: number,
+    chordIdJson: string,
+  ): Promise<number>;
+  chordflowFlush(channel: string, runKeyPrefix: string, ...segments: string[]): Promise<number>;
+};
+
+/** `redis` with the run store's scripts defined on it (once per connection). */
+export function withScripts(redis: Redis): AppendClient {
+  const r = redis as AppendClient;
+  if (typeof r.chordflowAppendEvents !== 'function') {
+    redis.defineCommand('chordflowAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS_LUA });
+    redis.defineCommand('chordflowProgress', { numberOfKeys: 3, lua: CHORD_PROGRESS_LUA });
+    redis.defineCommand('chordflowFlush', { numberOfKeys: 2, lua: FLUSH_LUA });
+    redis.defineCommand('chordflowCreateRuns', { numberOfKeys: 3, lua: CREATE_RUNS_LUA });
+    redis.defineCommand('chordflowReadMany', { lua: READ_MANY_LUA });
+  }
+  return r;
+}
