@@ -9,7 +9,7 @@
  * the core answers into the loop itself (`StepOut`) instead of building a `Step` per attempt — a
  * 100,000-task canvas has to run within a few times a bare event loop over the same graph.
  */
-import type { Json, SimModel } from '../canvas/model';
+import type { Json } from '../canvas/model';
 import {
   attemptOf,
   EXPIRED,
@@ -27,44 +27,15 @@ import { performAttempt } from './attempt';
 import { CausalTrail } from './causalTrail';
 import type { FinalStore } from './finalStore';
 import type { IntQueue } from './intQueue';
+import { type LoopOptions, type LoopResult, poolsOf, slotCount } from './loopOptions';
 import { LoopScratch } from './loopScratch';
 import { planView } from './planView';
-import { messageQueue, type WorkerPool } from './pools';
+import { messageQueue } from './pools';
 import { PriorityMessages } from './priorityMessages';
-import type { Random } from './prng';
 import type { ReportRecorder } from './reportRecorder';
 import { StepAnswers } from './stepAnswers';
 
-export interface LoopOptions {
-  workers: number;
-  concurrency: number;
-  /** Worker pools per queue; absent = `workers × concurrency` slots consuming every queue. */
-  pools?: readonly WorkerPool[];
-  random: Random;
-  /** Simulation model per plan task (index-aligned; shorter when the rest have none). */
-  models: ReadonlyArray<SimModel | undefined>;
-  /** Keep the event trace and the critical path (Monte Carlo runs skip both). */
-  trace: boolean;
-  /**
-   * Streams the trace: with `trace`, each event goes to `sink` as it happens instead of into
-   * `events` (which comes back empty), so a 1,000,000-task run never holds its whole trace.
-   */
-  sink?: (event: RunEvent) => void;
-  /** Records the run report as the run goes (with or without the trace). */
-  recorder?: ReportRecorder;
-  /** Keep the critical path (default: when the trace or a recorder is kept). */
-  criticalPath?: boolean;
-}
-
-export interface LoopResult {
-  events: RunEvent[];
-  status: RunStatus;
-  makespan_ms: number;
-  /** Retries scheduled during the run. */
-  retries: number;
-  /** Task ids along what enabled the last finishing task (empty without trace). */
-  critical_path: string[];
-}
+export type { LoopOptions, LoopResult } from './loopOptions';
 
 class Simulation extends StepAnswers {
   private readonly heap: ActionHeap;
@@ -436,21 +407,6 @@ class Simulation extends StepAnswers {
   criticalPath(): string[] {
     return this.trail === undefined ? [] : this.trail.path();
   }
-}
-
-function poolsOf(opts: LoopOptions): readonly WorkerPool[] {
-  return (
-    opts.pools ?? [
-      { queue: '', workers: Math.max(1, opts.workers), concurrency: Math.max(1, opts.concurrency) },
-    ]
-  );
-}
-
-/** Worker slots of all pools (`Simulation` numbers them in this order). */
-function slotCount(opts: LoopOptions): number {
-  let slots = 0;
-  for (const pool of poolsOf(opts)) slots += Math.max(1, pool.workers) * Math.max(1, pool.concurrency);
-  return slots;
 }
 
 /** Runs one plan to completion on the virtual clock. */
