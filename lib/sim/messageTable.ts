@@ -86,13 +86,12 @@ export class MessageTable {
   }
 
   private setArgs(i: number, args: Json[], kwargs: JsonObject): void {
-    const t = this.plan.tasks[i] as PlanTask;
-    if (args !== t.args) {
+    if (args !== this.arrays.args[i]) {
       if (this.args === undefined)
         this.args = new Array<Json[] | undefined>(this.live.length).fill(undefined);
       this.args[i] = args;
     } else if (this.args !== undefined) this.args[i] = undefined;
-    if (kwargs !== t.kwargs) {
+    if (kwargs !== this.arrays.kwargs[i]) {
       if (this.kwargs === undefined)
         this.kwargs = new Array<JsonObject | undefined>(this.live.length).fill(undefined);
       this.kwargs[i] = kwargs;
