@@ -5,7 +5,7 @@
  * limits, user tasks).
  */
 import type { JsonObject, SimModel } from '../canvas/model';
-import { F_NO_KWARGS, planArrays } from '../engine/planArrays';
+import { planArrays } from '../engine/planArrays';
 import { directTaskInto, type SuccessSlot } from '../engine/tasks';
 import type { AttemptOutcome, RunPlan, TaskMessage } from '../engine/types';
 import { performAttempt } from './attempt';
@@ -20,8 +20,7 @@ export class SlotAttempts {
   private readonly success: SuccessSlot[] = [];
   private readonly quickMs: Float64Array;
   private readonly runnable: Uint8Array;
-  /** The plan's `F_*` flags and each task's own kwargs (`planArrays`). */
-  private readonly flags: Uint8Array;
+  /** Each task's own kwargs (`planArrays`). */
   private readonly ownKwargs: readonly JsonObject[];
   /** Where `performAttempt` puts an attempt's duration. */
   private readonly took = { elapsed: 0 };
@@ -40,9 +39,7 @@ export class SlotAttempts {
     const view = planView(plan);
     this.quickMs = view.quickMs;
     this.runnable = view.runnable;
-    const arrays = planArrays(plan);
-    this.flags = arrays.flags;
-    this.ownKwargs = arrays.kwargs;
+    this.ownKwargs = planArrays(plan).kwargs;
     for (let i = 0; i < slots; i++) this.success.push({ kind: 'success', value: null });
   }
 
@@ -55,12 +52,10 @@ export class SlotAttempts {
     if (planned && model === undefined) {
       const quick = this.quickMs[ti] as number;
       if (!Number.isNaN(quick)) {
-        // The task's own kwargs known empty (`F_NO_KWARGS`): the shared empty object stands for them, so
-        // the check does not read each task's own (a cache miss per task on a big canvas).
-        const kwargs =
-          ((this.flags[ti] as number) & F_NO_KWARGS) !== 0 && msg.kwargs === this.ownKwargs[ti]
-            ? NO_KWARGS
-            : msg.kwargs;
+        // A quick task's own kwargs are empty (`PlanView.quickMs`): when the message has them, the shared
+        // empty object stands for them, so the check does not read each task's own (a cache miss per task
+        // on a big canvas).
+        const kwargs = msg.kwargs === this.ownKwargs[ti] ? NO_KWARGS : msg.kwargs;
         const direct = directTaskInto(msg.name, msg.args, kwargs, this.success[slot] as SuccessSlot);
         if (direct !== undefined && direct.kind !== 'effect') {
           this.elapsed = quick;
