@@ -167,8 +167,11 @@ interface Call {
 /** Arguments per merged script call (the calls of one turn share one; a long one holds Redis). */
 const MERGE_ARGS = 4000;
 
-/** Registrations per script call when a submit registers a big root (a long script holds Redis). */
-const REGISTER_CHUNK = 1000;
+/**
+ * Registrations per script call when a submit registers a big root (a long script holds Redis); a root
+ * of at most this many is registered by the script that creates the run (RunStore.createRegistered).
+ */
+export const REGISTER_CHUNK = 1000;
 
 /**
  * Cuts a script call's answer into its callers' parts at the per-completion markers (`0`/`1`): caller
@@ -245,7 +248,9 @@ export class Barriers {
    * A submit's registrations: every member of `dispatches` (the root and its children, nested chords'
    * headers) before any of their jobs exists, so nothing can finish, let alone release, before the
    * whole root is registered; a big root goes in several calls, the created barriers checked in the
-   * last. Resolves to barriers already releasable (a chord with an empty header).
+   * last. Resolves to barriers already releasable (a chord with an empty header). A root of at most
+   * REGISTER_CHUNK members is registered instead by the script that creates the run (storeScripts.ts
+   * CREATE_RUNS_LUA: the same registration and release check as COMPLETE_LUA's; change them together).
    */
   async register(runId: string, dispatches: readonly Dispatch[]): Promise<string[]> {
     const { pairs, created } = registrations(dispatches);
