@@ -11,7 +11,9 @@
  * (every job of the run is a member) and one UNLINK.
  *
  * `COMPLETE_LUA` records completions, atomically (a job's inline steps together at its end; every
- * completion of every run asked for in the same event-loop turn in one script call): for each, it registers the finishing message's new dispatches in
+ * completion of every run asked for in the same event-loop turn in one script call — a worker's in
+ * the same call as its run store writes, after them: `COMPLETE_TAIL`, storeBatch.ts): for each, it
+ * registers the finishing message's new dispatches in
  * their barriers, checks the barriers it just created (an empty header, or children that all finished
  * before their registration), marks the message done in its own barrier and answers which barriers
  * the caller must release now. Crash reasoning (worker.ts): the continuation jobs are added before
