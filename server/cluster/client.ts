@@ -2,7 +2,8 @@
  * Submitting, canceling and relaunching runs on the cluster (used by the REST API and `chordflow run`).
  * A run is planned once (`planRun`), its plan stored with the run record, then `startRun`'s first
  * dispatch: the root's members (and nested chords' headers) are registered in the run's barrier hash
- * first (barrier.ts), then their jobs are added in batches — nothing can release the root before every
+ * first (barrier.ts; by the script that creates the run, a big root in chunks after it), then their jobs
+ * are added in batches — nothing can release the root before every
  * member is registered, however big the root and however fast its first jobs finish.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,7 +19,7 @@ import type { UnsequencedRunEvent } from '../../lib/protocol/events';
 import { planQueues } from '../ops/queueCheck';
 import { injectPayload } from '../runs/definitions';
 import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
-import { Barriers } from './barrier';
+import { Barriers, REGISTER_CHUNK, registrations } from './barrier';
 import { applyStep } from './interpreter';
 import { Dispatcher } from './queues';
 import { RunCleanup } from './runCleanup';
@@ -143,10 +144,19 @@ export class ClusterClient {
     // Everything that can refuse the input runs before the first write (nothing half-made in Redis).
     const step = startRun(plan, 0);
     // The record, the index entry and run.started with the task.queued events: one round trip (unless
-    // the start already has finals or chord reports, which must be written before the events).
+    // the start already has finals or chord reports, which must be written before the events). The
+    // same script registers the root's members in the run's barrier hash (a big root: `register`, in
+    // chunks), so every member is registered before any of their jobs exists.
     const fold = step.finals.length === 0 && step.reports.length === 0;
-    const created = await this.store.createRun(record, plan, fold ? step.events : []);
-    if (!created) {
+    const regs = registrations(step.dispatch);
+    const inline = regs.pairs.length <= 2 * REGISTER_CHUNK;
+    const createdReleased = await this.store.createRegistered(
+      record,
+      plan,
+      fold ? step.events : [],
+      inline ? regs : undefined,
+    );
+    if (!createdReleased) {
       const existing = await this.store.getRun(runId);
       if (existing) return existing;
     }
@@ -158,8 +168,10 @@ export class ClusterClient {
     // The run stays `pending` until a worker starts its first task (director's statuses: a run nobody
     // works on is pending); the worker's conditional write can never overwrite a final status.
     const dispatcher = {
+      // Called once, with `step.dispatch` (the registrations above).
       dispatch: async (p: RunPlan, dispatches: readonly Dispatch[]) => {
-        const released = await this.barriers.register(runId, dispatches);
+        const released =
+          inline && createdReleased ? createdReleased : await this.barriers.register(runId, dispatches);
         await this.dispatcher.dispatch(p, dispatches);
         // A chord with an empty header is released at once: by a `barriers` job, since no job sent it.
         for (const key of released) {

@@ -52,4 +52,46 @@ describe('run cleanup', () => {
     expect(await redis.exists(`${q}:${locked}`, barrierHashKey(prefix, run))).toBe(0);
     expect(await redis.zcard(`${q}:completed`)).toBe(0);
   });
+
+  it("removes the barriers job of an empty header the submit released, and a big run's jobs in pages", async () => {
+    const run = 'cr.2';
+    const b = `${prefix}:barriers`;
+    const empty = `${run}.c.e`;
+    await redis.hset(
+      barrierHashKey(prefix, run),
+      `${run}.root|p`,
+      '1',
+      empty,
+      '1',
+      `${empty}|r`,
+      `${run}.submit`,
+    );
+    await redis.hset(`${b}:${empty}`, 'name', 'barrier', 'data', '{}');
+    await redis.zadd(`${b}:completed`, 1, empty);
+    const task = `${run}.t.x`;
+    await redis.hset(barrierHashKey(prefix, run), task, '1');
+    await job(task);
+    await redis.zadd(`${q}:completed`, 1, task);
+    expect(await cleanup.clean(run)).toBe(true);
+    expect(await redis.exists(`${b}:${empty}`, `${q}:${task}`, barrierHashKey(prefix, run))).toBe(0);
+    expect(await redis.zcard(`${b}:completed`)).toBe(0);
+
+    const big = 'cr3';
+    const ids = Array.from({ length: 150 }, (_, i) => `${big}.t.m${i}`);
+    for (const id of ids) {
+      await redis.hset(barrierHashKey(prefix, big), id, '1');
+      await job(id);
+      await redis.zadd(`${q}:completed`, 1, id);
+    }
+    const locked = `${big}.t.locked`;
+    await redis.hset(barrierHashKey(prefix, big), locked, '0');
+    await job(locked);
+    await redis.set(`${q}:${locked}:lock`, 'token');
+    expect(await cleanup.clean(big)).toBe(false);
+    expect(await redis.zcard(`${q}:completed`)).toBe(0);
+    expect(await redis.exists(`${q}:${locked}`, barrierHashKey(prefix, big))).toBe(2);
+    await redis.del(`${q}:${locked}:lock`);
+    expect(await cleanup.clean(big)).toBe(true);
+    expect(await redis.exists(`${q}:${locked}`, barrierHashKey(prefix, big))).toBe(0);
+  });
 });

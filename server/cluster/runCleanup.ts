@@ -14,45 +14,102 @@ import { barrierHashKey, endedKey } from './barrier';
 import { BARRIER_QUEUE, DEFAULT_TASK_QUEUE, taskQueueName } from './queues';
 
 /**
+ * `removeJob(qp, id)`: removes job `id` of the queue with key prefix `qp` (`<prefix>:<queue>:`) unless
+ * it is locked. Returns 1 removed, 2 locked (left), 0 no such job.
+ */
+const REMOVE_JOB_LUA = `
+local function removeJob(qp, id)
+  local jobKey = qp .. id
+  -- Most jobs of an ended run are completed, and a completed job holds no lock (BullMQ removes it when
+  -- the job finishes; nothing moves a job out of completed but a retry, which takes it off the set):
+  -- one ZREM settles it, instead of an EXISTS for the job and one for its lock.
+  if redis.call('ZREM', qp .. 'completed', id) == 1 then
+    redis.call('DEL', jobKey, jobKey .. ':logs')
+    return 1
+  end
+  if redis.call('EXISTS', jobKey) == 0 then return 0 end
+  if redis.call('EXISTS', jobKey .. ':lock') == 1 then return 2 end
+  redis.call('ZREM', qp .. 'delayed', id)
+  redis.call('ZREM', qp .. 'prioritized', id)
+  redis.call('ZREM', qp .. 'failed', id)
+  if redis.call('LREM', qp .. 'wait', 1, id) == 0 then
+    if redis.call('LREM', qp .. 'paused', 1, id) == 0 then
+      redis.call('LREM', qp .. 'active', 1, id)
+    end
+  end
+  redis.call('DEL', jobKey, jobKey .. ':logs')
+  return 1
+end
+`;
+
+/**
  * Removes jobs that are not locked. ARGV: [1] number of queue key prefixes (`<prefix>:<queue>:`), the
  * prefixes (a job id is in one queue: the first that has it), then job ids. Returns the ids left
  * because locked.
  */
-const REMOVE_JOBS_LUA = `
+const REMOVE_JOBS_LUA = `${REMOVE_JOB_LUA}
 local nq = tonumber(ARGV[1])
 local left = {}
 for i = nq + 2, #ARGV do
   local id = ARGV[i]
-  local found = false
   for q = 2, nq + 1 do
-    if found then break end
-    local qp = ARGV[q]
-    local jobKey = qp .. id
-    -- Most jobs of an ended run are completed, and a completed job holds no lock (BullMQ removes it when
-    -- the job finishes; nothing moves a job out of completed but a retry, which takes it off the set):
-    -- one ZREM settles it, instead of an EXISTS for the job and one for its lock.
-    if redis.call('ZREM', qp .. 'completed', id) == 1 then
-      found = true
-      redis.call('DEL', jobKey, jobKey .. ':logs')
-    elseif redis.call('EXISTS', jobKey) == 1 then
-      found = true
-      if redis.call('EXISTS', jobKey .. ':lock') == 1 then
-        left[#left + 1] = id
-      else
-        redis.call('ZREM', qp .. 'delayed', id)
-        redis.call('ZREM', qp .. 'prioritized', id)
-        redis.call('ZREM', qp .. 'failed', id)
-        if redis.call('LREM', qp .. 'wait', 1, id) == 0 then
-          if redis.call('LREM', qp .. 'paused', 1, id) == 0 then
-            redis.call('LREM', qp .. 'active', 1, id)
-          end
-        end
-        redis.call('DEL', jobKey, jobKey .. ':logs')
-      end
-    end
+    local r = removeJob(ARGV[q], id)
+    if r == 2 then left[#left + 1] = id end
+    if r ~= 0 then break end
   end
 end
 return left
+`;
+
+/**
+ * Cleans small ended runs whole, one script call for many (a sweep would otherwise spend a command per
+ * run on its barrier hash alone). ARGV: the run key prefix (`<prefix>:run:`; barrier.ts's hash is
+ * `<run key>:barrier`), the `barriers` queue key prefix, the most hash fields a run may have here, the
+ * number of task queue key prefixes, the prefixes, then run ids. Per run, from its barrier hash: each
+ * member `<run>.t.…` is a task job (in the first task queue that has it); a barrier is a `barriers` job
+ * only when the submit released it (`|r` = `<run>.submit`: an empty header, client.ts — no other
+ * barrier has a job, so the others cost nothing here). With no job left locked the hash goes too.
+ * Answers per run `c` clean, `d` dirty (a job is locked), `b` big (more fields: cleaned in pages by the
+ * caller).
+ */
+const CLEAN_RUNS_LUA = `${REMOVE_JOB_LUA}
+local runPrefix, barrierQueue, maxFields, nq = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local out = {}
+for i = nq + 5, #ARGV do
+  local id = ARGV[i]
+  local h = runPrefix .. id .. ':barrier'
+  if redis.call('HLEN', h) > maxFields then
+    out[#out + 1] = 'b'
+  else
+    local f = redis.call('HGETALL', h)
+    local taskHead = id .. '.t.'
+    local submit = id .. '.submit'
+    local locked = false
+    for j = 1, #f, 2 do
+      local field = f[j]
+      local bar = string.find(field, '|', 1, true)
+      local r = 0
+      if not bar then
+        if string.sub(field, 1, #taskHead) == taskHead then
+          for q = 5, nq + 4 do
+            r = removeJob(ARGV[q], field)
+            if r ~= 0 then break end
+          end
+        end
+      elseif f[j + 1] == submit and string.sub(field, bar) == '|r' then
+        r = removeJob(barrierQueue, string.sub(field, 1, bar - 1))
+      end
+      if r == 2 then locked = true end
+    end
+    if locked then
+      out[#out + 1] = 'd'
+    else
+      redis.call('UNLINK', h)
+      out[#out + 1] = 'c'
+    end
+  end
+end
+return out
 `;
 
 /** Claims up to ARGV[3] runs due by ARGV[1], rescheduling them at ARGV[2]. */
@@ -64,6 +121,7 @@ return ids
 
 type CleanupClient = Redis & {
   chordflowRemoveJobs(...args: Array<string | number>): Promise<string[]>;
+  chordflowCleanRuns(...args: Array<string | number>): Promise<Array<'c' | 'd' | 'b'>>;
   chordflowClaimEnded(key: string, due: number, later: number, limit: number): Promise<string[]>;
 };
 
@@ -73,6 +131,8 @@ export const SWEEP_DELAY_MS = 500;
 /** A claimed run that could not be cleaned whole is tried again after this long. */
 const RETRY_MS = 3000;
 const RUNS_PER_CLAIM = 100;
+/** A run whose barrier hash has more fields is cleaned in pages (HSCAN), not whole in CLEAN_RUNS_LUA. */
+const SMALL_RUN_FIELDS = 64;
 
 export class RunCleanup {
   private readonly redis: CleanupClient;
@@ -87,6 +147,7 @@ export class RunCleanup {
     this.redis = redis as CleanupClient;
     if (typeof this.redis.chordflowRemoveJobs !== 'function') {
       redis.defineCommand('chordflowRemoveJobs', { numberOfKeys: 0, lua: REMOVE_JOBS_LUA });
+      redis.defineCommand('chordflowCleanRuns', { numberOfKeys: 0, lua: CLEAN_RUNS_LUA });
       redis.defineCommand('chordflowClaimEnded', { numberOfKeys: 1, lua: CLAIM_LUA });
     }
   }
@@ -155,11 +216,36 @@ export class RunCleanup {
   }
 
   /**
-   * `clean` for many runs at once: their first HSCAN pages, removal calls and final UNLINK are shared;
-   * a big run's further pages go one by one. Returns the runs that are clean.
+   * `clean` for many runs at once: small runs whole, RUNS_PER_CLAIM per script call (CLEAN_RUNS_LUA);
+   * the others (`cleanPaged`) by pages of their barrier hash. Returns the runs that are clean.
    */
   async cleanMany(runIds: readonly string[]): Promise<Set<string>> {
     const prefixes = await this.taskPrefixes();
+    const clean = new Set<string>();
+    const big: string[] = [];
+    const head = [
+      `${this.prefix}:run:`,
+      `${this.prefix}:${BARRIER_QUEUE}:`,
+      SMALL_RUN_FIELDS,
+      prefixes.length,
+    ];
+    for (let i = 0; i < runIds.length; i += RUNS_PER_CLAIM) {
+      const part = runIds.slice(i, i + RUNS_PER_CLAIM);
+      const answer = await this.redis.chordflowCleanRuns(...head, ...prefixes, ...part);
+      part.forEach((runId, j) => {
+        if (answer[j] === 'c') clean.add(runId);
+        else if (answer[j] === 'b') big.push(runId);
+      });
+    }
+    if (big.length > 0) for (const runId of await this.cleanPaged(big, prefixes)) clean.add(runId);
+    return clean;
+  }
+
+  /**
+   * Big runs: their first HSCAN pages, removal calls and final UNLINK are shared; a run's further pages go
+   * one by one. Returns the runs that are clean.
+   */
+  private async cleanPaged(runIds: readonly string[], prefixes: string[]): Promise<Set<string>> {
     const clean = new Set<string>();
     const firstPages = await Promise.all(
       runIds.map((id) => this.redis.hscan(barrierHashKey(this.prefix, id), '0', 'COUNT', 1000)),

@@ -114,6 +114,30 @@ describe('run store', () => {
     expect((await store.getRun('dup'))?.name).toBe('first');
   });
 
+  it('registers the root members of a submit with the run, answers released empty headers; a duplicate registers nothing', async () => {
+    const regs = {
+      pairs: ['reg.root', 'reg.c.a', 'reg.c.a', 'reg.t.x', 'reg.root', 'reg.c.e'],
+      created: ['reg.root', 'reg.c.a', 'reg.c.e'],
+    };
+    expect(
+      await store.createRegistered(record('reg', '2026-01-02T00:00:00.000Z', 'pending'), {}, [], regs),
+    ).toEqual(['reg.c.e']);
+    const hash = `${store.keys.run('reg')}:barrier`;
+    expect(await redis.hgetall(hash)).toEqual({
+      'reg.c.a': '0',
+      'reg.t.x': '0',
+      'reg.c.e': '0',
+      'reg.root|p': '2',
+      'reg.c.a|p': '1',
+      'reg.c.e|r': 'reg.submit',
+    });
+    const again = { pairs: ['reg.root', 'reg.t.y'], created: ['reg.root'] };
+    expect(
+      await store.createRegistered(record('reg', '2026-01-02T00:00:00.000Z', 'pending'), {}, [], again),
+    ).toBe(undefined);
+    expect(await redis.hexists(hash, 'reg.t.y')).toBe(0);
+  });
+
   it('lists newest first with paging and filters, and prunes by age and count', async () => {
     const s = new RunStore(redis, '{cfstore2}');
     for (let i = 0; i < 6; i++) {

@@ -13,7 +13,7 @@ import { type AppendClient, withScripts } from './storeScripts';
 import { TickGroup } from './tickGroup';
 
 export type { EventInput } from './eventCodec';
-export { StoreBatch } from './storeBatch';
+export { type FlushTail, StoreBatch } from './storeBatch';
 export type { AppendClient } from './storeScripts';
 
 export type DirectorStatus = 'pending' | 'progress' | 'success' | 'error' | 'canceled';
@@ -57,6 +57,18 @@ interface CreateRequest {
   score: string;
   fields: string;
   events: string;
+  /** packed (barrier, member) pairs to register, and the barriers they create ('' for none) */
+  members: string;
+  created: string;
+}
+
+/**
+ * A submit's barrier registrations (barrier.ts `registrations`), made by the script that creates the run:
+ * flat (barrier, member) pairs and the barriers they create.
+ */
+export interface SubmitRegistrations {
+  pairs: readonly string[];
+  created: readonly string[];
 }
 
 /** A grouped read: HMGET of `fields`, or EXISTS when `fields` is null. */
@@ -71,7 +83,7 @@ const retryAlone = (err: unknown) => !isConnectionError(err);
 export class RunStore {
   readonly keys: Keys;
   readonly redis: AppendClient;
-  private readonly creates: TickGroup<CreateRequest, number>;
+  private readonly creates: TickGroup<CreateRequest, -1 | [number, ...string[]]>;
   private readonly reads: TickGroup<ReadRequest, Array<string | null> | number>;
 
   constructor(redis: Redis, prefix: string) {
@@ -80,7 +92,7 @@ export class RunStore {
     this.creates = new TickGroup(
       (runs) => {
         const args: string[] = [];
-        for (const r of runs) args.push(r.id, r.score, r.fields, r.events);
+        for (const r of runs) args.push(r.id, r.score, r.fields, r.events, r.members, r.created);
         return this.redis.chordflowCreateRuns(
           this.keys.runs,
           this.keys.eventsChannel,
@@ -115,6 +127,21 @@ export class RunStore {
    * when a run with this id already exists (duplicate submit: nothing is written).
    */
   async createRun(record: RunRecord, plan: unknown, events: EventInput[] = []): Promise<boolean> {
+    return (await this.createRegistered(record, plan, events)) !== undefined;
+  }
+
+  /**
+   * `createRun` that also registers a submit's root members in the run's barrier hash, in the same script
+   * call (storeScripts.ts CREATE_RUNS_LUA; a submit's jobs may be added once it resolved). Resolves to
+   * the barriers the registration found releasable (a chord with an empty header), undefined for a
+   * duplicate (nothing written, nothing registered).
+   */
+  async createRegistered(
+    record: RunRecord,
+    plan: unknown,
+    events: EventInput[] = [],
+    registrations: SubmitRegistrations = { pairs: [], created: [] },
+  ): Promise<string[] | undefined> {
     // Serialized before anything is written: a value that cannot be stored leaves no half-made run.
     const fields: Array<[string, string]> = [
       ['name', record.name],
@@ -134,13 +161,15 @@ export class RunStore {
     // The first chunk goes with the record (Lua's unpack is limited); a huge run's rest follows in order.
     const [head = [], ...rest] = chunks(events.map(encodeEvent));
     const first = await this.creates.call({
-      weight: head.length + 1,
+      weight: head.length + 1 + registrations.pairs.length / 2,
       id: record.id,
       score: String(Date.parse(record.created)),
       fields: packList(fields.flat()),
       events: packList(head),
+      members: packList(registrations.pairs),
+      created: packList(registrations.created),
     });
-    if (first === -1) return false;
+    if (first === -1) return undefined;
     for (const chunk of rest)
       await this.redis.chordflowAppendEvents(
         this.keys.events(record.id),
@@ -148,7 +177,7 @@ export class RunStore {
         record.id,
         ...chunk,
       );
-    return true;
+    return first.slice(1) as string[];
   }
 
   /**

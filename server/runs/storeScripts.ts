@@ -51,8 +51,9 @@ end
  * chord reports with one PUBLISH, the mark (a run turns `progress` when its first task starts and never
  * back: only while still `pending`), the fields.
  */
-const FLUSH_LUA = `${UNPACK_LIST_LUA}
-for a = 1, #ARGV, 5 do
+function flushLua(first: string, last: string): string {
+  return `${UNPACK_LIST_LUA}
+for a = ${first}, ${last}, 5 do
   local runId = ARGV[a]
   local runKey = KEYS[2] .. runId
   local states = unpackList(ARGV[a + 2])
@@ -87,19 +88,36 @@ for a = 1, #ARGV, 5 do
   local fields = unpackList(ARGV[a + 4])
   if #fields > 0 then redis.call('HSET', runKey, unpack(fields)) end
 end
-return 0
 `;
+}
+
+const FLUSH_LUA = `${flushLua('1', '#ARGV')}return 0`;
+
+/**
+ * FLUSH_LUA's writes, then a tail's (StoreBatch's `FlushTail`: the barrier completions of the jobs
+ * whose writes these are, server/cluster/barrier.ts) in the same call. ARGV[1]: how many of the
+ * arguments after it are the flush's segments; the tail's start at `t`; the tail's answer is returned.
+ */
+export function flushWithTailLua(tail: string): string {
+  return `local t = tonumber(ARGV[1]) + 2
+${flushLua('2', 't - 1')}${tail}`;
+}
 
 /**
  * Creates runs (those submitted in the same event-loop turn) in one call. Each record is written only if
  * no run has its id (HSETNX on `id`, so a duplicate submit changes nothing), then its place in the runs
- * index and its first events, published as `APPEND_EVENTS_LUA` does. KEYS: index, channel, run key
- * prefix (`<p>:run:`, as keys.ts spells a run's keys). ARGV per run: id, score, packed field/value pairs,
- * packed events (`packList`). Returns per run the first event's seq (0 without events), -1 for a duplicate.
+ * index, its first events, published as `APPEND_EVENTS_LUA` does, and the registration of its root's
+ * members in the run's barrier hash (`<p>:run:<id>:barrier`, as barrier.ts's COMPLETE_LUA registers a
+ * submit's: counted once per member, then each created barrier that has no pending member is released
+ * by `<id>.submit`) — the same script, so a submit's first round trip leaves the run registered and its
+ * jobs can be added next. KEYS: index, channel, run key prefix (`<p>:run:`, as keys.ts spells a run's
+ * keys). ARGV per run: id, score, packed field/value pairs, packed events, packed (barrier, member)
+ * pairs, packed created barriers (`packList`). Returns per run -1 for a duplicate, else a list: the
+ * first event's seq (0 without events), then the barriers released (an empty header).
  */
 const CREATE_RUNS_LUA = `${UNPACK_LIST_LUA}
 local out = {}
-for a = 1, #ARGV, 4 do
+for a = 1, #ARGV, 6 do
   local id = ARGV[a]
   local runKey = KEYS[3] .. id
   if redis.call('HSETNX', runKey, 'id', id) == 0 then
@@ -107,17 +125,36 @@ for a = 1, #ARGV, 4 do
   else
     redis.call('HSET', runKey, unpack(unpackList(ARGV[a + 2])))
     redis.call('ZADD', KEYS[1], ARGV[a + 1], id)
+    local res = {0}
     local evs = unpackList(ARGV[a + 3])
-    if #evs == 0 then
-      out[#out + 1] = 0
-    else
+    if #evs > 0 then
       local n = 0
       for s = 1, #evs, 500 do
         n = redis.call('RPUSH', runKey .. ':events', unpack(evs, s, math.min(s + 499, #evs)))
       end
-      out[#out + 1] = n - #evs + 1
+      res[1] = n - #evs + 1
       redis.call('PUBLISH', KEYS[2], '{"run_id":"' .. id .. '","first_seq":' .. (n - #evs + 1) .. ',"events":[' .. table.concat(evs, ',') .. ']}')
     end
+    local h = runKey .. ':barrier'
+    local members = unpackList(ARGV[a + 4])
+    for j = 1, #members, 2 do
+      if redis.call('HSETNX', h, members[j + 1], '0') == 1 then
+        redis.call('HINCRBY', h, members[j] .. '|p', 1)
+      end
+    end
+    local who = id .. '.submit'
+    for _, b in ipairs(unpackList(ARGV[a + 5])) do
+      if tonumber(redis.call('HGET', h, b .. '|p') or '0') <= 0 then
+        local r = redis.call('HGET', h, b .. '|r')
+        if not r then
+          redis.call('HSET', h, b .. '|r', who)
+          res[#res + 1] = b
+        elseif r == who then
+          res[#res + 1] = b
+        end
+      end
+    end
+    out[#out + 1] = res
   end
 end
 return out
@@ -145,7 +182,7 @@ export type AppendClient = Redis & {
     channel: string,
     runKeyPrefix: string,
     ...args: string[]
-  ): Promise<number[]>;
+  ): Promise<Array<-1 | [number, ...string[]]>>;
   /** READ_MANY_LUA: the key count first. */
   chordflowReadMany(numKeys: number, ...keysAndArgs: string[]): Promise<Array<Array<string | null> | number>>;
   chordflowAppendEvents(
@@ -166,6 +203,12 @@ export type AppendClient = Redis & {
     chordIdJson: string,
   ): Promise<number>;
   chordflowFlush(channel: string, runKeyPrefix: string, ...segments: string[]): Promise<number>;
+  /** flushWithTailLua's: the segments' argument count, the segments, then the tail's arguments. */
+  chordflowFlushTail?(
+    channel: string,
+    runKeyPrefix: string,
+    ...args: Array<string | number>
+  ): Promise<unknown[]>;
 };
 
 /** `redis` with the run store's scripts defined on it (once per connection). */
