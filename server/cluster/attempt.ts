@@ -2,7 +2,8 @@
  * One delivery of a task message, as a worker carries it out: `onAttemptStarted` → run the task
  * (built-in via `executeTask` with real effects, or a user task) under its time limits and the run's
  * cancel signal → `onAttemptFinished` → apply the step (store writes, then dispatches); the caller
- * then runs the barrier completion script (barrier.ts) with what `done` says.
+ * then runs the barrier completion script (barrier.ts) with what `done` says. A step that adds no jobs
+ * leaves its writes unflushed in the batch: the caller's completion (or `batch.flush()`) carries them.
  * Shared by task jobs and by barrier jobs that run a chord body inline (see worker.ts), so both paths
  * record exactly the same events and states.
  */
@@ -32,7 +33,7 @@ import { runUserTask } from '../tasks/registry';
 import { runUserTaskInThread } from '../tasks/threadRunner';
 import type { Done } from './barrier';
 import { AbortedError, postModel, sleep } from './effects';
-import { applyStep } from './interpreter';
+import { applyStep, recordStep } from './interpreter';
 import type { Dispatcher } from './queues';
 import type { RunContext, RunContexts } from './runContext';
 
@@ -149,17 +150,20 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     const next = step.retry ? undefined : inline?.(step);
     const applied = next ? { ...step, dispatch: step.dispatch.filter((d) => d !== next) } : step;
     // The inline `next` has no job but is registered like the rest: this job holds it until it is done.
-    return applyStep(batch, dispatcher, ctx, applied, e.now).then(() => {
-      const result: Attempted = { step };
-      if (!step.retry || step.dispatch.length > 0)
-        result.done = {
-          key: step.retry ? undefined : msg.key,
-          parent: msg.barrier,
-          dispatches: step.dispatch,
-        };
-      if (next) result.next = next;
-      return result;
-    });
+    const result: Attempted = { step };
+    if (!step.retry || step.dispatch.length > 0)
+      result.done = {
+        key: step.retry ? undefined : msg.key,
+        parent: msg.barrier,
+        dispatches: step.dispatch,
+      };
+    if (next) result.next = next;
+    // No job to add: the writes wait in the batch for the caller's completion (or flush), one call for both.
+    if (applied.dispatch.length === 0) {
+      recordStep(batch, ctx, applied, e.now);
+      return Promise.resolve(result);
+    }
+    return applyStep(batch, dispatcher, ctx, applied, e.now).then(() => result);
   }
 
   return async function runAttempt(ctx, msg, inline) {

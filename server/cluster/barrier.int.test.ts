@@ -8,17 +8,12 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dispatch, Message } from '../../lib/engine/types';
 import { testRedisUrl } from '../../tests/support/testRedisUrl';
-import { Barriers, barrierHashKey } from './barrier';
+import { RunStore, StoreBatch } from '../runs/runStore';
+import { Barriers, barrierHashKey, COMPLETE_TAIL } from './barrier';
 
 const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
 const prefix = `{bar${process.pid}}`;
-const barriers = new Barriers(redis, prefix);
 afterAll(() => redis.disconnect());
-
-/** The barriers a completion released (barrier.ts `complete`). */
-async function complete(runId: string, key: string, parent: string, sent: Dispatch[]): Promise<string[]> {
-  return (await barriers.complete(runId, key, parent, sent)).released;
-}
 
 let seq = 0;
 const runId = () => `brun${++seq}`;
@@ -32,7 +27,21 @@ function barrier(key: string, parent: string | null, children: Dispatch[]): Disp
   return { message, parentBarrier: parent, delay_ms: 0, children };
 }
 
-describe('barrier completion script', () => {
+// The worker's completions ride in its run store flush (storeBatch.ts's tail); a submit's go alone.
+describe.each([
+  ['in a script call of its own', () => new Barriers(redis, prefix)],
+  [
+    'riding in a run store flush',
+    () => new Barriers(redis, prefix, new StoreBatch(new RunStore(redis, prefix), COMPLETE_TAIL)),
+  ],
+])('barrier completion script (%s)', (_how, make) => {
+  const barriers = make();
+
+  /** The barriers a completion released (barrier.ts `complete`). */
+  async function complete(runId: string, key: string, parent: string, sent: Dispatch[]): Promise<string[]> {
+    return (await barriers.complete(runId, key, parent, sent)).released;
+  }
+
   it('a member that completes before it is registered is not counted twice', async () => {
     const r = runId();
     // The sender s (under the root) dispatches chord C with members x, y; x finishes before s's script.

@@ -11,7 +11,9 @@
  * (every job of the run is a member) and one UNLINK.
  *
  * `COMPLETE_LUA` records completions, atomically (a job's inline steps together at its end; every
- * completion of every run asked for in the same event-loop turn in one script call): for each, it registers the finishing message's new dispatches in
+ * completion of every run asked for in the same event-loop turn in one script call — a worker's in
+ * the same call as its run store writes, after them: `COMPLETE_TAIL`, storeBatch.ts): for each, it
+ * registers the finishing message's new dispatches in
  * their barriers, checks the barriers it just created (an empty header, or children that all finished
  * before their registration), marks the message done in its own barrier and answers which barriers
  * the caller must release now. Crash reasoning (worker.ts): the continuation jobs are added before
@@ -23,6 +25,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Dispatch } from '../../lib/engine/types';
+import type { FlushTail, StoreBatch } from '../runs/runStore';
 
 /** The run's barrier hash. */
 export function barrierHashKey(prefix: string, runId: string): string {
@@ -35,17 +38,20 @@ export function endedKey(prefix: string): string {
 }
 
 /**
- * KEYS: run barrier hashes. ARGV: one or more completions, applied in order, each: the index in KEYS
- * of its run's hash, the finishing message key ('' = none: a submit or a retry registering), its barrier ('' = none), the
+ * The completion loop, from ARGV[`start`] to the end, each completion's hash found by `hash` (a Lua
+ * expression of `ARGV[i]`, the completion's first argument). Per completion: that first argument, the
+ * finishing message key ('' = none: a submit or a retry registering), its barrier ('' = none), the
  * releaser name to record when the key is '', n, then n (barrier, member) pairs to register, m, then
- * the m barriers created by these registrations. Returns, per completion, `1` when its message was
+ * the m barriers created by these registrations. Answers, per completion, `1` when its message was
  * already done (a redelivery) else `0`, followed by the barriers it released (keys contain a `.`).
  */
-const COMPLETE_LUA = `
+function completeLua(start: string, hash: string): string {
+  return `
 local out = {}
-local i = 1
+local i = ${start}
+local h
 while i <= #ARGV do
-  local h = KEYS[tonumber(ARGV[i])]
+  h = ${hash}
   local me = ARGV[i + 1]
   local parent = ARGV[i + 2]
   local who = me
@@ -90,6 +96,21 @@ while i <= #ARGV do
 end
 return out
 `;
+}
+
+/** KEYS: run barrier hashes; each completion's first argument is its hash's index in KEYS. */
+const COMPLETE_LUA = completeLua('1', 'KEYS[tonumber(ARGV[i])]');
+
+/**
+ * The same completions riding in the run store's flush (StoreBatch), after its writes, in the same
+ * script call: each completion's first argument is its run id (the hash is `<run key prefix><run
+ * id>:barrier`, `barrierHashKey`), or '' for the previous completion's run (the batch blanks a
+ * rider's scope when the rider before it had the same); `t` is where the flush's arguments end.
+ */
+export const COMPLETE_TAIL: FlushTail = {
+  lua: completeLua('t', "ARGV[i] == '' and h or KEYS[2] .. ARGV[i] .. ':barrier'"),
+  split: (answer, counts) => cutAnswer(answer as string[], counts),
+};
 
 type BarrierClient = Redis & {
   chordflowBarrier(keys: number, ...keysAndArgs: Array<string | number>): Promise<string[]>;
@@ -154,14 +175,40 @@ const MERGE_ARGS = 4000;
  */
 export const REGISTER_CHUNK = 1000;
 
+/**
+ * Cuts a script call's answer into its callers' parts at the per-completion markers (`0`/`1`): caller
+ * `i` sent `counts[i]` completions, in call order.
+ */
+function cutAnswer(answer: readonly string[], counts: readonly number[]): string[][] {
+  const parts: string[][] = [];
+  let at = 0;
+  for (const count of counts) {
+    const from = at;
+    let seen = 0;
+    while (at < answer.length) {
+      const x = answer[at];
+      if ((x === '0' || x === '1') && seen++ === count) break;
+      at++;
+    }
+    parts.push(answer.slice(from, at));
+  }
+  return parts;
+}
+
 export class Barriers {
   private readonly redis: BarrierClient;
   private pending: Call[] = [];
   private scheduled = false;
 
+  /**
+   * `batch`: completions ride in that run store batch's flush, after its writes (one script call per
+   * turn for both, see storeBatch.ts); it must have been made with `COMPLETE_TAIL`. Without it they
+   * go in a script call of their own per turn.
+   */
   constructor(
     redis: Redis,
     readonly prefix: string,
+    private readonly batch?: StoreBatch,
   ) {
     this.redis = redis as BarrierClient;
     if (typeof this.redis.chordflowBarrier !== 'function')
@@ -196,7 +243,7 @@ export class Barriers {
       const { pairs, created } = registrations(it.dispatches);
       return [it.key ?? '', parent, '', pairs.length / 2, ...pairs, created.length, ...created];
     });
-    return parseAnswer(await this.call(barrierHashKey(this.prefix, runId), args));
+    return parseAnswer(await this.call(runId, args));
   }
 
   /**
@@ -209,20 +256,29 @@ export class Barriers {
    */
   async register(runId: string, dispatches: readonly Dispatch[]): Promise<string[]> {
     const { pairs, created } = registrations(dispatches);
-    const hash = barrierHashKey(this.prefix, runId);
     const who = `${runId}.submit`;
     const step = REGISTER_CHUNK * 2;
     const chunks: string[][] = [];
     for (let i = 0; i < pairs.length; i += step) chunks.push(pairs.slice(i, i + step));
     const last = chunks.pop() ?? [];
-    for (const part of chunks) await this.call(hash, [['', '', who, part.length / 2, ...part, 0]]);
-    const answer = await this.call(hash, [
+    for (const part of chunks) await this.call(runId, [['', '', who, part.length / 2, ...part, 0]]);
+    const answer = await this.call(runId, [
       ['', '', who, last.length / 2, ...last, created.length, ...created],
     ]);
     return parseAnswer(answer).flatMap((c) => c.released);
   }
 
-  private call(hash: string, items: Array<Array<string | number>>): Promise<string[]> {
+  private call(runId: string, items: Array<Array<string | number>>): Promise<string[]> {
+    if (this.batch) {
+      // The rider's scope (its first argument) is the run id; its other completions say '' (the same).
+      const args: Array<string | number> = [];
+      for (const it of items) {
+        args.push(args.length === 0 ? runId : '');
+        for (const a of it) args.push(a);
+      }
+      return this.batch.ride(args, items.length) as Promise<string[]>;
+    }
+    const hash = barrierHashKey(this.prefix, runId);
     return new Promise((resolve, reject) => {
       this.pending.push({ hash, items, resolve, reject });
       if (!this.scheduled) {
@@ -271,18 +327,13 @@ export class Barriers {
         for (const c of g.calls) c.reject(a?.status === 'rejected' ? a.reason : new Error('no reply'));
         return;
       }
-      // Cut the answer at its markers: each call takes as many completions as it sent.
-      let at = 0;
-      for (const c of g.calls) {
-        const from = at;
-        let seen = 0;
-        while (at < a.value.length) {
-          const x = a.value[at];
-          if ((x === '0' || x === '1') && seen++ === c.items.length) break;
-          at++;
-        }
-        c.resolve(a.value.slice(from, at));
-      }
+      const parts = cutAnswer(
+        a.value,
+        g.calls.map((c) => c.items.length),
+      );
+      g.calls.forEach((c, j) => {
+        c.resolve(parts[j] ?? []);
+      });
     });
   }
 

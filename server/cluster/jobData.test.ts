@@ -51,7 +51,7 @@ describe('job data', () => {
     expect(sent.length).toBeGreaterThan(3);
     for (const m of [...sent, ...later]) {
       const data = JSON.parse(JSON.stringify(encodeJobData(plan, m)));
-      expect(jobRunId(data)).toBe(m.run_id);
+      expect(jobRunId(data, m.key)).toBe(m.run_id);
       expect(decodeJobData(plan, m.key, data)).toEqual(m);
     }
   });
@@ -65,9 +65,30 @@ describe('job data', () => {
     expect(text.length).toBeLessThan(JSON.stringify(task).length / 2);
   });
 
+  it("leaves out the run id the job id says and args that are the plan task's own", () => {
+    // A submit's run id (a UUID: no `.`) is the job id's first part; 'run.with~odd-id' is not.
+    const uuidPlan = planRun(parsed.value, createCatalogue(), '0b6c0d7e-1f0a-4c1e-9a51-2f3d5b6a7c8d', {
+      epoch_ms: 0,
+    });
+    const messages = all(startRun(uuidPlan).dispatch);
+    const member = messages.find((m): m is TaskMessage => m.kind === 'task' && m.name === 'identity');
+    if (!member) throw new Error('no task message');
+    expect(encodeJobData(uuidPlan, member)).toEqual({ t: member.task });
+    for (const m of [...messages, { ...member, args: [...member.args] }, { ...member, args: [7] }]) {
+      const data = JSON.parse(JSON.stringify(encodeJobData(uuidPlan, m)));
+      expect(jobRunId(data, m.key)).toBe(m.run_id);
+      expect(decodeJobData(uuidPlan, m.key, data)).toEqual(m);
+    }
+    expect(encodeJobData(plan, task)).toHaveProperty('r', task.run_id);
+  });
+
   it('reads jobs stored whole by an earlier version', () => {
     const old = JSON.parse(JSON.stringify(task)) as TaskMessage;
-    expect(jobRunId(old)).toBe(task.run_id);
+    expect(jobRunId(old, task.key)).toBe(task.run_id);
     expect(decodeJobData(plan, task.key, old)).toEqual(task);
+    // And jobs of the previous encoding (run id and args always stored).
+    const prev = { ...encodeJobData(plan, task), r: task.run_id, a: [5] };
+    expect(jobRunId(prev, task.key)).toBe(task.run_id);
+    expect(decodeJobData(plan, task.key, prev)).toEqual({ ...task, args: [5] });
   });
 });

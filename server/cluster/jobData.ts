@@ -9,11 +9,15 @@
  */
 import type { BarrierMessage, Message, RunPlan, TaskMessage } from '../../lib/engine/types';
 
-/** A stored task message: `r` run id, `t` plan task index; the rest only where it differs from the plan. */
+/**
+ * A stored task message: `t` plan task index; `r` run id, unless the job id says it (`runIdOf`); `a`
+ * args, unless they are the plan task's own (a group member, a chain's first step); the rest only
+ * where it differs from the plan.
+ */
 export interface TaskJobData {
-  r: string;
+  r?: string;
   t: number;
-  a: TaskMessage['args'];
+  a?: TaskMessage['args'];
   k?: TaskMessage['kwargs'];
   /** retries, when > 0 */
   n?: number;
@@ -27,9 +31,9 @@ export interface TaskJobData {
   d?: TaskMessage['dynamic'];
 }
 
-/** A stored barrier message: `r` run id, `i` barrier index, `total`. */
+/** A stored barrier message: `r` run id (unless the job id says it), `i` barrier index, `total`. */
 export interface BarrierJobData {
-  r: string;
+  r?: string;
   i: number;
   total: number;
 }
@@ -42,11 +46,31 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
+/**
+ * The run id a job id (= message key, `<run id>.…`) says, when it says it unambiguously: the run id has
+ * no `.` of its own (a UUID, as every submit makes by default); undefined otherwise.
+ */
+function runIdOf(key: string): string | undefined {
+  const dot = key.indexOf('.');
+  return dot > 0 ? key.slice(0, dot) : undefined;
+}
+
+/** Whether the job id `key` says `runId` (then the data need not). */
+function keySays(key: string, runId: string): boolean {
+  return runIdOf(key) === runId;
+}
+
 /** The job data of `m` (its key becomes the job id). */
 export function encodeJobData(plan: RunPlan, m: Message): JobData {
-  if (m.kind === 'barrier') return { r: m.run_id, i: m.barrier, total: m.total };
+  if (m.kind === 'barrier')
+    return keySays(m.key, m.run_id)
+      ? { i: m.barrier, total: m.total }
+      : { r: m.run_id, i: m.barrier, total: m.total };
   const t = m.task >= 0 ? plan.tasks[m.task] : undefined;
-  const data: TaskJobData = { r: m.run_id, t: m.task, a: m.args };
+  const data: TaskJobData = { t: m.task };
+  if (!keySays(m.key, m.run_id)) data.r = m.run_id;
+  // The same array as the plan's (the core sends a task's own args as they are): not stored again.
+  if (m.args !== t?.args) data.a = m.args;
   if (!isEmpty(m.kwargs)) data.k = m.kwargs;
   if (m.retries !== 0) data.n = m.retries;
   if (m.attempt_offset !== 0) data.o = m.attempt_offset;
@@ -59,26 +83,27 @@ export function encodeJobData(plan: RunPlan, m: Message): JobData {
   return data;
 }
 
-/** The run a job belongs to (read before the plan is at hand). */
-export function jobRunId(data: JobData): string {
-  return 'kind' in data ? data.run_id : data.r;
+/** The run a job belongs to (read before the plan is at hand), from its data or its id `key`. */
+export function jobRunId(data: JobData, key: string): string {
+  return 'kind' in data ? data.run_id : (data.r ?? runIdOf(key) ?? '');
 }
 
 /** The message a job carries, back in the core's shape (`key` = the job id). */
 export function decodeJobData(plan: RunPlan, key: string, data: JobData): Message {
   if ('kind' in data) return data;
+  const runId = data.r ?? runIdOf(key) ?? '';
   if ('i' in data) {
-    const b: BarrierMessage = { kind: 'barrier', key, run_id: data.r, barrier: data.i, total: data.total };
+    const b: BarrierMessage = { kind: 'barrier', key, run_id: runId, barrier: data.i, total: data.total };
     return b;
   }
   const t = data.t >= 0 ? plan.tasks[data.t] : undefined;
   const m: TaskMessage = {
     kind: 'task',
     key,
-    run_id: data.r,
+    run_id: runId,
     task_id: data.id ?? t?.id ?? '',
     name: data.name ?? t?.name ?? '',
-    args: data.a,
+    args: data.a ?? t?.args ?? [],
     kwargs: data.k ?? {},
     retries: data.n ?? 0,
     task: data.t,

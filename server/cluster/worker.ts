@@ -29,7 +29,7 @@ import { RunStore, StoreBatch } from '../runs/runStore';
 import { within } from '../shutdown';
 import type { TaskRegistry } from '../tasks/registry';
 import { attemptRunner } from './attempt';
-import { Barriers, type Done } from './barrier';
+import { Barriers, COMPLETE_TAIL, type Done } from './barrier';
 import { crashPoint } from './crashPoints';
 import { predictUrl } from './effects';
 import { applyStep } from './interpreter';
@@ -87,7 +87,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   // ordering does not depend on sharing a connection.
   const storeConnection = createRedis(options.redisUrl, { worker: true });
   const store = new RunStore(storeConnection, options.prefix);
-  const batch = new StoreBatch(store);
+  // Barrier completions ride in the store's flush, after the writes (one script call per turn for both).
+  const batch = new StoreBatch(store, COMPLETE_TAIL);
   const dispatcher = new Dispatcher(connection, options.prefix);
   const contexts = new RunContexts(store);
   const running = new Map<string, Set<AbortController>>();
@@ -100,7 +101,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   });
   await subscriber.subscribe(store.keys.cancelChannel);
 
-  const barriers = new Barriers(storeConnection, options.prefix);
+  const barriers = new Barriers(storeConnection, options.prefix, batch);
   const cleanup = new RunCleanup(storeConnection, options.prefix);
 
   const maxInline = options.maxInlineSteps ?? 16;
@@ -123,7 +124,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   let activeSeq = 0;
 
   async function processTask(job: Job<JobData>): Promise<null> {
-    const runId = jobRunId(job.data);
+    const runId = jobRunId(job.data, job.id ?? '');
     const ctx = await contexts.get(runId);
     if (!ctx || contexts.canceled.has(runId)) return null;
     const msg = decodeJobData(ctx.plan, job.id ?? '', job.data) as TaskMessage;
@@ -177,6 +178,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       }
       if (retry) {
         // Still registered (pending) in its barrier by the step that sent it: its own job completes it.
+        // Its writes (waiting in the batch when its step added no jobs) go first, as for any add.
+        await batch.flush();
         await dispatcher.dispatch(ctx.plan, [
           { message: retry.message, parentBarrier: current.barrier, delay_ms: retry.countdown_ms },
         ]);
@@ -190,9 +193,13 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     return own;
   }
 
-  /** Records a job's held completions in one script call, then releases what they released. */
+  /**
+   * Records a job's held completions in one script call — the same as the writes still waiting in the
+   * batch (steps that added no jobs), after them — then releases what they released. Without
+   * completions, the writes are flushed alone: a job never completes with its writes unwritten.
+   */
   async function settle(ctx: RunContext, held: readonly Done[], memo: Finals): Promise<void> {
-    if (held.length === 0 || contexts.canceled.has(ctx.plan.run_id)) return;
+    if (held.length === 0 || contexts.canceled.has(ctx.plan.run_id)) return batch.flush();
     crashPoint('added');
     const answers = await barriers.completeAll(ctx.plan.run_id, held);
     crashPoint('completed');
@@ -200,7 +207,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   }
 
   async function processBarrier(job: Job<JobData>): Promise<null> {
-    const runId = jobRunId(job.data);
+    const runId = jobRunId(job.data, job.id ?? '');
     const ctx = await contexts.get(runId);
     if (!ctx || contexts.canceled.has(runId)) return null;
     await release(ctx, decodeJobData(ctx.plan, job.id ?? '', job.data) as BarrierMessage);

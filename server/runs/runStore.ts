@@ -13,7 +13,7 @@ import { type AppendClient, withScripts } from './storeScripts';
 import { TickGroup } from './tickGroup';
 
 export type { EventInput } from './eventCodec';
-export { StoreBatch } from './storeBatch';
+export { type FlushTail, StoreBatch } from './storeBatch';
 export type { AppendClient } from './storeScripts';
 
 export type DirectorStatus = 'pending' | 'progress' | 'success' | 'error' | 'canceled';

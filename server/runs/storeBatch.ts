@@ -10,6 +10,33 @@
  */
 import { CHUNK, type EventInput, encodeEvent, packList } from './eventCodec';
 import type { AppendClient, RunStore } from './runStore';
+import { flushWithTailLua } from './storeScripts';
+
+/**
+ * Script work that rides in a flush's call, after its writes (the barrier completions of the jobs
+ * whose writes these are, server/cluster/barrier.ts's `COMPLETE_TAIL`): one script call per turn for
+ * both instead of one each, and a job's completion is recorded in the same call as its writes.
+ */
+export interface FlushTail {
+  /**
+   * Lua run after the writes: its arguments are `ARGV[t]` to the end, each rider's in turn; a rider's
+   * first argument is its scope, '' when the rider before it in the call had the same scope (a run id
+   * said once for all of a turn's completions of that run). What it returns is the answer.
+   */
+  lua: string;
+  /** Cuts a call's answer into each rider's part (rider `i` sent `counts[i]` items). */
+  split(answer: unknown[], counts: number[]): unknown[][];
+}
+
+interface Rider {
+  args: Array<string | number>;
+  count: number;
+  resolve: (answer: unknown[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Tail arguments per script call (a long one holds Redis); a rider bigger than that goes alone. */
+const TAIL_ARGS = 4000;
 
 /** What one run writes in one script call. */
 interface Segment {
@@ -37,9 +64,17 @@ interface RunWrites {
 export class StoreBatch {
   private runs = new Map<string, RunWrites>();
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private riders: Rider[] = [];
   private scheduled = false;
 
-  constructor(private readonly store: RunStore) {}
+  constructor(
+    private readonly store: RunStore,
+    private readonly tail?: FlushTail,
+  ) {
+    const redis = store.redis;
+    if (tail && typeof redis.chordflowFlushTail !== 'function')
+      redis.defineCommand('chordflowFlushTail', { numberOfKeys: 2, lua: flushWithTailLua(tail.lua) });
+  }
 
   private of(runId: string): RunWrites {
     let w = this.runs.get(runId);
@@ -106,11 +141,28 @@ export class StoreBatch {
   flush(): Promise<void> {
     if (this.runs.size === 0 && this.waiters.length === 0) return Promise.resolve();
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.schedule();
+    return done;
+  }
+
+  /**
+   * Runs the tail (`FlushTail`, given at construction) with `args` (`count` items) after everything
+   * added so far is written, in the same script call; resolves to this rider's part of its answer.
+   */
+  ride(args: Array<string | number>, count: number): Promise<unknown[]> {
+    if (!this.tail) return Promise.reject(new Error('this StoreBatch has no tail'));
+    const done = new Promise<unknown[]>((resolve, reject) =>
+      this.riders.push({ args, count, resolve, reject }),
+    );
+    this.schedule();
+    return done;
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => void this.run());
     }
-    return done;
   }
 
   /** The script calls for everything added so far, each at most CHUNK states and events. */
@@ -168,32 +220,97 @@ export class StoreBatch {
     this.scheduled = false;
     const waiters = this.waiters;
     this.waiters = [];
+    const riders = this.riders;
+    this.riders = [];
     try {
       const calls = this.calls();
-      if (calls.length > 0) {
-        const client = this.store.redis;
-        const k = this.store.keys;
-        const send = (segments: Segment[], to: AppendClient) => {
-          const args: string[] = [];
-          for (const s of segments)
-            args.push(s.runId, s.progress, packList(s.states), packList(s.items), packList(s.fields));
-          return to.chordflowFlush(k.eventsChannel, k.run(''), ...args);
-        };
-        const [only] = calls;
-        if (calls.length === 1 && only) await send(only, client);
-        else {
-          const p = client.pipeline() as unknown as AppendClient & {
-            exec(): Promise<[Error | null, unknown][] | null>;
-          };
-          for (const c of calls) send(c, p);
-          const results = await p.exec();
-          const failed = results?.find(([err]) => err);
-          if (failed?.[0]) throw failed[0];
+      const client = this.store.redis;
+      const k = this.store.keys;
+      const segmentArgs = (segments: Segment[]) => {
+        const args: string[] = [];
+        for (const s of segments)
+          args.push(s.runId, s.progress, packList(s.states), packList(s.items), packList(s.fields));
+        return args;
+      };
+      const send = (segments: Segment[], to: AppendClient) =>
+        to.chordflowFlush(k.eventsChannel, k.run(''), ...segmentArgs(segments));
+      // Riders go in the last call (after every write of this turn), in groups of about TAIL_ARGS.
+      const groups = riderGroups(riders);
+      const sendTail = (segments: Segment[], group: Rider[], to: AppendClient) => {
+        const args = segmentArgs(segments);
+        const tail: Array<string | number> = [];
+        let scope: string | number | undefined;
+        for (const r of group) {
+          const [first] = r.args;
+          tail.push(first === scope ? '' : (first ?? ''));
+          scope = first;
+          for (let i = 1; i < r.args.length; i++) tail.push(r.args[i] ?? '');
         }
+        return to.chordflowFlushTail?.(k.eventsChannel, k.run(''), args.length, ...args, ...tail);
+      };
+      const [only] = calls;
+      const [group] = groups;
+      if (calls.length <= 1 && groups.length <= 1) {
+        if (group) this.answer(group, await sendTail(only ?? [], group, client));
+        else if (only) await send(only, client);
+      } else {
+        const p = client.pipeline() as unknown as AppendClient & {
+          exec(): Promise<[Error | null, unknown][] | null>;
+        };
+        // Each group's result index in the pipeline: the first rides on the last flush call.
+        const tails: Array<[number, Rider[]]> = [];
+        let n = 0;
+        calls.forEach((c, i) => {
+          const g = i === calls.length - 1 ? groups.shift() : undefined;
+          if (g) {
+            tails.push([n, g]);
+            sendTail(c, g, p);
+          } else send(c, p);
+          n++;
+        });
+        for (const g of groups) {
+          tails.push([n++, g]);
+          sendTail([], g, p);
+        }
+        const results = (await p.exec()) ?? [];
+        const failed = results.find(([err]) => err);
+        if (failed?.[0]) throw failed[0];
+        for (const [at, g] of tails) this.answer(g, results[at]?.[1]);
       }
       for (const w of waiters) w.resolve();
     } catch (err) {
       for (const w of waiters) w.reject(err);
+      for (const r of riders) r.reject(err);
     }
   }
+
+  /** Hands each rider of `group` its part of the call's answer. */
+  private answer(group: Rider[], answer: unknown): void {
+    if (!Array.isArray(answer) || !this.tail) throw new Error('the flush tail gave no answer');
+    const parts = this.tail.split(
+      answer,
+      group.map((r) => r.count),
+    );
+    group.forEach((r, i) => {
+      r.resolve(parts[i] ?? []);
+    });
+  }
+}
+
+/** Riders in call order, cut into groups of about TAIL_ARGS arguments (a script call each). */
+function riderGroups(riders: Rider[]): Rider[][] {
+  const groups: Rider[][] = [];
+  let group: Rider[] = [];
+  let size = 0;
+  for (const r of riders) {
+    if (group.length > 0 && size + r.args.length > TAIL_ARGS) {
+      groups.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(r);
+    size += r.args.length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }

@@ -51,8 +51,9 @@ end
  * chord reports with one PUBLISH, the mark (a run turns `progress` when its first task starts and never
  * back: only while still `pending`), the fields.
  */
-const FLUSH_LUA = `${UNPACK_LIST_LUA}
-for a = 1, #ARGV, 5 do
+function flushLua(first: string, last: string): string {
+  return `${UNPACK_LIST_LUA}
+for a = ${first}, ${last}, 5 do
   local runId = ARGV[a]
   local runKey = KEYS[2] .. runId
   local states = unpackList(ARGV[a + 2])
@@ -87,8 +88,20 @@ for a = 1, #ARGV, 5 do
   local fields = unpackList(ARGV[a + 4])
   if #fields > 0 then redis.call('HSET', runKey, unpack(fields)) end
 end
-return 0
 `;
+}
+
+const FLUSH_LUA = `${flushLua('1', '#ARGV')}return 0`;
+
+/**
+ * FLUSH_LUA's writes, then a tail's (StoreBatch's `FlushTail`: the barrier completions of the jobs
+ * whose writes these are, server/cluster/barrier.ts) in the same call. ARGV[1]: how many of the
+ * arguments after it are the flush's segments; the tail's start at `t`; the tail's answer is returned.
+ */
+export function flushWithTailLua(tail: string): string {
+  return `local t = tonumber(ARGV[1]) + 2
+${flushLua('2', 't - 1')}${tail}`;
+}
 
 /**
  * Creates runs (those submitted in the same event-loop turn) in one call. Each record is written only if
@@ -190,6 +203,12 @@ export type AppendClient = Redis & {
     chordIdJson: string,
   ): Promise<number>;
   chordflowFlush(channel: string, runKeyPrefix: string, ...segments: string[]): Promise<number>;
+  /** flushWithTailLua's: the segments' argument count, the segments, then the tail's arguments. */
+  chordflowFlushTail?(
+    channel: string,
+    runKeyPrefix: string,
+    ...args: Array<string | number>
+  ): Promise<unknown[]>;
 };
 
 /** `redis` with the run store's scripts defined on it (once per connection). */
