@@ -19,8 +19,9 @@ import type {
   TaskNode,
   TaskOptions,
 } from './model';
-import { composeCanvas, pipe } from './normalize';
+import { composeCanvas } from './normalize';
 import { kindOf, parseLeaf, simSchema, taskOptionsSchema } from './optionsSchema';
+import { NestingError, pipeAll } from './pipeFold';
 import { error, fail, ok, type ParseResult, type Problem } from './problems';
 import { readWrapperFields } from './wrapperFields';
 
@@ -126,8 +127,16 @@ class NodeReader {
           return null;
         }
         const linkConfig = { allowErrorCbOnChordHeader: this.config.task_allow_error_cb_on_chord_header };
-        const first = composeCanvas(tasks[0] as CanvasNode, linkConfig);
-        const folded = tasks.slice(1).reduce<CanvasNode>((acc, n) => pipe(acc, n, linkConfig), first);
+        // One fold over composed operands: `pipe(acc, n)` step by step copied the whole chain each time.
+        const composed = tasks.map((n) => composeCanvas(n, linkConfig));
+        let folded: CanvasNode;
+        try {
+          folded = pipeAll(composed[0] as CanvasNode, composed.slice(1), linkConfig);
+        } catch (err) {
+          if (!(err instanceof NestingError)) throw err;
+          this.problems.push(error(`${path}.pipe`, err.message));
+          return null;
+        }
         const out = {
           ...folded,
           link: [...folded.link, ...lists.link],

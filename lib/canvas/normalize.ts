@@ -15,120 +15,27 @@
  */
 
 import { CHUNKS_TASK, chunksGroup, isChunks } from './chunks';
-import { DEFAULT_LINK_CONFIG, type LinkConfig, mapNodes, settleOwnLinks, unchainTasks } from './links';
-import type { CanvasFile, CanvasNode, ChainNode, ChordNode, GroupNode } from './model';
+import { DEFAULT_LINK_CONFIG, type LinkConfig, mapNodes, unchainTasks } from './links';
+import type { CanvasFile, CanvasNode, ChainNode } from './model';
+import {
+  COMPOSED_DEPTH_CEILING,
+  chainOf,
+  maybeUnrollGroup,
+  mkChord,
+  NestingError,
+  newFold,
+  orOp,
+} from './pipeFold';
 import { applySetOptions } from './setOptions';
 
-function mkChain(tasks: CanvasNode[]): ChainNode {
-  return { type: 'chain', tasks, link: [], link_error: [], raw: true };
-}
-
-function mkChord(header: GroupNode, body: CanvasNode, config: LinkConfig): ChordNode {
-  // chord(group, body): `_maybe_group` keeps only the group's members, so its links go to them first.
-  const settled = settleOwnLinks(header, config);
-  return { type: 'chord', header: settled.tasks, body, link: [], link_error: [] };
-}
-
-/** Celery `maybe_unroll_group`: a one-member group becomes its member (its links moved to the member). */
-function maybeUnrollGroup(g: GroupNode, config: LinkConfig): CanvasNode {
-  if (g.tasks.length !== 1) return g;
-  return settleOwnLinks(g, config).tasks[0] as CanvasNode;
-}
-
-/** A chord whose body is replaced: its own links go to the old body first (Celery linked them there). */
-function withBody(c: ChordNode, f: (body: CanvasNode) => CanvasNode, config: LinkConfig): ChordNode {
-  const settled = settleOwnLinks(c, config);
-  return { ...settled, body: f(settled.body) };
-}
+export { chainOf, NestingError };
 
 /**
  * Celery's `a | b` (5.6 semantics) on two canvases as written (each is composed first, as Python builds
  * the operands before applying `|`). Neither input is modified.
  */
 export function pipe(a: CanvasNode, b: CanvasNode, config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
-  return orOp(composeCanvas(a, config), composeCanvas(b, config), config);
-}
-
-/** `a | b` on composed operands. */
-function orOp(a: CanvasNode, b: CanvasNode, config: LinkConfig): CanvasNode {
-  switch (a.type) {
-    case 'task':
-      return signatureOr(a, b, config);
-    case 'group':
-      // group | empty group -> the group; group | anything -> chord(group, body=anything).
-      if (b.type === 'group' && b.tasks.length === 0) return a;
-      return mkChord(a, b, config);
-    case 'chord':
-      if (b.type === 'task' || b.type === 'chord') {
-        return withBody(a, (body) => orOp(body, b, config), config);
-      }
-      if (b.type === 'group' && b.tasks.length === 1) {
-        const member = maybeUnrollGroup(b, config);
-        return withBody(a, (body) => orOp(body, member, config), config);
-      }
-      return signatureOr(a, b, config);
-    case 'chain':
-      return chainOr(a, b, config);
-  }
-}
-
-/** `Signature.__or__` for a task (or a chord falling back to it). */
-function signatureOr(a: CanvasNode, b: CanvasNode, config: LinkConfig): CanvasNode {
-  if (b.type === 'chain') return mkChain([a, ...unchainTasks(b, config)]);
-  if (b.type === 'group') return mkChain([a, maybeUnrollGroup(b, config)]);
-  return mkChain([a, b]);
-}
-
-/** `_chain.__or__`. */
-function chainOr(a: ChainNode, b: CanvasNode, config: LinkConfig): CanvasNode {
-  if (b.type === 'group') {
-    const other = maybeUnrollGroup(b, config);
-    if (other.type !== 'group') return chainOr(a, other, config);
-    const tasks = unchainTasks(a, config);
-    const last = tasks[tasks.length - 1];
-    if (last === undefined) return other;
-    if (last.type === 'chord') {
-      tasks[tasks.length - 1] = withBody(last, (body) => orOp(body, other, config), config);
-      return mkChain(tasks);
-    }
-    return mkChain([...tasks, other]);
-  }
-  if (b.type === 'chain') {
-    return unchainTasks(b, config).reduce<CanvasNode>((acc, step) => orOp(acc, step, config), a);
-  }
-  const last = a.tasks[a.tasks.length - 1];
-  if (last?.type === 'group') {
-    // CHAIN[..., group] | X -> the group becomes chord(group, X); the chain keeps its own options.
-    const tasks = [...a.tasks];
-    tasks[tasks.length - 1] = mkChord(last, b, config);
-    const prev = tasks[tasks.length - 2];
-    if (tasks.length > 1 && prev?.type === 'chord') {
-      // Two consecutive chords: the new one is chained into the previous chord's body.
-      const newest = tasks.pop() as CanvasNode;
-      tasks[tasks.length - 1] = withBody(prev, (body) => orOp(body, newest, config), config);
-    }
-    return { ...a, tasks, raw: true };
-  }
-  if (last?.type === 'chord' && b.type !== 'chord') {
-    const tasks = [...a.tasks];
-    tasks[tasks.length - 1] = withBody(last, (body) => orOp(body, b, config), config);
-    return { ...a, tasks, raw: true };
-  }
-  return mkChain([...unchainTasks(a, config), b]);
-}
-
-/**
- * `celery.chain(*nodes)`: a left fold with `|` from an empty chain; a single node stays wrapped.
- * Folding k plain tasks from the empty chain always gives `chain(t1..tk)`, so a leading run of tasks is
- * taken in one step (a long chain of tasks would otherwise be copied once per step).
- */
-export function chainOf(nodes: readonly CanvasNode[], config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode {
-  let prefix = 0;
-  while (prefix < nodes.length && (nodes[prefix] as CanvasNode).type === 'task') prefix++;
-  if (nodes.length <= 1 || prefix === nodes.length) return mkChain([...nodes]);
-  let acc: CanvasNode = mkChain(nodes.slice(0, prefix));
-  for (let i = prefix; i < nodes.length; i++) acc = orOp(acc, nodes[i] as CanvasNode, config);
-  return acc;
+  return orOp(newFold(config), composeCanvas(a, config), composeCanvas(b, config));
 }
 
 /** Adds a node's own links (from the file) to a freshly composed result: what `c.link(l)` does after build. */
@@ -200,7 +107,8 @@ function prepareChain(node: ChainNode, config: LinkConfig): ChainNode {
       if (step.type === 'group' && step.tasks.length === 0 && (steps.length > 0 || prev !== null)) continue;
     }
     if (step.type === 'chain') {
-      steps.push(...unchainTasks(step, config));
+      // One by one: a spread of a 100,000-step chain would overflow the call stack.
+      for (const inner of unchainTasks(step, config)) steps.push(inner);
       continue;
     }
     if (step.type === 'group' && prev !== null) {
@@ -218,32 +126,33 @@ function isKeptStep(step: CanvasNode): boolean {
   return (step.type === 'task' && !isChunks(step)) || step.type === 'chord';
 }
 
-/** A chain step prepared: its nested canvases (a task step is left as it is). */
-function prepareStep(step: CanvasNode, config: LinkConfig): CanvasNode {
-  return step.type === 'task' && !isChunks(step) ? step : prepareAll(step, config);
-}
-
-/** `prepare_steps` everywhere; unchanged subtrees are shared like in `composeCanvas`. */
-function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
+/**
+ * `prepare_steps` everywhere; unchanged subtrees are shared like in `composeCanvas`. `depth` counts the
+ * levels above `node`: chord upgrades nest (a chain of groups becomes chords in each other's bodies), so
+ * past `COMPOSED_DEPTH_CEILING` this stops with a sentence instead of exhausting the stack.
+ */
+function prepareAll(node: CanvasNode, config: LinkConfig, depth = 0): CanvasNode {
   // Most nodes of a big canvas are plain tasks: nothing to do.
   if (node.type === 'task') {
     // Celery applies `chunks(...)` as `chunks.group()`.
-    if (node.task === CHUNKS_TASK) return prepareAll(chunksGroup(node), config);
+    if (node.task === CHUNKS_TASK) return prepareAll(chunksGroup(node), config, depth);
     if (node.link.length === 0 && node.link_error.length === 0) return node;
   }
-  const link = mapNodes(node.link, prepareAll, config);
-  const link_error = mapNodes(node.link_error, prepareAll, config);
+  if (depth >= COMPOSED_DEPTH_CEILING) throw new NestingError();
+  const sub = (child: CanvasNode): CanvasNode => prepareAll(child, config, depth + 1);
+  const link = mapNodes(node.link, sub, config);
+  const link_error = mapNodes(node.link_error, sub, config);
   const same = link === node.link && link_error === node.link_error;
   switch (node.type) {
     case 'task':
       return same ? node : { ...node, link, link_error };
     case 'group': {
-      const tasks = mapNodes(node.tasks, prepareAll, config);
+      const tasks = mapNodes(node.tasks, sub, config);
       return same && tasks === node.tasks ? node : { ...node, link, link_error, tasks };
     }
     case 'chord': {
-      const header = mapNodes(node.header, prepareAll, config);
-      const body = prepareAll(node.body, config);
+      const header = mapNodes(node.header, sub, config);
+      const body = sub(node.body);
       return same && header === node.header && body === node.body
         ? node
         : { ...node, link, link_error, header, body };
@@ -251,18 +160,17 @@ function prepareAll(node: CanvasNode, config: LinkConfig): CanvasNode {
     case 'chain': {
       const base = same ? node : { ...node, link, link_error };
       const prepared = prepareChain(base, config);
+      // A chain step prepared: its nested canvases (a task step is left as it is).
+      const step = (t: CanvasNode): CanvasNode => (t.type === 'task' && !isChunks(t) ? t : sub(t));
       if (prepared === base) {
         // Already prepared: only its chord steps may change (shared otherwise, never modified).
-        const tasks = mapNodes(base.tasks, prepareStep, config);
+        const tasks = mapNodes(base.tasks, step, config);
         return tasks === base.tasks ? base : { ...base, tasks };
       }
       // Splicing and chord upgrades build new nodes from prepared parts; prepare those parts too
       // (task steps stay as they are). `prepared.tasks` is a fresh array owned here.
       const tasks = prepared.tasks;
-      for (let i = 0; i < tasks.length; i++) {
-        const t = tasks[i] as CanvasNode;
-        if (t.type !== 'task' || isChunks(t)) tasks[i] = prepareAll(t, config);
-      }
+      for (let i = 0; i < tasks.length; i++) tasks[i] = step(tasks[i] as CanvasNode);
       return prepared;
     }
   }

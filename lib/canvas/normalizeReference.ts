@@ -220,3 +220,12 @@ export function referencePushDownLinks(
       );
   }
 }
+
+/** Celery's `a | b` on canvases as written, the copying way (oracle for the `pipe` fold). */
+export function referencePipe(
+  a: CanvasNode,
+  b: CanvasNode,
+  config: LinkConfig = DEFAULT_LINK_CONFIG,
+): CanvasNode {
+  return orOp(referenceComposeCanvas(a, config), referenceComposeCanvas(b, config), config);
+}

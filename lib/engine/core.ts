@@ -296,13 +296,14 @@ function succeed(
   }
   // The call-time arguments of the callbacks and the next step: never stored (apply and checkApply copy
   // them into each message), so one list serves the check and every apply (none when nothing follows).
-  const sends = hasLinks || next >= 0;
-  const callArgs: Json[] = ti < 0 || !sends ? NO_ARGS : [value];
-  const t = ti >= 0 && sends ? (plan.tasks[ti] as PlanTask) : undefined;
-  if (t !== undefined && added.length === 0) {
+  const sends = ti >= 0 && (hasLinks || next >= 0);
+  const callArgs: Json[] = sends ? [value] : NO_ARGS;
+  // The task's object only when it has callbacks (a chain step's next is in the arrays).
+  const links = hasLinks ? (plan.tasks[ti] as PlanTask).links : NO_LINKS;
+  if (sends && added.length === 0) {
     // Celery sends the callbacks, then the next chain step, before it stores SUCCESS; a signature whose
     // arguments don't bind raises TypeError there (Task.typing) and the task ends FAILURE instead.
-    const typing = sendError(s, t, callArgs);
+    const typing = sendError(s, links, next, callArgs);
     if (typing !== null) {
       fail(s, msg, attempt, typing.error, typing.skipNext);
       return;
@@ -311,10 +312,9 @@ function succeed(
   s.final(msg, 'SUCCESS', value, undefined, addedIds.length > 0 ? addedIds : undefined);
   s.succeeded(msg.task_id, ti, attempt, value, (flags & F_IGNORE_RESULT) !== 0);
   s.report(reportsOf(plan, msg));
-  if (t === undefined) return;
+  if (!sends) return;
   // Callbacks first (Celery sends links before storing the result), then the rest of the chain.
   // Indexed loops: `for…of` over the plan's shared frozen empty lists allocates an iterator per task.
-  const links = t.links;
   for (let i = 0; i < links.length; i++) s.apply(links[i] as number, callArgs, NO_KWARGS);
   if (next >= 0) s.apply(next, callArgs, NO_KWARGS);
 }
@@ -323,6 +323,8 @@ function succeed(
 const NO_KWARGS: JsonObject = Object.freeze({}) as JsonObject;
 
 const NO_IDS: string[] = [];
+/** A task without callbacks (read only). */
+const NO_LINKS: readonly number[] = Object.freeze([]);
 /** Call-time arguments nobody reads (a task with no callback and no next step). */
 const NO_ARGS: Json[] = Object.freeze([]) as unknown as Json[];
 const NO_SIGS: TaskOutcomeSigs = [];
@@ -381,19 +383,21 @@ function replace(
   s.out.message(message, 0);
 }
 
-/** The TypeError sending this task's callbacks or next chain step raises, if any (checkApply). */
+/**
+ * The TypeError sending a task's callbacks (`links`) or next chain step (node `next`, -1: none) raises,
+ * if any (checkApply).
+ */
 function sendError(
   s: StepBuilder,
-  t: PlanTask,
+  links: readonly number[],
+  next: number,
   callArgs: Json[],
 ): { error: TaskError; skipNext: boolean } | null {
-  const links = t.links;
   for (let i = 0; i < links.length; i++) {
     const error = s.checkApply(links[i] as number, callArgs, NO_KWARGS);
     if (error !== null) return { error, skipNext: false };
   }
-  const next = (s.plan.nodes[t.node] as PlanNode).next;
-  if (next === null) return null;
+  if (next < 0) return null;
   const error = s.checkApply(next, callArgs, NO_KWARGS);
   return error === null ? null : { error, skipNext: true };
 }

@@ -11,6 +11,7 @@ import {
   F_IMMUTABLE,
   F_LINKS,
   F_NO_KWARGS,
+  F_PRIORITY,
   F_SEND_TIME,
   planArrays,
 } from './planArrays';
@@ -37,7 +38,8 @@ function expectRepeatsPlan(plan: RunPlan): void {
       (o.ignore_result === true ? F_IGNORE_RESULT : 0) |
       (o.apply_countdown !== undefined || o.eta !== undefined || o.expires !== undefined ? F_SEND_TIME : 0) |
       (t.immutable ? F_IMMUTABLE : 0) |
-      (Object.keys(t.kwargs).length === 0 ? F_NO_KWARGS : 0);
+      (Object.keys(t.kwargs).length === 0 ? F_NO_KWARGS : 0) |
+      (o.priority !== undefined ? F_PRIORITY : 0);
     expect(a.flags[i]).toBe(flags);
   });
   plan.nodes.forEach((n, i) => {

@@ -20,6 +20,8 @@ export const F_SEND_TIME = 8;
 export const F_IMMUTABLE = 16;
 /** The task's own kwargs are empty. */
 export const F_NO_KWARGS = 32;
+/** A Celery `priority` (its messages are not plain plan messages). */
+export const F_PRIORITY = 64;
 
 export interface PlanArrays {
   /** Per plan task: the index in `plan.barriers` of the barrier its messages go under (-1: none). */
@@ -129,6 +131,7 @@ function build(plan: RunPlan): PlanArrays {
     if (o.apply_countdown !== undefined || o.eta !== undefined || o.expires !== undefined) f |= F_SEND_TIME;
     if (t.immutable) f |= F_IMMUTABLE;
     if (isEmpty(t.kwargs)) f |= F_NO_KWARGS;
+    if (o.priority !== undefined) f |= F_PRIORITY;
     flags[i] = f;
   }
   const nodeTask = new Int32Array(plan.nodes.length);

@@ -6,7 +6,7 @@ import type { Json, JsonObject } from '../canvas/model';
 import { getOwn } from '../canvas/ownKeys';
 import { expiresAtMs, startDelayMs } from '../canvas/sendOptions';
 import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
-import { F_IMMUTABLE, F_NO_KWARGS, planArrays } from './planArrays';
+import { F_CANVAS, F_IMMUTABLE, F_NO_KWARGS, F_PRIORITY, F_SEND_TIME, planArrays } from './planArrays';
 import { StepCollector, type StepOut } from './stepOut';
 import type { EventLevel, PlanNode, PlanTask, RunPlan, Step, TaskFinal, TaskMessage } from './types';
 import { bindsPositionally, checkArguments } from './typing';
@@ -173,6 +173,21 @@ export class StepBuilder {
   }
 
   private taskDispatch(ti: number, args: Json[], kwargs: JsonObject): void {
+    if (this.level !== 'all') {
+      // The common send — a canvas task with no sending option, no priority, its first delivery (no
+      // event below `all`) — decided from the plan's arrays, without the task's object or its options.
+      const arrays = planArrays(this.plan);
+      const flags = arrays.flags[ti] as number;
+      if ((flags & (F_CANVAS | F_SEND_TIME | F_PRIORITY)) === F_CANVAS) {
+        const own = arrays.args[ti] as Json[];
+        const ownKwargs = arrays.kwargs[ti] as JsonObject;
+        const immutable = (flags & F_IMMUTABLE) !== 0;
+        const a = immutable || args.length === 0 ? own : concatArgs(args, own);
+        const k = immutable || isEmpty(kwargs) ? ownKwargs : { ...ownKwargs, ...kwargs };
+        this.out.planMessage(ti, a, k, 0, undefined, undefined);
+        return;
+      }
+    }
     const t = this.plan.tasks[ti] as PlanTask;
     const a = t.immutable || args.length === 0 ? t.args : concatArgs(args, t.args);
     const k = t.immutable || isEmpty(kwargs) ? t.kwargs : { ...t.kwargs, ...kwargs };

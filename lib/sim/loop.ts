@@ -19,11 +19,9 @@ import {
   startRunInto,
 } from '../engine/core';
 import { barrierIndexOf } from '../engine/planIndex';
-import { directTaskInto, type SuccessSlot } from '../engine/tasks';
 import type { AttemptOutcome, Env, PlanBarrier, RunPlan, TaskFinal, TaskMessage } from '../engine/types';
 import type { RunEvent, RunStatus, TaskError, UnsequencedRunEvent } from '../protocol/events';
 import type { ActionHeap } from './actionHeap';
-import { performAttempt } from './attempt';
 import { CausalTrail } from './causalTrail';
 import type { FinalStore } from './finalStore';
 import type { IntQueue } from './intQueue';
@@ -33,6 +31,7 @@ import { planView } from './planView';
 import { messageQueue } from './pools';
 import { PriorityMessages } from './priorityMessages';
 import type { ReportRecorder } from './reportRecorder';
+import { SlotAttempts } from './slotAttempts';
 import { StepAnswers } from './stepAnswers';
 
 export type { LoopOptions, LoopResult } from './loopOptions';
@@ -60,13 +59,11 @@ class Simulation extends StepAnswers {
   private readonly slotHandle: Int32Array;
   private readonly slotMsg: Array<TaskMessage | undefined>;
   private readonly slotOutcome: Array<AttemptOutcome | undefined>;
-  /** One success outcome per slot, refilled by the quick path (`directTaskInto`). */
-  private readonly slotSuccess: SuccessSlot[] = [];
+  /** What each attempt does and how long it takes. */
+  private readonly attempts: SlotAttempts;
   private readonly finals: FinalStore;
   private readonly taskBarrier: Int32Array;
   private readonly barrierParent: Int32Array;
-  private readonly runnable: Uint8Array;
-  private readonly quickMs: Float64Array;
   /** Per plan barrier: dispatched and not released yet, messages outstanding, chord.progress counts. */
   private readonly live: Uint8Array;
   private readonly outstanding: Int32Array;
@@ -76,9 +73,6 @@ class Simulation extends StepAnswers {
   private readonly opened: number[] = [];
   /** The plan index of the task the core's current answer is about (-1: none): the recorder's hint. */
   private hint = -1;
-  /** Where `performAttempt` puts an attempt's duration. */
-  private readonly took = { elapsed: 0 };
-  private readonly counts = new Map<string, number>();
   /** Critical-path bookkeeping (with the trace or the recorded report; Monte Carlo runs skip it). */
   private readonly trail: CausalTrail | undefined;
   retries = 0;
@@ -88,12 +82,10 @@ class Simulation extends StepAnswers {
   private readonly recorder: ReportRecorder | undefined;
 
   private readonly plan: RunPlan;
-  private readonly opts: LoopOptions;
 
   constructor(plan: RunPlan, opts: LoopOptions, scratch: LoopScratch) {
     super(scratch.pending, scratch.messages);
     this.plan = plan;
-    this.opts = opts;
     const sink = opts.sink;
     this.out = sink === undefined ? this.events : { push: sink };
     this.trace = opts.trace;
@@ -121,13 +113,11 @@ class Simulation extends StepAnswers {
     this.slotHandle = scratch.slotHandle;
     this.slotMsg = new Array<TaskMessage | undefined>(slots).fill(undefined);
     this.slotOutcome = new Array<AttemptOutcome | undefined>(slots).fill(undefined);
-    for (let i = 0; i < slots; i++) this.slotSuccess.push({ kind: 'success', value: null });
+    this.attempts = new SlotAttempts(plan, opts.models, opts.random, slots);
     this.finals = scratch.finals;
     const view = planView(plan);
     this.taskBarrier = view.taskBarrier;
     this.barrierParent = view.barrierParent;
-    this.runnable = view.runnable;
-    this.quickMs = view.quickMs;
     this.live = scratch.live;
     this.outstanding = scratch.outstanding;
     this.done = scratch.done;
@@ -284,33 +274,9 @@ class Simulation extends StepAnswers {
         seq: this.eventSeq,
       });
     }
-    const planned = msg.task >= 0 && msg.dynamic === undefined;
-    const model = planned ? this.opts.models[msg.task] : undefined;
-    if (planned && model === undefined) {
-      // Most attempts: the code's direct answer after a fixed duration (`PlanView.quickMs`), what
-      // `performAttempt` would decide, without reading the task's object again.
-      const quick = this.quickMs[msg.task] as number;
-      if (!Number.isNaN(quick)) {
-        const direct = directTaskInto(msg.name, msg.args, msg.kwargs, this.slotSuccess[slot] as SuccessSlot);
-        if (direct !== undefined && direct.kind !== 'effect') {
-          this.slotOutcome[slot] = direct;
-          this.heap.push(this.now + quick, h, slot);
-          return;
-        }
-      }
-    }
-    const runnable = planned ? this.runnable[msg.task] === 1 : undefined;
-    const took = this.took;
-    this.slotOutcome[slot] = performAttempt(
-      this.plan,
-      msg,
-      model,
-      this.opts.random,
-      this.counts,
-      took,
-      runnable,
-    );
-    this.heap.push(this.now + took.elapsed, h, slot);
+    const attempts = this.attempts;
+    this.slotOutcome[slot] = attempts.run(msg, slot);
+    this.heap.push(this.now + attempts.elapsed, h, slot);
   }
 
   private finishAttempt(slot: number): void {
@@ -398,8 +364,9 @@ class Simulation extends StepAnswers {
 
   /** The run is over (or failed): its arrays may serve the plan's next run. */
   finished(): void {
-    // A pending list grown by a big step is not kept for the next run.
-    if (this.pending.length <= 1 << 16) this.scratch.pending = this.pending;
+    // Kept even when a big step grew it (a 100,000-task group's first step lists every member): the
+    // scratch lives as long as the plan, and regrowing it each run made 5 MB of new memory per run.
+    this.scratch.pending = this.pending;
     this.scratch.giveBack();
   }
 

@@ -2,7 +2,7 @@
  * What the loop needs of a plan as numbers, computed once per plan (Monte Carlo runs one plan a
  * thousand times): the barrier index each plan task's messages go under, each barrier's parent index.
  */
-import { planArrays } from '../engine/planArrays';
+import { F_NO_KWARGS, planArrays } from '../engine/planArrays';
 import { barrierIndexOf } from '../engine/planIndex';
 import { hasImplementation } from '../engine/tasks';
 import type { PlanTask, RunPlan } from '../engine/types';
@@ -22,8 +22,9 @@ export interface PlanView {
   models: boolean;
   /**
    * Per plan task: its attempt's duration (ms) when an attempt is only its code's direct answer — runnable,
-   * a fixed duration (or none), no time limit — so the loop decides it without the task's object; NaN
-   * otherwise (`performAttempt`). A node's own SimModel (`LoopOptions.models`) still goes the long way.
+   * a fixed duration (or none), no time limit, no kwargs of its own (a direct answer takes none) — so the
+   * loop decides it without the task's object; NaN otherwise (`performAttempt`). A node's own SimModel
+   * (`LoopOptions.models`) still goes the long way.
    */
   quickMs: Float64Array;
 }
@@ -53,7 +54,10 @@ export function planView(plan: RunPlan): PlanView {
       const o = t.options;
       const fixed = typeof d === 'number' ? d : d.dist === 'fixed' ? d.ms : Number.NaN;
       quickMs[i] =
-        runnable[i] === 1 && o.soft_time_limit === undefined && o.time_limit === undefined
+        runnable[i] === 1 &&
+        o.soft_time_limit === undefined &&
+        o.time_limit === undefined &&
+        ((arrays.flags[i] as number) & F_NO_KWARGS) !== 0
           ? Math.round(Math.max(0, fixed))
           : Number.NaN;
     }

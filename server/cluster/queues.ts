@@ -8,6 +8,7 @@
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BarrierMessage, Dispatch, Message, RunPlan } from '../../lib/engine/types';
+import { BulkAdder } from './bulkAdd';
 import { encodeJobData, type JobData } from './jobData';
 
 export const BARRIER_QUEUE = 'barriers';
@@ -60,9 +61,13 @@ export interface DispatcherOptions {
   batch?: number;
 }
 
+/** Jobs per bulk script call (bulkAdd.ts): one call runs BullMQ's add script for each, holding Redis. */
+const BULK_JOBS = 100;
+
 export class Dispatcher {
   private readonly queues = new Map<string, Queue>();
   private readonly batch: number;
+  private readonly bulk: BulkAdder;
 
   constructor(
     private readonly connection: Redis,
@@ -70,6 +75,19 @@ export class Dispatcher {
     options: DispatcherOptions = {},
   ) {
     this.batch = Math.max(1, options.batch ?? 500);
+    this.bulk = new BulkAdder(connection);
+  }
+
+  /**
+   * Adds `jobs` to `q`: standard ones (no delay, priority or parent) BULK_JOBS per script call
+   * (bulkAdd.ts), any other mix with BullMQ's `addBulk`.
+   */
+  private addMany(q: Queue, jobs: BulkJob[]): Promise<unknown> {
+    if (!this.bulk.takes(jobs)) return q.addBulk(jobs);
+    const calls: Array<Promise<void>> = [];
+    for (let i = 0; i < jobs.length; i += BULK_JOBS)
+      calls.push(this.bulk.add(q, jobs.slice(i, i + BULK_JOBS)));
+    return Promise.all(calls);
   }
 
   queue(name: string): Queue {
@@ -158,10 +176,13 @@ export class Dispatcher {
     const work: Array<Promise<unknown>> = [];
     for (const [name, callers] of all) {
       const q = this.queue(name);
-      const one = async (c: (typeof callers)[number]) => {
+      // `viaBullmq`: a caller retried alone after its group failed goes BullMQ's own way.
+      const one = async (c: (typeof callers)[number], viaBullmq = false) => {
         try {
-          for (let i = 0; i < c.jobs.length; i += this.batch)
-            await q.addBulk(c.jobs.slice(i, i + this.batch));
+          for (let i = 0; i < c.jobs.length; i += this.batch) {
+            const part = c.jobs.slice(i, i + this.batch);
+            await (viaBullmq ? q.addBulk(part) : this.addMany(q, part));
+          }
           c.resolve();
         } catch (err) {
           c.reject(err);
@@ -178,11 +199,14 @@ export class Dispatcher {
           return;
         }
         work.push(
-          q.addBulk(g.flatMap((c) => c.jobs)).then(
+          this.addMany(
+            q,
+            g.flatMap((c) => c.jobs),
+          ).then(
             () => {
               for (const c of g) c.resolve();
             },
-            () => Promise.all(g.map(one)),
+            () => Promise.all(g.map((c) => one(c, true))),
           ),
         );
       };

@@ -86,6 +86,9 @@ export function directTask(name: string, args: readonly Json[], kwargs: JsonObje
   return impl === undefined ? undefined : directOutcome(impl, args, kwargs);
 }
 
+let lastName: string | undefined;
+let lastImpl: TaskImpl | undefined;
+
 /** A success outcome an interpreter refills (`directTaskInto`). */
 export type SuccessSlot = { kind: 'success'; value: Json };
 
@@ -100,7 +103,14 @@ export function directTaskInto(
   kwargs: JsonObject,
   into: SuccessSlot,
 ): TaskResult | undefined {
-  const impl = IMPLS.get(name);
+  // The name asked last (a big canvas runs the same task many times in a row): no map lookup.
+  let impl: TaskImpl | undefined;
+  if (name === lastName) impl = lastImpl;
+  else {
+    impl = IMPLS.get(name);
+    lastName = name;
+    lastImpl = impl;
+  }
   if (impl === undefined) return undefined;
   const direct = impl.direct;
   if (direct === undefined || args.length !== impl.params.length) return undefined;
