@@ -236,6 +236,23 @@ test.describe('the visual editor', () => {
     await expect(page.locator('.react-flow__node.selected [data-task="ad"]')).toHaveCount(1);
   });
 
+  test('problems list: 250 unknown tasks show 100 at a time, with a count of the rest', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('tab-code').click();
+    const tasks = Array.from({ length: 250 }, (_, i) => ({ task: `nope_${i}` }));
+    await page.getByTestId('code-text').fill(JSON.stringify({ group: tasks }));
+    await page.getByTestId('tab-problems').click();
+    await expect(page.getByTestId('problem-item')).toHaveCount(100);
+    await expect(page.getByTestId('problems-more')).toHaveText(
+      'Show 100 more (150 more problems; 250 in all)',
+    );
+    await page.getByTestId('problems-more').click();
+    await expect(page.getByTestId('problem-item')).toHaveCount(200);
+    await page.getByTestId('problems-more').click();
+    await expect(page.getByTestId('problem-item')).toHaveCount(250);
+    await expect(page.getByTestId('problems-more')).toHaveCount(0);
+  });
+
   test('dark mode is remembered', async ({ page }) => {
     await page.goto('/');
     await page.getByTestId('theme-toggle').click();

@@ -18,9 +18,73 @@ export interface LinkConfig {
 
 export const DEFAULT_LINK_CONFIG: LinkConfig = { allowErrorCbOnChordHeader: false };
 
-function appendUnique(list: readonly CanvasNode[], item: CanvasNode): CanvasNode[] {
-  // Celery's append_to_list_option skips a signature equal to one already linked.
-  return list.some((x) => deepEqual(x, item)) ? [...list] : [...list, item];
+/** Up to this many list entries, plain `deepEqual` comparisons are cheaper than keys. */
+const FEW = 16;
+
+/**
+ * Celery's `append_to_list_option` for each item in turn: an item equal to one already listed (or
+ * appended before it) is skipped. Long lists compare canonical keys (`linkKey`) in a set: 50,000 errbacks
+ * on a group were 50,000² comparisons. `keys` memoizes the keys of one batch's nodes.
+ */
+function appendAllUnique(
+  list: readonly CanvasNode[],
+  items: readonly CanvasNode[],
+  keys: Map<CanvasNode, string>,
+): CanvasNode[] {
+  const out = [...list];
+  if (out.length + items.length <= FEW) {
+    for (const item of items) if (!out.some((x) => deepEqual(x, item))) out.push(item);
+    return out;
+  }
+  const keyOf = (node: CanvasNode): string => {
+    let key = keys.get(node);
+    if (key === undefined) {
+      key = linkKey(node);
+      keys.set(node, key);
+    }
+    return key;
+  };
+  const seen = new Set(out.map(keyOf));
+  for (const item of items) {
+    const key = keyOf(item);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(item);
+    }
+  }
+  return out;
+}
+
+/** A text equal for two values exactly when `deepEqual` says they are (keys sorted, undefined left out). */
+export function linkKey(value: unknown): string {
+  const out: string[] = [];
+  const put = (v: unknown): void => {
+    if (v === null) out.push('n');
+    else if (typeof v === 'number') out.push(Number.isNaN(v) ? 'N' : `#${v === 0 ? 0 : v}`);
+    else if (typeof v === 'string') out.push(JSON.stringify(v));
+    else if (typeof v === 'boolean') out.push(v ? 't' : 'f');
+    else if (v === undefined) out.push('u');
+    else if (Array.isArray(v)) {
+      out.push('[');
+      for (const x of v) {
+        put(x);
+        out.push(',');
+      }
+      out.push(']');
+    } else if (typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      out.push('{');
+      for (const k of Object.keys(o).sort()) {
+        if (o[k] === undefined) continue;
+        out.push(JSON.stringify(k), ':');
+        put(o[k]);
+        out.push(',');
+      }
+      out.push('}');
+    } else out.push(`?${typeof v}:${String(v)}`);
+  };
+  put(value);
+  return out.join('');
 }
 
 /** Celery `sig.set(immutable=True)`: a chain's first step, a group's members, a chord's header. */
@@ -42,17 +106,27 @@ export function setImmutable(node: CanvasNode): CanvasNode {
 
 /** Celery `node.link(cb)`. An empty group cannot take a link (Celery raises); it keeps it instead. */
 export function applyLink(node: CanvasNode, cb: CanvasNode): CanvasNode {
+  return applyLinks(node, [cb]);
+}
+
+/** `node.link(cb)` for each of `cbs` in turn, in one pass (a copy of `node` per list, not per callback). */
+export function applyLinks(
+  node: CanvasNode,
+  cbs: readonly CanvasNode[],
+  keys: Map<CanvasNode, string> = new Map(),
+): CanvasNode {
+  if (cbs.length === 0) return node;
   switch (node.type) {
     case 'task':
     case 'chain':
-      return { ...node, link: appendUnique(node.link, cb) };
+      return { ...node, link: appendAllUnique(node.link, cbs, keys) };
     case 'group': {
       const [first, ...rest] = node.tasks;
-      if (first === undefined) return { ...node, link: appendUnique(node.link, cb) };
-      return { ...node, tasks: [applyLink(first, setImmutable(cb)), ...rest] };
+      if (first === undefined) return { ...node, link: appendAllUnique(node.link, cbs, keys) };
+      return { ...node, tasks: [applyLinks(first, cbs.map(setImmutable), keys), ...rest] };
     }
     case 'chord':
-      return { ...node, body: applyLink(node.body, cb) };
+      return { ...node, body: applyLinks(node.body, cbs, keys) };
   }
 }
 
@@ -62,21 +136,32 @@ export function applyLinkError(
   eb: CanvasNode,
   config: LinkConfig = DEFAULT_LINK_CONFIG,
 ): CanvasNode {
+  return applyLinkErrors(node, [eb], config);
+}
+
+/** `node.link_error(eb)` for each of `ebs` in turn, in one pass. */
+export function applyLinkErrors(
+  node: CanvasNode,
+  ebs: readonly CanvasNode[],
+  config: LinkConfig = DEFAULT_LINK_CONFIG,
+  keys: Map<CanvasNode, string> = new Map(),
+): CanvasNode {
+  if (ebs.length === 0) return node;
   switch (node.type) {
     case 'task':
     case 'chain':
-      return { ...node, link_error: appendUnique(node.link_error, eb) };
+      return { ...node, link_error: appendAllUnique(node.link_error, ebs, keys) };
     case 'group':
-      if (node.tasks.length === 0) return { ...node, link_error: appendUnique(node.link_error, eb) };
-      return { ...node, tasks: node.tasks.map((t) => applyLinkError(t, eb, config)) };
+      if (node.tasks.length === 0)
+        return { ...node, link_error: appendAllUnique(node.link_error, ebs, keys) };
+      return { ...node, tasks: node.tasks.map((t) => applyLinkErrors(t, ebs, config, keys)) };
     case 'chord': {
-      const header = node.header.map((member) => {
-        let out = member;
-        if (config.allowErrorCbOnChordHeader) out = applyLinkError(out, eb, config);
-        else if (out.type === 'chord') out = applyLinkError(out, eb, config);
-        return out;
-      });
-      return { ...node, header, body: applyLinkError(node.body, eb, config) };
+      const header = node.header.map((member) =>
+        config.allowErrorCbOnChordHeader || member.type === 'chord'
+          ? applyLinkErrors(member, ebs, config, keys)
+          : member,
+      );
+      return { ...node, header, body: applyLinkErrors(node.body, ebs, config, keys) };
     }
   }
 }
@@ -89,10 +174,9 @@ export function settleOwnLinks<T extends GroupNode | ChordNode>(
   node: T,
   config: LinkConfig = DEFAULT_LINK_CONFIG,
 ): T {
-  let out: CanvasNode = { ...node, link: [], link_error: [] };
-  for (const cb of node.link) out = applyLink(out, cb);
-  for (const eb of node.link_error) out = applyLinkError(out, eb, config);
-  return out as T;
+  const keys = new Map<CanvasNode, string>();
+  const bare: CanvasNode = { ...node, link: [], link_error: [] };
+  return applyLinkErrors(applyLinks(bare, node.link, keys), node.link_error, config, keys) as T;
 }
 
 /**
@@ -102,12 +186,10 @@ export function settleOwnLinks<T extends GroupNode | ChordNode>(
 export function unchainTasks(node: ChainNode, config: LinkConfig = DEFAULT_LINK_CONFIG): CanvasNode[] {
   const tasks = [...node.tasks];
   const lastIndex = tasks.length - 1;
-  if (lastIndex >= 0) {
-    for (const cb of node.link) tasks[lastIndex] = applyLink(tasks[lastIndex] as CanvasNode, cb);
-  }
-  return tasks.map((t) =>
-    node.link_error.reduce<CanvasNode>((acc, eb) => applyLinkError(acc, eb, config), t),
-  );
+  const keys = new Map<CanvasNode, string>();
+  if (lastIndex >= 0) tasks[lastIndex] = applyLinks(tasks[lastIndex] as CanvasNode, node.link, keys);
+  if (node.link_error.length === 0) return tasks;
+  return tasks.map((t) => applyLinkErrors(t, node.link_error, config, keys));
 }
 
 /**

@@ -57,3 +57,43 @@ export function formatProblems(problems: readonly Problem[]): string {
     )
     .join('\n');
 }
+
+/** How many problems a person is shown at once (CLI output, an API error sentence); the rest are counted. */
+export const SHOWN_PROBLEMS = 20;
+
+/**
+ * The problems to show first, at most `limit`: errors before warnings (a canvas with 100,000 argument
+ * warnings must not hide its one error), each kind in the order found.
+ */
+export function firstProblems(problems: readonly Problem[], limit = SHOWN_PROBLEMS): Problem[] {
+  const out: Problem[] = [];
+  for (const p of problems) if (p.severity === 'error' && out.push(p) >= limit) return out;
+  for (const p of problems) if (p.severity !== 'error' && out.push(p) >= limit) return out;
+  return out;
+}
+
+/**
+ * `formatProblems` of the first `limit` problems (`firstProblems`), then one line counting the rest:
+ * `… and 199,980 more problems (199,980 errors)` and `more` (e.g. how to list them all).
+ */
+export function formatProblemsCapped(
+  problems: readonly Problem[],
+  limit = SHOWN_PROBLEMS,
+  more = '',
+): string {
+  if (problems.length <= limit) return formatProblems(problems);
+  const shown = firstProblems(problems, limit);
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const hiddenErrors = errors - shown.filter((p) => p.severity === 'error').length;
+  const hiddenWarnings = problems.length - errors - shown.filter((p) => p.severity !== 'error').length;
+  const kinds = [
+    hiddenErrors > 0 ? plural(hiddenErrors, 'error') : '',
+    hiddenWarnings > 0 ? plural(hiddenWarnings, 'warning') : '',
+  ].filter((k) => k !== '');
+  const rest = problems.length - shown.length;
+  return `${formatProblems(shown)}\n… and ${plural(rest, 'more problem')} (${kinds.join(', ')})${more}`;
+}
+
+function plural(n: number, what: string): string {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+}

@@ -1,4 +1,4 @@
-import { test } from '@fast-check/vitest';
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { arbCanvasFile } from './arbitraries';
 import { canvasFile, chain, chord, group, task, withLinkError } from './build';
@@ -133,4 +133,84 @@ describe('validateCanvas', () => {
     const errors = validateCanvas(file, catalogue).filter((p) => p.severity === 'error');
     expect(errors).toEqual([]);
   });
+});
+
+describe('validation of hostile canvases', () => {
+  it('200,000 unknown tasks: every one reported, the catalogue listed once, suggestions still made', () => {
+    const names = Array.from({ length: 200_000 }, (_, i) => `nope_${i}`);
+    names[7] = 'ad'; // a typo of `add`
+    names[8] = `${'x'.repeat(199)}y`; // 200 characters: compared with nothing
+    // Not group(...tasks): a spread of 200,000 arguments overflows the stack.
+    const tasks = names.map((n) => task(n));
+    const problems = validateCanvas(
+      canvasFile({ type: 'group', tasks, link: [], link_error: [] }),
+      createCatalogue(),
+    );
+    expect(problems).toHaveLength(200_000);
+    expect(problems.every((p) => p.severity === 'error' && p.path.endsWith('.task'))).toBe(true);
+    const listing = problems.filter((p) => p.message.includes('Known tasks:'));
+    expect(listing).toHaveLength(1);
+    expect(listing[0]?.message).toMatch(/^Unknown task "nope_0"\. Known tasks: identity, add, /);
+    expect(problems[1]?.message).toBe('Unknown task "nope_1".');
+    expect(problems[7]?.message).toBe('Unknown task "ad". Did you mean "add"?');
+    expect(problems[8]?.message).toBe(`Unknown task "${names[8]}".`);
+  });
+});
+
+/** The suggestion as it was before pruning: full Levenshtein against every catalogue name. */
+function plainSuggestion(name: string): string | undefined {
+  const names = [...catalogue.keys()];
+  const lower = name.toLowerCase();
+  const exact = names.find((n) => n.toLowerCase() === lower);
+  if (exact) return exact;
+  const tail = name.split('.').pop() ?? name;
+  if (tail !== name && catalogue.has(tail)) return tail;
+  const lev = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0] as number;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const tmp = row[j] as number;
+        row[j] = Math.min(
+          (row[j] as number) + 1,
+          (row[j - 1] as number) + 1,
+          prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+        prev = tmp;
+      }
+    }
+    return row[b.length] as number;
+  };
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const n of names) {
+    const d = lev(lower, n.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = n;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+describe('suggestTaskName', () => {
+  const near = fc
+    .tuple(
+      fc.constantFrom(...catalogue.keys()),
+      fc.array(fc.tuple(fc.nat(40), fc.constantFrom('', 'a', '_', 'X', 'İ')), { maxLength: 5 }),
+    )
+    .map(([n, edits]) =>
+      edits.reduce(
+        (s, [at, ch]) =>
+          s.slice(0, at % (s.length + 1)) + ch + s.slice((at % (s.length + 1)) + (ch === '' ? 1 : 0)),
+        n,
+      ),
+    );
+  test.prop([fc.oneof(near, fc.string({ maxLength: 30 }))], { numRuns: 500 })(
+    'prunes without changing the answer',
+    (name) => {
+      expect(suggestTaskName(name, catalogue)).toBe(plainSuggestion(name));
+    },
+  );
 });

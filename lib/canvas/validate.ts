@@ -15,21 +15,28 @@ import { sendOptionProblems } from './sendOptions';
 /** Longest delay or limit accepted, in seconds (one year). */
 export const MAX_SECONDS = 31_536_000;
 
-/** Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
+/**
+ * Levenshtein distance, for "did you mean" suggestions; any value above `max` once it is sure to exceed
+ * it (a row's minimum never decreases), so 100,000 unknown names cost a few rows each.
+ */
+function distance(a: string, b: string, max: number): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0] as number;
     row[0] = i;
+    let least = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = row[j] as number;
-      row[j] = Math.min(
+      const d = Math.min(
         (row[j] as number) + 1,
         (row[j - 1] as number) + 1,
         prev + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
+      row[j] = d;
+      if (d < least) least = d;
       prev = tmp;
     }
+    if (least > max) return max + 1;
   }
   return row[b.length] as number;
 }
@@ -42,16 +49,33 @@ export function suggestTaskName(name: string, catalogue: TaskCatalogue): string 
   if (exact) return exact;
   const tail = name.split('.').pop() ?? name;
   if (tail !== name && catalogue.has(tail)) return tail;
+  const within = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const n of names) {
-    const d = distance(lower, n.toLowerCase());
+    // The length difference is a lower bound of the distance: a 200-character name from outside is
+    // not compared character by character with every (short) catalogue name.
+    const nl = n.toLowerCase();
+    const max = Math.min(within, bestD - 1);
+    if (Math.abs(nl.length - lower.length) > max) continue;
+    const d = distance(lower, nl, max);
     if (d < bestD) {
       bestD = d;
       best = n;
     }
   }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return bestD <= within ? best : undefined;
+}
+
+/** Most catalogue names one problem lists (a catalogue of a Celery app may hold thousands). */
+const LISTED_TASKS = 40;
+
+/** `Known tasks: a, b, … (and 12 more).` */
+function knownTasks(catalogue: TaskCatalogue): string {
+  const names = [...catalogue.keys()];
+  const shown = names.slice(0, LISTED_TASKS).join(', ');
+  const rest = names.length - LISTED_TASKS;
+  return `Known tasks: ${shown}${rest > 0 ? ` (and ${rest} more)` : ''}.`;
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -60,6 +84,9 @@ const show = (v: unknown): string => (typeof v === 'number' ? String(v) : (JSON.
 class Validator {
   readonly problems: Problem[] = [];
   private readonly ids = new Map<string, string>();
+  /** Suggestions per unknown name, so a name repeated 100,000 times is looked up once. */
+  private readonly hints = new Map<string, string | null>();
+  private listedKnown = false;
 
   constructor(
     private readonly catalogue: TaskCatalogue,
@@ -144,10 +171,18 @@ class Validator {
     }
     const entry = this.catalogue.get(node.task);
     if (!entry) {
-      const hint = suggestTaskName(node.task, this.catalogue);
+      let hint = this.hints.get(node.task);
+      if (hint === undefined) {
+        hint = suggestTaskName(node.task, this.catalogue) ?? null;
+        this.hints.set(node.task, hint);
+      }
+      // The catalogue is listed once, with the first unknown task: 200,000 unknown tasks repeated it
+      // 200,000 times.
+      const known = this.listedKnown ? '' : ` ${knownTasks(this.catalogue)}`;
+      this.listedKnown = true;
       this.err(
         [...path, 'task'],
-        `Unknown task "${node.task}".${hint ? ` Did you mean "${hint}"?` : ''} Known tasks: ${[...this.catalogue.keys()].join(', ')}.`,
+        `Unknown task "${node.task}".${hint !== null ? ` Did you mean "${hint}"?` : ''}${known}`,
         id,
       );
     }

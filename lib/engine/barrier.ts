@@ -163,12 +163,13 @@ function finishRun(s: StepBuilder, finals: FinalLookup): void {
   // The first failure among the canvas tasks in plan order, then the add_to_chord additions.
   // From the plan's arrays: a 100,000-task run reads no task object here.
   const { flags, ids } = planArrays(plan);
-  for (let i = 0; i < ids.length && firstFailed === undefined; i++) {
+  const none = finals.failed !== undefined && finals.failed() === 0;
+  for (let i = 0; i < ids.length && firstFailed === undefined && !none; i++) {
     if (((flags[i] as number) & F_CANVAS) === 0) continue;
     const f = finals(ids[i] as string, i);
     if (f !== undefined && failed(f.state)) firstFailed = f.error ?? pyException('Exception', f.state);
   }
-  for (const id of addedIds(plan, 0, finals)) {
+  for (const id of none ? [] : addedIds(plan, 0, finals)) {
     if (firstFailed !== undefined) break;
     const f = finals(id);
     if (f !== undefined && failed(f.state)) firstFailed = f.error ?? pyException('Exception', f.state);

@@ -97,3 +97,19 @@ describe('task ids when labels look like derived ids', () => {
     );
   });
 });
+
+describe('many tasks with one label', () => {
+  it('100,000 tasks labelled alike get the label, then -2, -3 … in order (a literal "-n" keeps its place)', () => {
+    const tasks: CanvasNode[] = Array.from({ length: 100_000 }, () => task('identity', [1], { id: 'same' }));
+    tasks[1] = task('identity', [1], { id: 'same-3' });
+    const file: CanvasFile = {
+      canvas: { type: 'group', tasks, link: [], link_error: [] },
+      invoke: { args: [], kwargs: {} },
+      config: { task_allow_error_cb_on_chord_header: false },
+    };
+    const ids = planRun(file, catalogue, 'r').tasks.map((t) => t.id);
+    expect(ids.slice(0, 5)).toEqual(['same', 'same-3', 'same-2', 'same-4', 'same-5']);
+    expect(ids[99_999]).toBe('same-100000');
+    expect(new Set(ids).size).toBe(100_000);
+  });
+});

@@ -130,6 +130,12 @@ export class StepBuilder {
    * resulting dispatches go to the `StepOut`.
    */
   apply(index: number, args: Json[], kwargs: JsonObject): void {
+    // A task node (a chain's next step, most often) is found in the plan's arrays: no node object.
+    const ti = planArrays(this.plan).nodeTask[index] as number;
+    if (ti >= 0) {
+      this.taskDispatch(ti, args, kwargs);
+      return;
+    }
     const node = this.plan.nodes[index] as PlanNode;
     switch (node.kind) {
       case 'task':

@@ -188,7 +188,14 @@ export interface TaskFinal {
  * core knows it; an interpreter may ignore it. The core reads a returned final at once and never keeps
  * it, so a lookup may answer with one object it refills (the simulator's `FinalStore`).
  */
-export type FinalLookup = (taskId: string, planIndex?: number) => TaskFinal | undefined;
+export type FinalLookup = ((taskId: string, planIndex?: number) => TaskFinal | undefined) & {
+  /**
+   * Optional, for a store that counts them: how many of its finals are FAILURE or REVOKED. When none is,
+   * the end of a run does not look each task's final up for the first failure (a 100,000-task run's
+   * scan).
+   */
+  failed?: () => number;
+};
 
 /** A header value leaf (or add_to_chord addition) reached a final state: count it for `chord.progress`. */
 export interface ChordReport {

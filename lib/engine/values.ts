@@ -18,13 +18,28 @@ export function taskAt(plan: RunPlan, index: number): PlanTask {
 }
 
 /**
+ * Flattened member lists, by the plan's own list (plans are immutable once built): a chord's release
+ * and a run's end flatten the same lists on every run of a plan, and each look at a member is a node
+ * object read (a cache miss on a big plan).
+ */
+const FLAT = new WeakMap<readonly number[], readonly number[]>();
+
+/**
  * Members of a group with directly nested groups flattened (Celery flattens them): `members` itself
- * when none is a group (read only), else a new list.
+ * when none is a group, else a new list made once per list (both read only).
  */
 export function flatMembers(plan: RunPlan, members: readonly number[]): readonly number[] {
-  for (let i = 0; i < members.length; i++)
-    if (nodeAt(plan, members[i] as number).kind === 'group') return flattenInto(plan, members, []);
-  return members;
+  let flat = FLAT.get(members);
+  if (flat === undefined) {
+    flat = members;
+    for (let i = 0; i < members.length; i++)
+      if (nodeAt(plan, members[i] as number).kind === 'group') {
+        flat = flattenInto(plan, members, []);
+        break;
+      }
+    FLAT.set(members, flat);
+  }
+  return flat;
 }
 
 function flattenInto(plan: RunPlan, members: readonly number[], out: number[]): number[] {
@@ -39,6 +54,12 @@ function flattenInto(plan: RunPlan, members: readonly number[], out: number[]): 
 
 /** Task indices whose finals make up the node's value, in value order. */
 export function valueLeaves(plan: RunPlan, index: number, out: number[] = []): number[] {
+  // A task node (a chord header's members, most often) from the plan's arrays: no node object.
+  const ti = planArrays(plan).nodeTask[index] as number;
+  if (ti >= 0) {
+    out.push(ti);
+    return out;
+  }
   const node = nodeAt(plan, index);
   switch (node.kind) {
     case 'task':

@@ -25,11 +25,14 @@ export class FinalStore {
   private readonly dynamic = new Map<string, TaskFinal>();
   private readonly success: TaskFinal = { state: 'SUCCESS', result: null, added: undefined as never };
   private readonly failure: TaskFinal = { state: 'FAILURE', error: undefined as never };
+  /** Finals stored that are FAILURE or REVOKED (`FinalLookup.failed`). */
+  private failures = 0;
 
   constructor(private readonly plan: RunPlan) {
     const n = plan.tasks.length;
     this.state = new Uint8Array(n);
     this.results = new Array<Json | undefined>(n).fill(undefined);
+    this.lookup.failed = () => this.failures;
   }
 
   /** Forgets every final (another run of the same plan reuses the store). */
@@ -39,6 +42,7 @@ export class FinalStore {
     this.errors?.fill(undefined);
     this.added.clear();
     this.dynamic.clear();
+    this.failures = 0;
   }
 
   /** Stores what `StepOut.final` says (plan index `task`, or -1 for a task known by id only). */
@@ -58,9 +62,14 @@ export class FinalStore {
           : added !== undefined
             ? { state, result: result as Json, added }
             : { state, result: result as Json };
+      const before = this.dynamic.get(taskId);
+      if (before !== undefined && before.state !== 'SUCCESS') this.failures -= 1;
+      if (state !== 'SUCCESS') this.failures += 1;
       this.dynamic.set(taskId, final);
       return;
     }
+    if ((this.state[i] as number) >= 2) this.failures -= 1;
+    if (state !== 'SUCCESS') this.failures += 1;
     this.state[i] = code(state);
     this.results[i] = result;
     if (error !== undefined) {

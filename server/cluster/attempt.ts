@@ -166,26 +166,42 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
     return applyStep(batch, dispatcher, ctx, applied, e.now).then(() => result);
   }
 
-  return async function runAttempt(ctx, msg, inline) {
-    // Celery's worker revokes a message that expired before it could start (no task.started).
-    if (msg.expires_at !== undefined && isExpired(msg, env(ctx).now))
-      return finish(ctx, msg, EXPIRED, inline);
-    batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
-    if (ctx.progressMarked !== true) {
-      ctx.progressMarked = true;
-      batch.markProgress(msg.run_id);
-    }
-    // Fast path: a built-in that answers without effects ran synchronously, so no timer, abort or cancel
-    // could have fired meanwhile; its start and finish go out in the same store flush.
-    let first: TaskResult | undefined;
-    if (!userTasks.has(msg.name)) {
-      try {
-        first = builtIn(ctx, msg);
-      } catch (err) {
-        first = { kind: 'error', error: { type: 'Exception', message: errorMessage(err) } };
+  // Not an async function: the fast path (most tasks) returns finish's promise as it is, without the
+  // async wrapper's own promise and the ticks of resolving one promise with another.
+  return function runAttempt(ctx, msg, inline) {
+    try {
+      // Celery's worker revokes a message that expired before it could start (no task.started).
+      if (msg.expires_at !== undefined && isExpired(msg, env(ctx).now))
+        return finish(ctx, msg, EXPIRED, inline);
+      batch.appendEvents(msg.run_id, onAttemptStarted(ctx.plan, msg, env(ctx)).events);
+      if (ctx.progressMarked !== true) {
+        ctx.progressMarked = true;
+        batch.markProgress(msg.run_id);
       }
-      if (first.kind !== 'effect') return finish(ctx, msg, first, inline);
+      // Fast path: a built-in that answers without effects ran synchronously, so no timer, abort or
+      // cancel could have fired meanwhile; its start and finish go out in the same store flush.
+      let first: TaskResult | undefined;
+      if (!userTasks.has(msg.name)) {
+        try {
+          first = builtIn(ctx, msg);
+        } catch (err) {
+          first = { kind: 'error', error: { type: 'Exception', message: errorMessage(err) } };
+        }
+        if (first.kind !== 'effect') return finish(ctx, msg, first, inline);
+      }
+      return withEffects(ctx, msg, first, inline);
+    } catch (err) {
+      return Promise.reject(err);
     }
+  };
+
+  /** An attempt that waits: a user task, or a built-in's effects (sleep, the model service). */
+  async function withEffects(
+    ctx: RunContext,
+    msg: TaskMessage,
+    first: TaskResult | undefined,
+    inline: InlinePicker | undefined,
+  ): Promise<Attempted | undefined> {
     // Written in the background (shared with whatever else finishes this tick): live views see the start now.
     batch.flush().catch((err: unknown) => log?.warn({ err: String(err) }, 'could not record task.started'));
     const options: ResolvedOptions | undefined = msg.dynamic?.options ?? ctx.plan.tasks[msg.task]?.options;
@@ -225,7 +241,7 @@ export function attemptRunner(deps: AttemptDeps): RunAttempt {
       if (set.size === 0) running.delete(msg.run_id);
     }
     return finish(ctx, msg, outcome, inline);
-  };
+  }
 }
 
 /** Settles like `work`, or rejects with AbortedError as soon as `signal` aborts. */

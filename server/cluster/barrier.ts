@@ -60,11 +60,20 @@ while i <= #ARGV do
   i = i + 5
   local flag = #out + 1
   out[flag] = '0'
+  -- Counted once per barrier (a submit registers a thousand members of one barrier per call).
+  local added = {}
+  local order = {}
   for j = i, i + 2 * n - 1, 2 do
     if redis.call('HSETNX', h, ARGV[j + 1], '0') == 1 then
-      redis.call('HINCRBY', h, ARGV[j] .. '|p', 1)
+      local b = ARGV[j]
+      if not added[b] then
+        added[b] = 0
+        order[#order + 1] = b
+      end
+      added[b] = added[b] + 1
     end
   end
+  for _, b in ipairs(order) do redis.call('HINCRBY', h, b .. '|p', added[b]) end
   i = i + 2 * n
   local function release(b)
     local r = redis.call('HGET', h, b .. '|r')
@@ -235,7 +244,7 @@ export class Barriers {
    * Several completions of one run in one script call, in order (a job's inline steps: each one's
    * registrations and completion, as if made one by one — the job held them all until now).
    */
-  async completeAll(runId: string, items: readonly Done[]): Promise<Completion[]> {
+  completeAll(runId: string, items: readonly Done[]): Promise<Completion[]> {
     const args = items.map((it) => {
       const parent = it.key === undefined ? '' : (it.parent ?? '');
       // Most completions send nothing (a group's task): no registration lists to build.
@@ -243,7 +252,7 @@ export class Barriers {
       const { pairs, created } = registrations(it.dispatches);
       return [it.key ?? '', parent, '', pairs.length / 2, ...pairs, created.length, ...created];
     });
-    return parseAnswer(await this.call(runId, args));
+    return this.call(runId, args).then(parseAnswer);
   }
 
   /**

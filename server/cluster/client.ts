@@ -12,6 +12,7 @@ import { toCanvasJson } from '../../lib/canvas/canvasJson';
 import type { TaskCatalogue } from '../../lib/canvas/catalogue';
 import { API_LIMITS, type CanvasLimits, readCanvasValue } from '../../lib/canvas/gate';
 import type { CanvasFile, CanvasNode, Json } from '../../lib/canvas/model';
+import { SHOWN_PROBLEMS } from '../../lib/canvas/problems';
 import { validateCanvas } from '../../lib/canvas/validate';
 import { planRun, startRun } from '../../lib/engine';
 import type { Dispatch, RunPlan, TaskFinal } from '../../lib/engine/types';
@@ -24,15 +25,42 @@ import { applyStep } from './interpreter';
 import { Dispatcher } from './queues';
 import { RunCleanup } from './runCleanup';
 
-/** A request the caller got wrong (→ 400 / exit 1), with a sentence saying what to fix. */
+/** Most problems a 400 answer lists (`errors`); `error_count` says how many there were in all. */
+export const LISTED_PROBLEMS = 100;
+
+/**
+ * A request the caller got wrong (→ 400 / exit 1), with a sentence saying what to fix. A hostile canvas
+ * may have 100,000 problems: the sentence names the first `SHOWN_PROBLEMS`, `problems` keeps the first
+ * `LISTED_PROBLEMS`, `problemCount` counts them all.
+ */
 export class SubmitError extends Error {
-  constructor(
-    message: string,
-    readonly problems: string[] = [],
-  ) {
+  readonly problems: string[];
+  readonly problemCount: number;
+
+  constructor(message: string, problems: readonly string[] = [], problemCount = problems.length) {
     super(message);
     this.name = 'SubmitError';
+    this.problems = problems.slice(0, LISTED_PROBLEMS);
+    this.problemCount = Math.max(problemCount, this.problems.length);
   }
+
+  /** `<what>: <first problems> … and M more problems.` with the problems listed. */
+  static invalid(what: string, problems: readonly string[]): SubmitError {
+    const rest = problems.length - SHOWN_PROBLEMS;
+    const more =
+      rest > 0 ? ` … and ${rest.toLocaleString('en-US')} more problem${rest === 1 ? '' : 's'}.` : '';
+    return new SubmitError(`${what}: ${problems.slice(0, SHOWN_PROBLEMS).join(' ')}${more}`, problems);
+  }
+}
+
+/** `"a", "b", … and 12 more` of many names (a canvas may name 100,000 unknown tasks). */
+function someNames(names: readonly string[]): string {
+  const shown = names
+    .slice(0, SHOWN_PROBLEMS)
+    .map((n) => `"${n}"`)
+    .join(', ');
+  const rest = names.length - SHOWN_PROBLEMS;
+  return rest > 0 ? `${shown} and ${rest.toLocaleString('en-US')} more` : shown;
 }
 
 export interface SubmitInput {
@@ -94,7 +122,7 @@ export class ClusterClient {
     const parsed = readCanvasValue(value, this.limits);
     if (!parsed.ok) {
       const problems = parsed.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
-      throw new SubmitError(`The canvas is not valid: ${problems.join(' ')}`, problems);
+      throw SubmitError.invalid('The canvas is not valid', problems);
     }
     return parsed.value;
   }
@@ -105,7 +133,7 @@ export class ClusterClient {
     const unknown = [...names].filter((n) => !this.catalogue.has(n));
     if (unknown.length > 0) {
       throw new SubmitError(
-        `Unknown task${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: register ${unknown.length > 1 ? 'them' : 'it'} in the tasks directory or use a built-in task.`,
+        `Unknown task${unknown.length > 1 ? 's' : ''} ${someNames(unknown)}: register ${unknown.length > 1 ? 'them' : 'it'} in the tasks directory or use a built-in task.`,
       );
     }
     // The editor's and `chordflow validate`'s rules hold for every submit: a retry delay of 1e300 s or a
@@ -113,7 +141,7 @@ export class ClusterClient {
     const errors = validateCanvas(file, this.catalogue).filter((p) => p.severity === 'error');
     if (errors.length > 0) {
       const problems = errors.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
-      throw new SubmitError(`The canvas is not valid: ${problems.join(' ')}`, problems);
+      throw SubmitError.invalid('The canvas is not valid', problems);
     }
     try {
       return planRun(file, this.catalogue, runId, epochMs === undefined ? {} : { epoch_ms: epochMs });

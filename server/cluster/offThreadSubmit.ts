@@ -67,6 +67,7 @@ type Reply =
       submitError: boolean;
       message: string;
       problems: string[];
+      problemCount?: number;
       /** An HttpError's status and extra fields (a bad body, Redis unavailable). */
       http?: { status: number; extra: Record<string, unknown> };
     };
@@ -105,7 +106,9 @@ export function startOffThreadSubmitter(options: {
       else if (reply.http) p.reject(new HttpError(reply.http.status, reply.message, reply.http.extra));
       else
         p.reject(
-          reply.submitError ? new SubmitError(reply.message, reply.problems) : new Error(reply.message),
+          reply.submitError
+            ? new SubmitError(reply.message, reply.problems, reply.problemCount)
+            : new Error(reply.message),
         );
     });
     // A crashed thread fails what it held; the next request starts a new one.

@@ -32,11 +32,14 @@ export function queueOf(plan: RunPlan, message: Message): string {
  * countdown. Jobs are kept until the run ends (deterministic ids are idempotent only while they exist;
  * runCleanup.ts removes them). No BullMQ parent: barriers are our own (barrier.ts).
  */
+/** Every job's backoff (BullMQ copies it into the job's options: one object for all). */
+const CELERY_BACKOFF = Object.freeze({ type: 'celery' });
+
 function jobOptions(d: Dispatch): JobsOptions {
   const opts: JobsOptions = {
     jobId: d.message.key,
     attempts: 1_000_000,
-    backoff: { type: 'celery' },
+    backoff: CELERY_BACKOFF,
     // Kept after completion and failure: BullMQ's default (no `removeOn…` option, none on the workers).
   };
   if (d.delay_ms > 0) opts.delay = Math.round(d.delay_ms);

@@ -40,6 +40,27 @@ describe('RunContexts', () => {
     expect(loads.filter((id) => id === 'run1')).toHaveLength(2);
   });
 
+  it('gives a loaded context without a promise, and nothing for a run not loaded or evicted', async () => {
+    const plans = new Map(Array.from({ length: 3 }, (_, i) => [`run${i}`, plan(1)] as const));
+    const { store, loads } = fakeStore(plans);
+    const contexts = new RunContexts(store, 2);
+    expect(contexts.ready('run0')).toBeUndefined();
+    const loading = contexts.get('run0');
+    expect(contexts.ready('run0')).toBeUndefined();
+    expect(contexts.ready('run0')).toBeUndefined();
+    const ctx = await loading;
+    expect(contexts.ready('run0')).toBe(ctx);
+    await contexts.get('run1');
+    // `ready` counts as a use: run1, not run0, is the one the third run evicts.
+    contexts.ready('run0');
+    await contexts.get('run2');
+    expect(contexts.ready('run0')).toBe(ctx);
+    expect(contexts.ready('run1')).toBeUndefined();
+    contexts.forget('run0');
+    expect(contexts.ready('run0')).toBeUndefined();
+    expect(loads).toEqual(['run0', 'run1', 'run2']);
+  });
+
   it('keeps the plans within a byte budget and forgets failed loads', async () => {
     const plans = new Map([
       ['big1', plan(2000)],

@@ -23,6 +23,8 @@ const PLAN_BYTES = new WeakMap<RunContext, number>();
  */
 export class RunContexts {
   private readonly cache = new Map<string, Promise<RunContext | undefined>>();
+  /** The contexts of `cache` that are loaded (`ready`: no await for a run's every job but its first). */
+  private readonly loaded = new Map<string, RunContext>();
   private readonly sizes = new Map<string, number>();
   private bytes = 0;
   /** Runs known to be canceled (fed by the cancel channel and checked when a run is first seen). */
@@ -33,6 +35,13 @@ export class RunContexts {
     private readonly max = 4096,
     private readonly maxBytes = 256 * 1024 * 1024,
   ) {}
+
+  /** The run's context if it is loaded already (then as `get` would give it, without a promise). */
+  ready(runId: string): RunContext | undefined {
+    const ctx = this.loaded.get(runId);
+    if (ctx) this.get(runId);
+    return ctx;
+  }
 
   get(runId: string): Promise<RunContext | undefined> {
     const hit = this.cache.get(runId);
@@ -51,6 +60,7 @@ export class RunContexts {
         if (!v) this.forget(runId);
         else {
           const size = PLAN_BYTES.get(v) ?? 0;
+          this.loaded.set(runId, v);
           this.sizes.set(runId, size);
           this.bytes += size;
           this.evict();
@@ -67,6 +77,7 @@ export class RunContexts {
 
   forget(runId: string): void {
     this.cache.delete(runId);
+    this.loaded.delete(runId);
     this.bytes -= this.sizes.get(runId) ?? 0;
     this.sizes.delete(runId);
   }

@@ -117,6 +117,7 @@ if (port) {
         submitError: err instanceof SubmitError,
         message: err instanceof Error ? err.message : String(err),
         problems: err instanceof SubmitError ? err.problems : [],
+        ...(err instanceof SubmitError ? { problemCount: err.problemCount } : {}),
         ...(err instanceof HttpError ? { http: { status: err.status, extra: err.extra } } : {}),
       });
     });

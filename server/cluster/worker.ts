@@ -125,7 +125,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
 
   async function processTask(job: Job<JobData>): Promise<null> {
     const runId = jobRunId(job.data, job.id ?? '');
-    const ctx = await contexts.get(runId);
+    const ctx = contexts.ready(runId) ?? (await contexts.get(runId));
     if (!ctx || contexts.canceled.has(runId)) return null;
     const msg = decodeJobData(ctx.plan, job.id ?? '', job.data) as TaskMessage;
     const slot = ++activeSeq;

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { FORMATS, parseFormatName, writeFormat } from '@/lib/canvas/detect';
 import { CLI_LIMITS, limitsFrom } from '@/lib/canvas/gate';
-import { formatProblems } from '@/lib/canvas/problems';
+import { formatProblemsCapped } from '@/lib/canvas/problems';
 import type { CliIO } from '../io';
 import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
@@ -63,12 +63,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const warnings = [...input.warnings, ...(written.ok ? (written.warnings ?? []) : [])];
   if (!written.ok) {
     io.err(
-      `chordflow convert: this canvas cannot be written as ${format}:\n${indent(formatProblems(written.problems))}\n`,
+      `chordflow convert: this canvas cannot be written as ${format}:\n${indent(formatProblemsCapped(written.problems))}\n`,
     );
     return 1;
   }
   io.out(written.value.endsWith('\n') ? written.value : `${written.value}\n`);
-  if (warnings.length > 0) io.err(`${indent(formatProblems(warnings))}\n`);
+  if (warnings.length > 0) io.err(`${indent(formatProblemsCapped(warnings))}\n`);
   return 0;
 }
 

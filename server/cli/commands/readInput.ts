@@ -1,7 +1,7 @@
 /** Reading a canvas file for CLI commands: any format, `-` for stdin, sentences instead of stack traces. */
 import { type ReadResult, readAnyFormat } from '@/lib/canvas/detect';
 import { CLI_LIMITS, limitsFrom } from '@/lib/canvas/gate';
-import { formatProblems, type Problem } from '@/lib/canvas/problems';
+import { formatProblemsCapped, type Problem } from '@/lib/canvas/problems';
 import { type CliIO, defaultIO } from '../io';
 
 async function readStdin(): Promise<string> {
@@ -45,7 +45,7 @@ export async function readCanvasInput(
   });
   if (!read.ok) {
     io.err(
-      `chordflow ${command}: ${path === '-' ? 'standard input' : path} cannot be read:\n${indent(formatProblems(read.problems))}\n`,
+      `chordflow ${command}: ${path === '-' ? 'standard input' : path} cannot be read:\n${indent(formatProblemsCapped(read.problems))}\n`,
     );
     return null;
   }

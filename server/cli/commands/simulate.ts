@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { directorRunFile } from '@/lib/canvas/directorRun';
-import { formatProblems, hasErrors } from '@/lib/canvas/problems';
+import { formatProblemsCapped, hasErrors, SHOWN_PROBLEMS } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { RunReport } from '@/lib/protocol/report';
 import { type MonteCarloStats, monteCarlo } from '@/lib/sim/monteCarlo';
@@ -166,7 +166,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     : input.result.file;
   const problems = validateCanvas(file, catalogue);
   if (hasErrors(problems)) {
-    io.err(`chordflow simulate: ${path} is not a valid canvas:\n${indent(formatProblems(problems))}\n`);
+    const list = formatProblemsCapped(problems, SHOWN_PROBLEMS, '; chordflow validate --all lists them all');
+    io.err(`chordflow simulate: ${path} is not a valid canvas:\n${indent(list)}\n`);
     return 1;
   }
   const opts = {

@@ -81,3 +81,41 @@ describe('chordflow validate', () => {
     expect(io.stderr).toContain('canvas.kwargs: "kwargs" must be an object, not a list.');
   });
 });
+
+describe('chordflow validate of 200,000 unknown tasks', () => {
+  const text = JSON.stringify({ group: Array.from({ length: 200_000 }, (_, i) => ({ task: `nope_${i}` })) });
+
+  it('prints the first 20 problems, the known tasks once and a count of the rest', async () => {
+    const io = fakeIO({ 'big.json': text });
+    expect(await main(['validate', 'big.json'], io)).toBe(1);
+    const lines = io.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('big.json: 200000 problems (canvas-json):');
+    expect(lines).toHaveLength(22);
+    expect(lines[1]).toMatch(
+      /^ {2}canvas\.tasks\[0\]\.task: Unknown task "nope_0"\. Known tasks: identity, /,
+    );
+    expect(lines[2]).toBe('  canvas.tasks[1].task: Unknown task "nope_1".');
+    expect(lines[21]).toBe('  … and 199,980 more problems (199,980 errors); --all lists them all');
+    expect(io.stderr.match(/Known tasks/g)).toHaveLength(1);
+  });
+
+  const smaller = JSON.stringify({
+    group: Array.from({ length: 30_000 }, (_, i) => ({ task: `nope_${i}` })),
+  });
+
+  it('prints every problem with --all (same exit code)', async () => {
+    const io = fakeIO({ 'big.json': smaller });
+    expect(await main(['validate', 'big.json', '--all'], io)).toBe(1);
+    expect(io.stderr.trimEnd().split('\n')).toHaveLength(30_001);
+  });
+
+  it('simulate says the same, bounded', async () => {
+    const io = fakeIO({ 'big.json': smaller });
+    expect(await main(['simulate', 'big.json'], io)).toBe(1);
+    const lines = io.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(22);
+    expect(lines[21]).toBe(
+      '  … and 29,980 more problems (29,980 errors); chordflow validate --all lists them all',
+    );
+  });
+});

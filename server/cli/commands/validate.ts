@@ -8,14 +8,15 @@ import { directorRunFile } from '@/lib/canvas/directorRun';
 import { readDirectorWorkflows } from '@/lib/canvas/directorWorkflows';
 import { parseYamlText } from '@/lib/canvas/directorYaml';
 import { walkNodes } from '@/lib/canvas/paths';
-import { formatProblems, hasErrors } from '@/lib/canvas/problems';
+import { formatProblemsCapped, hasErrors, type Problem, SHOWN_PROBLEMS } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { CliIO } from '../io';
 import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
 
 const USAGE =
-  'Usage: chordflow validate FILE [--workflow project.NAME] [--tasks DIR]   (FILE may be - for stdin)\n';
+  'Usage: chordflow validate FILE [--workflow project.NAME] [--tasks DIR] [--all]   (FILE may be - for stdin)\n' +
+  `  Prints the first ${SHOWN_PROBLEMS} problems (errors first) and counts the rest; --all prints every one.\n`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -44,31 +45,40 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const registry = await cliRegistry('validate', parsed.values.tasks, io);
   if (!registry) return 1;
   const { file, format } = input.result;
+  // 200,000 unknown tasks are 200,000 problems: the first ones and a count, unless --all.
+  const list = (problems: readonly Problem[]) =>
+    parsed.values.all
+      ? formatProblemsCapped(problems, Number.POSITIVE_INFINITY)
+      : formatProblemsCapped(problems, SHOWN_PROBLEMS, '; --all lists them all');
   const name = path === '-' ? 'stdin' : path;
   if (format === 'director-yaml' && !parsed.values.workflow) {
     // A workflows.yml: every workflow, checked as director runs it (hooks and queues included).
-    return validateWorkflows(name, input.text, registry.catalogue, io);
+    return validateWorkflows(name, input.text, registry.catalogue, io, list);
   }
   const director = input.result.document?.metadata.director;
   const checked = director ? directorRunFile(file, director, { workflowId: null, payload: {} }) : file;
   const problems = [...input.warnings, ...validateCanvas(checked, registry.catalogue)];
   if (hasErrors(problems)) {
     const count = problems.filter((p) => p.severity === 'error').length;
-    io.err(
-      `${name}: ${count} problem${count === 1 ? '' : 's'} (${format}):\n${indent(formatProblems(problems))}\n`,
-    );
+    io.err(`${name}: ${count} problem${count === 1 ? '' : 's'} (${format}):\n${indent(list(problems))}\n`);
     return 1;
   }
   const tasks = walkNodes(file.canvas).filter((w) => w.node.type === 'task').length;
   io.out(`${name}: valid (${format}, ${tasks} task signature${tasks === 1 ? '' : 's'})\n`);
-  if (problems.length > 0) io.err(`${indent(formatProblems(problems))}\n`);
+  if (problems.length > 0) io.err(`${indent(list(problems))}\n`);
   return 0;
 }
 
-function validateWorkflows(name: string, text: string, catalogue: TaskCatalogue, io: CliIO): number {
+function validateWorkflows(
+  name: string,
+  text: string,
+  catalogue: TaskCatalogue,
+  io: CliIO,
+  list: (problems: readonly Problem[]) => string,
+): number {
   const parsed = parseYamlText(text);
   if (!parsed.ok) {
-    io.err(`${name}:\n${indent(formatProblems(parsed.problems))}\n`);
+    io.err(`${name}:\n${indent(list(parsed.problems))}\n`);
     return 1;
   }
   const { workflows, problems } = readDirectorWorkflows(parsed.value, catalogue);
@@ -76,14 +86,14 @@ function validateWorkflows(name: string, text: string, catalogue: TaskCatalogue,
   if (hasErrors(problems)) {
     const errors = problems.filter((p) => p.severity === 'error').length;
     io.err(
-      `${name}: ${errors} problem${errors === 1 ? '' : 's'} in ${count - workflows.length} of ${count} workflows (director-yaml):\n${indent(formatProblems(problems))}\n`,
+      `${name}: ${errors} problem${errors === 1 ? '' : 's'} in ${count - workflows.length} of ${count} workflows (director-yaml):\n${indent(list(problems))}\n`,
     );
     return 1;
   }
   io.out(
     `${name}: valid (director-yaml, ${count} workflow${count === 1 ? '' : 's'}: ${workflows.map((w) => w.fullname).join(', ')})\n`,
   );
-  if (problems.length > 0) io.err(`${indent(formatProblems(problems))}\n`);
+  if (problems.length > 0) io.err(`${indent(list(problems))}\n`);
   return 0;
 }
 
@@ -94,6 +104,7 @@ function parse(argv: string[]) {
     options: {
       workflow: { type: 'string' },
       tasks: { type: 'string' },
+      all: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -145,7 +145,7 @@ export function workflowCreation(ctx: CreateWorkflowContext): {
     }
     const runId = randomUUID();
     const invalid = (problems: string[]) =>
-      new SubmitError(`The definition ${fullname} is not valid: ${problems.join(' ')}`, problems);
+      SubmitError.invalid(`The definition ${fullname} is not valid`, problems);
     if (celery) {
       const built = definitionRunFile(def, runId, input, c.catalogue);
       if ('problems' in built) throw invalid(built.problems);

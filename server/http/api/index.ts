@@ -359,7 +359,11 @@ export function createApiHandler(
       if (err instanceof HttpError) sendJson(res, err.status, { error: err.message, ...err.extra });
       else if (err instanceof CelerySubmitError) sendJson(res, 400, { error: err.message });
       else if (err instanceof SubmitError)
-        sendJson(res, 400, { error: err.message, ...(err.problems.length ? { errors: err.problems } : {}) });
+        sendJson(res, 400, {
+          error: err.message,
+          // The first problems (at most LISTED_PROBLEMS) and how many there were in all.
+          ...(err.problems.length ? { errors: err.problems, error_count: err.problemCount } : {}),
+        });
       else if (err instanceof RangeError && /call stack/i.test(err.message))
         // Backstop of the canvas gate's depth limits: still the caller's input, still a sentence.
         sendJson(res, 400, { error: 'The input nests too deeply to process; flatten it.' });

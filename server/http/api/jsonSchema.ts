@@ -87,7 +87,11 @@ export function compileSchema(schema: Json): ValidateFunction {
 export function schemaErrors(schema: Json, data: unknown): string[] {
   const fn = compileSchema(schema);
   if (fn(data)) return [];
-  return (fn.errors ?? []).map((e) => message(e, data));
+  // allErrors: a hostile payload may break the schema 100,000 times; the first 100 and a count.
+  const errors = fn.errors ?? [];
+  const listed = errors.slice(0, 100).map((e) => message(e, data));
+  if (errors.length > 100) listed.push(`… and ${errors.length - 100} more errors.`);
+  return listed;
 }
 
 /** The body director's `POST /api/workflows` accepts. */

@@ -103,4 +103,30 @@ describe('API robustness', () => {
     expect((await fetch(`${base}/api/workflows`, { headers: auth })).status).toBe(200);
     expect((await fetch(`${base}/api/ping`)).status).toBe(200);
   });
+  it('answers thousands of invalid tasks with a bounded 400: the first problems and a count', async () => {
+    const post = async (canvas: unknown) => {
+      const res = await fetch(`${base}/api/workflows`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ canvas }),
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    const unknown = await post({ group: Array.from({ length: 30_000 }, (_, i) => ({ task: `n${i}` })) });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error).toBe(
+      `Unknown tasks ${Array.from({ length: 20 }, (_, i) => `"n${i}"`).join(', ')} and 29,980 more: register them in the tasks directory or use a built-in task.`,
+    );
+    const bad = await post({
+      // 15,000: the default 1 MB body limit holds them.
+      group: Array.from({ length: 15_000 }, () => ({ task: 'identity', options: { max_retries: -1 } })),
+    });
+    expect(bad.status).toBe(400);
+    const json = bad.json as { error: string; errors: string[]; error_count: number };
+    expect(json.error_count).toBe(15_000);
+    expect(json.errors).toHaveLength(100);
+    expect(json.errors[1]).toMatch(/^canvas\.tasks\[1\]\.options\.max_retries: "max_retries" must be/);
+    expect(json.error).toMatch(/^The canvas is not valid: .* … and 14,980 more problems\.$/);
+    expect(json.error.length).toBeLessThan(5_000);
+  });
 });
