@@ -74,6 +74,7 @@ describe('bulk job adds', () => {
     expect(adder.takes([{ name: 'x', data: {}, opts: { attempts: 3 } }])).toBe(false);
     expect(adder.takes([{ name: 'x', data: {}, opts: opts('12345') }])).toBe(false);
     expect(adder.takes([{ name: 'x', data: {}, opts: opts('a:b') }])).toBe(false);
+    expect(adder.takes([{ name: 'x', data: {}, opts: { jobId: 'n', backoff: 1000 } }])).toBe(false);
     expect(standardOptions(opts('k'))).toBe('{"attempts":1000000,"jobId":"k","backoff":{"type":"celery"}}');
     const q = queue('work');
     await adder.add(q, [{ name: 'identity', data: { r: 'w', t: 0, a: [7] }, opts: opts('w.t.x') }]);

@@ -68,6 +68,10 @@ export function standardOptions(opts: JobsOptions): string | undefined {
   if (typeof id !== 'string' || id === '' || id.includes(':') || `${Number.parseInt(id, 10)}` === id)
     return undefined;
   for (const k in opts) if (!STANDARD_KEYS.has(k)) return undefined;
+  // BullMQ stores these two as given only as a number and an object (a number backoff is rewritten).
+  if (opts.attempts !== undefined && !Number.isFinite(opts.attempts)) return undefined;
+  if (opts.backoff !== undefined && (typeof opts.backoff !== 'object' || opts.backoff === null))
+    return undefined;
   return JSON.stringify({ attempts: opts.attempts ?? 0, ...opts });
 }
 
