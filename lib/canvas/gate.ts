@@ -7,6 +7,8 @@
  * the path of what is wrong; nothing here throws.
  */
 import { canvasFileFromJson } from './canvasJson';
+import { CHUNKS_TASK } from './chunks';
+import { plannedTaskBound } from './expansion';
 import type { CanvasFile, CanvasNode, Json, NodePath } from './model';
 import { formatPath } from './paths';
 import { error, fail, ok, type ParseResult, type Problem } from './problems';
@@ -193,6 +195,7 @@ function nonFinite(value: Json | undefined): boolean {
 export function checkCanvasFile(file: CanvasFile, limits: CanvasLimits): Problem[] {
   const problems: Problem[] = [];
   let tasks = 0;
+  let multiplies = false;
   // Paths are parent links, made into text only for a problem: big canvases cost one object per node.
   const stack: NodeFrame[] = [{ node: file.canvas, parent: undefined, key: '', depth: 1 }];
   for (let f = stack.pop(); f !== undefined; f = stack.pop()) {
@@ -219,6 +222,8 @@ export function checkCanvasFile(file: CanvasFile, limits: CanvasLimits): Problem
       }
       checkTask(node, f, problems);
     }
+    // Only errbacks of composites and chunks nodes multiply signatures (see expansion.ts).
+    if (node.type === 'task' ? node.task === CHUNKS_TASK : node.link_error.length > 0) multiplies = true;
     pushChildren(stack, f, node.link_error, 'link_error');
     pushChildren(stack, f, node.link, 'link');
     if (node.type === 'chain' || node.type === 'group') pushChildren(stack, f, node.tasks, 'tasks');
@@ -229,6 +234,16 @@ export function checkCanvasFile(file: CanvasFile, limits: CanvasLimits): Problem
   }
   if (nonFinite(file.invoke.args) || nonFinite(file.invoke.kwargs))
     problems.push(error('invoke', numberProblem(Number.POSITIVE_INFINITY)));
+  const planned = multiplies ? plannedTaskBound(file.canvas) : 0;
+  if (planned > limits.maxTasks) {
+    const count = planned < 1e15 ? Math.round(planned).toLocaleString('en-US') : 'more than 10^15';
+    problems.push(
+      error(
+        '',
+        `Celery copies an errback onto every task it covers (and a chunks node becomes one task per part): this canvas would plan up to ${count} task signatures, more than ${limits.maxTasks} (CHORDFLOW_MAX_TASKS); move the errbacks onto fewer tasks or split the canvas.`,
+      ),
+    );
+  }
   return problems;
 }
 
