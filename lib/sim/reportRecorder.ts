@@ -65,9 +65,8 @@ export class ReportRecorder {
     const flags = planArrays(plan).flags;
     let k = 0;
     for (let i = 0; i < n; i++) {
-      if (((flags[i] as number) & F_CANVAS) === 0) continue;
-      this.records.announce(i);
-      this.order[k++] = i;
+      if (((flags[i] as number) & F_CANVAS) === 0) this.records.hide(i);
+      else this.order[k++] = i;
     }
     this.count = k;
   }

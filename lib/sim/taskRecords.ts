@@ -32,8 +32,15 @@ const H_ONE = 8;
 const H_LIST = 16;
 const STATE_BITS = 7;
 const HIST_BITS = 24;
-/** The task was announced (`run.started` or `task.added`): only announced records are read. */
-const ANNOUNCED = 32;
+/**
+ * The task is not announced yet (`run.started` or `task.added`): only announced records are read. Set
+ * by the caller on the plan tasks it does not announce at once (`hide`), so a record starts as zeros —
+ * announced, PENDING, no attempt, no time — and a new recorder writes nothing per canvas task.
+ */
+const HIDDEN = 32;
+/** The first start and the final time are set (the slots hold no NaN to be filled first). */
+const HAS_START = 64;
+const HAS_FINISH = 128;
 
 /** Float64 slots of a record (5 of 8 bytes), and its Int32 slots (counted in 4-byte words). */
 const STRIDE = 5;
@@ -72,20 +79,19 @@ export class TaskRecords {
     this.capacity = size;
   }
 
-  /** Record `r` starts (PENDING, no attempt, no time): called when its task is announced. */
+  /** Record `r` (still zeros) is not announced yet. */
+  hide(r: number): void {
+    this.w[r * 2 * STRIDE + BITS] = HIDDEN;
+  }
+
+  /** Record `r` is announced (a hidden one was never written: it is zeros but for the bit). */
   announce(r: number): void {
-    const f = r * STRIDE;
-    this.f[f + STARTED_AT] = Number.NaN;
-    this.f[f + FINISHED_AT] = Number.NaN;
-    const w = f * 2;
-    this.w[w + ATTEMPTS] = 0;
-    this.w[w + RUN_ATTEMPT] = 0;
-    this.w[w + WORKER] = 0;
-    this.w[w + BITS] = ANNOUNCED;
+    const i = r * 2 * STRIDE + BITS;
+    this.w[i] = (this.w[i] as number) & ~HIDDEN;
   }
 
   announced(r: number): boolean {
-    return ((this.w[r * 2 * STRIDE + BITS] as number) & ANNOUNCED) !== 0;
+    return ((this.w[r * 2 * STRIDE + BITS] as number) & HIDDEN) === 0;
   }
 
   state(r: number): number {
@@ -113,16 +119,22 @@ export class TaskRecords {
 
   /** When the first attempt started (NaN: never). */
   startedAt(r: number): number {
-    return this.f[r * STRIDE + STARTED_AT] as number;
+    return ((this.w[r * 2 * STRIDE + BITS] as number) & HAS_START) === 0
+      ? Number.NaN
+      : (this.f[r * STRIDE + STARTED_AT] as number);
   }
 
   /** When it reached its final state (NaN: not yet). */
   finishedAt(r: number): number {
-    return this.f[r * STRIDE + FINISHED_AT] as number;
+    return ((this.w[r * 2 * STRIDE + BITS] as number) & HAS_FINISH) === 0
+      ? Number.NaN
+      : (this.f[r * STRIDE + FINISHED_AT] as number);
   }
 
   setFinishedAt(r: number, at: number): void {
     this.f[r * STRIDE + FINISHED_AT] = at;
+    const i = r * 2 * STRIDE + BITS;
+    this.w[i] = (this.w[i] as number) | HAS_FINISH;
   }
 
   /** The attempt running now (0: none; a task with one success record: that attempt). */
@@ -163,13 +175,13 @@ export class TaskRecords {
     const bits = this.w[w + BITS] as number;
     if ((bits & STATE_BITS) >= SUCCESS) return;
     if (this.w[w + RUN_ATTEMPT] === attempt || this.hasAttempt(r, attempt)) return;
-    this.w[w + BITS] = (bits & ~STATE_BITS) | STARTED;
+    this.w[w + BITS] = (bits & ~STATE_BITS) | STARTED | HAS_START;
     this.w[w + ATTEMPTS] = (this.w[w + ATTEMPTS] as number) + 1;
     this.w[w + RUN_ATTEMPT] = attempt;
     this.w[w + WORKER] = worker;
     const f = r * STRIDE;
     this.f[f + RUN_START] = at;
-    if (Number.isNaN(this.f[f + STARTED_AT] as number)) this.f[f + STARTED_AT] = at;
+    if ((bits & HAS_START) === 0) this.f[f + STARTED_AT] = at;
   }
 
   /**
