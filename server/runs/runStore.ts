@@ -9,12 +9,12 @@ import { isConnectionError } from '../redis/monitor';
 import { CHUNK, chunks, type EventInput, encodeEvent, packList } from './eventCodec';
 import { type Keys, keysFor } from './keys';
 import { assemblePlan, PlanGoneError, planFields } from './planParts';
-import { type AppendClient, withScripts } from './storeScripts';
+import { type AppendClient, type CreateRequest, type SubmitRegistrations, withScripts } from './storeScripts';
 import { TickGroup } from './tickGroup';
 
 export type { EventInput } from './eventCodec';
 export { type FlushTail, StoreBatch } from './storeBatch';
-export type { AppendClient } from './storeScripts';
+export type { AppendClient, SubmitRegistrations } from './storeScripts';
 
 export type DirectorStatus = 'pending' | 'progress' | 'success' | 'error' | 'canceled';
 
@@ -47,28 +47,6 @@ export interface ListRunsQuery {
   perPage?: number;
   status?: string;
   name?: string;
-}
-
-/** A run to create (storeScripts.ts's CREATE_RUNS_LUA arguments for it). */
-interface CreateRequest {
-  /** events written with it, plus one (a call is cut at CHUNK) */
-  weight: number;
-  id: string;
-  score: string;
-  fields: string;
-  events: string;
-  /** packed (barrier, member) pairs to register, and the barriers they create ('' for none) */
-  members: string;
-  created: string;
-}
-
-/**
- * A submit's barrier registrations (barrier.ts `registrations`), made by the script that creates the run:
- * flat (barrier, member) pairs and the barriers they create.
- */
-export interface SubmitRegistrations {
-  pairs: readonly string[];
-  created: readonly string[];
 }
 
 /** A grouped read: HMGET of `fields`, or EXISTS when `fields` is null. */

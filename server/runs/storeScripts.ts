@@ -176,6 +176,28 @@ end
 return out
 `;
 
+/** A run to create (storeScripts.ts's CREATE_RUNS_LUA arguments for it). */
+export interface CreateRequest {
+  /** events written with it, plus one (a call is cut at CHUNK) */
+  weight: number;
+  id: string;
+  score: string;
+  fields: string;
+  events: string;
+  /** packed (barrier, member) pairs to register, and the barriers they create ('' for none) */
+  members: string;
+  created: string;
+}
+
+/**
+ * A submit's barrier registrations (barrier.ts `registrations`), made by the script that creates the run:
+ * flat (barrier, member) pairs and the barriers they create.
+ */
+export interface SubmitRegistrations {
+  pairs: readonly string[];
+  created: readonly string[];
+}
+
 export type AppendClient = Redis & {
   chordflowCreateRuns(
     runsKey: string,

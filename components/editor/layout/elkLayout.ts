@@ -47,8 +47,17 @@ export function toElkGraph(drawing: Drawing, boxes: ReadonlyMap<string, Box>): E
   const hasOut = new Set(drawing.edges.map((e) => e.source));
   const hasIn = new Set(drawing.edges.map((e) => e.target));
   // Virtual edges from a chord's header ends to its body starts keep the body right of the barrier.
-  for (const c of drawing.nodes.filter((n) => n.kind === 'chord')) {
-    const inside = drawing.nodes.filter((n) => n.parentId === c.id);
+  // Members by container, made once: filtering every node per chord was quadratic (10,000 chords).
+  const inContainer = new Map<string, Drawing['nodes']>();
+  for (const n of drawing.nodes) {
+    if (n.parentId === undefined) continue;
+    const list = inContainer.get(n.parentId);
+    if (list) list.push(n);
+    else inContainer.set(n.parentId, [n]);
+  }
+  for (const c of drawing.nodes) {
+    if (c.kind !== 'chord') continue;
+    const inside = inContainer.get(c.id) ?? [];
     const header = inside.filter((n) => n.region === 'header' && !hasOut.has(n.id));
     const body = inside.filter((n) => n.region === 'body' && !hasIn.has(n.id));
     for (const h of header) for (const b of body) addEdge(c.id, h.id, b.id);
