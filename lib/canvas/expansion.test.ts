@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { arbPlannableCanvasFile } from '../engine/arbPlannable';
 import { planRun } from '../engine/plan';
 import { catalogue } from '../sim/testing/harness';
-import { canvasFile, chain, group, task } from './build';
+import { canvasFile, chain, chord, group, task, withLinkError } from './build';
 import { plannedTaskBound } from './expansion';
 import { API_LIMITS, readCanvasValue } from './gate';
 import type { CanvasNode } from './model';
@@ -41,6 +41,38 @@ describe('plannedTaskBound', () => {
       },
     });
     expect(plannedTaskBound(chunks)).toBe(2);
+  });
+});
+
+describe('plannedTaskBound counts the steps a chord or group takes into its body', () => {
+  const eb = task('on_error_id', []);
+  const planned = (node: CanvasNode) => planRun(canvasFile(node), catalogue, 'r').tasks.length;
+
+  it('a chord in a chain: `chord | x` is `chord(header, body | x)`, so its errback reaches x', () => {
+    // Found by the property test (seed 161439997): the bound said 3, the planner made 4.
+    const c = chain(
+      withLinkError(chord([], chain(chord([], task('add', [1, 0])))), eb),
+      task('delayed', [0]),
+    );
+    expect(planned(c)).toBe(4);
+    expect(plannedTaskBound(c)).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a chain whose errback is copied onto a group that a later step turns into a chord', () => {
+    // `group | x` is `chord(group, x)`: the chain's errback, copied onto the group, reaches x too.
+    const c = chain(
+      withLinkError(chain(task('mul', [5, 3]), group(task('mul', [5]), task('mul', [8]))), eb),
+      chord([], task('identity', [])),
+    );
+    expect(plannedTaskBound(c)).toBeGreaterThanOrEqual(planned(c));
+  });
+
+  it('a task chain with an errback followed by a wide group is not overcounted', () => {
+    const c = chain(
+      withLinkError(chain(task('add', [1, 1]), task('add', [2])), eb),
+      group(...Array.from({ length: 1000 }, (_, i) => task('add', [i, i]))),
+    );
+    expect(plannedTaskBound(c)).toBe(planned(c));
   });
 });
 

@@ -166,7 +166,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     : input.result.file;
   const problems = validateCanvas(file, catalogue);
   if (hasErrors(problems)) {
-    const list = formatProblemsCapped(problems, SHOWN_PROBLEMS, '; chordflow validate --all lists them all');
+    const list = formatProblemsCapped(problems, SHOWN_PROBLEMS, '; chordflow validate lists them all');
     io.err(`chordflow simulate: ${path} is not a valid canvas:\n${indent(list)}\n`);
     return 1;
   }

@@ -85,9 +85,9 @@ describe('chordflow validate', () => {
 describe('chordflow validate of 200,000 unknown tasks', () => {
   const text = JSON.stringify({ group: Array.from({ length: 200_000 }, (_, i) => ({ task: `nope_${i}` })) });
 
-  it('prints the first 20 problems, the known tasks once and a count of the rest', async () => {
+  it('with --max 20 prints the first 20 problems, the known tasks once and a count of the rest', async () => {
     const io = fakeIO({ 'big.json': text });
-    expect(await main(['validate', 'big.json'], io)).toBe(1);
+    expect(await main(['validate', 'big.json', '--max', '20'], io)).toBe(1);
     const lines = io.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe('big.json: 200000 problems (canvas-json):');
     expect(lines).toHaveLength(22);
@@ -95,7 +95,9 @@ describe('chordflow validate of 200,000 unknown tasks', () => {
       /^ {2}canvas\.tasks\[0\]\.task: Unknown task "nope_0"\. Known tasks: identity, /,
     );
     expect(lines[2]).toBe('  canvas.tasks[1].task: Unknown task "nope_1".');
-    expect(lines[21]).toBe('  … and 199,980 more problems (199,980 errors); --all lists them all');
+    expect(lines[21]).toBe(
+      '  … and 199,980 more problems (199,980 errors); without --max every one is printed',
+    );
     expect(io.stderr.match(/Known tasks/g)).toHaveLength(1);
   });
 
@@ -103,10 +105,21 @@ describe('chordflow validate of 200,000 unknown tasks', () => {
     group: Array.from({ length: 30_000 }, (_, i) => ({ task: `nope_${i}` })),
   });
 
-  it('prints every problem with --all (same exit code)', async () => {
+  it('prints every problem by default (SPEC 2.3), each a short line', async () => {
     const io = fakeIO({ 'big.json': smaller });
-    expect(await main(['validate', 'big.json', '--all'], io)).toBe(1);
-    expect(io.stderr.trimEnd().split('\n')).toHaveLength(30_001);
+    expect(await main(['validate', 'big.json'], io)).toBe(1);
+    const lines = io.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(30_001);
+    expect(lines[30_000]).toBe('  canvas.tasks[29999].task: Unknown task "nope_29999".');
+    expect(io.stderr.match(/Known tasks/g)).toHaveLength(1);
+  });
+
+  it('refuses a --max that is not a whole number of problems (usage error)', async () => {
+    for (const bad of ['0', '-3', '2.5', 'ten']) {
+      const io = fakeIO({ 'big.json': smaller });
+      expect(await main(['validate', 'big.json', `--max=${bad}`], io)).toBe(2);
+      expect(io.stderr).toContain('--max takes a whole number of problems, at least 1.');
+    }
   });
 
   it('simulate says the same, bounded', async () => {
@@ -114,8 +127,6 @@ describe('chordflow validate of 200,000 unknown tasks', () => {
     expect(await main(['simulate', 'big.json'], io)).toBe(1);
     const lines = io.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(22);
-    expect(lines[21]).toBe(
-      '  … and 29,980 more problems (29,980 errors); chordflow validate --all lists them all',
-    );
+    expect(lines[21]).toBe('  … and 29,980 more problems (29,980 errors); chordflow validate lists them all');
   });
 });

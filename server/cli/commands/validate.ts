@@ -8,15 +8,15 @@ import { directorRunFile } from '@/lib/canvas/directorRun';
 import { readDirectorWorkflows } from '@/lib/canvas/directorWorkflows';
 import { parseYamlText } from '@/lib/canvas/directorYaml';
 import { walkNodes } from '@/lib/canvas/paths';
-import { formatProblemsCapped, hasErrors, type Problem, SHOWN_PROBLEMS } from '@/lib/canvas/problems';
+import { formatProblemsCapped, hasErrors, type Problem } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { CliIO } from '../io';
 import { cliRegistry } from './catalogue';
 import { indent, readCanvasInput } from './readInput';
 
 const USAGE =
-  'Usage: chordflow validate FILE [--workflow project.NAME] [--tasks DIR] [--all]   (FILE may be - for stdin)\n' +
-  `  Prints the first ${SHOWN_PROBLEMS} problems (errors first) and counts the rest; --all prints every one.\n`;
+  'Usage: chordflow validate FILE [--workflow project.NAME] [--tasks DIR] [--max N]   (FILE may be - for stdin)\n' +
+  '  Prints every problem, one line each; --max N prints the first N (errors first) and counts the rest.\n';
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -45,11 +45,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const registry = await cliRegistry('validate', parsed.values.tasks, io);
   if (!registry) return 1;
   const { file, format } = input.result;
-  // 200,000 unknown tasks are 200,000 problems: the first ones and a count, unless --all.
+  // SPEC 2.3: validate prints every problem (one short line each, the known tasks named once); a person
+  // facing 200,000 of them asks for the first few with --max.
+  const max = parsed.values.max === undefined ? Number.POSITIVE_INFINITY : Number(parsed.values.max);
+  if (max !== Number.POSITIVE_INFINITY && !(Number.isInteger(max) && max >= 1)) {
+    io.err(`chordflow validate: --max takes a whole number of problems, at least 1.\n${USAGE}`);
+    return 2;
+  }
   const list = (problems: readonly Problem[]) =>
-    parsed.values.all
-      ? formatProblemsCapped(problems, Number.POSITIVE_INFINITY)
-      : formatProblemsCapped(problems, SHOWN_PROBLEMS, '; --all lists them all');
+    formatProblemsCapped(problems, max, '; without --max every one is printed');
   const name = path === '-' ? 'stdin' : path;
   if (format === 'director-yaml' && !parsed.values.workflow) {
     // A workflows.yml: every workflow, checked as director runs it (hooks and queues included).
@@ -104,7 +108,7 @@ function parse(argv: string[]) {
     options: {
       workflow: { type: 'string' },
       tasks: { type: 'string' },
-      all: { type: 'boolean' },
+      max: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
