@@ -38,22 +38,29 @@ export function endedKey(prefix: string): string {
 }
 
 /**
- * The completion loop, from ARGV[`start`] to the end, each completion's hash found by `hash` (a Lua
- * expression of `ARGV[i]`, the completion's first argument). Per completion: that first argument, the
+ * The completion loop, from ARGV[`start`] to the end, each completion's hash `h` (and for a rider its
+ * run id `run`, which relative keys are completed with) set by `scope` (Lua reading `ARGV[i]`, the
+ * completion's first argument). Per completion: that first argument, the
  * finishing message key ('' = none: a submit or a retry registering), its barrier ('' = none), the
  * releaser name to record when the key is '', n, then n (barrier, member) pairs to register, m, then
  * the m barriers created by these registrations. Answers, per completion, `1` when its message was
  * already done (a redelivery) else `0`, followed by the barriers it released (keys contain a `.`).
  */
-function completeLua(start: string, hash: string): string {
+function completeLua(start: string, scope: string): string {
   return `
 local out = {}
 local i = ${start}
 local h
+local run
+-- A key sent relative to its run (starting with '.') is the run id followed by it (see Barriers.call).
+local function full(k)
+  if run and string.byte(k, 1) == 46 then return run .. k end
+  return k
+end
 while i <= #ARGV do
-  h = ${hash}
-  local me = ARGV[i + 1]
-  local parent = ARGV[i + 2]
+  ${scope}
+  local me = full(ARGV[i + 1])
+  local parent = full(ARGV[i + 2])
   local who = me
   if who == '' then who = ARGV[i + 3] end
   local n = tonumber(ARGV[i + 4])
@@ -108,16 +115,17 @@ return out
 }
 
 /** KEYS: run barrier hashes; each completion's first argument is its hash's index in KEYS. */
-const COMPLETE_LUA = completeLua('1', 'KEYS[tonumber(ARGV[i])]');
+const COMPLETE_LUA = completeLua('1', 'h = KEYS[tonumber(ARGV[i])]');
 
 /**
  * The same completions riding in the run store's flush (StoreBatch), after its writes, in the same
  * script call: each completion's first argument is its run id (the hash is `<run key prefix><run
  * id>:barrier`, `barrierHashKey`), or '' for the previous completion's run (the batch blanks a
- * rider's scope when the rider before it had the same); `t` is where the flush's arguments end.
+ * rider's scope when the rider before it had the same); a finishing key or its barrier's that starts
+ * with `.` is relative to that run id; `t` is where the flush's arguments end.
  */
 export const COMPLETE_TAIL: FlushTail = {
-  lua: completeLua('t', "ARGV[i] == '' and h or KEYS[2] .. ARGV[i] .. ':barrier'"),
+  lua: completeLua('t', "if ARGV[i] ~= '' then run = ARGV[i]; h = KEYS[2] .. run .. ':barrier' end"),
   split: (answer, counts) => cutAnswer(answer as string[], counts),
 };
 
@@ -280,10 +288,16 @@ export class Barriers {
   private call(runId: string, items: Array<Array<string | number>>): Promise<string[]> {
     if (this.batch) {
       // The rider's scope (its first argument) is the run id; its other completions say '' (the same).
+      // The finishing message's key and its barrier's, which start with the run id, are sent without
+      // it (`.t.…`, `.root`; no full key starts with '.'): ~75 bytes less per completion to send and parse.
+      const head = `${runId}.`;
+      const short = (k: string | number) =>
+        typeof k === 'string' && k.startsWith(head) ? k.slice(runId.length) : k;
       const args: Array<string | number> = [];
       for (const it of items) {
         args.push(args.length === 0 ? runId : '');
-        for (const a of it) args.push(a);
+        args.push(short(it[0] ?? ''), short(it[1] ?? ''));
+        for (let j = 2; j < it.length; j++) args.push(it[j] ?? '');
       }
       return this.batch.ride(args, items.length) as Promise<string[]>;
     }

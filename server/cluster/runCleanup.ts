@@ -43,22 +43,43 @@ end
 `;
 
 /**
- * Removes jobs that are not locked. ARGV: [1] number of queue key prefixes (`<prefix>:<queue>:`), the
- * prefixes (a job id is in one queue: the first that has it), then job ids. Returns the ids left
- * because locked.
+ * One page of a big run's barrier hash (HSCAN, about CLEAN_PAGE fields), its jobs removed unless locked,
+ * in Redis: the fields were read back and sent again as job ids before (two strings per task of a big
+ * run's client work and bytes each way). ARGV: the hash key, the cursor, the `barriers` queue key prefix,
+ * the number of task queue key prefixes, the prefixes, the page size (HSCAN's COUNT). A member `<run>.t.…` is a task job (in the first
+ * task queue that has it), any other member or a barrier (`<key>|p`) a `barriers` job. Returns the next
+ * cursor and how many jobs were left because locked. The removals never touch the hash, so the scan
+ * sees every field once across calls.
  */
-const REMOVE_JOBS_LUA = `${REMOVE_JOB_LUA}
-local nq = tonumber(ARGV[1])
-local left = {}
-for i = nq + 2, #ARGV do
-  local id = ARGV[i]
-  for q = 2, nq + 1 do
-    local r = removeJob(ARGV[q], id)
-    if r == 2 then left[#left + 1] = id end
-    if r ~= 0 then break end
+const CLEAN_PAGE_LUA = `${REMOVE_JOB_LUA}
+local h, cursor, barrierQueue, nq = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local page = redis.call('HSCAN', h, cursor, 'COUNT', tonumber(ARGV[5 + nq]))
+local f = page[2]
+local locked = 0
+for j = 1, #f, 2 do
+  local field = f[j]
+  local bar = string.find(field, '|', 1, true)
+  local id
+  if not bar then
+    id = field
+  elseif string.sub(field, bar) == '|p' then
+    id = string.sub(field, 1, bar - 1)
+  end
+  if id then
+    local r = 0
+    local dot = string.find(id, '.', 1, true)
+    if dot and string.sub(id, dot + 1, dot + 2) == 't.' then
+      for q = 5, nq + 4 do
+        r = removeJob(ARGV[q], id)
+        if r ~= 0 then break end
+      end
+    else
+      r = removeJob(barrierQueue, id)
+    end
+    if r == 2 then locked = locked + 1 end
   end
 end
-return left
+return {page[1], locked}
 `;
 
 /**
@@ -120,12 +141,13 @@ return ids
 `;
 
 type CleanupClient = Redis & {
-  chordflowRemoveJobs(...args: Array<string | number>): Promise<string[]>;
+  chordflowCleanPage(...args: Array<string | number>): Promise<[string, number]>;
   chordflowCleanRuns(...args: Array<string | number>): Promise<Array<'c' | 'd' | 'b'>>;
   chordflowClaimEnded(key: string, due: number, later: number, limit: number): Promise<string[]>;
 };
 
-const JOBS_PER_CALL = 500;
+/** Barrier hash fields per CLEAN_PAGE_LUA call (about as many jobs removed: one call never holds Redis long). */
+const CLEAN_PAGE = 500;
 /** A run is swept this long after it ended (the job that ended it completes meanwhile). */
 export const SWEEP_DELAY_MS = 500;
 /** A claimed run that could not be cleaned whole is tried again after this long. */
@@ -145,8 +167,8 @@ export class RunCleanup {
     readonly prefix: string,
   ) {
     this.redis = redis as CleanupClient;
-    if (typeof this.redis.chordflowRemoveJobs !== 'function') {
-      redis.defineCommand('chordflowRemoveJobs', { numberOfKeys: 0, lua: REMOVE_JOBS_LUA });
+    if (typeof this.redis.chordflowCleanPage !== 'function') {
+      redis.defineCommand('chordflowCleanPage', { numberOfKeys: 0, lua: CLEAN_PAGE_LUA });
       redis.defineCommand('chordflowCleanRuns', { numberOfKeys: 0, lua: CLEAN_RUNS_LUA });
       redis.defineCommand('chordflowClaimEnded', { numberOfKeys: 1, lua: CLAIM_LUA });
     }
@@ -194,28 +216,6 @@ export class RunCleanup {
   }
 
   /**
-   * Removes jobs `ids` (a task message's in a task queue, a barrier's in `barriers`: its key says which,
-   * `<run>.t.…` or not); returns those left because locked.
-   */
-  private async removeJobs(ids: readonly string[], taskPrefixes: string[]): Promise<string[]> {
-    const barrierPrefix = [`${this.prefix}:${BARRIER_QUEUE}:`];
-    const tasks: string[] = [];
-    const bars: string[] = [];
-    for (const id of ids) (isTaskKey(id) ? tasks : bars).push(id);
-    const locked: string[] = [];
-    for (const [list, prefixes] of [
-      [tasks, taskPrefixes],
-      [bars, barrierPrefix],
-    ] as const) {
-      for (let i = 0; i < list.length; i += JOBS_PER_CALL) {
-        const part = list.slice(i, i + JOBS_PER_CALL);
-        locked.push(...(await this.redis.chordflowRemoveJobs(prefixes.length, ...prefixes, ...part)));
-      }
-    }
-    return locked;
-  }
-
-  /**
    * `clean` for many runs at once: small runs whole, RUNS_PER_CLAIM per script call (CLEAN_RUNS_LUA);
    * the others (`cleanPaged`) by pages of their barrier hash. Returns the runs that are clean.
    */
@@ -241,37 +241,21 @@ export class RunCleanup {
     return clean;
   }
 
-  /**
-   * Big runs: their first HSCAN pages, removal calls and final UNLINK are shared; a run's further pages go
-   * one by one. Returns the runs that are clean.
-   */
+  /** Big runs, page by page of their barrier hash (CLEAN_PAGE_LUA). Returns the runs that are clean. */
   private async cleanPaged(runIds: readonly string[], prefixes: string[]): Promise<Set<string>> {
     const clean = new Set<string>();
-    const firstPages = await Promise.all(
-      runIds.map((id) => this.redis.hscan(barrierHashKey(this.prefix, id), '0', 'COUNT', 1000)),
-    );
-    const owner = new Map<string, string>();
-    const big: Array<[string, string]> = [];
-    runIds.forEach((runId, i) => {
-      const [cursor, flat] = firstPages[i] ?? ['0', []];
-      for (const id of jobIds(flat)) owner.set(id, runId);
-      if (cursor !== '0') big.push([runId, cursor]);
-    });
-    const dirty = new Set<string>();
-    for (const id of await this.removeJobs([...owner.keys()], prefixes)) dirty.add(owner.get(id) ?? '');
-    for (let [runId, cursor] of big) {
+    const queues = [`${this.prefix}:${BARRIER_QUEUE}:`, prefixes.length, ...prefixes, CLEAN_PAGE];
+    for (const runId of runIds) {
+      const hash = barrierHashKey(this.prefix, runId);
+      let cursor = '0';
+      let locked = 0;
       do {
-        const [next, flat] = await this.redis.hscan(
-          barrierHashKey(this.prefix, runId),
-          cursor,
-          'COUNT',
-          1000,
-        );
+        const [next, left] = await this.redis.chordflowCleanPage(hash, cursor, ...queues);
         cursor = next;
-        if ((await this.removeJobs([...new Set(jobIds(flat))], prefixes)).length > 0) dirty.add(runId);
+        locked += Number(left);
       } while (cursor !== '0');
+      if (locked === 0) clean.add(runId);
     }
-    for (const runId of runIds) if (!dirty.has(runId)) clean.add(runId);
     if (clean.size > 0) await this.redis.unlink(...[...clean].map((id) => barrierHashKey(this.prefix, id)));
     return clean;
   }
@@ -314,22 +298,4 @@ export class RunCleanup {
     if (this.timer) clearTimeout(this.timer);
     await this.sweeping;
   }
-}
-
-/** Job ids in an HSCAN page of a barrier hash: members, and barriers (a `barriers` job, rarely). */
-function jobIds(flat: string[]): string[] {
-  const ids: string[] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const field = flat[i] ?? '';
-    const bar = field.indexOf('|');
-    if (bar < 0) ids.push(field);
-    else if (field.endsWith('|p')) ids.push(field.slice(0, bar));
-  }
-  return ids;
-}
-
-/** A task message's key (`<run>.t.<task id>…`; the run id part has no `.`): its job is in a task queue. */
-function isTaskKey(id: string): boolean {
-  const dot = id.indexOf('.');
-  return dot >= 0 && id.startsWith('t.', dot + 1);
 }

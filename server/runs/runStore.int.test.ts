@@ -66,6 +66,29 @@ describe('run store', () => {
     sub.disconnect();
   });
 
+  it('publishes a flush only while the channel has a subscriber (the log has every event either way)', async () => {
+    const s = new RunStore(redis, '{cfquiet}');
+    await s.createRun(record('q1', '2026-01-05T00:00:00.000Z'), {});
+    const publishes = async () =>
+      Number(/cmdstat_publish:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    const before = await publishes();
+    const batch = new StoreBatch(s);
+    batch.appendEvents('q1', [{ type: 'observation', at: 1, observation: 1 }]);
+    await batch.flush();
+    expect(await publishes()).toBe(before);
+    const sub = new Redis(testRedisUrl());
+    const messages: string[] = [];
+    sub.on('message', (_c, m: string) => messages.push(m));
+    await sub.subscribe(s.keys.eventsChannel);
+    batch.appendEvents('q1', [{ type: 'observation', at: 2, observation: 2 }]);
+    await batch.flush();
+    expect(await publishes()).toBe(before + 1);
+    expect((await s.readEvents('q1')).map((e) => e.seq)).toEqual([1, 2]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(messages.map((m) => (JSON.parse(m) as { first_seq: number }).first_seq)).toEqual([2]);
+    sub.disconnect();
+  });
+
   it('flushes many runs in one call: states, events, progress mark and fields, whatever their text', async () => {
     const s = new RunStore(redis, '{cfflush}');
     await s.createRun(record('fa', '2026-01-04T00:00:00.000Z', 'pending'), {});

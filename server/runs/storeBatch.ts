@@ -43,7 +43,7 @@ interface Segment {
   runId: string;
   /** task id, state JSON pairs */
   states: string[];
-  /** `e, <event>` pairs and `p, barrier, total, grow, at, chord_id` reports, in order */
+  /** events (JSON: `{…`) and `p, barrier, total, grow, at, chord_id` reports, in order */
   items: Array<string | number>;
   /** the `updated` time of the `pending` → `progress` mark, '' for none */
   progress: string;
@@ -97,7 +97,7 @@ export class StoreBatch {
   }
 
   appendEvents(runId: string, events: readonly EventInput[]): void {
-    for (const e of events) this.log(runId).push('e', encodeEvent(e));
+    for (const e of events) this.log(runId).push(encodeEvent(e));
   }
 
   chordProgress(

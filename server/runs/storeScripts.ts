@@ -45,14 +45,18 @@ end
  * spends more per argument than per byte, and a run's finish had ~80 of them). KEYS: the events channel,
  * the run key prefix (`<p>:run:`; a run's keys are derived from it as keys.ts spells them, all under the
  * one hash tag). ARGV per segment: run id, the `updated` value of a `pending` → `progress` mark ('' for
- * none), then three packed lists (eventCodec's `packList`: `<byte length>:<value>` each) — task state pairs, items
- * (`e, <event JSON>` or `p, <barrier key>, <initial total>, <grow>, <at>, <chord_id JSON>`, counted as
- * CHORD_PROGRESS_LUA does) and run field pairs. Per segment, in this order: task states, events and
- * chord reports with one PUBLISH, the mark (a run turns `progress` when its first task starts and never
- * back: only while still `pending`), the fields.
+ * none), then three packed lists (eventCodec's `packList`: `<byte length>:<value>` each) — task state
+ * pairs, items (an event's JSON, which starts with `{`, or `p, <barrier key>, <initial total>, <grow>,
+ * <at>, <chord_id JSON>`, counted as CHORD_PROGRESS_LUA does; no marker per event: a task's two events'
+ * markers were half the items the script unpacked) and run field pairs. Per segment, in this order: task
+ * states, events and chord reports with one PUBLISH (built only when the channel has a subscriber: Redis
+ * drops a message nobody hears anyway, whoever subscribes later reads the log, and a worker with no web
+ * server listening spent a concatenation of every event of the turn on it), the mark (a run turns
+ * `progress` when its first task starts and never back: only while still `pending`), the fields.
  */
 function flushLua(first: string, last: string): string {
   return `${UNPACK_LIST_LUA}
+local listening
 for a = ${first}, ${last}, 5 do
   local runId = ARGV[a]
   local runKey = KEYS[2] .. runId
@@ -65,9 +69,10 @@ for a = ${first}, ${last}, 5 do
     local evs = {}
     local i = 1
     while i <= #items do
-      if items[i] == 'e' then
-        evs[#evs + 1] = items[i + 1]
-        i = i + 2
+      local item = items[i]
+      if item ~= 'p' then
+        evs[#evs + 1] = item
+        i = i + 1
       else
         local bk = items[i + 1]
         local done = redis.call('HINCRBY', runKey .. ':progress', bk .. '|d', 1)
@@ -80,7 +85,12 @@ for a = ${first}, ${last}, 5 do
     for s = 1, #evs, 500 do
       n = redis.call('RPUSH', runKey .. ':events', unpack(evs, s, math.min(s + 499, #evs)))
     end
-    redis.call('PUBLISH', KEYS[1], '{"run_id":"' .. runId .. '","first_seq":' .. (n - #evs + 1) .. ',"events":[' .. table.concat(evs, ',') .. ']}')
+    if listening == nil then
+      listening = redis.call('PUBSUB', 'NUMSUB', KEYS[1])[2] > 0 or redis.call('PUBSUB', 'NUMPAT') > 0
+    end
+    if listening then
+      redis.call('PUBLISH', KEYS[1], '{"run_id":"' .. runId .. '","first_seq":' .. (n - #evs + 1) .. ',"events":[' .. table.concat(evs, ',') .. ']}')
+    end
   end
   if ARGV[a + 1] ~= '' and redis.call('HGET', runKey, 'status') == 'pending' then
     redis.call('HSET', runKey, 'status', 'progress', 'updated', ARGV[a + 1])
