@@ -14,7 +14,7 @@ import { cancelWorkflow, relaunchWorkflow, runNameOf, submitCanvas } from './api
 import { Dialog } from './Dialog';
 import { parsePayloadText } from './payload';
 import { retryComment } from './replayNames';
-import { type FinalTaskState, retryFromFailed } from './retryFromFailed';
+import { type FinalTaskState, retryPreviewOf } from './retryFromFailed';
 import styles from './run.module.css';
 
 export interface RunActionsProps {
@@ -89,7 +89,8 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
   };
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const preview = open === 'retry' && file ? retryFromFailed(file, finalsOf(state)) : null;
+  const retry = open === 'retry' && file ? retryPreviewOf(file, finalsOf(state)) : null;
+  const preview = retry && 'problem' in retry ? null : retry;
 
   const act = async (fn: () => Promise<{ id?: string } | unknown>, navigate: boolean) => {
     setBusy(true);
@@ -216,6 +217,22 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
             kept. This cannot be undone, but you can relaunch later.
           </p>
           {error ? <p className={styles.error}>{error}</p> : null}
+        </Dialog>
+      ) : null}
+      {retry && 'problem' in retry ? (
+        <Dialog
+          title="Retry from failed"
+          onClose={close}
+          testId="retry-dialog"
+          actions={
+            <button type="button" className={styles.button} onClick={close}>
+              Close
+            </button>
+          }
+        >
+          <p className={styles.error} role="alert" data-testid="retry-problem">
+            {retry.problem}
+          </p>
         </Dialog>
       ) : null}
       {open === 'retry' && preview ? (

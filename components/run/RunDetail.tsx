@@ -7,7 +7,7 @@
 import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
 import type { CanvasNode, Json } from '@/lib/canvas/model';
-import { normalizeFile } from '@/lib/canvas/normalize';
+import { normalizeFileOrProblem } from '@/lib/canvas/normalize';
 import { isDerivedTaskId, taskCaption } from '@/lib/canvas/readablePath';
 import { ConnectionBanner } from '../ops/ConnectionBanner';
 import { EventLog } from '../sim/EventLog';
@@ -96,7 +96,7 @@ export function RunDetail({ runId }: { runId: string }) {
   const record = live.run;
   const file = useMemo(() => runCanvasFile(record?.canvas), [record?.canvas]);
   // Task paths are those of the tree Celery runs: read them against the normalized canvas.
-  const root = useMemo(() => (file ? normalizeFile(file) : undefined), [file]);
+  const root = useMemo(() => (file ? normalizeFileOrProblem(file).root : undefined), [file]);
   const startedMs = typeof record?.started_ms === 'number' ? record.started_ms : undefined;
   const now = useLiveClock(startedMs, !live.finished);
   const lastAt = live.events.length > 0 ? live.events[live.events.length - 1]!.at : 0;

@@ -17,7 +17,7 @@ import {
 import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import type { CanvasFile } from '@/lib/canvas/model';
-import { normalizeFile } from '@/lib/canvas/normalize';
+import { normalizeFileOrProblem } from '@/lib/canvas/normalize';
 import { taskCaption } from '@/lib/canvas/readablePath';
 import type { StackRange } from '@/lib/canvas/stacks';
 import { summarizeStack, taskSpans } from '../editor/stacks/stackSummary';
@@ -164,7 +164,7 @@ export function RunGraph({
       })),
     [layout, state, spans, onRange, onSelect],
   );
-  const root = useMemo(() => normalizeFile(file), [file]);
+  const root = useMemo(() => normalizeFileOrProblem(file).root, [file]);
   const taskNodes = useMemo<Node<TaskNodeData>[]>(() => {
     const failures = headerFailures(state);
     return layout.tasks.map((t) => {
@@ -227,6 +227,11 @@ export function RunGraph({
       style={{ height: 320, border: '1px solid rgba(127,127,127,0.25)', borderRadius: 8 }}
       data-testid="run-graph"
     >
+      {layout.problem === undefined ? null : (
+        <p role="alert" data-testid="run-graph-problem" style={{ padding: 12 }}>
+          {layout.problem}
+        </p>
+      )}
       <ReactFlow
         nodes={nodes}
         edges={edges}

@@ -5,7 +5,7 @@
  * received, and only failed / never-ran tasks execute their real code again. Pure.
  */
 import type { CanvasFile, CanvasNode, Json, TaskNode } from '@/lib/canvas/model';
-import { normalizeFile } from '@/lib/canvas/normalize';
+import { NestingError, normalizeFile } from '@/lib/canvas/normalize';
 import { taskIdFor } from './runGraphLayout';
 
 export interface FinalTaskState {
@@ -97,4 +97,20 @@ export function retryFromFailed(file: CanvasFile, finals: ReadonlyMap<string, Fi
   const normalized = normalizeFile(file);
   const canvas = walk(normalized, '');
   return { file: { ...file, canvas }, rerun, reused };
+}
+
+/**
+ * `retryFromFailed`, or the sentence of the `NestingError` a canvas composed too deep for Celery raises
+ * (the retry dialog shows it instead of the page failing to render).
+ */
+export function retryPreviewOf(
+  file: CanvasFile,
+  finals: ReadonlyMap<string, FinalTaskState>,
+): RetryPreview | { problem: string } {
+  try {
+    return retryFromFailed(file, finals);
+  } catch (err) {
+    if (err instanceof NestingError) return { problem: err.message };
+    throw err;
+  }
 }

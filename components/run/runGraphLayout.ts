@@ -5,7 +5,7 @@
  * Pure; `RunGraph` draws it with React Flow.
  */
 import type { CanvasFile, CanvasNode } from '@/lib/canvas/model';
-import { normalizeCanvas } from '@/lib/canvas/normalize';
+import { normalizeFileOrProblem } from '@/lib/canvas/normalize';
 import { clipRange, memberShape, STACK_MIN_MEMBERS, type StackRange, shapeLabel } from '@/lib/canvas/stacks';
 
 export interface GraphTask {
@@ -46,6 +46,8 @@ export interface RunGraphLayout {
   tasks: GraphTask[];
   edges: GraphEdge[];
   stacks: GraphStack[];
+  /** Why nothing is drawn: the canvas nests too deep for Celery's composition (`NestingError`). */
+  problem?: string;
 }
 
 interface Block {
@@ -219,7 +221,8 @@ export function layoutRunGraph(
     }
   };
 
-  const config = { allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header };
-  place(normalizeCanvas(file.canvas, config), '', 0, 0, 'canvas');
+  const normalized = normalizeFileOrProblem(file);
+  if (normalized.problem !== undefined) return { tasks, edges, stacks, problem: normalized.problem };
+  place(normalized.root, '', 0, 0, 'canvas');
   return { tasks, edges, stacks };
 }

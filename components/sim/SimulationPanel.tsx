@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogueEntry } from '../../lib/canvas/catalogue';
 import type { CanvasFile, CanvasNode } from '../../lib/canvas/model';
-import { normalizeFile } from '../../lib/canvas/normalize';
+import { normalizeFileOrProblem } from '../../lib/canvas/normalize';
 import type { RunEvent } from '../../lib/protocol/events';
 import { parsePools } from '../../lib/sim/pools';
 import { stripUids } from '../../lib/store/uids';
@@ -175,7 +175,10 @@ export function SimulationPanel({
   const selectedTaskId = useSimStore((s) => s.selectedTaskId);
   const tasks = useMemo(() => (file ? listTasks(file) : []), [file]);
   // Run paths are those of the tree Celery runs: captions read them against the normalized canvas.
-  const root = useMemo(() => (file ? normalizeFile(file) : undefined), [file]);
+  // A canvas Celery's composition nests too deep (NestingError) cannot be simulated: say so, do not crash.
+  const normalized = useMemo(() => (file ? normalizeFileOrProblem(file) : undefined), [file]);
+  const root = normalized?.root;
+  const nesting = normalized?.problem;
   const criticalTasks = useMemo(() => new Set(run?.critical.tasks ?? []), [run]);
   usePlayback();
 
@@ -281,11 +284,18 @@ export function SimulationPanel({
     <section className={sim.panel} aria-label="Simulation" data-testid="simulation-panel">
       <SimControls
         onSimulate={() => void simulate()}
-        disabled={!file}
-        {...(unavailableReason
-          ? { disabledReason: unavailableReason }
-          : { disabledReason: 'Open or draw a canvas first.' })}
+        disabled={!file || nesting !== undefined}
+        {...(nesting !== undefined
+          ? { disabledReason: nesting }
+          : unavailableReason
+            ? { disabledReason: unavailableReason }
+            : { disabledReason: 'Open or draw a canvas first.' })}
       />
+      {nesting === undefined ? null : (
+        <p role="alert" className={sim.infoRow} data-testid="sim-nesting-problem">
+          {nesting}
+        </p>
+      )}
       {collapsed ? (
         onToggleCollapsed ? (
           <div className={sim.tabs}>

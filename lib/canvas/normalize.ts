@@ -190,3 +190,19 @@ export function normalizeFile(file: Pick<CanvasFile, 'canvas' | 'config'>): Canv
     allowErrorCbOnChordHeader: file.config.task_allow_error_cb_on_chord_header,
   });
 }
+
+/**
+ * `normalizeFile` for views that must draw whatever canvas they are given (an import, a paste, a run
+ * loaded from the server): the tree, or the sentence of the `NestingError` that a canvas composed past
+ * `COMPOSED_DEPTH_CEILING` levels raises, for the view to show instead of failing to render.
+ */
+export function normalizeFileOrProblem(
+  file: Pick<CanvasFile, 'canvas' | 'config'>,
+): { root: CanvasNode; problem?: undefined } | { root?: undefined; problem: string } {
+  try {
+    return { root: normalizeFile(file) };
+  } catch (err) {
+    if (err instanceof NestingError) return { problem: err.message };
+    throw err;
+  }
+}

@@ -12,7 +12,9 @@
  *   A `barriers` job does the same for a barrier a submit found releasable at once (empty header).
  * - Fusion (`runHere`): a step's single task continuation that this worker could take anyway (a chord
  *   body that is one task, a chain's next step) runs inside the current job instead of as a new job,
- *   up to `maxInlineSteps` per job; it is the job count, not Redis round trips, that bounds throughput.
+ *   up to `maxInlineSteps` per job and while the job has run less than `maxInlineMs` (a quarter of the
+ *   lock: BullMQ renews locks between the steps' Redis calls, and a job is never near its lock time);
+ *   it is the job count, not Redis round trips, that bounds throughput.
  * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`;
  * every step above is idempotent by key and a barrier has one releaser (barrier.ts).
  */
@@ -56,6 +58,11 @@ export interface ClusterWorkerOptions {
   inlineBodies?: boolean;
   /** Continuations (a chain's next step) run inline per job at most (default 16; 0 = always a new job). */
   maxInlineSteps?: number;
+  /**
+   * No continuation starts inline once a job has run this long (default a quarter of the lock): the rest
+   * goes on as a new job, so a job's inline steps never keep it near its lock time however slow each is.
+   */
+  maxInlineMs?: number;
   modelServiceUrl?: string;
   name?: string;
   log?: Logger;
@@ -105,6 +112,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const cleanup = new RunCleanup(storeConnection, options.prefix);
 
   const maxInline = options.maxInlineSteps ?? 16;
+  const lockMs = options.lockDurationMs ?? 4000;
+  const maxInlineMs = options.maxInlineMs ?? lockMs / 4;
   const runAttempt = attemptRunner({
     name,
     registry: options.registry,
@@ -166,8 +175,10 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     let current = msg;
     let left = maxInline;
     let own: Step['retry'];
+    const until = performance.now() + maxInlineMs;
     for (let first = true; ; first = false) {
-      const done = await runAttempt(ctx, current, left > 0 ? (s) => pick(ctx, s) : undefined);
+      const inline = left > 0 && performance.now() < until;
+      const done = await runAttempt(ctx, current, inline ? (s) => pick(ctx, s) : undefined);
       if (!done) break;
       for (const f of done.step.finals) memo.set(f.task_id, f.final);
       if (done.done) held.push(done.done);
@@ -284,7 +295,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? 16,
-    lockDuration: options.lockDurationMs ?? 4000,
+    lockDuration: lockMs,
     stalledInterval: options.stalledIntervalMs ?? 2000,
     maxStalledCount: 1_000,
     name,
@@ -304,8 +315,15 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     workers.push(new Worker<JobData>(BARRIER_QUEUE, processBarrier, workerOpts));
   // One log line per Redis outage (the monitor's), not one per reconnection attempt of each queue.
   const monitor = new RedisMonitor(storeConnection, options.redisUrl, log);
-  const reportError = workerErrorReporter((fields, message) =>
-    log?.warn({ ...fields, worker: name }, message),
+  // A lost lock is not a lost job: Redis is asked whether the job is still in one of this worker's queues.
+  const jobQueues = [...queueNames, ...(options.barriers !== false ? [BARRIER_QUEUE] : [])];
+  const reportError = workerErrorReporter(
+    (fields, message) => log?.warn({ ...fields, worker: name }, message),
+    {
+      lockMs: workerOpts.lockDuration,
+      exists: async (jobId) =>
+        (await storeConnection.exists(...jobQueues.map((q) => `${options.prefix}:${q}:${jobId}`))) > 0,
+    },
   );
   for (const w of workers) {
     w.on('error', (err) => {
