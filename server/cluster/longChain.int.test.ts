@@ -5,9 +5,14 @@
  * chain, the API's limit, must end), and a job must never hold the loop that renews its lock so long
  * that the lock is lost (a lost lock redelivers the job: its steps would start twice). Not timed.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../../lib/canvas/model';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
+import { testRedisUrl } from '../../tests/support/testRedisUrl';
+import { loadTaskRegistry } from '../tasks/registry';
+import { ClusterClient } from './client';
+import { startClusterWorker } from './worker';
 
 /** Big enough that per-step cost proportional to the chain shows (seconds per job), small enough for CI. */
 const STEPS = 20_000;
@@ -40,4 +45,39 @@ describe('a long chain on the cluster', () => {
     expect([...starts].filter(([, n]) => n !== 1)).toEqual([]);
     expect(events.filter((e) => e.type === 'run.finished')).toHaveLength(1);
   }, 180_000);
+});
+
+describe('the inline time bound', () => {
+  it('starts no inline step once a job ran maxInlineMs (0: every chain step is a job of its own)', async () => {
+    const url = testRedisUrl();
+    const prefix = `{cflc${process.pid}}`;
+    const registry = await loadTaskRegistry(undefined);
+    const redis = new Redis(url, { maxRetriesPerRequest: null });
+    const client = new ClusterClient(redis, prefix, registry.catalogue);
+    const worker = await startClusterWorker({ redisUrl: url, prefix, registry, maxInlineMs: 0 });
+    try {
+      const steps = 20;
+      const run = await client.submit({
+        file: client.parseCanvas({
+          chain: [
+            { task: 'add', args: [0, 1] },
+            ...Array.from({ length: steps - 1 }, () => ({ task: 'add', args: [1] })),
+          ],
+        }),
+        runId: 'bounded-chain',
+      });
+      const done = await client.waitFinished(run.id, 30_000);
+      expect(done?.status).toBe('success');
+      const entries = await redis.xrange(`${prefix}:tasks:events`, '-', '+');
+      const added = entries.filter(
+        ([, f]) => f.includes('added') && f.some((v) => v.startsWith('bounded-chain.')),
+      );
+      // With the count bound alone (16 inline steps per job) this is 2 jobs.
+      expect(added).toHaveLength(steps);
+    } finally {
+      await worker.close();
+      await client.close();
+      redis.disconnect();
+    }
+  });
 });
