@@ -26,6 +26,7 @@
 import type { Redis } from 'ioredis';
 import type { Dispatch } from '../../lib/engine/types';
 import type { FlushTail, StoreBatch } from '../runs/runStore';
+import { CLAIM_RELEASE_LUA } from '../runs/storeScripts';
 
 /** The run's barrier hash. */
 export function barrierHashKey(prefix: string, runId: string): string {
@@ -47,7 +48,7 @@ export function endedKey(prefix: string): string {
  * already done (a redelivery) else `0`, followed by the barriers it released (keys contain a `.`).
  */
 function completeLua(start: string, scope: string): string {
-  return `
+  return `${CLAIM_RELEASE_LUA}
 local out = {}
 local i = ${start}
 local h
@@ -82,15 +83,7 @@ while i <= #ARGV do
   end
   for _, b in ipairs(order) do redis.call('HINCRBY', h, b .. '|p', added[b]) end
   i = i + 2 * n
-  local function release(b)
-    local r = redis.call('HGET', h, b .. '|r')
-    if not r then
-      redis.call('HSET', h, b .. '|r', who)
-      out[#out + 1] = b
-    elseif r == who then
-      out[#out + 1] = b
-    end
-  end
+  local function release(b) claimRelease(h, b, who, out) end
   local m = tonumber(ARGV[i])
   for j = i + 1, i + m do
     local b = ARGV[j]

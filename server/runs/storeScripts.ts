@@ -26,6 +26,24 @@ redis.call('PUBLISH', KEYS[3], '{"run_id":"' .. ARGV[1] .. '","first_seq":' .. n
 return n
 `;
 
+/**
+ * Lua `claimRelease(h, b, who, out)`: barrier `b` of the run's barrier hash `h` has no pending member;
+ * `who` becomes its releaser unless another message already is, and `b` is appended to `out` when `who`
+ * is (or already was) the releaser, so a redelivered releaser gets the same answer and a release happens
+ * once (server/cluster/barrier.ts; CREATE_RUNS_LUA releases an empty header the same way).
+ */
+export const CLAIM_RELEASE_LUA = `
+local function claimRelease(h, b, who, out)
+  local r = redis.call('HGET', h, b .. '|r')
+  if not r then
+    redis.call('HSET', h, b .. '|r', who)
+    out[#out + 1] = b
+  elseif r == who then
+    out[#out + 1] = b
+  end
+end
+`;
+
 /** Lua for eventCodec's `packList`: one argument back into its values. */
 const UNPACK_LIST_LUA = `
 local function unpackList(s)
@@ -125,7 +143,7 @@ ${flushLua('2', 't - 1')}${tail}`;
  * pairs, packed created barriers (`packList`). Returns per run -1 for a duplicate, else a list: the
  * first event's seq (0 without events), then the barriers released (an empty header).
  */
-const CREATE_RUNS_LUA = `${UNPACK_LIST_LUA}
+const CREATE_RUNS_LUA = `${UNPACK_LIST_LUA}${CLAIM_RELEASE_LUA}
 local out = {}
 for a = 1, #ARGV, 6 do
   local id = ARGV[a]
@@ -154,15 +172,7 @@ for a = 1, #ARGV, 6 do
     end
     local who = id .. '.submit'
     for _, b in ipairs(unpackList(ARGV[a + 5])) do
-      if tonumber(redis.call('HGET', h, b .. '|p') or '0') <= 0 then
-        local r = redis.call('HGET', h, b .. '|r')
-        if not r then
-          redis.call('HSET', h, b .. '|r', who)
-          res[#res + 1] = b
-        elseif r == who then
-          res[#res + 1] = b
-        end
-      end
+      if tonumber(redis.call('HGET', h, b .. '|p') or '0') <= 0 then claimRelease(h, b, who, res) end
     end
     out[#out + 1] = res
   end
