@@ -130,3 +130,27 @@ describe('chordflow validate of 200,000 unknown tasks', () => {
     expect(lines[21]).toBe('  … and 29,980 more problems (29,980 errors); chordflow validate lists them all');
   });
 });
+
+describe("chordflow validate of a canvas Celery's composition nests too deep", () => {
+  it('says what a submit would say (exit 1), and takes a shallower one', async () => {
+    const steps = (groups: number) =>
+      Array.from({ length: groups }, (_, i) => [
+        {
+          group: [
+            { task: 'add', args: [i] },
+            { task: 'add', args: [i] },
+          ],
+        },
+        { task: 'xsum' },
+      ]).flat();
+    const io = fakeIO({
+      'deep.json': JSON.stringify({ chain: steps(1010) }),
+      'ok.json': JSON.stringify({ chain: steps(400) }),
+    });
+    expect(await main(['validate', 'deep.json'], io)).toBe(1);
+    expect(io.stderr).toContain('deep.json: 1 problem (canvas-json):');
+    expect(io.stderr).toContain("canvas: Celery's composition nests this canvas more than 1000 levels deep");
+    expect(await main(['validate', 'ok.json'], io)).toBe(0);
+    expect(io.stdout).toContain('ok.json: valid (canvas-json, 1200 task signatures)');
+  });
+});

@@ -7,8 +7,9 @@ import type { TaskCatalogue } from '@/lib/canvas/catalogue';
 import { directorRunFile } from '@/lib/canvas/directorRun';
 import { readDirectorWorkflows } from '@/lib/canvas/directorWorkflows';
 import { parseYamlText } from '@/lib/canvas/directorYaml';
+import { normalizeFileOrProblem } from '@/lib/canvas/normalize';
 import { walkNodes } from '@/lib/canvas/paths';
-import { formatProblemsCapped, hasErrors, type Problem } from '@/lib/canvas/problems';
+import { error, formatProblemsCapped, hasErrors, type Problem } from '@/lib/canvas/problems';
 import { validateCanvas } from '@/lib/canvas/validate';
 import type { CliIO } from '../io';
 import { cliRegistry } from './catalogue';
@@ -62,6 +63,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const director = input.result.document?.metadata.director;
   const checked = director ? directorRunFile(file, director, { workflowId: null, payload: {} }) : file;
   const problems = [...input.warnings, ...validateCanvas(checked, registry.catalogue)];
+  if (!hasErrors(problems)) {
+    // A submit composes the canvas as Celery does and refuses one that nests too deep: say it here too.
+    const composed = normalizeFileOrProblem(checked);
+    if (composed.problem !== undefined) problems.push(error('canvas', composed.problem));
+  }
   if (hasErrors(problems)) {
     const count = problems.filter((p) => p.severity === 'error').length;
     io.err(`${name}: ${count} problem${count === 1 ? '' : 's'} (${format}):\n${indent(list(problems))}\n`);
