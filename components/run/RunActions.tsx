@@ -111,6 +111,11 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
     setOpen(null);
     setError('');
   };
+  const closeButton = (
+    <button type="button" className={styles.button} onClick={close}>
+      Close
+    </button>
+  );
 
   return (
     <div className={styles.row}>
@@ -149,16 +154,7 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
         Retry from failed
       </button>
       {open === 'payload' ? (
-        <Dialog
-          title="Payload"
-          onClose={close}
-          testId="payload-dialog"
-          actions={
-            <button type="button" className={styles.button} onClick={close}>
-              Close
-            </button>
-          }
-        >
+        <Dialog title="Payload" onClose={close} testId="payload-dialog" actions={closeButton}>
           <pre className={styles.pre}>{JSON.stringify(payload, null, 2)}</pre>
         </Dialog>
       ) : null}
@@ -220,16 +216,7 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
         </Dialog>
       ) : null}
       {retry && 'problem' in retry ? (
-        <Dialog
-          title="Retry from failed"
-          onClose={close}
-          testId="retry-dialog"
-          actions={
-            <button type="button" className={styles.button} onClick={close}>
-              Close
-            </button>
-          }
-        >
+        <Dialog title="Retry from failed" onClose={close} testId="retry-dialog" actions={closeButton}>
           <p className={styles.error} role="alert" data-testid="retry-problem">
             {retry.problem}
           </p>
@@ -242,9 +229,7 @@ export function RunActions({ runId, name, file, payload, state, finished, failed
           testId="retry-dialog"
           actions={
             <>
-              <button type="button" className={styles.button} onClick={close}>
-                Close
-              </button>
+              {closeButton}
               <button
                 type="button"
                 className={`${styles.button} ${styles.primary}`}
