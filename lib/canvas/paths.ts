@@ -57,6 +57,27 @@ export function getNodeAt(root: CanvasNode, path: NodePath): CanvasNode | undefi
   return node;
 }
 
+/**
+ * Calls `visit` on every node of the tree, depth first (callbacks and errbacks included), without
+ * paths: `walkNodes` copies a path per node, which costs nodes × depth on a deep canvas.
+ */
+export function forEachNode(root: CanvasNode, visit: (node: CanvasNode) => void): void {
+  // Iterative pre-order (children pushed in reverse): canvases from outside may be deep or huge.
+  const stack: CanvasNode[] = [root];
+  const pushAll = (list: CanvasNode[]) => {
+    for (let i = list.length - 1; i >= 0; i--) stack.push(list[i] as CanvasNode);
+  };
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    visit(node);
+    pushAll(node.link_error);
+    pushAll(node.link);
+    if (node.type === 'chord') {
+      stack.push(node.body);
+      pushAll(node.header);
+    } else if (node.type === 'chain' || node.type === 'group') pushAll(node.tasks);
+  }
+}
+
 /** Every node of the tree with its path, depth first (callbacks and errbacks included). */
 export function walkNodes(
   root: CanvasNode,

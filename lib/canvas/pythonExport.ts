@@ -9,17 +9,20 @@
  *
  * The canvas is written in its Celery form (composed, links placed like Celery's link methods) with
  * `app=app` passed to `chain/group/chord`, which stops Celery from re-folding it: the module builds the
- * same tree with any Celery 5.x. Running it prints the JSON; `--apply` sends it to the broker.
+ * same tree with any Celery 5.x. Running it prints the JSON; `--apply` sends it to the broker. Canvases
+ * nested deeper than a few levels are written as variables assigned before use (python/canvasCode.ts),
+ * so the module stays linear in the canvas and within what Python's parser accepts.
  */
 import type { CatalogueEntry, TaskCatalogue } from './catalogue';
 import { toCeleryTree } from './celeryJson';
-import { toCeleryOptionKey } from './celeryOptions';
-import { CHUNKS_TASK, innerTaskName, MAP_TASK, STARMAP_TASK, sugarMapNode } from './chunks';
-import type { CanvasFile, CanvasNode, Json, TaskNode, TaskOptions } from './model';
-import { walkNodes } from './paths';
+import { CHUNKS_TASK, innerTaskName, MAP_TASK, STARMAP_TASK } from './chunks';
+import type { CanvasFile, CanvasNode, TaskOptions } from './model';
+import { forEachNode } from './paths';
 import { PYTHON_BODIES } from './python/bodies';
+import { canvasStatements } from './python/canvasCode';
 import { exceptionNameProblem, quoteName } from './python/classNames';
-import { exceptionBlock, functionNames, PY_KEYWORDS } from './python/names';
+import { pyLiteral } from './python/literals';
+import { exceptionBlock, functionNames } from './python/names';
 import { chordflowTaskClass, modelServiceHelpers, observationHelpers } from './python/runtime';
 
 /**
@@ -38,32 +41,6 @@ export function pyDocText(text: string): string {
         (c) => `\\u${hex(c, 4)}`,
       )
   );
-}
-
-/** A JSON value as a Python literal. */
-export function pyLiteral(value: Json | undefined): string {
-  if (value === null || value === undefined) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  if (typeof value === 'number') {
-    // JSON.stringify(Infinity) is "null": never let a number change meaning (the gate refuses them).
-    if (!Number.isFinite(value)) throw new Error(`${value} cannot be written as a Python literal.`);
-    return Number.isInteger(value) ? String(value) : JSON.stringify(value);
-  }
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`;
-  return `{${Object.entries(value)
-    .map(([k, v]) => `${JSON.stringify(k)}: ${pyLiteral(v)}`)
-    .join(', ')}}`;
-}
-
-function kwargsCall(entries: Array<[string, string]>): string[] {
-  // Identifiers become keyword arguments; any other key goes through **{...}.
-  const plain = entries.filter(([k]) => /^[A-Za-z_]\w*$/.test(k) && !PY_KEYWORDS.has(k));
-  const odd = entries.filter((e) => !plain.includes(e));
-  const out = plain.map(([k, v]) => `${k}=${v}`);
-  if (odd.length > 0) out.push(`**{${odd.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')}}`);
-  return out;
 }
 
 function decoratorArgs(name: string, defaults: TaskOptions, comments: string[], bind: boolean): string {
@@ -108,76 +85,23 @@ function paramList(entry: CatalogueEntry | undefined): string {
 /** Where a node's `countdown` (Chordflow: the retry delay) goes, so Celery does not delay the first run. */
 export const RETRY_COUNTDOWN = 'chordflow_retry_countdown';
 
-function signatureExpr(node: CanvasNode, fn: Map<string, string>, indent: string): string {
-  const inner = `${indent}    `;
-  const list = (nodes: CanvasNode[]) =>
-    nodes.map((n) => `${inner}${signatureExpr(n, fn, inner)},`).join('\n');
-  const opts: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(node.options ?? {}))
-    if (v !== undefined) opts.push([toCeleryOptionKey(k), pyLiteral(v as Json)]);
-  if (node.type === 'task') {
-    if (node.id !== undefined) opts.push(['task_id', pyLiteral(node.id)]);
-    if (node.sim !== undefined) opts.push(['chordflow_sim', pyLiteral(node.sim as unknown as Json)]);
-  }
-  if (node.link.length > 0) opts.push(['link', `[\n${list(node.link)}\n${indent}]`]);
-  if (node.link_error.length > 0) opts.push(['link_error', `[\n${list(node.link_error)}\n${indent}]`]);
-  const set = opts.length > 0 ? `.set(${kwargsCall(opts).join(', ')})` : '';
-  switch (node.type) {
-    case 'task': {
-      const mapped = mapExpr(node, fn);
-      if (mapped !== null) return `${mapped}${set}`;
-      const args = node.args.map(pyLiteral);
-      const kw = kwargsCall(Object.entries(node.kwargs).map(([k, v]) => [k, pyLiteral(v)]));
-      return `${fn.get(node.task)}.${node.immutable ? 'si' : 's'}(${[...args, ...kw].join(', ')})${set}`;
-    }
-    case 'chain':
-      return node.tasks.length === 0
-        ? `chain(app=app)${set}`
-        : `chain(\n${list(node.tasks)}\n${inner}app=app,\n${indent})${set}`;
-    case 'group':
-      return node.tasks.length === 0
-        ? `group([], app=app)${set}`
-        : `group([\n${list(node.tasks)}\n${indent}], app=app)${set}`;
-    case 'chord':
-      return `chord([\n${list(node.header)}\n${indent}], ${signatureExpr(node.body, fn, indent)}, app=app)${set}`;
-  }
-}
-
 const MAP_NAMES = new Set([CHUNKS_TASK, MAP_TASK, STARMAP_TASK]);
-
-/** `xmap(add.s(), [...])`, `xstarmap(...)`, `chunks(add.s(), [...], n)` for Celery's map tasks, else null. */
-function mapExpr(node: TaskNode, fn: Map<string, string>): string | null {
-  const sugar = sugarMapNode(node);
-  if (sugar === null) return null;
-  const inner = sugar.body.task as {
-    task: string;
-    args?: Json[];
-    kwargs?: Record<string, Json>;
-    immutable?: boolean;
-  };
-  const args = (inner.args ?? []).map(pyLiteral);
-  const kw = kwargsCall(Object.entries(inner.kwargs ?? {}).map(([k, v]) => [k, pyLiteral(v)]));
-  const sig = `${fn.get(inner.task)}.${inner.immutable ? 'si' : 's'}(${[...args, ...kw].join(', ')})`;
-  const items = pyLiteral(sugar.body.items as Json);
-  if (sugar.kind === 'chunks') return `chunks(${sig}, ${items}, ${pyLiteral(sugar.body.n as Json)}, app=app)`;
-  return `${sugar.kind}(${sig}, ${items}, app=app)`;
-}
 
 /** Task names of the canvas plus the tasks their bodies call, in first-use order. */
 function taskNames(tree: CanvasNode, catalogue: TaskCatalogue): string[] {
-  const names: string[] = [];
+  const names = new Set<string>();
   const addName = (name: string): void => {
-    if (names.includes(name)) return;
-    names.push(name);
+    if (names.has(name)) return;
+    names.add(name);
     for (const used of bodyFor(name, catalogue)?.uses ?? []) addName(used);
   };
-  for (const { node } of walkNodes(tree)) {
-    if (node.type !== 'task') continue;
+  forEachNode(tree, (node) => {
+    if (node.type !== 'task') return;
     // Celery's own map/starmap/chunks tasks are not defined by the module: their inner task is.
     const inner = MAP_NAMES.has(node.task) ? innerTaskName(node.kwargs) : undefined;
     addName(inner ?? node.task);
-  }
-  return names;
+  });
+  return [...names];
 }
 
 /** The real body of a built-in or tutorial task; `undefined` for user tasks (they get a stub). */
@@ -228,8 +152,9 @@ export function toPythonModule(
     if (body?.http) http = true;
   }
   // Exception names in per-node autoretry_for must exist in the module for ChordflowTask to match them.
-  for (const { node } of walkNodes(tree))
+  forEachNode(tree, (node) => {
     if (node.type === 'task') for (const e of node.options.autoretry_for ?? []) exceptions.add(e);
+  });
   // They are written as code (`class Name(Exception)`); the gate refused bad ones, this is the backstop.
   for (const e of exceptions) {
     const why = exceptionNameProblem(e);
@@ -286,7 +211,9 @@ export function toPythonModule(
     '',
   ];
   for (const name of names) out.push(...taskDefinition(name, catalogue, fn));
-  out.push('', `canvas = ${signatureExpr(tree, fn, '')}`, '');
+  // Names the canvas's hoisted variables must not take: every module-level name the canvas brings.
+  const taken = new Set([...fn.values(), ...exceptions]);
+  out.push('', canvasStatements(tree, fn, taken).join('\n\n'), '');
   out.push(
     `INVOKE_ARGS = ${pyLiteral(file.invoke.args)}`,
     `INVOKE_KWARGS = ${pyLiteral(file.invoke.kwargs)}`,

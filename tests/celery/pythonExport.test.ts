@@ -16,6 +16,7 @@ import { canvasFile, chain, task } from '@/lib/canvas/build';
 import { parseCanvasJson } from '@/lib/canvas/canvasJson';
 import { createCatalogue } from '@/lib/canvas/catalogue';
 import { toCeleryJson } from '@/lib/canvas/celeryJson';
+import { readAnyFormat } from '@/lib/canvas/detect';
 import type { CanvasFile, Json } from '@/lib/canvas/model';
 import { toPythonModule } from '@/lib/canvas/pythonExport';
 import { simulate } from '@/lib/sim/simulate';
@@ -114,6 +115,28 @@ describe('Python export under real Celery', () => {
     files.forEach((file, i) => {
       expect(loaded[i]?.canvas).toEqual(expectedJson(toCeleryJson(file).json));
     });
+  });
+
+  it('builds a canvas nested 200 deep exactly like our Celery JSON (hoisted sub-canvases)', () => {
+    // Chains, groups, chords, callbacks and errbacks nested 200 levels, built as Canvas JSON through the
+    // gate. Inline, the module would nest ~400 brackets (Python refuses 200) and indent every level.
+    let inner: unknown = { task: 'add', args: [0, 0] };
+    for (let d = 1; d <= 200; d++) {
+      const step = { task: 'add', args: [d, 1], ...(d % 7 === 0 ? { id: `label-${d}` } : {}) };
+      if (d % 3 === 0) inner = { chain: [step, { group: [inner, { task: 'mul', args: [d, 2] }] }] };
+      else if (d % 3 === 1)
+        inner = {
+          chord: { header: [step, inner], body: { task: 'tsum', link: [{ task: 'record', args: [d] }] } },
+        };
+      else inner = { group: [{ ...step, link_error: [{ task: 'on_error' }] }, inner] };
+    }
+    const read = readAnyFormat(JSON.stringify(inner), { limits: { maxDepth: 600, maxTasks: 100_000 } });
+    if (!read.ok) throw new Error(JSON.stringify(read.problems.slice(0, 3)));
+    const file = read.value.file;
+    const [loaded] = exportAndLoad([file]);
+    expect(loaded?.error).toBeUndefined();
+    expect(loaded?.canvas).toEqual(expectedJson(toCeleryJson(file).json));
+    expect(readFileSync(join(dir, 'canvas_0.py'), 'utf8')).toMatch(/^s1 = /m);
   });
 
   it('puts the catalogue retry policy on the task decorators', () => {

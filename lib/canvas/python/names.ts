@@ -74,6 +74,18 @@ export const PY_RESERVED = new Set([
   'Ignore',
   'Retry',
   'get_exponential_backoff_interval',
+  'chunks',
+  'xmap',
+  'xstarmap',
+  // The module's helpers (python/runtime.ts): a task function of the same name would replace them.
+  '_sleep_ms',
+  '_observe',
+  '_OK',
+  '_scenario',
+  '_call_model',
+  '_requests',
+  '_exception_class',
+  '_overrides',
 ]);
 
 export const CELERY_EXCEPTIONS = new Set([
@@ -115,13 +127,17 @@ const PY_BUILTINS = new Set([
 export function functionNames(names: string[]): Map<string, string> {
   const out = new Map<string, string>();
   const used = new Set<string>();
+  const nextSuffix = new Map<string, number>();
   for (const name of names) {
     let base = name.replace(/[^A-Za-z0-9_]/g, '_');
     // Not starting with a digit, and never a dunder (`__name__`, `__builtins__` drive the module itself).
     if (!/^[A-Za-z_]/.test(base) || base.startsWith('__')) base = `task_${base}`;
     if (PY_RESERVED.has(base)) base = `${base}_task`;
+    // Resume each base's suffix count where it stopped (many names may clean to the same base).
+    let i = nextSuffix.get(base) ?? 2;
     let candidate = base;
-    for (let i = 2; used.has(candidate); i++) candidate = `${base}_${i}`;
+    while (used.has(candidate)) candidate = `${base}_${i++}`;
+    nextSuffix.set(base, i);
     used.add(candidate);
     out.set(name, candidate);
   }
