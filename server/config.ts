@@ -75,7 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     submitBatch: Math.max(1, intEnv(env, 'CHORDFLOW_SUBMIT_BATCH', 500)),
     stuckAfterMs: intEnv(env, 'CHORDFLOW_STUCK_MS', 600_000),
     watchdogIntervalMs: Math.max(100, intEnv(env, 'CHORDFLOW_WATCHDOG_MS', 30_000)),
-    bodyLimitBytes: intEnv(env, 'CHORDFLOW_BODY_LIMIT', 1024 * 1024),
+    // 8 MiB: the default CHORDFLOW_MAX_TASKS (100,000) must fit — a 100,000-step chain is 2.2 MB of JSON,
+    // with args several MB. Bodies are parsed on the run thread, off the web event loop.
+    bodyLimitBytes: intEnv(env, 'CHORDFLOW_BODY_LIMIT', 8 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     workflowsPerPage: Math.max(1, intEnv(env, 'CHORDFLOW_WORKFLOWS_PER_PAGE', 1000)),
     workflowsMaxPerPage: Math.max(1, intEnv(env, 'CHORDFLOW_WORKFLOWS_MAX_PER_PAGE', 10_000)),

@@ -119,6 +119,31 @@ describe('drawingToTree', () => {
     expect(noBody.ok === false && noBody.message).toMatch(/needs a body/);
   });
 
+  it('rejects callbacks that join one flow or enter a flow after its start', () => {
+    const link = (source: string, target: string): Drawing['edges'][number] => ({
+      id: edgeId(source, target, 'link'),
+      source,
+      target,
+      kind: 'link',
+    });
+    // x starts the only source of its flow, but b's callback enters the same flow at y.
+    const joined = drawingToTree({
+      nodes: ['a', 'b', 'x', 'y'].map((x) => taskNode(x)),
+      edges: [link('a', 'x'), link('b', 'y'), flow('x', 'y')],
+    });
+    expect(joined.ok === false && joined.message).toMatch(/callback starting at x must start its own flow/);
+    const late = drawingToTree({
+      nodes: ['a', 'x', 'y'].map((x) => taskNode(x)),
+      edges: [link('a', 'y'), flow('x', 'y')],
+    });
+    expect(late.ok === false && late.message).toMatch(/callback starting at y must start its own flow/);
+    const fine = drawingToTree({
+      nodes: ['a', 'x', 'y'].map((x) => taskNode(x)),
+      edges: [link('a', 'x'), flow('x', 'y')],
+    });
+    expect(fine.ok && fine.tree).toEqual(withLink(task('a'), chain(task('x'), task('y'))));
+  });
+
   it('keeps drawn ids as uids when asked', () => {
     const r = drawingToTree({ nodes: [taskNode('x1')], edges: [] }, { keepIds: true });
     expect(r.ok && (r.tree as TaskNode & { uid?: string }).uid).toBe('x1');

@@ -13,6 +13,7 @@ import type {
 } from './drawingModel';
 import { edgeId } from './drawingModel';
 import type { CanvasNode } from './model';
+import { type LocalDag, seriesCuts, topologicalOrder } from './seriesCuts';
 
 class Rejection extends Error {
   constructor(
@@ -25,6 +26,15 @@ class Rejection extends Error {
 }
 
 type Built = { node: CanvasNode; sequence: boolean };
+
+/** One weakly connected component of a level, with what callbacks need to know about it. */
+interface Part {
+  members: DrawNode[];
+  /** Members that are the target of a callback edge. */
+  heads: number;
+  /** The component's only source when it has one and at most one head: where a callback may enter. */
+  entry: DrawNode | undefined;
+}
 
 /**
  * Rebuilds the canvas tree from a drawing, or explains why the drawing is not a canvas.
@@ -56,6 +66,8 @@ class Decomposer {
   private readonly callbacksOut = new Map<string, DrawEdge[]>();
   private readonly callbackTargets = new Set<string>();
   private readonly building = new Set<string>();
+  /** Components of each level, found once: a level's callbacks all look theirs up here. */
+  private readonly partsByLevel = new Map<string, { parts: Part[]; partOf: Map<string, Part> }>();
 
   constructor(
     drawing: Drawing,
@@ -82,7 +94,12 @@ class Decomposer {
       const key = edgeId(e.source, e.target, e.kind);
       if (seen.has(key)) continue;
       seen.add(key);
-      const add = (m: Map<string, DrawEdge[]>, k: string) => m.set(k, [...(m.get(k) ?? []), e]);
+      // Appended in place: copying the list per edge made a node with many callbacks quadratic.
+      const add = (m: Map<string, DrawEdge[]>, k: string) => {
+        const list = m.get(k);
+        if (list === undefined) m.set(k, [e]);
+        else list.push(e);
+      };
       if (e.kind === 'flow') {
         add(this.flowOut, e.source);
         add(this.flowIn, e.target);
@@ -146,10 +163,33 @@ class Decomposer {
 
   /** The main (non-callback) items of one level, each decomposed, in order of first appearance. */
   private level(parentId: string | undefined, region: DrawRegion | undefined): Built[] {
-    const items = this.levels.get(levelKey(parentId, region)) ?? [];
-    return this.components(items)
-      .filter((comp) => !comp.some((n) => this.callbackTargets.has(n.id)))
-      .map((comp) => this.decompose(comp));
+    return this.parts(levelKey(parentId, region))
+      .parts.filter((p) => p.heads === 0)
+      .map((p) => this.decompose(p.members));
+  }
+
+  /**
+   * The components of a level, computed once per level: every callback edge needs the component its
+   * target starts, and regrouping the level per callback made a level of N tasks with callbacks N².
+   */
+  private parts(key: string): { parts: Part[]; partOf: Map<string, Part> } {
+    const known = this.partsByLevel.get(key);
+    if (known !== undefined) return known;
+    const partOf = new Map<string, Part>();
+    const parts = this.components(this.levels.get(key) ?? []).map((members) => {
+      const sources = members.filter((m) => (this.flowIn.get(m.id) ?? []).length === 0);
+      const heads = members.filter((m) => this.callbackTargets.has(m.id)).length;
+      const part: Part = {
+        members,
+        heads,
+        entry: heads <= 1 && sources.length === 1 ? sources[0] : undefined,
+      };
+      for (const m of members) partOf.set(m.id, part);
+      return part;
+    });
+    const result = { parts, partOf };
+    this.partsByLevel.set(key, result);
+    return result;
   }
 
   /** Weakly connected components over flow edges, ordered by first appearance. */
@@ -190,25 +230,22 @@ class Decomposer {
   /** Series-parallel decomposition of one weakly connected component. */
   private decompose(comp: DrawNode[]): Built {
     if (comp.length === 1) return { node: this.item(comp[0]!), sequence: false };
-    const set = new Set(comp.map((n) => n.id));
-    const out = (id: string) => (this.flowOut.get(id) ?? []).filter((e) => set.has(e.target));
-    const inn = (id: string) => (this.flowIn.get(id) ?? []).filter((e) => set.has(e.source));
-    // Kahn's algorithm; ties broken by drawing order so the result is deterministic.
-    const indeg = new Map(comp.map((n) => [n.id, inn(n.id).length]));
-    const ready = comp.filter((n) => indeg.get(n.id) === 0);
-    const topo: DrawNode[] = [];
-    while (ready.length > 0) {
-      ready.sort((a, b) => this.order.get(a.id)! - this.order.get(b.id)!);
-      const n = ready.shift()!;
-      topo.push(n);
-      for (const e of out(n.id)) {
-        const d = indeg.get(e.target)! - 1;
-        indeg.set(e.target, d);
-        if (d === 0) ready.push(this.byId.get(e.target)!);
-      }
-    }
-    if (topo.length < comp.length) {
-      const stuck = comp.filter((n) => indeg.get(n.id)! > 0);
+    const local = new Map(comp.map((n, i) => [n.id, i]));
+    const within = (edges: DrawEdge[] | undefined, end: 'source' | 'target') =>
+      (edges ?? []).flatMap((e) => {
+        const i = local.get(e[end]);
+        return i === undefined ? [] : [i];
+      });
+    const dag: LocalDag = {
+      succ: comp.map((n) => within(this.flowOut.get(n.id), 'target')),
+      pred: comp.map((n) => within(this.flowIn.get(n.id), 'source')),
+      // Ties broken by drawing order so the result is deterministic.
+      rank: comp.map((n) => this.order.get(n.id)!),
+    };
+    const order = topologicalOrder(dag);
+    if (order.length < comp.length) {
+      const placed = new Set(order);
+      const stuck = comp.filter((_, i) => !placed.has(i));
       const edges = this.edgesWithin(stuck);
       throw new Rejection(
         `These edges form a cycle (${stuck.map(label).join(', ')}); a Celery canvas only flows forward.`,
@@ -216,43 +253,9 @@ class Decomposer {
         stuck.map((n) => n.id),
       );
     }
-    // Scan prefixes of the topological order; a prefix is a series cut when the crossing edges are
-    // exactly (sinks of the prefix) x (sources of the rest). Counters make each step O(degree).
-    const inPrefix = new Set<string>();
-    const outInPrefix = new Map<string, number>();
-    const inFromRest = new Map(comp.map((n) => [n.id, inn(n.id).length]));
-    let sinks = 0;
-    let restSources = comp.filter((n) => inFromRest.get(n.id) === 0).length;
-    let crossing = 0;
-    const cuts: number[] = [];
-    topo.forEach((n, i) => {
-      if (i === topo.length - 1) return;
-      inPrefix.add(n.id);
-      if (inFromRest.get(n.id) === 0) restSources--;
-      for (const e of inn(n.id)) {
-        const c = (outInPrefix.get(e.source) ?? 0) + 1;
-        outInPrefix.set(e.source, c);
-        if (c === 1) sinks--;
-        crossing--;
-      }
-      outInPrefix.set(n.id, 0);
-      sinks++;
-      for (const e of out(n.id)) {
-        crossing++;
-        const r = inFromRest.get(e.target)! - 1;
-        inFromRest.set(e.target, r);
-        if (r === 0) restSources++;
-      }
-      if (crossing !== sinks * restSources) return;
-      const valid = topo
-        .slice(0, i + 1)
-        .every((p) =>
-          out(p.id).every(
-            (e) => inPrefix.has(e.target) || (outInPrefix.get(p.id) === 0 && inFromRest.get(e.target) === 0),
-          ),
-        );
-      if (valid) cuts.push(i + 1);
-    });
+    // Series cuts: prefixes of the topological order where every sink feeds every source of the rest.
+    const topo = order.map((i) => comp[i]!);
+    const cuts = seriesCuts(dag, order);
     const factors: DrawNode[][] = [];
     let start = 0;
     for (const cut of [...cuts, topo.length]) {
@@ -297,18 +300,14 @@ class Decomposer {
     const link_error: CanvasNode[] = [];
     for (const e of this.callbacksOut.get(n.id) ?? []) {
       const target = this.byId.get(e.target)!;
-      const comp = this.components(
-        this.levels.get(levelKey(target.parentId, this.regionOf(target))) ?? [],
-      ).find((c) => c.some((m) => m.id === target.id))!;
-      const heads = comp.filter((m) => this.callbackTargets.has(m.id));
-      const sources = comp.filter((m) => (this.flowIn.get(m.id) ?? []).length === 0);
-      if (heads.length > 1 || sources.length !== 1 || sources[0] !== target)
+      const part = this.parts(levelKey(target.parentId, this.regionOf(target))).partOf.get(target.id)!;
+      if (part.entry !== target)
         throw new Rejection(
           `The callback starting at ${label(target)} must start its own flow, not join another one.`,
           [e],
           [target.id],
         );
-      (e.kind === 'link' ? link : link_error).push(this.decompose(comp).node);
+      (e.kind === 'link' ? link : link_error).push(this.decompose(part.members).node);
     }
     let node: CanvasNode;
     if (n.kind === 'task') {

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FlowProducer, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { WORKER_V8_OPTIONS } from '../../server/cluster/workerProcesses';
 
 export interface RawOptions {
   /** Shared producer connection. */
@@ -26,7 +27,8 @@ export function startChild(
   marker: string,
 ): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    // Worker processes, ours and raw BullMQ's alike, start with the options `serve` gives its workers.
+    const child = spawn(process.execPath, [...WORKER_V8_OPTIONS, ...args], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],

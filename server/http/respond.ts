@@ -39,7 +39,10 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
-    throw new HttpError(413, `The request body is larger than ${limit} bytes; send a smaller canvas.`);
+    throw new HttpError(
+      413,
+      `The request body is larger than ${limit} bytes (CHORDFLOW_BODY_LIMIT); send a smaller canvas or raise the limit.`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -47,7 +50,10 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
     size += (chunk as Buffer).length;
     if (size > limit) {
       req.resume();
-      throw new HttpError(413, `The request body is larger than ${limit} bytes; send a smaller canvas.`);
+      throw new HttpError(
+        413,
+        `The request body is larger than ${limit} bytes (CHORDFLOW_BODY_LIMIT); send a smaller canvas or raise the limit.`,
+      );
     }
     chunks.push(chunk as Buffer);
   }

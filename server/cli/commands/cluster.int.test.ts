@@ -1,6 +1,6 @@
 /** `chordflow run`, `chordflow worker` and `chordflow serve --no-web` as a person uses them. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,23 @@ function cli(
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('exit', (code) => resolve({ code, out, err }));
   });
+}
+
+/** The command lines (argv) of the processes whose parent is `pid` (Linux /proc). */
+function childCommandLines(pid: number): string[][] {
+  const out: string[][] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // `pid (comm) state ppid …`: comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0'));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return out;
 }
 
 beforeAll(async () => {
@@ -98,6 +115,9 @@ describe('chordflow CLI against the cluster', () => {
       unknown
     >;
     expect(health).toMatchObject({ status: 'ok', redis: 'ok', model_service: 'ok' });
+    // Its worker process runs with the worker's V8 options (a larger young generation).
+    const workerArgs = childCommandLines(child.pid ?? 0).find((a) => a.includes('worker'));
+    expect(workerArgs).toContain('--max-semi-space-size=64');
     const created = await fetch(`http://127.0.0.1:${port}/api/workflows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -261,8 +261,9 @@ describe('REST API (celery-director compatible)', () => {
       expect(String(r.json.error)).toMatch(message);
     }
     const big = await call('POST', '/api/workflows', {
-      canvas: { task: 'identity', args: ['x'.repeat(1_100_000)] },
+      canvas: { task: 'identity', args: ['x'.repeat(8 * 1024 * 1024 + 1)] },
     });
     expect(big.status).toBe(413);
+    expect(String(big.json.error)).toMatch(/CHORDFLOW_BODY_LIMIT/);
   });
 });
