@@ -10,6 +10,7 @@ import sys
 import time
 
 from celery import Celery, chain, chord, group
+from celery.signals import worker_ready
 
 REDIS = os.environ.get("CELERY_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 app = Celery("celery_bench", broker=REDIS, backend=REDIS)
@@ -21,6 +22,13 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     result_expires=600,
 )
+
+
+@worker_ready.connect
+def _announce_ready(**_kwargs):
+    # The worker runs at Celery's default log level (warning), where its own "ready." line is not
+    # logged: celeryRef.ts waits for this one instead.
+    print("chordflow-bench: worker ready", flush=True)
 
 
 @app.task(name="identity")
