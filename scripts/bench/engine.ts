@@ -25,6 +25,7 @@ import { runReport } from '../../server/runs/report';
 import { loadTaskRegistry } from '../../server/tasks/registry';
 import { startPrivateRedis } from '../../tests/support/redisServer';
 import { type CeleryFigures, celeryInstalled, celeryReference } from './celeryRef';
+import { type CpuSample, engineProbes } from './engineProbes';
 import {
   type RawOptions,
   rawBullmq,
@@ -103,18 +104,7 @@ const clusterChildren =
       )
     : [];
 
-/**
- * Waits until the jobs of the runs that ended are removed (server/cluster/runCleanup.ts, a moment after
- * each run's end): that work is part of what a run costs, so it is counted in the case's CPU and Redis
- * figures (not in its time) and never lands in the next case's.
- */
-async function cleaned(): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while ((await conn.zcard(`${prefix}:ended`)) > 0) {
-    if (Date.now() > deadline) throw new Error('the ended runs were not cleaned up in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const { withCpu, waitAllFinished, cleaned } = engineProbes(conn, (id) => client.store.keys.run(id), prefix);
 
 async function timeRun(canvas: unknown): Promise<number> {
   const t0 = performance.now();
@@ -126,26 +116,6 @@ async function timeRun(canvas: unknown): Promise<number> {
   return ms;
 }
 
-/**
- * CPU time (µs) this process and redis-server spend while `fn` runs: less sensitive than wall time to the
- * other load on a shared machine. Only meaningful in-process (`--procs` workers are other processes).
- */
-type CpuSample = { node_us: number; redis_us: number };
-
-async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; node_us: number; redis_us: number }> {
-  const redisCpu = async () => {
-    const info = await conn.info('cpu');
-    const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-    return (get('used_cpu_sys') + get('used_cpu_user')) * 1e6;
-  };
-  const r0 = await redisCpu();
-  const n0 = process.cpuUsage();
-  const value = await fn();
-  const n = process.cpuUsage(n0);
-  const r1 = await redisCpu();
-  return { value, node_us: n.user + n.system, redis_us: r1 - r0 };
-}
-
 /** Per-unit CPU figures for a JSON line (the lowest of the rounds). */
 function cpuFields(samples: Array<{ node_us: number; redis_us: number }>, units: number) {
   if (PROCS > 0 || samples.length === 0) return {};
@@ -153,36 +123,6 @@ function cpuFields(samples: Array<{ node_us: number; redis_us: number }>, units:
     node_cpu_us_per_unit: Math.round(Math.min(...samples.map((c) => c.node_us)) / units),
     redis_cpu_us_per_unit: Math.round(Math.min(...samples.map((c) => c.redis_us)) / units),
   };
-}
-
-/**
- * Waits for many runs with one pipelined status poll per 20 ms (waiting for them one by one would add
- * a round trip per run after the last one finished and understate the throughput).
- */
-async function waitAllFinished(ids: string[]): Promise<void> {
-  let pending = ids;
-  const deadline = Date.now() + 600_000;
-  // Runs finish roughly in submit order: the oldest 100 are polled, and while the oldest is still open
-  // only that one (the polls are the bench's, not the engine's: ~5 HGETs per run otherwise).
-  let probe = 100;
-  while (pending.length > 0) {
-    if (Date.now() > deadline) throw new Error(`${pending.length} bench runs did not finish in time`);
-    const head = pending.slice(0, probe);
-    const p = conn.pipeline();
-    for (const id of head) p.hget(client.store.keys.run(id), 'status');
-    const results = (await p.exec()) ?? [];
-    const open = new Set<string>();
-    results.forEach(([, status], i) => {
-      const id = head[i] ?? '';
-      if (status === 'success') return;
-      if (status === 'error' || status === 'canceled' || status === null)
-        throw new Error(`bench run ${id} ended ${String(status)}`);
-      open.add(id);
-    });
-    pending = pending.filter((id, i) => i >= head.length || open.has(id));
-    probe = open.has(head[0] ?? '') ? 1 : 100;
-    if (open.size > 0) await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Our figures, for the Celery ratios at the end. */
