@@ -2,9 +2,11 @@
  * The transitions of the semantic core (events in → commands out): start of a run, start and end of
  * one attempt (retry, success with its continuation, final failure with chain marks and errbacks),
  * and barrier release (chord body or ChordError; run end). Pure: time and randomness come in `env`.
+ * What one delivery is (attempt number, start event, request, time limit and expiry) is in delivery.ts.
  */
 import type { Json, JsonObject } from '../canvas/model';
-import type { TaskDescriptor, TaskError, UnsequencedRunEvent } from '../protocol/events';
+import type { TaskDescriptor, TaskError } from '../protocol/events';
+import { attemptOf, optionsOf, planTask } from './delivery';
 import { callErrbacks, markRemainder } from './failure';
 import { F_IGNORE_RESULT, F_LINKS, planArrays } from './planArrays';
 import { barrierIndexOf } from './planIndex';
@@ -16,28 +18,13 @@ import type {
   AttemptOutcome,
   Env,
   EventLevel,
-  PlanBarrier,
   PlanNode,
   PlanTask,
   ResolvedOptions,
   RunPlan,
   Step,
   TaskMessage,
-  TaskRequest,
 } from './types';
-
-/** 1-based attempt number of a delivery of `msg`. */
-export function attemptOf(msg: TaskMessage): number {
-  return msg.attempt_offset + msg.retries + 1;
-}
-
-function planTask(plan: RunPlan, msg: TaskMessage): PlanTask | undefined {
-  return msg.task >= 0 ? plan.tasks[msg.task] : undefined;
-}
-
-function optionsOf(plan: RunPlan, msg: TaskMessage): ResolvedOptions {
-  return msg.dynamic?.options ?? (planTask(plan, msg) as PlanTask).options;
-}
 
 /**
  * `run.started` plus the first dispatch: the run root barrier with the top-level canvas under it.
@@ -61,62 +48,6 @@ export function startRunInto(out: StepOut, plan: RunPlan, now = 0, events: Event
   out.openBarrier(0);
   s.apply(plan.top, plan.invoke.args, plan.invoke.kwargs);
   out.closeBarrier();
-}
-
-/** The `task.started` event of an attempt. */
-export function onAttemptStarted(plan: RunPlan, msg: TaskMessage, env: Pick<Env, 'now' | 'worker'>): Step {
-  return { events: [startedEvent(plan, msg, env)], dispatch: [], finals: [], reports: [] };
-}
-
-/** The `task.started` event alone (what `onAttemptStarted` returns, without a Step around it). */
-export function startedEvent(
-  plan: RunPlan,
-  msg: TaskMessage,
-  env: Pick<Env, 'now' | 'worker'>,
-): Extract<UnsequencedRunEvent, { type: 'task.started' }> {
-  return {
-    run_id: plan.run_id,
-    at: env.now,
-    type: 'task.started',
-    task_id: msg.task_id,
-    attempt: attemptOf(msg),
-    worker: env.worker,
-    args: msg.args,
-    kwargs: msg.kwargs,
-  };
-}
-
-/** The request handed to `executeTask` for this delivery. */
-export function taskRequest(
-  plan: RunPlan,
-  msg: TaskMessage,
-  extra: { namespace?: string; service_url?: string } = {},
-): TaskRequest {
-  const request: TaskRequest = {
-    id: msg.task_id,
-    name: msg.name,
-    args: msg.args,
-    kwargs: msg.kwargs,
-    retries: msg.retries,
-    max_retries: optionsOf(plan, msg).max_retries,
-    in_chord: msg.barrier !== (plan.barriers[0] as PlanBarrier).key,
-  };
-  if (extra.namespace !== undefined) request.namespace = extra.namespace;
-  if (extra.service_url !== undefined) request.service_url = extra.service_url;
-  return request;
-}
-
-/** What a time limit raises inside a task: soft → SoftTimeLimitExceeded(), hard → TimeLimitExceeded(s). */
-export function timeLimitOutcome(kind: 'soft' | 'hard', seconds: number): AttemptOutcome {
-  if (kind === 'soft')
-    return {
-      kind: 'error',
-      error: { type: 'SoftTimeLimitExceeded', message: 'SoftTimeLimitExceeded()', args: [] },
-    };
-  return {
-    kind: 'error',
-    error: { type: 'TimeLimitExceeded', message: `TimeLimitExceeded(${seconds},)`, args: [seconds] },
-  };
 }
 
 /** Decides what follows one finished attempt of `msg` (celery-semantics.md 3, 4, 8, 9). */
@@ -175,17 +106,6 @@ export function onAttemptFinishedInto(
   }
   StepBuilder.done(s);
 }
-
-/** True when `msg` may no longer start at run time `now` (Celery `expires`: the worker revokes it). */
-export function isExpired(msg: TaskMessage, now: number): boolean {
-  return msg.expires_at !== undefined && now > msg.expires_at;
-}
-
-/** The outcome an interpreter passes to `onAttemptFinished` instead of running an expired message. */
-export const EXPIRED: AttemptOutcome = Object.freeze({
-  kind: 'revoked',
-  reason: 'expired',
-}) as AttemptOutcome;
 
 /**
  * An expired message: Celery's worker stores REVOKED with `TaskRevokedError('expired')` and reports it to
@@ -425,3 +345,12 @@ function fail(s: StepBuilder, msg: TaskMessage, attempt: number, error: TaskErro
 }
 
 export { barrierInputs, onBarrierReleased, onBarrierReleasedInto } from './barrier';
+export {
+  attemptOf,
+  EXPIRED,
+  isExpired,
+  onAttemptStarted,
+  startedEvent,
+  taskRequest,
+  timeLimitOutcome,
+} from './delivery';
