@@ -12,7 +12,8 @@ import type { TaskCatalogue } from '../canvas/catalogue';
 import type { Json } from '../canvas/model';
 import { onBarrierReleased } from '../engine/barrier';
 import type { RunPlan } from '../engine/types';
-import type { TaskError, UnsequencedRunEvent } from '../protocol/events';
+import type { UnsequencedRunEvent } from '../protocol/events';
+import { closeWithoutRecord, receivedAt, resolveRetry, startEvent } from './attemptDating';
 import { chainRemainderMarks } from './chainRemainderMarks';
 import type { CeleryIdMap } from './ids';
 import { type CeleryEvent, doneAtMs, type ResultRecord, recordError, retryCountdownMs } from './records';
@@ -42,7 +43,8 @@ export class CeleryRunTracker {
     this.lastProgress = startedMs;
   }
 
-  private at(ms: number): number {
+  /** Run-relative ms (what run events carry) of the epoch ms `ms`. */
+  at(ms: number): number {
     return Math.max(0, Math.round(ms - this.startedMs));
   }
 
@@ -121,46 +123,6 @@ export class CeleryRunTracker {
     return [{ type: 'task.added', run_id: this.plan.run_id, at: this.at(atMs), task }];
   }
 
-  private startEvent(tr: Tracked, attempt: number, atMs: number, worker?: string): UnsequencedRunEvent {
-    tr.started = attempt;
-    tr.startedAtMs = atMs;
-    if (worker) tr.worker = worker;
-    return {
-      type: 'task.started',
-      run_id: this.plan.run_id,
-      at: this.at(atMs),
-      task_id: tr.task.id,
-      attempt,
-      worker: tr.worker ?? 'celery',
-    };
-  }
-
-  /** Closes the running attempt with a retry (record or, when it was lost, the worker's event). */
-  private retriedEvent(
-    tr: Tracked,
-    atMs: number,
-    error: TaskError,
-    countdown_ms: number,
-  ): UnsequencedRunEvent[] {
-    const out: UnsequencedRunEvent[] = [];
-    const attempt = tr.retried + 1;
-    if (tr.started < attempt)
-      out.push(this.startEvent(tr, attempt, Math.min(receivedAt(tr, attempt) ?? atMs, atMs)));
-    atMs = Math.max(atMs, tr.startedAtMs ?? atMs);
-    tr.retried = attempt;
-    tr.retryEvent = undefined;
-    out.push({
-      type: 'task.retried',
-      run_id: this.plan.run_id,
-      at: this.at(atMs),
-      task_id: tr.task.id,
-      attempt,
-      countdown_ms,
-      error,
-    });
-    return out;
-  }
-
   /** One Celery event (already split out of its batch). */
   onEvent(e: CeleryEvent): UnsequencedRunEvent[] {
     const tr = typeof e.uuid === 'string' ? this.byCelery.get(e.uuid) : undefined;
@@ -180,58 +142,9 @@ export class CeleryRunTracker {
     if (tr.pending && settles && !tr.deferredStart) {
       const { rec, since } = tr.pending;
       tr.pending = undefined;
-      out.push(...this.resolveRetry(tr), ...this.recordEvents(tr, rec, since));
+      out.push(...resolveRetry(this, tr), ...this.recordEvents(tr, rec, since));
     }
     return out;
-  }
-
-  /** Closes the running attempt with its RETRY record, dated by the worker's events when they came. */
-  private resolveRetry(tr: Tracked, nextStartMs?: number): UnsequencedRunEvent[] {
-    const pending = tr.pendingRetry;
-    if (!pending) return [];
-    tr.pendingRetry = undefined;
-    const attempt = tr.retried + 1;
-    const ev = tr.retryEvent?.attempt === attempt ? tr.retryEvent : undefined;
-    const countdown = retryCountdownMs(pending.rec.traceback) ?? ev?.countdown_ms ?? 0;
-    // The re-sent message's ETA is the retry moment plus the countdown, to the worker's own clock.
-    let at = ev ? (ev.eta !== undefined ? ev.eta - countdown : ev.at) : pending.since;
-    // Without that ETA the moment comes from a late stamp (the worker's task-retried under load, or when
-    // we saw the record); the next attempt cannot have started before its ETA, so its start bounds it.
-    const next = nextStartMs ?? (tr.deferredStart?.attempt === attempt + 1 ? tr.deferredStart.ms : undefined);
-    if (ev?.eta === undefined && next !== undefined) at = Math.min(at, next - countdown);
-    const out = this.retriedEvent(
-      tr,
-      at,
-      recordError(pending.rec, (s) => this.ids.translate(s)),
-      countdown,
-    );
-    return [...out, ...this.releaseStart(tr)];
-  }
-
-  /** The held task-started of the attempt that follows the one just closed. */
-  private releaseStart(tr: Tracked): UnsequencedRunEvent[] {
-    const d = tr.deferredStart;
-    if (!d || d.attempt !== tr.retried + 1 || tr.started >= d.attempt) return [];
-    tr.deferredStart = undefined;
-    return [this.startEvent(tr, d.attempt, d.ms, d.worker)];
-  }
-
-  /** No RETRY record came for a held start: close the previous attempt from the events alone. */
-  private closeWithoutRecord(tr: Tracked): UnsequencedRunEvent[] {
-    const d = tr.deferredStart;
-    if (!d) return [];
-    const out: UnsequencedRunEvent[] = [];
-    while (tr.retried < d.attempt - 1) {
-      const attempt = tr.retried + 1;
-      const prev = tr.retryEvent?.attempt === attempt ? tr.retryEvent : undefined;
-      const at = prev
-        ? prev.eta !== undefined && prev.countdown_ms !== undefined
-          ? prev.eta - prev.countdown_ms
-          : prev.at
-        : d.ms;
-      out.push(...this.retriedEvent(tr, at, { type: 'Retry', message: 'retried' }, prev?.countdown_ms ?? 0));
-    }
-    return [...out, ...this.releaseStart(tr)];
   }
 
   /** Final records whose events did not come within the grace period: applied as they are. */
@@ -239,13 +152,13 @@ export class CeleryRunTracker {
     const out: UnsequencedRunEvent[] = [];
     for (const tr of this.byCelery.values()) {
       if (tr.pendingRetry && !tr.final && nowMs - tr.pendingRetry.since >= graceMs)
-        out.push(...this.resolveRetry(tr));
+        out.push(...resolveRetry(this, tr));
       if (tr.deferredStart && !tr.final && !tr.pendingRetry && nowMs - tr.deferredStart.ms >= graceMs)
-        out.push(...this.closeWithoutRecord(tr));
+        out.push(...closeWithoutRecord(this, tr));
       if (!tr.pending || tr.final || nowMs - tr.pending.since < graceMs) continue;
       const { rec, since } = tr.pending;
       tr.pending = undefined;
-      out.push(...this.resolveRetry(tr), ...this.recordEvents(tr, rec, since));
+      out.push(...resolveRetry(this, tr), ...this.recordEvents(tr, rec, since));
     }
     return out;
   }
@@ -272,7 +185,7 @@ export class CeleryRunTracker {
         }
         tr.received = attempt;
         tr.receivedAt = Number.isFinite(eta) ? Math.max(ms, eta) : ms;
-        if (tr.pendingRetry && tr.retryEvent?.attempt === attempt - 1) out.push(...this.resolveRetry(tr));
+        if (tr.pendingRetry && tr.retryEvent?.attempt === attempt - 1) out.push(...resolveRetry(this, tr));
         if (typeof e.hostname === 'string') tr.worker = e.hostname;
         if (attempt === 1 && tr.started === 0) {
           const ev: UnsequencedRunEvent = {
@@ -296,7 +209,7 @@ export class CeleryRunTracker {
         if (tr.started >= attempt) return [];
         const out: UnsequencedRunEvent[] = [];
         if (tr.pendingRetry && tr.retried < attempt - 1)
-          out.push(...this.resolveRetry(tr, tr.retried === attempt - 2 ? ms : undefined));
+          out.push(...resolveRetry(this, tr, tr.retried === attempt - 2 ? ms : undefined));
         if (attempt > 1 && tr.retried < attempt - 1) {
           // The previous attempt's RETRY record has not come yet (records and events ride different
           // connections): hold this start until it does, or until the grace period ends.
@@ -304,7 +217,7 @@ export class CeleryRunTracker {
           tr.deferredStart = { attempt, ms, ...(worker ? { worker } : {}) };
           return out;
         }
-        out.push(this.startEvent(tr, attempt, ms, typeof e.hostname === 'string' ? e.hostname : undefined));
+        out.push(startEvent(this, tr, attempt, ms, typeof e.hostname === 'string' ? e.hostname : undefined));
         return out;
       }
       case 'task-retried': {
@@ -341,7 +254,7 @@ export class CeleryRunTracker {
         return added;
       }
     }
-    const more = [...this.resolveRetry(tr), ...this.recordEvents(tr, rec, nowMs)];
+    const more = [...resolveRetry(this, tr), ...this.recordEvents(tr, rec, nowMs)];
     return added.length === 0 ? more : [...added, ...more];
   }
 
@@ -356,7 +269,7 @@ export class CeleryRunTracker {
       tr.pendingRetry = { rec, since: nowMs };
       // Dated by the re-sent message's ETA (its task-received); events come in batches.
       const ev = tr.retryEvent;
-      return ev?.attempt === attempt && ev.eta !== undefined ? this.resolveRetry(tr) : [];
+      return ev?.attempt === attempt && ev.eta !== undefined ? resolveRetry(this, tr) : [];
     }
     if (!FINAL_STATES.has(rec.status)) return [];
     const out: UnsequencedRunEvent[] = [];
@@ -371,7 +284,7 @@ export class CeleryRunTracker {
     const marked = rec.status === 'FAILURE' && !ran;
     const attempt = tr.retried + 1;
     if (!marked && tr.started < attempt)
-      out.push(this.startEvent(tr, attempt, Math.min(receivedAt(tr, attempt) ?? endMs, endMs)));
+      out.push(startEvent(this, tr, attempt, Math.min(receivedAt(tr, attempt) ?? endMs, endMs)));
     // Event and record times come from different calls of the worker's clock: keep end >= start.
     if (!marked) endMs = Math.max(endMs, tr.startedAtMs ?? endMs);
     tr.seen = true;
@@ -433,9 +346,4 @@ export class CeleryRunTracker {
     out.push({ type: 'run.finished', run_id: this.plan.run_id, at, status: 'canceled' });
     return out;
   }
-}
-
-/** When this attempt's message was received (or its ETA), if its task-received was seen. */
-function receivedAt(tr: Tracked, attempt: number): number | undefined {
-  return tr.received >= attempt ? tr.receivedAt : undefined;
 }
