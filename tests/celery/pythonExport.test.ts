@@ -139,6 +139,33 @@ describe('Python export under real Celery', () => {
     expect(readFileSync(join(dir, 'canvas_0.py'), 'utf8')).toMatch(/^s1 = /m);
   });
 
+  it('writes argument values nested 300 deep through json.loads, and Celery gets them unchanged', () => {
+    // Python's parser refuses ~200 nested brackets: values deeper than MAX_LITERAL_DEPTH are JSON text.
+    let list: unknown = ['leaf \u2028 "quoted" \\ ☃', 1.5, -0, 1e21, null, true];
+    let dict: unknown = { end: [1, 2] };
+    for (let d = 0; d < 300; d++) {
+      list = [list, d];
+      dict = { [`k${d} "odd"`]: dict };
+    }
+    const shallow = [[[['a'], { b: [1] }]]];
+    const canvas = {
+      chain: [
+        { task: 'identity', args: [list] },
+        { task: 'record', args: [shallow], kwargs: { deep: dict, level: 3 } },
+      ],
+    };
+    const read = readAnyFormat(JSON.stringify(canvas), { limits: { maxDepth: 600, maxTasks: 100_000 } });
+    if (!read.ok) throw new Error(JSON.stringify(read.problems.slice(0, 3)));
+    const file = read.value.file;
+    const [loaded] = exportAndLoad([file]);
+    expect(loaded?.error).toBeUndefined();
+    expect(loaded?.canvas).toEqual(expectedJson(toCeleryJson(file).json));
+    const text = readFileSync(join(dir, 'canvas_0.py'), 'utf8');
+    expect(text.match(/json\.loads\(/g)).toHaveLength(2);
+    // A shallow value stays a literal.
+    expect(text).toContain(`[[[['a'], {"b": [1]}]]]`.replace(/'/g, '"'));
+  });
+
   it('puts the catalogue retry policy on the task decorators', () => {
     const text = toPythonModule(example('tutorial.json'), createCatalogue());
     expect(text).toContain(
