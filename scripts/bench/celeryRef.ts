@@ -85,38 +85,54 @@ function drive(url: string, kind: string, n: number): number {
 }
 
 /**
- * Runs the three workloads on Celery; `redisUrl` names the database to use (e.g. …/1). The independent
- * chords run `chordRounds` times, as the cluster's do, and the best is reported.
+ * A Celery worker kept up for the whole bench, so its rounds can be interleaved with the cluster's (a
+ * shared machine's speed drifts within a minute; rounds taken side by side see the same machine).
  */
-export async function celeryReference(
+export interface CeleryReference {
+  /** Seconds for `n` independent chords (celery_bench.py `chords`). */
+  chords(n: number): number;
+  /** Group, chain and the chords' figures; `chordRounds`: the chords' rounds taken so far (seconds). */
+  figures(chordRounds: number[]): CeleryFigures;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker on `redisUrl` (e.g. …/1, a database of its own) and warms it up (connections, pool
+ * processes). Group and chain are measured by `figures`, the chords round by round through `chords`.
+ */
+export async function startCeleryReference(
   redisUrl: string,
   sizes = { group: 2000, chords: 300, chain: 200 },
-  chordRounds = 3,
-): Promise<CeleryFigures> {
+): Promise<CeleryReference & { sizes: typeof sizes }> {
   const worker = await startWorker(redisUrl);
-  try {
-    drive(redisUrl, 'group', 50); // warm-up: connections, pool processes
-    const g = drive(redisUrl, 'group', sizes.group);
-    const rounds = Array.from({ length: Math.max(1, chordRounds) }, () =>
-      drive(redisUrl, 'chords', sizes.chords),
-    );
-    const c = Math.min(...rounds);
-    const median = [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)] ?? c;
-    const s = drive(redisUrl, 'chain', sizes.chain);
-    return {
-      group_tasks_per_s: Math.round(sizes.group / g),
-      chords_per_s: Math.round(sizes.chords / c),
-      chords_median_per_s: Math.round(sizes.chords / median),
-      chords_rounds_s: rounds.map((s) => Math.round(s * 1000) / 1000),
-      chain_steps_per_s: Math.round(sizes.chain / s),
-      chain_ms_per_step: Math.round((s / sizes.chain) * 1000 * 100) / 100,
-      sizes,
-    };
-  } finally {
-    const exited = new Promise<void>((r) => worker.once('exit', () => r()));
-    worker.kill('SIGTERM');
-    const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
+  // A bench that throws half-way must not leave a Celery worker behind.
+  process.once('exit', () => worker.kill('SIGKILL'));
+  drive(redisUrl, 'group', 50);
+  return {
+    sizes,
+    chords: (n) => drive(redisUrl, 'chords', n),
+    figures(rounds) {
+      const g = drive(redisUrl, 'group', sizes.group);
+      const s = drive(redisUrl, 'chain', sizes.chain);
+      const c = Math.min(...rounds);
+      const median = [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)] ?? c;
+      return {
+        group_tasks_per_s: Math.round(sizes.group / g),
+        chords_per_s: Math.round(sizes.chords / c),
+        chords_median_per_s: Math.round(sizes.chords / median),
+        chords_rounds_s: rounds.map((x) => Math.round(x * 1000) / 1000),
+        chain_steps_per_s: Math.round(sizes.chain / s),
+        chain_ms_per_step: Math.round((s / sizes.chain) * 1000 * 100) / 100,
+        sizes,
+      };
+    },
+    async stop() {
+      if (worker.exitCode !== null) return;
+      const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+      worker.kill('SIGTERM');
+      const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -8,10 +8,12 @@
  *  - a 1,000-step chain → steps/s and hop latency p50/p99 (a step's end → the next step's start);
  *  - Redis commands, Lua script calls and bytes per task, for raw BullMQ and for our group;
  *  - Celery 5 (prefork, 2 processes, same private Redis) on a group, independent small chords and a
- *    chain, when python3-celery is installed, and our ratios to it (bars: chords and chain ≥ 10×).
+ *    chain, when python3-celery is installed, and our ratios to it (bars: chords and chain ≥ 10×); its
+ *    independent-chords rounds are taken between ours, pair by pair, and each pair's ratio is listed.
  * Every line carries the 1-minute load average: the machine is shared, compare ratios within one run.
  * Usage: npm run bench:engine [-- --concurrency 300] [--procs 1] [--rounds 3] [--cases group,chords,runs,chain]
- * [--runs 1000] [--runs-rounds 3] (the independent runs case: runs per round, rounds after one warm-up)
+ * [--runs 1000] [--runs-rounds 3] [--runs-warmup 2] (the independent runs case: runs per round, rounds
+ * counted, warm-up rounds before them)
  * `--procs N` runs both sides with N worker *processes* (raw: N BullMQ worker processes; ours: N
  * `chordflow worker` processes) instead of one in-process worker; same concurrency per process.
  */
@@ -24,7 +26,7 @@ import { workerV8Options } from '../../server/cluster/workerProcesses';
 import { runReport } from '../../server/runs/report';
 import { loadTaskRegistry } from '../../server/tasks/registry';
 import { startPrivateRedis } from '../../tests/support/redisServer';
-import { type CeleryFigures, celeryInstalled, celeryReference } from './celeryRef';
+import { type CeleryReference, celeryInstalled, startCeleryReference } from './celeryRef';
 import { type CpuSample, engineProbes } from './engineProbes';
 import {
   type RawOptions,
@@ -242,18 +244,35 @@ if (CASES.has('chords')) {
   });
 }
 
+/**
+ * Celery's worker, up from the independent runs case to the end: its chords rounds are taken between the
+ * cluster's, pair by pair, so a drift in the shared machine's speed reaches both sides of a pair.
+ */
+const celery: (CeleryReference & { sizes: { chords: number } }) | undefined =
+  CASES.has('celery') && celeryInstalled() ? await startCeleryReference(`${redis.url}/1`) : undefined;
+/** Celery's chords rounds (seconds), in the order taken; paired with `ourRunsRounds` (ms) when both ran. */
+const celeryChordRounds: number[] = [];
+const ourRunsRounds: number[] = [];
+
+const RUNS_PER_ROUND = arg('--runs', 1000);
 if (CASES.has('runs')) {
-  const RUNS = arg('--runs', 1000);
+  const RUNS = RUNS_PER_ROUND;
   /**
-   * Rounds of this case (`--runs-rounds`, default 3) after one warm-up round that is not counted, as
+   * Rounds of this case (`--runs-rounds`, default 3) after the warm-up rounds, which are not counted, as
    * Celery's side gets (celeryRef.ts): the best time and the lowest CPU are reported, every round listed.
    */
   const RUNS_ROUNDS = Math.max(1, arg('--runs-rounds', 3));
+  /**
+   * Warm-up rounds (`--runs-warmup`, default 2): the worker's per-run CPU keeps falling for ~3,000 runs
+   * (JIT tiers; e.g. 1,247 → 857 → 804 → 780 µs, then flat) and a long-running worker is past that; Celery
+   * gets a round after each of ours, warm-ups included, and is flat from its first.
+   */
+  const RUNS_WARMUP = Math.max(0, arg('--runs-warmup', 2));
   let chordRunsMs = Number.POSITIVE_INFINITY;
   const roundsMs: number[] = [];
   const samples: CpuSample[] = [];
   let cost: RedisCost | undefined;
-  for (let round = -1; round < RUNS_ROUNDS; round++) {
+  for (let round = -RUNS_WARMUP; round < RUNS_ROUNDS; round++) {
     const t0 = performance.now();
     // Redis cost per run measured on the same runs (INFO snapshots before and after: three commands).
     const c = await withCpu(() =>
@@ -270,10 +289,14 @@ if (CASES.has('runs')) {
         await cleaned();
       }),
     );
+    // Celery's round right after ours (its warm-up after ours): the pair shares the machine's moment.
+    const celerySeconds = celery?.chords(celery.sizes.chords);
     if (round < 0) continue;
+    if (celerySeconds !== undefined) celeryChordRounds.push(celerySeconds);
     samples.push(c);
     cost = c.value.cost;
   }
+  ourRunsRounds.push(...roundsMs);
   ours.chord_runs = (RUNS / chordRunsMs) * 1000;
   const median = [...roundsMs].sort((a, b) => a - b)[Math.floor(roundsMs.length / 2)] ?? chordRunsMs;
   ours.chord_runs_median = (RUNS / median) * 1000;
@@ -282,7 +305,7 @@ if (CASES.has('runs')) {
     chords: RUNS,
     shape: 'independent runs, each chord([identity, identity], tsum)',
     rounds: RUNS_ROUNDS,
-    warmup_rounds: 1,
+    warmup_rounds: RUNS_WARMUP,
     rounds_ms: roundsMs,
     rounds_node_cpu_us_per_unit: samples.map((c) => Math.round(c.node_us / RUNS)),
     ms: Math.round(chordRunsMs),
@@ -354,11 +377,16 @@ if (CASES.has('chain')) {
 }
 
 if (CASES.has('celery')) {
-  if (!celeryInstalled()) {
+  if (!celery) {
     emit({ case: 'celery', skipped: 'python3-celery is not installed (apt-get install python3-celery)' });
   } else {
-    // Same private redis-server, its own database.
-    const c: CeleryFigures = await celeryReference(`${redis.url}/1`);
+    // Without the runs case, Celery's chords get their own rounds here (a warm-up, then three).
+    if (celeryChordRounds.length === 0) {
+      celery.chords(celery.sizes.chords);
+      for (let i = 0; i < 3; i++) celeryChordRounds.push(celery.chords(celery.sizes.chords));
+    }
+    const c = celery.figures(celeryChordRounds);
+    await celery.stop();
     emit({ case: 'celery', worker: 'prefork -c 2', ...c });
     const ratio = (x: number | undefined, y: number) =>
       x === undefined ? undefined : Number((x / y).toFixed(2));
@@ -366,11 +394,29 @@ if (CASES.has('celery')) {
     // Median against median too: both sides' rounds are listed, the bar is read on the best of each.
     const runsMedianRatio = ratio(ours.chord_runs_median, c.chords_median_per_s);
     const chainRatio = ratio(ours.chain, c.chain_steps_per_s);
+    // Round by round: our round i against Celery's round i, taken right after it.
+    const paired =
+      ourRunsRounds.length === celeryChordRounds.length && ours.chord_runs !== undefined
+        ? ourRunsRounds.map((ms, i) =>
+            Number(
+              (
+                ((RUNS_PER_ROUND / ms) * 1000) /
+                (c.sizes.chords / (celeryChordRounds[i] ?? Number.NaN))
+              ).toFixed(2),
+            ),
+          )
+        : [];
     emit({
       case: 'ratio_to_celery',
       group: ratio(ours.group, c.group_tasks_per_s),
       small_chord_runs: runsRatio,
       small_chord_runs_median: runsMedianRatio,
+      ...(paired.length > 0
+        ? {
+            small_chord_runs_paired: paired,
+            small_chord_runs_paired_median: [...paired].sort((a, b) => a - b)[Math.floor(paired.length / 2)],
+          }
+        : {}),
       chain: chainRatio,
       bars: { small_chord_runs: 10, chain: 10 },
       met: {
@@ -381,6 +427,7 @@ if (CASES.has('celery')) {
   }
 }
 
+await celery?.stop();
 await worker?.close();
 await stopChildren(clusterChildren);
 await client.close();
