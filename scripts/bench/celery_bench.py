@@ -21,6 +21,10 @@ app.conf.update(
     worker_prefetch_multiplier=64,
     broker_connection_retry_on_startup=True,
     result_expires=600,
+    # No pidbox: kombu's Redis transport listens for remote control with PSUBSCRIBE, and a pattern
+    # subscription on the shared redis-server makes the cluster's worker, whose rounds run while this
+    # worker is up, publish its event messages (a subscriber might be listening). Neither side uses it.
+    worker_enable_remote_control=False,
 )
 
 
