@@ -2,10 +2,7 @@
 // `npm test`: every check, cheapest first — lint, types, unit + property, integration (private Redis),
 // production build, then Playwright in real Chromium against a private Redis.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 
 const only = process.argv[2];
 const results = [];
@@ -46,30 +43,17 @@ function countTests(output) {
   return { tests: passed + failed > 0 ? { passed, failed } : undefined };
 }
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
+/**
+ * The e2e step's private redis-server: the Vitest integration project's own helper (it waits until the
+ * server accepts connections, and a watchdog stops the server if this process dies first).
+ */
 async function withPrivateRedis(fn) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'chordflow-e2e-redis-'));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  await new Promise((r) => setTimeout(r, 300));
+  const { startPrivateRedis } = await tsImport('../tests/support/redisServer.ts', import.meta.url);
+  const redis = await startPrivateRedis();
   try {
-    return await fn(`redis://127.0.0.1:${port}`);
+    return await fn(redis.url);
   } finally {
-    child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    await redis.stop();
   }
 }
 
