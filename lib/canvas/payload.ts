@@ -6,6 +6,47 @@
 import type { TaskCatalogue } from './catalogue';
 import type { CanvasFile, CanvasNode, Json } from './model';
 
+/**
+ * How many bytes of payload copies one run may carry (64 MiB). The payload is written into every task
+ * that takes one, so a 1 MB payload and 5,000 such tasks would be a 5 GB plan: refused before any copy.
+ */
+export const MAX_PAYLOAD_COPY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Why `payload` cannot go into `takers` tasks (its JSON copies would exceed `limit` bytes in all), or
+ * undefined when it can.
+ */
+export function payloadCopyProblem(
+  payload: Json,
+  takers: number,
+  limit: number = MAX_PAYLOAD_COPY_BYTES,
+): string | undefined {
+  if (takers <= 1) return undefined;
+  const bytes = JSON.stringify(payload)?.length ?? 0;
+  if (bytes * takers <= limit) return undefined;
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  return (
+    `The payload (${bytes.toLocaleString('en-US')} bytes) would be copied into ${takers.toLocaleString('en-US')} ` +
+    `tasks that take one (${mb(bytes * takers)} in all, over the ${mb(limit)} a run may carry): send a ` +
+    'smaller payload, or let fewer tasks take `payload`.'
+  );
+}
+
+/**
+ * Task nodes (callbacks included, each occurrence counted) that would receive the payload: those that
+ * take one, or every task when `catalogue` is undefined (director's runs pass it to all).
+ */
+export function countPayloadTakers(node: CanvasNode, catalogue: TaskCatalogue | undefined): number {
+  let n = 0;
+  const stack: CanvasNode[] = [node];
+  for (let cur = stack.pop(); cur !== undefined; cur = stack.pop()) {
+    if (cur.type === 'task' && (catalogue === undefined || takesPayload(catalogue, cur.task))) n++;
+    const children = cur.type === 'task' ? [] : cur.type === 'chord' ? [...cur.header, cur.body] : cur.tasks;
+    for (const c of [...children, ...cur.link, ...cur.link_error]) stack.push(c);
+  }
+  return n;
+}
+
 /** True when the task named `name` takes a `payload` parameter. */
 export function takesPayload(catalogue: TaskCatalogue, name: string): boolean {
   return catalogue.get(name)?.params.some((p) => p.name === 'payload') ?? false;

@@ -12,13 +12,14 @@ import { toCanvasJson } from '../../lib/canvas/canvasJson';
 import type { TaskCatalogue } from '../../lib/canvas/catalogue';
 import { API_LIMITS, type CanvasLimits, readCanvasValue } from '../../lib/canvas/gate';
 import type { CanvasFile, CanvasNode, Json } from '../../lib/canvas/model';
+import { countPayloadTakers, payloadCopyProblem, withPayload } from '../../lib/canvas/payload';
 import { SHOWN_PROBLEMS } from '../../lib/canvas/problems';
 import { validateCanvas } from '../../lib/canvas/validate';
 import { planRun, startRun } from '../../lib/engine';
 import type { Dispatch, RunPlan, TaskFinal } from '../../lib/engine/types';
 import type { UnsequencedRunEvent } from '../../lib/protocol/events';
 import { planQueues } from '../ops/queueCheck';
-import { injectPayload } from '../runs/definitions';
+import { injectPayload, PayloadCopiesError } from '../runs/definitions';
 import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
 import { Barriers, REGISTER_CHUNK, registrations } from './barrier';
 import { applyStep } from './interpreter';
@@ -127,6 +128,19 @@ export class ClusterClient {
     return parsed.value;
   }
 
+  /**
+   * A `{canvas, payload}` body's canvas: through the canvas gate first, then, as `chordflow run --payload`
+   * and director do, the payload written into every task that takes one (a null payload writes nothing).
+   * SubmitError when its copies would make the run too big (`payloadCopyProblem`).
+   */
+  canvasWithPayload(canvas: unknown, payload: Json | undefined): CanvasFile {
+    const file = this.parseCanvas(canvas);
+    if (payload === undefined || payload === null) return file;
+    const problem = payloadCopyProblem(payload, countPayloadTakers(file.canvas, this.catalogue));
+    if (problem !== undefined) throw SubmitError.invalid('The payload cannot go into this canvas', [problem]);
+    return withPayload(file, payload, this.catalogue);
+  }
+
   plan(file: CanvasFile, runId: string, epochMs?: number): RunPlan {
     const names = new Set<string>();
     collectTaskNames(file.canvas, names);
@@ -231,9 +245,15 @@ export class ClusterClient {
   async relaunch(runId: string, payload?: Json): Promise<RunRecord | undefined> {
     const run = await this.store.getRun(runId);
     if (!run) return undefined;
-    const file = this.parseCanvas(
-      payload === undefined ? run.canvas : injectPayload(run.canvas as Json, payload, this.catalogue),
-    );
+    let source = run.canvas;
+    try {
+      if (payload !== undefined) source = injectPayload(run.canvas as Json, payload, this.catalogue);
+    } catch (err) {
+      if (err instanceof PayloadCopiesError)
+        throw SubmitError.invalid('The payload cannot go into this canvas', [err.message]);
+      throw err;
+    }
+    const file = this.parseCanvas(source);
     return this.submit({
       file,
       name: run.name,

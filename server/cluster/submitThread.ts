@@ -100,7 +100,7 @@ if (port) {
     client.limits = m.limits;
     let queues: Array<[string, string[]]> = [];
     const record = await client.submit({
-      file: client.parseCanvas(canvas),
+      file: client.canvasWithPayload(canvas, fields.payload),
       ...fields,
       onPlanned: (plan) => {
         queues = [...planQueues(plan)];

@@ -13,6 +13,7 @@ import { directorRunFile } from '../../lib/canvas/directorRun';
 import type { CanvasFile, Json, JsonObject } from '../../lib/canvas/model';
 import type { DirectorMeta } from '../../lib/canvas/nativeDocument';
 import { putOwn } from '../../lib/canvas/ownKeys';
+import { countPayloadTakers, payloadCopyProblem, takesPayload } from '../../lib/canvas/payload';
 import type { Keys } from './keys';
 
 /** Director's settings of a definition imported from workflows.yml. */
@@ -67,11 +68,21 @@ export function definitionRunFile(
   catalogue: TaskCatalogue,
 ): { file: CanvasFile } | { problems: string[] } {
   const meta = directorMetaOf(def);
-  const source = meta ? def.canvas : injectPayload(def.canvas, payload, catalogue, runId);
+  let source: Json;
+  try {
+    source = meta ? def.canvas : injectPayload(def.canvas, payload, catalogue, runId);
+  } catch (err) {
+    if (err instanceof PayloadCopiesError) return { problems: [err.message] };
+    throw err;
+  }
   const parsed = canvasFileFromJson(source);
   if (!parsed.ok)
     return { problems: parsed.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)) };
-  return { file: meta ? directorRunFile(parsed.value, meta, { workflowId: runId, payload }) : parsed.value };
+  if (!meta) return { file: parsed.value };
+  // Director gives every task the payload (its hooks too: two more).
+  const problem = payloadCopyProblem(payload, countPayloadTakers(parsed.value.canvas, undefined) + 2);
+  if (problem !== undefined) return { problems: [problem] };
+  return { file: directorRunFile(parsed.value, meta, { workflowId: runId, payload }) };
 }
 
 /** Director's `retention: {offset: N}` of a definition: how many runs to keep, or undefined (all). */
@@ -149,20 +160,50 @@ function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The payload's copies would make the run too big (`payloadCopyProblem`); nothing was copied. */
+export class PayloadCopiesError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PayloadCopiesError';
+  }
+}
+
+/** Tasks of a Canvas JSON value that take `payload` (what `injectPayload` would write into). */
+function countJsonTakers(node: Json, catalogue: TaskCatalogue): number {
+  let n = 0;
+  const stack: Json[] = [node];
+  while (stack.length > 0) {
+    const cur = stack.pop() as Json;
+    if (Array.isArray(cur)) stack.push(...cur);
+    else if (isObject(cur)) {
+      if (typeof cur.task === 'string' && takesPayload(catalogue, cur.task)) n++;
+      for (const [k, v] of Object.entries(cur)) if (k !== 'kwargs' && k !== 'args') stack.push(v);
+    }
+  }
+  return n;
+}
+
 /**
  * Copies a Canvas JSON value, adding `payload` to the kwargs of every task whose catalogue entry takes it
- * (and, given a run id, `workflow_id` to those that take it too: director passes both).
+ * (and, given a run id, `workflow_id` to those that take it too: director passes both). Throws
+ * PayloadCopiesError, before copying, when the copies would pass MAX_PAYLOAD_COPY_BYTES.
  */
 export function injectPayload(node: Json, payload: Json, catalogue: TaskCatalogue, runId?: string): Json {
-  if (Array.isArray(node)) return node.map((n) => injectPayload(n, payload, catalogue, runId));
+  const problem = payloadCopyProblem(payload, countJsonTakers(node, catalogue));
+  if (problem !== undefined) throw new PayloadCopiesError(problem);
+  return copyWithPayload(node, payload, catalogue, runId);
+}
+
+function copyWithPayload(node: Json, payload: Json, catalogue: TaskCatalogue, runId?: string): Json {
+  if (Array.isArray(node)) return node.map((n) => copyWithPayload(n, payload, catalogue, runId));
   if (!isObject(node)) return node;
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(node))
-    putOwn(out, k, k === 'kwargs' || k === 'args' ? v : injectPayload(v, payload, catalogue, runId));
+    putOwn(out, k, k === 'kwargs' || k === 'args' ? v : copyWithPayload(v, payload, catalogue, runId));
   if (typeof node.task === 'string') {
     const entry = catalogue.get(node.task);
     const takes = (name: string) => entry?.params.some((p) => p.name === name) === true;
-    if (takes('payload')) {
+    if (takesPayload(catalogue, node.task)) {
       const kwargs = isObject(node.kwargs) ? node.kwargs : {};
       out.kwargs = {
         ...kwargs,

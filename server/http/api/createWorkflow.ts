@@ -113,7 +113,7 @@ export function workflowCreation(ctx: CreateWorkflowContext): {
     const comment = body.comment as string | undefined;
     if (body.canvas !== undefined) {
       const fields = canvasBodyOf(body);
-      const file = c.parseCanvas(fields.canvas);
+      const file = c.canvasWithPayload(fields.canvas, fields.payload);
       const { canvas: _canvas, ...rest } = fields;
       if (celery) {
         const run = await celery.submit({ file, ...rest });
