@@ -4,6 +4,7 @@
  * run huge is refused with a sentence, before anything is copied or stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCalls } from '../../../tests/support/apiCalls';
 import { startTestCluster, type TestCluster } from '../../../tests/support/cluster';
 
 let cluster: TestCluster;
@@ -14,29 +15,13 @@ beforeAll(async () => {
 });
 afterAll(() => cluster.close());
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
 interface Workflow {
   status: string;
   tasks?: Array<{ key: string; result: unknown; status: string }>;
 }
 
-async function waitDone(id: string): Promise<Workflow> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const wf = (await call('GET', `/api/workflows/${id}`)).json as unknown as Workflow;
-    if (['success', 'error', 'canceled'].includes(wf.status) || Date.now() > deadline) return wf;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { call, waitDone: waitJson } = apiCalls(() => base);
+const waitDone = async (id: string) => (await waitJson(id)) as unknown as Workflow;
 
 /** The tutorial pipeline with no payload of its own in any task. */
 const BARE_TUTORIAL = {
