@@ -174,7 +174,8 @@ function countJsonTakers(node: Json, catalogue: TaskCatalogue): number {
   const stack: Json[] = [node];
   while (stack.length > 0) {
     const cur = stack.pop() as Json;
-    if (Array.isArray(cur)) stack.push(...cur);
+    // One push per item: a 100,000-member group spread into one call would pass V8's argument limit.
+    if (Array.isArray(cur)) for (const item of cur) stack.push(item);
     else if (isObject(cur)) {
       if (typeof cur.task === 'string' && takesPayload(catalogue, cur.task)) n++;
       for (const [k, v] of Object.entries(cur)) if (k !== 'kwargs' && k !== 'args') stack.push(v);
