@@ -26,8 +26,10 @@ import { workerV8Options } from '../../server/cluster/workerProcesses';
 import { runReport } from '../../server/runs/report';
 import { loadTaskRegistry } from '../../server/tasks/registry';
 import { startPrivateRedis } from '../../tests/support/redisServer';
+import { celeryRatios, type OurFigures } from './celeryRatios';
 import { type CeleryReference, celeryInstalled, startCeleryReference } from './celeryRef';
 import { type CpuSample, engineProbes } from './engineProbes';
+import { hopLatency } from './hopLatency';
 import {
   type RawOptions,
   rawBullmq,
@@ -128,7 +130,7 @@ function cpuFields(samples: Array<{ node_us: number; redis_us: number }>, units:
 }
 
 /** Our figures, for the Celery ratios at the end. */
-const ours: { group?: number; chord_runs?: number; chord_runs_median?: number; chain?: number } = {};
+const ours: OurFigures = {};
 /** Raw BullMQ's chords/s in this run (the `chords` case), for the chord lines' ratios. */
 let rawChordsPerS: number | undefined;
 const ratioToRawChords = (perS: number) =>
@@ -354,24 +356,14 @@ if (CASES.has('chain')) {
   const chainMs = performance.now() - t0;
   if (done?.status !== 'success') throw new Error(`chain run ended ${done?.status}`);
   ours.chain = (STEPS / chainMs) * 1000;
-  // Hop latency from the run's own event log: each step's start minus the previous step's end (ms).
+  // Hop latency from the run's own event log.
   const report = runReport(run.id, await client.store.readEvents(run.id));
-  const steps = report.tasks
-    .filter((t) => t.started_at !== undefined && t.finished_at !== undefined)
-    .sort((a, b) => (a.started_at ?? 0) - (b.started_at ?? 0));
-  const hops: number[] = [];
-  for (let i = 1; i < steps.length; i++)
-    hops.push((steps[i]?.started_at ?? 0) - (steps[i - 1]?.finished_at ?? 0));
-  hops.sort((a, b) => a - b);
-  const pct = (p: number) => hops[Math.min(hops.length - 1, Math.floor(hops.length * p))] ?? 0;
   emit({
     case: 'chain',
     steps: STEPS,
     ms: Math.round(chainMs),
     steps_per_s: Math.round(ours.chain),
-    hop_ms_p50: pct(0.5),
-    hop_ms_p99: pct(0.99),
-    hop_ms_max: hops[hops.length - 1] ?? 0,
+    ...hopLatency(report),
     hop_resolution_ms: 1,
   });
 }
@@ -388,42 +380,13 @@ if (CASES.has('celery')) {
     const c = celery.figures(celeryChordRounds);
     await celery.stop();
     emit({ case: 'celery', worker: 'prefork -c 2', ...c });
-    const ratio = (x: number | undefined, y: number) =>
-      x === undefined ? undefined : Number((x / y).toFixed(2));
-    const runsRatio = ratio(ours.chord_runs, c.chords_per_s);
-    // Median against median too: both sides' rounds are listed, the bar is read on the best of each.
-    const runsMedianRatio = ratio(ours.chord_runs_median, c.chords_median_per_s);
-    const chainRatio = ratio(ours.chain, c.chain_steps_per_s);
-    // Round by round: our round i against Celery's round i, taken right after it.
-    const paired =
-      ourRunsRounds.length === celeryChordRounds.length && ours.chord_runs !== undefined
-        ? ourRunsRounds.map((ms, i) =>
-            Number(
-              (
-                ((RUNS_PER_ROUND / ms) * 1000) /
-                (c.sizes.chords / (celeryChordRounds[i] ?? Number.NaN))
-              ).toFixed(2),
-            ),
-          )
-        : [];
-    emit({
-      case: 'ratio_to_celery',
-      group: ratio(ours.group, c.group_tasks_per_s),
-      small_chord_runs: runsRatio,
-      small_chord_runs_median: runsMedianRatio,
-      ...(paired.length > 0
-        ? {
-            small_chord_runs_paired: paired,
-            small_chord_runs_paired_median: [...paired].sort((a, b) => a - b)[Math.floor(paired.length / 2)],
-          }
-        : {}),
-      chain: chainRatio,
-      bars: { small_chord_runs: 10, chain: 10 },
-      met: {
-        small_chord_runs: runsRatio === undefined ? undefined : runsRatio >= 10,
-        chain: chainRatio === undefined ? undefined : chainRatio >= 10,
-      },
-    });
+    emit(
+      celeryRatios(ours, c, {
+        ourRoundsMs: ourRunsRounds,
+        runsPerRound: RUNS_PER_ROUND,
+        celeryRoundsS: celeryChordRounds,
+      }),
+    );
   }
 }
 
