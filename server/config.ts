@@ -1,4 +1,5 @@
 import { API_LIMITS, type CanvasLimits, limitsFrom } from '../lib/canvas/gate';
+import { DEFAULT_BUNDLE_BACKLOG } from './cluster/bundle';
 import { loadSecurityPolicy, type SecurityPolicy } from './http/security/policy';
 
 /**
@@ -28,6 +29,11 @@ export interface ServerConfig {
   stuckAfterMs: number;
   /** A submitted run's jobs are added this many per Redis round trip (CHORDFLOW_SUBMIT_BATCH). */
   submitBatch: number;
+  /**
+   * Small headers' members travel as one job once a queue's backlog reaches this many jobs
+   * (CHORDFLOW_BUNDLE_BACKLOG; `off` = never, 0 = always; see server/cluster/bundle.ts).
+   */
+  bundleBacklog: number;
   /** How often the watchdog looks for runs without progress. */
   watchdogIntervalMs: number;
   bodyLimitBytes: number;
@@ -73,6 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     stalledIntervalMs: intEnv(env, 'CHORDFLOW_STALLED_MS', 2000),
     shutdownTimeoutMs: intEnv(env, 'CHORDFLOW_SHUTDOWN_MS', 10_000),
     submitBatch: Math.max(1, intEnv(env, 'CHORDFLOW_SUBMIT_BATCH', 500)),
+    bundleBacklog:
+      env.CHORDFLOW_BUNDLE_BACKLOG === 'off'
+        ? Number.POSITIVE_INFINITY
+        : Math.max(0, intEnv(env, 'CHORDFLOW_BUNDLE_BACKLOG', DEFAULT_BUNDLE_BACKLOG)),
     stuckAfterMs: intEnv(env, 'CHORDFLOW_STUCK_MS', 600_000),
     watchdogIntervalMs: Math.max(100, intEnv(env, 'CHORDFLOW_WATCHDOG_MS', 30_000)),
     // 8 MiB: the default CHORDFLOW_MAX_TASKS (100,000) must fit — a 100,000-step chain is 2.2 MB of JSON,

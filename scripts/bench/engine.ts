@@ -16,6 +16,7 @@
  * counted, warm-up rounds before them)
  * `--procs N` runs both sides with N worker *processes* (raw: N BullMQ worker processes; ours: N
  * `chordflow worker` processes) instead of one in-process worker; same concurrency per process.
+ * `--no-bundle`: small headers never bundled (bundle.ts), for A/B.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -78,7 +79,9 @@ const registry = await loadTaskRegistry(undefined);
 const prefix = '{chordflow}';
 // The client has its own connection, as in `chordflow serve` (the raw cases load BullMQ's scripts on `conn`).
 const clientConn = new Redis(redis.url, { maxRetriesPerRequest: null });
-const client = new ClusterClient(clientConn, prefix, registry.catalogue);
+// `--no-bundle`: every header member its own job, however backlogged the queue (bundle.ts).
+const bundle = process.argv.includes('--no-bundle') ? { bundleBacklog: Number.POSITIVE_INFINITY } : {};
+const client = new ClusterClient(clientConn, prefix, registry.catalogue, bundle);
 const worker =
   PROCS > 0
     ? undefined
@@ -87,6 +90,7 @@ const worker =
         prefix,
         registry,
         concurrency: CONCURRENCY,
+        ...bundle,
         // `--no-inline`: every message its own job (the behaviour before barrier/body and chain fusion).
         ...(process.argv.includes('--no-inline') ? { inlineBodies: false, maxInlineSteps: 0 } : {}),
       });

@@ -50,7 +50,8 @@ describe('bulk job adds', () => {
         opts: opts(id),
       }));
       expect(adder.takes(jobs)).toBe(true);
-      await adder.add(ours, jobs);
+      // It answers with the jobs waiting in the queue's wait list right after (a paused queue's too).
+      expect(await adder.add(ours, jobs)).toBe(2);
       await theirs.addBulk(jobs);
       for (const id of ['r.t.a', 'r.t.b']) expect(await stored(ours, id)).toEqual(await stored(theirs, id));
       const lists = async (q: Queue) => ({

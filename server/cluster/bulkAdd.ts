@@ -33,7 +33,8 @@ function standardJobLua(): string | undefined {
 /**
  * KEYS: addStandardJob's (wait, paused, meta, id, completed, delayed, active, events, marker). ARGV: the
  * queue's key prefix (`<prefix>:<queue>:`), the timestamp, then per job: id, name, data JSON, options
- * JSON (what BullMQ's option encoding gives for them: see `standardOptions`). Returns what addStandardJob
+ * JSON (what BullMQ's option encoding gives for them: see `standardOptions`). Returns the number of jobs
+ * then waiting in the queue (the dispatcher's backlog reading, bundle.ts), then what addStandardJob
  * returned for each job it refused (a negative error code), nothing for a job added or already there: the
  * caller only checks for refusals, and echoing every job id back cost ~50 bytes out per job.
  */
@@ -42,13 +43,14 @@ function bulkLua(standard: string): string {
 local function addOne(KEYS, ARGV, bulkArgs, bulkOpts)
 ${standard}
 end
-local out = {}
+local out = {0}
 local ts = tonumber(ARGV[2])
 for i = 3, #ARGV, 4 do
   local id = ARGV[i]
   local r = addOne(KEYS, {'', ARGV[i + 2], ''}, {ARGV[1], id, ARGV[i + 1], ts}, cjson.decode(ARGV[i + 3]))
   if type(r) ~= 'string' then out[#out + 1] = r end
 end
+out[1] = redis.call('LLEN', KEYS[1])
 return out
 `;
 }
@@ -102,8 +104,11 @@ export class BulkAdder {
     return true;
   }
 
-  /** Adds `jobs` (each `takes` accepted) to `queue`; rejects when any was refused. */
-  async add(queue: Queue, jobs: readonly StandardJob[]): Promise<void> {
+  /**
+   * Adds `jobs` (each `takes` accepted) to `queue`; rejects when any was refused. Resolves to the number
+   * of jobs waiting in the queue right after.
+   */
+  async add(queue: Queue, jobs: readonly StandardJob[]): Promise<number> {
     const redis = this.redis;
     if (!redis) throw new Error('bulk job adds are not supported with this BullMQ');
     const k = queue.keys;
@@ -127,7 +132,8 @@ export class BulkAdder {
         JSON.stringify(j.data === undefined ? {} : j.data),
         standardOptions(j.opts) ?? '',
       );
-    const [refused] = await redis.chordflowAddStandardJobs(...args);
+    const [waiting, refused] = await redis.chordflowAddStandardJobs(...args);
     if (refused !== undefined) throw new Error(`adding a job failed with BullMQ code ${String(refused)}`);
+    return Number(waiting) || 0;
   }
 }

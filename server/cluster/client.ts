@@ -23,7 +23,7 @@ import { injectPayload, PayloadCopiesError } from '../runs/definitions';
 import { type DirectorStatus, type RunRecord, RunStore, StoreBatch } from '../runs/runStore';
 import { Barriers, REGISTER_CHUNK, registrations } from './barrier';
 import { applyStep } from './interpreter';
-import { Dispatcher } from './queues';
+import { Dispatcher, type DispatcherOptions } from './queues';
 import { RunCleanup } from './runCleanup';
 
 /** Most problems a 400 answer lists (`errors`); `error_count` says how many there were in all. */
@@ -98,8 +98,8 @@ export class ClusterClient {
     readonly redis: Redis,
     readonly prefix: string,
     readonly catalogue: TaskCatalogue,
-    /** Children added per Redis round trip when a submit's root has more (default 500; see Dispatcher). */
-    submitBatch = 500,
+    /** How jobs are added: per Redis round trip (`batch`, default 500), small headers bundled (see Dispatcher). */
+    dispatch: DispatcherOptions = {},
   ) {
     this.store = new RunStore(redis, prefix);
     this.batch = new StoreBatch(this.store);
@@ -107,7 +107,7 @@ export class ClusterClient {
     // ioredis copies them all into every pipeline the run store then creates on it.
     this.queueConnection = redis.duplicate();
     this.queueConnection.on('error', (err: Error) => redis.emit('error', err));
-    this.dispatcher = new Dispatcher(this.queueConnection, prefix, { batch: submitBatch });
+    this.dispatcher = new Dispatcher(this.queueConnection, prefix, dispatch);
     this.barriers = new Barriers(redis, prefix);
     this.cleanup = new RunCleanup(redis, prefix);
   }

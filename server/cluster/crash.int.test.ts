@@ -13,6 +13,7 @@ import { startTestCluster, type TestCluster } from '../../tests/support/cluster'
 import { testRedisUrl } from '../../tests/support/testRedisUrl';
 import { spawnWorker, type WorkerProcess } from '../../tests/support/workerProcess';
 import { runReport } from '../runs/report';
+import { ClusterClient } from './client';
 
 let cluster: TestCluster;
 const children: WorkerProcess[] = [];
@@ -217,133 +218,147 @@ describe('SIGKILL of worker processes', () => {
     expect(tags(events)).toEqual(['body', 'h', 'h']);
   }, 60_000);
 
-  it('kills at random points (after the store writes, the adds, the completion script, before BullMQ completes): every run ends as the simulator says', async () => {
-    // Earlier cases' workers are gone or going: these three kill themselves at random points of their
-    // jobs (crashPoints.ts) and are restarted, until every run has ended.
-    for (const c of children.splice(0)) await c.kill();
-    const crashing = {
-      CHORDFLOW_CRASH_POINTS: 'flushed:0.03,added:0.03,completed:0.04,released:0.04',
-      CHORDFLOW_WORKER_CONCURRENCY: '3',
-    };
-    const pool = await Promise.all([0, 1, 2].map(() => spawnCrashing(crashing)));
-    let kills = 0;
-    let stop = false;
-    const supervisor = (async () => {
-      while (!stop) {
-        for (let i = 0; i < pool.length; i++) {
-          const w = pool[i]!;
-          if (w.child.exitCode !== null || w.child.signalCode !== null) {
-            kills++;
-            // A new worker takes jobs before it says it is ready: it may kill itself while starting.
-            pool[i] = await spawnCrashing(crashing).catch(() => w);
-          }
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    const client = cluster.stack.client!;
-    const add = (a: number, b: number, tag: string): Json => ({
-      chain: [
-        { task: 'add', args: [a, b] },
-        { task: 'record', kwargs: { tag } },
-      ],
-    });
-    const canvases: Json[] = [
-      // A chord whose body has a callback (sent under the root) and a chain in it.
-      {
-        chord: {
-          header: [add(1, 1, 'a.h1'), add(2, 2, 'a.h2'), add(3, 3, 'a.h3')],
-          body: { chain: [{ task: 'tsum' }, rec('a.body')], link: [rec('a.link')] },
-        },
-      },
-      // A chord inside a chord's header, then a chain of two chords.
-      {
-        chord: {
-          header: [
-            { chord: { header: [add(1, 2, 'b.i1'), add(3, 4, 'b.i2')], body: { task: 'tsum' } } },
-            add(5, 5, 'b.h'),
-          ],
-          body: { chain: [{ task: 'tsum' }, rec('b.body')] },
-        },
-      },
-      {
-        chain: [
-          { chord: { header: [add(1, 0, 'c.h1'), add(2, 0, 'c.h2')], body: { task: 'tsum' } } },
-          {
-            chord: {
-              header: [rec('c.h3'), rec('c.h4')],
-              body: { chain: [{ task: 'identity', args: [9], immutable: true }, rec('c.body')] },
-            },
-          },
-        ],
-      },
-      // A failing header member: the body is marked, errback tasks go under the root.
-      {
-        chord: {
-          header: [add(1, 1, 'd.h1'), { task: 'fail', args: [1] }],
-          body: { task: 'tsum', link_error: [{ task: 'on_error_id', kwargs: { tag: 'd.err' } }] },
-        },
-      },
-      // A group of 12, and a chord with an empty header (released by a `barriers` job).
-      { group: Array.from({ length: 12 }, (_, i) => add(i, 1, `e.m${i}`)) },
-      { chain: [{ chord: { header: [], body: { task: 'tsum' } } }, rec('f.after')] },
-    ];
-    const files = canvases.map((c) => client.parseCanvas(c));
-    const runs = await Promise.all(files.map((file) => client.submit({ file })));
-    const ends: RunEvent[][] = [];
-    for (const run of runs)
-      ends.push(await waitFor(run.id, (ev) => ev.some((e) => e.type === 'run.finished'), 120_000));
-    // Late duplicates (a redelivered job redoing the run's end) would show up now.
-    await new Promise((r) => setTimeout(r, 1000));
-    stop = true;
-    await supervisor;
-    // Workers alive at the end never died: a task they ran must not have run again.
-    const alive = new Set(
-      pool.filter((w) => w.child.exitCode === null && w.child.signalCode === null).map((w) => w.name),
-    );
-    await Promise.all(pool.map((w) => w.kill()));
-    process.stdout.write(`${JSON.stringify({ bench: 'crash', case: 'random_crash_points', kills })}\n`);
-    for (const [i, run] of runs.entries()) {
-      const events = await client.store.readEvents(run.id);
-      const label = JSON.stringify(canvases[i]);
-      expect(
-        events.filter((e) => e.type === 'run.finished'),
-        label,
-      ).toHaveLength(1);
-      const simulated = simulate(files[i]!, { catalogue: cluster.stack.registry.catalogue, seed: 7 }).report;
-      expect(outcome(runReport(run.id, events)), label).toEqual(outcome(simulated));
-      // Every body and callback ran (at least once: a job killed after running one redoes it), and
-      // never before the header that releases it had finished.
-      const seen = tags(events);
-      for (const tag of new Set(simulated.observations.map((o) => String((o as { tag: string }).tag))))
-        expect(seen, `${label}: ${tag}`).toContain(tag);
-      const at = (tag: string, pick: 'first' | 'last') => {
-        const idx = events.flatMap((e, j) =>
-          e.type === 'observation' && (e.observation as { tag: string }).tag === tag ? [j] : [],
-        );
-        return pick === 'first' ? Math.min(...idx) : Math.max(...idx);
+  it.each([
+    ['one job per header member', Number.POSITIVE_INFINITY],
+    ['small headers bundled', 0],
+  ])(
+    'kills at random points (after the store writes, the adds, the completion script, before BullMQ completes): every run ends as the simulator says (%s)',
+    async (_mode, backlog) => {
+      // Earlier cases' workers are gone or going: these three kill themselves at random points of their
+      // jobs (crashPoints.ts) and are restarted, until every run has ended.
+      for (const c of children.splice(0)) await c.kill();
+      const crashing = {
+        CHORDFLOW_CRASH_POINTS: 'flushed:0.03,added:0.03,completed:0.04,released:0.04',
+        CHORDFLOW_WORKER_CONCURRENCY: '3',
+        CHORDFLOW_BUNDLE_BACKLOG: String(backlog === 0 ? 0 : 'off'),
       };
-      for (const body of seen.filter((t) => t.endsWith('.body') || t.endsWith('.link'))) {
-        const run = body.split('.')[0];
-        for (const h of seen.filter((t) => t.startsWith(`${run}.h`)))
-          expect(at(body, 'first'), `${body} after ${h}`).toBeGreaterThan(at(h, 'first'));
-      }
-      // A task runs again only when the process that ran it died (at-least-once, README): every start of
-      // a task attempt but the last was in a worker that was killed. A double release would break this.
-      const starts = new Map<string, string[]>();
-      for (const e of events) {
-        if (e.type !== 'task.started') continue;
-        const k = `${e.task_id}#${e.attempt}`;
-        starts.set(k, [...(starts.get(k) ?? []), e.worker]);
-      }
-      for (const [k, workers] of starts) {
+      const pool = await Promise.all([0, 1, 2].map(() => spawnCrashing(crashing)));
+      let kills = 0;
+      let stop = false;
+      const supervisor = (async () => {
+        while (!stop) {
+          for (let i = 0; i < pool.length; i++) {
+            const w = pool[i]!;
+            if (w.child.exitCode !== null || w.child.signalCode !== null) {
+              kills++;
+              // A new worker takes jobs before it says it is ready: it may kill itself while starting.
+              pool[i] = await spawnCrashing(crashing).catch(() => w);
+            }
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      // The submit's own dispatcher bundles too (bundle.ts): a run's first headers are its jobs.
+      const own = cluster.stack.client!;
+      const client = new ClusterClient(own.redis, own.prefix, own.catalogue, { bundleBacklog: backlog });
+      const add = (a: number, b: number, tag: string): Json => ({
+        chain: [
+          { task: 'add', args: [a, b] },
+          { task: 'record', kwargs: { tag } },
+        ],
+      });
+      const canvases: Json[] = [
+        // A chord whose body has a callback (sent under the root) and a chain in it.
+        {
+          chord: {
+            header: [add(1, 1, 'a.h1'), add(2, 2, 'a.h2'), add(3, 3, 'a.h3')],
+            body: { chain: [{ task: 'tsum' }, rec('a.body')], link: [rec('a.link')] },
+          },
+        },
+        // A chord inside a chord's header, then a chain of two chords.
+        {
+          chord: {
+            header: [
+              { chord: { header: [add(1, 2, 'b.i1'), add(3, 4, 'b.i2')], body: { task: 'tsum' } } },
+              add(5, 5, 'b.h'),
+            ],
+            body: { chain: [{ task: 'tsum' }, rec('b.body')] },
+          },
+        },
+        {
+          chain: [
+            { chord: { header: [add(1, 0, 'c.h1'), add(2, 0, 'c.h2')], body: { task: 'tsum' } } },
+            {
+              chord: {
+                header: [rec('c.h3'), rec('c.h4')],
+                body: { chain: [{ task: 'identity', args: [9], immutable: true }, rec('c.body')] },
+              },
+            },
+          ],
+        },
+        // A failing header member: the body is marked, errback tasks go under the root.
+        {
+          chord: {
+            header: [add(1, 1, 'd.h1'), { task: 'fail', args: [1] }],
+            body: { task: 'tsum', link_error: [{ task: 'on_error_id', kwargs: { tag: 'd.err' } }] },
+          },
+        },
+        // A group of 12, and a chord with an empty header (released by a `barriers` job).
+        { group: Array.from({ length: 12 }, (_, i) => add(i, 1, `e.m${i}`)) },
+        { chain: [{ chord: { header: [], body: { task: 'tsum' } } }, rec('f.after')] },
+      ];
+      const files = canvases.map((c) => client.parseCanvas(c));
+      const runs = await Promise.all(files.map((file) => client.submit({ file })));
+      const ends: RunEvent[][] = [];
+      for (const run of runs)
+        ends.push(await waitFor(run.id, (ev) => ev.some((e) => e.type === 'run.finished'), 120_000));
+      // Late duplicates (a redelivered job redoing the run's end) would show up now.
+      await new Promise((r) => setTimeout(r, 1000));
+      stop = true;
+      await supervisor;
+      // Workers alive at the end never died: a task they ran must not have run again.
+      const alive = new Set(
+        pool.filter((w) => w.child.exitCode === null && w.child.signalCode === null).map((w) => w.name),
+      );
+      await Promise.all(pool.map((w) => w.kill()));
+      await client.close();
+      process.stdout.write(`${JSON.stringify({ bench: 'crash', case: 'random_crash_points', kills })}\n`);
+      for (const [i, run] of runs.entries()) {
+        const events = await client.store.readEvents(run.id);
+        const label = JSON.stringify(canvases[i]);
         expect(
-          workers.slice(0, -1).filter((w) => alive.has(w)),
-          `${label}: ${k} ran again after a run by a worker that did not die (${workers.join(', ')})`,
-        ).toEqual([]);
+          events.filter((e) => e.type === 'run.finished'),
+          label,
+        ).toHaveLength(1);
+        const simulated = simulate(files[i]!, {
+          catalogue: cluster.stack.registry.catalogue,
+          seed: 7,
+        }).report;
+        expect(outcome(runReport(run.id, events)), label).toEqual(outcome(simulated));
+        // Every body and callback ran (at least once: a job killed after running one redoes it), and
+        // never before the header that releases it had finished.
+        const seen = tags(events);
+        for (const tag of new Set(simulated.observations.map((o) => String((o as { tag: string }).tag))))
+          expect(seen, `${label}: ${tag}`).toContain(tag);
+        const at = (tag: string, pick: 'first' | 'last') => {
+          const idx = events.flatMap((e, j) =>
+            e.type === 'observation' && (e.observation as { tag: string }).tag === tag ? [j] : [],
+          );
+          return pick === 'first' ? Math.min(...idx) : Math.max(...idx);
+        };
+        for (const body of seen.filter((t) => t.endsWith('.body') || t.endsWith('.link'))) {
+          const run = body.split('.')[0];
+          for (const h of seen.filter((t) => t.startsWith(`${run}.h`)))
+            expect(at(body, 'first'), `${body} after ${h}`).toBeGreaterThan(at(h, 'first'));
+        }
+        // A task runs again only when the process that ran it died (at-least-once, README): every start of
+        // a task attempt but the last was in a worker that was killed. A double release would break this.
+        const starts = new Map<string, string[]>();
+        for (const e of events) {
+          if (e.type !== 'task.started') continue;
+          const k = `${e.task_id}#${e.attempt}`;
+          starts.set(k, [...(starts.get(k) ?? []), e.worker]);
+        }
+        for (const [k, workers] of starts) {
+          expect(
+            workers.slice(0, -1).filter((w) => alive.has(w)),
+            `${label}: ${k} ran again after a run by a worker that did not die (${workers.join(', ')})`,
+          ).toEqual([]);
+        }
       }
-    }
-  }, 240_000);
+    },
+    240_000,
+  );
 });
 
 async function spawnCrashing(env: Record<string, string>): Promise<WorkerProcess> {

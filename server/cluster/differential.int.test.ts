@@ -1,7 +1,8 @@
 /**
  * Differential test (SPEC 3): the same canvases through the simulator (`simulate`, lib/sim) and through
  * the BullMQ cluster must give identical reports apart from timings and worker names — one semantic
- * core, two interpreters. Fixed canvases plus random ones from `arbCanvasFile()`.
+ * core, two interpreters. Fixed canvases plus random ones from `arbCanvasFile()`, on a cluster that
+ * gives every member its own job and on one that bundles every small header (bundle.ts).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,10 +16,6 @@ import type { WorkerPool } from '../../lib/sim/pools';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
 
 let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startTestCluster({ workers: 2, concurrency: 4 });
-});
-afterAll(() => cluster.close());
 
 function sortJson<T>(items: T[]): T[] {
   return [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -57,7 +54,19 @@ async function compare(file: CanvasFile, pools?: WorkerPool[]): Promise<void> {
 
 const parse = (v: Json) => cluster.stack.client!.parseCanvas(v);
 
-describe('simulator and cluster agree', () => {
+describe.each([
+  ['one job per header member', 'off'],
+  ['small headers bundled', '0'],
+])('simulator and cluster agree (%s)', (_mode, backlog) => {
+  beforeAll(async () => {
+    cluster = await startTestCluster({
+      workers: 2,
+      concurrency: 4,
+      env: { CHORDFLOW_BUNDLE_BACKLOG: backlog },
+    });
+  });
+  afterAll(() => cluster.close());
+
   const fixed: Array<[string, Json]> = [
     ['chain', { chain: [{ task: 'add', args: [1, 2] }, { task: 'mul', args: [3] }, { task: 'record' }] }],
     [

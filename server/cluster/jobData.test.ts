@@ -4,7 +4,14 @@ import { createCatalogue } from '../../lib/canvas/catalogue';
 import type { Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { Dispatch, Message, TaskMessage } from '../../lib/engine/types';
-import { decodeJobData, encodeJobData, jobRunId } from './jobData';
+import {
+  decodeBundleData,
+  decodeJobData,
+  encodeBundleData,
+  encodeJobData,
+  isBundleData,
+  jobRunId,
+} from './jobData';
 
 const canvas: Json = {
   group: [
@@ -90,5 +97,16 @@ describe('job data', () => {
     const prev = { ...encodeJobData(plan, task), r: task.run_id, a: [5] };
     expect(jobRunId(prev, task.key)).toBe(task.run_id);
     expect(decodeJobData(plan, task.key, prev)).toEqual({ ...task, args: [5] });
+  });
+
+  it("gives back a bundle's members exactly, each with its own key, whatever the run id", () => {
+    const tasks = [...sent, ...later].filter((m): m is TaskMessage => m.kind === 'task');
+    expect(tasks.length).toBeGreaterThan(3);
+    const data = JSON.parse(JSON.stringify(encodeBundleData(plan, tasks)));
+    expect(isBundleData(data)).toBe(true);
+    // The job id is the first member's key; 'run.with~odd-id' has a dot, so the data says the run.
+    expect(jobRunId(data, tasks[0]!.key)).toBe(plan.run_id);
+    expect(decodeBundleData(plan, data)).toEqual(tasks);
+    expect(isBundleData(encodeJobData(plan, task))).toBe(false);
   });
 });

@@ -38,8 +38,16 @@ export interface BarrierJobData {
   total: number;
 }
 
+/**
+ * A bundle (bundle.ts): several task messages of one barrier in one job, each as a `TaskJobData` with
+ * `y` its own key (a member's job id, had it been sent alone). The job's id is the first member's key.
+ */
+export interface BundleJobData {
+  u: Array<TaskJobData & { y: string }>;
+}
+
 /** Jobs written before this encoding carried the whole message (still read: runs survive upgrades). */
-export type JobData = TaskJobData | BarrierJobData | Message;
+export type JobData = TaskJobData | BarrierJobData | BundleJobData | Message;
 
 function isEmpty(o: object): boolean {
   for (const _ in o) return false;
@@ -61,7 +69,7 @@ function keySays(key: string, runId: string): boolean {
 }
 
 /** The job data of `m` (its key becomes the job id). */
-export function encodeJobData(plan: RunPlan, m: Message): JobData {
+export function encodeJobData(plan: RunPlan, m: Message): TaskJobData | BarrierJobData {
   if (m.kind === 'barrier')
     return keySays(m.key, m.run_id)
       ? { i: m.barrier, total: m.total }
@@ -83,13 +91,30 @@ export function encodeJobData(plan: RunPlan, m: Message): JobData {
   return data;
 }
 
-/** The run a job belongs to (read before the plan is at hand), from its data or its id `key`. */
-export function jobRunId(data: JobData, key: string): string {
-  return 'kind' in data ? data.run_id : (data.r ?? runIdOf(key) ?? '');
+/** The job data of a bundle of task messages (`messages[0].key` becomes the job id). */
+export function encodeBundleData(plan: RunPlan, messages: readonly TaskMessage[]): BundleJobData {
+  return { u: messages.map((m) => ({ ...(encodeJobData(plan, m) as TaskJobData), y: m.key })) };
 }
 
-/** The message a job carries, back in the core's shape (`key` = the job id). */
-export function decodeJobData(plan: RunPlan, key: string, data: JobData): Message {
+/** Whether job data is a bundle's. */
+export function isBundleData(data: JobData): data is BundleJobData {
+  return 'u' in data;
+}
+
+/** The task messages a bundle job carries, in order. */
+export function decodeBundleData(plan: RunPlan, data: BundleJobData): TaskMessage[] {
+  return data.u.map((d) => decodeJobData(plan, d.y, d) as TaskMessage);
+}
+
+/** The run a job belongs to (read before the plan is at hand), from its data or its id `key`. */
+export function jobRunId(data: JobData, key: string): string {
+  if ('kind' in data) return data.run_id;
+  if ('u' in data) return data.u[0]?.r ?? runIdOf(data.u[0]?.y ?? key) ?? '';
+  return data.r ?? runIdOf(key) ?? '';
+}
+
+/** The message a job carries, back in the core's shape (`key` = the job id); not a bundle's. */
+export function decodeJobData(plan: RunPlan, key: string, data: Exclude<JobData, BundleJobData>): Message {
   if ('kind' in data) return data;
   const runId = data.r ?? runIdOf(key) ?? '';
   if ('i' in data) {

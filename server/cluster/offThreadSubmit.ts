@@ -77,6 +77,7 @@ export function startOffThreadSubmitter(options: {
   prefix: string;
   tasksDir: string;
   submitBatch?: number;
+  bundleBacklog?: number;
 }): OffThreadSubmitter | undefined {
   const here = import.meta.url;
   if (!here.startsWith('file:') || !here.endsWith('.js')) return undefined;

@@ -1,7 +1,8 @@
 /**
  * The dispatcher's group commit (queues.ts `addJobs`): jobs dispatched in the same turn go to Redis
  * together, each caller waits for its own, and a job BullMQ refuses fails only its caller. Barriers are
- * not jobs: a chord's dispatch adds its header members' jobs only (plain jobs, no BullMQ parent).
+ * not jobs: a chord's dispatch adds its header members' jobs only (plain jobs, no BullMQ parent). A
+ * backlogged queue gets a small header's members as one job (bundle.ts), an idle one a job each.
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,13 +12,20 @@ import type { Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { Dispatch, RunPlan } from '../../lib/engine/types';
 import { testRedisUrl } from '../../tests/support/testRedisUrl';
-import { BARRIER_QUEUE, DEFAULT_TASK_QUEUE, Dispatcher } from './queues';
+import { decodeBundleData, isBundleData, type JobData } from './jobData';
+import { BARRIER_QUEUE, DEFAULT_TASK_QUEUE, Dispatcher, type DispatcherOptions } from './queues';
 
 const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-// A prefix no worker listens on: the jobs stay as they were added.
-const dispatcher = new Dispatcher(connection, `{flows${process.pid}}`);
+const dispatchers: Dispatcher[] = [];
+let prefixSeq = 0;
+/** A dispatcher on a prefix of its own that no worker listens on: the jobs stay as they were added. */
+function newDispatcher(options: DispatcherOptions = {}): Dispatcher {
+  const d = new Dispatcher(connection, `{flows${process.pid}x${++prefixSeq}}`, options);
+  dispatchers.push(d);
+  return d;
+}
 afterAll(async () => {
-  await dispatcher.close();
+  await Promise.all(dispatchers.map((d) => d.close()));
   connection.disconnect();
 });
 
@@ -43,6 +51,7 @@ function headerKeys(dispatch: Dispatch[]): string[] {
 
 describe('jobs dispatched together', () => {
   it('are all added, and a refused one fails only its own dispatch', async () => {
+    const dispatcher = newDispatcher({ bundleBacklog: Number.POSITIVE_INFINITY });
     const runs = Array.from({ length: 70 }, (_, i) => chordRun(`batch${i}`));
     const bad = chordRun('batchbad');
     const root = bad.dispatch[0];
@@ -73,5 +82,44 @@ describe('jobs dispatched together', () => {
       expect(await dispatcher.jobExists(BARRIER_QUEUE, r.plan.barriers[0]?.key ?? '')).toBe(false);
     }
     expect(await dispatcher.jobExists(DEFAULT_TASK_QUEUE, '12345')).toBe(false);
+  });
+
+  it('bundle a small header into one job when the queue is backlogged', async () => {
+    const dispatcher = newDispatcher({ bundleBacklog: 64 });
+    const q = dispatcher.queue(DEFAULT_TASK_QUEUE);
+    // 70 chords of 2 in one turn: 140 jobs reach the backlog of 64; 70 are added.
+    const runs = Array.from({ length: 70 }, (_, i) => chordRun(`bundle${i}`));
+    await Promise.all(runs.map((r) => dispatcher.dispatch(r.plan, r.dispatch)));
+    expect(await q.getWaitingCount()).toBe(70);
+    for (const r of runs) {
+      const [first, second] = headerKeys(r.dispatch);
+      const job = await q.getJob(first ?? '');
+      const data = job?.data as JobData;
+      expect(isBundleData(data)).toBe(true);
+      if (!isBundleData(data)) continue;
+      // The members, back exactly as the core sent them; the second has no job of its own.
+      const members = r.dispatch[0]?.children?.[0]?.children?.map((c) => c.message);
+      expect(decodeBundleData(r.plan, data)).toEqual(members);
+      expect(await dispatcher.jobExists(DEFAULT_TASK_QUEUE, second ?? '')).toBe(false);
+    }
+    // The 70 jobs seen waiting count too: a lone chord right after is bundled.
+    const late = chordRun('late');
+    await dispatcher.dispatch(late.plan, late.dispatch);
+    expect(await q.getWaitingCount()).toBe(71);
+    // Unless its caller says not to (a bundle's members sent out on their own).
+    const apart = chordRun('apart');
+    await dispatcher.dispatch(apart.plan, apart.dispatch, { bundle: false });
+    expect(await q.getWaitingCount()).toBe(73);
+  });
+
+  it('give each member its own job on an idle queue', async () => {
+    const dispatcher = newDispatcher({ bundleBacklog: 64 });
+    const runs = Array.from({ length: 3 }, (_, i) => chordRun(`idle${i}`));
+    await Promise.all(runs.map((r) => dispatcher.dispatch(r.plan, r.dispatch)));
+    const q = dispatcher.queue(DEFAULT_TASK_QUEUE);
+    expect(await q.getWaitingCount()).toBe(6);
+    for (const r of runs)
+      for (const key of headerKeys(r.dispatch))
+        expect(isBundleData((await q.getJob(key))?.data as JobData)).toBe(false);
   });
 });

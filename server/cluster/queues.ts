@@ -9,7 +9,8 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BarrierMessage, Dispatch, Message, RunPlan } from '../../lib/engine/types';
 import { BulkAdder } from './bulkAdd';
-import { encodeJobData, type JobData } from './jobData';
+import { bundleJobs, DEFAULT_BUNDLE_BACKLOG, type JobPlan, type TaskDispatch } from './bundle';
+import { encodeBundleData, encodeJobData, type JobData } from './jobData';
 
 export const BARRIER_QUEUE = 'barriers';
 export const DEFAULT_TASK_QUEUE = 'tasks';
@@ -52,6 +53,23 @@ function jobOptions(d: Dispatch): JobsOptions {
 
 type BulkJob = { name: string; data: JobData; opts: JobsOptions };
 
+function bulkJob(plan: RunPlan, job: JobPlan): BulkJob {
+  if ('one' in job)
+    return {
+      name: job.one.message.name,
+      data: encodeJobData(plan, job.one.message),
+      opts: jobOptions(job.one),
+    };
+  return {
+    name: job.first.message.name,
+    data: encodeBundleData(plan, job.members),
+    opts: jobOptions(job.first),
+  };
+}
+
+/** A queue's backlog reading is used for this long after it was taken (a later add takes a new one). */
+const BACKLOG_FRESH_MS = 1000;
+
 export interface DispatcherOptions {
   /**
    * Jobs per MULTI (default 500): a 20,000-job MULTI holds Redis for seconds, and every worker's lock
@@ -59,6 +77,12 @@ export interface DispatcherOptions {
    * its members itself (barrier.ts), registered in the same script that completes the sender.
    */
   batch?: number;
+  /**
+   * Small headers' members go as one job (bundle.ts) when the jobs sent to a queue in one tick plus the
+   * jobs last seen waiting in it reach this (default DEFAULT_BUNDLE_BACKLOG): the queue is backlogged and
+   * its workers busy. 0 = always, Infinity = never.
+   */
+  bundleBacklog?: number;
 }
 
 /** Jobs per bulk script call (bulkAdd.ts): one call runs BullMQ's add script for each, holding Redis. */
@@ -68,6 +92,9 @@ export class Dispatcher {
   private readonly queues = new Map<string, Queue>();
   private readonly batch: number;
   private readonly bulk: BulkAdder;
+  private readonly bundleBacklog: number;
+  /** Per queue: the jobs waiting in it after this dispatcher's last add there, and when that was. */
+  private readonly backlog = new Map<string, { waiting: number; at: number }>();
 
   constructor(
     private readonly connection: Redis,
@@ -76,18 +103,29 @@ export class Dispatcher {
   ) {
     this.batch = Math.max(1, options.batch ?? 500);
     this.bulk = new BulkAdder(connection);
+    this.bundleBacklog = options.bundleBacklog ?? DEFAULT_BUNDLE_BACKLOG;
+  }
+
+  /** The jobs last seen waiting in `queue` (0 when that reading is stale or there is none). */
+  private waiting(queue: string): number {
+    const b = this.backlog.get(queue);
+    return b && performance.now() - b.at < BACKLOG_FRESH_MS ? b.waiting : 0;
   }
 
   /**
    * Adds `jobs` to `q`: standard ones (no delay, priority or parent) BULK_JOBS per script call
    * (bulkAdd.ts), any other mix with BullMQ's `addBulk`.
    */
-  private addMany(q: Queue, jobs: BulkJob[]): Promise<unknown> {
-    if (!this.bulk.takes(jobs)) return q.addBulk(jobs);
-    const calls: Array<Promise<void>> = [];
+  private async addMany(q: Queue, jobs: BulkJob[]): Promise<void> {
+    if (!this.bulk.takes(jobs)) {
+      await q.addBulk(jobs);
+      return;
+    }
+    const calls: Array<Promise<number>> = [];
     for (let i = 0; i < jobs.length; i += BULK_JOBS)
       calls.push(this.bulk.add(q, jobs.slice(i, i + BULK_JOBS)));
-    return Promise.all(calls);
+    const waiting = await Promise.all(calls);
+    this.backlog.set(q.name, { waiting: Math.max(...waiting), at: performance.now() });
   }
 
   queue(name: string): Queue {
@@ -109,11 +147,17 @@ export class Dispatcher {
 
   /**
    * Adds the jobs of every task message in `dispatches` (a barrier is not a job: its initial children
-   * are). Barrier jobs are added only with `addBarrierJob`.
+   * are). Barrier jobs are added only with `addBarrierJob`. `bundle: false`: one job per message, however
+   * backlogged the queue (a bundle's members sent out on their own: a redelivered bundle finds each
+   * one's job by its key).
    */
-  async dispatch(plan: RunPlan, dispatches: readonly Dispatch[]): Promise<void> {
+  async dispatch(
+    plan: RunPlan,
+    dispatches: readonly Dispatch[],
+    options: { bundle?: boolean } = {},
+  ): Promise<void> {
     if (dispatches.length === 0) return;
-    const byQueue = new Map<string, BulkJob[]>();
+    const byQueue = new Map<string, TaskDispatch[]>();
     const add = (d: Dispatch) => {
       if (d.message.kind === 'barrier') {
         for (const c of d.children ?? []) add(c);
@@ -125,10 +169,16 @@ export class Dispatcher {
         list = [];
         byQueue.set(q, list);
       }
-      list.push({ name: d.message.name, data: encodeJobData(plan, d.message), opts: jobOptions(d) });
+      list.push(d as TaskDispatch);
     };
     for (const d of dispatches) add(d);
-    await Promise.all([...byQueue].map(([q, jobs]) => this.addJobs(q, jobs)));
+    await Promise.all(
+      [...byQueue].map(([q, list]) => {
+        const bundled = () => bundleJobs(list)?.map((j) => bulkJob(plan, j));
+        const jobs = list.map((d) => bulkJob(plan, { one: d }));
+        return this.addJobs(q, jobs, options.bundle === false ? undefined : bundled);
+      }),
+    );
   }
 
   /** Adds the job that releases barrier `message` (a barrier a submit found releasable at once). */
@@ -146,16 +196,17 @@ export class Dispatcher {
    * Group commit: every job added to a queue in the same event-loop turn (independent submits arriving
    * together, continuations of jobs finishing together) goes to Redis in MULTIs of at most `batch`
    * jobs. Each caller waits for its own jobs; if a MULTI fails, its callers' jobs are added per caller,
-   * so a bad job fails only its own caller.
+   * so a bad job fails only its own caller. `bundled`: the same jobs with small headers bundled, taken
+   * instead when the queue is backlogged (bundle.ts).
    */
-  private addJobs(queue: string, jobs: BulkJob[]): Promise<void> {
+  private addJobs(queue: string, jobs: BulkJob[], bundled?: () => BulkJob[] | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       let pending = this.pending.get(queue);
       if (!pending) {
         pending = [];
         this.pending.set(queue, pending);
       }
-      pending.push({ jobs, resolve, reject });
+      pending.push({ jobs, bundled, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.addPending());
@@ -165,7 +216,12 @@ export class Dispatcher {
 
   private pending = new Map<
     string,
-    Array<{ jobs: BulkJob[]; resolve: () => void; reject: (e: unknown) => void }>
+    Array<{
+      jobs: BulkJob[];
+      bundled: (() => BulkJob[] | undefined) | undefined;
+      resolve: () => void;
+      reject: (e: unknown) => void;
+    }>
   >();
   private scheduled = false;
 
@@ -176,6 +232,9 @@ export class Dispatcher {
     const work: Array<Promise<unknown>> = [];
     for (const [name, callers] of all) {
       const q = this.queue(name);
+      let sent = this.waiting(q.name);
+      for (const c of callers) sent += c.jobs.length;
+      if (sent >= this.bundleBacklog) for (const c of callers) c.jobs = c.bundled?.() ?? c.jobs;
       // `viaBullmq`: a caller retried alone after its group failed goes BullMQ's own way.
       const one = async (c: (typeof callers)[number], viaBullmq = false) => {
         try {

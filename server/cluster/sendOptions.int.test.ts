@@ -11,7 +11,7 @@ import { planRun, startRun } from '../../lib/engine';
 import type { TaskMessage } from '../../lib/engine/types';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
 import { testRedisUrl } from '../../tests/support/testRedisUrl';
-import { decodeJobData, type JobData } from './jobData';
+import { decodeJobData, type TaskJobData } from './jobData';
 import { Dispatcher, taskQueueName } from './queues';
 
 let cluster: TestCluster;
@@ -43,7 +43,7 @@ describe('sending options on BullMQ', () => {
       const plain = await q.getJob(keyOf('plain'));
       expect(p?.opts.priority).toBe(4);
       expect(p?.opts.delay).toBe(1500);
-      const message = p ? (decodeJobData(plan, p.id ?? '', p.data as JobData) as TaskMessage) : undefined;
+      const message = p ? (decodeJobData(plan, p.id ?? '', p.data as TaskJobData) as TaskMessage) : undefined;
       expect(message?.priority).toBe(3);
       expect(message?.task_id).toBe('p');
       expect(plain?.opts.priority ?? 0).toBe(0);

@@ -110,7 +110,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // (API run routes, workers, the live feed) waits for the monitor to say it is up.
     redis = createRedis(redisUrl);
     monitor = new RedisMonitor(redis, redisUrl, log);
-    client = new ClusterClient(redis, config.keyPrefix, registry.catalogue, config.submitBatch);
+    client = new ClusterClient(redis, config.keyPrefix, registry.catalogue, {
+      batch: config.submitBatch,
+      bundleBacklog: config.bundleBacklog,
+    });
     definitions = new DefinitionStore(redis, client.store.keys);
     ops = new OpsView(redis, client.store.keys, {
       stuckAfterMs: config.stuckAfterMs,
@@ -131,6 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         prefix: config.keyPrefix,
         tasksDir: config.tasksDir,
         submitBatch: config.submitBatch,
+        bundleBacklog: config.bundleBacklog,
       });
     const m = metrics;
     void monitor.whenUp().then(() => m.start().catch(() => {}));
@@ -161,6 +165,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             concurrency: config.workerConcurrency,
             queues: config.workerQueues,
             lockDurationMs: config.lockDurationMs,
+            bundleBacklog: config.bundleBacklog,
             stalledIntervalMs: config.stalledIntervalMs,
             ...(modelServiceUrl ? { modelServiceUrl } : {}),
             ...(log ? { log } : {}),

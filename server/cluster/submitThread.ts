@@ -40,16 +40,20 @@ export type ThreadRequest =
       limits: CanvasLimits;
     };
 
-const data = workerData as { redisUrl: string; prefix: string; tasksDir: string; submitBatch?: number };
+const data = workerData as {
+  redisUrl: string;
+  prefix: string;
+  tasksDir: string;
+  submitBatch?: number;
+  bundleBacklog?: number;
+};
 const port = parentPort;
 if (port) {
   const registry = await loadTaskRegistry(data.tasksDir);
-  const client = new ClusterClient(
-    createRedis(data.redisUrl),
-    data.prefix,
-    registry.catalogue,
-    data.submitBatch,
-  );
+  const client = new ClusterClient(createRedis(data.redisUrl), data.prefix, registry.catalogue, {
+    ...(data.submitBatch !== undefined ? { batch: data.submitBatch } : {}),
+    ...(data.bundleBacklog !== undefined ? { bundleBacklog: data.bundleBacklog } : {}),
+  });
   const answer = async (m: ThreadRequest): Promise<void> => {
     if (m.kind === 'cancel' || m.kind === 'relaunch') {
       if (m.kind === 'relaunch') client.limits = m.limits;

@@ -15,32 +15,41 @@
  *   up to `maxInlineSteps` per job and while the job has run less than `maxInlineMs` (a quarter of the
  *   lock: BullMQ renews locks between the steps' Redis calls, and a job is never near its lock time);
  *   it is the job count, not Redis round trips, that bounds throughput.
+ * - Bundle (`runBundle`, bundle.ts): a small header's members sent as one job to a backlogged queue.
  * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`;
  * every step above is idempotent by key and a barrier has one releaser (barrier.ts).
  */
 import { hostname } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { type Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import { onBarrierReleased } from '../../lib/engine';
-import type { BarrierMessage, Dispatch, Step, TaskMessage } from '../../lib/engine/types';
+import type { BarrierMessage, Step, TaskMessage } from '../../lib/engine/types';
 import type { Logger } from '../log';
-import { type ActiveTask, HEARTBEAT_MS, removeHeartbeat, writeHeartbeat } from '../ops/heartbeat';
 import { createRedis } from '../redis/connection';
-import { isConnectionError, RedisMonitor } from '../redis/monitor';
+import { RedisMonitor } from '../redis/monitor';
 import { RunStore, StoreBatch } from '../runs/runStore';
 import { within } from '../shutdown';
 import type { TaskRegistry } from '../tasks/registry';
 import { attemptRunner } from './attempt';
 import { Barriers, COMPLETE_TAIL, type Done } from './barrier';
+import { RetryLater, startBullWorkers } from './bullWorkers';
+import { sendApart } from './bundle';
 import { crashPoint } from './crashPoints';
 import { predictUrl } from './effects';
+import { inlineContinuation } from './inlineContinuation';
 import { applyStep } from './interpreter';
-import { decodeJobData, encodeJobData, type JobData, jobRunId } from './jobData';
-import { BARRIER_QUEUE, Dispatcher, queueOf, taskQueueName } from './queues';
+import {
+  decodeBundleData,
+  decodeJobData,
+  encodeJobData,
+  isBundleData,
+  type JobData,
+  jobRunId,
+} from './jobData';
+import { Dispatcher, queueOf, taskQueueName } from './queues';
 import { barrierMessage, type Finals, releaseInputs } from './releaseInputs';
 import { RunCleanup } from './runCleanup';
 import { type RunContext, RunContexts } from './runContext';
-import { workerErrorReporter } from './workerErrors';
+import { ActiveTasks, startWorkerBeat } from './workerBeat';
 
 export interface ClusterWorkerOptions {
   redisUrl: string;
@@ -63,6 +72,8 @@ export interface ClusterWorkerOptions {
    * goes on as a new job, so a job's inline steps never keep it near its lock time however slow each is.
    */
   maxInlineMs?: number;
+  /** Small headers' members as one job from this queue backlog (DispatcherOptions.bundleBacklog). */
+  bundleBacklog?: number;
   modelServiceUrl?: string;
   name?: string;
   log?: Logger;
@@ -72,14 +83,6 @@ export interface ClusterWorker {
   name: string;
   /** Stops fetching, waits for running jobs up to `timeoutMs`, then disconnects (the rest stalls and is redelivered). */
   close(timeoutMs?: number): Promise<void>;
-}
-
-/** Thrown to retry an attempt after the core's countdown (read back by the `celery` backoff strategy). */
-class RetryLater extends Error {
-  constructor(readonly countdownMs: number) {
-    super(`retry in ${countdownMs} ms`);
-    this.name = 'RetryLater';
-  }
 }
 
 let workerSeq = 0;
@@ -96,7 +99,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const store = new RunStore(storeConnection, options.prefix);
   // Barrier completions ride in the store's flush, after the writes (one script call per turn for both).
   const batch = new StoreBatch(store, COMPLETE_TAIL);
-  const dispatcher = new Dispatcher(connection, options.prefix);
+  const bundling = options.bundleBacklog === undefined ? {} : { bundleBacklog: options.bundleBacklog };
+  const dispatcher = new Dispatcher(connection, options.prefix, bundling);
   const contexts = new RunContexts(store);
   const running = new Map<string, Set<AbortController>>();
   const modelUrl = options.modelServiceUrl ? predictUrl(options.modelServiceUrl) : undefined;
@@ -128,29 +132,66 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     (options.queues && options.queues.length > 0 ? options.queues : ['default']).map(taskQueueName),
   );
 
-  // What this worker is running now, for the heartbeat (the operator's Workers view).
-  const active = new Map<number, ActiveTask>();
-  let activeSeq = 0;
+  const active = new ActiveTasks(); // for the heartbeat (the operator's Workers view)
 
   async function processTask(job: Job<JobData>): Promise<null> {
-    const runId = jobRunId(job.data, job.id ?? '');
+    const data = job.data;
+    const runId = jobRunId(data, job.id ?? '');
     const ctx = contexts.ready(runId) ?? (await contexts.get(runId));
     if (!ctx || contexts.canceled.has(runId)) return null;
-    const msg = decodeJobData(ctx.plan, job.id ?? '', job.data) as TaskMessage;
-    const slot = ++activeSeq;
-    active.set(slot, { run_id: msg.run_id, task_id: msg.task_id, name: msg.name, since: Date.now() });
-    let retry: Step['retry'];
-    try {
-      retry = await runHere(ctx, msg, true);
-    } finally {
-      active.delete(slot);
-    }
+    // A redelivered bundle (its worker died, or Redis failed it) may have sent members out already.
+    const retry = isBundleData(data)
+      ? await runBundle(ctx, decodeBundleData(ctx.plan, data), job.attemptsStarted > 1)
+      : await runOne(ctx, decodeJobData(ctx.plan, job.id ?? '', data) as TaskMessage);
     if (retry) {
       await job.updateData(encodeJobData(ctx.plan, retry.message));
       throw new RetryLater(retry.countdown_ms);
     }
     crashPoint('released');
     return null;
+  }
+
+  function runOne(ctx: RunContext, msg: TaskMessage): Promise<Step['retry']> {
+    return active.running(msg, () => runHere(ctx, msg, true));
+  }
+
+  /**
+   * A bundle's members one after another, each as `runHere` runs a message delivered alone, their
+   * completions recorded together. The first member's job is the bundle's (same id): its retry is the
+   * job's, returned like `runHere`'s. Once the job has run `maxInlineMs`, the members not started yet go
+   * out as their own jobs (a slow member holds no other back); `again` (a redelivery): a member whose own
+   * job exists is left to that job.
+   */
+  async function runBundle(
+    ctx: RunContext,
+    members: readonly TaskMessage[],
+    again: boolean,
+  ): Promise<Step['retry']> {
+    let own: Step['retry'];
+    const memo: Finals = new Map();
+    const held: Done[] = [];
+    let next = 0;
+    let sending: Promise<void> | undefined;
+    const timer = setTimeout(() => {
+      const left = members.slice(next);
+      next = members.length;
+      if (left.length === 0) return;
+      sending = sendApart(batch, dispatcher, ctx.plan, left);
+      sending.catch(() => {}); // awaited below
+    }, maxInlineMs);
+    try {
+      for (let m = members[next]; m !== undefined; m = members[++next]) {
+        if (next === 0) own = await active.running(m, () => runSteps(ctx, m, true, memo, held));
+        else if (!again || !(await dispatcher.jobExists(queueOf(ctx.plan, m), m.key)))
+          await active.running(m, () => runSteps(ctx, m, false, memo, held));
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    // The job completes only once the members sent out are jobs (else a crash would lose them).
+    await sending;
+    await settle(ctx, held, memo);
+    return own;
   }
 
   /**
@@ -171,6 +212,20 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     memo: Finals = new Map(),
     held: Done[] = [],
     after?: Promise<unknown>,
+  ): Promise<Step['retry']> {
+    const own = await runSteps(ctx, msg, ownJob, memo, held);
+    await after;
+    await settle(ctx, held, memo);
+    return own;
+  }
+
+  /** `runHere` up to the settling: runs the steps, adds their completions to `held`, finals to `memo`. */
+  async function runSteps(
+    ctx: RunContext,
+    msg: TaskMessage,
+    ownJob: boolean,
+    memo: Finals,
+    held: Done[],
   ): Promise<Step['retry']> {
     let current = msg;
     let left = maxInline;
@@ -199,8 +254,6 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       current = done.next.message as TaskMessage;
       left--;
     }
-    await after;
-    await settle(ctx, held, memo);
     return own;
   }
 
@@ -221,7 +274,9 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const runId = jobRunId(job.data, job.id ?? '');
     const ctx = await contexts.get(runId);
     if (!ctx || contexts.canceled.has(runId)) return null;
-    await release(ctx, decodeJobData(ctx.plan, job.id ?? '', job.data) as BarrierMessage);
+    const data = job.data;
+    if (isBundleData(data)) return null; // bundles are task jobs (never sent to `barriers`)
+    await release(ctx, decodeJobData(ctx.plan, job.id ?? '', data) as BarrierMessage);
     return null;
   }
 
@@ -276,108 +331,47 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     if (ran.status === 'rejected') throw ran.reason;
   }
 
-  /**
-   * The single task a step dispatches, when this worker may run it inline: no delay, no children, under
-   * a barrier that is an ancestor of the running job (the message's own barrier: a chain's next step,
-   * or for a release the barrier's parent), a queue this worker consumes, run not canceled.
-   */
-  function pick(ctx: RunContext, step: Step): Dispatch | undefined {
-    if (step.dispatch.length !== 1 || step.finish) return undefined;
-    const d = step.dispatch[0];
-    if (d?.message.kind !== 'task' || d.delay_ms > 0 || d.children?.length) return undefined;
-    if (d.parentBarrier === null || d.parentBarrier !== d.message.barrier) return undefined;
-    if (!queueNames.has(queueOf(ctx.plan, d.message))) return undefined;
-    if (contexts.canceled.has(d.message.run_id)) return undefined;
-    return d;
-  }
+  const pick = (ctx: RunContext, step: Step) =>
+    inlineContinuation(ctx.plan, step, queueNames, contexts.canceled);
 
-  const workerOpts = {
-    connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency ?? 16,
-    lockDuration: lockMs,
-    stalledInterval: options.stalledIntervalMs ?? 2000,
-    maxStalledCount: 1_000,
-    name,
-    settings: {
-      // The core's countdown; any other error (Redis unreachable while applying a step) retries the
-      // whole message after a second — redelivery is at-least-once and every write is idempotent by key.
-      backoffStrategy: (_attempts: number, _type?: string, err?: Error) =>
-        err instanceof RetryLater ? err.countdownMs : 1000,
-    },
-  };
-
-  const workers: Worker[] = [];
-  for (const q of queueNames) {
-    workers.push(new Worker<JobData>(q, processTask, workerOpts));
-  }
-  if (options.barriers !== false)
-    workers.push(new Worker<JobData>(BARRIER_QUEUE, processBarrier, workerOpts));
-  // One log line per Redis outage (the monitor's), not one per reconnection attempt of each queue.
+  const concurrency = options.concurrency ?? 16;
   const monitor = new RedisMonitor(storeConnection, options.redisUrl, log);
-  // A lost lock is not a lost job: Redis is asked whether the job is still in one of this worker's queues.
-  const jobQueues = [...queueNames, ...(options.barriers !== false ? [BARRIER_QUEUE] : [])];
-  const reportError = workerErrorReporter(
-    (fields, message) => log?.warn({ ...fields, worker: name }, message),
-    {
-      lockMs: workerOpts.lockDuration,
-      exists: async (jobId) =>
-        (await storeConnection.exists(...jobQueues.map((q) => `${options.prefix}:${q}:${jobId}`))) > 0,
-    },
-  );
-  for (const w of workers) {
-    w.on('error', (err) => {
-      if (monitor.up && !isConnectionError(err)) reportError(err);
-    });
-    w.on('failed', (job, err) => {
-      if (!(err instanceof RetryLater) && monitor.up)
-        log?.error({ job: job?.id, err: err.message }, 'job failed unexpectedly');
-    });
-  }
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
-
+  const workers = await startBullWorkers({
+    connection,
+    storeConnection,
+    prefix: options.prefix,
+    name,
+    queues: queueNames,
+    barriers: options.barriers !== false,
+    concurrency,
+    lockMs,
+    stalledIntervalMs: options.stalledIntervalMs ?? 2000,
+    processTask,
+    processBarrier,
+    monitor,
+    log,
+  });
   const celeryQueues = (options.queues && options.queues.length > 0 ? options.queues : ['default']).map(
     (q) => (taskQueueName(q) === taskQueueName(undefined) ? 'default' : q),
   );
-  const startedAt = Date.now();
-  // How long this loop is ever held (a starved loop cannot renew job locks), for the operator.
-  const loop = monitorEventLoopDelay({ resolution: 20 });
-  loop.enable();
-  let loopMaxMs = 0;
-  const heartbeat = () => {
-    const recentMs = loop.max / 1e6;
-    loop.reset();
-    loopMaxMs = Math.max(loopMaxMs, recentMs);
-    if (recentMs > workerOpts.lockDuration / 2)
-      log?.warn(
-        { worker: name, loop_delay_ms: Math.round(recentMs), lock_ms: workerOpts.lockDuration },
-        'the worker event loop was held for more than half the job lock time: tasks may be redelivered',
-      );
-    return writeHeartbeat(storeConnection, store.keys, {
-      name,
-      host: hostname(),
-      pid: process.pid,
-      queues: [...new Set(celeryQueues)],
-      concurrency: workerOpts.concurrency,
-      started: startedAt,
-      beat: Date.now(),
-      active: [...active.values()],
-      loop_delay_max_ms: Math.round(loopMaxMs),
-    }).catch(() => {});
-  };
-  await heartbeat();
+  const beat = await startWorkerBeat({
+    redis: storeConnection,
+    keys: store.keys,
+    name,
+    queues: [...new Set(celeryQueues)],
+    concurrency,
+    lockMs,
+    active,
+    log,
+  });
   cleanup.start(1000, (err) => {
     if (monitor.up) log?.warn({ worker: name, err: String(err) }, 'could not remove the jobs of ended runs');
   });
-  const beat = setInterval(() => void heartbeat(), HEARTBEAT_MS);
-  beat.unref();
-  log?.info({ worker: name, queues: [...queueNames], concurrency: workerOpts.concurrency }, 'worker ready');
+  log?.info({ worker: name, queues: [...queueNames], concurrency }, 'worker ready');
 
   return {
     name,
     async close(timeoutMs = 10_000) {
-      clearInterval(beat);
-      loop.disable();
       await within(cleanup.stop(), 1000, undefined);
       monitor.close();
       // Stop fetching and let running jobs finish, but never longer than the operator allowed: a task
@@ -392,7 +386,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
         log?.warn({ worker: name }, 'shutdown timeout: tasks still running will be redelivered');
         await within(Promise.all(workers.map((w) => w.close(true))), 300, undefined);
       }
-      await within(removeHeartbeat(storeConnection, store.keys, name), 300, undefined);
+      await beat.stop();
       await within(dispatcher.close(), 300, undefined);
       subscriber.disconnect();
       storeConnection.disconnect();

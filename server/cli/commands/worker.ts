@@ -54,6 +54,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(queues ? { queues } : {}),
     barriers: !values['no-barriers'],
     lockDurationMs: config.lockDurationMs,
+    bundleBacklog: config.bundleBacklog,
     stalledIntervalMs: config.stalledIntervalMs,
     ...(config.modelServiceUrl ? { modelServiceUrl: config.modelServiceUrl } : {}),
     log,

@@ -1,0 +1,80 @@
+/**
+ * Bundles on a real cluster (bundle.ts): a small header's members in one job run one after another in
+ * one worker, and a slow member sends the members that have not started out as jobs of their own, so
+ * they run beside it. (The job shapes are checked in queues.int.test.ts, simulator agreement with every
+ * small header bundled in differential.int.test.ts, kills mid-bundle in crash.int.test.ts.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../lib/protocol/events';
+import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  // Every small header bundled, whatever the backlog; a 2 s lock, so a job runs members inline for 500 ms.
+  cluster = await startTestCluster({ workers: 2, concurrency: 4, env: { CHORDFLOW_BUNDLE_BACKLOG: '0' } });
+});
+afterAll(() => cluster.close());
+
+type Started = Extract<RunEvent, { type: 'task.started' }>;
+type Succeeded = Extract<RunEvent, { type: 'task.succeeded' }>;
+
+async function events(runId: string): Promise<RunEvent[]> {
+  return cluster.stack.client!.store.readEvents(runId);
+}
+
+describe('a bundled header', () => {
+  it("runs its members one after another in one worker's job", async () => {
+    const report = await cluster.run({
+      chord: {
+        header: [
+          { task: 'identity', args: [1], id: 'a' },
+          { task: 'identity', args: [2], id: 'b' },
+          { task: 'identity', args: [3], id: 'c' },
+        ],
+        body: { task: 'tsum' },
+      },
+    });
+    expect(report.status).toBe('success');
+    expect(report.result).toBe(6);
+    const ev = await events(report.run_id);
+    const started = ev.filter((e): e is Started => e.type === 'task.started');
+    const worker = (id: string) => started.find((e) => e.task_id === id)?.worker;
+    expect(worker('a')).toBeDefined();
+    expect(worker('b')).toBe(worker('a'));
+    expect(worker('c')).toBe(worker('a'));
+    // In order, each after the one before it ended.
+    const seq = (type: string, id: string) =>
+      ev.find((e) => e.type === type && 'task_id' in e && e.task_id === id)?.seq ?? -1;
+    expect(seq('task.started', 'b')).toBeGreaterThan(seq('task.succeeded', 'a'));
+    expect(seq('task.started', 'c')).toBeGreaterThan(seq('task.succeeded', 'b'));
+  });
+
+  it('sends the members that have not started out on their own when one is slow', async () => {
+    const report = await cluster.run({
+      chord: {
+        header: [
+          { task: 'delayed', args: [1], kwargs: { ms: 1500 }, id: 'slow' },
+          { task: 'identity', args: [2], id: 'quick1' },
+          { task: 'identity', args: [3], id: 'quick2' },
+        ],
+        body: { task: 'tsum' },
+      },
+    });
+    expect(report.status).toBe('success');
+    expect(report.result).toBe(6);
+    const ev = await events(report.run_id);
+    const slowEnd = ev.find((e): e is Succeeded => e.type === 'task.succeeded' && e.task_id === 'slow');
+    expect(slowEnd).toBeDefined();
+    // The quick ones ran while the slow one was still running: 500 ms in, not after its 1.5 s.
+    for (const id of ['quick1', 'quick2']) {
+      const done = ev.find((e): e is Succeeded => e.type === 'task.succeeded' && e.task_id === id);
+      expect(done, id).toBeDefined();
+      expect(done!.seq, id).toBeLessThan(slowEnd!.seq);
+      expect(done!.at, id).toBeLessThan(slowEnd!.at - 500);
+    }
+    // Each ran once, and the body once.
+    const starts = ev.filter((e): e is Started => e.type === 'task.started').map((e) => e.task_id);
+    expect([...starts].sort()).toEqual([...new Set(starts)].sort());
+    expect(starts).toHaveLength(4);
+  });
+});
