@@ -12,11 +12,9 @@
  *    independent-chords rounds are taken between ours, pair by pair, and each pair's ratio is listed.
  * Every line carries the 1-minute load average: the machine is shared, compare ratios within one run.
  * Usage: npm run bench:engine [-- --concurrency 300] [--procs 1] [--rounds 3] [--cases group,chords,runs,chain]
- * [--runs 1000] [--runs-rounds 3] [--runs-warmup 2] (the independent runs case: runs per round, rounds
- * counted, warm-up rounds before them)
- * `--procs N` runs both sides with N worker *processes* (raw: N BullMQ worker processes; ours: N
- * `chordflow worker` processes) instead of one in-process worker; same concurrency per process.
- * `--no-bundle`: small headers never bundled (bundle.ts), for A/B.
+ * [--runs 1000] [--runs-rounds 3] [--runs-warmup 2] (independent runs: per round, rounds, warm-up rounds)
+ * `--procs N`: both sides with N worker *processes* (raw BullMQ's, or `chordflow worker`s), same
+ * concurrency each. `--no-bundle`: small headers never bundled (bundle.ts), for A/B.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -66,7 +64,6 @@ const CASES = new Set(
     : 'group,chords,runs,chord5000,chain,celery'
   ).split(','),
 );
-
 function emit(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'engine', ...record, load_avg_1m: loadavg()[0] })}\n`);
 }
@@ -79,7 +76,6 @@ const registry = await loadTaskRegistry(undefined);
 const prefix = '{chordflow}';
 // The client has its own connection, as in `chordflow serve` (the raw cases load BullMQ's scripts on `conn`).
 const clientConn = new Redis(redis.url, { maxRetriesPerRequest: null });
-// `--no-bundle`: every header member its own job, however backlogged the queue (bundle.ts).
 const bundle = process.argv.includes('--no-bundle') ? { bundleBacklog: Number.POSITIVE_INFINITY } : {};
 const client = new ClusterClient(clientConn, prefix, registry.catalogue, bundle);
 const worker =
@@ -105,6 +101,7 @@ const clusterChildren =
               CHORDFLOW_PREFIX: prefix,
               LOG_LEVEL: 'warn',
               CHORDFLOW_TASKS_DIR: '/nonexistent',
+              ...(bundle.bundleBacklog === undefined ? {} : { CHORDFLOW_BUNDLE_BACKLOG: 'off' }),
             },
             'is ready',
           ),
