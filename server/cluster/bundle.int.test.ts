@@ -77,4 +77,32 @@ describe('a bundled header', () => {
     expect([...starts].sort()).toEqual([...new Set(starts)].sort());
     expect(starts).toHaveLength(4);
   });
+
+  it('stops at a cancel: members not started never start, and the run ends canceled', async () => {
+    const client = cluster.stack.client!;
+    const run = await client.submit({
+      file: client.parseCanvas({
+        chord: {
+          header: [
+            { task: 'delayed', args: [1], kwargs: { ms: 1200 }, id: 'long' },
+            { task: 'identity', args: [2], id: 'next1' },
+            { task: 'identity', args: [3], id: 'next2' },
+          ],
+          body: { task: 'tsum', id: 'body' },
+        },
+      }),
+    });
+    const deadline = Date.now() + 10_000;
+    while (!(await events(run.id)).some((e) => e.type === 'task.started' && e.task_id === 'long')) {
+      if (Date.now() > deadline) throw new Error('the long member never started');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await client.cancel(run.id);
+    // Past the moment the job would send the others out (500 ms) and the long member's end.
+    await new Promise((r) => setTimeout(r, 2000));
+    const ev = await events(run.id);
+    const started = ev.filter((e): e is Started => e.type === 'task.started').map((e) => e.task_id);
+    expect(started).toEqual(['long']);
+    expect((await client.store.getRun(run.id))?.status).toBe('canceled');
+  });
 });

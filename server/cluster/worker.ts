@@ -175,12 +175,13 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const timer = setTimeout(() => {
       const left = members.slice(next);
       next = members.length;
-      if (left.length === 0) return;
+      if (left.length === 0 || contexts.canceled.has(ctx.plan.run_id)) return;
       sending = sendApart(batch, dispatcher, ctx.plan, left);
       sending.catch(() => {}); // awaited below
     }, maxInlineMs);
     try {
       for (let m = members[next]; m !== undefined; m = members[++next]) {
+        if (contexts.canceled.has(ctx.plan.run_id)) break; // a revoked message never starts
         if (next === 0) own = await active.running(m, () => runSteps(ctx, m, true, memo, held));
         else if (!again || !(await dispatcher.jobExists(queueOf(ctx.plan, m), m.key)))
           await active.running(m, () => runSteps(ctx, m, false, memo, held));
