@@ -78,6 +78,30 @@ describe('a bundled header', () => {
     expect(starts).toHaveLength(4);
   });
 
+  it('sends out only the members after a slow one that is not first; the slow one runs once', async () => {
+    const report = await cluster.run({
+      chord: {
+        header: [
+          { task: 'identity', args: [1], id: 'first' },
+          { task: 'delayed', args: [2], kwargs: { ms: 1500 }, id: 'middle' },
+          { task: 'identity', args: [3], id: 'last' },
+        ],
+        body: { task: 'tsum' },
+      },
+    });
+    expect(report.status).toBe('success');
+    expect(report.result).toBe(6);
+    const ev = await events(report.run_id);
+    const starts = ev.filter((e): e is Started => e.type === 'task.started').map((e) => e.task_id);
+    // Every task started once: the slow member kept running in the bundle and was not sent out too.
+    expect(starts.filter((id) => id === 'middle')).toHaveLength(1);
+    expect(starts).toHaveLength(4);
+    expect(new Set(starts).size).toBe(4);
+    const middleEnd = ev.find((e): e is Succeeded => e.type === 'task.succeeded' && e.task_id === 'middle');
+    const lastEnd = ev.find((e): e is Succeeded => e.type === 'task.succeeded' && e.task_id === 'last');
+    expect(lastEnd!.seq).toBeLessThan(middleEnd!.seq);
+  });
+
   it('stops at a cancel: members not started never start, and the run ends canceled', async () => {
     const client = cluster.stack.client!;
     const run = await client.submit({

@@ -173,7 +173,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     let next = 0;
     let sending: Promise<void> | undefined;
     const timer = setTimeout(() => {
-      const left = members.slice(next);
+      // The member at `next` is running (or about to, past its check): the loop finishes it, then stops.
+      const left = members.slice(next + 1);
       next = members.length;
       if (left.length === 0 || contexts.canceled.has(ctx.plan.run_id)) return;
       sending = sendApart(batch, dispatcher, ctx.plan, left);
