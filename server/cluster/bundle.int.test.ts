@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../lib/protocol/events';
 import { startTestCluster, type TestCluster } from '../../tests/support/cluster';
+import { runReport } from '../runs/report';
 
 let cluster: TestCluster;
 beforeAll(async () => {
@@ -128,5 +129,89 @@ describe('a bundled header', () => {
     const started = ev.filter((e): e is Started => e.type === 'task.started').map((e) => e.task_id);
     expect(started).toEqual(['long']);
     expect((await client.store.getRun(run.id))?.status).toBe('canceled');
+  });
+});
+
+describe('a packed bundle (several runs in one job)', () => {
+  const chord = (header: unknown[]) => ({ chord: { header, body: { task: 'tsum' } } });
+  const quick = (run: number) => [
+    { task: 'identity', args: [run], id: 'x' },
+    { task: 'identity', args: [10 * run], id: 'y' },
+  ];
+
+  /** Submits `canvases` in one turn (their jobs are added together) and waits for every report. */
+  async function submitTogether(canvases: unknown[]) {
+    const client = cluster.stack.client!;
+    const runs = await Promise.all(canvases.map((c) => client.submit({ file: client.parseCanvas(c) })));
+    return { client, runs };
+  }
+  async function reportOf(runId: string) {
+    const client = cluster.stack.client!;
+    await client.waitFinished(runId, 20_000);
+    return runReport(runId, await client.store.readEvents(runId));
+  }
+  const jobKey = (id: string) => `${cluster.stack.client!.prefix}:tasks:${id}`;
+
+  it("carries four small chord runs' headers, and each run ends with its own result", async () => {
+    const { client, runs } = await submitTogether([1, 2, 3, 4].map((r) => chord(quick(r))));
+    // One job, led by the first run's first member, carrying all eight members; no job of their own.
+    const data = await client.redis.hget(jobKey(`${runs[0]!.id}.t.x`), 'data');
+    const members = (JSON.parse(data ?? '{}') as { u?: Array<{ y: string }> }).u?.map((m) => m.y);
+    expect(members).toEqual(runs.flatMap((r) => [`${r.id}.t.x`, `${r.id}.t.y`]));
+    for (const r of runs.slice(1)) expect(await client.redis.exists(jobKey(`${r.id}.t.x`))).toBe(0);
+    for (const [i, r] of runs.entries()) {
+      const report = await reportOf(r.id);
+      expect(report?.status).toBe('success');
+      expect(report?.result).toBe(11 * (i + 1));
+    }
+  });
+
+  it("sends the other runs' members out on their own when one run's member is slow", async () => {
+    const { runs } = await submitTogether([
+      chord([{ task: 'delayed', args: [1], kwargs: { ms: 1500 }, id: 'x' }, quick(1)[1]]),
+      chord(quick(2)),
+      chord(quick(3)),
+    ]);
+    const reports = await Promise.all(runs.map((r) => reportOf(r.id)));
+    expect(reports.map((r) => r?.status)).toEqual(['success', 'success', 'success']);
+    expect(reports.map((r) => r?.result)).toEqual([11, 22, 33]);
+    /** When (epoch ms) run `i` logged its first event of `type` (for `task`, if given). */
+    const when = async (i: number, type: string, task?: string) => {
+      const ev = (await events(runs[i]!.id)).find(
+        (e) => e.type === type && (task === undefined || ('task_id' in e && e.task_id === task)),
+      );
+      expect(ev, `${type} ${task ?? ''} of run ${i}`).toBeDefined();
+      return runs[i]!.started_ms + (ev?.at ?? 0);
+    };
+    // The quick runs did not wait for the slow member: they ended ~500 ms in, long before its 1.5 s.
+    const slowEnd = await when(0, 'task.succeeded', 'x');
+    expect(await when(1, 'run.finished')).toBeLessThan(slowEnd - 500);
+    expect(await when(2, 'run.finished')).toBeLessThan(slowEnd - 500);
+    // Every task ran once: two members and the body per run.
+    for (const r of runs) {
+      const starts = (await events(r.id)).filter((e): e is Started => e.type === 'task.started');
+      expect(starts).toHaveLength(3);
+      expect(new Set(starts.map((e) => e.task_id)).size).toBe(3);
+    }
+  });
+
+  it('stops only the canceled run: the runs packed with it run on and succeed', async () => {
+    const { client, runs } = await submitTogether([
+      chord([{ task: 'delayed', args: [1], kwargs: { ms: 1200 }, id: 'x' }, quick(1)[1]]),
+      chord(quick(2)),
+    ]);
+    const deadline = Date.now() + 10_000;
+    while (!(await events(runs[0]!.id)).some((e) => e.type === 'task.started' && e.task_id === 'x')) {
+      if (Date.now() > deadline) throw new Error('the long member never started');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await client.cancel(runs[0]!.id);
+    const other = await reportOf(runs[1]!.id);
+    expect(other?.status).toBe('success');
+    expect(other?.result).toBe(22);
+    await new Promise((r) => setTimeout(r, 1500));
+    const started = (await events(runs[0]!.id)).filter((e): e is Started => e.type === 'task.started');
+    expect(started.map((e) => e.task_id)).toEqual(['x']);
+    expect((await client.store.getRun(runs[0]!.id))?.status).toBe('canceled');
   });
 });

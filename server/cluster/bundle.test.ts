@@ -4,7 +4,8 @@ import { createCatalogue } from '../../lib/canvas/catalogue';
 import type { Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { Dispatch } from '../../lib/engine/types';
-import { BUNDLE_MAX, bundleJobs, type TaskDispatch } from './bundle';
+import { BUNDLE_MAX, bundleJobs, PACKED_MAX, packBundles, type TaskDispatch } from './bundle';
+import type { JobData } from './jobData';
 
 /** The task dispatches a run's start sends (what the dispatcher turns into jobs), in order. */
 function startDispatches(canvas: Json): TaskDispatch[] {
@@ -60,5 +61,37 @@ describe('bundleJobs', () => {
       ],
     };
     expect(shape(canvas)).toEqual([['a0', 'a1'], ['b0', 'b1', 'b2'], ...ids(6, 'c').map((t) => t.id)]);
+  });
+});
+
+describe('packBundles', () => {
+  const bundle = (run: string, n: number) => ({
+    name: `${run}-bundle`,
+    data: { u: Array.from({ length: n }, (_, i) => ({ t: i, y: `${run}.t.m${i}` })) } as JobData,
+  });
+  const single = (key: string) => ({ name: key, data: { t: 0 } as JobData });
+  const keys = (jobs: Array<{ data: JobData }>) =>
+    jobs.map((j) => ('u' in j.data ? j.data.u.map((m) => m.y) : 'single'));
+
+  it('packs bundles sent together into jobs of up to PACKED_MAX members, in order, each led by its first', () => {
+    const jobs = ['a', 'b', 'c', 'd', 'e'].map((r) => bundle(r, 2));
+    const packed = packBundles(jobs);
+    expect(PACKED_MAX).toBe(8);
+    expect(keys(packed)).toEqual([
+      ['a.t.m0', 'a.t.m1', 'b.t.m0', 'b.t.m1', 'c.t.m0', 'c.t.m1', 'd.t.m0', 'd.t.m1'],
+      ['e.t.m0', 'e.t.m1'],
+    ]);
+    // The packed job keeps its first bundle's name (and options: its id is the first member's key).
+    expect(packed[0]?.name).toBe('a-bundle');
+  });
+
+  it('never splits a bundle, leaves other jobs alone and never packs past the limit', () => {
+    const jobs = [bundle('a', 3), single('x'), bundle('b', 4), bundle('c', 2), bundle('d', 4)];
+    expect(keys(packBundles(jobs))).toEqual([
+      ['a.t.m0', 'a.t.m1', 'a.t.m2', 'b.t.m0', 'b.t.m1', 'b.t.m2', 'b.t.m3'],
+      'single',
+      ['c.t.m0', 'c.t.m1', 'd.t.m0', 'd.t.m1', 'd.t.m2', 'd.t.m3'],
+    ]);
+    expect(keys(packBundles([single('x'), single('y')]))).toEqual(['single', 'single']);
   });
 });

@@ -5,6 +5,7 @@ import type { Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { Dispatch, Message, TaskMessage } from '../../lib/engine/types';
 import {
+  bundleRuns,
   decodeBundleData,
   decodeJobData,
   encodeBundleData,
@@ -108,5 +109,22 @@ describe('job data', () => {
     expect(jobRunId(data, tasks[0]!.key)).toBe(plan.run_id);
     expect(decodeBundleData(plan, data)).toEqual(tasks);
     expect(isBundleData(encodeJobData(plan, task))).toBe(false);
+  });
+
+  it("splits a packed bundle into its runs' members, in order, each run's decoding exactly", () => {
+    const tasks = sent.filter((m): m is TaskMessage => m.kind === 'task');
+    const other = planRun(parsed.value, createCatalogue(), 'b2c4e6f8-0000-4000-8000-000000000000', {
+      epoch_ms: 0,
+    });
+    const otherTasks = all(startRun(other).dispatch).filter((m): m is TaskMessage => m.kind === 'task');
+    const packed = {
+      u: [...encodeBundleData(plan, tasks).u, ...encodeBundleData(other, otherTasks).u],
+    };
+    const runs = bundleRuns(JSON.parse(JSON.stringify(packed)));
+    expect(runs.map((r) => r.runId)).toEqual([plan.run_id, other.run_id]);
+    expect(decodeBundleData(plan, runs[0]!.data)).toEqual(tasks);
+    expect(decodeBundleData(other, runs[1]!.data)).toEqual(otherTasks);
+    // An unpacked bundle is one run.
+    expect(bundleRuns(encodeBundleData(plan, tasks))).toHaveLength(1);
   });
 });

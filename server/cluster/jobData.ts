@@ -39,8 +39,10 @@ export interface BarrierJobData {
 }
 
 /**
- * A bundle (bundle.ts): several task messages of one barrier in one job, each as a `TaskJobData` with
- * `y` its own key (a member's job id, had it been sent alone). The job's id is the first member's key.
+ * A bundle (bundle.ts): several task messages in one job — a small header's members, or several headers'
+ * (of several runs) packed together — each as a `TaskJobData` with `y` its own key (a member's job id,
+ * had it been sent alone; it names the member's run, unless `r` does). The job's id is the first
+ * member's key.
  */
 export interface BundleJobData {
   u: Array<TaskJobData & { y: string }>;
@@ -104,6 +106,21 @@ export function isBundleData(data: JobData): data is BundleJobData {
 /** The task messages a bundle job carries, in order. */
 export function decodeBundleData(plan: RunPlan, data: BundleJobData): TaskMessage[] {
   return data.u.map((d) => decodeJobData(plan, d.y, d) as TaskMessage);
+}
+
+/**
+ * A bundle's members grouped by run, in order, each group as its run's own bundle data: a packed bundle
+ * (bundle.ts `packBundles`) carries several runs' small headers; an unpacked one is one group.
+ */
+export function bundleRuns(data: BundleJobData): Array<{ runId: string; data: BundleJobData }> {
+  const groups: Array<{ runId: string; data: BundleJobData }> = [];
+  for (const member of data.u) {
+    const runId = member.r ?? runIdOf(member.y) ?? '';
+    const last = groups[groups.length - 1];
+    if (last && last.runId === runId) last.data.u.push(member);
+    else groups.push({ runId, data: { u: [member] } });
+  }
+  return groups;
 }
 
 /** The run a job belongs to (read before the plan is at hand), from its data or its id `key`. */

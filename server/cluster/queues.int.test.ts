@@ -12,7 +12,8 @@ import type { Json } from '../../lib/canvas/model';
 import { planRun, startRun } from '../../lib/engine';
 import type { Dispatch, RunPlan } from '../../lib/engine/types';
 import { testRedisUrl } from '../../tests/support/testRedisUrl';
-import { decodeBundleData, isBundleData, type JobData } from './jobData';
+import { PACKED_MAX } from './bundle';
+import { bundleRuns, decodeBundleData, isBundleData, type JobData } from './jobData';
 import { BARRIER_QUEUE, DEFAULT_TASK_QUEUE, Dispatcher, type DispatcherOptions } from './queues';
 
 const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
@@ -85,31 +86,39 @@ describe('jobs dispatched together', () => {
   });
 
   it('bundle a small header into one job when the queue is backlogged', async () => {
-    const dispatcher = newDispatcher({ bundleBacklog: 64 });
+    const dispatcher = newDispatcher({ bundleBacklog: 16 });
     const q = dispatcher.queue(DEFAULT_TASK_QUEUE);
-    // 70 chords of 2 in one turn: 140 jobs reach the backlog of 64; 70 are added.
+    // 70 chords of 2 in one turn: 140 jobs reach the backlog of 16. Each header is bundled, and the
+    // bundles are packed PACKED_MAX members to a job (four runs each): 18 jobs are added.
     const runs = Array.from({ length: 70 }, (_, i) => chordRun(`bundle${i}`));
     await Promise.all(runs.map((r) => dispatcher.dispatch(r.plan, r.dispatch)));
-    expect(await q.getWaitingCount()).toBe(70);
-    for (const r of runs) {
-      const [first, second] = headerKeys(r.dispatch);
-      const job = await q.getJob(first ?? '');
+    const perJob = PACKED_MAX / 2;
+    expect(await q.getWaitingCount()).toBe(Math.ceil(70 / perJob));
+    for (let i = 0; i < runs.length; i += perJob) {
+      const packed = runs.slice(i, i + perJob);
+      const job = await q.getJob(headerKeys(packed[0]!.dispatch)[0] ?? '');
       const data = job?.data as JobData;
       expect(isBundleData(data)).toBe(true);
       if (!isBundleData(data)) continue;
-      // The members, back exactly as the core sent them; the second has no job of its own.
-      const members = r.dispatch[0]?.children?.[0]?.children?.map((c) => c.message);
-      expect(decodeBundleData(r.plan, data)).toEqual(members);
-      expect(await dispatcher.jobExists(DEFAULT_TASK_QUEUE, second ?? '')).toBe(false);
+      // Each run's members, back exactly as the core sent them, in order; no member has a job of its own.
+      const byRun = bundleRuns(data);
+      expect(byRun.map((g) => g.runId)).toEqual(packed.map((r) => r.plan.run_id));
+      packed.forEach((r, k) => {
+        const members = r.dispatch[0]?.children?.[0]?.children?.map((c) => c.message);
+        expect(decodeBundleData(r.plan, byRun[k]!.data)).toEqual(members);
+      });
+      for (const [k, r] of packed.entries())
+        for (const key of headerKeys(r.dispatch).slice(k === 0 ? 1 : 0))
+          expect(await dispatcher.jobExists(DEFAULT_TASK_QUEUE, key)).toBe(false);
     }
-    // The 70 jobs seen waiting count too: a lone chord right after is bundled.
+    // The 18 jobs seen waiting count too (with the late one's, 20 ≥ 16): a lone chord right after is bundled.
     const late = chordRun('late');
     await dispatcher.dispatch(late.plan, late.dispatch);
-    expect(await q.getWaitingCount()).toBe(71);
+    expect(await q.getWaitingCount()).toBe(19);
     // Unless its caller says not to (a bundle's members sent out on their own).
     const apart = chordRun('apart');
     await dispatcher.dispatch(apart.plan, apart.dispatch, { bundle: false });
-    expect(await q.getWaitingCount()).toBe(73);
+    expect(await q.getWaitingCount()).toBe(21);
   });
 
   it('give each member its own job on an idle queue', async () => {

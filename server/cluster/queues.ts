@@ -9,7 +9,7 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BarrierMessage, Dispatch, Message, RunPlan } from '../../lib/engine/types';
 import { BulkAdder } from './bulkAdd';
-import { bundleJobs, DEFAULT_BUNDLE_BACKLOG, type JobPlan, type TaskDispatch } from './bundle';
+import { bundleJobs, DEFAULT_BUNDLE_BACKLOG, type JobPlan, packBundles, type TaskDispatch } from './bundle';
 import { encodeBundleData, encodeJobData, type JobData } from './jobData';
 
 export const BARRIER_QUEUE = 'barriers';
@@ -174,7 +174,10 @@ export class Dispatcher {
     for (const d of dispatches) add(d);
     await Promise.all(
       [...byQueue].map(([q, list]) => {
-        const bundled = () => bundleJobs(list)?.map((j) => bulkJob(plan, j));
+        const bundled = () => {
+          const jobs = bundleJobs(list);
+          return jobs && packBundles(jobs.map((j) => bulkJob(plan, j)));
+        };
         const jobs = list.map((d) => bulkJob(plan, { one: d }));
         return this.addJobs(q, jobs, options.bundle === false ? undefined : bundled);
       }),
@@ -257,11 +260,12 @@ export class Dispatcher {
           work.push(one(only));
           return;
         }
+        // Bundles of different callers (independent runs) packed together. If the group fails, each caller
+        // adds its own jobs again: a packed job that did get in and the caller's own bundle may then both
+        // carry a member, which runs twice — at-least-once, as after a redelivery (completions are
+        // idempotent by key, barrier.ts).
         work.push(
-          this.addMany(
-            q,
-            g.flatMap((c) => c.jobs),
-          ).then(
+          this.addMany(q, packBundles(g.flatMap((c) => c.jobs))).then(
             () => {
               for (const c of g) c.resolve();
             },

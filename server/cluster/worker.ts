@@ -15,7 +15,7 @@
  *   up to `maxInlineSteps` per job and while the job has run less than `maxInlineMs` (a quarter of the
  *   lock: BullMQ renews locks between the steps' Redis calls, and a job is never near its lock time);
  *   it is the job count, not Redis round trips, that bounds throughput.
- * - Bundle (`runBundle`, bundle.ts): a small header's members sent as one job to a backlogged queue.
+ * - Bundle (bundle.ts, bundleRunner.ts): small headers' members sent as one job to a backlogged queue.
  * Delivery is at-least-once: a killed worker's job is redelivered after `lockDuration` + `stalledInterval`;
  * every step above is idempotent by key and a barrier has one releaser (barrier.ts).
  */
@@ -32,20 +32,20 @@ import type { TaskRegistry } from '../tasks/registry';
 import { attemptRunner } from './attempt';
 import { Barriers, COMPLETE_TAIL, type Done } from './barrier';
 import { RetryLater, startBullWorkers } from './bullWorkers';
-import { sendApart } from './bundle';
+import { bundleRunner } from './bundleRunner';
 import { crashPoint } from './crashPoints';
 import { predictUrl } from './effects';
 import { inlineContinuation } from './inlineContinuation';
 import { applyStep } from './interpreter';
 import {
-  decodeBundleData,
+  type BundleJobData,
   decodeJobData,
   encodeJobData,
   isBundleData,
   type JobData,
   jobRunId,
 } from './jobData';
-import { Dispatcher, queueOf, taskQueueName } from './queues';
+import { Dispatcher, taskQueueName } from './queues';
 import { barrierMessage, type Finals, releaseInputs } from './releaseInputs';
 import { RunCleanup } from './runCleanup';
 import { type RunContext, RunContexts } from './runContext';
@@ -133,67 +133,36 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   );
 
   const active = new ActiveTasks(); // for the heartbeat (the operator's Workers view)
+  const runBundle = bundleRunner({ contexts, batch, dispatcher, active, maxInlineMs, runSteps, settle });
 
   async function processTask(job: Job<JobData>): Promise<null> {
     const data = job.data;
+    if (isBundleData(data)) return processBundle(job, data);
     const runId = jobRunId(data, job.id ?? '');
     const ctx = contexts.ready(runId) ?? (await contexts.get(runId));
     if (!ctx || contexts.canceled.has(runId)) return null;
-    // A redelivered bundle (its worker died, or Redis failed it) may have sent members out already.
-    const retry = isBundleData(data)
-      ? await runBundle(ctx, decodeBundleData(ctx.plan, data), job.attemptsStarted > 1)
-      : await runOne(ctx, decodeJobData(ctx.plan, job.id ?? '', data) as TaskMessage);
-    if (retry) {
-      await job.updateData(encodeJobData(ctx.plan, retry.message));
-      throw new RetryLater(retry.countdown_ms);
-    }
+    const retry = await runOne(ctx, decodeJobData(ctx.plan, job.id ?? '', data) as TaskMessage);
+    if (retry) await retryJob(job, ctx, retry);
     crashPoint('released');
     return null;
+  }
+
+  /** The job's own message retries: the job carries it alone from now on, delayed by its countdown. */
+  async function retryJob(job: Job<JobData>, ctx: RunContext, retry: NonNullable<Step['retry']>) {
+    await job.updateData(encodeJobData(ctx.plan, retry.message));
+    throw new RetryLater(retry.countdown_ms);
   }
 
   function runOne(ctx: RunContext, msg: TaskMessage): Promise<Step['retry']> {
     return active.running(msg, () => runHere(ctx, msg, true));
   }
 
-  /**
-   * A bundle's members one after another, each as `runHere` runs a message delivered alone, their
-   * completions recorded together. The first member's job is the bundle's (same id): its retry is the
-   * job's, returned like `runHere`'s. Once the job has run `maxInlineMs`, the members not started yet go
-   * out as their own jobs (a slow member holds no other back); `again` (a redelivery): a member whose own
-   * job exists is left to that job.
-   */
-  async function runBundle(
-    ctx: RunContext,
-    members: readonly TaskMessage[],
-    again: boolean,
-  ): Promise<Step['retry']> {
-    let own: Step['retry'];
-    const memo: Finals = new Map();
-    const held: Done[] = [];
-    let next = 0;
-    let sending: Promise<void> | undefined;
-    const timer = setTimeout(() => {
-      // The member at `next` is running (or about to, past its check): the loop finishes it, then stops.
-      const left = members.slice(next + 1);
-      next = members.length;
-      if (left.length === 0 || contexts.canceled.has(ctx.plan.run_id)) return;
-      sending = sendApart(batch, dispatcher, ctx.plan, left);
-      sending.catch(() => {}); // awaited below
-    }, maxInlineMs);
-    try {
-      for (let m = members[next]; m !== undefined; m = members[++next]) {
-        if (contexts.canceled.has(ctx.plan.run_id)) break; // a revoked message never starts
-        if (next === 0) own = await active.running(m, () => runSteps(ctx, m, true, memo, held));
-        else if (!again || !(await dispatcher.jobExists(queueOf(ctx.plan, m), m.key)))
-          await active.running(m, () => runSteps(ctx, m, false, memo, held));
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-    // The job completes only once the members sent out are jobs (else a crash would lose them).
-    await sending;
-    await settle(ctx, held, memo);
-    return own;
+  /** A bundle job (bundle.ts); the first member's retry is the job's. */
+  async function processBundle(job: Job<JobData>, data: BundleJobData): Promise<null> {
+    const retry = await runBundle(data, job.attemptsStarted > 1);
+    if (retry) await retryJob(job, retry.ctx, retry.retry);
+    crashPoint('released');
+    return null;
   }
 
   /**
