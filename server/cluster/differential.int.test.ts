@@ -1,8 +1,9 @@
 /**
  * Differential test (SPEC 3): the same canvases through the simulator (`simulate`, lib/sim) and through
  * the BullMQ cluster must give identical reports apart from timings and worker names — one semantic
- * core, two interpreters. Fixed canvases plus random ones from `arbCanvasFile()`, on a cluster that
- * gives every member its own job and on one that bundles every small header (bundle.ts).
+ * core, two interpreters. Fixed canvases plus random ones from `arbCanvasFile()`, one by one and all at
+ * once, on a cluster that gives every member its own job and on one that bundles every small header
+ * (bundle.ts; submitted together, their bundles are packed into shared jobs).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,6 +228,14 @@ describe.each([
       seed: 4242,
     });
     for (const file of files) await compare(file);
+  }, 120_000);
+
+  it('random canvases submitted all at once (small headers of different runs packed into shared jobs)', async () => {
+    const files = fc.sample(arbCanvasFile({ withOptions: false, withSim: false }), {
+      numRuns: 40,
+      seed: 77,
+    });
+    await Promise.all(files.map((file) => compare(file)));
   }, 120_000);
 
   it('random canvases whose top is a chord (released, and the root, in the last header job)', async () => {
