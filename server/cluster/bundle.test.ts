@@ -73,7 +73,7 @@ describe('packBundles', () => {
   const keys = (jobs: Array<{ data: JobData }>) =>
     jobs.map((j) => ('u' in j.data ? j.data.u.map((m) => m.y) : 'single'));
 
-  it('packs bundles sent together into jobs of up to PACKED_MAX members, in order, each led by its first', () => {
+  it('packs bundles sent together into jobs of up to PACKED_MAX members, in order, each named by its last', () => {
     const jobs = ['a', 'b', 'c', 'd', 'e'].map((r) => bundle(r, 2));
     const packed = packBundles(jobs);
     expect(PACKED_MAX).toBe(8);
@@ -81,8 +81,8 @@ describe('packBundles', () => {
       ['a.t.m0', 'a.t.m1', 'b.t.m0', 'b.t.m1', 'c.t.m0', 'c.t.m1', 'd.t.m0', 'd.t.m1'],
       ['e.t.m0', 'e.t.m1'],
     ]);
-    // The packed job keeps its first bundle's name (and options: its id is the first member's key).
-    expect(packed[0]?.name).toBe('a-bundle');
+    // The packed job takes its last bundle's name (and options: its id is that bundle's first key).
+    expect(packed[0]?.name).toBe('d-bundle');
   });
 
   it('never splits a bundle, leaves other jobs alone and never packs past the limit', () => {

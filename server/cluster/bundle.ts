@@ -89,8 +89,10 @@ export function bundleJobs(dispatches: readonly TaskDispatch[]): JobPlan[] | und
  * in order: a burst of small runs sends each run's header as a bundle, and a BullMQ job costs the same
  * whether it carries two members or eight (its add, fetch and finish: ~40 % of Redis's work per small
  * chord run, and a fifth of the Node process's). A packed job may carry several runs' members; the
- * worker runs them run by run (bundleRunner.ts). It keeps the first bundle's name and options
- * (its id is its first member's key); other jobs stay as they are.
+ * worker runs them run by run (bundleRunner.ts). It takes the *last* bundle's name and options, so its
+ * id is the first member key of the run it runs last: that run's cleanup (runCleanup.ts), which waits
+ * for a run's jobs still running, then waits for the whole job, and that run cannot end before the
+ * job has run (or sent out) every other run's members. Other jobs stay as they are.
  */
 export function packBundles<J extends { data: JobData }>(jobs: readonly J[]): J[] {
   const out: J[] = [];
@@ -99,7 +101,7 @@ export function packBundles<J extends { data: JobData }>(jobs: readonly J[]): J[
     const last = out[open];
     if (isBundleData(job.data) && last && isBundleData(last.data)) {
       if (last.data.u.length + job.data.u.length <= PACKED_MAX) {
-        out[open] = { ...last, data: { u: [...last.data.u, ...job.data.u] } };
+        out[open] = { ...job, data: { u: [...last.data.u, ...job.data.u] } };
         continue;
       }
     }

@@ -232,7 +232,14 @@ describe('SIGKILL of worker processes', () => {
         CHORDFLOW_WORKER_CONCURRENCY: '3',
         CHORDFLOW_BUNDLE_BACKLOG: String(backlog === 0 ? 0 : 'off'),
       };
-      const pool = await Promise.all([0, 1, 2].map(() => spawnCrashing(crashing)));
+      // A new worker takes jobs before it says it is ready: it may kill itself while starting (a job left
+      // from an earlier case); such a start is tried again.
+      const spawnUp = async (tries = 5): Promise<WorkerProcess> =>
+        spawnCrashing(crashing).catch((err: unknown) => {
+          if (tries <= 1) throw err;
+          return spawnUp(tries - 1);
+        });
+      const pool = await Promise.all([0, 1, 2].map(() => spawnUp()));
       let kills = 0;
       let stop = false;
       const supervisor = (async () => {

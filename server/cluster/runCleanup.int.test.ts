@@ -53,6 +53,46 @@ describe('run cleanup', () => {
     expect(await redis.zcard(`${q}:completed`)).toBe(0);
   });
 
+  it("leaves a packed bundle that has not completed while it carries another run's members", async () => {
+    // Runs cp1 and cp2 packed in one job (bundle.ts packBundles): its id is cp2's first member's key.
+    const packed = 'cp2.t.a';
+    const data = JSON.stringify({
+      u: [
+        { t: 0, y: 'cp1.t.a' },
+        { t: 1, y: 'cp1.t.b' },
+        { t: 0, y: packed },
+      ],
+    });
+    await redis.hset(barrierHashKey(prefix, 'cp2'), packed, '1');
+    await redis.hset(`${q}:${packed}`, 'name', 'identity', 'data', data);
+    // Its worker died: unlocked, back in `wait` until BullMQ hands it out again.
+    await redis.lpush(`${q}:wait`, packed);
+    expect(await cleanup.clean('cp2')).toBe(false);
+    expect(await redis.exists(`${q}:${packed}`)).toBe(1);
+    expect(await redis.lrange(`${q}:wait`, 0, -1)).toEqual([packed]);
+    // Once it completed, it goes like any other job.
+    await redis.lrem(`${q}:wait`, 1, packed);
+    await redis.zadd(`${q}:completed`, 1, packed);
+    expect(await cleanup.clean('cp2')).toBe(true);
+    expect(await redis.exists(`${q}:${packed}`, barrierHashKey(prefix, 'cp2'))).toBe(0);
+    // A bundle of one run's members only is removed waiting, as before.
+    const own = 'cp3.t.a';
+    await redis.hset(barrierHashKey(prefix, 'cp3'), own, '0');
+    await redis.hset(
+      `${q}:${own}`,
+      'data',
+      JSON.stringify({
+        u: [
+          { t: 0, y: own },
+          { t: 1, y: 'cp3.t.b' },
+        ],
+      }),
+    );
+    await redis.lpush(`${q}:wait`, own);
+    expect(await cleanup.clean('cp3')).toBe(true);
+    expect(await redis.exists(`${q}:${own}`)).toBe(0);
+  });
+
   it("removes the barriers job of an empty header the submit released, and a big run's jobs in pages", async () => {
     const run = 'cr.2';
     const b = `${prefix}:barriers`;

@@ -15,9 +15,22 @@ import { BARRIER_QUEUE, DEFAULT_TASK_QUEUE, taskQueueName } from './queues';
 
 /**
  * `removeJob(qp, id)`: removes job `id` of the queue with key prefix `qp` (`<prefix>:<queue>:`) unless
- * it is locked. Returns 1 removed, 2 locked (left), 0 no such job.
+ * it is locked, or a packed bundle that has not completed and carries another run's members (bundle.ts
+ * `packBundles`: its id is one run's key, and a worker that died while running it leaves it unlocked
+ * until BullMQ hands it out again — removed, the other runs' members would be lost). Returns 1 removed,
+ * 2 left (locked, or such a bundle), 0 no such job.
  */
 const REMOVE_JOB_LUA = `
+local function carriesOthers(jobKey, id)
+  local data = redis.call('HGET', jobKey, 'data')
+  if not data or string.sub(data, 1, 5) ~= '{"u":' then return false end
+  if string.find(data, '"r":', 1, true) then return true end
+  local run = string.match(id, '^[^.]*')
+  for y in string.gmatch(data, '"y":"([^".]*)') do
+    if y ~= run then return true end
+  end
+  return false
+end
 local function removeJob(qp, id)
   local jobKey = qp .. id
   -- Most jobs of an ended run are completed, and a completed job holds no lock (BullMQ removes it when
@@ -28,7 +41,7 @@ local function removeJob(qp, id)
     return 1
   end
   if redis.call('EXISTS', jobKey) == 0 then return 0 end
-  if redis.call('EXISTS', jobKey .. ':lock') == 1 then return 2 end
+  if redis.call('EXISTS', jobKey .. ':lock') == 1 or carriesOthers(jobKey, id) then return 2 end
   redis.call('ZREM', qp .. 'delayed', id)
   redis.call('ZREM', qp .. 'prioritized', id)
   redis.call('ZREM', qp .. 'failed', id)

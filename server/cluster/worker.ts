@@ -133,7 +133,16 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   );
 
   const active = new ActiveTasks(); // for the heartbeat (the operator's Workers view)
-  const runBundle = bundleRunner({ contexts, batch, dispatcher, active, maxInlineMs, runSteps, settle });
+  const runBundle = bundleRunner({
+    contexts,
+    batch,
+    dispatcher,
+    active,
+    maxInlineMs,
+    runSteps,
+    settle,
+    ended: async (runId) => FINAL.has((await store.getStatus(runId)) ?? ''),
+  });
 
   async function processTask(job: Job<JobData>): Promise<null> {
     const data = job.data;
@@ -159,7 +168,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
 
   /** A bundle job (bundle.ts); the first member's retry is the job's. */
   async function processBundle(job: Job<JobData>, data: BundleJobData): Promise<null> {
-    const retry = await runBundle(data, job.attemptsStarted > 1);
+    const retry = await runBundle(data, job.id ?? '', job.attemptsStarted > 1);
     if (retry) await retryJob(job, retry.ctx, retry.retry);
     crashPoint('released');
     return null;
