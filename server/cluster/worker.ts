@@ -166,7 +166,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     return active.running(msg, () => runHere(ctx, msg, true));
   }
 
-  /** A bundle job (bundle.ts); the first member's retry is the job's. */
+  /** A bundle job (bundle.ts, bundleRunner.ts); its own member's retry is the job's. */
   async function processBundle(job: Job<JobData>, data: BundleJobData): Promise<null> {
     const retry = await runBundle(data, job.id ?? '', job.attemptsStarted > 1);
     if (retry) await retryJob(job, retry.ctx, retry.retry);
