@@ -60,21 +60,20 @@ export function bundleRunner(deps: BundleRunnerDeps) {
    * keys — a packed job's id is another run's key, so a run that ended meanwhile may have lost its
    * barrier hash already, and its members re-run here would count afresh and end the run twice. As jobs
    * of their own they are the run's again (an ended run's cleanup comes SWEEP_DELAY_MS after its end,
-   * far from the moment between reading the status and adding the jobs).
+   * far from the moment between reading the status and adding the jobs). Returns the runs left to run
+   * here: the job's own.
    */
   async function sendOthersApart(
     runs: Array<{ ctx: RunContext; members: readonly TaskMessage[] } | undefined>,
     isOwn: (run: (typeof runs)[number]) => boolean,
     send: (run: { ctx: RunContext }, members: readonly TaskMessage[]) => void,
-  ): Promise<void> {
+  ): Promise<typeof runs> {
     const others = runs.filter((run) => !isOwn(run));
     const ended = await Promise.all(others.map((run) => run && deps.ended(run.ctx.plan.run_id)));
     others.forEach((run, i) => {
       if (run && !ended[i]) send(run, run.members);
     });
-    const mine = runs.filter(isOwn);
-    runs.length = 0;
-    runs.push(...mine);
+    return runs.filter(isOwn);
   }
 
   return async function runBundle(
@@ -84,7 +83,7 @@ export function bundleRunner(deps: BundleRunnerDeps) {
   ): Promise<BundleRetry | undefined> {
     const deadline = performance.now() + deps.maxInlineMs;
     // The runs' contexts read together (one round trip); a run gone or canceled is skipped.
-    const runs: Array<{ ctx: RunContext; members: readonly TaskMessage[] } | undefined> = await Promise.all(
+    let runs: Array<{ ctx: RunContext; members: readonly TaskMessage[] } | undefined> = await Promise.all(
       bundleRuns(data).map(async ({ runId, data: members }) => {
         const ctx = contexts.ready(runId) ?? (await contexts.get(runId));
         if (!ctx || contexts.canceled.has(runId)) return undefined;
@@ -103,7 +102,7 @@ export function bundleRunner(deps: BundleRunnerDeps) {
       sent.catch(() => {}); // awaited below
       sending.push(sent);
     };
-    if (again) await sendOthersApart(runs, isOwn, send);
+    if (again) runs = await sendOthersApart(runs, isOwn, send);
     /** Every member after the one at (r, next) goes out, but the job's own (its add would find this job). */
     const sendOut = (current: boolean) => {
       stopped = true;
