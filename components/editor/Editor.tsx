@@ -23,9 +23,9 @@ import { Inspector } from './panels/Inspector';
 import { ProblemsPanel } from './panels/ProblemsPanel';
 import { ShortcutSheet } from './ShortcutSheet';
 import { Toolbar } from './Toolbar';
+import { AUTOSAVE_KEY, useAutosave } from './useAutosave';
 import { useShortcuts } from './useShortcuts';
 
-export const AUTOSAVE_KEY = 'chordflow.autosave';
 export const THEME_KEY = 'chordflow.theme';
 /** Element id of the slot under the toolbar where the live-run bar is portalled. */
 export const RUN_BAR_SLOT = 'cf-runbar-slot';
@@ -193,30 +193,7 @@ function EditorShell({
     return () => clearInterval(timer);
   }, [notice, actions, store]);
 
-  // Autosave (debounced) whenever the document changes.
-  useEffect(() => {
-    if (!persist) return;
-    const timer = setTimeout(() => {
-      const name = store.getState().ui.docName;
-      window.localStorage.setItem(AUTOSAVE_KEY, JSON.stringify({ version: 1, name, doc }));
-    }, 300);
-    return () => clearTimeout(timer);
-  }, [doc, persist, store]);
-
-  // …and at once when the page goes away: a link opened right after an edit must not lose it to the
-  // debounce (the next page restores the autosave before it opens the link).
-  useEffect(() => {
-    if (!persist) return;
-    const save = () => {
-      const { ui, doc: current } = store.getState();
-      window.localStorage.setItem(
-        AUTOSAVE_KEY,
-        JSON.stringify({ version: 1, name: ui.docName, doc: current }),
-      );
-    };
-    window.addEventListener('pagehide', save);
-    return () => window.removeEventListener('pagehide', save);
-  }, [persist, store]);
+  useAutosave(store, doc, persist);
 
   // Validation: problems by node for badges, the list for the panel. It runs on a deferred copy of the
   // canvas (null on the first render), so a large canvas paints before it is validated.

@@ -7,7 +7,7 @@
 import type { TaskCatalogue } from '../canvas/catalogue';
 import { toCeleryOptionKey } from '../canvas/celeryOptions';
 import type { Json, JsonObject } from '../canvas/model';
-import { resolveOptions } from '../engine/plan';
+import { resolveOptions } from '../engine/resolveOptions';
 import type { PlanNode, PlanTask, ResolvedOptions, RunPlan } from '../engine/types';
 
 /** What the signature builders need besides the plan. */

@@ -16,8 +16,10 @@ export {
   taskRequest,
   timeLimitOutcome,
 } from './core';
-export { escapeKey, PlanError, planNormalized, planRun, resolveOptions } from './plan';
+export { escapeKey } from './messageKey';
+export { PlanError, planNormalized, planRun } from './plan';
 export { exceptionMessage, exceptionRepr, pyException, pyRepr } from './python';
+export { resolveOptions } from './resolveOptions';
 export { backoffSeconds } from './retry';
 export { StepCollector, type StepOut } from './stepOut';
 export { executeTask, hasImplementation } from './tasks';

@@ -5,14 +5,14 @@
  * The plan is plain JSON, computed identically by the simulator and the cluster.
  */
 import type { CatalogueEntry, TaskCatalogue, TaskParam } from '../canvas/catalogue';
-import { resolveTaskOptions } from '../canvas/catalogue';
 import { type LinkConfig, pushDownLinks, unchainTasks } from '../canvas/links';
-import type { CanvasFile, CanvasNode, TaskNode, TaskOptions } from '../canvas/model';
+import type { CanvasFile, CanvasNode, TaskNode } from '../canvas/model';
 import { normalizeCanvas } from '../canvas/normalize';
 import { putOwn } from '../canvas/ownKeys';
-import { SEND_OPTION_KEYS } from '../canvas/sendOptions';
 import type { TaskError, TaskOrigin } from '../protocol/events';
+import { escapeKey } from './messageKey';
 import { join, joinAfterGroups } from './planSteps';
+import { resolveOptions } from './resolveOptions';
 import { checkApply } from './step';
 import type { PlanBarrier, PlanNode, PlanTask, ResolvedOptions, RunPlan } from './types';
 
@@ -39,42 +39,6 @@ const DYNAMIC_NAMES = ['add'];
  * arrays per task (plans are read-only once built).
  */
 const NO_NODES = Object.freeze([]) as unknown as number[];
-
-const KEY_SAFE = /^[A-Za-z0-9_.-]*$/;
-
-/**
- * Escapes text for a message key: `[A-Za-z0-9_.-]` stay (`.` too unless `dots` is false), any other
- * UTF-16 code unit becomes `~hhhh`. Suffixes the core appends (`~r<n>`, `~a<i>`) cannot be produced by
- * escaping, so keys never collide.
- */
-export function escapeKey(text: string, dots = true): string {
-  if (dots && KEY_SAFE.test(text)) return text;
-  const re = dots ? /[^A-Za-z0-9_.-]/g : /[^A-Za-z0-9_-]/g;
-  return text.replace(re, (ch) => `~${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** Sending options copied as given (lib/canvas/sendOptions.ts interprets them when a message is sent). */
-const SEND_KEYS = ['apply_countdown', ...SEND_OPTION_KEYS] as const;
-
-/** Celery defaults + catalogue defaults + node options, with every retry field filled. */
-export function resolveOptions(entry: CatalogueEntry | undefined, node: TaskOptions): ResolvedOptions {
-  const o = resolveTaskOptions(entry, node);
-  const out: ResolvedOptions = {
-    max_retries: o.max_retries === undefined ? 3 : o.max_retries,
-    default_retry_delay: o.default_retry_delay ?? 180,
-    autoretry_for: o.autoretry_for ?? [],
-    retry_backoff: o.retry_backoff ?? false,
-    retry_backoff_max: o.retry_backoff_max ?? 600,
-    retry_jitter: o.retry_jitter ?? true,
-  };
-  if (o.countdown !== undefined) out.countdown = o.countdown;
-  if (o.soft_time_limit !== undefined) out.soft_time_limit = o.soft_time_limit;
-  if (o.time_limit !== undefined) out.time_limit = o.time_limit;
-  if (o.queue !== undefined) out.queue = o.queue;
-  for (const key of SEND_KEYS)
-    if (o[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = o[key];
-  return out;
-}
 
 class Builder {
   readonly tasks: PlanTask[] = [];

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { task } from '../canvas/build';
 import { runCanvas } from '../sim/testing/harness';
-import { resolveOptions } from './plan';
 import { pyException } from './python';
+import { resolveOptions } from './resolveOptions';
 import { autoRetry, backoffFactor, backoffSeconds, manualRetry } from './retry';
 
 const ctx = { name: 'add', id: 'x', args: [1, 'a'], kwargs: { z: [1] }, retries: 0 };
