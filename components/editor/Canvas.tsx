@@ -11,6 +11,7 @@ import {
   type OnConnect,
   ReactFlow,
   type ReactFlowInstance,
+  useNodesInitialized,
   useReactFlow,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -21,6 +22,7 @@ import { useActions, useEditor, useEditorStore } from './EditorProvider';
 import { FlowEdgeMemo } from './edges/FlowEdge';
 import type { EditorFlowEdge, EditorFlowNode, EditorNodeData } from './flowTypes';
 import { ContainerNodeMemo } from './nodes/ContainerNode';
+import { FarZoomProvider } from './nodes/farZoom';
 import { TaskNodeMemo } from './nodes/TaskNode';
 import { StackNodeMemo } from './stacks/StackNode';
 import { useStackedDrawing } from './stacks/useStackedDrawing';
@@ -328,34 +330,45 @@ export function Canvas({
     };
   }, [rf]);
 
+  // Every node measured: off-screen cards may skip rendering (editor.css `cf-measured`).
+  const measured = useNodesInitialized();
+
   return (
-    <div className="cf-canvas" data-testid="canvas" ref={box} onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<EditorFlowNode, EditorFlowEdge>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onConnect={onConnect}
-        {...(onInit ? { onInit } : {})}
-        onPaneClick={onPaneClick}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={MULTI_SELECT_KEYS}
-        colorMode={theme}
-        minZoom={0.05}
-        maxZoom={2}
-        ariaLabelConfig={ARIA_LABELS}
-      >
-        <Background gap={20} size={1} />
-        {/* A small pipeline fits on screen: the minimap would only cover part of it. */}
-        {canvas !== null && nodes.length > MINIMAP_MIN_NODES && (
-          <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} style={MINIMAP_STYLE} />
-        )}
-        <Controls showInteractive={false} aria-label="Zoom controls" />
-      </ReactFlow>
+    <div
+      className={`cf-canvas${measured ? ' cf-measured' : ''}`}
+      data-testid="canvas"
+      ref={box}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      <FarZoomProvider>
+        <ReactFlow<EditorFlowNode, EditorFlowEdge>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
+          onConnect={onConnect}
+          {...(onInit ? { onInit } : {})}
+          onPaneClick={onPaneClick}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={MULTI_SELECT_KEYS}
+          colorMode={theme}
+          minZoom={0.05}
+          maxZoom={2}
+          ariaLabelConfig={ARIA_LABELS}
+        >
+          <Background gap={20} size={1} />
+          {/* A small pipeline fits on screen: the minimap would only cover part of it. */}
+          {canvas !== null && nodes.length > MINIMAP_MIN_NODES && (
+            <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} style={MINIMAP_STYLE} />
+          )}
+          <Controls showInteractive={false} aria-label="Zoom controls" />
+        </ReactFlow>
+      </FarZoomProvider>
     </div>
   );
 }

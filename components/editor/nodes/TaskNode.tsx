@@ -1,12 +1,5 @@
 'use client';
-import {
-  Handle,
-  type NodeProps,
-  Position,
-  type ReactFlowState,
-  useStore,
-  useUpdateNodeInternals,
-} from '@xyflow/react';
+import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
 import { NodeRunBadge } from '@/components/sim/NodeRunBadge';
 import { CHUNKS_TASK, mapSummary } from '@/lib/canvas/chunks';
@@ -14,6 +7,7 @@ import { pathKey } from '@/lib/canvas/drawing';
 import type { Json, TaskNode as TaskSig } from '@/lib/canvas/model';
 import { useEditor } from '../EditorProvider';
 import type { EditorFlowNode } from '../flowTypes';
+import { useFarZoom } from './farZoom';
 
 function short(v: Json): string {
   const s = JSON.stringify(v);
@@ -31,9 +25,6 @@ export function argsSummary(t: TaskSig): string {
 }
 
 const LINK_STYLE = { left: '35%' };
-/** Below this zoom a card's text is unreadable: draw the level-of-detail face (name and state only). */
-export const FAR_ZOOM = 0.3;
-const farSelector = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 const ERRBACK_STYLE = { left: '65%' };
 
 function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
@@ -56,8 +47,8 @@ function TaskNodeView({ id, data, selected }: NodeProps<EditorFlowNode>) {
     if (shown.current !== showLinks) updateInternals(id);
     shown.current = showLinks;
   }, [showLinks, id, updateInternals]);
-  // A boolean selector: nodes re-render only when the zoom crosses the threshold, not on every zoom step.
-  const far = useStore(farSelector);
+  // One zoom reading for the whole canvas (farZoom.tsx): nodes re-render only when it crosses the threshold.
+  const far = useFarZoom();
   if (far) {
     return (
       <div
