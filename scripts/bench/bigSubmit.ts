@@ -13,6 +13,7 @@
  * heartbeats: that loop renews job locks, CHORDFLOW_LOCK_MS) and the web process's peak RSS (Linux).
  * Prints JSON lines; exits 1 if the isolated round misses a bar.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { HEARTBEAT_MS } from '../../server/ops/heartbeat';
 import { freePort, startPrivateRedis } from '../../tests/support/redisServer';
+import { peakRssMb } from './processMemory';
 
 const TASKS = Number(process.env.BIG_SUBMIT_TASKS ?? 20_000);
 const UNRELATED = 20;
@@ -88,17 +90,6 @@ function startPinger(url: string): {
       return r;
     },
   };
-}
-
-/** Peak resident memory of a process (Linux: VmHWM), undefined elsewhere. */
-function peakRssMb(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
-  } catch {
-    return undefined;
-  }
 }
 
 async function round(

@@ -20,7 +20,9 @@
  *   tried (`gc()` before each side), it made both loops slower, the bare one ~10×. The first run on a
  *   fresh plan is still printed: `loop_cold` (phase line and `like_for_like.cold_ratio`). The bare loop
  *   itself is unchanged;
- * - 1,000 Monte Carlo runs of the tutorial pipeline (first call, JIT cold, then warm), per scenario.
+ * - 1,000 Monte Carlo runs of the tutorial pipeline (first call, JIT cold, then warm), per scenario;
+ * - the mixed canvas at 1,000,000 tasks through `chordflow simulate --json` in its own process: time, peak
+ *   resident memory and report size beside the process's heap limit (./cliMillion.ts).
  * Bars: loop ≤ 10× the bare loop; 1,000 tutorial runs ≤ 100 ms. Figures only, no assertion.
  */
 
@@ -36,6 +38,7 @@ import { ReportRecorder } from '../../lib/sim/reportRecorder';
 import { simulate, simulatePlan, simulateReport } from '../../lib/sim/simulate';
 import { tutorialPipeline } from '../../lib/sim/tutorialCanvas';
 import { bareGraph, runBare } from './bareLoop';
+import { cliMillion } from './cliMillion';
 
 const catalogue = createCatalogue();
 
@@ -322,4 +325,8 @@ if (only === undefined || only === 'monte_carlo') monteCarloRuns();
 if (only === undefined || only === 'canvas_10k') bigRun('canvas_10k', bigCanvas(10_000), 8, 16, 2, 5);
 if (only === undefined || only === 'group_100k') bigRun('group_100k', bigGroup(100_000), 1, 8, 1, 5);
 if (only === undefined || only === 'canvas_100k') bigRun('canvas_100k', bigCanvas(100_000), 8, 16, 1, 5);
+if (only === undefined || only === 'cli_1m') {
+  const { canvas, tasks } = bigCanvas(1_000_000);
+  line({ ...(await cliMillion(canvas, tasks, 8, 16)), load_avg_1m: loadavg()[0] });
+}
 line({ case: 'done', load_avg_1m: loadavg()[0] });
