@@ -3,20 +3,31 @@
  * `chordflow simulate FILE --json` on a 1,000,000-task canvas, as a user runs it — its own process, Node's
  * default heap limit, the report written to a file. Measures the wall time, the process's peak resident
  * memory (polled from /proc, Linux) and the report's size, beside the references of the same run: the
- * heap limit the process had (what "within memory" means: no out-of-memory crash) and the canvas file's
- * size. A run that fails says so with its exit code and the end of its stderr.
+ * heap limit a Node process gets here with the child's environment (what "within memory" means: the CLI
+ * ends without an out-of-memory crash) and the canvas file's size. A run that fails says so with its exit code and the end of its stderr.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
 import { nodeToCanvasJson } from '../../lib/canvas/canvasJson';
 import type { CanvasNode } from '../../lib/canvas/model';
 import { peakRssMb } from './processMemory';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Node's defaults for the CLI (the bench's own V8 options are not the user's). */
+const CHILD_ENV = { ...process.env, NODE_OPTIONS: '' };
+
+/** The V8 heap limit (MB) of a Node process started with the CLI's environment. */
+function childHeapLimitMb(): number {
+  const r = spawnSync(
+    process.execPath,
+    ['-e', 'process.stdout.write(String(require("node:v8").getHeapStatistics().heap_size_limit))'],
+    { env: CHILD_ENV, encoding: 'utf8' },
+  );
+  return Math.round(Number(r.stdout) / 2 ** 20);
+}
 
 /** The first bytes of a file (the report's status is near its start). */
 function head(path: string, bytes: number): string {
@@ -56,8 +67,7 @@ export async function cliMillion(
         String(concurrency),
         '--json',
       ],
-      // Node's defaults for the CLI (the bench's own V8 options are not the user's).
-      { cwd: ROOT, stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+      { cwd: ROOT, stdio: ['ignore', fd, 'pipe'], env: CHILD_ENV },
     );
     closeSync(fd);
     let stderr = '';
@@ -82,7 +92,7 @@ export async function cliMillion(
       status,
       ms: Math.round(ms),
       peak_rss_mb: peak,
-      heap_limit_mb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      heap_limit_mb: childHeapLimitMb(),
       canvas_mb: Number((statSync(file).size / 2 ** 20).toFixed(1)),
       report_mb: Number((statSync(out).size / 2 ** 20).toFixed(1)),
       within_memory: code === 0 && status !== undefined,
